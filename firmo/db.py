@@ -1,0 +1,146 @@
+"""DuckDB connection and the build-then-swap discipline every loader follows.
+
+A load never writes into the live tables. It builds `<schema>.<table>__staging`, then
+`publish()` drops the old table and renames the staging one inside a single transaction, so
+a crash at any point leaves either the old tables or the new ones, never a mix, and a re-run
+starts by dropping whatever staging tables an earlier crash left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import duckdb
+
+from firmo import settings
+from firmo.sqlfiles import quote_ident
+
+SCHEMAS = ("ref", "sirene", "inpi", "bodacc", "core", "leads", "waterfall", "exports", "analytics")
+
+REJECTS_DDL = """
+CREATE TABLE IF NOT EXISTS {schema}.rejects (
+    target_table VARCHAR NOT NULL,   -- table the row was meant for, e.g. 'sirene.etablissements'
+    source_file  VARCHAR NOT NULL,   -- file (or URL) the row came from
+    line_number  BIGINT,             -- 1-based physical line in that file (header = line 1); NULL for JSON/parquet
+    reason       VARCHAR NOT NULL,   -- why it was quarantined, readable by an analyst
+    raw          VARCHAR,            -- the row as read (truncated to 2,000 characters)
+    loaded_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+)
+"""
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse with the project's settings and make sure the schemas exist."""
+    target = Path(path) if path is not None else settings.db_path()
+    config: dict[str, object] = {
+        "memory_limit": settings.duckdb_memory_limit(),
+        # Row order of a bulk load carries no meaning here; not preserving it lets DuckDB
+        # stream inserts with far less memory.
+        "preserve_insertion_order": False,
+    }
+    threads = settings.duckdb_threads()
+    if threads:
+        config["threads"] = threads
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target), read_only=read_only, config=config)
+    if not read_only:
+        ensure_schemas(con)
+    return con
+
+
+@contextlib.contextmanager
+def connection(path: str | Path | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for schema in ("sirene", "inpi", "bodacc"):
+        con.execute(REJECTS_DDL.format(schema=schema))
+
+
+def staging_name(table: str) -> str:
+    """`sirene.etablissements` -> `sirene.etablissements__staging`."""
+    return f"{table}__staging"
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def drop_staging(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    """Remove staging leftovers of an earlier crashed load."""
+    for table in tables:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(staging_name(table))}")
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str] | tuple[str, ...],
+    *,
+    rejects: Mapping[str, list[str]] | None = None,
+    rejects_staging: str | None = None,
+) -> None:
+    """Atomically swap each `table__staging` in place of `table`.
+
+    `rejects`, when given, maps a rejects table (e.g. `sirene.rejects`) to the target tables
+    whose previous rejects must be replaced by the rows of `rejects_staging` in the same
+    transaction, so the quarantine always describes the data that is live.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            live, staging = quote_ident(table), quote_ident(staging_name(table))
+            if not table_exists(con, staging_name(table)):
+                raise RuntimeError(f"nothing to publish: {staging_name(table)} does not exist")
+            con.execute(f"DROP TABLE IF EXISTS {live}")
+            con.execute(f"ALTER TABLE {staging} RENAME TO {quote_ident(table.split('.')[1])}")
+        if rejects:
+            for rejects_table, targets in rejects.items():
+                con.execute(
+                    f"DELETE FROM {quote_ident(rejects_table)} WHERE target_table IN (SELECT unnest(?::VARCHAR[]))",
+                    [list(targets)],
+                )
+                if rejects_staging:
+                    con.execute(
+                        f"INSERT INTO {quote_ident(rejects_table)} BY NAME SELECT * FROM {quote_ident(rejects_staging)}"
+                        " WHERE target_table IN (SELECT unnest(?::VARCHAR[]))",
+                        [list(targets)],
+                    )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, data: object) -> int:
+    """Build `table` from an Arrow table / Polars frame / DuckDB relation, then swap it in.
+
+    Returns the number of rows published.
+    """
+    drop_staging(con, table)
+    con.register("__firmo_replace_src", data)
+    try:
+        con.execute(f"CREATE TABLE {quote_ident(staging_name(table))} AS SELECT * FROM __firmo_replace_src")
+    finally:
+        con.unregister("__firmo_replace_src")
+    publish(con, [table])
+    return row_count(con, table)
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
+    return int(row[0]) if row else 0
