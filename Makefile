@@ -1,0 +1,45 @@
+# firmo: two commands. `make run` runs the whole pipeline offline on generated demo data;
+# `make test` runs the test suite. Both create .venv and install the project when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export FIRMO_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME   ?= $(FIRMO_DATA_DIR)/dagster_home
+DEMO_COMPANIES ?= 20000
+
+.PHONY: install run test ui bench clean-data help
+
+help:
+	@echo "make run    - generate the demo data if absent and run the whole pipeline into data/firmo.duckdb"
+	@echo "make test   - run the test suite"
+	@echo "make ui     - open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
+	@echo "make bench  - run the benchmarks in bench/ (minutes; figures go to the README)"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "firmo needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	@cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/firmo run --demo --companies $(DEMO_COMPANIES)
+
+test: install
+	$(BIN)/python -m pytest
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+bench: install
+	$(BIN)/python bench/bench_sirene_ingest.py
+
+clean-data:
+	rm -rf $(FIRMO_DATA_DIR)

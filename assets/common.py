@@ -1,0 +1,37 @@
+"""Helpers shared by the thin asset modules (fetching a source, metadata tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from dagster import MetadataValue
+
+from firmo.metadata import markdown_table
+from firmo.sqlfiles import quote_ident
+
+
+def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tuple[Path, dict]:
+    """Resolve a configured source to a local file (download a URL, read a path in place)."""
+    from sources.download import fetch
+
+    result = fetch(source, dest_dir, filename=filename)
+    size = result.path.stat().st_size if result.path.exists() else None
+    meta = {
+        "path": MetadataValue.path(str(result.path)),
+        "size_mb": round(size / 1e6, 2) if size is not None else None,
+        "changed": result.changed,
+        "source": getattr(result, "source", source),
+    }
+    for attr in ("etag", "last_modified", "bytes_downloaded", "resumed"):
+        value = getattr(result, attr, None)
+        if value is not None:
+            meta[attr] = value
+    return result.path, meta
+
+
+def preview(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], limit: int = 5) -> MetadataValue:
+    """The first rows of a table as a markdown table (for a glance in the UI)."""
+    cols = ", ".join(quote_ident(c) for c in columns)
+    rows = con.execute(f"SELECT {cols} FROM {quote_ident(table)} LIMIT ?", [limit]).fetchall()
+    return MetadataValue.md(markdown_table(columns, rows))

@@ -1,0 +1,94 @@
+"""`firmo`: the operations analysts and operators run by hand, through the same code as the assets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from firmo import settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+load_app = typer.Typer(no_args_is_help=True, help="Load registry files (any published vintage) into DuckDB.")
+app.add_typer(load_app, name="load")
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging.")) -> None:
+    _logging(verbose)
+
+
+@app.command()
+def generate(
+    companies: int = typer.Option(20_000, help="Number of legal units to generate."),
+    seed: int = typer.Option(42, help="Random seed: same seed, same files."),
+    out: Path = typer.Option(None, help="Output folder (default: the demo folder under the data dir)."),
+) -> None:
+    """Write realistic registry files in the real published formats (demo and benchmark data)."""
+    from firmo.generate.demo import generate_demo
+
+    target = out or settings.demo_dir()
+    files = generate_demo(target, companies=companies, seed=seed)
+    for name, path in files.items():
+        typer.echo(f"{name:40s} {path}")
+
+
+@load_app.command("sirene")
+def load_sirene_cmd(
+    unites_legales: Optional[str] = typer.Option(None, "--unites-legales", help="StockUniteLegale: zip, CSV or parquet; path or URL."),
+    etablissements: Optional[str] = typer.Option(None, "--etablissements", help="StockEtablissement: zip, CSV or parquet; path or URL."),
+    db_file: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load SIRENE stock files; prints rows loaded and rejected per table."""
+    from assets.common import fetch_source
+    from firmo import db
+    from sources.sirene.ingest import load_sirene
+
+    if not unites_legales and not etablissements:
+        raise typer.BadParameter("give --unites-legales and/or --etablissements")
+    paths = {}
+    for key, source in (("unites_legales", unites_legales), ("etablissements", etablissements)):
+        if source:
+            paths[key], _ = fetch_source(source, settings.raw_dir() / "sirene")
+    with db.connection(db_file) as con:
+        report = load_sirene(con, **paths, workdir=settings.raw_dir() / "sirene")
+    typer.echo(f"{'table':28s} {'loaded':>12s} {'rejected':>9s}")
+    for table, loaded, rejected in report.summary_rows():
+        typer.echo(f"{table:28s} {loaded:>12,} {rejected:>9,}")
+    for load in report.tables.values():
+        for reason, n in load.rejects_by_reason.items():
+            typer.echo(f"  {load.table}: {n} x {reason}")
+
+
+@app.command()
+def run(
+    demo: bool = typer.Option(True, "--demo/--live", help="Demo: generated files, offline. Live: the real registries."),
+    companies: int = typer.Option(20_000, help="Demo size (legal units)."),
+    seed: int = typer.Option(42),
+) -> None:
+    """Run the whole pipeline (every asset) and print a summary."""
+    from firmo.runner import run_pipeline
+
+    typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed))
+
+
+@app.command()
+def summary(db_file: Optional[Path] = typer.Option(None, "--db")) -> None:
+    """Rows per table and rejected rows in the warehouse."""
+    from firmo import db
+    from firmo import summary as summary_mod
+
+    path = db_file or settings.db_path()
+    with db.connection(path, read_only=True) as con:
+        typer.echo(summary_mod.render(con, path))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,59 @@
+"""The demo dataset: every registry file the pipeline reads, generated for one universe of companies.
+
+`make run` calls `ensure_demo()`; it generates only when the folder lacks a complete dataset
+for the requested size and seed (a `demo.json` marker written last), so re-runs are instant and
+an interrupted generation is redone rather than half-used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+MARKER = "demo.json"
+
+
+def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> dict[str, str]:
+    """Write the demo files under `out_dir/<registry>/` and return {name: path}."""
+    from firmo.generate.sirene import write_sirene_stock
+    from firmo.generate.universe import build_universe
+
+    started = time.perf_counter()
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    universe = build_universe(companies, seed=seed)
+    files: dict[str, Path] = {}
+    files.update({f"sirene:{k}": v for k, v in write_sirene_stock(universe, tmp / "sirene").items()})
+    for name, module, func in (("inpi", "firmo.generate.inpi", "write_inpi"), ("bodacc", "firmo.generate.bodacc", "write_bodacc")):
+        try:
+            writer = getattr(__import__(module, fromlist=[func]), func)
+        except (ImportError, AttributeError):
+            continue
+        files.update({f"{name}:{k}": v for k, v in writer(universe, tmp / name).items()})
+    # Publish the folder only once complete: a crash leaves `.tmp`, never a partial demo.
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp.rename(out_dir)
+    manifest = {
+        "companies": companies,
+        "seed": seed,
+        "files": {k: str(out_dir / Path(v).relative_to(tmp)) for k, v in files.items()},
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    (out_dir / MARKER).write_text(json.dumps(manifest, indent=2))
+    log.info("demo data for %d companies written to %s in %.1fs", companies, out_dir, manifest["seconds"])
+    return manifest["files"]
+
+
+def ensure_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> dict[str, str]:
+    """Generate the demo data unless a complete dataset of that size and seed is already there."""
+    marker = out_dir / MARKER
+    if marker.is_file():
+        manifest = json.loads(marker.read_text())
+        if manifest.get("companies") == companies and manifest.get("seed") == seed:
+            return manifest["files"]
+    return generate_demo(out_dir, companies=companies, seed=seed)

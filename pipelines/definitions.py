@@ -1,0 +1,29 @@
+"""The Dagster code location: every firmo asset, resource, job, schedule and sensor.
+
+`dagster dev -m pipelines.definitions` (or `make ui`) loads this module.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions, load_assets_from_modules
+
+import assets.sirene
+from pipelines.jobs import all_jobs
+from pipelines.resources import RegistrySourcesResource, warehouse_from_env
+
+ASSET_MODULES = [assets.sirene]
+
+
+def build_definitions() -> Definitions:
+    """Built by a function so tests can rebuild it after pointing the environment elsewhere."""
+    return Definitions(
+        assets=load_assets_from_modules(ASSET_MODULES),
+        jobs=all_jobs(),
+        resources={
+            "warehouse": warehouse_from_env(),
+            "registry_sources": RegistrySourcesResource.from_env(),
+        },
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,306 @@
+"""Load SIRENE stock files into `sirene.unites_legales`, `sirene.etablissements` and `core.companies`.
+
+One load = stage every table it touches (`*__staging`), quarantine bad rows into the rejects
+staging table, then publish all of them in one transaction (`firmo.db.publish`). The live
+tables are never written in place, so a crash leaves the previous load intact, and running the
+same load twice gives the same tables.
+
+Bad rows, each with file, line number and a readable reason:
+- malformed lines (wrong column count, unterminated quote) and impossible values (a date
+  `2023-02-30`): caught by DuckDB's CSV reject store during the typed scan, with exact lines;
+- invalid SIREN / SIRET (length, checksum, La Poste exception), SIRET not SIREN+NIC: checked in
+  SQL (`sql/sirene/reject_reason_*.sql`); their CSV line numbers are found by a narrow second
+  scan that runs only when such rows exist;
+- duplicate keys: the most recently processed row is kept, the others quarantined.
+If more than `max_reject_ratio` of a file is bad, the load fails and nothing is published: that
+is a format change to look at, not data to quarantine.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from firmo import db
+from firmo.sqlfiles import load_sql, quote_ident
+from sources.sirene.reader import StockSource, open_stock, scan_sql
+
+log = logging.getLogger(__name__)
+
+TABLES = {"unites_legales": "sirene.unites_legales", "etablissements": "sirene.etablissements"}
+KEYS = {"unites_legales": ("siren",), "etablissements": ("siret",)}
+PROCESSED_AT = {
+    "unites_legales": "dateDernierTraitementUniteLegale",
+    "etablissements": "dateDernierTraitementEtablissement",
+}
+REJECTS_STAGING = "sirene.rejects__staging"
+RAW_MAX = 2000
+
+
+class TooManyRejects(RuntimeError):
+    """A file whose share of bad rows says its format changed: nothing was published."""
+
+
+@dataclass
+class TableLoad:
+    """What one file gave: rows kept, rows quarantined and why, layout seen."""
+
+    table: str
+    source: str
+    fmt: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    missing_columns: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SireneLoad:
+    tables: dict[str, TableLoad]
+    companies: int
+    seconds: float
+
+    def summary_rows(self) -> list[tuple[str, int, int]]:
+        rows = [(t.table, t.rows_loaded, t.rows_rejected) for t in self.tables.values()]
+        return rows + [("core.companies", self.companies, 0)]
+
+
+def load_sirene(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    unites_legales: str | Path | None = None,
+    etablissements: str | Path | None = None,
+    workdir: Path | None = None,
+    max_reject_ratio: float = 0.01,
+) -> SireneLoad:
+    """Load either or both stock files, rebuild `core.companies`, publish everything at once.
+
+    Sources are local paths (a URL is fetched first by the caller through `sources.download`).
+    When only one file is given, the other table keeps its live content and `core.companies`
+    is rebuilt from the new table and the live one.
+    """
+    started = time.perf_counter()
+    given = {k: v for k, v in (("unites_legales", unites_legales), ("etablissements", etablissements)) if v}
+    if not given:
+        raise ValueError("give at least one of unites_legales / etablissements")
+    from firmo.reference import load_reference  # reference tables feed core.companies
+
+    load_reference(con)
+    con.execute(load_sql("sirene/macros"))
+    staged = list(TABLES[k] for k in given) + ["core.companies"]
+    db.drop_staging(con, *staged)
+    con.execute(f"DROP TABLE IF EXISTS {REJECTS_STAGING}")
+    con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * FROM sirene.rejects LIMIT 0")
+
+    reports: dict[str, TableLoad] = {}
+    try:
+        for kind, source in given.items():
+            src = open_stock(kind, Path(source), original=str(source), workdir=workdir)
+            try:
+                reports[kind] = stage_stock(con, src, max_reject_ratio=max_reject_ratio)
+            finally:
+                src.cleanup()
+        ul = db.staging_name(TABLES["unites_legales"]) if "unites_legales" in given else TABLES["unites_legales"]
+        et = db.staging_name(TABLES["etablissements"]) if "etablissements" in given else TABLES["etablissements"]
+        for table in (ul, et):
+            if not db.table_exists(con, table):
+                raise RuntimeError(f"{table} is not loaded yet: give both files for a first load")
+        log.info("building core.companies")
+        build_companies(con, ul, et, db.staging_name("core.companies"))
+        db.publish(
+            con,
+            staged,
+            rejects={"sirene.rejects": [TABLES[k] for k in given]},
+            rejects_staging=REJECTS_STAGING,
+        )
+    finally:
+        db.drop_staging(con, *staged)
+        con.execute(f"DROP TABLE IF EXISTS {REJECTS_STAGING}")
+    companies = db.row_count(con, "core.companies")
+    total = time.perf_counter() - started
+    log.info("SIRENE load published in %.1fs: %s", total, {r.table: r.rows_loaded for r in reports.values()})
+    return SireneLoad(reports, companies, total)
+
+
+def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_ratio: float) -> TableLoad:
+    """Scan one file into `<table>__staging`, moving bad rows to the rejects staging table."""
+    t0 = time.perf_counter()
+    table = TABLES[src.kind]
+    staging = quote_ident(db.staging_name(table))
+    report = TableLoad(table, src.original, src.fmt, missing_columns=src.missing_columns,
+                       unknown_columns=src.unknown_columns)
+    if report.unknown_columns:
+        log.warning("%s: columns not in the known layout, ignored: %s", src.original, report.unknown_columns)
+    rej = f"__rej_{src.kind}"
+    con.execute(f"DROP TABLE IF EXISTS {rej}; DROP TABLE IF EXISTS {rej}_scan")
+    reason = "\n".join(
+        line for line in load_sql(f"sirene/reject_reason_{src.kind}").splitlines() if not line.lstrip().startswith("--")
+    )
+    log.info("reading %s (%s, %s)", src.original, src.fmt, src.vintage)
+    con.execute(
+        f"CREATE TABLE {staging} AS SELECT *, ({reason}) AS __reason FROM ({scan_sql(src, rej)})",
+        {"path": str(src.path)},
+    )
+    reader_lines = _reader_rejects(con, src, rej, table)
+    report.rows_read = db.row_count(con, db.staging_name(table)) + len(reader_lines)
+    n_bad = con.execute(f"SELECT count(*) FROM {staging} WHERE __reason IS NOT NULL").fetchone()[0]
+    if n_bad:
+        _quarantine_invalid(con, src, table, staging, rej, reader_lines)
+    _quarantine_duplicates(con, src, table, staging)
+    con.execute(f"ALTER TABLE {staging} DROP COLUMN __reason")
+    con.execute(f"ALTER TABLE {staging} DROP COLUMN __cast_errors")
+    con.execute(f"ALTER TABLE {staging} DROP COLUMN __row")
+
+    report.rows_loaded = db.row_count(con, db.staging_name(table))
+    counts = con.execute(
+        f"SELECT regexp_replace(reason, '''[^'']*''', '…', 'g') AS kind, count(*) FROM {REJECTS_STAGING} "
+        "WHERE target_table = ? AND source_file = ? GROUP BY ALL ORDER BY 2 DESC",
+        [table, src.original],
+    ).fetchall()
+    report.rejects_by_reason = {k: int(n) for k, n in counts}
+    report.rows_rejected = sum(report.rejects_by_reason.values())
+    report.seconds = time.perf_counter() - t0
+    if report.rows_read and report.rows_rejected / report.rows_read > max_reject_ratio:
+        raise TooManyRejects(
+            f"{src.original}: {report.rows_rejected} of {report.rows_read} rows rejected "
+            f"(> {max_reject_ratio:.1%}); nothing published. Reasons: {report.rejects_by_reason}"
+        )
+    log.info("%s: %d rows staged, %d rejected in %.1fs", table, report.rows_loaded, report.rows_rejected, report.seconds)
+    return report
+
+
+_COUNT_RE = re.compile(r"Expected Number of Columns:\s*(\d+)\s*Found:\s*(\d+)", re.I)
+_CAST_RE = re.compile(r'Could not convert string "([^"]*)" to \'?(\w+)', re.I)
+
+
+def _reader_rejects(con: duckdb.DuckDBPyConnection, src: StockSource, rej: str, table: str) -> list[int]:
+    """Copy DuckDB's CSV reject store into our rejects, one row per bad line; return the lines."""
+    if src.fmt != "csv":
+        return []
+    rows = con.execute(
+        f"SELECT line, error_type::VARCHAR, column_name, error_message, csv_line FROM {rej} ORDER BY line"
+    ).fetchall()
+    by_line: dict[int, tuple[list[str], str]] = {}
+    for line, etype, column, message, raw in rows:
+        reasons, _ = by_line.setdefault(int(line), ([], raw or ""))
+        reasons.append(_reader_reason(etype, column, message or ""))
+    if not by_line:
+        return []
+    con.executemany(
+        f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) VALUES (?, ?, ?, ?, ?)",
+        [(table, src.original, line, "; ".join(dict.fromkeys(reasons)), raw[:RAW_MAX])
+         for line, (reasons, raw) in by_line.items()],
+    )
+    return sorted(by_line)
+
+
+def _reader_reason(etype: str, column: str | None, message: str) -> str:
+    if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        m = _COUNT_RE.search(message)
+        return f"wrong column count: expected {m.group(1)}, found {m.group(2)}" if m else "wrong column count"
+    if etype == "CAST":
+        m = _CAST_RE.search(message)
+        value = f" '{m.group(1)}'" if m else ""
+        kind = {"DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean"}.get(m.group(2).upper(), "value") if m else "value"
+        return f"impossible {kind}{value} in {column}"
+    return f"malformed CSV line ({etype.lower()})"
+
+
+def _quarantine_invalid(con, src: StockSource, table: str, staging: str, rej: str, reader_lines: list[int]) -> None:
+    """Move rows failing the SQL rules to the rejects, with their line (CSV) or row (parquet)."""
+    keys = KEYS[src.kind]
+    key_sql = ", ".join(quote_ident(k) for k in keys)
+    if src.fmt == "csv":
+        con.execute("DROP TABLE IF EXISTS __bad_lines")
+        con.execute(f"CREATE TEMP TABLE __bad_keys AS SELECT DISTINCT {key_sql} FROM {staging} WHERE __reason IS NOT NULL")
+        # Second, narrow scan, in file order, skipping exactly the lines the typed scan
+        # skipped, so that the ordinal of a row maps back to its physical line.
+        scan = scan_sql(src, f"{rej}_again").replace("store_rejects = true", "ignore_errors = true")
+        scan = re.sub(r", rejects_table = '[^']*', rejects_scan = '[^']*', rejects_limit = 0", "", scan)
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            ordinals = con.execute(
+                f"SELECT k.*, s.__ord FROM (SELECT row_number() OVER () AS __ord, {key_sql} FROM ({scan})) s "
+                f"JOIN __bad_keys k USING ({key_sql})",
+                {"path": str(src.path)},
+            ).fetchall()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+            con.execute("DROP TABLE IF EXISTS __bad_keys")
+        lines = [(*row[:-1], _physical_line(int(row[-1]), reader_lines)) for row in ordinals]
+        con.execute(f"CREATE TEMP TABLE __bad_lines ({', '.join(f'{quote_ident(k)} VARCHAR' for k in keys)}, line BIGINT)")
+        if lines:
+            con.executemany(f"INSERT INTO __bad_lines VALUES ({', '.join('?' for _ in keys)}, ?)", lines)
+        line_expr, join = "l.line", f"LEFT JOIN __bad_lines l USING ({key_sql})"
+    else:
+        line_expr, join = "s.__row", ""
+    con.execute(
+        f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) "
+        f"SELECT DISTINCT ?, ?, {line_expr}, s.__reason, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) "
+        f"FROM {staging} s {join} WHERE s.__reason IS NOT NULL",
+        [table, src.original],
+    )
+    con.execute("DROP TABLE IF EXISTS __bad_lines")
+    con.execute(f"DELETE FROM {staging} WHERE __reason IS NOT NULL")
+
+
+def _physical_line(ordinal: int, skipped_lines: list[int]) -> int:
+    """Line number (header = 1) of the `ordinal`-th good record, given the lines the reader skipped.
+
+    Assumes one physical line per record, which holds for the SIRENE stock files.
+    """
+    line = ordinal + 1
+    # Every skipped line at or before the current candidate pushes the record one line down.
+    consumed = 0
+    while True:
+        skipped_before = bisect.bisect_right(skipped_lines, line)
+        if skipped_before == consumed:
+            return line
+        line += skipped_before - consumed
+        consumed = skipped_before
+
+
+def _quarantine_duplicates(con, src: StockSource, table: str, staging: str) -> None:
+    """Keep one row per key (the most recently processed); quarantine the others."""
+    keys = KEYS[src.kind]
+    key_sql = ", ".join(quote_ident(k) for k in keys)
+    dup = con.execute(
+        f"SELECT count(*) FROM (SELECT {key_sql} FROM {staging} GROUP BY ALL HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if not dup:
+        return
+    processed = quote_ident(PROCESSED_AT[src.kind])
+    con.execute(
+        f"CREATE TEMP TABLE __dups AS SELECT rowid AS rid FROM ("
+        f"  SELECT rowid, row_number() OVER (PARTITION BY {key_sql} ORDER BY {processed} DESC NULLS LAST, rowid) AS rn"
+        f"  FROM {staging} WHERE ({key_sql}) IN (SELECT {key_sql} FROM {staging} GROUP BY ALL HAVING count(*) > 1)"
+        f") WHERE rn > 1"
+    )
+    con.execute(
+        f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) "
+        f"SELECT ?, ?, s.__row, 'duplicate {keys[0]} ''' || s.{quote_ident(keys[0])} || ''': a more recently processed row is kept', "
+        f"left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) FROM {staging} s WHERE s.rowid IN (SELECT rid FROM __dups)",
+        [table, src.original],
+    )
+    con.execute(f"DELETE FROM {staging} WHERE rowid IN (SELECT rid FROM __dups)")
+    con.execute("DROP TABLE __dups")
+
+
+def build_companies(con: duckdb.DuckDBPyConnection, ul_table: str, etab_table: str, target: str) -> None:
+    """`core.companies`: one row per legal unit with its head office and reference labels."""
+    from firmo.sqlfiles import render_identifiers
+
+    sql = render_identifiers(load_sql("sirene/companies"), ul=ul_table, etab=etab_table, target=target)
+    con.execute(sql)
