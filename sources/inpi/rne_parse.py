@@ -1,0 +1,237 @@
+"""Turn one RNE company payload (any vintage) into officer rows and one company row.
+
+A payload is what `GET /api/companies/{siren}` returns, one item of `/api/companies?siren[]=`,
+the `company` of a `/diff` item, or one element of a bulk-stock JSON array: the same object
+everywhere. Its `formality.content` holds exactly one of `personneMorale` (companies),
+`personnePhysique` (entrepreneurs individuels) or `exploitation` (farms); all three list their
+directors in `composition.pouvoirs`, and a `personnePhysique` is also run by its own
+`identite.entrepreneur`.
+
+Nothing about birth (date, month, place) or nationality leaves this module: the RNE publishes
+them, but the product has no use for them and keeping them would be personal data to justify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from stdnum.fr import siren as siren_checker
+
+from sources.inpi.roles import resolve_role
+
+PAYLOAD_KINDS = ("personneMorale", "personnePhysique", "exploitation")
+ENTREPRENEUR_ROLE = "101"
+OFFICER_COLUMNS = (
+    "siren", "officer_kind", "family_name", "given_names", "company_officer_siren",
+    "company_officer_name", "role_code", "role_label", "start_date", "active",
+    "representant_id", "updated_at", "source_file",
+)  # fmt: skip
+COMPANY_COLUMNS = (
+    "siren", "payload_kind", "denomination", "legal_form", "diffusion_commerciale",
+    "officers", "updated_at", "source_file",
+)  # fmt: skip
+
+
+class RejectedPayload(ValueError):
+    """A payload that cannot be used at all; the message is the reason stored in rejects."""
+
+
+@dataclass
+class ParsedCompany:
+    siren: str
+    updated_at: datetime | None
+    company: dict[str, Any]
+    officers: list[dict[str, Any]] = field(default_factory=list)
+    # (reason, pouvoir) of single pouvoirs that could not be read; the rest of the payload stands
+    bad_pouvoirs: list[tuple[str, dict]] = field(default_factory=list)
+
+
+def iter_payloads(document: Any) -> Iterator[Any]:
+    """Company payloads in a decoded JSON document of any RNE shape.
+
+    Accepts a single company, a bare array of companies (search, stock files), an array of
+    `{"company": {...}}` (diff) or a single `{"company": {...}}` (one NDJSON flux line).
+    Items are yielded unvalidated: `parse_company` decides what is a reject.
+    """
+    items = document if isinstance(document, list) else [document]
+    for item in items:
+        if isinstance(item, dict) and "company" in item and "formality" not in item:
+            yield item["company"]
+        else:
+            yield item
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _date(value: object) -> date | None:
+    """`2023-10-15` or `2020-10-12T00:00:00+02:00` -> date; anything else -> None."""
+    text = _text(value)
+    if not text or len(text) < 10:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """RNE timestamps carry an offset (`2024-07-03T06:35:07+02:00`); stored as naive UTC."""
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def normalise_siren(value: object) -> str | None:
+    """Digits only ("889 924 320" -> "889924320"); None when nothing is left."""
+    text = _text(value)
+    if text is None:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits or None
+
+
+def _given_names(person: dict) -> str | None:
+    names = person.get("prenoms")
+    if isinstance(names, list):
+        return _text(" ".join(str(n) for n in names if n))
+    return _text(names)
+
+
+def _is_active(pouvoir: dict, today: date) -> bool:
+    """`actif` when the payload says it (2024+); older payloads list only current directors,
+    so a pouvoir is active unless it has an end date already passed."""
+    flag = pouvoir.get("actif")
+    if isinstance(flag, bool):
+        return flag
+    ended = _date(pouvoir.get("dateFin"))
+    return ended is None or ended > today
+
+
+def _start_date(pouvoir: dict, person: dict) -> date | None:
+    return (
+        _date(pouvoir.get("dateDebut"))
+        or _date(person.get("dateEffetRoleDeclarant"))
+        or _date(pouvoir.get("dateEffet"))
+    )
+
+
+def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
+    individu = pouvoir.get("individu") or {}
+    person = individu.get("descriptionPersonne") or {}
+    company = pouvoir.get("entreprise") or {}
+    kind_hint = (_text(pouvoir.get("typeDePersonne")) or "").upper()
+    if company and (kind_hint != "INDIVIDU" or not person):
+        kind = "company"
+    elif person:
+        kind = "person"
+    else:
+        raise RejectedPayload(f"pouvoir {pouvoir.get('representantId')!r} names neither an individu nor an entreprise")
+    code, label = resolve_role(pouvoir)
+    return {
+        "siren": siren,
+        "officer_kind": kind,
+        "family_name": _text(person.get("nom")) if kind == "person" else None,
+        "given_names": _given_names(person) if kind == "person" else None,
+        "company_officer_siren": normalise_siren(company.get("siren")) if kind == "company" else None,
+        "company_officer_name": _text(company.get("denomination")) if kind == "company" else None,
+        "role_code": code,
+        "role_label": label,
+        "start_date": _start_date(pouvoir, person),
+        "active": _is_active(pouvoir, today),
+        "representant_id": _text(pouvoir.get("representantId")),
+    }
+
+
+def _entrepreneur(siren: str, identite: dict, officers: list[dict]) -> dict[str, Any] | None:
+    """The owner of an entreprise individuelle, unless a pouvoir already names them."""
+    person = ((identite.get("entrepreneur") or {}).get("descriptionPersonne")) or {}
+    family, given = _text(person.get("nom")), _given_names(person)
+    if not family:
+        return None
+    if any(o["family_name"] == family and o["given_names"] == given for o in officers):
+        return None
+    code, label = resolve_role({"individu": {"descriptionPersonne": person}})
+    code = code or ENTREPRENEUR_ROLE
+    return {
+        "siren": siren, "officer_kind": "person", "family_name": family, "given_names": given,
+        "company_officer_siren": None, "company_officer_name": None, "role_code": code,
+        "role_label": label or resolve_role({"roleEntreprise": code})[1],
+        "start_date": _date(person.get("dateEffetRoleDeclarant")), "active": True,
+        "representant_id": None,
+    }  # fmt: skip
+
+
+def _denomination(kind: str, identite: dict) -> str | None:
+    name = _text((identite.get("entreprise") or {}).get("denomination"))
+    if name or kind != "personnePhysique":
+        return name
+    person = ((identite.get("entrepreneur") or {}).get("descriptionPersonne")) or {}
+    return _text(" ".join(filter(None, [_given_names(person), _text(person.get("nom"))])))
+
+
+def parse_company(payload: Any, source_file: str, today: date | None = None) -> ParsedCompany:
+    """Officers and company facts of one payload; raises `RejectedPayload` with the reason."""
+    if not isinstance(payload, dict):
+        raise RejectedPayload(f"payload is a JSON {type(payload).__name__}, not an object")
+    formality = payload.get("formality") if isinstance(payload.get("formality"), dict) else {}
+    raw_siren = payload.get("siren") or formality.get("siren")
+    siren = normalise_siren(raw_siren)
+    if siren is None:
+        raise RejectedPayload("no siren in payload")
+    if not siren_checker.is_valid(siren):
+        raise RejectedPayload(f"invalid SIREN {raw_siren!r} (length or checksum)")
+    content = formality.get("content")
+    if not isinstance(content, dict):
+        raise RejectedPayload("no formality.content in payload")
+    kinds = [k for k in PAYLOAD_KINDS if isinstance(content.get(k), dict)]
+    if len(kinds) != 1:
+        raise RejectedPayload(f"expected exactly one of {'/'.join(PAYLOAD_KINDS)}, found {kinds or 'none'}")
+    kind = kinds[0]
+    body = content[kind]
+    identite = body.get("identite") or {}
+    today = today or date.today()
+    pouvoirs = (body.get("composition") or {}).get("pouvoirs") or []
+    officers, bad = [], []
+    for pouvoir in pouvoirs:
+        try:
+            if not isinstance(pouvoir, dict):
+                raise RejectedPayload(f"pouvoir is a JSON {type(pouvoir).__name__}, not an object")
+            officers.append(_officer(siren, pouvoir, today))
+        except RejectedPayload as exc:
+            bad.append((str(exc), pouvoir))
+    if kind == "personnePhysique" and (owner := _entrepreneur(siren, identite, officers)):
+        officers.insert(0, owner)
+    updated_at = parse_timestamp(payload.get("updatedAt")) or parse_timestamp(formality.get("updated"))
+    for officer in officers:
+        officer["updated_at"] = updated_at
+        officer["source_file"] = source_file
+    company = {
+        "siren": siren,
+        "payload_kind": kind,
+        "denomination": _denomination(kind, identite),
+        "legal_form": _text(formality.get("formeJuridique"))
+        or _text((content.get("natureCreation") or {}).get("formeJuridique"))
+        or _text((identite.get("entreprise") or {}).get("formeJuridique")),
+        "diffusion_commerciale": formality.get("diffusionCommerciale")
+        if isinstance(formality.get("diffusionCommerciale"), bool)
+        else None,
+        "officers": len(officers),
+        "updated_at": updated_at,
+        "source_file": source_file,
+    }
+    return ParsedCompany(siren, updated_at, company, officers, bad)
