@@ -1,0 +1,102 @@
+"""Reference tables: code lists the registries use but do not ship (régions, départements, NAF,
+catégories juridiques, headcount bands) plus a sample of real communes the generator draws from.
+
+They are plain CSV files next to this module (UTF-8, comma, header, no comments) so a reviewer
+can check every fact in a diff. Codes are always text: '01', '2A', '0100' keep their leading zeros.
+
+What is complete and what is a subset (a later issue may complete the subsets):
+- complete: `headcount_bands` (16 INSEE bands), `regions` (18), `departements` (101 + the 6
+  overseas collectivities 975/977/978/986/987/988, whose région is empty), `naf_sections` (21),
+  `naf_divisions` (88), `categories_juridiques_n1` (9), `categories_juridiques_n2`;
+- subsets: `naf_codes` (the NAF rév. 2 sub-classes most used in France, not all 732),
+  `categories_juridiques_n3` (the common level-III codes, not all ~236), `communes_sample`
+  (chef-lieux, some large towns, and the Paris/Lyon/Marseille arrondissement codes SIRENE uses).
+  `communes_sample.weight` is the relative number of generated companies placed there: per
+  département the weights add up to its population in thousands (Paris doubled for its density
+  of head offices).
+
+Joins against these tables must stay LEFT joins: the registries carry codes outside any current
+list (ceased units keep retired codes, sirene.md §3.4).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from firmo import db
+
+REFERENCE_DIR = Path(__file__).resolve().parent
+
+# table name -> columns that are not text
+_TYPED: dict[str, dict[str, pl.DataType]] = {
+    "headcount_bands": {"min_employees": pl.Int64(), "max_employees": pl.Int64(), "employer": pl.Boolean()},
+    "regions": {},
+    "departements": {},
+    "communes_sample": {"weight": pl.Int64()},
+    "naf_sections": {},
+    "naf_divisions": {},
+    "naf_codes": {},
+    "categories_juridiques_n1": {},
+    "categories_juridiques_n2": {},
+    "categories_juridiques_n3": {},
+}
+TABLES: tuple[str, ...] = tuple(_TYPED)
+
+
+@functools.cache
+def _read(name: str) -> pl.DataFrame:
+    path = REFERENCE_DIR / f"{name}.csv"
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    schema = {col: _TYPED[name].get(col, pl.String()) for col in header}
+    return pl.read_csv(path, schema=schema, encoding="utf8")
+
+
+def read_reference(name: str) -> pl.DataFrame:
+    """One reference table as a Polars frame (cached; callers must not mutate it)."""
+    if name not in _TYPED:
+        raise KeyError(f"unknown reference table {name!r}; known: {', '.join(TABLES)}")
+    return _read(name)
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """(Re)build every `ref.<name>` table from the CSVs, each swapped in atomically.
+
+    Idempotent: running it twice leaves the same tables. Returns the row count per table.
+    """
+    db.ensure_schemas(con)
+    return {name: db.replace_table(con, f"ref.{name}", read_reference(name).to_arrow()) for name in TABLES}
+
+
+def departement_of_commune(code: str | None) -> str | None:
+    """INSEE commune code -> département code (sirene.md §5).
+
+    '97xxx'/'98xxx' -> 3 characters (971, 987...), otherwise 2 ('75', '2A', '2B').
+    Returns None for an empty, masked or malformed code rather than a wrong département.
+    """
+    if code is None:
+        return None
+    code = code.strip().upper()
+    if len(code) != 5 or not (code.isdigit() or (code[:2] in ("2A", "2B") and code[2:].isdigit())):
+        return None
+    return code[:3] if code[:2] in ("97", "98") else code[:2]
+
+
+@functools.cache
+def _region_by_departement() -> dict[str, str | None]:
+    deps = read_reference("departements")
+    return dict(zip(deps["code"].to_list(), deps["region_code"].to_list(), strict=True))
+
+
+def region_of_departement(departement: str | None) -> str | None:
+    """Département code -> région COG code; None for the overseas collectivities and unknown codes."""
+    if departement is None:
+        return None
+    return _region_by_departement().get(departement)
+
+
+def region_of_commune(code: str | None) -> str | None:
+    return region_of_departement(departement_of_commune(code))
