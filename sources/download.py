@@ -54,6 +54,19 @@ class RetryableHTTPError(FetchError):
         self.retry_after = retry_after
 
 
+class _RedactHttpxUrls(logging.Filter):
+    """httpx logs every request URL at INFO, query string included; strip it there too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+if not any(isinstance(f, _RedactHttpxUrls) for f in logging.getLogger("httpx").filters):
+    logging.getLogger("httpx").addFilter(_RedactHttpxUrls())
+
+
 # --- retry policy (shared with the API clients) ------------------------------------------------
 
 def redact_url(url: str | httpx.URL) -> str:
@@ -114,17 +127,18 @@ class RetryPolicy:
             return min(exc.retry_after, self.retry_after_cap_s)
         return min(self.backoff_initial_s * 2 ** (attempt_number - 1), self.backoff_max_s)
 
-    def retrying(self, log: Any, label: str) -> Retrying:
+    def retrying(self, log: Any, label: str, scrub: Callable[[str], str] = str) -> Retrying:
+        """A tenacity loop logging each failure; ``scrub`` cleans the message (e.g. of an API key)."""
         def wait(state: RetryCallState) -> float:
             return self.wait_seconds(state.attempt_number, state.outcome.exception() if state.outcome else None)
 
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             delay = state.next_action.sleep if state.next_action else 0.0
-            log.warning(
+            log.warning(scrub(
                 f"{label}: attempt {state.attempt_number}/{self.attempts} failed "
                 f"({type(exc).__name__}: {exc}); retrying in {delay:.1f}s"
-            )
+            ))
 
         return Retrying(
             stop=stop_after_attempt(self.attempts), wait=wait, retry=retry_if_exception(is_retryable),
