@@ -21,6 +21,8 @@ import logging
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -260,14 +262,8 @@ def fetch(
     path = local_path(source)
     if path is not None:
         return _fetch_local(path, dest_dir, filename)
-    policy = policy or RetryPolicy()
-    own_client = client is None
-    client = client or httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=True)
-    try:
-        return _Download(os.fspath(source), dest_dir, filename, client, log, policy).run()
-    finally:
-        if own_client:
-            client.close()
+    with _client(client) as http:
+        return _Download(os.fspath(source), dest_dir, filename, http, log, policy or RetryPolicy()).run()
 
 
 def head(
@@ -281,13 +277,18 @@ def head(
     path = local_path(source)
     if path is not None:
         return _local_stamp(path)
-    own_client = client is None
-    client = client or httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=True)
-    try:
-        return _probe(os.fspath(source), client, policy or RetryPolicy(), log)[0]
-    finally:
-        if own_client:
-            client.close()
+    with _client(client) as http:
+        return _probe(os.fspath(source), http, policy or RetryPolicy(), log)[0]
+
+
+@contextmanager
+def _client(client: httpx.Client | None) -> Iterator[httpx.Client]:
+    """The caller's client (left open), else a private one closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with httpx.Client(timeout=DEFAULT_TIMEOUT, follow_redirects=True) as own:
+        yield own
 
 
 def _fetch_local(path: Path, dest_dir: Path, filename: str | None) -> FetchResult:

@@ -209,3 +209,17 @@ def test_logs_progress_and_never_the_query_string(served, tmp_path, policy, capl
     assert [p // 10 for p in percents] == list(range(1, 11))  # one line per decile, whatever the chunking
     assert percents[-1] == 100
     assert any("retrying in 2.0s" in r.getMessage() for r in caplog.records)
+
+
+def test_failed_update_leaves_previous_version_untouched(served, tmp_path, sleeps):
+    one_shot = RetryPolicy(attempts=1, sleep=sleeps.append)
+    fetch(served.url("/files/stock.parquet"), tmp_path, filename="x.bin", policy=one_shot)
+    served.serve("/files/stock.parquet", BODY[::-1], etag='"v2"')
+    served.state.failures = [("drop", 400_000)]
+
+    with pytest.raises(FetchError):
+        fetch(served.url("/files/stock.parquet"), tmp_path, filename="x.bin", policy=one_shot)
+
+    assert (tmp_path / "x.bin").read_bytes() == BODY  # old version still whole under the final name
+    assert (tmp_path / "x.bin.part").read_bytes() == BODY[::-1][: (tmp_path / "x.bin.part").stat().st_size]
+    assert json.loads((tmp_path / "x.bin.meta.json").read_text())["etag"] == ETAG
