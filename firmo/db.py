@@ -20,7 +20,7 @@ from firmo.sqlfiles import quote_ident
 SCHEMAS = ("ref", "sirene", "inpi", "bodacc", "core", "leads", "waterfall", "exports", "analytics")
 
 REJECTS_DDL = """
-CREATE TABLE IF NOT EXISTS {schema}.rejects (
+CREATE TABLE IF NOT EXISTS {table} (
     target_table VARCHAR NOT NULL,   -- table the row was meant for, e.g. 'sirene.etablissements'
     source_file  VARCHAR NOT NULL,   -- file (or URL) the row came from
     line_number  BIGINT,             -- 1-based physical line in that file (header = line 1); NULL for JSON/parquet
@@ -64,7 +64,13 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for schema in ("sirene", "inpi", "bodacc"):
-        con.execute(REJECTS_DDL.format(schema=schema))
+        con.execute(REJECTS_DDL.format(table=f"{schema}.rejects"))
+
+
+def create_rejects_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """A fresh, empty table shaped like the rejects tables (defaults included), for one load."""
+    con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+    con.execute(REJECTS_DDL.format(table=quote_ident(table)))
 
 
 def staging_name(table: str) -> str:

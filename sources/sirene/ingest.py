@@ -101,8 +101,7 @@ def load_sirene(
     con.execute(load_sql("sirene/macros"))
     staged = list(TABLES[k] for k in given) + ["core.companies"]
     db.drop_staging(con, *staged)
-    con.execute(f"DROP TABLE IF EXISTS {REJECTS_STAGING}")
-    con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * FROM sirene.rejects LIMIT 0")
+    db.create_rejects_staging(con, REJECTS_STAGING)
 
     reports: dict[str, TableLoad] = {}
     try:
@@ -154,7 +153,10 @@ def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_
         {"path": str(src.path)},
     )
     reader_lines = _reader_rejects(con, src, rej, table)
-    report.rows_read = db.row_count(con, db.staging_name(table)) + len(reader_lines)
+    reader_rejected = con.execute(
+        f"SELECT count(*) FROM {REJECTS_STAGING} WHERE target_table = ? AND source_file = ?", [table, src.original]
+    ).fetchone()[0]
+    report.rows_read = db.row_count(con, db.staging_name(table)) + reader_rejected
     n_bad = con.execute(f"SELECT count(*) FROM {staging} WHERE __reason IS NOT NULL").fetchone()[0]
     if n_bad:
         _quarantine_invalid(con, src, table, staging, rej, reader_lines)
@@ -186,24 +188,50 @@ _CAST_RE = re.compile(r'Could not convert string "([^"]*)" to \'?(\w+)', re.I)
 
 
 def _reader_rejects(con: duckdb.DuckDBPyConnection, src: StockSource, rej: str, table: str) -> list[int]:
-    """Copy DuckDB's CSV reject store into our rejects, one row per bad line; return the lines."""
+    """Copy DuckDB's CSV reject store into our rejects, one row per bad line.
+
+    Returns the lines rejected for their *structure* (column count, quoting): the only ones a
+    scan that casts nothing also skips, which `_quarantine_invalid` needs to map ordinals back
+    to physical lines.
+    """
     if src.fmt != "csv":
         return []
     rows = con.execute(
         f"SELECT line, error_type::VARCHAR, column_name, error_message, csv_line FROM {rej} ORDER BY line"
     ).fetchall()
-    by_line: dict[int, tuple[list[str], str]] = {}
+    by_line: dict[int, tuple[list[tuple[str, str, str | None]], str]] = {}
     for line, etype, column, message, raw in rows:
-        reasons, _ = by_line.setdefault(int(line), ([], raw or ""))
-        reasons.append(_reader_reason(etype, column, message or ""))
+        errors, _ = by_line.setdefault(int(line), ([], raw or ""))
+        errors.append((etype, message or "", column))
     if not by_line:
         return []
+    structural: list[int] = []
+    records = []
+    for line, (errors, raw) in by_line.items():
+        if any(etype != "CAST" for etype, _, _ in errors):
+            structural.append(line)
+        records.append((table, src.original, line, _line_reason(errors), raw[:RAW_MAX]))
     con.executemany(
         f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) VALUES (?, ?, ?, ?, ?)",
-        [(table, src.original, line, "; ".join(dict.fromkeys(reasons)), raw[:RAW_MAX])
-         for line, (reasons, raw) in by_line.items()],
+        records,
     )
-    return sorted(by_line)
+    return sorted(structural)
+
+
+def _line_reason(errors: list[tuple[str, str, str | None]]) -> str:
+    """One readable reason for all the errors DuckDB reported on one line."""
+    counts = [e for e in errors if e[0] in ("MISSING COLUMNS", "TOO MANY COLUMNS")]
+    if counts:
+        # With the wrong number of columns every value is shifted: cast errors on the same line
+        # are noise. DuckDB reports a missing-columns error per absent column; the smallest
+        # "found" is the line's real count (the largest for too many).
+        found = [(int(m.group(1)), int(m.group(2))) for _, msg, _ in counts if (m := _COUNT_RE.search(msg))]
+        if not found:
+            return "wrong column count"
+        expected = found[0][0]
+        actual = min(f for _, f in found) if counts[0][0] == "MISSING COLUMNS" else max(f for _, f in found)
+        return f"wrong column count: expected {expected}, found {actual}"
+    return "; ".join(dict.fromkeys(_reader_reason(etype, column, message) for etype, message, column in errors))
 
 
 def _reader_reason(etype: str, column: str | None, message: str) -> str:
@@ -225,9 +253,9 @@ def _quarantine_invalid(con, src: StockSource, table: str, staging: str, rej: st
     if src.fmt == "csv":
         con.execute("DROP TABLE IF EXISTS __bad_lines")
         con.execute(f"CREATE TEMP TABLE __bad_keys AS SELECT DISTINCT {key_sql} FROM {staging} WHERE __reason IS NOT NULL")
-        # Second, narrow scan, in file order, skipping exactly the lines the typed scan
-        # skipped, so that the ordinal of a row maps back to its physical line.
-        scan = scan_sql(src, f"{rej}_again").replace("store_rejects = true", "ignore_errors = true")
+        # Second, narrow scan, in file order, of the key columns as text: it skips exactly the
+        # structurally broken lines, so a row's ordinal maps back to its physical line.
+        scan = scan_sql(src, f"{rej}_again", all_varchar=True).replace("store_rejects = true", "ignore_errors = true")
         scan = re.sub(r", rejects_table = '[^']*', rejects_scan = '[^']*', rejects_limit = 0", "", scan)
         con.execute("SET preserve_insertion_order = true")
         try:

@@ -133,7 +133,7 @@ def _check_required(src: StockSource) -> None:
         )
 
 
-def scan_sql(src: StockSource, rejects_table: str) -> str:
+def scan_sql(src: StockSource, rejects_table: str, *, all_varchar: bool = False) -> str:
     """A SELECT over the file yielding every declared column, typed, under INSEE's names.
 
     Missing columns come out as typed NULLs. For CSV the reader types the columns itself and
@@ -143,7 +143,7 @@ def scan_sql(src: StockSource, rejects_table: str) -> str:
     """
     declared = dict(src.declared)
     if src.fmt == "csv":
-        columns = {name: declared.get(name, "VARCHAR") for name in src.header}
+        columns = {name: "VARCHAR" if all_varchar else declared.get(name, "VARCHAR") for name in src.header}
         columns_sql = "{" + ", ".join(f"'{_lit(n)}': '{t}'" for n, t in columns.items()) + "}"
         scan = (
             f"read_csv($path, header = true, auto_detect = false, columns = {columns_sql}, "

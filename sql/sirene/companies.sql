@@ -27,6 +27,7 @@ base AS (
         u.siren,
         u.siren || u.nicSiegeUniteLegale AS siret_siege,
         CASE
+            WHEN u.categorieJuridiqueUniteLegale = '1000' AND u.nomUniteLegale = '[ND]' THEN '[ND]'
             WHEN u.categorieJuridiqueUniteLegale = '1000'
                 THEN nullif(trim(concat_ws(' ', coalesce(u.prenomUsuelUniteLegale, u.prenom1UniteLegale),
                                              coalesce(u.nomUsageUniteLegale, u.nomUniteLegale))), '')
