@@ -1,0 +1,183 @@
+"""`export_leads`: enriched lead list -> CRM import files, incrementally, atomically, lawfully.
+
+Order of a run:
+  1. screen every lead once (CRM-independent): SIRENE 'P' units out (doc §5: never used for
+     prospecting), malformed leads out with a reason, suppressed people/companies and existing
+     customers out, duplicates of the same (icp, siren, contact) collapsed to the latest;
+  2. per ICP and CRM, build the CRM rows, keep those whose content hash differs from the ledger
+     (all of them with `full=True`), and cut them into files under the importer's limits;
+  3. write every file of the run atomically, and only then record them in `exports.ledger` in
+     ONE transaction. A crash before that leaves no new file (or only whole files) and an
+     unchanged ledger, so the next run simply exports the same leads again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from firmo.crm import ledger
+from firmo.crm.compliance import SuppressionIndex
+from firmo.crm.csvfile import Limits, render_rows, split_parts, write_atomically
+from firmo.crm.layouts import LAYOUTS, Layout
+from firmo.crm.tables import ensure_tables, transaction, utc_now
+
+REQUIRED_COLUMNS = (
+    "icp", "siren", "siret", "company_name", "first_name", "last_name", "email", "phone", "statut_diffusion",
+    "lead_updated_at",
+)
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SIREN = re.compile(r"^\d{9}$")
+
+
+@dataclass
+class Screened:
+    """Leads that may be exported, and why the others may not."""
+
+    leads: list[dict[str, Any]] = field(default_factory=list)
+    skipped_p: int = 0
+    suppressed: int = 0
+    customers: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason)
+
+
+@dataclass
+class ExportReport:
+    """What a run did. Per-CRM dicts are keyed by CRM name; lead-level counts are CRM-independent."""
+
+    files: dict[str, list[Path]]
+    exported: dict[str, int]
+    skipped_unchanged: dict[str, int]
+    skipped_p: int
+    suppressed: int
+    customers: int
+    duplicates: int
+    rejected: list[tuple[str, str]]
+
+
+def _invalid_reason(lead: Mapping[str, Any]) -> str | None:
+    if not lead.get("icp") or not _SAFE_NAME.match(str(lead["icp"])):
+        return f"icp {lead.get('icp')!r} is not a safe folder name"
+    if not _SIREN.match(str(lead.get("siren") or "")):
+        return f"siren {lead.get('siren')!r} is not 9 digits"
+    if not lead.get("company_name"):
+        return "no company_name (required by every CRM)"
+    if not lead.get("last_name"):
+        return "no last_name (Salesforce LastName and Pipedrive person name are required)"
+    return None
+
+
+def screen(leads: pl.DataFrame, index: SuppressionIndex) -> Screened:
+    """Apply the CRM-independent filters. Raises ValueError when required columns are absent."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in leads.columns]
+    if missing:
+        raise ValueError(f"lead list lacks required columns: {', '.join(missing)}")
+    out = Screened()
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for n, lead in enumerate(leads.to_dicts(), start=1):
+        if lead.get("statut_diffusion") != "O":
+            out.skipped_p += 1  # 'P' or unknown: partial diffusion must not be prospected
+            continue
+        reason = _invalid_reason(lead)
+        if reason:
+            out.rejected.append((str(lead.get("siren") or f"row {n}"), reason))
+            continue
+        blocked = index.reason(lead)
+        if blocked == "customer":
+            out.customers += 1
+            continue
+        if blocked:
+            out.suppressed += 1
+            continue
+        key = (lead["icp"], ledger.lead_key(lead))
+        if key in latest:
+            out.duplicates += 1
+            if _newer(latest[key], lead):
+                continue
+        latest[key] = lead
+    out.leads = list(latest.values())
+    return out
+
+
+def _newer(kept: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
+    """True when `kept` is at least as recent as `other` (None counts as oldest)."""
+    a, b = kept.get("lead_updated_at"), other.get("lead_updated_at")
+    return b is None or (a is not None and a >= b)
+
+
+def changed_rows(
+    con: duckdb.DuckDBPyConnection, layout: Layout, icp: str, leads: Iterable[Mapping[str, Any]], *, full: bool
+) -> tuple[list[tuple[Mapping[str, Any], dict[str, Any], str]], int]:
+    """(lead, CRM row, hash) of the leads to send, and how many were unchanged since last time."""
+    previous = {} if full else ledger.last_hashes(con, layout.crm, icp)
+    todo, unchanged = [], 0
+    for lead in leads:
+        row = layout.row(lead)
+        digest = ledger.content_hash(row)
+        if previous.get(ledger.lead_key(lead)) == digest:
+            unchanged += 1
+        else:
+            todo.append((lead, row, digest))
+    return todo, unchanged
+
+
+def export_leads(
+    leads: pl.DataFrame,
+    *,
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    crms: Sequence[str] = ("hubspot", "salesforce", "pipedrive"),
+    full: bool = False,
+    now: datetime | None = None,
+    limits: Mapping[str, Limits] | None = None,
+) -> ExportReport:
+    """Write `root/<icp>/<crm>/<crm>_<icp>_<UTC stamp>_partNNN.csv` for new or changed leads.
+
+    `limits` overrides the importer limits per CRM (tests split at a few rows/bytes).
+    """
+    unknown = [c for c in crms if c not in LAYOUTS]
+    if unknown:
+        raise ValueError(f"unknown CRM(s) {unknown}; known: {sorted(LAYOUTS)}")
+    ensure_tables(con)
+    now = utc_now(now)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    screened = screen(leads, SuppressionIndex.load(con))
+    by_icp: dict[str, list[dict[str, Any]]] = {}
+    for lead in screened.leads:
+        by_icp.setdefault(lead["icp"], []).append(lead)
+
+    payloads: dict[Path, bytes] = {}
+    ledger_rows: list[dict[str, Any]] = []
+    report = ExportReport({c: [] for c in crms}, dict.fromkeys(crms, 0), dict.fromkeys(crms, 0),
+                          screened.skipped_p, screened.suppressed, screened.customers, screened.duplicates,
+                          screened.rejected)
+    for icp, icp_leads in sorted(by_icp.items()):
+        for crm in crms:
+            layout = LAYOUTS[crm]
+            todo, unchanged = changed_rows(con, layout, icp, icp_leads, full=full)
+            report.skipped_unchanged[crm] += unchanged
+            if not todo:
+                continue
+            cells = render_rows(layout.columns, [row for _, row, _ in todo], layout.phone_columns)
+            parts = split_parts(layout.columns, cells, (limits or {}).get(crm, layout.limits))
+            for number, (payload, start, count) in enumerate(parts, start=1):
+                path = Path(root) / icp / crm / f"{crm}_{icp}_{stamp}_part{number:03d}.csv"
+                payloads[path] = payload
+                report.files[crm].append(path)
+                rel = path.relative_to(root).as_posix()
+                ledger_rows += [ledger.ledger_row(crm, icp, lead, digest, now, rel)
+                                for lead, _, digest in todo[start:start + count]]
+            report.exported[crm] += len(todo)
+
+    write_atomically(payloads)
+    with transaction(con):
+        ledger.record(con, ledger_rows)
+    return report

@@ -1,0 +1,81 @@
+"""Erasure (GDPR art. 17) and objection (art. 21) requests: `forget(con, email_or_siren)`.
+
+The person's (or company's) contact data is deleted from every table that holds it, and the
+identifier goes onto the suppression list in the same transaction. The nightly reload
+re-derives leads from the registries and the waterfall, so without that suppression entry the
+person would come straight back; with it, the waterfall predicate and the export both skip them.
+Only the sha256 of an email is kept (doc §5: minimal data on the suppression list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from firmo.crm.compliance import entry, insert_suppressions
+from firmo.crm.normalise import guess_kind, normalise
+from firmo.crm.tables import LEDGER, columns_of, ensure_tables, tables_in_schema, transaction, utc_now
+from firmo.sqlfiles import quote_ident
+
+# Tables searched by default (when they exist), plus every table of the `leads` schema.
+DEFAULT_TABLES = (LEDGER, "waterfall.cache", "waterfall.provenance")
+KEY_COLUMN = {"email": "email", "siren": "siren"}
+
+
+@dataclass(frozen=True)
+class ForgetResult:
+    kind: str                   # 'email' | 'siren'
+    erased: dict[str, int]      # '<table>.<column>' -> rows deleted
+    export_files: list[str]     # export files (relative to the export root) that held the data:
+                                # already handed to a CRM, so the operator must erase it there too
+    newly_suppressed: bool
+
+
+def default_targets(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, str]]:
+    """(table, column) pairs holding `kind` among the default tables that exist right now."""
+    column = KEY_COLUMN[kind]
+    tables = list(DEFAULT_TABLES) + tables_in_schema(con, "leads")
+    return [(t, column) for t in tables if column in columns_of(con, t)]
+
+
+def _match_sql(kind: str, column: str) -> str:
+    col = quote_ident(column)
+    if kind == "email":
+        return f"lower(trim(CAST({col} AS VARCHAR))) = ?"
+    return f"left(trim(CAST({col} AS VARCHAR)), 9) = ?"  # a SIRET column matches by its SIREN prefix
+
+
+def forget(
+    con: duckdb.DuckDBPyConnection,
+    value: str,
+    *,
+    now: datetime | None = None,
+    targets: Sequence[tuple[str, str]] | None = None,
+    reason: str = "erasure request",
+    source: str | None = None,
+) -> ForgetResult:
+    """Delete every row holding `value` (an email or a SIREN) and suppress it for the future.
+
+    `targets` replaces the default (table, column) list; build on `default_targets(con, kind)` to
+    extend it. Targets whose table does not exist are skipped (reported as 0).
+    """
+    ensure_tables(con)
+    kind = guess_kind(value)
+    norm = normalise(kind, value)
+    pairs = list(targets) if targets is not None else default_targets(con, kind)
+    erased: dict[str, int] = {}
+    with transaction(con):
+        files = [r[0] for r in con.execute(
+            f"SELECT DISTINCT file FROM {LEDGER} WHERE {_match_sql(kind, KEY_COLUMN[kind])} ORDER BY file", [norm]
+        ).fetchall()]
+        for table, column in pairs:
+            if column not in columns_of(con, table):
+                erased[f"{table}.{column}"] = 0
+                continue
+            deleted = con.execute(f"DELETE FROM {quote_ident(table)} WHERE {_match_sql(kind, column)}", [norm])
+            erased[f"{table}.{column}"] = int(deleted.fetchone()[0])
+        added = insert_suppressions(con, [entry(kind, norm, reason, source)], utc_now(now))
+    return ForgetResult(kind, erased, files, added == 1)

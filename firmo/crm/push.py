@@ -1,0 +1,106 @@
+"""`push_hubspot`: the export's screening and ledger, delivered through the HubSpot API.
+
+Same rules as the CSV export (P units, suppression, customers, duplicates, unchanged leads are
+skipped); the ledger CRM name is `hubspot_api`, so CSV and API deliveries are tracked
+separately. A lead is recorded only when both its company and its contact were accepted, so a
+partial failure is retried by the next run. A contact without email cannot be upserted (email is
+the contact key): its company is pushed, the lead is counted in `no_email`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from firmo.crm import ledger
+from firmo.crm.compliance import SuppressionIndex
+from firmo.crm.export import changed_rows, screen
+from firmo.crm.hubspot_api import HubSpotClient
+from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS
+from firmo.crm.tables import ensure_tables, transaction, utc_now
+
+HUBSPOT_API = dataclasses.replace(HUBSPOT, crm="hubspot_api")
+LEDGER_FILE = "api:hubspot"
+
+
+@dataclass
+class PushReport:
+    companies: int = 0
+    contacts: int = 0
+    associations: int = 0
+    skipped_unchanged: int = 0
+    no_email: int = 0
+    failed: int = 0
+    skipped_p: int = 0
+    suppressed: int = 0
+    customers: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _properties(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, str]:
+    """HubSpot property values are strings; empty values are left out (never blank a CRM field)."""
+    out = {}
+    for col in columns:
+        value = row[col]
+        if value is None:
+            continue
+        out[col] = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+    return out
+
+
+def push_hubspot(
+    leads: pl.DataFrame,
+    *,
+    con: duckdb.DuckDBPyConnection,
+    client: HubSpotClient,
+    full: bool = False,
+    now: datetime | None = None,
+    associate: bool = True,
+) -> PushReport:
+    ensure_tables(con)
+    now = utc_now(now)
+    screened = screen(leads, SuppressionIndex.load(con))
+    report = PushReport(skipped_p=screened.skipped_p, suppressed=screened.suppressed, customers=screened.customers)
+    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+    for icp in sorted({lead["icp"] for lead in screened.leads}):
+        rows, unchanged = changed_rows(
+            con, HUBSPOT_API, icp, [l for l in screened.leads if l["icp"] == icp], full=full
+        )
+        report.skipped_unchanged += unchanged
+        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
+
+    companies = {row["siren"]: row for _, _, row, _ in todo}
+    company_result = client.upsert("companies", [
+        {"id": siren, "idProperty": "siren", "properties": _properties(row, HUBSPOT_COMPANY_COLUMNS)}
+        for siren, row in companies.items()
+    ])
+    company_ids = {r.get("properties", {}).get("siren"): r["id"] for r in company_result.results}
+    with_email = [(icp, lead, row, digest) for icp, lead, row, digest in todo if ledger.contact_email(lead)]
+    report.no_email = len(todo) - len(with_email)
+    contact_result = client.upsert("contacts", [
+        {"id": ledger.contact_email(lead), "idProperty": "email",
+         "properties": _properties(row, HUBSPOT_CONTACT_COLUMNS)}
+        for _, lead, row, _ in with_email
+    ])
+    contact_ids = {str(r.get("properties", {}).get("email", "")).lower(): r["id"] for r in contact_result.results}
+    report.companies, report.contacts = len(company_ids), len(contact_ids)
+    report.errors = company_result.errors + contact_result.errors
+
+    done = []
+    for icp, lead, row, digest in with_email:
+        contact_id, company_id = contact_ids.get(ledger.contact_email(lead)), company_ids.get(row["siren"])
+        if contact_id is None or company_id is None:
+            report.failed += 1
+            continue
+        if associate:
+            client.associate_contact_company(contact_id, company_id)
+            report.associations += 1
+        done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
+    with transaction(con):
+        ledger.record(con, done)
+    return report

@@ -1,0 +1,91 @@
+"""Retention purge (doc §5): prospect contact data is kept 3 years from collection or from the
+prospect's last inbound contact, then deleted. The suppression list is never purged.
+
+A rule says which table, which date columns count as "collected or renewed" (the latest
+non-NULL one wins: a waterfall re-find refreshes `email_found_at`, a reply sets
+`last_inbound_at`), and what to erase: the listed columns (company data in the same row is
+public registry data and stays) or, without columns, the whole row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+from firmo.crm.tables import LEDGER, columns_of, ensure_tables, tables_in_schema, transaction, utc_now
+from firmo.sqlfiles import quote_ident
+
+RETENTION_YEARS = 3
+RENEWAL_COLUMN = "last_inbound_at"
+CACHE_DATE_COLUMNS = ("found_at", "fetched_at", "retrieved_at", "created_at")
+CONTACT_FIELDS = {
+    "email": ("email", "email_status", "email_source", "email_found_at"),
+    "phone": ("phone", "phone_type", "phone_source", "phone_found_at"),
+}
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    table: str
+    date_columns: tuple[str, ...]
+    clear_columns: tuple[str, ...] | None = None  # None: delete the row
+
+    @property
+    def name(self) -> str:
+        what = ",".join(self.clear_columns) if self.clear_columns else "row"
+        return f"{self.table}[{what}]"
+
+
+def cutoff(now: datetime, years: int = RETENTION_YEARS) -> datetime:
+    """Same instant `years` earlier (29 February falls back to the 28th)."""
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def default_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
+    """Rules for the tables that exist: leads.* contact fields, the export ledger, waterfall tables."""
+    rules: list[RetentionRule] = []
+    for table in tables_in_schema(con, "leads"):
+        cols = columns_of(con, table)
+        renewal = (RENEWAL_COLUMN,) if RENEWAL_COLUMN in cols else ()
+        for fields in CONTACT_FIELDS.values():
+            value, found_at = fields[0], fields[-1]
+            if value in cols and found_at in cols:
+                rules.append(RetentionRule(table, (found_at, *renewal), tuple(f for f in fields if f in cols)))
+    rules.append(RetentionRule(LEDGER, ("exported_at",)))
+    for table in ("waterfall.cache", "waterfall.provenance"):
+        dates = [c for c in CACHE_DATE_COLUMNS if c in columns_of(con, table)]
+        if dates:
+            rules.append(RetentionRule(table, (dates[0],)))
+    return rules
+
+
+def purge_expired(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    now: datetime | None = None,
+    years: int = RETENTION_YEARS,
+    rules: Sequence[RetentionRule] | None = None,
+) -> dict[str, int]:
+    """Apply the rules in one transaction; returns rows erased per rule name."""
+    ensure_tables(con)
+    limit = cutoff(utc_now(now), years)
+    done: dict[str, int] = {}
+    with transaction(con):
+        for rule in rules if rules is not None else default_rules(con):
+            dates = ", ".join(quote_ident(c) for c in rule.date_columns)
+            latest = dates if len(rule.date_columns) == 1 else f"greatest({dates})"  # ignores NULLs
+            where = f"{latest} < ?"
+            if rule.clear_columns:
+                sets = ", ".join(f"{quote_ident(c)} = NULL" for c in rule.clear_columns)
+                first = quote_ident(rule.clear_columns[0])
+                sql = f"UPDATE {quote_ident(rule.table)} SET {sets} WHERE {first} IS NOT NULL AND {where}"
+            else:
+                sql = f"DELETE FROM {quote_ident(rule.table)} WHERE {where}"
+            done[rule.name] = int(con.execute(sql, [limit]).fetchone()[0])
+    return done
