@@ -44,7 +44,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 def _stage_rejects(con: duckdb.DuckDBPyConnection, read: RawRead, source: str) -> None:
     """Rejected rows (bad values, duplicates, malformed lines) into the rejects staging table,
     with their physical CSV line (NULL for parquet, whose rows have no lines)."""
-    con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * FROM {REJECTS} LIMIT 0")
+    con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * EXCLUDE (loaded_at) FROM {REJECTS} LIMIT 0")
     rows = _rows(con, f"SELECT row_index, reason, raw FROM {CHECKED} WHERE reason IS NOT NULL ORDER BY row_index")
     index = np.array([r[0] for r in rows], dtype=np.int64)
     lines = read.line_of(index).tolist() if read.fmt == "csv" else [None] * len(rows)

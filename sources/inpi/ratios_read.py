@@ -1,4 +1,4 @@
-"""Read a `ratios_inpi_bce` export (CSV, gzip CSV or parquet) into an all-text raw table.
+"""Read a `ratios_inpi_bce` export (CSV, gzip CSV, parquet, ODS JSON) into an all-text raw table.
 
 The export comes in several dresses (shared/docs/inpi_bodacc.md §2.1): the data.gouv CSV
 (`;`, UTF-8 with BOM, served gzip, capitalised names such as `Chiffre_d_affaires`), the ODS
@@ -14,6 +14,7 @@ quote it in the rejects. Malformed lines (wrong number of fields) are returned f
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ class RatiosFormatError(ValueError):
 
 @dataclass
 class RawRead:
-    fmt: str  # 'csv' | 'parquet'
+    fmt: str  # 'csv' | 'parquet' | 'json'
     rows: int = 0
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> name in the file
     malformed: list[tuple[int | None, str]] = field(default_factory=list)  # (line, text)
@@ -88,6 +89,22 @@ def map_columns(header: list[str], source: str) -> dict[str, str]:
 def _is_parquet(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(4) == b"PAR1"
+
+
+def _is_json(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+
+def _json_records(path: Path) -> list[dict]:
+    """Rows of an Opendatasoft answer: v1 `records[].fields`, v2.1 `results[]`, or a bare array
+    (the JSON export). This is what the per-SIREN API of data.economie.gouv.fr returns."""
+    document = json.loads(path.read_text(encoding="utf-8-sig"))
+    if isinstance(document, dict):
+        if "records" in document:
+            return [r.get("fields", {}) for r in document["records"]]
+        document = document.get("results", [])
+    return [r for r in document if isinstance(r, dict)]
 
 
 def _is_gzip(path: Path) -> bool:
@@ -169,6 +186,19 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, raw_table: str) -> RawR
             "FROM read_parquet(?, file_row_number = true)",
             [str(path)],
         )
+    elif _is_json(path):
+        read = RawRead("json")
+        records = _json_records(path)
+        read.columns = map_columns(sorted({k for r in records for k in r}) or [], str(path))
+        data = {c: [None if r.get(read.columns[c]) is None else str(r.get(read.columns[c])) for r in records]
+                if c in read.columns else [None] * len(records) for c in cols}  # fmt: skip
+        data["row_index"] = list(range(len(records)))
+        con.register("__ratios_json", pa.table(data, schema=pa.schema([*(pa.field(c, pa.string()) for c in cols),
+                                                                   pa.field("row_index", pa.int64())])))
+        try:
+            con.execute(f"INSERT INTO {target} SELECT * FROM __ratios_json")
+        finally:
+            con.unregister("__ratios_json")
     else:
         read = RawRead("csv")
         offset = 0

@@ -166,7 +166,7 @@ def load_rne(con: duckdb.DuckDBPyConnection, paths: list[Path], *, today: date |
     for kind, work in WORK.items():
         create_table(con, kind, work)
         con.execute(f"ALTER TABLE {quote_ident(work)} ADD COLUMN payload_seq BIGINT")
-    con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * FROM {REJECTS} LIMIT 0")
+    con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * EXCLUDE (loaded_at) FROM {REJECTS} LIMIT 0")
     targets = {**WORK, "rejects": REJECTS_STAGING}
     try:
         batch = _Batch()
