@@ -99,7 +99,7 @@ def _customer_kind(kind: str) -> bool:
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # table: module constant
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])  # table: module constant
 
 
 # --------------------------------------------------------------------------- CSV imports
@@ -186,7 +186,7 @@ def import_customers_csv(
     with transaction(con):
         before = _count(con, CUSTOMERS)
         rows, read, rejected = _import(
-            con, path, CUSTOMERS, CUSTOMER_KINDS, now, lambda k, v, row: (k, list_value(k, v), row.get("name"))
+            con, path, CUSTOMERS, CUSTOMER_KINDS, now, lambda k, v, row: (k, list_value(k, v), row.get("name") or None)
         )
         _insert_customers(con, rows, path.name, now)
         added = _count(con, CUSTOMERS) - before

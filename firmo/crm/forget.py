@@ -76,6 +76,6 @@ def forget(
                 erased[f"{table}.{column}"] = 0
                 continue
             deleted = con.execute(f"DELETE FROM {quote_ident(table)} WHERE {_match_sql(kind, column)}", [norm])
-            erased[f"{table}.{column}"] = int(deleted.fetchone()[0])
+            erased[f"{table}.{column}"] = int(deleted.fetchall()[0][0])
         added = insert_suppressions(con, [entry(kind, norm, reason, source)], utc_now(now))
     return ForgetResult(kind, erased, files, added == 1)

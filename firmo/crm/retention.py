@@ -87,5 +87,5 @@ def purge_expired(
                 sql = f"UPDATE {quote_ident(rule.table)} SET {sets} WHERE {first} IS NOT NULL AND {where}"
             else:
                 sql = f"DELETE FROM {quote_ident(rule.table)} WHERE {where}"
-            done[rule.name] = int(con.execute(sql, [limit]).fetchone()[0])
+            done[rule.name] = int(con.execute(sql, [limit]).fetchall()[0][0])
     return done
