@@ -49,7 +49,7 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, read: RawRead, source: str) -
     index = np.array([r[0] for r in rows], dtype=np.int64)
     lines = read.line_of(index).tolist() if read.fmt == "csv" else [None] * len(rows)
     entries = [(line, reason, raw) for line, (_, reason, raw) in zip(lines, rows)]
-    entries += [(line, "malformed line: wrong number of fields", text) for line, text in read.malformed]
+    entries += [(line, "malformed line (wrong number of fields)", text) for line, text in read.malformed]
     if not entries:
         return
     table = pa.table(

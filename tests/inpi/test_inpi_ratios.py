@@ -81,7 +81,7 @@ def test_gzip_bom_capitalised_headers_and_line_numbered_rejects(con, tmp_path):
     assert _rows(con, "SELECT line_number, reason FROM inpi.rejects ORDER BY line_number") == [
         (3, "invalid SIREN (length or checksum): 552032535"),
         (4, "unparsable date_cloture_exercice: 31/12/2023"),
-        (5, "malformed line: wrong number of fields"),
+        (5, "malformed line (wrong number of fields)"),
         (6, "non-numeric chiffre_d_affaires: 12k"),
         (8, "duplicate (siren, date_cloture_exercice, type_bilan), the last line of the file is kept"),
         (10, "implausible date_cloture_exercice: 2045-12-31"),
