@@ -13,6 +13,7 @@ Order of a run:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +28,14 @@ from firmo.crm import ledger
 from firmo.crm.compliance import SuppressionIndex
 from firmo.crm.csvfile import Limits, render_rows, split_parts, write_atomically
 from firmo.crm.layouts import LAYOUTS, Layout
-from firmo.crm.tables import ensure_tables, transaction, utc_now
+from firmo.crm.tables import REJECTS, ensure_tables, transaction, utc_now
 
 REQUIRED_COLUMNS = (
     "icp", "siren", "siret", "company_name", "first_name", "last_name", "email", "phone", "statut_diffusion",
     "lead_updated_at",
 )
+REJECT_TARGET = "exports.ledger"
+REJECT_SOURCE = "lead list (export_leads input)"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SIREN = re.compile(r"^\d{9}$")
 
@@ -47,6 +50,7 @@ class Screened:
     customers: int = 0
     duplicates: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason)
+    reject_rows: list[list[Any]] = field(default_factory=list)     # the same, shaped for exports.rejects
 
 
 @dataclass
@@ -89,6 +93,9 @@ def screen(leads: pl.DataFrame, index: SuppressionIndex) -> Screened:
         reason = _invalid_reason(lead)
         if reason:
             out.rejected.append((str(lead.get("siren") or f"row {n}"), reason))
+            # raw keeps only company identifiers: no personal data lingers in the quarantine
+            raw = json.dumps({k: lead.get(k) for k in ("icp", "siren", "company_name")}, ensure_ascii=False)
+            out.reject_rows.append([REJECT_TARGET, REJECT_SOURCE, n, reason, raw])
             continue
         blocked = index.reason(lead)
         if blocked == "customer":
@@ -180,4 +187,16 @@ def export_leads(
     write_atomically(payloads)
     with transaction(con):
         ledger.record(con, ledger_rows)
+        record_rejects(con, screened, now)
     return report
+
+
+def record_rejects(con: duckdb.DuckDBPyConnection, screened: Screened, now: datetime) -> None:
+    """Replace the previous run's quarantined leads by this run's (line_number = row in the frame)."""
+    con.execute(f"DELETE FROM {REJECTS} WHERE target_table = ?", [REJECT_TARGET])
+    if screened.reject_rows:
+        con.executemany(
+            f"INSERT INTO {REJECTS} (target_table, source_file, line_number, reason, raw, loaded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [[*row, now] for row in screened.reject_rows],
+        )

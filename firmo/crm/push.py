@@ -69,7 +69,7 @@ def push_hubspot(
     todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
     for icp in sorted({lead["icp"] for lead in screened.leads}):
         rows, unchanged = changed_rows(
-            con, HUBSPOT_API, icp, [l for l in screened.leads if l["icp"] == icp], full=full
+            con, HUBSPOT_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full
         )
         report.skipped_unchanged += unchanged
         todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]

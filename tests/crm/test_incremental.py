@@ -127,6 +127,12 @@ def test_duplicates_collapse_to_latest_and_bad_leads_are_reported(con, tmp_path)
     assert report.rejected == [("12345", "siren '12345' is not 9 digits"),
                                ("443061841", "no last_name (Salesforce LastName and Pipedrive person name are required)")]
     assert ",New," in report.files["salesforce"][0].read_bytes().decode("utf-8")
+    assert con.execute("SELECT target_table, line_number, raw FROM exports.rejects ORDER BY line_number").fetchall() == [
+        ("exports.ledger", 3, '{"icp": "saas_paris", "siren": "12345", "company_name": "Acme SAS"}'),
+        ("exports.ledger", 4, '{"icp": "saas_paris", "siren": "443061841", "company_name": "Acme SAS"}'),
+    ]
+    export_leads(leads.head(2), con=con, root=tmp_path, crms=("salesforce",), now=NOW)
+    assert con.execute("SELECT count(*) FROM exports.rejects").fetchall() == [(0,)]  # describes the last run
 
 
 def test_missing_columns_is_a_clear_error(con, tmp_path):

@@ -1,0 +1,104 @@
+"""HubSpot batch-upsert push against a loopback fake HubSpot."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import httpx
+import pytest
+
+from firmo.crm import HubSpotClient, HubSpotError, push_hubspot, suppress
+from firmo.crm.hubspot_api import _retry_after
+
+from .conftest import NOW, frame, golden_leads, lead
+from .fake_hubspot import TOKEN, FakeHubSpot
+
+
+@pytest.fixture()
+def token_env(monkeypatch):
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+
+
+def _upserts(fake, object_type):
+    return [body for method, path, body in fake.requests
+            if method == "POST" and path == f"/crm/v3/objects/{object_type}/batch/upsert"]
+
+
+def test_push_companies_then_contacts_then_associations(con, token_env, caplog):
+    caplog.set_level(logging.DEBUG)
+    sleeps = []
+    with FakeHubSpot(rate_limit_first=1) as fake, HubSpotClient(base_url=fake.url, sleep=sleeps.append) as client:
+        report = push_hubspot(golden_leads(), con=con, client=client, now=NOW)
+        assert [path.split("/")[4] for _, path, _ in fake.requests[:3]] == ["companies", "companies", "contacts"]
+        assert sleeps == [0.0]  # the 429 was retried after Retry-After: 0
+        companies = _upserts(fake, "companies")[-1]["inputs"]
+        assert [c["id"] for c in companies] == ["552100554", "732829320", "443061841"]
+        assert companies[0] == {"id": "552100554", "idProperty": "siren", "properties": {
+            "name": "Acme SAS", "domain": "acme.fr", "address": "12 rue de la Paix", "city": "Paris",
+            "zip": "75002", "country": "France",
+            "industry": "Programmation, conseil et autres activités informatiques", "numberofemployees": "20",
+            "annualrevenue": "3200000", "siren": "552100554", "siret": "55210055400013", "naf_code": "62.01Z"}}
+        contacts = _upserts(fake, "contacts")[0]["inputs"]
+        assert [c["id"] for c in contacts] == ["jeanne.martin@acme.fr", "anne.roux@eclair.fr"]
+        assert contacts[0]["idProperty"] == "email"
+        assert contacts[0]["properties"]["mobilephone"] == "+33612345678"
+        assert contacts[0]["properties"]["firmo_email_found_at"] == "2026-02-20"
+        assert "phone" not in contacts[0]["properties"]  # empty values are not sent
+        ids = {k: v["hs_object_id"] for k, v in fake.objects["contacts"].items()}
+        cids = {k: v["hs_object_id"] for k, v in fake.objects["companies"].items()}
+        assert sorted(fake.associations) == sorted([(ids["jeanne.martin@acme.fr"], cids["552100554"]),
+                                                    (ids["anne.roux@eclair.fr"], cids["443061841"])])
+    assert (report.companies, report.contacts, report.associations, report.no_email, report.skipped_p) == (
+        3, 2, 2, 1, 1)
+    assert TOKEN not in caplog.text and TOKEN not in repr(client)
+    assert con.execute("SELECT count(*), min(file) FROM exports.ledger WHERE crm = 'hubspot_api'").fetchall() == [
+        (2, "api:hubspot")]
+
+
+def test_second_push_sends_only_changes_and_batches_by_size(con, token_env):
+    leads = frame(*[lead(email=f"p{i}@acme.fr", last_name=f"N{i}") for i in range(5)])
+    with FakeHubSpot() as fake, HubSpotClient(base_url=fake.url, batch_size=2) as client:
+        push_hubspot(leads, con=con, client=client, now=NOW, associate=False)
+        assert [len(b["inputs"]) for b in _upserts(fake, "contacts")] == [2, 2, 1]
+        fake.requests.clear()
+        again = push_hubspot(leads, con=con, client=client, now=datetime(2026, 3, 3), associate=False)
+        assert again.skipped_unchanged == 5 and again.contacts == 0
+        assert fake.requests == []
+
+
+def test_partial_failure_is_not_recorded_and_suppressed_never_pushed(con, token_env):
+    suppress(con, "email", "anne.roux@eclair.fr", reason="opt-out", now=NOW)
+    with FakeHubSpot(fail_emails=("jeanne.martin@acme.fr",)) as fake, HubSpotClient(base_url=fake.url) as client:
+        report = push_hubspot(golden_leads(), con=con, client=client, now=NOW)
+        assert "anne.roux@eclair.fr" not in str(fake.requests)
+    assert report.failed == 1 and report.suppressed == 1 and len(report.errors) == 1
+    assert con.execute("SELECT count(*) FROM exports.ledger").fetchall() == [(0,)]
+
+
+def test_wrong_token_is_an_error_that_does_not_leak_it(con):
+    with FakeHubSpot() as fake, HubSpotClient("wrong-secret-token", base_url=fake.url) as client:
+        with pytest.raises(HubSpotError) as err:
+            push_hubspot(golden_leads(), con=con, client=client, now=NOW)
+    assert "401" in str(err.value) and "wrong-secret-token" not in str(err.value)
+
+
+def test_missing_token(monkeypatch):
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
+    with pytest.raises(HubSpotError, match="set HUBSPOT_ACCESS_TOKEN"):
+        HubSpotClient()
+
+
+def test_persistent_429_gives_up_with_backoff(token_env):
+    sleeps = []
+    with FakeHubSpot(rate_limit_first=10) as fake, HubSpotClient(base_url=fake.url, max_retries=2,
+                                                                  sleep=sleeps.append) as client:
+        with pytest.raises(HubSpotError, match="429"):
+            client.upsert("contacts", [{"id": "a@b.fr", "idProperty": "email", "properties": {}}])
+    assert sleeps == [0.0, 0.0]
+
+
+def test_backoff_without_retry_after():
+    bare = httpx.Response(429)
+    assert [_retry_after(bare, a) for a in (0, 1, 2, 9)] == [1.0, 2.0, 4.0, 60.0]
+    assert _retry_after(httpx.Response(429, headers={"Retry-After": "7"}), 0) == 7.0
