@@ -27,15 +27,20 @@ from pathlib import Path
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
 
 
 def neutralise(text: str) -> str:
     """Prefix a single quote when a spreadsheet would read `text` as a formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if text[:1] in _TRIGGER_SET else text
 
 
 def format_cell(value: object, *, phone: bool = False) -> str:
     """One CSV cell: ISO dates, plain integers, '' for missing, neutralised text."""
+    if type(value) is str:  # the common case first: millions of cells per export
+        if phone and E164.match(value):
+            return value
+        return "'" + value if value[:1] in _TRIGGER_SET else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -48,10 +53,7 @@ def format_cell(value: object, *, phone: bool = False) -> str:
         return value.replace(microsecond=0).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    if phone and E164.match(text):
-        return text
-    return neutralise(text)
+    return neutralise(str(value))
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 import phonenumbers
 
 KINDS = ("email", "phone", "domain", "siren")
 HASHED_KINDS = frozenset({"email", "phone"})
 _SIREN = re.compile(r"^\d{9}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
 
@@ -22,6 +24,7 @@ class InvalidIdentifier(ValueError):
     """A value that cannot be normalised for its kind (message says why)."""
 
 
+@lru_cache(maxsize=1 << 17)  # pure; an export normalises each address several times
 def normalise_email(value: str) -> str:
     email = value.strip().lower()
     local, sep, domain = email.rpartition("@")
@@ -53,7 +56,9 @@ def normalise_siren(value: str) -> str:
 
 
 def normalise_phone(value: str, default_region: str = "FR") -> str:
-    """E.164 (`06 12 34 56 78` -> `+33612345678`)."""
+    """E.164 (`06 12 34 56 78` -> `+33612345678`); values already in E.164 skip the parser."""
+    if _E164.match(value):
+        return value
     try:
         parsed = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as exc:
@@ -81,6 +86,7 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=1 << 17)
 def list_value(kind: str, value: str) -> str:
     """What the suppression list stores for (kind, value): normalised, hashed for personal data."""
     norm = normalise(kind, value)
