@@ -175,8 +175,10 @@ def export_leads(
                 continue
             cells = render_rows(layout.columns, [row for _, row, _ in todo], layout.phone_columns)
             parts = split_parts(layout.columns, cells, (limits or {}).get(crm, layout.limits))
+            folder = Path(root) / icp / crm
+            run = _free_stamp(folder, f"{crm}_{icp}_{stamp}")
             for number, (payload, start, count) in enumerate(parts, start=1):
-                path = Path(root) / icp / crm / f"{crm}_{icp}_{stamp}_part{number:03d}.csv"
+                path = folder / f"{run}_part{number:03d}.csv"
                 payloads[path] = payload
                 report.files[crm].append(path)
                 rel = path.relative_to(root).as_posix()
@@ -189,6 +191,16 @@ def export_leads(
         ledger.record(con, ledger_rows)
         record_rejects(con, screened, now)
     return report
+
+
+def _free_stamp(folder: Path, base: str) -> str:
+    """`base`, or `base-2`, `base-3`... when a run with the same second already wrote files there:
+    an earlier export is never overwritten (the ledger points at its files)."""
+    name, k = base, 1
+    while any(folder.glob(f"{name}_part*.csv")):
+        k += 1
+        name = f"{base}-{k}"
+    return name
 
 
 def record_rejects(con: duckdb.DuckDBPyConnection, screened: Screened, now: datetime) -> None:

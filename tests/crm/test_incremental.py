@@ -146,3 +146,11 @@ def test_p_units_are_never_exported(con, tmp_path):
     assert report.skipped_p == 2
     assert report.exported == {"hubspot": 0, "salesforce": 0, "pipedrive": 0}
     assert _csv_files(tmp_path) == [] and _ledger(con) == []
+
+
+def test_a_second_run_in_the_same_second_never_overwrites(con, tmp_path):
+    first = export_leads(golden_leads(), con=con, root=tmp_path, crms=("hubspot",), now=NOW)
+    second = export_leads(golden_leads().head(1).with_columns(score=pl.lit(12)), con=con, root=tmp_path,
+                          crms=("hubspot",), now=NOW)
+    assert [p.name for p in second.files["hubspot"]] == ["hubspot_saas_paris_20260302T093000Z-2_part001.csv"]
+    assert first.files["hubspot"][0].read_bytes().decode().count("\r\n") == 4
