@@ -194,8 +194,7 @@ def etablissement_rows(etabs: pl.DataFrame, units: pl.DataFrame, rng: np.random.
                     "dateDernierTraitementEtablissement"),
         pl.col("is_siege").alias("etablissementSiege"),
         pl.Series(1 + rng.poisson(0.9, n) + (~active).astype(np.int64)).alias("nombrePeriodesEtablissement"),
-        pl.when(pl.Series(rng.random(n) < 0.04)).then(pl.lit(None, pl.String))
-        .alias("complementAdresseEtablissement"),
+        pl.lit(None, pl.String).alias("complementAdresseEtablissement"),  # filled below
         pl.when(pl.Series(has_number)).then(pl.col("street_number")).alias("numeroVoieEtablissement"),
         pl.when(pl.Series(has_number & (rng.random(n) < 0.04)))
         .then(_s(np.where(rng.random(n) < 0.75, "B", "T"), "i")).alias("indiceRepetitionEtablissement"),
