@@ -62,9 +62,7 @@ def write_inpi(universe: Any, out_dir: Path) -> dict[str, Path]:
     _atomic_write(stock_path, _zip_members(stock))
     diff_path = out_dir / f"rne_diff_{stock_date:%Y-%m-%d}_{as_of:%Y-%m-%d}.json"
     _atomic_write(diff_path, json.dumps([{"company": p} for p in diff], ensure_ascii=False).encode())
-    ratios_path = out_dir / "ratios_inpi_bce.csv.gz"
-    frame = ratios_frame(universe.units, as_of, rng)
-    _atomic_write(ratios_path, gzip.compress(ratios_csv(frame, rng), compresslevel=1))
+    ratios_path = write_ratios(ratios_frame(universe.units, as_of, rng), rng, out_dir / "ratios_inpi_bce.csv.gz")
     return {"rne_stock": stock_path, "rne_diff": diff_path, "ratios": ratios_path}
 
 
@@ -266,8 +264,9 @@ def _amounts(frame: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     )  # fmt: skip
 
 
-def ratios_csv(frame: pl.DataFrame, rng: np.random.Generator) -> bytes:
-    """The export's text: `;`, BOM, with `BAD_RATIO_ROWS` bad rows mixed in when big enough."""
+def write_ratios(frame: pl.DataFrame, rng: np.random.Generator, path: Path) -> Path:
+    """The export as served: `;`, UTF-8 BOM, gzip; `BAD_RATIO_ROWS` bad rows mixed in when the
+    frame is big enough. Written to a temp name, then renamed."""
     if frame.height >= 20:
         picks = rng.choice(frame.height, size=sum(BAD_RATIO_ROWS.values()), replace=False)
         bad = frame.select(pl.all().gather(picks))
@@ -282,7 +281,11 @@ def ratios_csv(frame: pl.DataFrame, rng: np.random.Generator) -> bytes:
         # the duplicates repeat rows that stay in the file: they must be unique keys there
         frame = pl.concat([frame.unique(["siren", "date_cloture_exercice", "type_bilan"], keep="first", maintain_order=True), extra])
         frame = frame.sample(fraction=1.0, shuffle=True, seed=int(rng.integers(1 << 31)))
-    text = frame.select(RATIO_COLUMNS).write_csv(separator=";", include_bom=True)
-    if frame.height >= 20:
-        text += "123456789;2022-12-31;1000\n"  # malformed: 3 fields instead of 23
-    return text.encode("utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    with gzip.open(tmp, "wb", compresslevel=1) as out:
+        out.write("\ufeff".encode())
+        frame.select(RATIO_COLUMNS).write_csv(out, separator=";")
+        if frame.height >= 20:
+            out.write(b"123456789;2022-12-31;1000\n")  # malformed: 3 fields instead of 23
+    tmp.replace(path)
+    return path

@@ -31,8 +31,8 @@ FINANCIALS = "inpi.financials"
 LATEST = "core.latest_financials"
 REJECTS = "inpi.rejects"
 REJECTS_STAGING = "inpi.rejects__ratios_staging"
-RAW = "inpi.financials__raw"
-CHECKED = "inpi.financials__checked"
+RAW = "inpi_financials_raw"  # TEMP tables: private to the connection, gone with it
+CHECKED = "inpi_financials_checked"
 RAW_MAX = 2000
 
 
@@ -84,6 +84,7 @@ def load_ratios(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | Non
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(work)}")
     try:
         read = load_raw(con, path, RAW)
+        con.execute(load_sql("inpi/macros"))
         con.execute(
             render_identifiers(load_sql("inpi/financials_check"), raw=RAW, checked=CHECKED),
             {"max_date": as_of + timedelta(days=2 * 366)},

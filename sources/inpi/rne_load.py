@@ -35,7 +35,8 @@ OFFICERS = "inpi.officers"
 COMPANIES = "inpi.companies"
 REJECTS = "inpi.rejects"
 REJECTS_STAGING = "inpi.rejects__staging"
-WORK = {"officers": "inpi.officers__work", "companies": "inpi.companies__work"}
+# connection-private TEMP work tables: faster to fill, and a crash cannot leave them behind
+WORK = {"officers": "inpi_officers_work", "companies": "inpi_companies_work"}
 FLUSH_ROWS = 50_000
 RAW_MAX = 2000
 
@@ -65,9 +66,10 @@ REJECT_SCHEMA = pa.schema(
 )  # fmt: skip
 
 
-def create_table(con: duckdb.DuckDBPyConnection, kind: str, table: str) -> None:
+def create_table(con: duckdb.DuckDBPyConnection, kind: str, table: str, *, temp: bool = False) -> None:
     """Create `table` with the DDL of `inpi.officers` (kind='officers') or `inpi.companies`."""
-    con.execute(render_identifiers(load_sql(f"inpi/create_{kind}"), table=table))
+    ddl = render_identifiers(load_sql(f"inpi/create_{kind}"), table=table)
+    con.execute(ddl.replace("CREATE TABLE", "CREATE TEMP TABLE", 1) if temp else ddl)
 
 
 def _raw(value: Any) -> str:
@@ -164,7 +166,7 @@ def load_rne(con: duckdb.DuckDBPyConnection, paths: list[Path], *, today: date |
     for work in WORK.values():
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(work)}")
     for kind, work in WORK.items():
-        create_table(con, kind, work)
+        create_table(con, kind, work, temp=True)
         con.execute(f"ALTER TABLE {quote_ident(work)} ADD COLUMN payload_seq BIGINT")
     con.execute(f"CREATE TABLE {REJECTS_STAGING} AS SELECT * EXCLUDE (loaded_at) FROM {REJECTS} LIMIT 0")
     targets = {**WORK, "rejects": REJECTS_STAGING}
@@ -182,11 +184,11 @@ def load_rne(con: duckdb.DuckDBPyConnection, paths: list[Path], *, today: date |
         create_table(con, "companies", db.staging_name(COMPANIES))
         create_table(con, "officers", db.staging_name(OFFICERS))
         cols = ", ".join(COMPANY_COLUMNS)
-        con.execute(f"INSERT INTO inpi.companies__staging SELECT {cols} FROM inpi.companies__work WHERE is_latest")
+        con.execute(f"INSERT INTO inpi.companies__staging SELECT {cols} FROM {WORK['companies']} WHERE is_latest")
         cols = ", ".join(f"o.{c}" for c in OFFICER_COLUMNS)
         con.execute(
-            f"INSERT INTO inpi.officers__staging SELECT {cols} FROM inpi.officers__work o"
-            " JOIN inpi.companies__work c USING (siren, payload_seq) WHERE c.is_latest"
+            f"INSERT INTO inpi.officers__staging SELECT {cols} FROM {WORK['officers']} o"
+            f" JOIN {WORK['companies']} c USING (siren, payload_seq) WHERE c.is_latest"
         )
         report = LoadReport(sources=[str(p) for p in paths])
         report.rejects_by_reason = _reasons(con, REJECTS_STAGING)

@@ -1,8 +1,8 @@
 -- Type every raw ratios row and say why it cannot be used (reason NULL = usable).
--- Reasons read '<kind>: <value>' so that reports can count them by kind.
+-- Reasons read '<kind>: <value>' so that reports can count them by kind. Needs sql/inpi/macros.sql.
 -- {{raw}}: all-VARCHAR rows of one export (sources/inpi/ratios_read.py); $max_date bounds
 -- fiscal year ends (a closing date years in the future is a typo, not a forecast).
-CREATE OR REPLACE TABLE {{checked}} AS
+CREATE OR REPLACE TEMP TABLE {{checked}} AS
 WITH src AS (
     SELECT
         row_index,
@@ -28,13 +28,7 @@ typed AS (
         TRY_CAST(round(TRY_CAST(ebitda_raw AS DOUBLE)) AS BIGINT) AS ebitda,
         TRY_CAST(round(TRY_CAST(ebit_raw AS DOUBLE)) AS BIGINT) AS ebit,
         TRY_CAST(round(TRY_CAST(net_income_raw AS DOUBLE)) AS BIGINT) AS net_income,
-        regexp_full_match(siren, '[0-9]{9}')
-            AND list_sum(list_transform(range(1, 10), lambda i:
-                    CASE WHEN i % 2 = 0
-                         THEN (coalesce(TRY_CAST(substr(siren, i, 1) AS INTEGER), 0) * 2) // 10
-                              + (coalesce(TRY_CAST(substr(siren, i, 1) AS INTEGER), 0) * 2) % 10
-                         ELSE coalesce(TRY_CAST(substr(siren, i, 1) AS INTEGER), 0) END)) % 10 = 0
-            AS siren_ok
+        inpi_siren_ok(siren) AS siren_ok
     FROM src
 ),
 reasoned AS (
