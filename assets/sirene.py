@@ -4,7 +4,6 @@ The three tables are one multi-asset because they are published in one transacti
 (`sources.sirene.ingest.load_sirene`): a reader never sees new establishments with old units.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 

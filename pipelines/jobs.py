@@ -11,5 +11,14 @@ sirene_job = define_asset_job(
 )
 
 
+# Everything that is not partitioned, in dependency order: what `make run` and the monthly
+# full reload execute. Partitioned assets (daily BODACC, per-ICP lists) run per partition.
+full_refresh_job = define_asset_job(
+    "full_refresh",
+    selection=AssetSelection.all(),
+    description="Every registry load and derived table, in dependency order.",
+)
+
+
 def all_jobs() -> list:
-    return [sirene_job]
+    return [sirene_job, full_refresh_job]

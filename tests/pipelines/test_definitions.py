@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from dagster import AssetKey, materialize
+from dagster import AssetKey
 
 from firmo import db
 
@@ -35,17 +34,16 @@ def test_materialize_on_generated_demo(data_env, monkeypatch):
     ensure_demo(settings.demo_dir(), companies=400, seed=3)
     manifest = json.loads((settings.demo_dir() / "sirene" / "generation_manifest.json").read_text())
     defs = build_definitions()
-    repo = defs.get_repository_def()
-    sirene_assets = [a for k, a in repo.assets_defs_by_key.items() if k.path[0] in ("raw", "sirene", "core")
-                     and (k.path[0] != "raw" or k.path[1] == "sirene")]
-    result = materialize(list(dict.fromkeys(sirene_assets)), resources=defs.resources)
+    result = defs.resolve_job_def("sirene_reload").execute_in_process()
     assert result.success
     mats = {m.asset_key: m for m in result.get_asset_materialization_events()}
     ul_meta = mats[AssetKey(["sirene", "unites_legales"])].materialization.metadata
     with db.connection(read_only=True) as con:
         n_ul = con.execute("SELECT count(*) FROM sirene.unites_legales").fetchone()[0]
         n_rejects = con.execute("SELECT count(*) FROM sirene.rejects WHERE target_table = 'sirene.unites_legales'").fetchone()[0]
-        assert n_ul + n_rejects == 400 + sum(1 for d in manifest["defects"] if "UniteLegale" in d["file"] and d.get("extra_row", True))
+        ul_file = manifest["files"]["StockUniteLegale_utf8.csv"]
+        assert n_ul == ul_file["rows"] == 400
+        assert n_rejects == len(ul_file["defects"])
         assert ul_meta["dagster/row_count"].value == n_ul
         assert ul_meta["rows_rejected"].value == n_rejects > 0
         assert con.execute("SELECT count(*) FROM core.companies").fetchone()[0] == n_ul
