@@ -15,7 +15,6 @@ one read on a tie, and an update older than what is loaded is ignored.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -95,7 +94,7 @@ class _Batch:
             self.reject(item.source, item.line, str(exc), _raw(item.data))
             return
         for reason, pouvoir in parsed.bad_pouvoirs:
-            self.reject(item.source, item.line, f"SIREN {parsed.siren}: {reason}", _raw(pouvoir))
+            self.reject(item.source, item.line, f"{reason}, SIREN {parsed.siren}", _raw(pouvoir))
         self.companies.append({**parsed.company, "payload_seq": seq})
         self.officers.extend({**o, "payload_seq": seq} for o in parsed.officers)
 
@@ -148,9 +147,9 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _reasons(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
-    """Rejects by reason with the SIREN prefix of pouvoir rejects folded, for a short summary."""
+    """Rejects by kind of reason (the text before ': '), for a short summary."""
     rows = con.execute(
-        f"SELECT regexp_replace(reason, '^SIREN [0-9]+: ', ''), count(*) FROM {quote_ident(table)} GROUP BY 1 ORDER BY 2 DESC"
+        f"SELECT split_part(reason, ': ', 1), count(*) FROM {quote_ident(table)} GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall()
     return {reason: int(n) for reason, n in rows}
 
@@ -271,6 +270,6 @@ def apply_rne_updates(
 def _reason_counts(reasons: Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for reason in reasons:
-        key = re.sub(r"^SIREN [0-9]+: ", "", reason)
+        key = reason.split(": ", 1)[0]
         counts[key] = counts.get(key, 0) + 1
     return counts

@@ -36,7 +36,8 @@ COMPANY_COLUMNS = (
 
 
 class RejectedPayload(ValueError):
-    """A payload that cannot be used at all; the message is the reason stored in rejects."""
+    """A payload that cannot be used at all; the message is the reason stored in rejects,
+    written '<kind>: <value>' so that reports can count reasons by kind."""
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
     elif person:
         kind = "person"
     else:
-        raise RejectedPayload(f"pouvoir {pouvoir.get('representantId')!r} names neither an individu nor an entreprise")
+        raise RejectedPayload(f"pouvoir names neither an individu nor an entreprise: representantId {pouvoir.get('representantId')!r}")
     code, label = resolve_role(pouvoir)
     return {
         "siren": siren,
@@ -187,20 +188,20 @@ def _denomination(kind: str, identite: dict) -> str | None:
 def parse_company(payload: Any, source_file: str, today: date | None = None) -> ParsedCompany:
     """Officers and company facts of one payload; raises `RejectedPayload` with the reason."""
     if not isinstance(payload, dict):
-        raise RejectedPayload(f"payload is a JSON {type(payload).__name__}, not an object")
+        raise RejectedPayload(f"payload is not a JSON object: {type(payload).__name__}")
     formality = payload.get("formality") if isinstance(payload.get("formality"), dict) else {}
     raw_siren = payload.get("siren") or formality.get("siren")
     siren = normalise_siren(raw_siren)
     if siren is None:
         raise RejectedPayload("no siren in payload")
     if not siren_checker.is_valid(siren):
-        raise RejectedPayload(f"invalid SIREN {raw_siren!r} (length or checksum)")
+        raise RejectedPayload(f"invalid SIREN (length or checksum): {raw_siren!r}")
     content = formality.get("content")
     if not isinstance(content, dict):
         raise RejectedPayload("no formality.content in payload")
     kinds = [k for k in PAYLOAD_KINDS if isinstance(content.get(k), dict)]
     if len(kinds) != 1:
-        raise RejectedPayload(f"expected exactly one of {'/'.join(PAYLOAD_KINDS)}, found {kinds or 'none'}")
+        raise RejectedPayload(f"not exactly one of {'/'.join(PAYLOAD_KINDS)}: {kinds or 'none'}")
     kind = kinds[0]
     body = content[kind]
     identite = body.get("identite") or {}
@@ -210,7 +211,7 @@ def parse_company(payload: Any, source_file: str, today: date | None = None) -> 
     for pouvoir in pouvoirs:
         try:
             if not isinstance(pouvoir, dict):
-                raise RejectedPayload(f"pouvoir is a JSON {type(pouvoir).__name__}, not an object")
+                raise RejectedPayload(f"pouvoir is not a JSON object: {type(pouvoir).__name__}")
             officers.append(_officer(siren, pouvoir, today))
         except RejectedPayload as exc:
             bad.append((str(exc), pouvoir))

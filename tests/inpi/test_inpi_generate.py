@@ -31,7 +31,7 @@ def test_rne_stock_then_diff(con, tmp_path, tiny_universe):
 
     report = load_rne(con, [files["rne_stock"]])
     assert report.loaded["inpi.companies"] == 16
-    assert report.rejects_by_reason == {f"invalid SIREN '{a[:8]}{(int(a[8]) + 1) % 10}' (length or checksum)": 1}
+    assert report.rejects_by_reason == {"invalid SIREN (length or checksum)": 1}
     assert [o[0] for o in _officers(con, a)] == ["MARTIN", "ROBERT"]  # snapshot before the change
     assert _officers(con, d)[0][:5] == (None, None, b, "65", "Administrateur")
     assert _officers(con, d)[1][:5] == ("LEROY", "Anne", None, "99", "Membre du Conseil d'Administration")

@@ -79,9 +79,9 @@ def test_apply_updates_on_empty_warehouse_and_rejects(con, inpi_samples):
     diff = json.loads((inpi_samples / "rne_companies_diff.json").read_text())
     report = apply_rne_updates(con, diff + [{"company": {"siren": "889924321"}}], source="diff-2023-10-31")
     assert report.loaded == {"inpi.officers": 4, "inpi.companies": 2}
-    assert report.rejects_by_reason == {"invalid SIREN '889924321' (length or checksum)": 1}
+    assert report.rejects_by_reason == {"invalid SIREN (length or checksum)": 1}
     assert con.execute("SELECT target_table, source_file, reason FROM inpi.rejects").fetchall() == [
-        ("inpi.officers", "diff-2023-10-31", "invalid SIREN '889924321' (length or checksum)")]
+        ("inpi.officers", "diff-2023-10-31", "invalid SIREN (length or checksum): '889924321'")]
 
 
 def test_stock_zip_ndjson_gzip_and_bad_files(con, tmp_path, inpi_samples):
@@ -137,3 +137,14 @@ def test_crash_mid_load_keeps_previous_tables(con, inpi_samples, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         load_rne(con, [inpi_samples / "rne_company_2023_shape.json"])
     assert [r[0] for r in _officers(con)] == ["980704894", "980704894"]
+
+
+def test_bad_pouvoir_is_quarantined_and_the_rest_loaded(con, inpi_samples):
+    payload = json.loads((inpi_samples / "rne_company_2024_shape.json").read_text())
+    payload["formality"]["content"]["personneMorale"]["composition"]["pouvoirs"].append({"representantId": "x9"})
+    report = apply_rne_updates(con, [payload])
+    assert report.loaded == {"inpi.officers": 2, "inpi.companies": 1}
+    assert report.rejects_by_reason == {"pouvoir names neither an individu nor an entreprise": 1}
+    assert con.execute("SELECT reason, raw FROM inpi.rejects").fetchall() == [
+        ("pouvoir names neither an individu nor an entreprise: representantId 'x9', SIREN 980704894",
+         '{"representantId": "x9"}')]

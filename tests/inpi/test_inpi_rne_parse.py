@@ -120,12 +120,12 @@ def test_exploitation_payload_and_ended_pouvoir():
     ("payload", "reason"),
     [
         ({"formality": {"content": {}}}, "no siren in payload"),
-        ({"siren": "889924321", "formality": {"content": {}}}, "invalid SIREN '889924321' (length or checksum)"),
-        ({"siren": "12345", "formality": {}}, "invalid SIREN '12345' (length or checksum)"),
+        ({"siren": "889924321", "formality": {"content": {}}}, "invalid SIREN (length or checksum): '889924321'"),
+        ({"siren": "12345", "formality": {}}, "invalid SIREN (length or checksum): '12345'"),
         ({"siren": "889924320"}, "no formality.content in payload"),
         ({"siren": "889924320", "formality": {"content": {"personneMorale": {}, "exploitation": {}}}},
-         "expected exactly one of personneMorale/personnePhysique/exploitation, found ['personneMorale', 'exploitation']"),
-        ([1, 2], "payload is a JSON list, not an object"),
+         "not exactly one of personneMorale/personnePhysique/exploitation: ['personneMorale', 'exploitation']"),
+        ([1, 2], "payload is not a JSON object: list"),
     ],
 )
 def test_unusable_payloads_are_rejected_with_reason(payload, reason):
@@ -139,4 +139,4 @@ def test_bad_pouvoir_is_set_aside_not_the_company():
                                          {"roleEntreprise": "30", "individu": {"descriptionPersonne": {"nom": "A"}}}]}}
     parsed = parse_company(_payload("personneMorale", body), "x", TODAY)
     assert [o["family_name"] for o in parsed.officers] == ["A"]
-    assert parsed.bad_pouvoirs[0][0] == "pouvoir '9' names neither an individu nor an entreprise"
+    assert parsed.bad_pouvoirs[0][0] == "pouvoir names neither an individu nor an entreprise: representantId '9'"
