@@ -86,7 +86,7 @@ def _companies_metadata(con, n: int) -> dict:
     stats = con.execute(
         "SELECT count(*) FILTER (WHERE active), count(*) FILTER (WHERE NOT diffusible), "
         "count(*) FILTER (WHERE employer AND active) FROM core.companies"
-    ).fetchone()
+    ).fetchall()[0]
     return {
         "dagster/row_count": n,
         "active": stats[0],

@@ -83,8 +83,8 @@ def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     row = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(row and row[0][0])
 
 
 def drop_staging(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
@@ -99,15 +99,19 @@ def publish(
     *,
     rejects: Mapping[str, list[str]] | None = None,
     rejects_staging: str | None = None,
+    also: list[str] | tuple[str, ...] = (),
 ) -> None:
     """Atomically swap each `table__staging` in place of `table`.
 
     `rejects`, when given, maps a rejects table (e.g. `sirene.rejects`) to the target tables
     whose previous rejects must be replaced by the rows of `rejects_staging` in the same
-    transaction, so the quarantine always describes the data that is live.
+    transaction, so the quarantine always describes the data that is live. `also` holds extra
+    statements (e.g. appending to a history table) that must commit with the swap or not at all.
     """
     con.execute("BEGIN TRANSACTION")
     try:
+        for statement in also:  # before the swap: they may compare staging with live
+            con.execute(statement)
         for table in tables:
             live, staging = quote_ident(table), quote_ident(staging_name(table))
             if not table_exists(con, staging_name(table)):
@@ -148,5 +152,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, data: object) -> i
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()
-    return int(row[0]) if row else 0
+    # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open and the next query fails.
+    rows = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()
+    return int(rows[0][0]) if rows else 0

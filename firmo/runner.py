@@ -30,7 +30,10 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
 
     defs = build_definitions()
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("full_refresh").execute_in_process(instance=instance, raise_on_error=True)
+    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    result = defs.resolve_job_def("full_refresh").execute_in_process(
+        instance=instance, run_config=run_config, raise_on_error=True
+    )
     if not result.success:  # pragma: no cover - raise_on_error raises first
         raise RuntimeError("pipeline run failed")
     elapsed = time.perf_counter() - started

@@ -18,7 +18,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
         "AND table_name NOT LIKE '%\\_\\_staging' ESCAPE '\\' AND table_name <> 'rejects' ORDER BY 1",
         [list(SCHEMAS)],
     ).fetchall()
-    return [(t, con.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0]) for (t,) in tables]
+    return [(t, con.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchall()[0][0]) for (t,) in tables]
 
 
 def reject_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:

@@ -123,6 +123,7 @@ def load_sirene(
             staged,
             rejects={"sirene.rejects": [TABLES[k] for k in given]},
             rejects_staging=REJECTS_STAGING,
+            also=_changes_statements(con) if "unites_legales" in given else (),
         )
     finally:
         db.drop_staging(con, *staged)
@@ -155,9 +156,9 @@ def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_
     reader_lines = _reader_rejects(con, src, rej, table)
     reader_rejected = con.execute(
         f"SELECT count(*) FROM {REJECTS_STAGING} WHERE target_table = ? AND source_file = ?", [table, src.original]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     report.rows_read = db.row_count(con, db.staging_name(table)) + reader_rejected
-    n_bad = con.execute(f"SELECT count(*) FROM {staging} WHERE __reason IS NOT NULL").fetchone()[0]
+    n_bad = con.execute(f"SELECT count(*) FROM {staging} WHERE __reason IS NOT NULL").fetchall()[0][0]
     if n_bad:
         _quarantine_invalid(con, src, table, staging, rej, reader_lines)
     _quarantine_duplicates(con, src, table, staging)
@@ -306,7 +307,7 @@ def _quarantine_duplicates(con, src: StockSource, table: str, staging: str) -> N
     key_sql = ", ".join(quote_ident(k) for k in keys)
     dup = con.execute(
         f"SELECT count(*) FROM (SELECT {key_sql} FROM {staging} GROUP BY ALL HAVING count(*) > 1)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not dup:
         return
     processed = quote_ident(PROCESSED_AT[src.kind])
@@ -324,6 +325,30 @@ def _quarantine_duplicates(con, src: StockSource, table: str, staging: str) -> N
     )
     con.execute(f"DELETE FROM {staging} WHERE rowid IN (SELECT rid FROM __dups)")
     con.execute("DROP TABLE __dups")
+
+
+CHANGES_DDL = """
+CREATE TABLE IF NOT EXISTS core.sirene_changes (
+    siren VARCHAR NOT NULL,
+    change_type VARCHAR NOT NULL,       -- 'headcount_band' | 'head_office'
+    value_before VARCHAR,
+    value_after VARCHAR,
+    processed_before TIMESTAMP,         -- dateDernierTraitementUniteLegale of each version
+    processed_after TIMESTAMP,
+    observed_at TIMESTAMP NOT NULL      -- when the reload revealed it
+)
+"""
+
+
+def _changes_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Statements appending what changed between the live and the staged unités légales."""
+    from firmo.sqlfiles import render_identifiers
+
+    con.execute(CHANGES_DDL)
+    if not db.table_exists(con, TABLES["unites_legales"]):
+        return []
+    return [render_identifiers(load_sql("sirene/changes"), live=TABLES["unites_legales"],
+                               staging=db.staging_name(TABLES["unites_legales"]), target="core.sirene_changes")]
 
 
 def build_companies(con: duckdb.DuckDBPyConnection, ul_table: str, etab_table: str, target: str) -> None:

@@ -68,3 +68,23 @@ def test_loading_one_file_alone_keeps_the_other_table(data_env, first_files, tmp
         assert con.execute("SELECT count(*) FROM sirene.etablissements").fetchone()[0] == 1
         # the rejects of the replaced file are gone with it; the établissement file had none
         assert con.execute("SELECT count(*) FROM sirene.rejects").fetchone()[0] == 0
+
+
+def test_reload_records_headcount_and_head_office_changes(data_env, first_files, tmp_path):
+    ul, et = first_files
+    new_nic = siret(A, "0002")[9:]
+    ul2 = write_csv(tmp_path / "ul2.csv", UNITES_LEGALES_COLUMNS, [
+        ul_row(A, trancheEffectifsUniteLegale="21", nicSiegeUniteLegale=new_nic,
+               dateDernierTraitementUniteLegale="2026-01-05T10:00:00")])
+    with db.connection() as con:
+        load_sirene(con, unites_legales=ul, etablissements=et, max_reject_ratio=1.0)
+        assert con.execute("SELECT count(*) FROM core.sirene_changes").fetchone()[0] == 0   # first load: nothing to compare
+        load_sirene(con, unites_legales=ul2)
+        load_sirene(con, unites_legales=ul2)    # same file again: no new change
+        rows = con.execute(
+            "SELECT siren, change_type, value_before, value_after, processed_after::VARCHAR FROM core.sirene_changes ORDER BY change_type"
+        ).fetchall()
+        assert rows == [
+            (A, "head_office", siret(A, "0001")[9:], new_nic, "2026-01-05 10:00:00"),
+            (A, "headcount_band", "12", "21", "2026-01-05 10:00:00"),
+        ]
