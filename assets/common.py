@@ -30,6 +30,14 @@ def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tu
     return result.path, meta
 
 
+def require(value, variable: str, what: str):
+    """A configured source, or a clear error naming the variable to set."""
+    if not value:
+        raise ValueError(f"no source configured for {what}: set {variable} (a path or URL), "
+                         "or run the demo (FIRMO_SOURCES=demo, `make run`)")
+    return value
+
+
 def preview(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], limit: int = 5) -> MetadataValue:
     """The first rows of a table as a markdown table (for a glance in the UI)."""
     cols = ", ".join(quote_ident(c) for c in columns)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dagster import Definitions, load_assets_from_modules
 
+import assets.inpi
 import assets.sirene
 from pipelines.jobs import all_jobs
 from pipelines.resources import RegistrySourcesResource, warehouse_from_env
 
-ASSET_MODULES = [assets.sirene]
+ASSET_MODULES = [assets.sirene, assets.inpi]
 
 
 def build_definitions() -> Definitions:

@@ -11,6 +11,12 @@ sirene_job = define_asset_job(
 )
 
 
+inpi_job = define_asset_job(
+    "inpi_reload",
+    selection=AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"]),
+    description="Reload the RNE officers and the ratios_inpi_bce accounts.",
+)
+
 # Everything that is not partitioned, in dependency order: what `make run` and the monthly
 # full reload execute. Partitioned assets (daily BODACC, per-ICP lists) run per partition.
 full_refresh_job = define_asset_job(
@@ -21,4 +27,4 @@ full_refresh_job = define_asset_job(
 
 
 def all_jobs() -> list:
-    return [sirene_job, full_refresh_job]
+    return [sirene_job, inpi_job, full_refresh_job]

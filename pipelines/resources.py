@@ -2,13 +2,14 @@
 
 - `warehouse`: the DuckDB file (dagster-duckdb's resource, with the project's settings).
 - `registry_sources`: where each registry file comes from. By default the generated demo files
-  (offline); `FIRMO_SOURCES=live` switches to the stable data.gouv / INPI / DILA addresses, and
-  each source can be overridden one by one (a path or a URL).
+  (offline, listed in `data/demo/demo.json`); `FIRMO_SOURCES=live` switches to the real
+  publishers' addresses, and each source can be overridden one by one (a path or a URL).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Iterator
 
@@ -18,9 +19,13 @@ from dagster_duckdb import DuckDBResource
 
 from firmo import db, settings
 
+# Stable addresses of the public files (inpi_bodacc.md §2.1). The RNE stock is not among them:
+# it sits on INPI's FTP behind an account, see README "Pointing it at the real registries".
+RATIOS_URL = "https://www.data.gouv.fr/api/1/datasets/r/9d213815-1649-4527-9eb4-427146ef2e5b"
+
 
 class WarehouseResource(DuckDBResource):
-    """DuckDB warehouse; every connection has the firmo schemas and macros ready."""
+    """DuckDB warehouse; every connection has the firmo schemas ready."""
 
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
@@ -41,28 +46,45 @@ def warehouse_from_env() -> WarehouseResource:
     return WarehouseResource(database=str(path), connection_config=config)
 
 
-def _demo(name: str) -> str:
-    return str(settings.demo_dir() / name)
+def _demo_files() -> dict[str, str]:
+    marker = settings.demo_dir() / "demo.json"
+    return json.loads(marker.read_text())["files"] if marker.is_file() else {}
 
 
-def _live(kind: str) -> str:
-    from sources.sirene.download import stock_urls
-
-    return stock_urls(kind, "parquet")
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    return [v for v in value.split(",") if v.strip()] if value else None
 
 
 class RegistrySourcesResource(ConfigurableResource):
-    """Paths or URLs of the registry files; local paths are read in place, URLs downloaded."""
+    """Paths or URLs of the registry files; local paths are read in place, URLs downloaded.
+
+    An empty source means "not configured": the asset then fails with a message saying which
+    variable to set, rather than loading nothing silently.
+    """
 
     sirene_unites_legales: str
     sirene_etablissements: str
+    inpi_rne: list[str]
+    inpi_ratios: str
+    bodacc: list[str]
 
     @classmethod
     def from_env(cls) -> "RegistrySourcesResource":
         live = os.environ.get("FIRMO_SOURCES", "demo").lower() == "live"
+        demo = {} if live else _demo_files()
+        if live:
+            from sources.sirene.download import stock_urls
+
+            ul, et = stock_urls("unites_legales", "parquet"), stock_urls("etablissements", "parquet")
+        else:
+            ul, et = demo.get("sirene:unites_legales_csv_zip", ""), demo.get("sirene:etablissements_csv_zip", "")
         return cls(
-            sirene_unites_legales=os.environ.get("FIRMO_SIRENE_UL_SOURCE")
-            or (_live("unites_legales") if live else _demo("sirene/StockUniteLegale_utf8.zip")),
-            sirene_etablissements=os.environ.get("FIRMO_SIRENE_ETAB_SOURCE")
-            or (_live("etablissements") if live else _demo("sirene/StockEtablissement_utf8.zip")),
+            sirene_unites_legales=os.environ.get("FIRMO_SIRENE_UL_SOURCE") or ul,
+            sirene_etablissements=os.environ.get("FIRMO_SIRENE_ETAB_SOURCE") or et,
+            inpi_rne=_env_list("FIRMO_INPI_RNE_SOURCE")
+            or [demo[k] for k in ("inpi:rne_stock", "inpi:rne_diff") if k in demo],
+            inpi_ratios=os.environ.get("FIRMO_INPI_RATIOS_SOURCE") or (RATIOS_URL if live else demo.get("inpi:ratios", "")),
+            bodacc=_env_list("FIRMO_BODACC_SOURCE")
+            or sorted(v for k, v in demo.items() if k.startswith("bodacc:")),
         )
