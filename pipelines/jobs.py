@@ -6,7 +6,7 @@ from dagster import AssetSelection, define_asset_job
 
 sirene_job = define_asset_job(
     "sirene_reload",
-    selection=AssetSelection.groups("sirene", "core"),
+    selection=AssetSelection.groups("sirene") | AssetSelection.keys(["core", "companies"]),
     description="Fetch the SIRENE monthly stock files and reload sirene.* and core.companies.",
 )
 
