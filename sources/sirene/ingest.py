@@ -29,6 +29,7 @@ import duckdb
 
 from firmo import db
 from firmo.sqlfiles import load_sql, quote_ident
+from sources.sirene.linefinder import MAX_PREFIXES, find_line_numbers
 from sources.sirene.reader import StockSource, open_stock, scan_sql
 
 log = logging.getLogger(__name__)
@@ -253,22 +254,12 @@ def _quarantine_invalid(con, src: StockSource, table: str, staging: str, rej: st
     key_sql = ", ".join(quote_ident(k) for k in keys)
     if src.fmt == "csv":
         con.execute("DROP TABLE IF EXISTS __bad_lines")
-        con.execute(f"CREATE TEMP TABLE __bad_keys AS SELECT DISTINCT {key_sql} FROM {staging} WHERE __reason IS NOT NULL")
-        # Second, narrow scan, in file order, of the key columns as text: it skips exactly the
-        # structurally broken lines, so a row's ordinal maps back to its physical line.
-        scan = scan_sql(src, f"{rej}_again", all_varchar=True).replace("store_rejects = true", "ignore_errors = true")
-        scan = re.sub(r", rejects_table = '[^']*', rejects_scan = '[^']*', rejects_limit = 0", "", scan)
-        con.execute("SET preserve_insertion_order = true")
-        try:
-            ordinals = con.execute(
-                f"SELECT k.*, s.__ord FROM (SELECT row_number() OVER () AS __ord, {key_sql} FROM ({scan})) s "
-                f"JOIN __bad_keys k USING ({key_sql})",
-                {"path": str(src.path)},
-            ).fetchall()
-        finally:
-            con.execute("SET preserve_insertion_order = false")
-            con.execute("DROP TABLE IF EXISTS __bad_keys")
-        lines = [(*row[:-1], _physical_line(int(row[-1]), reader_lines)) for row in ordinals]
+        bad_keys = con.execute(
+            f"SELECT DISTINCT {', '.join(quote_ident(c) for c in PREFIX_COLUMNS[src.kind])} FROM {staging} WHERE __reason IS NOT NULL"
+        ).fetchall()
+        lines = _lines_by_prefix(src, bad_keys) if len(bad_keys) <= MAX_PREFIXES else None
+        if lines is None:
+            lines = _lines_by_rescan(con, src, rej, staging, key_sql, reader_lines)
         con.execute(f"CREATE TEMP TABLE __bad_lines ({', '.join(f'{quote_ident(k)} VARCHAR' for k in keys)}, line BIGINT)")
         if lines:
             con.executemany(f"INSERT INTO __bad_lines VALUES ({', '.join('?' for _ in keys)}, ?)", lines)
@@ -283,6 +274,43 @@ def _quarantine_invalid(con, src: StockSource, table: str, staging: str, rej: st
     )
     con.execute("DROP TABLE IF EXISTS __bad_lines")
     con.execute(f"DELETE FROM {staging} WHERE __reason IS NOT NULL")
+
+
+# The columns a stock line starts with: a bad row's line is found by searching this prefix.
+PREFIX_COLUMNS = {"unites_legales": ("siren",), "etablissements": ("siren", "nic", "siret")}
+
+
+def _lines_by_prefix(src: StockSource, bad_keys: list[tuple]) -> list[tuple] | None:
+    """(key..., line) for each bad row, by searching its line prefix; None if any is not found."""
+    prefixes = {row: ",".join("" if v is None else v for v in row) + "," for row in bad_keys}
+    found = find_line_numbers(src.path, list(prefixes.values()))
+    out = []
+    for row, prefix in prefixes.items():
+        if not found[prefix]:
+            return None  # quoted or odd key: let the rescan find it
+        key = row[-1:] if src.kind == "etablissements" else row[:1]
+        out += [(*key, line) for line in found[prefix]]
+    return out
+
+
+def _lines_by_rescan(con, src: StockSource, rej: str, staging: str, key_sql: str, reader_lines: list[int]) -> list[tuple]:
+    """(key..., line) for each bad row by a second, narrow scan in file order."""
+    con.execute(f"CREATE TEMP TABLE __bad_keys AS SELECT DISTINCT {key_sql} FROM {staging} WHERE __reason IS NOT NULL")
+    # Key columns as text: the scan skips exactly the structurally broken lines, so a row's
+    # ordinal maps back to its physical line.
+    scan = scan_sql(src, f"{rej}_again", all_varchar=True).replace("store_rejects = true", "ignore_errors = true")
+    scan = re.sub(r", rejects_table = '[^']*', rejects_scan = '[^']*', rejects_limit = 0", "", scan)
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        ordinals = con.execute(
+            f"SELECT k.*, s.__ord FROM (SELECT row_number() OVER () AS __ord, {key_sql} FROM ({scan})) s "
+            f"JOIN __bad_keys k USING ({key_sql})",
+            {"path": str(src.path)},
+        ).fetchall()
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("DROP TABLE IF EXISTS __bad_keys")
+    return [(*row[:-1], _physical_line(int(row[-1]), reader_lines)) for row in ordinals]
 
 
 def _physical_line(ordinal: int, skipped_lines: list[int]) -> int:

@@ -9,5 +9,5 @@ CASE
     WHEN siren IS NULL OR NOT firmo_siren_ok(siren) THEN 'invalid SIREN ''' || coalesce(siren, '') || ''''
     WHEN siret <> siren || coalesce(nic, '')
         THEN 'SIRET ''' || siret || ''' is not SIREN + NIC (''' || siren || ''' + ''' || coalesce(nic, '') || ''')'
-    WHEN len(__cast_errors) > 0 THEN 'impossible value: ' || array_to_string(__cast_errors, ', ')
+    WHEN __cast_errors IS NOT NULL THEN 'impossible value: ' || __cast_errors
 END

@@ -99,3 +99,37 @@ def test_duplicate_keys_keep_the_most_recent_row(data_env, tmp_path):
 )
 def test_physical_line_mapping(ordinal, skipped, line):
     assert _physical_line(ordinal, skipped) == line
+
+
+def test_line_numbers_are_the_same_through_the_rescan_fallback(data_env, files, monkeypatch):
+    """Many bad rows (or a quoted key) make the loader rescan the file instead of searching prefixes."""
+    from sources.sirene import ingest
+
+    ul, et = files
+    with db.connection() as con:
+        load_sirene(con, unites_legales=ul, etablissements=et, max_reject_ratio=1.0)
+        by_prefix = rejects(con)
+        monkeypatch.setattr(ingest, "MAX_PREFIXES", 0)
+        load_sirene(con, unites_legales=ul, etablissements=et, max_reject_ratio=1.0)
+        assert rejects(con) == by_prefix
+
+
+def test_find_line_numbers(tmp_path):
+    from sources.sirene.linefinder import find_line_numbers
+
+    path = tmp_path / "f.csv"
+    path.write_text("siren,x\n111,a\n222,b\n111,c\n333,d\n")
+    assert find_line_numbers(path, ["111,", "333,", "444,"]) == {"111,": [2, 4], "333,": [5], "444,": []}
+
+
+def test_parquet_values_that_do_not_cast_are_quarantined_with_their_row(data_env, tmp_path):
+    import duckdb
+
+    ul = write_csv(tmp_path / "ul.csv", UNITES_LEGALES_COLUMNS, [ul_row(A), ul_row(C, dateDebut="2023-02-30")])
+    et = write_csv(tmp_path / "et.csv", ETABLISSEMENTS_COLUMNS, [etab_row(siret(A, "0001"))])
+    ul_pq, et_pq = tmp_path / "ul.parquet", tmp_path / "et.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{ul}', all_varchar = true)) TO '{ul_pq}' (FORMAT parquet)")
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{et}', all_varchar = true)) TO '{et_pq}' (FORMAT parquet)")
+    with db.connection() as con:
+        load_sirene(con, unites_legales=ul_pq, etablissements=et_pq, max_reject_ratio=1.0)
+        assert rejects(con) == [("sirene.unites_legales", 2, "impossible value: dateDebut=2023-02-30")]
