@@ -1,0 +1,39 @@
+"""Derived intent signals: what happened lately to each company, from all three registries."""
+
+from datetime import date
+
+from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
+
+from assets.common import preview
+from firmo.metadata import bar_chart
+from firmo.signals import build_signals
+from pipelines.resources import WarehouseResource
+
+
+class SignalsConfig(Config):
+    """`as_of`: the day the window ends (default today, ISO date); `lookback_days`: its length."""
+
+    as_of: str | None = None
+    lookback_days: int = 730
+
+
+@asset(
+    key=["core", "signals"],
+    group_name="core",
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    deps=[AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["bodacc", "notices"])],
+)
+def signals(context: AssetExecutionContext, config: SignalsConfig, warehouse: WarehouseResource):
+    """One row per dated event that says a company may buy now (new decision maker, capital
+    increase, new establishment, hiring...) or should not be approached (collective proceedings,
+    radiation, closure), with evidence pointing to the registry record."""
+    as_of = date.fromisoformat(config.as_of) if config.as_of else date.today()
+    with warehouse.get_connection() as con:
+        counts = build_signals(con, as_of=as_of, lookback_days=config.lookback_days)
+        context.add_output_metadata({
+            "dagster/row_count": sum(counts.values()),
+            "as_of": as_of.isoformat(),
+            "signals by type": MetadataValue.md(bar_chart(sorted(counts.items(), key=lambda kv: -kv[1]))),
+            "preview": preview(con, "core.signals", ["siren", "signal_type", "signal_date", "label", "evidence"]),
+        })
