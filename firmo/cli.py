@@ -67,6 +67,40 @@ def load_sirene_cmd(
             typer.echo(f"  {load.table}: {n} x {reason}")
 
 
+@load_app.command("inpi")
+def load_inpi_cmd(
+    rne: list[str] = typer.Option([], "--rne", help="RNE JSON file, NDJSON dump or stock zip; repeatable; path or URL."),
+    ratios: Optional[str] = typer.Option(None, "--ratios", help="ratios_inpi_bce export: CSV, CSV.gz or parquet; path or URL."),
+    db_file: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load RNE officers and/or filed accounts; prints rows loaded and rejected per table."""
+    from assets.common import fetch_source
+    from firmo import db
+    from sources.inpi.ratios import load_ratios
+    from sources.inpi.rne_load import load_rne
+
+    if not rne and not ratios:
+        raise typer.BadParameter("give --rne and/or --ratios")
+    reports = []
+    with db.connection(db_file) as con:
+        if rne:
+            paths = [fetch_source(r, settings.raw_dir() / "inpi")[0] for r in rne]
+            reports.append(load_rne(con, paths))
+        if ratios:
+            reports.append(load_ratios(con, fetch_source(ratios, settings.raw_dir() / "inpi")[0]))
+    _print_reports(reports)
+
+
+def _print_reports(reports) -> None:
+    typer.echo(f"{'table':28s} {'loaded':>12s} {'rejected':>9s}")
+    for report in reports:
+        for table, loaded in report.loaded.items():
+            typer.echo(f"{table:28s} {loaded:>12,} {report.rejected.get(table, 0):>9,}")
+    for report in reports:
+        for reason, n in report.rejects_by_reason.items():
+            typer.echo(f"  {n} x {reason}")
+
+
 @app.command()
 def run(
     demo: bool = typer.Option(True, "--demo/--live", help="Demo: generated files, offline. Live: the real registries."),
