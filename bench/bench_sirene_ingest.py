@@ -36,6 +36,10 @@ def phase(args: argparse.Namespace) -> None:
     """Runs inside the measured subprocess; prints one JSON line."""
     import duckdb
 
+    if args.phase == "generate":
+        print(json.dumps(generate(Path(args.work), int(args.fmt))))
+        return
+
     from firmo import db
 
     work = Path(args.work)
@@ -107,7 +111,8 @@ def generate(work: Path, establishments: int) -> dict:
             files[f"{kind}_csv_zip"] = p
         elif kind and p.endswith(".parquet"):
             files[f"{kind}_parquet"] = p
-    print(f"  generated {files['n_ul']:,} units / {files['n_et']:,} establishments in {time.perf_counter() - t:.0f}s")
+    print(f"  generated {files['n_ul']:,} units / {files['n_et']:,} establishments in {time.perf_counter() - t:.0f}s",
+          file=sys.stderr)
     marker.write_text(json.dumps(files))
     return files
 
@@ -129,7 +134,9 @@ def main() -> None:
     last = None
     for n in args.establishments:
         work = Path(args.out) / f"sirene_{n}"
-        files = generate(work, n)
+        # Generation runs in its own process too: a forked child starts with its parent's
+        # resident pages, which would otherwise inflate every measured peak RSS.
+        files = measure(work, "generate", str(n))
         rows = files["n_ul"] + files["n_et"]
         for fmt in args.formats:
             floor = measure(work, "floor", fmt)

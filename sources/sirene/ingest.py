@@ -150,8 +150,13 @@ def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_
         line for line in load_sql(f"sirene/reject_reason_{src.kind}").splitlines() if not line.lstrip().startswith("--")
     )
     log.info("reading %s (%s, %s)", src.original, src.fmt, src.vintage)
+    ints = "TRY_CAST(siren AS UBIGINT) AS __siren_n" + (
+        ", TRY_CAST(siret AS UBIGINT) AS __siret_n" if src.kind == "etablissements" else "")
+    # The identifiers are cast to integers once, in a subquery: the checksum macros take digits
+    # arithmetically, and a macro argument that is an expression would be recomputed per use.
     con.execute(
-        f"CREATE TABLE {staging} AS SELECT *, ({reason}) AS __reason FROM ({scan_sql(src, rej)})",
+        f"CREATE TABLE {staging} AS SELECT * EXCLUDE (__siren_n{', __siret_n' if src.kind == 'etablissements' else ''}), "
+        f"({reason}) AS __reason FROM (SELECT *, {ints} FROM ({scan_sql(src, rej)}))",
         {"path": str(src.path)},
     )
     reader_lines = _reader_rejects(con, src, rej, table)
