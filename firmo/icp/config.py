@@ -1,0 +1,224 @@
+"""ICP files: the YAML an analyst writes to describe an Ideal Customer Profile, as typed models.
+
+Only the *shape* is checked here (unknown keys, types, min <= max, weights in range); whether the
+values exist (NAF codes, régions, roles...) is checked against the reference tables in
+`firmo.icp.validate`, which turns a file into bound query parameters. Every error of a file is
+reported at once, each prefixed with its path in the file (`criteria.headcount: ...`), so the
+analyst fixes the file in one go instead of one message per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from firmo.signals import SIGNAL_TYPES
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+# Points one fresh signal of full strength adds to (positive) or takes from (negative) the
+# intent score, before decay. A new decision maker or fresh money is the classic buying
+# moment; a hiring company buys tools; a creation is weak on its own (most creations are tiny).
+DEFAULT_SIGNAL_WEIGHTS: dict[str, float] = {
+    "new_decision_maker": 45, "capital_increase": 40, "new_establishment": 25, "headcount_up": 30,
+    "recent_creation": 15, "head_office_transfer": 20, "business_bought": 30, "business_sold": 20,
+    "headcount_down": 20, "collective_proceeding": 60, "radiation": 100, "company_closed": 100,
+}
+DEFAULT_ROLES = ["Président", "Directeur général", "Gérant"]
+
+
+class IcpError(ValueError):
+    """An ICP file that cannot be used; `errors` holds one readable line per problem."""
+
+    def __init__(self, source: str, errors: list[str]):
+        self.source, self.errors = source, errors
+        super().__init__(f"{source}: {len(errors)} error(s) in ICP file\n" + "\n".join(f"  - {e}" for e in errors))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Range(_Strict):
+    min: float | None = Field(None, ge=0)
+    max: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({_num(self.min)}) is greater than max ({_num(self.max)})")
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self.min is not None or self.max is not None
+
+
+class Naf(_Strict):
+    """Exact codes (`62.01Z`), prefixes (`62.0`, `62`) or sections (`J`)."""
+
+    include: list[str] = []
+    exclude: list[str] = []
+
+
+class Revenue(Range):
+    """Annual revenue in euros; `unknown` says what to do with companies that publish no accounts:
+    keep them (revenue does not count in their fit), drop them, or keep them `penalty` fit points lower."""
+
+    unknown: Literal["keep", "drop", "penalty"] = "penalty"
+    penalty: float = Field(15, ge=0, le=100)
+
+
+class Criteria(_Strict):
+    naf: Naf = Naf()
+    headcount: Range = Range()
+    revenue: Revenue = Revenue()
+    regions: list[str] = []
+    departements: list[str] = []
+    communes: list[str] = []
+    legal_forms: list[str] = []
+    age_years: Range = Range()
+    employer_only: bool = False
+    company_categories: list[Literal["PME", "ETI", "GE"]] = []
+    exclude_collective_proceedings: bool = True
+    exclude_closed: bool = True
+    decision_makers: list[str] = Field(default_factory=lambda: list(DEFAULT_ROLES))
+    require_decision_maker: bool = False
+
+    @field_validator("regions", "departements", "communes", "legal_forms", "decision_makers", mode="before")
+    @classmethod
+    def _text_list(cls, value: object) -> object:
+        """YAML reads `75` or `01` unquoted as numbers; codes are text (leading zeros kept when quoted)."""
+        if isinstance(value, (str, int)):
+            value = [value]
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class FitWeights(_Strict):
+    naf: float = Field(40, ge=0)
+    headcount: float = Field(25, ge=0)
+    revenue: float = Field(20, ge=0)
+    authority: float = Field(15, ge=0)
+
+
+class Tiers(_Strict):
+    hot: int = Field(70, ge=0, le=100)
+    warm: int = Field(45, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Tiers":
+        if self.warm > self.hot:
+            raise ValueError(f"warm threshold ({self.warm}) is above hot threshold ({self.hot})")
+        return self
+
+
+class Scoring(_Strict):
+    fit_weights: FitWeights = FitWeights()
+    fit_share: float = Field(0.6, ge=0, le=1, description="combined score = fit_share * fit + (1 - fit_share) * intent")
+    half_life_days: float = Field(90, gt=0)
+    signal_weights: dict[str, float] = Field(default_factory=dict)
+    tiers: Tiers = Tiers()
+
+    @field_validator("signal_weights")
+    @classmethod
+    def _known_signals(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, weight in value.items():
+            if key not in SIGNAL_TYPES:
+                raise ValueError(f"unknown signal type {key!r}{suggest(key, SIGNAL_TYPES)}")
+            if not 0 <= weight <= 100:
+                raise ValueError(f"weight of {key} must be between 0 and 100, got {_num(weight)}")
+        return value
+
+    def weights(self) -> dict[str, float]:
+        return {**DEFAULT_SIGNAL_WEIGHTS, **self.signal_weights}
+
+
+class IcpConfig(_Strict):
+    name: str
+    description: str = ""
+    criteria: Criteria = Criteria()
+    scoring: Scoring = Scoring()
+    max_leads: int = Field(5000, ge=1, le=1_000_000)
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError(f"ICP name {value!r} must be lower-case letters, digits and '_', starting with a letter "
+                             "(it becomes the table leads.<name>)")
+        return value
+
+
+def suggest(value: str, choices: object, *, cutoff: float = 0.6) -> str:
+    """`" (did you mean 'X'?)"` for the closest choice, case- and accent-insensitive, or ''."""
+    options = {fold(c): c for c in choices}  # type: ignore[union-attr]
+    match = difflib.get_close_matches(fold(value), list(options), n=1, cutoff=cutoff)
+    return f" (did you mean {options[match[0]]!r}?)" if match else ""
+
+
+def fold(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive key: 'Île-de-France' == 'ile de france'."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+def _num(x: float) -> str:
+    return f"{x:g}" if x < 1e6 else f"{x:,.0f}"
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names allowed at a location of the model tree (for 'did you mean' on unknown keys)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None or not isinstance(part, str) or part not in current.model_fields:
+            return []
+        annotation = current.model_fields[part].annotation
+        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return list(current.model_fields) if current is not None else []
+
+
+def _messages(error: ValidationError) -> list[str]:
+    out = []
+    for err in error.errors():
+        loc = tuple(p for p in err["loc"])
+        where = ".".join(str(p) for p in loc) or "(file)"
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _fields_at(IcpConfig, loc[:-1])
+            out.append(f"{where}: unknown key{suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+        elif err["type"] == "value_error":
+            out.append(f"{where}: {err['ctx']['error']}" if "ctx" in err else f"{where}: {err['msg']}")
+        else:
+            out.append(f"{where}: {err['msg']} (got {err.get('input')!r})")
+    return out
+
+
+def parse_icp(data: object, *, default_name: str, source: str = "<icp>") -> IcpConfig:
+    """Typed ICP from parsed YAML; raises IcpError listing every shape problem."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise IcpError(source, ["the file must be a mapping of keys (name, criteria, scoring, max_leads)"])
+    data = {"name": default_name, **data}
+    try:
+        return IcpConfig.model_validate(data)
+    except ValidationError as exc:
+        raise IcpError(source, _messages(exc)) from None
+
+
+def read_icp(path: str | Path) -> IcpConfig:
+    """Read an ICP YAML file; its name defaults to the file name without extension."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IcpError(str(path), ["file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise IcpError(str(path), [f"not valid YAML: {exc}"]) from None
+    return parse_icp(data, default_name=path.stem, source=str(path))

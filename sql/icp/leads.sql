@@ -1,0 +1,112 @@
+-- Continues sql/icp/scored.sql: the ranked lead list (at most $max_leads rows) in the leads.<icp>
+-- contract, with the contact to call, short score reasons and a BANT reading.
+-- Contact: the active RNE officer holding the highest-priority target role; at equal priority a
+-- person before a company officer, then the most recent in office, then by name.
+-- Identifier {{officers}}: inpi.officers (or an empty stand-in when INPI is not loaded).
+, top AS (
+    SELECT *, row_number() OVER (ORDER BY score DESC, fit_score DESC, intent_score DESC, siren) AS rank
+    FROM scored
+    ORDER BY score DESC, fit_score DESC, intent_score DESC, siren
+    LIMIT $max_leads
+),
+role_priority AS (
+    SELECT unnest($role_groups::VARCHAR[][]) AS codes, generate_subscripts($role_groups::VARCHAR[][], 1) AS priority
+),
+contact AS (
+    SELECT o.siren, o.officer_kind, o.given_names, o.family_name, o.company_officer_name, o.role_code,
+           o.role_label, r.priority
+    FROM {{officers}} o
+    JOIN top t ON t.siren = o.siren
+    JOIN role_priority r ON list_contains(r.codes, o.role_code)
+    WHERE o.active
+    QUALIFY row_number() OVER (
+        PARTITION BY o.siren
+        ORDER BY r.priority, o.officer_kind <> 'person', o.start_date DESC NULLS LAST,
+                 o.family_name, o.given_names, o.company_officer_name
+    ) = 1
+),
+signal_points AS (
+    SELECT siren, x.t, x.d, x.neg, x.l,
+           ($signal_weights::DOUBLE[])[list_position($signal_types::VARCHAR[], x.t)] * x.s
+               * pow(0.5, date_diff('day', x.d, $as_of::DATE) / $half_life_days::DOUBLE) AS points
+    FROM (SELECT siren, unnest(past_signals) AS x FROM top)
+),
+signal_reasons AS (
+    SELECT siren,
+           list(l || ' ' || icp_ago(date_diff('day', d, $as_of::DATE)) || CASE WHEN neg THEN ' (negative)' ELSE '' END
+                ORDER BY points DESC NULLS LAST, d DESC, t)[1:3] AS reasons,
+           count(*) FILTER (WHERE NOT neg) AS positive_signals,
+           max(d) FILTER (WHERE NOT neg) AS last_positive
+    FROM signal_points
+    GROUP BY siren
+),
+reasoned AS (
+    SELECT
+        t.*,
+        c.officer_kind, c.given_names, c.family_name, c.company_officer_name, c.role_code AS contact_role_code,
+        c.role_label, c.priority,
+        CASE WHEN t.naf_fit IS NULL THEN NULL
+             WHEN len(t.naf_pattern) >= 5 THEN 'NAF ' || t.naf_code || ' in target'
+             WHEN len(t.naf_pattern) = 1 THEN 'NAF ' || t.naf_code || ' in section ' || t.naf_pattern
+             WHEN len(t.naf_pattern) = 2 THEN 'NAF ' || t.naf_code || ' in division ' || t.naf_pattern
+             ELSE 'NAF ' || t.naf_code || ' in group ' || t.naf_pattern END AS naf_reason,
+        s.reasons AS signal_reasons,
+        coalesce(s.positive_signals, 0) AS positive_signals,
+        s.last_positive
+    FROM top t
+    LEFT JOIN contact c ON c.siren = t.siren
+    LEFT JOIN signal_reasons s ON s.siren = t.siren
+)
+SELECT
+    $icp AS icp,
+    CAST(rank AS INTEGER) AS rank,
+    siren,
+    siret,
+    company_name,
+    street,
+    postal_code,
+    city,
+    coalesce(foreign_country, 'France') AS country,
+    region_name,
+    departement_code,
+    naf_code,
+    naf_division,
+    naf_division_label,
+    headcount_band,
+    employees_min,
+    employees_max,
+    annual_revenue,
+    legal_form_label,
+    creation_date,
+    CAST(NULL AS VARCHAR) AS website_domain,
+    officer_kind,
+    CASE WHEN officer_kind = 'person' THEN split_part(given_names, ' ', 1) END AS first_name,
+    CASE WHEN officer_kind = 'person' THEN family_name ELSE company_officer_name END AS last_name,
+    role_label AS job_title,
+    contact_role_code AS role_code,
+    fit_score,
+    intent_score,
+    score,
+    tier,
+    list_filter(list_concat([
+        naf_reason,
+        CASE hc_fit WHEN 100 THEN headcount_label || ' in range' WHEN 50 THEN headcount_label || ' partly in range' END,
+        CASE WHEN rev_fit IS NOT NULL THEN 'revenue ' || icp_money(annual_revenue) || ' in range'
+             WHEN $rev_on AND rev_penalised THEN 'revenue unknown (-' || CAST($rev_penalty AS INTEGER) || ')'
+             WHEN $rev_on THEN 'revenue unknown' END,
+        CASE WHEN len($role_groups::VARCHAR[][]) > 0 AND role_label IS NULL THEN 'no target decision maker on file' END
+    ], coalesce(signal_reasons, [])), lambda x: x IS NOT NULL) AS score_reasons,
+    CASE WHEN annual_revenue IS NULL THEN 'revenue unknown'
+         ELSE icp_money(annual_revenue) || ' revenue (FY' || revenue_year || ')' END AS bant_budget,
+    CASE WHEN role_label IS NULL THEN 'no target decision maker on file'
+         ELSE role_label || ' (target role #' || priority || ')' END AS bant_authority,
+    coalesce(naf_reason, 'sector not targeted') || ', '
+        || CASE positive_signals WHEN 0 THEN 'no buying signal' WHEN 1 THEN '1 buying signal'
+                ELSE positive_signals || ' buying signals' END AS bant_need,
+    CASE WHEN last_positive IS NULL THEN 'no recent signal'
+         ELSE 'last signal ' || icp_ago(date_diff('day', last_positive, $as_of::DATE)) END
+        || ' (intent ' || intent_score || '/100)' AS bant_timing,
+    'O' AS statut_diffusion,
+    CAST($updated_at AS TIMESTAMP) AS lead_updated_at
+FROM reasoned
+ORDER BY rank

@@ -1,0 +1,98 @@
+-- The companies an ICP selects, each with its fit, intent and combined scores and tier.
+-- This file is the head of a WITH clause: sql/icp/counts.sql and sql/icp/leads.sql continue it
+-- (firmo.icp.score joins the texts; values are always bound). One scan of core.prospects.
+--
+-- Fit (0-100): weighted mean of the graded criteria the ICP sets (NAF by how precisely the code
+-- is targeted, headcount band inside or across the range, revenue known in range, authority of
+-- the best target role on file); a criterion the ICP leaves out does not count. Place, legal
+-- form, age, category, employer are gates: a company outside them is not a lead at all.
+-- Unknown revenue under policy 'penalty' costs $rev_penalty fit points.
+-- Intent (0-100): sum over signals up to $as_of of weight(type) * strength * 0.5^(age/half-life),
+-- positive ones adding, negative ones subtracting, clamped to 0..100.
+-- Score = fit_share * fit + (1 - fit_share) * intent; tier by the hot / warm thresholds.
+WITH naf_patterns AS (
+    SELECT unnest($naf_include::VARCHAR[]) AS pattern
+),
+naf AS (
+    -- one row per NAF code present among prospects that the ICP keeps, with its best match
+    SELECT
+        n.naf_code,
+        max(CASE len(p.pattern) WHEN 1 THEN 70 WHEN 2 THEN 80 WHEN 4 THEN 90 ELSE 100 END) AS naf_fit,
+        arg_max(p.pattern, len(p.pattern)) AS naf_pattern
+    FROM core.prospects_naf n
+    LEFT JOIN naf_patterns p
+        ON (len(p.pattern) = 1 AND p.pattern = n.naf_section)
+        OR (len(p.pattern) > 1 AND starts_with(n.naf_code, p.pattern))
+    WHERE NOT EXISTS (
+        SELECT 1 FROM (SELECT unnest($naf_exclude::VARCHAR[]) AS x) e
+        WHERE (len(e.x) = 1 AND e.x = n.naf_section) OR (len(e.x) > 1 AND starts_with(n.naf_code, e.x))
+    )
+    GROUP BY n.naf_code
+    HAVING NOT $naf_on OR max(len(p.pattern)) IS NOT NULL
+),
+matched AS (
+    SELECT
+        p.*,
+        n.naf_fit,
+        n.naf_pattern,
+        CASE WHEN NOT $hc_on THEN NULL
+             WHEN p.employees_min >= coalesce($hc_min::DOUBLE, 0) AND coalesce(p.employees_max, 1e12) <= coalesce($hc_max::DOUBLE, 1e12)
+             THEN 100 ELSE 50 END AS hc_fit,
+        CASE WHEN $rev_on AND p.annual_revenue IS NOT NULL THEN 100 END AS rev_fit,
+        $rev_on AND p.annual_revenue IS NULL AND $rev_unknown = 'penalty' AS rev_penalised,
+        coalesce(list_position(list_transform($role_groups::VARCHAR[][], lambda g: list_has_any(g, p.officer_role_codes)), true), 0)
+            AS authority_rank,
+        list_filter(p.signals, lambda x: x.d <= $as_of::DATE) AS past_signals
+    FROM core.prospects p
+    JOIN naf n ON n.naf_code IS NOT DISTINCT FROM p.naf_code
+    WHERE (NOT $geo_on OR list_contains($regions::VARCHAR[], p.region_code)
+                       OR list_contains($departements::VARCHAR[], p.departement_code)
+                       OR list_contains($communes::VARCHAR[], p.commune_code))
+      AND (NOT $hc_on OR (p.employees_min <= coalesce($hc_max::DOUBLE, 1e12)
+                          AND coalesce(p.employees_max, 1e12) >= coalesce($hc_min::DOUBLE, 0)))
+      AND (NOT $rev_on OR (p.annual_revenue IS NULL AND $rev_unknown <> 'drop')
+           OR p.annual_revenue BETWEEN coalesce($rev_min::DOUBLE, 0) AND coalesce($rev_max::DOUBLE, 1e18))
+      AND ($created_from::DATE IS NULL OR p.creation_date >= $created_from::DATE)
+      AND ($created_to::DATE IS NULL OR p.creation_date <= $created_to::DATE)
+      AND (NOT $lf_on OR list_contains($legal_forms::VARCHAR[], p.legal_form_code)
+                      OR list_contains($legal_forms::VARCHAR[], left(p.legal_form_code, 2))
+                      OR list_contains($legal_forms::VARCHAR[], left(p.legal_form_code, 1)))
+      AND (NOT $employer_only OR p.employer)
+      AND (NOT $cat_on OR list_contains($categories::VARCHAR[], p.company_category))
+      AND NOT ($exclude_proceedings AND p.collective_proceeding)
+      AND NOT ($exclude_closed AND p.closure_signal)
+),
+graded AS (
+    SELECT
+        *,
+        CASE WHEN len($role_groups::VARCHAR[][]) = 0 THEN NULL
+             WHEN authority_rank > 0 THEN greatest(40, 100 - 20 * (authority_rank - 1))
+             ELSE 0 END AS auth_fit,
+        coalesce(list_sum(list_transform(past_signals, lambda x:
+            ($signal_weights::DOUBLE[])[list_position($signal_types::VARCHAR[], x.t)] * x.s
+            * pow(0.5, date_diff('day', x.d, $as_of::DATE) / $half_life_days::DOUBLE)
+            * CASE WHEN x.neg THEN -1 ELSE 1 END)), 0) AS intent_points
+    FROM matched
+    WHERE NOT $require_decision_maker OR authority_rank > 0
+),
+fitted AS (
+    SELECT
+        *,
+        CAST(greatest(0, round(coalesce(
+            (coalesce(naf_fit * $w_naf, 0) + coalesce(hc_fit * $w_headcount, 0)
+             + coalesce(rev_fit * $w_revenue, 0) + coalesce(auth_fit * $w_authority, 0))
+            / nullif(CASE WHEN naf_fit IS NULL THEN 0 ELSE $w_naf END + CASE WHEN hc_fit IS NULL THEN 0 ELSE $w_headcount END
+                     + CASE WHEN rev_fit IS NULL THEN 0 ELSE $w_revenue END + CASE WHEN auth_fit IS NULL THEN 0 ELSE $w_authority END, 0),
+            100) - CASE WHEN rev_penalised THEN $rev_penalty ELSE 0 END)) AS INTEGER) AS fit_score,
+        CAST(least(100, greatest(0, round(intent_points))) AS INTEGER) AS intent_score
+    FROM graded
+),
+scored AS (
+    SELECT
+        *,
+        CAST(round($fit_share * fit_score + (1 - $fit_share) * intent_score) AS INTEGER) AS score,
+        CASE WHEN round($fit_share * fit_score + (1 - $fit_share) * intent_score) >= $tier_hot THEN 'hot'
+             WHEN round($fit_share * fit_score + (1 - $fit_share) * intent_score) >= $tier_warm THEN 'warm'
+             ELSE 'cold' END AS tier
+    FROM fitted
+)
