@@ -59,7 +59,8 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
         "geo_on": bool(icp.regions or icp.departements or icp.communes),
         "regions": icp.regions, "departements": icp.departements, "communes": icp.communes,
         "hc_on": c.headcount.active, "hc_min": c.headcount.min, "hc_max": c.headcount.max,
-        "rev_on": c.revenue.active or c.revenue.unknown != "keep",
+        # revenue counts when a range is set, or when the file says what to do with unknown revenue
+        "rev_on": c.revenue.active or "unknown" in c.revenue.model_fields_set,
         "rev_min": c.revenue.min, "rev_max": c.revenue.max,
         "rev_unknown": c.revenue.unknown, "rev_penalty": float(c.revenue.penalty),
         # age in full years: min 2 -> created on or before as_of - 2y; max 10 -> after as_of - 11y

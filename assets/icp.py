@@ -1,0 +1,151 @@
+"""ICP lead lists: `core/prospects` (the table every ICP scans) and `icp_leads`, one dynamic
+partition per ICP file in the icps folder (`FIRMO_ICP_DIR`, default `<repo>/icps`).
+
+`icp_files_sensor` keeps the partitions in step with the folder: a new file adds its partition
+(and runs it), a changed file re-runs it, a deleted file removes the partition. The table
+leads.<icp> of a removed ICP is left in place: the sensor never writes to the warehouse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    Config,
+    DefaultSensorStatus,
+    DynamicPartitionsDefinition,
+    MetadataValue,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    asset,
+    sensor,
+)
+
+from firmo import settings
+from firmo.icp import build_leads, build_prospects, load_icp
+from firmo.icp.config import NAME_RE
+from firmo.metadata import bar_chart, markdown_table
+from pipelines.resources import WarehouseResource
+
+icp_partitions = DynamicPartitionsDefinition(name="icp")
+PROSPECTS = AssetKey(["core", "prospects"])
+
+
+def icp_dir() -> Path:
+    return Path(os.environ.get("FIRMO_ICP_DIR", settings.REPO_ROOT / "icps")).resolve()
+
+
+def icp_files(folder: Path | None = None) -> dict[str, Path]:
+    """ICP name -> file, for every `<name>.yaml|.yml` whose name can be a table name."""
+    folder = folder or icp_dir()
+    if not folder.is_dir():
+        return {}
+    files = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml") and path.is_file() and NAME_RE.match(path.stem):
+            files.setdefault(path.stem, path)
+    return files
+
+
+@asset(
+    key=PROSPECTS,
+    group_name="core",
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    deps=[AssetKey(["core", "companies"]), AssetKey(["core", "signals"]), AssetKey(["inpi", "officers"]),
+          AssetKey(["core", "latest_financials"])],
+)
+def prospects(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """Active, diffusible companies with their officers' roles, latest revenue and signals: the
+    one table ICP previews and builds scan."""
+    with warehouse.get_connection() as con:
+        n = build_prospects(con)
+        by_region = con.execute(
+            "SELECT coalesce(region_name, '(abroad / unknown)'), count(*) FROM core.prospects GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+    context.add_output_metadata({
+        "dagster/row_count": n,
+        "prospects per région": MetadataValue.md(bar_chart(by_region)),
+    })
+
+
+class IcpLeadsConfig(Config):
+    """`as_of`: the day scores are computed for (ISO date, default today)."""
+
+    as_of: str | None = None
+
+
+@asset(
+    partitions_def=icp_partitions,
+    group_name="leads",
+    kinds={"duckdb", "csv"},
+    owners=["team:sales-ops"],
+    deps=[PROSPECTS],
+)
+def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse: WarehouseResource):
+    """The ranked lead list of one ICP file: leads.<icp> (build then swap) and
+    <data dir>/leads/<icp>.csv, scored on fit and intent, tiered hot / warm / cold."""
+    name = context.partition_key
+    path = icp_files().get(name)
+    if path is None:
+        raise FileNotFoundError(f"no ICP file {name}.yaml in {icp_dir()} (set FIRMO_ICP_DIR)")
+    icp = load_icp(path)
+    for warning in icp.warnings:
+        context.log.warning(warning)
+    with warehouse.get_connection() as con:
+        result = build_leads(con, icp, as_of=date.fromisoformat(config.as_of) if config.as_of else None)
+    context.add_output_metadata({
+        "dagster/row_count": result.rows,
+        "table": result.table,
+        "csv": MetadataValue.path(str(result.csv_path)),
+        "icp_file": MetadataValue.path(str(path)),
+        "hot": result.tiers["hot"], "warm": result.tiers["warm"], "cold": result.tiers["cold"],
+        "selected (before max_leads)": sum(n for _, n in result.counts["tier"]),
+        "leads per tier": MetadataValue.md(bar_chart(list(result.tiers.items()), title="leads per tier")),
+        "selected per région": MetadataValue.md(markdown_table(["région", "companies"], result.counts["region"])),
+        "selected per NAF division": MetadataValue.md(
+            markdown_table(["NAF division", "companies"], result.counts["naf_division"][:30])),
+        "warnings": "; ".join(icp.warnings) or "none",
+        "seconds": round(result.seconds, 2),
+    })
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@sensor(
+    asset_selection=AssetSelection.assets(icp_leads),
+    minimum_interval_seconds=30,
+    default_status=DefaultSensorStatus.RUNNING,
+)
+def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
+    """Adds a partition per new ICP file, removes those whose file is gone, and runs the ICPs
+    whose file is new or changed (cursor: content hash per ICP)."""
+    files = icp_files()
+    folder = icp_dir()
+    unusable = sorted(p.name for p in folder.glob("*.y*ml") if p.stem not in files) if folder.is_dir() else []
+    if unusable:
+        context.log.warning(f"ignored ICP files (name must be lower-case letters, digits, '_'): {unusable}")
+    known = set(context.instance.get_dynamic_partitions(icp_partitions.name))
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    digests = {name: _digest(path) for name, path in files.items()}
+    added, removed = sorted(set(files) - known), sorted(known - set(files))
+    requests = []
+    if added:
+        requests.append(icp_partitions.build_add_request(added))
+    if removed:
+        requests.append(icp_partitions.build_delete_request(removed))
+    runs = [RunRequest(partition_key=name, run_key=f"{name}:{digest}")
+            for name, digest in sorted(digests.items()) if seen.get(name) != digest]
+    if added or removed:
+        context.log.info(f"ICP partitions: added {added or 'none'}, removed {removed or 'none'}")
+    return SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=json.dumps(digests, sort_keys=True))

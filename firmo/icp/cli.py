@@ -1,0 +1,119 @@
+"""`firmo icp ...`: what a sales analyst runs on an ICP file, without a Dagster run.
+
+- `firmo icp check icps/x.yaml`    the file's errors and warnings, no database needed;
+- `firmo icp preview icps/x.yaml`  counts per tier, région, NAF division, headcount band + top 20;
+- `firmo icp build icps/x.yaml`    writes leads.<icp> and <data dir>/leads/<icp>.csv;
+- `firmo icp prospects`            rebuilds core.prospects (the pipeline does it after signals).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from firmo.metadata import bar_chart
+
+icp_app = typer.Typer(no_args_is_help=True, help="Ideal Customer Profiles: check, preview and build lead lists.")
+
+DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
+AS_OF_OPTION = typer.Option(None, "--as-of", help="Score as of this day (YYYY-MM-DD; default today).")
+
+
+def _load(path: Path):
+    from firmo.icp import IcpError, load_icp
+
+    try:
+        icp = load_icp(path)
+    except IcpError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    for warning in icp.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    return icp
+
+
+def _as_of(value: Optional[str]) -> date:
+    try:
+        return date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        raise typer.BadParameter(f"--as-of must be YYYY-MM-DD, got {value!r}") from None
+
+
+def _shorten(text: object, width: int) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_preview(result) -> str:
+    """The preview as plain text: four count charts, then the top leads one per line."""
+    titles = {"tier": "Leads per tier", "region": "per région", "naf_division": "per NAF division",
+              "headcount_band": "per headcount band"}
+    out = [f"ICP {result.icp}: {result.total:,} leads"]
+    for dimension, title in titles.items():
+        rows = result.counts[dimension] if dimension != "tier" else list(result.tier_counts().items())
+        chart = bar_chart([(_shorten(v, 40), n) for v, n in rows[:15]], width=25, title=title)
+        out.append(chart.replace("```\n", "").replace("\n```", "").replace("```", ""))
+        if len(rows) > 15:
+            out.append(f"  … and {len(rows) - 15} more")
+    out.append(f"\nTop {result.top.height} leads")
+    for row in result.top.iter_rows(named=True):
+        contact = " ".join(x for x in (row["first_name"], row["last_name"]) if x) or "-"
+        out.append(
+            f"{row['rank']:>3} {row['score']:>3} {row['tier']:<4} {row['siren']} {_shorten(row['company_name'], 28):<28} "
+            f"{row['naf_code'] or '':<6} {_shorten(row['region_name'], 18):<18} {_shorten(contact, 22):<22} "
+            f"{_shorten(row['job_title'], 22):<22} {'; '.join(row['score_reasons'])}"
+        )
+    return "\n".join(out)
+
+
+@icp_app.command("check")
+def check_cmd(path: Path = typer.Argument(..., help="ICP YAML file.")) -> None:
+    """Check an ICP file against the reference lists; exit code 2 when it has errors."""
+    icp = _load(path)
+    typer.echo(f"{path}: OK (ICP {icp.name}, table leads.{icp.name})")
+
+
+@icp_app.command("preview")
+def preview_cmd(
+    path: Path = typer.Argument(..., help="ICP YAML file."),
+    db_file: Optional[Path] = DB_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
+    top: int = typer.Option(20, help="How many leads to list."),
+) -> None:
+    """Counts per tier, région, NAF division and headcount band, and the top leads (writes nothing)."""
+    from firmo import db
+    from firmo.icp import preview
+
+    icp = _load(path)
+    with db.connection(db_file, read_only=True) as con:
+        typer.echo(format_preview(preview(con, icp, as_of=_as_of(as_of), top=top)))
+
+
+@icp_app.command("build")
+def build_cmd(
+    path: Path = typer.Argument(..., help="ICP YAML file."),
+    db_file: Optional[Path] = DB_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
+) -> None:
+    """Write the lead list table leads.<icp> and its CSV under <data dir>/leads/."""
+    from firmo import db
+    from firmo.icp import build_leads
+
+    icp = _load(path)
+    with db.connection(db_file) as con:
+        result = build_leads(con, icp, as_of=_as_of(as_of))
+    tiers = ", ".join(f"{k} {v:,}" for k, v in result.tiers.items())
+    typer.echo(f"{result.table}: {result.rows:,} leads ({tiers}) in {result.seconds:.1f} s\n{result.csv_path}")
+
+
+@icp_app.command("prospects")
+def prospects_cmd(db_file: Optional[Path] = DB_OPTION) -> None:
+    """Rebuild core.prospects from core.companies, core.signals, inpi.officers and core.latest_financials."""
+    from firmo import db
+    from firmo.icp import build_prospects
+
+    with db.connection(db_file) as con:
+        typer.echo(f"core.prospects: {build_prospects(con):,} companies")
