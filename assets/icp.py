@@ -6,7 +6,6 @@ partition per ICP file in the icps folder (`FIRMO_ICP_DIR`, default `<repo>/icps
 leads.<icp> of a removed ICP is left in place: the sensor never writes to the warehouse.
 """
 
-from __future__ import annotations
 
 import hashlib
 import json

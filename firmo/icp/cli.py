@@ -54,8 +54,8 @@ def format_preview(result) -> str:
     out = [f"ICP {result.icp}: {result.total:,} leads"]
     for dimension, title in titles.items():
         rows = result.counts[dimension] if dimension != "tier" else list(result.tier_counts().items())
-        chart = bar_chart([(_shorten(v, 40), n) for v, n in rows[:15]], width=25, title=title)
-        out.append(chart.replace("```\n", "").replace("\n```", "").replace("```", ""))
+        chart = bar_chart([(_shorten(v, 40), n) for v, n in rows[:15]], width=25)
+        out.append(f"\n{title}\n" + chart.replace("```\n", "").replace("\n```", ""))
         if len(rows) > 15:
             out.append(f"  … and {len(rows) - 15} more")
     out.append(f"\nTop {result.top.height} leads")

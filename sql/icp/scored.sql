@@ -17,7 +17,7 @@ naf AS (
     -- one row per NAF code present among prospects that the ICP keeps, with its best match
     SELECT
         n.naf_code,
-        max(CASE len(p.pattern) WHEN 1 THEN 70 WHEN 2 THEN 80 WHEN 4 THEN 90 ELSE 100 END) AS naf_fit,
+        max(CASE WHEN p.pattern IS NULL THEN NULL ELSE CASE len(p.pattern) WHEN 1 THEN 70 WHEN 2 THEN 80 WHEN 4 THEN 90 ELSE 100 END END) AS naf_fit,
         arg_max(p.pattern, len(p.pattern)) AS naf_pattern
     FROM core.prospects_naf n
     LEFT JOIN naf_patterns p
