@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from firmo import db
-from firmo.icp.prospects import NAF_TABLE, TABLE
+from firmo.icp.prospects import NAF_TABLE, ROLE_SETS_TABLE, TABLE
 from firmo.icp.validate import ResolvedIcp
 from firmo.signals import SIGNAL_TYPES
 from firmo.sqlfiles import load_sql, render_identifiers
@@ -81,7 +81,8 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
 
 def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
     """Only the parameters this statement uses (DuckDB rejects unused named parameters)."""
-    used = set(re.findall(r"\$([a-z_]+)", sql))
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())  # '--' never occurs in a value here
+    used = set(re.findall(r"\$([a-z_]+)", code))
     missing = used - set(params)
     if missing:
         raise KeyError(f"ICP query needs parameters {sorted(missing)}")
@@ -95,20 +96,11 @@ def _query(part: str, **identifiers: str) -> str:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Check core.prospects is there and create the text macros on this connection."""
-    for table in (TABLE, NAF_TABLE):
+    for table in (TABLE, NAF_TABLE, ROLE_SETS_TABLE):
         if not db.table_exists(con, table):
             raise RuntimeError(f"{table} does not exist: build it first (asset core/prospects, "
                                "or firmo.icp.build_prospects after core.signals)")
     con.execute(load_sql("icp/macros"))
-
-
-def _officers(con: duckdb.DuckDBPyConnection) -> str:
-    if db.table_exists(con, "inpi.officers"):
-        return "inpi.officers"
-    con.execute("CREATE OR REPLACE TEMP TABLE empty_officers (siren VARCHAR, officer_kind VARCHAR, given_names VARCHAR, "
-                "family_name VARCHAR, company_officer_name VARCHAR, role_code VARCHAR, role_label VARCHAR, "
-                "start_date DATE, active BOOLEAN)")
-    return "empty_officers"
 
 
 def counts(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date) -> dict[str, list[tuple[str, int]]]:
@@ -128,7 +120,7 @@ def leads_statement(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: dat
         "max_leads": limit if limit is not None else icp.config.max_leads,
         "updated_at": updated_at or datetime.now().replace(microsecond=0),
     }
-    sql = _query("leads", officers=_officers(con))
+    sql = _query("leads")
     return sql, _bind(sql, params)
 
 

@@ -1,16 +1,22 @@
 -- Continues sql/icp/scored.sql: how many leads per tier, région, NAF division and headcount band
--- (all of them, before the list-size cap), in one pass. `dimension` says which grouping a row is.
-SELECT
-    CASE grouping(tier, region_name, naf_division, naf_division_label, headcount_label)
-        WHEN 15 THEN 'tier' WHEN 23 THEN 'region' WHEN 25 THEN 'naf_division' WHEN 30 THEN 'headcount_band'
-    END AS dimension,
-    CASE grouping(tier, region_name, naf_division, naf_division_label, headcount_label)
-        WHEN 15 THEN tier
-        WHEN 23 THEN coalesce(region_name, '(abroad / unknown)')
-        WHEN 25 THEN coalesce(naf_division || ' ' || naf_division_label, '(no NAF rév. 2 division)')
-        ELSE coalesce(headcount_label, '(unknown)')
-    END AS value,
-    count(*) AS leads
-FROM scored
-GROUP BY GROUPING SETS ((tier), (region_name), (naf_division, naf_division_label), (headcount_label))
+-- (all of them, before the list-size cap). One hash aggregate on the four low-cardinality keys,
+-- then four roll-ups of that small result (cheaper than GROUPING SETS over every lead).
+-- `dimension` says which grouping a row is.
+, cube AS MATERIALIZED (
+    SELECT tier, region_name, naf_division, any_value(naf_division_label) AS naf_division_label,
+           headcount_label, count(*) AS leads
+    FROM scored
+    GROUP BY tier, region_name, naf_division, headcount_label
+)
+SELECT dimension, value, sum(leads)::BIGINT AS leads
+FROM (
+    SELECT 'tier' AS dimension, tier AS value, leads FROM cube
+    UNION ALL
+    SELECT 'region', coalesce(region_name, '(abroad / unknown)'), leads FROM cube
+    UNION ALL
+    SELECT 'naf_division', coalesce(naf_division || ' ' || naf_division_label, '(no NAF rév. 2 division)'), leads FROM cube
+    UNION ALL
+    SELECT 'headcount_band', coalesce(headcount_label, '(unknown)'), leads FROM cube
+)
+GROUP BY dimension, value
 ORDER BY dimension, leads DESC, value

@@ -1,35 +1,35 @@
 -- Continues sql/icp/scored.sql: the ranked lead list (at most $max_leads rows) in the leads.<icp>
 -- contract, with the contact to call, short score reasons and a BANT reading.
--- Contact: the active RNE officer holding the highest-priority target role; at equal priority a
--- person before a company officer, then the most recent in office, then by name.
--- Identifier {{officers}}: inpi.officers (or an empty stand-in when INPI is not loaded).
-, top AS (
-    SELECT *, row_number() OVER (ORDER BY score DESC, fit_score DESC, intent_score DESC, siren) AS rank
-    FROM scored
-    ORDER BY score DESC, fit_score DESC, intent_score DESC, siren
-    LIMIT $max_leads
+-- Contact: the active RNE officer holding the highest-priority target role; at equal priority the
+-- first in core.prospects.contacts order (a person before a company officer, then the most
+-- recent in office, then by name).
+, ranked AS MATERIALIZED (
+    -- rank on the narrow scored rows first; wide columns are fetched for the kept rows only
+    SELECT prospect_row, naf_fit, naf_pattern, hc_fit, rev_fit, rev_penalised, fit_score, intent_score, score, tier,
+           row_number() OVER (ORDER BY score DESC, fit_score DESC, intent_score DESC, siren) AS rank
+    FROM (SELECT * FROM scored ORDER BY score DESC, fit_score DESC, intent_score DESC, siren LIMIT $max_leads)
+),
+top AS MATERIALIZED (
+    SELECT r.*, p.*
+    FROM ranked r
+    JOIN core.prospects p ON p.rowid = r.prospect_row
 ),
 role_priority AS (
     SELECT unnest($role_groups::VARCHAR[][]) AS codes, generate_subscripts($role_groups::VARCHAR[][], 1) AS priority
 ),
 contact AS (
-    SELECT o.siren, o.officer_kind, o.given_names, o.family_name, o.company_officer_name, o.role_code,
-           o.role_label, r.priority
-    FROM {{officers}} o
-    JOIN top t ON t.siren = o.siren
-    JOIN role_priority r ON list_contains(r.codes, o.role_code)
-    WHERE o.active
-    QUALIFY row_number() OVER (
-        PARTITION BY o.siren
-        ORDER BY r.priority, o.officer_kind <> 'person', o.start_date DESC NULLS LAST,
-                 o.family_name, o.given_names, o.company_officer_name
-    ) = 1
+    SELECT o.siren, o.c.kind AS officer_kind, o.c.given_names, o.c.family_name, o.c.company_name AS company_officer_name,
+           o.c.role_code, o.c.role_label, r.priority
+    FROM (SELECT siren, unnest(contacts) AS c, generate_subscripts(contacts, 1) AS position FROM top) o
+    JOIN role_priority r ON list_contains(r.codes, o.c.role_code)
+    QUALIFY row_number() OVER (PARTITION BY o.siren ORDER BY r.priority, o.position) = 1
 ),
 signal_points AS (
     SELECT siren, x.t, x.d, x.neg, x.l,
            ($signal_weights::DOUBLE[])[list_position($signal_types::VARCHAR[], x.t)] * x.s
                * pow(0.5, date_diff('day', x.d, $as_of::DATE) / $half_life_days::DOUBLE) AS points
-    FROM (SELECT siren, unnest(past_signals) AS x FROM top)
+    FROM (SELECT siren, unnest(signals) AS x FROM top)
+    WHERE x.d <= $as_of::DATE
 ),
 signal_reasons AS (
     SELECT siren,

@@ -1,8 +1,10 @@
 -- core.prospects: one row per company an ICP may target (active and diffusible: `P` units are
 -- never prospected), with everything ICP filtering and scoring reads, so a preview is one scan
 -- of one table: place, activity, size, legal form, latest revenue, the RNE role codes of its
--- active officers, and its signals as a list (scoring weighs and decays them per ICP).
--- Sorted by NAF code: most ICPs filter on NAF, and DuckDB then skips whole row groups.
+-- active officers (as a role set: authority is ranked once per distinct set, not per company)
+-- and their contact details, and its signals as a list (scoring weighs and decays them per ICP).
+-- Sorted by NAF code (`naf_key`, '' when unknown): most ICPs filter on NAF, and DuckDB then
+-- skips whole row groups.
 -- Identifiers: {{target}}, {{companies}}, {{signals}}, {{officers}}, {{financials}}.
 CREATE TABLE {{target}} AS
 WITH sig AS (
@@ -17,7 +19,15 @@ WITH sig AS (
     GROUP BY siren
 ),
 off AS (
-    SELECT siren, list(DISTINCT role_code ORDER BY role_code) AS role_codes
+    -- contacts in the order a tie between two holders of a target role is broken: a person
+    -- before a company officer, then the most recent in office, then by name
+    SELECT
+        siren,
+        list(DISTINCT role_code ORDER BY role_code) AS role_codes,
+        list({'role_code': role_code, 'role_label': role_label, 'kind': officer_kind, 'given_names': given_names,
+              'family_name': family_name, 'company_name': company_officer_name}
+             ORDER BY officer_kind <> 'person', start_date DESC NULLS LAST, family_name, given_names,
+                      company_officer_name, role_code) AS contacts
     FROM {{officers}}
     WHERE active AND role_code IS NOT NULL
     GROUP BY siren
@@ -35,6 +45,7 @@ SELECT
     c.region_name,
     c.foreign_country,
     c.naf_code,
+    coalesce(c.naf_code, '') AS naf_key,
     c.naf_section,
     c.naf_division,
     c.naf_division_label,
@@ -50,6 +61,8 @@ SELECT
     CAST(f.revenue AS BIGINT) AS annual_revenue,
     year(f.fiscal_year_end) AS revenue_year,
     off.role_codes AS officer_role_codes,
+    hash(off.role_codes) AS role_set,   -- NULL without officers; key of core.prospects_role_sets
+    off.contacts,
     sig.signals,
     coalesce(sig.collective_proceeding, false) AS collective_proceeding,
     coalesce(sig.closure_signal, false) AS closure_signal
@@ -59,4 +72,4 @@ LEFT JOIN {{financials}} f ON f.siren = c.siren
 LEFT JOIN off ON off.siren = c.siren
 LEFT JOIN sig ON sig.siren = c.siren
 WHERE c.active AND c.diffusible
-ORDER BY c.naf_code, c.siren
+ORDER BY naf_key, c.siren

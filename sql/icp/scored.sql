@@ -16,7 +16,7 @@ WITH naf_patterns AS (
 naf AS (
     -- one row per NAF code present among prospects that the ICP keeps, with its best match
     SELECT
-        n.naf_code,
+        n.naf_key,
         max(CASE WHEN p.pattern IS NULL THEN NULL ELSE CASE len(p.pattern) WHEN 1 THEN 70 WHEN 2 THEN 80 WHEN 4 THEN 90 ELSE 100 END END) AS naf_fit,
         arg_max(p.pattern, len(p.pattern)) AS naf_pattern
     FROM core.prospects_naf n
@@ -27,12 +27,20 @@ naf AS (
         SELECT 1 FROM (SELECT unnest($naf_exclude::VARCHAR[]) AS x) e
         WHERE (len(e.x) = 1 AND e.x = n.naf_section) OR (len(e.x) > 1 AND starts_with(n.naf_code, e.x))
     )
-    GROUP BY n.naf_code
+    GROUP BY n.naf_key
     HAVING NOT $naf_on OR max(len(p.pattern)) IS NOT NULL
+),
+authority AS (
+    -- rank of the best target role in each distinct set of officer roles (1 = first priority)
+    SELECT role_set,
+           list_position(list_transform($role_groups::VARCHAR[][], lambda g: list_has_any(g, role_codes)), true)
+               AS authority_rank
+    FROM core.prospects_role_sets
 ),
 matched AS (
     SELECT
         p.*,
+        p.rowid AS prospect_row,
         n.naf_fit,
         n.naf_pattern,
         CASE WHEN NOT $hc_on THEN NULL
@@ -40,11 +48,10 @@ matched AS (
              THEN 100 ELSE 50 END AS hc_fit,
         CASE WHEN $rev_on AND p.annual_revenue IS NOT NULL THEN 100 END AS rev_fit,
         $rev_on AND p.annual_revenue IS NULL AND $rev_unknown = 'penalty' AS rev_penalised,
-        coalesce(list_position(list_transform($role_groups::VARCHAR[][], lambda g: list_has_any(g, p.officer_role_codes)), true), 0)
-            AS authority_rank,
-        list_filter(p.signals, lambda x: x.d <= $as_of::DATE) AS past_signals
+        coalesce(a.authority_rank, 0) AS authority_rank
     FROM core.prospects p
-    JOIN naf n ON n.naf_code IS NOT DISTINCT FROM p.naf_code
+    JOIN naf n ON n.naf_key = p.naf_key
+    LEFT JOIN authority a ON a.role_set = p.role_set
     WHERE (NOT $geo_on OR list_contains($regions::VARCHAR[], p.region_code)
                        OR list_contains($departements::VARCHAR[], p.departement_code)
                        OR list_contains($communes::VARCHAR[], p.commune_code))
@@ -68,10 +75,11 @@ graded AS (
         CASE WHEN len($role_groups::VARCHAR[][]) = 0 THEN NULL
              WHEN authority_rank > 0 THEN greatest(40, 100 - 20 * (authority_rank - 1))
              ELSE 0 END AS auth_fit,
-        coalesce(list_sum(list_transform(past_signals, lambda x:
-            ($signal_weights::DOUBLE[])[list_position($signal_types::VARCHAR[], x.t)] * x.s
-            * pow(0.5, date_diff('day', x.d, $as_of::DATE) / $half_life_days::DOUBLE)
-            * CASE WHEN x.neg THEN -1 ELSE 1 END)), 0) AS intent_points
+        CASE WHEN signals IS NULL THEN 0 ELSE coalesce(list_sum(list_transform(signals, lambda x:
+            CASE WHEN x.d <= $as_of::DATE THEN
+                ($signal_weights::DOUBLE[])[list_position($signal_types::VARCHAR[], x.t)] * x.s
+                * pow(0.5, date_diff('day', x.d, $as_of::DATE) / $half_life_days::DOUBLE)
+                * CASE WHEN x.neg THEN -1 ELSE 1 END END)), 0) END AS intent_points
     FROM matched
     WHERE NOT $require_decision_maker OR authority_rank > 0
 ),
