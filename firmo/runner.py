@@ -15,6 +15,19 @@ from firmo import settings
 log = logging.getLogger(__name__)
 
 
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def plan(defs) -> list[tuple[str, dict[str, str]]]:
+    """The runs of a full refresh, in order: registry loads, every BODACC day so far (one
+    single-run backfill), then the derived tables."""
+    from assets.bodacc import bodacc_daily
+
+    keys = bodacc_daily.get_partition_keys()
+    bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+    return [("registry_loads", {}), ("bodacc_daily", bodacc_range), ("derived_tables", {})]
+
+
 def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) -> str:
     """Generate the demo data if needed, materialise all assets, return the summary text."""
     from dagster import DagsterInstance
@@ -30,12 +43,13 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
 
     defs = build_definitions()
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    run_config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    result = defs.resolve_job_def("full_refresh").execute_in_process(
-        instance=instance, run_config=run_config, raise_on_error=True
-    )
-    if not result.success:  # pragma: no cover - raise_on_error raises first
-        raise RuntimeError("pipeline run failed")
+    for job_name, tags in plan(defs):
+        log.info("running %s %s", job_name, tags or "")
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, run_config=RUN_CONFIG, tags=tags, raise_on_error=True
+        )
+        if not result.success:  # pragma: no cover - raise_on_error raises first
+            raise RuntimeError(f"{job_name} failed")
     elapsed = time.perf_counter() - started
 
     from firmo import db, summary

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dagster import Definitions, load_assets_from_modules
 
+import assets.bodacc
 import assets.inpi
+import assets.signals
 import assets.sirene
 from pipelines.jobs import all_jobs
 from pipelines.resources import RegistrySourcesResource, warehouse_from_env
 
-ASSET_MODULES = [assets.sirene, assets.inpi]
+ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals]
 
 
 def build_definitions() -> Definitions:

@@ -1,30 +1,35 @@
-"""Jobs: named selections an operator launches from the UI (and the nightly schedule later)."""
+"""Jobs: named selections an operator launches from the UI (and the schedules run)."""
 
 from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
+SIRENE = AssetSelection.groups("sirene") | AssetSelection.keys(["core", "companies"])
+INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"])
+BODACC = AssetSelection.keys(["bodacc", "notices"])
+DERIVED = AssetSelection.keys(["core", "signals"])
+
 sirene_job = define_asset_job(
-    "sirene_reload",
-    selection=AssetSelection.groups("sirene") | AssetSelection.keys(["core", "companies"]),
+    "sirene_reload", selection=SIRENE,
     description="Fetch the SIRENE monthly stock files and reload sirene.* and core.companies.",
 )
-
-
 inpi_job = define_asset_job(
-    "inpi_reload",
-    selection=AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"]),
+    "inpi_reload", selection=INPI,
     description="Reload the RNE officers and the ratios_inpi_bce accounts.",
 )
-
-# Everything that is not partitioned, in dependency order: what `make run` and the monthly
-# full reload execute. Partitioned assets (daily BODACC, per-ICP lists) run per partition.
-full_refresh_job = define_asset_job(
-    "full_refresh",
-    selection=AssetSelection.all(),
-    description="Every registry load and derived table, in dependency order.",
+bodacc_job = define_asset_job(
+    "bodacc_daily", selection=BODACC,
+    description="Load the BODACC notices of one day (or a backfill range, in one run).",
+)
+registry_loads_job = define_asset_job(
+    "registry_loads", selection=SIRENE | INPI,
+    description="Every unpartitioned registry load (SIRENE, INPI), in dependency order.",
+)
+derived_job = define_asset_job(
+    "derived_tables", selection=DERIVED,
+    description="Re-derive signals (and, downstream, scores) from the loaded registries.",
 )
 
 
 def all_jobs() -> list:
-    return [sirene_job, inpi_job, full_refresh_job]
+    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job]

@@ -101,7 +101,8 @@ def test_fit_is_the_weighted_mean_of_graded_criteria(fit_warehouse):
     # unknown does not count: 4050 / 80 = 50.6, minus the default 15-point penalty -> 36; score 21.6 -> 22
     assert (got["000000002"]["fit_score"], got["000000002"]["score"], got["000000002"]["tier"]) == (36, 22, "cold")
     keep = {"criteria": {**FIT_ICP["criteria"], "revenue": {"min": 1_000_000, "unknown": "keep"}}}
-    assert leads(fit_warehouse, keep)["000000002"]["fit_score"] == 51
+    kept = leads(fit_warehouse, keep)["000000002"]
+    assert (kept["fit_score"], kept["score_reasons"][2]) == (51, "revenue unknown")
     custom = {"criteria": {**FIT_ICP["criteria"], "revenue": {"min": 1_000_000, "penalty": 30}}}
     assert leads(fit_warehouse, custom)["000000002"]["fit_score"] == 21
     assert set(leads(fit_warehouse, {"criteria": {**FIT_ICP["criteria"],

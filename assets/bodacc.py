@@ -1,0 +1,68 @@
+"""BODACC assets: legal notices, one daily partition per publication date.
+
+A backfill over a range from the UI runs as a single run (BackfillPolicy.single_run) that
+loads the whole window at once; each day stays idempotent (`load_bodacc(window=...)`).
+Demo and hand-configured sources are local files (`FIRMO_BODACC_SOURCE`); live, each window
+is fetched from the Opendatasoft export filtered on the publication date.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    BackfillPolicy,
+    DailyPartitionsDefinition,
+    MetadataValue,
+    asset,
+)
+
+from assets.common import fetch_source, preview
+from firmo import settings
+from firmo.metadata import bar_chart, markdown_table
+from pipelines.resources import RegistrySourcesResource, WarehouseResource
+from sources.bodacc.load import load_bodacc
+from sources.bodacc.ods_export import export_filename, export_url
+
+# The first day the pipeline keeps notices for (older history comes from DILA backfill files).
+START = os.environ.get("FIRMO_BODACC_START", "2024-01-01")
+bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Paris", end_offset=1)
+
+
+@asset(
+    key=["bodacc", "notices"],
+    group_name="bodacc",
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    partitions_def=bodacc_daily,
+    backfill_policy=BackfillPolicy.single_run(),
+)
+def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource):
+    """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
+    dépôts des comptes) published in the partition's days; rectificatifs and annulations
+    resolved, annulled notices kept but marked."""
+    window = context.partition_time_window
+    start, end = window.start.date(), window.end.date()
+    if registry_sources.bodacc:
+        paths = [fetch_source(s, settings.raw_dir() / "bodacc")[0] for s in registry_sources.bodacc]
+    else:
+        paths = [fetch_source(export_url(start, end), settings.raw_dir() / "bodacc", export_filename(start, end))[0]]
+    with warehouse.get_connection() as con:
+        report = load_bodacc(con, [Path(p) for p in paths], window=(start, end))
+        families = con.execute(
+            "SELECT family || ' (' || status || ')', count(*) FROM bodacc.notices "
+            "WHERE publication_date >= ? AND publication_date < ? GROUP BY ALL ORDER BY 2 DESC",
+            [start, end],
+        ).fetchall()
+        total = con.execute("SELECT count(*) FROM bodacc.notices").fetchall()[0][0]
+        reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
+        context.add_output_metadata({
+            "window": f"{start} to {end - timedelta(days=1)}",
+            "notices in window": report.loaded.get("bodacc.notices", 0),
+            "rows_rejected": report.rejected.get("bodacc.notices", 0),
+            "rejects_by_reason": MetadataValue.md(markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"),
+            "dagster/row_count": total,
+            "notices by family and status": MetadataValue.md(bar_chart(families)),
+            "preview": preview(con, "bodacc.notices", ["id", "publication_date", "family", "sirens", "company_name", "status"]),
+        })
