@@ -14,6 +14,7 @@ from dagster import (
     AssetExecutionContext,
     BackfillPolicy,
     DailyPartitionsDefinition,
+    MaterializeResult,
     MetadataValue,
     asset,
 )
@@ -38,7 +39,7 @@ bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Pari
     partitions_def=bodacc_daily,
     backfill_policy=BackfillPolicy.single_run(),
 )
-def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource):
+def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource) -> MaterializeResult:
     """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
     dépôts des comptes) published in the partition's days; rectificatifs and annulations
     resolved, annulled notices kept but marked."""
@@ -57,7 +58,7 @@ def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource,
         ).fetchall()
         total = con.execute("SELECT count(*) FROM bodacc.notices").fetchall()[0][0]
         reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
-        context.add_output_metadata({
+        return MaterializeResult(metadata={
             "window": f"{start} to {end - timedelta(days=1)}",
             "notices in window": report.loaded.get("bodacc.notices", 0),
             "rows_rejected": report.rejected.get("bodacc.notices", 0),

@@ -10,9 +10,19 @@ import typer
 
 from firmo import settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+# No locals in tracebacks: they can hold credentials and huge frames (and take minutes to render).
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_show_locals=False)
 load_app = typer.Typer(no_args_is_help=True, help="Load registry files (any published vintage) into DuckDB.")
 app.add_typer(load_app, name="load")
+
+
+def _mount_icp() -> None:
+    from firmo.icp.cli import icp_app
+
+    app.add_typer(icp_app, name="icp")
+
+
+_mount_icp()
 
 
 def _logging(verbose: bool) -> None:
@@ -89,6 +99,32 @@ def load_inpi_cmd(
         if ratios:
             reports.append(load_ratios(con, fetch_source(ratios, settings.raw_dir() / "inpi")[0]))
     _print_reports(reports)
+
+
+@load_app.command("bodacc")
+def load_bodacc_cmd(
+    paths: list[str] = typer.Argument(..., help="ODS JSON/JSONL/CSV exports or DILA .taz/.xml files; paths or URLs."),
+    start: Optional[str] = typer.Option(None, "--from", help="Only notices published on or after this day (YYYY-MM-DD)."),
+    end: Optional[str] = typer.Option(None, "--to", help="...and before this day (exclusive); with --from, the window is replaced exactly."),
+    db_file: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load BODACC notices; prints rows loaded and rejected."""
+    from datetime import date
+
+    from assets.common import fetch_source
+    from firmo import db
+    from sources.bodacc.load import load_bodacc
+
+    if bool(start) != bool(end):
+        raise typer.BadParameter("give both --from and --to, or neither")
+    try:
+        window = (date.fromisoformat(start), date.fromisoformat(end)) if start and end else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
+    files = [Path(fetch_source(p, settings.raw_dir() / "bodacc")[0]) for p in paths]
+    with db.connection(db_file) as con:
+        report = load_bodacc(con, files, window=window)
+    _print_reports([report])
 
 
 def _print_reports(reports) -> None:

@@ -10,8 +10,13 @@ that day are replaced as a whole, so re-running a day is idempotent.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +34,8 @@ TABLE = "bodacc.notices"
 INCOMING = "bodacc.notices__incoming"
 ALL = "bodacc.notices__all"
 REJECTS_STAGING = "bodacc.rejects__staging"
-BATCH = 50_000
+POOL_MIN_BYTES = 32 * 2**20  # below this, starting worker processes costs more than it saves
+MAX_WORKERS = int(os.environ.get("FIRMO_PARSE_WORKERS", "4"))
 SCHEMA = pa.schema([
     ("id", pa.string()), ("publication_date", pa.date32()), ("edition", pa.string()), ("parution", pa.string()),
     ("notice_number", pa.int32()), ("notice_type", pa.string()), ("family", pa.string()),
@@ -68,12 +74,10 @@ def load_bodacc(
     db.create_rejects_staging(con, REJECTS_STAGING)
     reasons: Counter[str] = Counter()
     try:
-        buffer: list[dict] = []
-        for i, path in enumerate(paths, start=1):
-            _parse_file(con, path, reasons, buffer)
+        for i, parsed in enumerate(_parsed_files(paths), start=1):
+            _store(con, parsed, reasons)
             if i % 100 == 0 or i == len(paths):
                 log.info("BODACC: %d/%d files read, %d rejected so far", i, len(paths), sum(reasons.values()))
-        _flush(con, buffer)
         params: dict = {}
         window_filter = ""
         if window:
@@ -112,8 +116,17 @@ def _join(values: list[str]) -> str:
     return "', '".join(v.replace("'", "''") for v in values)
 
 
-def _parse_file(con: duckdb.DuckDBPyConnection, path: Path, reasons: Counter, rows: list[dict]) -> None:
-    """Parse one file into `rows` (flushed to the incoming table every BATCH rows)."""
+@dataclass
+class ParsedFile:
+    """One file's notices (Arrow, ready to insert) and quarantined rows."""
+
+    notices: pa.Table
+    rejects: list[tuple]
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Parse one file. A plain module-level function so a process pool can run it."""
+    rows: list[dict] = []
     rejects: list[tuple] = []
     source = "dila" if path.name.lower().endswith((".taz", ".xml", ".tar", ".tar.gz", ".tgz")) else "ods"
     for position, raw in iter_raw_notices(path):
@@ -121,30 +134,39 @@ def _parse_file(con: duckdb.DuckDBPyConnection, path: Path, reasons: Counter, ro
             rejects.append((TABLE, str(path), position, raw["__error__"], raw.get("__raw__")))
             continue
         try:
-            rows.append(build_notice(raw, source=source, source_file=str(path)))
+            row = build_notice(raw, source=source, source_file=str(path))
         except NoticeError as exc:
             rejects.append((TABLE, str(path), position, str(exc), str(raw)[:2000]))
-        if len(rows) >= BATCH:
-            _flush(con, rows)
-    for r in rejects:
+            continue
+        row["status"] = "active"
+        rows.append(row)
+    return ParsedFile(pa.Table.from_pylist(rows, schema=SCHEMA), rejects)
+
+
+def _parsed_files(paths: list[Path]) -> Iterator[ParsedFile]:
+    """Parse files in order; several files are spread over worker processes (parsing is pure
+    Python and CPU-bound: a year of daily exports loads about twice as fast on two cores).
+    Workers are spawned, never forked, so they inherit no DuckDB state or threads."""
+    workers = min(len(paths), os.cpu_count() or 1, MAX_WORKERS)
+    if workers <= 1 or sum(p.stat().st_size for p in paths) < POOL_MIN_BYTES:
+        yield from map(parse_file, paths)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(parse_file, paths, chunksize=1)
+
+
+def _store(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, reasons: Counter) -> None:
+    """Append one parsed file to the incoming table and its rejects to the staging rejects."""
+    if parsed.notices.num_rows:
+        con.register("__bodacc_batch", parsed.notices)
+        try:
+            con.execute(f"INSERT INTO {INCOMING} BY NAME SELECT * FROM __bodacc_batch")
+        finally:
+            con.unregister("__bodacc_batch")
+    for r in parsed.rejects:
         reasons[r[3].split(" (")[0].split(":")[0]] += 1
-    if rejects:
+    if parsed.rejects:
         con.executemany(
             f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) VALUES (?, ?, ?, ?, ?)",
-            rejects,
+            parsed.rejects,
         )
-
-
-def _flush(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
-    """Insert the buffered notices and empty the buffer."""
-    if not rows:
-        return
-    for row in rows:
-        row["status"] = "active"
-    batch = pa.Table.from_pylist(rows, schema=SCHEMA)
-    con.register("__bodacc_batch", batch)
-    try:
-        con.execute(f"INSERT INTO {INCOMING} BY NAME SELECT * FROM __bodacc_batch")
-    finally:
-        con.unregister("__bodacc_batch")
-    rows.clear()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from stdnum.fr import siren as std_siren
@@ -27,6 +28,7 @@ MONTHS = {m: i for i, m in enumerate(
     ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
      "novembre", "décembre"], start=1)}
 MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12})
+_NON_DIGITS = re.compile(r"\D")
 _FR_DATE = re.compile(r"^(\d{1,2})(?:er)?\s+([a-zéûè]+)\s+(\d{4})$", re.I)
 # UTF-8 read as latin-1 / cp1252: 'Ã' or 'Â' followed by a continuation byte's character.
 _MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u2013-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122]|â€")
@@ -101,17 +103,23 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
+@lru_cache(maxsize=1 << 20)
+def _valid_siren(digits: str) -> bool:
+    """Checksum validation, cached: the same SIREN is spelled two or three times per notice and
+    a company reappears all year (halves the cost of a year's load)."""
+    return len(digits) == 9 and std_siren.is_valid(digits)
+
+
 def normalise_sirens(candidates: list[Any], repairs: list[str]) -> list[str]:
     """Distinct valid SIRENs, in order of appearance, from any spelling ('833 310 592')."""
     out: list[str] = []
     for raw in candidates:
         for part in str(raw).split(","):
-            digits = re.sub(r"\D", "", part)
-            if not digits:
+            digits = _NON_DIGITS.sub("", part)
+            if not digits or digits in out:
                 continue
-            if len(digits) == 9 and std_siren.is_valid(digits):
-                if digits not in out:
-                    out.append(digits)
+            if _valid_siren(digits):
+                out.append(digits)
             else:
                 repairs.append(f"invalid SIREN dropped: {part.strip()[:20]}")
     return out

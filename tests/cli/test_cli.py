@@ -44,3 +44,21 @@ def test_load_inpi_officers_and_ratios(data_env, samples_dir, tmp_path):
     assert ["inpi.officers", "6", "0"] in lines
     assert ["inpi.financials", "14", "0"] in lines
     assert ["core.latest_financials", "2", "0"] in lines
+
+
+def test_load_bodacc_real_files(data_env, samples_dir, tmp_path):
+    result = runner.invoke(app, [
+        "load", "bodacc",
+        str(samples_dir / "bodacc" / "RCS-A_BXA20200072.taz"),
+        str(samples_dir / "bodacc" / "ods_v1_records_sample.json"),
+        "--db", str(tmp_path / "x.duckdb"),
+    ])
+    assert result.exit_code == 0, result.output
+    assert ["bodacc.notices", "298", "0"] in [line.split() for line in result.output.splitlines()]
+
+
+def test_load_bodacc_window_needs_both_ends(data_env, samples_dir):
+    result = runner.invoke(app, ["load", "bodacc", str(samples_dir / "bodacc" / "ods_v1_records_sample.json"),
+                                 "--from", "2022-01-01"])
+    assert result.exit_code == 2
+    assert "give both --from and --to, or neither" in result.output

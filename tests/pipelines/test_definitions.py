@@ -47,3 +47,22 @@ def test_materialize_on_generated_demo(data_env, monkeypatch):
         assert ul_meta["dagster/row_count"].value == n_ul
         assert ul_meta["rows_rejected"].value == n_rejects > 0
         assert con.execute("SELECT count(*) FROM core.companies").fetchone()[0] == n_ul
+
+
+def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypatch):
+    """What `make run` does, on 400 generated companies from an empty data dir."""
+    from firmo.runner import run_pipeline
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    text = run_pipeline(demo=True, companies=400, seed=3)
+    with db.connection(read_only=True) as con:
+        counts = dict(con.execute(
+            "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables()").fetchall())
+        signal_sources = {s for (s,) in con.execute("SELECT DISTINCT source FROM core.signals").fetchall()}
+        statuses = {s for (s,) in con.execute("SELECT DISTINCT status FROM bodacc.notices").fetchall()}
+    for table in ("sirene.unites_legales", "core.companies", "inpi.officers", "core.latest_financials",
+                  "bodacc.notices", "core.signals"):
+        assert counts[table] > 0, table
+        assert table in text
+    assert signal_sources == {"sirene", "inpi", "bodacc"}
+    assert statuses == {"active", "rectified", "annulled", "annulation"}
