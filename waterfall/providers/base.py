@@ -1,0 +1,125 @@
+"""The one contract every contact-enrichment provider adapter honours.
+
+The engine never knows a provider's HTTP dialect: it asks a `Provider` one question
+(domain, email or phone for a `Person`, or verification of an email) and gets back an `Answer`
+whose status is normalised to four values (doc §2.12), plus the credits the question cost and the
+provider's own raw status for the provenance table. Everything odd about a provider (Hunter's 403
+meaning rate limit, Prospeo's HTTP 400 error codes, Dropcontact's `success: false` meaning "not
+ready yet") stays inside its adapter and comes out either as an `Answer` or as one of the
+`ProviderError` subclasses below, which tell the engine what to do next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol, runtime_checkable
+
+
+class Field(StrEnum):
+    DOMAIN = "domain"
+    EMAIL = "email"
+    PHONE = "phone"
+    VERIFY = "verify"  # verification of an email found elsewhere
+
+
+class Status(StrEnum):
+    """Normalised verification status (doc §2.12)."""
+
+    VALID = "valid"          # deliverable / verified
+    RISKY = "risky"          # catch-all / accept-all / unverifiable domain: keep as fallback, go on
+    INVALID = "invalid"      # bounces: never use
+    UNKNOWN = "unknown"      # not found, or the provider could not tell
+
+
+@dataclass(frozen=True)
+class Person:
+    """A decision maker to enrich, as the ICP lead list names them."""
+
+    siren: str
+    company_name: str
+    first_name: str | None
+    last_name: str | None
+    domain: str | None = None          # company web domain when already known
+    job_title: str | None = None
+    linkedin_url: str | None = None
+    city: str | None = None
+
+    def key(self, what: Field) -> str:
+        """Normalised input identifying the question, for the cache (provider + key)."""
+        norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
+        if what is Field.DOMAIN:
+            return f"{self.siren}|{norm(self.company_name)}"
+        return f"{norm(self.first_name)}|{norm(self.last_name)}|{norm(self.domain) or self.siren}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One provider's answer to one question. `value` is None on a miss."""
+
+    provider: str
+    field: Field
+    value: str | None
+    status: Status
+    confidence: float | None = None     # 0..1 when the provider gives a score
+    credits: float = 0.0                # credits this call consumed (0 on a free miss)
+    raw_status: str | None = None       # provider's own vocabulary, for provenance
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"phone_type": "mobile"}
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None and self.status is not Status.INVALID
+
+
+class ProviderError(Exception):
+    """Base of what an adapter raises instead of answering. Messages never contain a key."""
+
+    retryable = False
+
+
+class RateLimited(ProviderError):
+    """Slow down and retry (Hunter 403, most 429s). `retry_after` in seconds when given."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Transient(ProviderError):
+    """Timeout, connection error, 5xx: retry with backoff, then 'not found (transient)'."""
+
+    retryable = True
+
+
+class QuotaExhausted(ProviderError):
+    """No credits left (Hunter 429, Prospeo NO_CREDITS...): skip this provider for the run."""
+
+
+class AuthFailed(ProviderError):
+    """Bad or missing key: skip this provider for the run."""
+
+
+class Forgotten(ProviderError):
+    """HTTP 451: the person asked to be erased; the engine suppresses them everywhere."""
+
+
+class Rejected(ProviderError):
+    """The provider refused this input (bad request): a miss with a reason, no retry."""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What the engine calls. An adapter implements only the fields listed in `fields`."""
+
+    name: str
+    fields: frozenset[Field]
+
+    async def find_domain(self, person: Person) -> Answer: ...
+
+    async def find_email(self, person: Person) -> Answer: ...
+
+    async def find_phone(self, person: Person) -> Answer: ...
+
+    async def verify_email(self, email: str) -> Answer: ...

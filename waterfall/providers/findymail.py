@@ -1,0 +1,38 @@
+"""Findymail (doc §2.9): `POST /search/name {name, domain}`, `Authorization: Bearer`.
+
+Findymail only returns addresses it has validated, so a hit is VALID; a miss is a 200 without
+`contact` and costs nothing. It needs a domain (no company-name search). 402 = out of credits.
+`POST /verify` spends one verifier credit and answers `verified: true|false`.
+"""
+
+from __future__ import annotations
+
+from waterfall.providers.base import Answer, Field, Person, Rejected, Status
+from waterfall.providers.transport import HttpProvider, require_names
+
+
+class FindymailProvider(HttpProvider):
+    name = "findymail"
+    fields = frozenset({Field.EMAIL, Field.VERIFY})
+    default_base_url = "https://app.findymail.com/api"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._api_key}"}
+
+    async def find_email(self, person: Person) -> Answer:
+        first, last = require_names(self.name, person)
+        if not person.domain:
+            raise Rejected(f"{self.name}: a company domain is required")
+        body = self.checked(await self.send("POST", "/search/name",
+                                            json={"name": f"{first} {last}", "domain": person.domain}))
+        contact = body.get("contact") if isinstance(body, dict) else None
+        if not contact or not contact.get("email"):
+            return self.miss(Field.EMAIL)
+        return Answer(self.name, Field.EMAIL, contact["email"], Status.VALID, credits=1.0, raw_status="verified")
+
+    async def verify_email(self, email: str) -> Answer:
+        body = self.checked(await self.send("POST", "/verify", json={"email": email}))
+        verified = bool(body.get("verified"))
+        return Answer(self.name, Field.VERIFY, email, Status.VALID if verified else Status.INVALID,
+                      credits=1.0, raw_status="verified" if verified else "not_verified",
+                      extra={"mx_provider": body.get("provider")} if body.get("provider") else {})

@@ -1,0 +1,87 @@
+"""Hunter v2 (doc §2.1): synchronous finder, verifier and domain search.
+
+Odd dialect: 403 means *rate limited* (back off), 429 means the *monthly quota is gone* (do not
+retry), 451 means the person asked Hunter not to process them. The key goes in `X-API-KEY`,
+never in the query string, so it cannot end up in a logged URL.
+"""
+
+from __future__ import annotations
+
+import math
+
+import httpx
+
+from waterfall.providers.base import (
+    Answer,
+    Field,
+    Person,
+    ProviderError,
+    QuotaExhausted,
+    RateLimited,
+    Status,
+    Transient,
+)
+from waterfall.providers.transport import HttpProvider, parse_retry_after, require_names
+
+# §2.12: valid stops; accept_all/unknown/unverified are fallbacks; webmail is personal (drop for people).
+STATUS = {
+    "valid": Status.VALID,
+    "accept_all": Status.RISKY,
+    "unknown": Status.RISKY,
+    "invalid": Status.INVALID,
+    "disposable": Status.INVALID,
+    "webmail": Status.INVALID,
+}
+VERIFY_CREDITS = 0.5  # unified-credit plans; Data Platform plans count 1 verification credit instead
+
+
+class HunterProvider(HttpProvider):
+    name = "hunter"
+    fields = frozenset({Field.DOMAIN, Field.EMAIL, Field.VERIFY})
+    default_base_url = "https://api.hunter.io/v2"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"X-API-KEY": self._api_key}
+
+    def error_for(self, resp: httpx.Response) -> ProviderError:
+        if resp.status_code == 403:
+            return RateLimited(self.message(resp), retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+        if resp.status_code == 429:
+            return QuotaExhausted(self.message(resp))
+        return super().error_for(resp)
+
+    async def find_email(self, person: Person) -> Answer:
+        first, last = require_names(self.name, person)
+        params = {"first_name": first, "last_name": last}
+        params.update({"domain": person.domain} if person.domain else {"company": person.company_name})
+        data = self.checked(await self.send("GET", "/email-finder", params=params)).get("data") or {}
+        email = data.get("email")
+        if not email:
+            return self.miss(Field.EMAIL)
+        raw = (data.get("verification") or {}).get("status")
+        score = data.get("score")
+        return Answer(self.name, Field.EMAIL, email, STATUS.get(raw or "", Status.RISKY),
+                      confidence=None if score is None else score / 100, credits=1.0,
+                      raw_status=raw or "unverified", extra={"sources": len(data.get("sources") or [])})
+
+    async def verify_email(self, email: str) -> Answer:
+        resp = await self.send("GET", "/email-verifier", params={"email": email})
+        if resp.status_code == 202:  # the SMTP check is still running: ask again later
+            raise Transient(f"{self.name}: verification of the address still running (HTTP 202)")
+        data = self.checked(resp).get("data") or {}
+        raw = data.get("status")
+        score = data.get("score")
+        return Answer(self.name, Field.VERIFY, email, STATUS.get(raw or "", Status.UNKNOWN),
+                      confidence=None if score is None else score / 100, credits=VERIFY_CREDITS,
+                      raw_status=raw)
+
+    async def find_domain(self, person: Person) -> Answer:
+        params = {"company": person.company_name, "limit": 10}
+        data = self.checked(await self.send("GET", "/domain-search", params=params)).get("data") or {}
+        domain = data.get("domain")
+        emails = data.get("emails") or []
+        credits = float(math.ceil(len(emails) / 10))  # 1 credit per 1-10 emails found
+        if not domain:
+            return self.miss(Field.DOMAIN, credits=credits)
+        return Answer(self.name, Field.DOMAIN, domain.lower(), Status.VALID, credits=credits,
+                      raw_status="found", extra={"pattern": data.get("pattern")} if data.get("pattern") else {})
