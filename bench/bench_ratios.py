@@ -55,8 +55,9 @@ def generate(rows: int, out: Path) -> Path:
 
 
 class _RssSampler:
-    """Peak resident memory during a block, sampled every 20 ms (ru_maxrss would also count
-    what the process held before, and survives exec in a child)."""
+    """Peak resident memory during a block, sampled every 20 ms, this process plus its worker
+    processes (ru_maxrss would also count what the process held before, and survives exec in a
+    child)."""
 
     def __init__(self) -> None:
         import psutil
@@ -67,8 +68,19 @@ class _RssSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.max_bytes = max(self.max_bytes, self._process.memory_info().rss)
+            self.max_bytes = max(self.max_bytes, self._rss())
             self._stop.wait(0.02)
+
+    def _rss(self) -> int:
+        import psutil
+
+        total = self._process.memory_info().rss
+        for child in self._process.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # exited between listing and reading
+                pass
+        return total
 
     def __enter__(self) -> _RssSampler:
         self._thread.start()
@@ -77,7 +89,7 @@ class _RssSampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.max_bytes = max(self.max_bytes, self._process.memory_info().rss)
+        self.max_bytes = max(self.max_bytes, self._rss())
 
 
 def load(path: Path, db_path: Path) -> None:

@@ -18,14 +18,23 @@ log = logging.getLogger(__name__)
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def plan(defs) -> list[tuple[str, dict[str, str]]]:
+def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
     """The runs of a full refresh, in order: registry loads, every BODACC day so far (one
-    single-run backfill), then the derived tables."""
+    single-run backfill), the derived tables, then one run per ICP file (its partition is
+    registered first, as the ICP sensor would)."""
     from assets.bodacc import bodacc_daily
+    from assets.icp import icp_files, icp_partitions
 
     keys = bodacc_daily.get_partition_keys()
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
-    return [("registry_loads", {}), ("bodacc_daily", bodacc_range), ("derived_tables", {})]
+    runs: list[tuple[str, dict[str, str], str | None]] = [
+        ("registry_loads", {}, None), ("bodacc_daily", bodacc_range, None), ("derived_tables", {}, None)]
+    icps = sorted(icp_files())
+    known = set(instance.get_dynamic_partitions(icp_partitions.name))
+    if set(icps) - known:
+        instance.add_dynamic_partitions(icp_partitions.name, sorted(set(icps) - known))
+    runs += [("icp_leads", {}, name) for name in icps]
+    return runs
 
 
 def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) -> str:
@@ -43,10 +52,10 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
 
     defs = build_definitions()
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    for job_name, tags in plan(defs):
-        log.info("running %s %s", job_name, tags or "")
+    for job_name, tags, partition in plan(instance):
+        log.info("running %s %s", job_name, partition or tags or "")
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, run_config=RUN_CONFIG, tags=tags, raise_on_error=True
+            instance=instance, run_config=RUN_CONFIG, tags=tags, partition_key=partition, raise_on_error=True
         )
         if not result.success:  # pragma: no cover - raise_on_error raises first
             raise RuntimeError(f"{job_name} failed")

@@ -8,13 +8,15 @@ from __future__ import annotations
 from dagster import Definitions, load_assets_from_modules
 
 import assets.bodacc
+import assets.icp
 import assets.inpi
 import assets.signals
 import assets.sirene
 from pipelines.jobs import all_jobs
 from pipelines.resources import RegistrySourcesResource, warehouse_from_env
 
-ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals]
+ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp]
+SENSORS = [assets.icp.icp_files_sensor]
 
 
 def build_definitions() -> Definitions:
@@ -22,6 +24,7 @@ def build_definitions() -> Definitions:
     return Definitions(
         assets=load_assets_from_modules(ASSET_MODULES),
         jobs=all_jobs(),
+        sensors=SENSORS,
         resources={
             "warehouse": warehouse_from_env(),
             "registry_sources": RegistrySourcesResource.from_env(),

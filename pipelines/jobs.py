@@ -7,7 +7,8 @@ from dagster import AssetSelection, define_asset_job
 SIRENE = AssetSelection.groups("sirene") | AssetSelection.keys(["core", "companies"])
 INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"])
 BODACC = AssetSelection.keys(["bodacc", "notices"])
-DERIVED = AssetSelection.keys(["core", "signals"])
+DERIVED = AssetSelection.keys(["core", "signals"], ["core", "prospects"])
+ICP = AssetSelection.keys("icp_leads")
 
 sirene_job = define_asset_job(
     "sirene_reload", selection=SIRENE,
@@ -27,9 +28,13 @@ registry_loads_job = define_asset_job(
 )
 derived_job = define_asset_job(
     "derived_tables", selection=DERIVED,
-    description="Re-derive signals (and, downstream, scores) from the loaded registries.",
+    description="Re-derive signals and core.prospects (what every ICP scans) from the loaded registries.",
+)
+icp_job = define_asset_job(
+    "icp_leads", selection=ICP,
+    description="Build the ranked lead list of one ICP (one partition per file in the icps folder).",
 )
 
 
 def all_jobs() -> list:
-    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job]
+    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job, icp_job]

@@ -109,6 +109,6 @@ def test_example_icps_are_valid():
     from pathlib import Path
 
     files = sorted((Path(__file__).resolve().parents[2] / "icps").glob("*.yaml"))
-    assert [f.stem for f in files] == ["btp_grand_ouest", "saas_tech_pme"]
+    assert [f.stem for f in files] == ["btp_grand_ouest", "pme_croissance", "saas_tech_pme"]
     for path in files:
         assert load_icp(path).name == path.stem
