@@ -90,8 +90,9 @@ class DropcontactProvider(AsyncJobProvider):
 
     @staticmethod
     def _credits(record: dict[str, Any]) -> float:
-        """Debited at submit, refunded when no email came back: net 1 per record with an email."""
-        return 1.0 if DropcontactProvider._best_email(record) else 0.0
+        """Debited at submit, refunded unless a usable (nominative or catch-all) email came back."""
+        best = DropcontactProvider._best_email(record)
+        return 1.0 if best and best[1] in (Status.VALID, Status.RISKY) else 0.0
 
     async def find_email(self, person: Person) -> Answer:
         record = await self._enrich(person)
@@ -100,7 +101,7 @@ class DropcontactProvider(AsyncJobProvider):
             quals = [e.get("qualification") for e in record.get("email") or []]
             return self.miss(Field.EMAIL, raw_status=",".join(q for q in quals if q) or None)
         email, status, raw = best
-        return Answer(self.name, Field.EMAIL, email, status, credits=1.0, raw_status=raw)
+        return Answer(self.name, Field.EMAIL, email, status, credits=self._credits(record), raw_status=raw)
 
     async def find_phone(self, person: Person) -> Answer:
         record = await self._enrich(person)

@@ -1,0 +1,240 @@
+"""Fake synchronous vendors (doc §2.1, 2.3, 2.5, 2.6, 2.9): same paths, auth, bodies and error
+dialects as the real APIs, answering from the deterministic `World`."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from waterfall.fake.vendor import Handler, Vendor, json_body
+from waterfall.fake.world import international
+
+HUNTER_STATUS = {"valid": "valid", "catch_all": "accept_all", "invalid": "invalid"}
+
+
+def _hunter_error(code: int, ident: str, details: str) -> Response:
+    return JSONResponse({"errors": [{"id": ident, "code": code, "details": details}]}, code)
+
+
+class FakeHunter(Vendor):
+    name = "hunter"
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("GET", "/email-finder", self.finder), ("GET", "/email-verifier", self.verifier),
+                ("GET", "/domain-search", self.domain_search)]
+
+    def authorized(self, request: Request) -> bool:
+        key = (request.headers.get("x-api-key") or request.query_params.get("api_key")
+               or request.headers.get("authorization", "").removeprefix("Bearer "))
+        return key == self.key
+
+    def auth_error(self) -> Response:
+        return _hunter_error(401, "authentication_failed", "No user found for the API key supplied")
+
+    def rate_error(self) -> Response:  # Hunter: 403 is the rate limit
+        return _hunter_error(403, "too_many_requests", "You have reached the rate limit for this endpoint")
+
+    def quota_error(self) -> Response:  # Hunter: 429 is the exhausted monthly quota
+        return _hunter_error(429, "too_many_requests", "You have reached your monthly usage limit")
+
+    async def finder(self, request: Request) -> Response:
+        q = request.query_params
+        domain = self.domain_for(q.get("domain"), q.get("company"))
+        first, last = q.get("first_name"), q.get("last_name")
+        if not domain or not first or not last:
+            return _hunter_error(400, "wrong_params", "You are missing the domain or name parameters")
+        if self.world.forgotten(first, last, domain):
+            return _hunter_error(451, "claimed_email", "This person asked us not to process their data")
+        self.state.require(self.name)
+        found = self.lookup(first, last, domain)
+        data = {"first_name": first, "last_name": last, "email": None, "score": None, "domain": domain,
+                "verification": {"date": None, "status": None}, "sources": []}
+        if found:
+            self.state.charge(self.name, 1)
+            score = {"valid": 97, "catch_all": 71, "invalid": 30}[found.status]
+            data.update(email=found.email, score=score,
+                        verification={"date": "2026-01-15", "status": HUNTER_STATUS[found.status]},
+                        sources=[{"domain": domain, "uri": f"https://{domain}/equipe"}])
+        return JSONResponse({"data": data, "meta": {"params": dict(q)}})
+
+    async def verifier(self, request: Request) -> Response:
+        email = request.query_params.get("email")
+        if not email:
+            return _hunter_error(400, "wrong_params", "You are missing the email parameter")
+        self.state.charge(self.name, 0.5)
+        verdict = self.world.verify(email)
+        status = HUNTER_STATUS[verdict]
+        return JSONResponse({"data": {"status": status, "email": email, "score": {"valid": 95, "accept_all": 60}.get(status, 10),
+                                      "accept_all": verdict == "catch_all", "smtp_check": verdict != "invalid"}})
+
+    async def domain_search(self, request: Request) -> Response:
+        q = request.query_params
+        company = q.get("company")
+        if not q.get("domain") and not company:
+            return _hunter_error(400, "wrong_params", "You are missing the domain parameter")
+        domain = self.domain_for(q.get("domain"), company)
+        known = bool(q.get("domain")) or self.world.knows_domain(self.name, company or "", self.behaviour.hit_rate)
+        self.state.record(self.name, known)
+        if not known:
+            return JSONResponse({"data": {"domain": None, "pattern": None, "emails": []}, "meta": {}})
+        self.state.charge(self.name, 1)
+        return JSONResponse({"data": {"domain": domain, "pattern": "{first}.{last}", "webmail": False,
+                                      "emails": [{"value": f"contact@{domain}", "type": "generic", "confidence": 90}]},
+                             "meta": {"results": 1}})
+
+
+class FakeApollo(Vendor):
+    name = "apollo"
+    STATUS = {"valid": "verified", "catch_all": "guessed", "invalid": "bounced"}
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", "/people/match", self.match)]
+
+    def authorized(self, request: Request) -> bool:
+        return request.headers.get("x-api-key") == self.key
+
+    def auth_error(self) -> Response:
+        return JSONResponse({"error": "Invalid access credentials."}, 401)
+
+    def rate_error(self) -> Response:
+        return JSONResponse({"message": "The maximum number of api calls allowed for api/v1/people/match is "
+                                        "1000 times per minute."}, 429, headers={"Retry-After": "1"})
+
+    async def match(self, request: Request) -> Response:
+        q = request.query_params  # a JSON body is ignored: Apollo's silent "matched nothing"
+        self.state.require(self.name)
+        found = self.lookup(q.get("first_name"), q.get("last_name"),
+                            self.domain_for(q.get("domain"), q.get("organization_name")))
+        if not found:
+            return JSONResponse({"person": None})
+        self.state.charge(self.name, 1)
+        person = {"id": "fake", "first_name": q.get("first_name"), "last_name": q.get("last_name"),
+                  "email": found.email, "email_status": self.STATUS[found.status],
+                  "extrapolated_email_confidence": None, "contact": {"phone_numbers": []}}
+        return JSONResponse({"person": person, "request_id": 1039995589705121900})
+
+
+class FakeLusha(Vendor):
+    name = "lusha"
+    GRADE = {"valid": "A+", "catch_all": "B"}
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("GET", "/v2/person", self.person)]
+
+    def authorized(self, request: Request) -> bool:
+        return request.headers.get("api_key") == self.key
+
+    def _error(self, code: int, message: str) -> Response:
+        return JSONResponse({"statusCode": code, "message": message, "errors": []}, code)
+
+    def auth_error(self) -> Response:
+        return self._error(401, "Unauthorized")
+
+    def rate_error(self) -> Response:  # no Retry-After: Lusha only documents x-rate-limit-* headers
+        return JSONResponse({"statusCode": 429, "message": "Too Many Requests", "errors": []}, 429,
+                            headers={"x-rate-limit-minute": "0", "x-minute-requests-left": "0"})
+
+    def quota_error(self) -> Response:
+        return self._error(402, "Insufficient credits")
+
+    async def person(self, request: Request) -> Response:
+        q = request.query_params
+        first, last = q.get("firstName"), q.get("lastName")
+        domain = self.domain_for(q.get("companyDomain"), q.get("companyName"))
+        if not first or not last or not domain:
+            return self._error(400, "firstName, lastName and companyDomain or companyName are required")
+        if self.world.forgotten(first, last, domain):
+            return self._error(451, "This contact is GDPR restricted")
+        self.state.require(self.name)
+        found = self.lookup(first, last, domain)
+        emails = [] if not found or found.status == "invalid" else [
+            {"address": found.email, "type": "work", "emailConfidence": self.GRADE[found.status]}]
+        phones = [] if not found or not found.phone else [
+            {"number": international(found.phone), "phoneType": found.phone_kind.capitalize(), "doNotCall": False}]
+        if not emails and not phones:
+            return JSONResponse({"contact": {"error": {"code": 4, "name": "EMPTY_DATA",
+                                                       "message": "Could not find requested data"},
+                                             "isCreditCharged": False, "data": None}})
+        self.state.charge(self.name, 1.0 * bool(emails) + 5.0 * bool(phones))
+        data = {"firstName": first, "lastName": last, "emailAddresses": emails, "phoneNumbers": phones,
+                "location": {"country": "France", "countryIso2": "FR", "isEuContact": True}}
+        return JSONResponse({"contact": {"error": None, "isCreditCharged": True, "data": data}})
+
+
+def _prospeo_error(code: str, status: int = 400) -> Response:
+    return JSONResponse({"error": True, "error_code": code}, status)
+
+
+class FakeProspeo(Vendor):
+    name = "prospeo"
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", "/enrich-person", self.enrich)]
+
+    def authorized(self, request: Request) -> bool:
+        return request.headers.get("x-key") == self.key
+
+    def auth_error(self) -> Response:
+        return _prospeo_error("INVALID_API_KEY")
+
+    def rate_error(self) -> Response:
+        return _prospeo_error("RATE_LIMITED", 429)
+
+    def quota_error(self) -> Response:
+        return _prospeo_error("INSUFFICIENT_CREDITS")
+
+    def server_error(self) -> Response:
+        return _prospeo_error("INTERNAL_ERROR", 500)
+
+    async def enrich(self, request: Request) -> Response:
+        body = await json_body(request)
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict) or not data.get("first_name") or not data.get("last_name"):
+            return _prospeo_error("INVALID_DATAPOINTS")
+        self.state.require(self.name)
+        found = self.lookup(data["first_name"], data["last_name"],
+                            self.domain_for(data.get("company_website"), data.get("company_name")))
+        if not found or found.status == "invalid":
+            return _prospeo_error("NO_MATCH")
+        mobile = found.phone if body.get("enrich_mobile") and found.phone_kind == "mobile" else None
+        self.state.charge(self.name, 10 if mobile else 1)
+        person = {"person_id": "fake", "full_name": f"{data['first_name']} {data['last_name']}",
+                  "email": {"status": "VERIFIED" if found.status == "valid" else "UNVERIFIED", "revealed": True,
+                            "email": found.email},
+                  "mobile": ({"status": "VERIFIED", "revealed": True, "mobile": "+33" + mobile.replace(" ", "")[1:],
+                              "mobile_country_code": "FR"} if mobile else None)}
+        return JSONResponse({"error": False, "free_enrichment": False, "person": person, "company": None})
+
+
+class FakeFindymail(Vendor):
+    name = "findymail"
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", "/search/name", self.search), ("POST", "/verify", self.verify)]
+
+    def authorized(self, request: Request) -> bool:
+        return self.bearer_ok(request)
+
+    def auth_error(self) -> Response:
+        return JSONResponse({"message": "Unauthenticated."}, 401)
+
+    async def search(self, request: Request) -> Response:
+        body = await json_body(request)
+        name, domain = (body.get("name"), body.get("domain")) if isinstance(body, dict) else (None, None)
+        if not name or not domain:
+            return JSONResponse({"message": "The name and domain fields are required."}, 422)
+        self.state.require(self.name)
+        first, _, last = name.strip().partition(" ")
+        found = self.lookup(first, last, self.domain_for(domain, None))
+        if not found or found.status != "valid":  # Findymail only returns verified addresses
+            return JSONResponse({})
+        self.state.charge(self.name, 1)
+        return JSONResponse({"contact": {"id": 1, "name": name, "email": found.email, "domain": domain}})
+
+    async def verify(self, request: Request) -> Response:
+        body = await json_body(request)
+        email = body.get("email") if isinstance(body, dict) else None
+        if not email:
+            return JSONResponse({"message": "The email field is required."}, 422)
+        self.state.charge(self.name, 1)
+        return JSONResponse({"email": email, "verified": self.world.verify(email) == "valid", "provider": "Google"})

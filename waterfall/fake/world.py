@@ -1,0 +1,96 @@
+"""The fake's imaginary France: who each provider knows, their address, whether it bounces, their
+phone. Every fact is a stable hash of its inputs, so two runs (and two providers) agree, and a
+benchmark can count exactly how many people a waterfall should find."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from waterfall.providers.names import NameParts, slug
+
+# Per-domain address shape: (name, share, regex a verifier accepts)
+SHAPES = (("first.last", 0.7), ("f.last", 0.2), ("firstlast", 0.1))
+_SHAPE_RE = {"first.last": r"[a-z0-9-]{3,}\.[a-z0-9-]{2,}", "f.last": r"[a-z]{1,2}\.[a-z0-9-]{2,}",
+             "firstlast": r"[a-z0-9]{6,}"}
+
+
+class World:
+    def __init__(self, seed: str, catch_all_rate: float, invalid_rate: float, forgotten_rate: float) -> None:
+        self.seed = seed
+        self.catch_all_rate, self.invalid_rate, self.forgotten_rate = catch_all_rate, invalid_rate, forgotten_rate
+
+    def h(self, *parts: object) -> float:
+        """Uniform in [0, 1), stable across runs and machines."""
+        digest = hashlib.sha256("\x1f".join([self.seed, *map(str, parts)]).encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    @staticmethod
+    def person_key(first: str, last: str, domain: str) -> str:
+        return f"{NameParts.parse(first).compact}|{NameParts.parse(last).compact}|{domain.lower()}"
+
+    @staticmethod
+    def company_domain(company_name: str) -> str:
+        return f"{slug(company_name)}.fr"
+
+    def knows(self, provider: str, first: str, last: str, domain: str, rate: float) -> bool:
+        return self.h(provider, "knows", self.person_key(first, last, domain)) < rate
+
+    def knows_domain(self, provider: str, company_name: str, rate: float) -> bool:
+        return self.h(provider, "domain", slug(company_name)) < rate
+
+    def forgotten(self, first: str, last: str, domain: str) -> bool:
+        return self.h("forgotten", self.person_key(first, last, domain)) < self.forgotten_rate
+
+    def has_phone(self, provider: str, first: str, last: str, domain: str, rate: float) -> bool:
+        return self.h(provider, "phone", self.person_key(first, last, domain)) < rate
+
+    def shape(self, domain: str) -> str:
+        x, acc = self.h("shape", domain.lower()), 0.0
+        for name, share in SHAPES:
+            acc += share
+            if x < acc:
+                return name
+        return SHAPES[0][0]
+
+    def email_of(self, first: str, last: str, domain: str) -> str:
+        g, n = NameParts.parse(first), NameParts.parse(last)
+        local = {"first.last": f"{g.joined}.{n.joined}", "f.last": f"{g.initials}.{n.joined}",
+                 "firstlast": f"{g.compact}{n.compact}"}[self.shape(domain)]
+        return f"{local}@{domain.lower()}"
+
+    def catch_all(self, domain: str) -> bool:
+        return self.h("catch_all", domain.lower()) < self.catch_all_rate
+
+    def email_status(self, email: str) -> str:
+        """'valid', 'catch_all' or 'invalid' for an address a provider found."""
+        domain = email.rpartition("@")[2]
+        if self.catch_all(domain):
+            return "catch_all"
+        return "invalid" if self.h("bounce", email.lower()) < self.invalid_rate else "valid"
+
+    def verify(self, email: str) -> str:
+        """What an SMTP check would say about any address (the verifier does not know names:
+        an address is deliverable when it has the domain's shape)."""
+        local, _, domain = email.lower().partition("@")
+        if not local or "." not in domain:
+            return "invalid"
+        if self.catch_all(domain):
+            return "catch_all"
+        if not re.fullmatch(_SHAPE_RE[self.shape(domain)], local):
+            return "invalid"
+        return self.email_status(email)
+
+    def phone_of(self, first: str, last: str, domain: str) -> tuple[str, str]:
+        """(national French number '06 12 34 56 78', 'mobile'|'direct'), stable per person."""
+        key = self.person_key(first, last, domain)
+        mobile = self.h("phone_kind", key) < 0.6
+        prefix = ("06", "07")[int(self.h("mobile_prefix", key) * 2)] if mobile else f"0{1 + int(self.h('area', key) * 5)}"
+        digits = f"{int(self.h('digits', key) * 10**8):08d}"
+        number = prefix + digits
+        return " ".join(number[i:i + 2] for i in range(0, 10, 2)), "mobile" if mobile else "direct"
+
+
+def international(national: str) -> str:
+    """'06 12 34 56 78' → '+33 6 12 34 56 78' (the display FullEnrich and Lusha use)."""
+    return "+33 " + national[1:]
