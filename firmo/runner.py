@@ -37,6 +37,22 @@ def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
     return runs
 
 
+def seed_last_month(files: dict[str, str]) -> None:
+    """Demo only, on an empty warehouse: load last month's SIRENE stock first, as production
+    would have done a month ago, so the current load finds headcount-band changes."""
+    from firmo import db
+    from sources.sirene.ingest import load_sirene
+
+    ul, et = files.get("sirene_previous:unites_legales_parquet"), files.get("sirene_previous:etablissements_parquet")
+    if not (ul and et):
+        return
+    with db.connection(settings.db_path()) as con:
+        if db.table_exists(con, "sirene.unites_legales"):
+            return
+        log.info("demo: loading last month's SIRENE stock first (month-on-month changes)")
+        load_sirene(con, unites_legales=ul, etablissements=et, workdir=settings.raw_dir() / "sirene")
+
+
 def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) -> str:
     """Generate the demo data if needed, materialise all assets, return the summary text."""
     from dagster import DagsterInstance
@@ -47,7 +63,8 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
         from firmo.generate.demo import ensure_demo
 
         log.info("demo data: %s", settings.demo_dir())
-        ensure_demo(settings.demo_dir(), companies=companies, seed=seed)
+        files = ensure_demo(settings.demo_dir(), companies=companies, seed=seed)
+        seed_last_month(files)
     from pipelines.definitions import build_definitions
 
     defs = build_definitions()

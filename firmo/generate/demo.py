@@ -17,6 +17,27 @@ log = logging.getLogger(__name__)
 MARKER = "demo.json"
 
 
+def last_month(universe):
+    """The universe as the previous monthly SIRENE stock saw it: units whose headcount band moved
+    in the last 60 days still have their former band. `make run` loads it before the current
+    stock on an empty warehouse, so month-on-month changes (the hiring signal) exist in the demo
+    as they do after a month in production."""
+    import dataclasses
+    from datetime import timedelta
+
+    import polars as pl
+
+    cutoff = universe.as_of - timedelta(days=60)
+    moved = (universe.events
+             .filter(pl.col("event_type").is_in(["headcount_up", "headcount_down"]) & (pl.col("event_date") > cutoff))
+             .select("siren", pl.col("details").str.json_path_match("$.band_before").alias("band_before"))
+             .unique("siren", keep="first"))
+    units = (universe.units.join(moved, on="siren", how="left")
+             .with_columns(pl.coalesce("band_before", "tranche_effectifs").alias("tranche_effectifs"))
+             .drop("band_before"))
+    return dataclasses.replace(universe, units=units)
+
+
 def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> dict[str, str]:
     """Write the demo files under `out_dir/<registry>/` and return {name: path}."""
     from firmo.generate.sirene import write_sirene_stock
@@ -29,6 +50,8 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
     universe = build_universe(companies, seed=seed)
     files: dict[str, Path] = {}
     files.update({f"sirene:{k}": v for k, v in write_sirene_stock(universe, tmp / "sirene").items()})
+    previous = write_sirene_stock(last_month(universe), tmp / "sirene" / "previous", formats=("parquet",), broken_lines=False)
+    files.update({f"sirene_previous:{k}": v for k, v in previous.items() if k != "manifest"})
     for name, module, func in (("inpi", "firmo.generate.inpi", "write_inpi"), ("bodacc", "firmo.generate.bodacc", "write_bodacc")):
         try:
             writer = getattr(__import__(module, fromlist=[func]), func)
