@@ -8,6 +8,7 @@ import hashlib
 import re
 
 from waterfall.providers.names import NameParts, slug
+from waterfall.providers.phones import guess_type, to_e164
 
 # Per-domain address shape: (name, share, regex a verifier accepts)
 SHAPES = (("first.last", 0.7), ("f.last", 0.2), ("firstlast", 0.1))
@@ -86,9 +87,12 @@ class World:
         key = self.person_key(first, last, domain)
         mobile = self.h("phone_kind", key) < 0.6
         prefix = ("06", "07")[int(self.h("mobile_prefix", key) * 2)] if mobile else f"0{1 + int(self.h('area', key) * 5)}"
-        digits = f"{int(self.h('digits', key) * 10**8):08d}"
-        number = prefix + digits
-        return " ".join(number[i:i + 2] for i in range(0, 10, 2)), "mobile" if mobile else "direct"
+        kind = "mobile" if mobile else "direct"
+        for attempt in range(100):  # only allocated ranges, so every adapter can type the number
+            number = prefix + f"{int(self.h('digits', key, attempt) * 10**8):08d}"
+            if guess_type(to_e164(number) or "") == kind:
+                break
+        return " ".join(number[i:i + 2] for i in range(0, 10, 2)), kind
 
 
 def international(national: str) -> str:

@@ -30,7 +30,7 @@ from waterfall.providers.base import (
 )
 
 T = TypeVar("T")
-_DETAIL_KEYS = ("error_code", "code", "message", "reason", "detail", "details", "error")
+_DETAIL_KEYS = ("error_code", "id", "code", "message", "reason", "detail", "details", "error")
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -124,9 +124,10 @@ class HttpProvider:
             return await self._client.request(method, self.base_url + path, params=clean, json=json,
                                               headers=self.auth_headers())
         except httpx.TimeoutException:
-            raise Transient(f"{self.name}: timeout on {method} {path}") from None
+            failure = Transient(f"{self.name}: timeout on {method} {path}")
         except httpx.TransportError as exc:
-            raise Transient(self.redact(f"{self.name}: {type(exc).__name__} on {method} {path}: {exc}")) from None
+            failure = Transient(self.redact(f"{self.name}: {type(exc).__name__} on {method} {path}: {exc}"))
+        raise failure  # outside the except block: no __context__ holding the request and its key
 
     def body(self, resp: httpx.Response) -> Any:
         """Parsed JSON body; a garbled 2xx body is a provider hiccup (Transient), an empty one is {}."""
