@@ -35,6 +35,7 @@ STATUS = {
     "INVALID_DOMAIN": Status.INVALID,
 }
 RUNNING = {"CREATED", "IN_PROGRESS"}
+JOB_FAILURES = {"CREDITS_INSUFFICIENT": QuotaExhausted, "RATE_LIMIT": RateLimited, "CANCELED": Rejected}
 ENRICH_FIELD = {Field.EMAIL: "contact.work_emails", Field.PHONE: "contact.phones"}
 _WAIT = re.compile(r"in\s+(\d+)\s*([smh])", re.I)
 
@@ -80,12 +81,7 @@ class FullEnrichProvider(AsyncJobProvider):
 
         result = await self.poll(fetch, job)
         status = result.get("status")
-        if status == "CREDITS_INSUFFICIENT":
-            raise QuotaExhausted(f"{self.name}: job {job} ended CREDITS_INSUFFICIENT")
-        if status == "RATE_LIMIT":
-            raise RateLimited(f"{self.name}: job {job} ended RATE_LIMIT")
-        if status == "CANCELED":
-            raise Rejected(f"{self.name}: job {job} was canceled")
+        self.raise_for_job(status, job, JOB_FAILURES)
         if status != "FINISHED":
             raise Transient(f"{self.name}: job {job} ended {status}")
         credits = float((result.get("cost") or {}).get("credits") or 0)

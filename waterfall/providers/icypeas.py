@@ -23,6 +23,7 @@ CERTAINTY = {
 RUNNING = {"NONE", "SCHEDULED", "IN_PROGRESS"}
 FOUND = {"FOUND", "DEBITED"}
 MISSED = {"NOT_FOUND", "DEBITED_NOT_FOUND"}
+JOB_FAILURES = {"INSUFFICIENT_FUNDS": QuotaExhausted, "BAD_INPUT": Rejected, "ABORTED": Transient}
 
 
 class IcypeasProvider(AsyncJobProvider):
@@ -53,12 +54,7 @@ class IcypeasProvider(AsyncJobProvider):
     async def find_email(self, person: Person) -> Answer:
         item = await self._search(person)
         status = item.get("status")
-        if status == "INSUFFICIENT_FUNDS":
-            raise QuotaExhausted(f"{self.name}: search ended INSUFFICIENT_FUNDS")
-        if status == "BAD_INPUT":
-            raise Rejected(f"{self.name}: search ended BAD_INPUT")
-        if status == "ABORTED":
-            raise Transient(f"{self.name}: search ended ABORTED")
+        self.raise_for_job(status, str(item.get("_id") or "?"), JOB_FAILURES)
         emails = ((item.get("results") or {}).get("emails")) or []
         if status in MISSED or status not in FOUND or not emails or not emails[0].get("email"):
             return self.miss(Field.EMAIL, raw_status=status)

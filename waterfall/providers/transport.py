@@ -176,6 +176,11 @@ class AsyncJobProvider(HttpProvider):
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
 
+    def raise_for_job(self, status: str | None, job: str, failures: Mapping[str, type[ProviderError]]) -> None:
+        """Vendors that report failures as a job status (out of funds, bad input...): raise the mapped error."""
+        if status in failures:
+            raise failures[status](f"{self.name}: job {job} ended {status}")
+
     async def poll(self, fetch: Callable[[], Awaitable[T | None]], job: str) -> T:
         """Call `fetch` every `poll_interval` s until it returns non-None; Transient at `poll_timeout`."""
         loop = asyncio.get_running_loop()

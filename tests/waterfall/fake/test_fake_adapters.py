@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.waterfall.fake.conftest import adapter, fake_client, pick
+from .conftest import adapter, fake_client, pick, world_of
 from waterfall.fake import FakeConfig
 from waterfall.providers.base import (
     AuthFailed,
@@ -16,6 +16,7 @@ from waterfall.providers.base import (
     Transient,
 )
 from waterfall.providers.phones import to_e164
+from waterfall.providers.registry import build_provider
 
 pytestmark = pytest.mark.anyio
 EMAIL = ["hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas", "enrow", "findymail"]
@@ -43,8 +44,6 @@ def unknown(provider, config):
 
 @pytest.mark.parametrize("name", EMAIL)
 async def test_hit_and_miss(name):
-    from tests.waterfall.fake.conftest import world_of
-
     async with fake_client(BASE) as client:
         provider = adapter(name, client, BASE)
         person = pick(BASE, name, known(name, BASE))
@@ -65,8 +64,6 @@ async def test_mobile_phone_in_e164(name):
     async with fake_client(config) as client:
         person = pick(config, name, known(name, config, phone="mobile"))
         answer = await adapter(name, client, config).find_phone(person)
-        from tests.waterfall.fake.conftest import world_of
-
         national, _ = world_of(config).phone_of(person.first_name, person.last_name, person.domain)
         assert (answer.value, answer.extra["phone_type"]) == (to_e164(national), "mobile")
         assert answer.value.startswith(("+336", "+337"))
@@ -124,9 +121,6 @@ async def test_catch_all_and_invalid_statuses_map_per_provider():
 
 
 async def test_pattern_with_hunter_verifier_against_the_fake():
-    from waterfall.providers.registry import build_provider
-    from tests.waterfall.fake.conftest import world_of
-
     async with fake_client(BASE) as client:
         hunter = adapter("hunter", client, BASE)
         pattern = build_provider("pattern", client, {}, verifier=hunter)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.waterfall.fake.conftest import fake_client
+from .conftest import fake_client
 from waterfall.fake import FakeConfig
 
 pytestmark = pytest.mark.anyio

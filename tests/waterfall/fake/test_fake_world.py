@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from tests.waterfall.fake.conftest import people
+from .conftest import people
 from waterfall.fake.world import World
 from waterfall.providers.phones import guess_type, to_e164
 

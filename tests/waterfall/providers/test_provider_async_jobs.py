@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from tests.waterfall.providers.conftest import KEY, assert_no_key
+from .conftest import KEY, assert_no_key
 from waterfall.providers.base import AuthFailed, Field, QuotaExhausted, RateLimited, Rejected, Status, Transient
 from waterfall.providers.dropcontact import DropcontactProvider, qualify
 from waterfall.providers.enrow import EnrowProvider

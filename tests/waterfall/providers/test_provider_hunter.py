@@ -4,7 +4,7 @@ import httpx
 import pytest
 import respx
 
-from tests.waterfall.providers.conftest import KEY, assert_no_key
+from .conftest import KEY, assert_no_key
 from waterfall.providers.base import (
     AuthFailed,
     Field,

@@ -7,7 +7,7 @@ import json
 import pytest
 import respx
 
-from tests.waterfall.providers.conftest import KEY, assert_no_key
+from .conftest import KEY, assert_no_key
 from waterfall.providers.apollo import ApolloProvider
 from waterfall.providers.base import (
     AuthFailed,

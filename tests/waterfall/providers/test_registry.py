@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from tests.waterfall.providers.conftest import KEY
+from .conftest import KEY
 from waterfall.providers.base import Provider
 from waterfall.providers.dropcontact import DropcontactProvider
 from waterfall.providers.hunter import HunterProvider
