@@ -108,16 +108,28 @@ async def test_injected_server_errors_are_transient(name):
             await adapter(name, client, config).find_email(pick(config, name, known(name, config)))
 
 
-async def test_catch_all_and_invalid_statuses_map_per_provider():
-    config = FakeConfig(catch_all_rate=1.0)
-    async with fake_client(config) as client:
-        person = pick(config, "hunter", known("hunter", config))
-        answers = {n: await adapter(n, client, config).find_email(person)
-                   for n in ("hunter", "dropcontact", "fullenrich") if config.behaviour(n)}
-    statuses = {n: (a.status, a.raw_status) for n, a in answers.items() if a.value}
-    assert statuses["hunter"] == (Status.RISKY, "accept_all")
-    for n, value in statuses.items():
-        assert value in {(Status.RISKY, "accept_all"), (Status.RISKY, "catch_all@pro"), (Status.RISKY, "CATCH_ALL")}, n
+async def test_catch_all_and_bounces_in_each_vocabulary():
+    names = ("hunter", "dropcontact", "fullenrich", "apollo", "icypeas", "enrow")
+    for rates, expected in [
+        ({"catch_all_rate": 1.0}, {"hunter": (Status.RISKY, "accept_all"), "dropcontact": (Status.RISKY, "catch_all@pro"),
+                                   "fullenrich": (Status.RISKY, "CATCH_ALL"), "apollo": (Status.RISKY, "guessed"),
+                                   "icypeas": (Status.RISKY, "probable"), "enrow": (Status.RISKY, "catch_all")}),
+        ({"catch_all_rate": 0.0, "invalid_rate": 1.0},
+         {"hunter": (Status.INVALID, "invalid"), "dropcontact": (Status.INVALID, "invalid@pro"),
+          "fullenrich": (Status.UNKNOWN, None), "apollo": (Status.INVALID, "bounced"),
+          "icypeas": (Status.INVALID, "undeliverable"), "enrow": (Status.INVALID, "invalid")}),
+    ]:
+        config = FakeConfig(**rates)
+        for name in names:
+            config = config.with_provider(name, hit_rate=1.0)
+        async with fake_client(config) as client:
+            person = pick(config, "any", lambda w, p: True)
+            got = {}
+            for name in names:
+                answer = await adapter(name, client, config).find_email(person)
+                got[name] = (answer.status, answer.raw_status)
+                assert answer.found is (answer.status is Status.RISKY)
+        assert got == expected  # FullEnrich drops bounced addresses: a miss
 
 
 async def test_pattern_with_hunter_verifier_against_the_fake():
