@@ -44,18 +44,63 @@ def _input(con: duckdb.DuckDBPyConnection, key: str) -> str:
     return f"empty_{key}"
 
 
+ROWS_PER_STEP = 2_000_000  # rows one aggregation or sort step holds: fits the 4 GB default limit
+
+
+def _steps(rows: int) -> int:
+    return max(1, -(-rows // ROWS_PER_STEP))
+
+
+def _bucketed(con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: dict[str, str]) -> str:
+    """Aggregate `key` per SIREN into a TEMP table, one hash bucket of SIRENs at a time."""
+    target = f"prospects_{key[:3]}"
+    source = inputs[key]
+    buckets = _steps(con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0])
+    select = render_identifiers(load_sql(f"icp/{sql_name}"), **{key: source})
+    for bucket in range(buckets):
+        verb = f"CREATE OR REPLACE TEMP TABLE {target} AS" if bucket == 0 else f"INSERT INTO {target}"
+        con.execute(f"{verb} {select}", {"bucket": bucket, "buckets": buckets})
+    return target
+
+
+def _naf_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Consecutive NAF-key ranges of at most ROWS_PER_STEP prospects (one NAF code may exceed it)."""
+    counts = con.execute(
+        "SELECT coalesce(naf_code, '') AS k, count(*) FROM core.companies WHERE active AND diffusible GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    ranges: list[tuple[str, str]] = []
+    first, size = None, 0
+    for naf_key, n in counts:
+        if first is not None and size + n > ROWS_PER_STEP:
+            ranges.append((first, previous))
+            first, size = None, 0
+        if first is None:
+            first = naf_key
+        size += n
+        previous = naf_key
+    if first is not None:
+        ranges.append((first, previous))
+    return ranges or [("", "")]
+
+
 def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
     """Rebuild core.prospects and core.prospects_naf from core.companies and the latest signals,
     officers and accounts; return the number of prospects."""
     if not db.table_exists(con, "core.companies"):
         raise RuntimeError("core.prospects needs core.companies: load SIRENE first")
     db.drop_staging(con, TABLE, NAF_TABLE, ROLE_SETS_TABLE)
-    sql = render_identifiers(
-        load_sql("icp/prospects"),
-        target=db.staging_name(TABLE), companies="core.companies",
-        **{key: _input(con, key) for key in _INPUTS},
-    )
-    con.execute(sql)
+    inputs = {key: _input(con, key) for key in _INPUTS}
+    try:
+        off = _bucketed(con, "prospects_officers", "officers", inputs)
+        sig = _bucketed(con, "prospects_signals", "signals", inputs)
+        select = render_identifiers(load_sql("icp/prospects"), companies="core.companies", off=off, sig=sig,
+                                    financials=inputs["financials"])
+        for i, (first, last) in enumerate(_naf_ranges(con)):
+            verb = f"CREATE TABLE {db.staging_name(TABLE)} AS" if i == 0 else f"INSERT INTO {db.staging_name(TABLE)}"
+            con.execute(f"{verb} {select}", {"first_naf": first, "last_naf": last})
+    finally:
+        con.execute("DROP TABLE IF EXISTS prospects_off")
+        con.execute("DROP TABLE IF EXISTS prospects_sig")
     con.execute(
         f"CREATE TABLE {db.staging_name(NAF_TABLE)} AS SELECT naf_key, any_value(naf_code) AS naf_code, "
         f"any_value(naf_section) AS naf_section, count(*) AS companies FROM {db.staging_name(TABLE)} GROUP BY naf_key"

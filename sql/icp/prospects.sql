@@ -5,33 +5,9 @@
 -- and their contact details, and its signals as a list (scoring weighs and decays them per ICP).
 -- Sorted by NAF code (`naf_key`, '' when unknown): most ICPs filter on NAF, and DuckDB then
 -- skips whole row groups.
--- Identifiers: {{target}}, {{companies}}, {{signals}}, {{officers}}, {{financials}}.
-CREATE TABLE {{target}} AS
-WITH sig AS (
-    SELECT
-        siren,
-        list({'t': signal_type, 'd': signal_date, 's': coalesce(strength, 1.0),
-              'neg': polarity = 'negative', 'l': label} ORDER BY signal_date DESC, signal_type) AS signals,
-        bool_or(signal_type = 'collective_proceeding') AS collective_proceeding,
-        bool_or(signal_type IN ('radiation', 'company_closed')) AS closure_signal
-    FROM {{signals}}
-    WHERE siren IS NOT NULL AND signal_date IS NOT NULL
-    GROUP BY siren
-),
-off AS (
-    -- contacts in the order a tie between two holders of a target role is broken: a person
-    -- before a company officer, then the most recent in office, then by name
-    SELECT
-        siren,
-        list(DISTINCT role_code ORDER BY role_code) AS role_codes,
-        list({'role_code': role_code, 'role_label': role_label, 'kind': officer_kind, 'given_names': given_names,
-              'family_name': family_name, 'company_name': company_officer_name}
-             ORDER BY officer_kind <> 'person', start_date DESC NULLS LAST, family_name, given_names,
-                      company_officer_name, role_code) AS contacts
-    FROM {{officers}}
-    WHERE active AND role_code IS NOT NULL
-    GROUP BY siren
-)
+-- Built a range of NAF codes at a time ($first_naf..$last_naf, in order), so the sort never holds
+-- the whole table and the result is still stored in (naf_key, siren) order.
+-- Identifiers: {{companies}}, {{off}} and {{sig}} (steps 1 and 2), {{financials}}.
 SELECT
     c.siren,
     c.siret_siege AS siret,
@@ -69,7 +45,8 @@ SELECT
 FROM {{companies}} c
 LEFT JOIN ref.headcount_bands hb ON hb.code = c.headcount_band
 LEFT JOIN {{financials}} f ON f.siren = c.siren
-LEFT JOIN off ON off.siren = c.siren
-LEFT JOIN sig ON sig.siren = c.siren
+LEFT JOIN {{off}} off ON off.siren = c.siren
+LEFT JOIN {{sig}} sig ON sig.siren = c.siren
 WHERE c.active AND c.diffusible
+  AND coalesce(c.naf_code, '') BETWEEN $first_naf AND $last_naf
 ORDER BY naf_key, c.siren
