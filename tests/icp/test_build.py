@@ -88,3 +88,21 @@ def test_preview_needs_prospects(con):
     db.ensure_schemas(con)
     with pytest.raises(RuntimeError, match="core.prospects does not exist"):
         preview(con, resolve(parse_icp({}, default_name="t")), as_of=AS_OF)
+
+
+def test_prospects_built_in_small_steps_equal_one_step(universe, monkeypatch):
+    """core.prospects is built a SIREN bucket / NAF range at a time to bound memory: the table
+    (content and stored order) must not depend on the step size."""
+    from firmo.icp import build_prospects
+    from firmo.icp import prospects as prospects_mod
+
+    def snapshot():
+        return universe.execute("SELECT * FROM core.prospects").fetchall()  # stored order, no ORDER BY
+
+    whole = snapshot()
+    monkeypatch.setattr(prospects_mod, "ROWS_PER_STEP", 2)
+    assert len(prospects_mod._naf_ranges(universe)) > 2
+    build_prospects(universe)
+    assert snapshot() == whole
+    assert [r[0] for r in universe.execute("SELECT naf_key FROM core.prospects").fetchall()] == \
+        sorted(r[0] for r in universe.execute("SELECT naf_key FROM core.prospects").fetchall())

@@ -65,4 +65,5 @@ def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypat
         assert counts[table] > 0, table
         assert table in text
     assert signal_sources == {"sirene", "inpi", "bodacc"}
+    assert {"core.prospects", "leads.pme_croissance", "leads.saas_tech_pme", "leads.btp_grand_ouest"} <= set(counts)
     assert statuses == {"active", "rectified", "annulled", "annulation"}
