@@ -16,13 +16,15 @@ load_app = typer.Typer(no_args_is_help=True, help="Load registry files (any publ
 app.add_typer(load_app, name="load")
 
 
-def _mount_icp() -> None:
+def _mount_subcommands() -> None:
+    from firmo.crm.cli import register
     from firmo.icp.cli import icp_app
 
     app.add_typer(icp_app, name="icp")
+    register(app)
 
 
-_mount_icp()
+_mount_subcommands()
 
 
 def _logging(verbose: bool) -> None:

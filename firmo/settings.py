@@ -27,6 +27,11 @@ def raw_dir() -> Path:
     return data_dir() / "raw"
 
 
+def exports_dir() -> Path:
+    """CRM import files, `<exports dir>/<icp>/<crm>/...` (`FIRMO_EXPORTS_DIR`)."""
+    return Path(os.environ.get("FIRMO_EXPORTS_DIR", data_dir() / "exports")).resolve()
+
+
 def demo_dir() -> Path:
     """The generated demo dataset (`make run` creates it when absent)."""
     return Path(os.environ.get("FIRMO_DEMO_DIR", data_dir() / "demo")).resolve()

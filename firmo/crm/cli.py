@@ -1,0 +1,145 @@
+"""`firmo suppress | customers | forget | export | purge`: the compliance and export operations a
+sales-ops person runs by hand, through the same code as the Dagster assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from firmo import settings
+
+DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
+CRMS = ("hubspot", "salesforce", "pipedrive")
+
+
+def _fail(message: str) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def suppress_cmd(
+    kind: Optional[str] = typer.Argument(None, help="email, phone, domain or siren."),
+    value: Optional[str] = typer.Argument(None, help="The value to block."),
+    file: Optional[Path] = typer.Option(None, "--file", help="CSV: columns kind,value[,reason] or one column per kind."),
+    reason: str = typer.Option("opt-out", help="Why (kept with the entry)."),
+    db_file: Optional[Path] = DB_OPTION,
+) -> None:
+    """Put people or companies on the suppression list: never enriched, never exported again."""
+    from firmo import db
+    from firmo.crm import import_suppression_csv, suppress
+    from firmo.crm.normalise import InvalidIdentifier
+
+    if bool(file) == bool(kind and value):
+        _fail("give KIND VALUE, or --file CSV")
+    with db.connection(db_file) as con:
+        if file:
+            result = import_suppression_csv(con, file, reason=reason)
+            typer.echo(f"{result.read} values read, {result.added} new on the list, {result.rejected} lines rejected "
+                       "(see exports.rejects)")
+            return
+        try:
+            added = suppress(con, kind, value, reason=reason, source="firmo suppress")
+        except InvalidIdentifier as exc:
+            _fail(str(exc))
+        typer.echo("added to the suppression list" if added else "already on the suppression list")
+
+
+def customers_cmd(
+    file: Path = typer.Argument(..., help="CSV with columns siren and/or domain (optional name)."),
+    db_file: Optional[Path] = DB_OPTION,
+) -> None:
+    """Load the existing-customers list: their companies are neither enriched nor exported."""
+    from firmo import db
+    from firmo.crm import import_customers_csv
+
+    with db.connection(db_file) as con:
+        result = import_customers_csv(con, file)
+    typer.echo(f"{result.read} values read, {result.added} customers written, {result.rejected} lines rejected")
+
+
+def forget_cmd(
+    value: str = typer.Argument(..., help="An email address or a SIREN."),
+    reason: str = typer.Option("erasure request", help="Kept on the suppression entry."),
+    db_file: Optional[Path] = DB_OPTION,
+) -> None:
+    """Right to erasure: delete that person or company from every table and cache, and keep them
+    on the suppression list so the next nightly load does not bring them back."""
+    from firmo import db
+    from firmo.crm import forget
+    from firmo.crm.normalise import InvalidIdentifier
+
+    with db.connection(db_file) as con:
+        try:
+            result = forget(con, value, reason=reason, source="firmo forget")
+        except InvalidIdentifier as exc:
+            _fail(str(exc))
+    for where, n in sorted(result.erased.items()):
+        typer.echo(f"{where:45s} {n:>6} rows erased")
+    typer.echo("suppressed from now on" if result.newly_suppressed else "was already suppressed")
+    if result.export_files:
+        typer.echo("Already exported in these files: erase the record in the CRM too:")
+        for f in result.export_files:
+            typer.echo(f"  {f}")
+
+
+def export_cmd(
+    icp: list[str] = typer.Option([], "--icp", help="ICP name (repeatable; default: every lead list)."),
+    crm: list[str] = typer.Option([], "--crm", help=f"One of {', '.join(CRMS)} (repeatable; default: all)."),
+    full: bool = typer.Option(False, "--full", help="Re-export every lead, not only new or changed ones."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder (default: $FIRMO_EXPORTS_DIR or data/exports)."),
+    db_file: Optional[Path] = DB_OPTION,
+) -> None:
+    """Write CRM import files for new or changed leads (incremental through exports.ledger)."""
+    from firmo import db
+    from firmo.crm import export_leads
+    from firmo.crm.leads import icp_names, lead_frame
+
+    with db.connection(db_file) as con:
+        names = icp or icp_names(con)
+        if not names:
+            _fail("no lead list yet: build one with `firmo icp build icps/<name>.yaml`")
+        try:
+            leads = lead_frame(con, names)
+        except LookupError as exc:
+            _fail(str(exc))
+        try:
+            report = export_leads(leads, con=con, root=out or settings.exports_dir(), crms=tuple(crm) or CRMS, full=full)
+        except ValueError as exc:
+            _fail(str(exc))
+    typer.echo(format_report(report))
+
+
+def format_report(report) -> str:
+    lines = [f"{'crm':12s} {'exported':>9s} {'unchanged':>10s} {'files':>6s}"]
+    for name in report.exported:
+        lines.append(f"{name:12s} {report.exported[name]:>9,} {report.skipped_unchanged[name]:>10,} "
+                     f"{len(report.files[name]):>6}")
+    lines.append(f"not exported: {report.skipped_p} non-diffusible, {report.suppressed} suppressed, "
+                 f"{report.customers} customers, {report.duplicates} duplicates, {len(report.rejected)} rejected")
+    for files in report.files.values():
+        lines += [f"  {p}" for p in files]
+    return "\n".join(lines)
+
+
+def purge_cmd(
+    years: int = typer.Option(3, help="Erase contact data not renewed for this many years."),
+    db_file: Optional[Path] = DB_OPTION,
+) -> None:
+    """Retention: erase contact data older than `years` without renewal (CNIL: 3 years)."""
+    from firmo import db
+    from firmo.crm import purge_expired
+
+    with db.connection(db_file) as con:
+        done = purge_expired(con, years=years)
+    for rule, n in sorted(done.items()):
+        typer.echo(f"{rule:45s} {n:>6} rows erased")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("suppress")(suppress_cmd)
+    app.command("customers")(customers_cmd)
+    app.command("forget")(forget_cmd)
+    app.command("export")(export_cmd)
+    app.command("purge")(purge_cmd)

@@ -1,0 +1,44 @@
+"""Which lead table an export reads: `leads.<icp>_enriched` once the waterfall has run for that
+ICP, else `leads.<icp>` itself (contacts then have no email or phone, and the export says so)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import polars as pl
+
+from firmo import db
+from firmo.crm.tables import tables_in_schema
+
+CONTACT_COLUMNS = ("website_domain", "domain_source", "email", "email_status", "email_source", "email_found_at",
+                   "phone", "phone_type", "phone_source", "phone_found_at")
+ENRICHED_SUFFIX = "_enriched"
+
+
+def icp_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """ICPs that have a lead list (`leads.<icp>`), enriched or not."""
+    names = {t.split(".", 1)[1] for t in tables_in_schema(con, "leads")}
+    return sorted(n for n in names if not n.endswith(ENRICHED_SUFFIX))
+
+
+def source_table(con: duckdb.DuckDBPyConnection, icp: str) -> str:
+    enriched = f"leads.{icp}{ENRICHED_SUFFIX}"
+    if db.table_exists(con, enriched):
+        return enriched
+    plain = f"leads.{icp}"
+    if not db.table_exists(con, plain):
+        raise LookupError(f"no lead list for ICP {icp!r}: build it first (firmo icp build icps/{icp}.yaml)")
+    return plain
+
+
+def lead_frame(con: duckdb.DuckDBPyConnection, icps: Sequence[str]) -> pl.DataFrame:
+    """The leads of `icps`, one frame, with every contact column present (NULL when not enriched)."""
+    frames = []
+    for icp in icps:
+        frame = pl.from_arrow(con.sql(f"SELECT * FROM {source_table(con, icp)} ORDER BY rank").to_arrow_table())
+        missing = [pl.lit(None, dtype=pl.String).alias(c) for c in CONTACT_COLUMNS if c not in frame.columns]
+        frames.append(frame.with_columns(missing) if missing else frame)
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames, how="diagonal_relaxed")
