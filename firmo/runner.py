@@ -34,6 +34,7 @@ def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
     if set(icps) - known:
         instance.add_dynamic_partitions(icp_partitions.name, sorted(set(icps) - known))
     runs += [("icp_leads", {}, name) for name in icps]
+    runs.append(("publish_snapshot", {}, None))
     return runs
 
 

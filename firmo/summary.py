@@ -41,10 +41,13 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
     lines += ["", f"Warehouse:  {db_file}"]
     for label, value in (extra or {}).items():
         lines.append(f"{label + ':':<11} {value}")
+    read_copy = Path(db_file).parent / "firmo_read.duckdb"
+    query_file = read_copy if read_copy.exists() else db_file
+    view = "analytics.leads" if read_copy.exists() else "core.companies"
     lines += [
-        "Rejected rows, with file, line and reason:  SELECT * FROM sirene.rejects;",
-        f"Query it:   .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db_file}', read_only=True)"
-        ".sql('SELECT * FROM core.companies LIMIT 5'))\"",
+        "Rejected rows, with file, line and reason:  SELECT * FROM sirene.rejects;  (also inpi., bodacc., exports.rejects)",
+        f"Query it:   .venv/bin/python -c \"import duckdb; print(duckdb.connect('{query_file}', read_only=True)"
+        f".sql('SELECT * FROM {view} LIMIT 5'))\"",
         "Dagster UI: make ui   (then open http://127.0.0.1:3000; this run's materializations are there)",
         "",
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dagster import Definitions, load_assets_from_modules
 
+import assets.analytics
 import assets.bodacc
 import assets.icp
 import assets.inpi
@@ -15,7 +16,7 @@ import assets.sirene
 from pipelines.jobs import all_jobs
 from pipelines.resources import RegistrySourcesResource, warehouse_from_env
 
-ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp]
+ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.analytics]
 SENSORS = [assets.icp.icp_files_sensor]
 
 

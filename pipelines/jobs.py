@@ -9,6 +9,7 @@ INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_fina
 BODACC = AssetSelection.keys(["bodacc", "notices"])
 DERIVED = AssetSelection.keys(["core", "signals"], ["core", "prospects"])
 ICP = AssetSelection.keys("icp_leads")
+PUBLISH = AssetSelection.keys(["analytics", "snapshot"])
 
 sirene_job = define_asset_job(
     "sirene_reload", selection=SIRENE,
@@ -35,6 +36,11 @@ icp_job = define_asset_job(
     description="Build the ranked lead list of one ICP (one partition per file in the icps folder).",
 )
 
+publish_job = define_asset_job(
+    "publish_snapshot", selection=PUBLISH,
+    description="Refresh the analytics views and publish the read-only snapshot analysts query.",
+)
+
 
 def all_jobs() -> list:
-    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job, icp_job]
+    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job, icp_job, publish_job]

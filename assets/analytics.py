@@ -1,0 +1,31 @@
+"""`analytics/snapshot`: the views analysts use, published as a read-only copy of the warehouse
+at the end of every run (see firmo/analytics.py for why a copy)."""
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from firmo.analytics import publish_snapshot
+from pipelines.resources import WarehouseResource
+
+UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["core", "latest_financials"]),
+            AssetKey(["bodacc", "notices"]), AssetKey(["core", "signals"]), AssetKey(["core", "prospects"])]
+
+
+@asset(
+    key=["analytics", "snapshot"],
+    group_name="analytics",
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    deps=UPSTREAM,
+    description="Refresh the analytics.* views, then publish a read-only snapshot of the warehouse "
+                "(data/firmo_read.duckdb) that analysts can keep open while the next run writes.",
+)
+def analytics_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    snap = publish_snapshot(Path(warehouse.database))
+    return MaterializeResult(metadata={
+        "snapshot": MetadataValue.path(str(snap.path)),
+        "read_link": MetadataValue.path(str(snap.link)),
+        "size_mb": round(snap.size_bytes / 1e6, 1),
+        "views": MetadataValue.md("\n".join(f"- `analytics.{v}`" for v in snap.views)),
+    })
