@@ -3,7 +3,7 @@ at the end of every run (see firmo/analytics.py for why a copy)."""
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AutomationCondition, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from firmo.analytics import publish_snapshot
 from pipelines.resources import WarehouseResource
@@ -13,6 +13,7 @@ UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), Ass
 
 
 @asset(
+    automation_condition=AutomationCondition.eager(),
     key=["analytics", "snapshot"],
     group_name="analytics",
     kinds={"duckdb"},

@@ -17,6 +17,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
+    AutomationCondition,
     Config,
     DefaultSensorStatus,
     DynamicPartitionsDefinition,
@@ -55,6 +56,7 @@ def icp_files(folder: Path | None = None) -> dict[str, Path]:
 
 
 @asset(
+    automation_condition=AutomationCondition.eager(),
     key=PROSPECTS,
     group_name="core",
     kinds={"duckdb"},
@@ -83,6 +85,7 @@ class IcpLeadsConfig(Config):
 
 
 @asset(
+    automation_condition=AutomationCondition.eager(),
     partitions_def=icp_partitions,
     group_name="leads",
     kinds={"duckdb", "csv"},

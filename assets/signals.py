@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
+from dagster import AutomationCondition, AssetExecutionContext, AssetKey, Config, MetadataValue, asset
 
 from assets.common import preview
 from firmo.metadata import bar_chart
@@ -18,6 +18,7 @@ class SignalsConfig(Config):
 
 
 @asset(
+    automation_condition=AutomationCondition.eager(),
     key=["core", "signals"],
     group_name="core",
     kinds={"duckdb"},

@@ -14,10 +14,11 @@ import assets.inpi
 import assets.signals
 import assets.sirene
 from pipelines.jobs import all_jobs
+from pipelines.schedules import all_schedules
+from pipelines.sensors import all_sensors
 from pipelines.resources import RegistrySourcesResource, warehouse_from_env
 
 ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.analytics]
-SENSORS = [assets.icp.icp_files_sensor]
 
 
 def build_definitions() -> Definitions:
@@ -25,7 +26,8 @@ def build_definitions() -> Definitions:
     return Definitions(
         assets=load_assets_from_modules(ASSET_MODULES),
         jobs=all_jobs(),
-        sensors=SENSORS,
+        schedules=all_schedules(),
+        sensors=all_sensors(),
         resources={
             "warehouse": warehouse_from_env(),
             "registry_sources": RegistrySourcesResource.from_env(),

@@ -1,0 +1,64 @@
+"""`registry_files_sensor`: a new monthly SIRENE stock or ratios export triggers the full reload.
+
+data.gouv replaces the files behind stable links once a month. The sensor asks only for their
+identity (HEAD: ETag / Last-Modified / size, `sources.download.head`), remembers it in its cursor,
+and requests `sirene_reload` or `inpi_reload` when it changes; the run key is the new identity,
+so a version is never loaded twice. Local paths (the demo) are identified by mtime and size.
+"""
+
+from __future__ import annotations
+
+import json
+
+from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+
+from pipelines.jobs import inpi_job, sirene_job
+
+
+def watched_files() -> dict[str, tuple[str, str]]:
+    """name -> (source, job to run when it changes)."""
+    from pipelines.resources import RegistrySourcesResource
+
+    sources = RegistrySourcesResource.from_env()
+    files = {
+        "sirene_unites_legales": (sources.sirene_unites_legales, sirene_job.name),
+        "sirene_etablissements": (sources.sirene_etablissements, sirene_job.name),
+        "inpi_ratios": (sources.inpi_ratios, inpi_job.name),
+    }
+    return {name: spec for name, spec in files.items() if spec[0]}
+
+
+def stamp_of(source: str) -> str:
+    from sources.download import head
+
+    stamp = head(source)
+    return json.dumps([stamp.etag, stamp.last_modified, stamp.size])
+
+
+@sensor(jobs=[sirene_job, inpi_job], minimum_interval_seconds=3600, default_status=DefaultSensorStatus.STOPPED,
+        description="HEAD the monthly SIRENE stock and ratios files; a new version triggers its full reload.")
+def registry_files_sensor(context: SensorEvaluationContext):
+    seen = json.loads(context.cursor) if context.cursor else {}
+    now: dict[str, str] = {}
+    jobs: dict[str, list[str]] = {}
+    for name, (source, job) in watched_files().items():
+        try:
+            now[name] = stamp_of(source)
+        except Exception as exc:  # noqa: BLE001 - a sensor tick must not crash on a flaky HEAD
+            context.log.warning(f"{name}: cannot check for a new version ({type(exc).__name__}); will retry")
+            now[name] = seen.get(name, "")
+            continue
+        if seen.get(name) != now[name]:
+            jobs.setdefault(job, []).append(name)
+    if not jobs:
+        return SkipReason("no new registry file")
+    runs = [RunRequest(job_name=job, run_key=f"{job}:" + "|".join(now[n] for n in names),
+                       tags={"firmo/trigger": "new file: " + ", ".join(names)})
+            for job, names in sorted(jobs.items())]
+    return SensorResult(run_requests=runs, cursor=json.dumps(now, sort_keys=True))
+
+
+def all_sensors() -> list:
+    from assets.icp import icp_files_sensor
+
+    return [icp_files_sensor, registry_files_sensor]

@@ -1,0 +1,83 @@
+"""Nightly schedule, new-file sensor and the automation that re-derives what changed."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from dagster import DagsterInstance, build_schedule_context, build_sensor_context
+
+from pipelines import sensors
+from pipelines.schedules import nightly_schedule
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def schedule_context(when: datetime):
+    from pipelines.definitions import build_definitions
+
+    return build_schedule_context(scheduled_execution_time=when, repository_def=build_definitions().get_repository_def())
+
+
+def test_nightly_asks_for_yesterdays_bodacc_day(data_env):
+    context = schedule_context(datetime(2026, 11, 23, 2, 30, tzinfo=PARIS))
+    request = nightly_schedule.evaluate_tick(context).run_requests[0]
+    assert (request.partition_key, request.run_key, request.tags["firmo/trigger"]) == (
+        "2026-11-22", "bodacc:2026-11-22", "nightly")
+    assert nightly_schedule.execution_timezone == "Europe/Paris"
+
+
+def test_nightly_before_the_first_partition_is_skipped(data_env):
+    context = schedule_context(datetime(2024, 1, 1, 2, 30, tzinfo=PARIS))
+    result = nightly_schedule.evaluate_tick(context)
+    assert result.run_requests == [] and "before the first BODACC partition" in result.skip_message
+
+
+def tick(cursor=None):
+    from pipelines.definitions import build_definitions
+
+    context = build_sensor_context(cursor=cursor, instance=DagsterInstance.ephemeral(), definitions=build_definitions())
+    return sensors.registry_files_sensor.evaluate_tick(context)
+
+
+def test_new_monthly_file_triggers_its_reload_once(data_env, tmp_path, monkeypatch):
+    files = {name: tmp_path / f"{name}.parquet" for name in ("ul", "et", "ratios")}
+    for path in files.values():
+        path.write_bytes(b"v1")
+    monkeypatch.setattr(sensors, "watched_files", lambda: {
+        "sirene_unites_legales": (str(files["ul"]), "sirene_reload"),
+        "sirene_etablissements": (str(files["et"]), "sirene_reload"),
+        "inpi_ratios": (str(files["ratios"]), "inpi_reload"),
+    })
+    first = tick()
+    assert sorted(r.job_name for r in first.run_requests) == ["inpi_reload", "sirene_reload"]
+    assert sorted(json.loads(first.cursor)) == ["inpi_ratios", "sirene_etablissements", "sirene_unites_legales"]
+
+    again = tick(first.cursor)
+    assert again.run_requests == [] and again.skip_message == "no new registry file"
+
+    files["ratios"].write_bytes(b"version 2")  # a new monthly ratios export
+    os.utime(files["ratios"], (1_900_000_000, 1_900_000_000))
+    third = tick(first.cursor)
+    assert [(r.job_name, r.tags["firmo/trigger"]) for r in third.run_requests] == [("inpi_reload", "new file: inpi_ratios")]
+
+
+def test_unreachable_source_does_not_crash_the_tick(data_env, monkeypatch):
+    monkeypatch.setattr(sensors, "watched_files", lambda: {"inpi_ratios": ("https://example.invalid/x.csv", "inpi_reload")})
+
+    def refuse(source):
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(sensors, "stamp_of", refuse)
+    result = tick(json.dumps({"inpi_ratios": "old"}))
+    assert result.run_requests == [] and result.skip_message == "no new registry file"
+
+
+def test_every_schedule_and_sensor_is_in_the_code_location(data_env):
+    from pipelines.definitions import build_definitions
+
+    repo = build_definitions().get_repository_def()
+    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule"}
+    assert {"icp_files_sensor", "registry_files_sensor"} <= {s.name for s in repo.sensor_defs}
