@@ -1,0 +1,339 @@
+"""The waterfall: for each lead, ask providers one after the other until the stop rule is met.
+
+Per lead, in this order: blocked? (suppression list, customers, P units: checked before any call,
+so a blocked lead costs nothing) -> domain (only when the lead has none: most finders need it)
+-> email -> verification of a found-but-unverified email -> phone. For each field the configured
+chain is walked in order; an answer whose status is in `stop.stop_on` ends it, one in
+`stop.fallback` is kept in case nothing better turns up, invalid ones are ignored.
+
+Money rules: the cache is read before any call (a question already answered is never paid
+again); a paid question is asked only if its worst-case cost fits both the per-lead and the
+per-run budget. Failure rules: a failure never loses a lead; it ends as "not found" with the
+reason, and failures are not cached so the next run asks again. A provider that answers 451
+(`Forgotten`) makes the engine drop everything about the person and call `on_forgotten`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from waterfall.cache import AnswerCache, verify_key
+from waterfall.config import WaterfallConfig
+from waterfall.limits import Clock, CreditBudget, Gate, Sleep
+from waterfall.providers.base import (
+    Answer,
+    AuthFailed,
+    Field,
+    Forgotten,
+    Person,
+    Provider,
+    ProviderError,
+    QuotaExhausted,
+    RateLimited,
+    Rejected,
+    Status,
+)
+
+Blocker = Callable[[Person, Mapping[str, str]], "str | None"]   # (person, found so far) -> reason
+ForgetHook = Callable[[Person, str], None]
+Progress = Callable[[int, int], None]                             # (leads done, leads total)
+
+_ERROR_KIND = {RateLimited: "rate limited", QuotaExhausted: "quota exhausted", AuthFailed: "auth failed",
+               Rejected: "rejected"}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One question asked (or answered from the cache): a waterfall.provenance row."""
+
+    field: Field
+    provider: str
+    value: str | None
+    email: str | None
+    status: Status | None
+    raw_status: str | None
+    confidence: float | None
+    credits: float
+    from_cache: bool
+    reason: str | None
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
+class Found:
+    value: str
+    status: Status
+    source: str                      # provider name, or 'lead' when the lead already had it
+    found_at: datetime | None
+    confidence: float | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LeadResult:
+    person: Person
+    domain: Found | None = None
+    email: Found | None = None
+    phone: Found | None = None
+    blocked: str | None = None       # why nothing was asked (or why found data was dropped)
+    forgotten: str | None = None     # a provider said the person asked for erasure
+    credits: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str | None:
+        """Readable summary of what was not found and why (enrichment_reason)."""
+        if self.forgotten:
+            return f"forgotten: {self.forgotten}"
+        if self.blocked:
+            return f"blocked: {self.blocked}"
+        return "; ".join(self.notes) or None
+
+    def clear(self) -> None:
+        self.domain = self.email = self.phone = None
+
+
+class _Erased(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _Chain:
+    """What one field's walk down its chain saw, for the lead's reason."""
+
+    misses: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+    def summary(self, what: str) -> str:
+        parts = ([f"no match: {', '.join(self.misses)}"] if self.misses else []) + self.problems
+        return f"{what}: not found" + (f" ({'; '.join(parts)})" if parts else "")
+
+
+async def _ask(provider: Provider, what: Field, subject: Person | str) -> Answer:
+    if what is Field.VERIFY:
+        return await provider.verify_email(str(subject))
+    method = {Field.DOMAIN: provider.find_domain, Field.EMAIL: provider.find_email, Field.PHONE: provider.find_phone}
+    return await method[what](subject)  # type: ignore[arg-type]
+
+
+class Waterfall:
+    """One run's state: gates (rate/concurrency/breaker) per provider, the budget, the cache."""
+
+    def __init__(self, config: WaterfallConfig, providers: Mapping[str, Provider], cache: AnswerCache, *,
+                 budget: CreditBudget, is_blocked: Blocker, now: datetime, on_forgotten: ForgetHook | None = None,
+                 clock: Clock | None = None, sleep: Sleep | None = None) -> None:
+        self.config, self.providers, self.cache, self.budget = config, providers, cache, budget
+        self.is_blocked, self.now, self.on_forgotten = is_blocked, now, on_forgotten
+        timing: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
+        self.gates = {name: Gate(name, config.provider(name), **timing) for name in providers}
+
+    # -- one question ---------------------------------------------------------------------------
+    async def _question(self, res: LeadResult, chain: _Chain, name: str, what: Field,
+                        subject: Person | str) -> Answer | None:
+        """The answer of `name` (cache first), or None when it was skipped or failed (noted)."""
+        provider, gate = self.providers.get(name), self.gates.get(name)
+        if provider is None or gate is None or what not in provider.fields:
+            return None  # not configured for this run (no key): the registry logged it
+        if gate.breaker.open:
+            chain.note(f"{name} skipped: {gate.breaker.reason}")
+            return None
+        key = verify_key(str(subject)) if what is Field.VERIFY else subject.key(what)  # type: ignore[union-attr]
+        email = verify_key(str(subject)) if what is Field.VERIFY else None
+        entry = self.cache.get(name, what, key)
+        if entry is not None:
+            answer = entry.answer()
+            self._record(res, answer, email, from_cache=True, asked_at=entry.fetched_at)
+            return answer
+        ceiling = gate.settings.cost_ceiling(what)
+        if not self.budget.reserve(ceiling, res.credits):
+            chain.note("budget exhausted")
+            return None
+        charged = 0.0
+        try:
+            answer = await gate.call(lambda: _ask(provider, what, subject))
+            charged = answer.credits
+        except Forgotten as exc:
+            raise _Erased(f"{name}: {exc}") from None
+        except ProviderError as exc:
+            kind = _ERROR_KIND.get(type(exc), "transient")
+            chain.note(f"{kind}: {exc}")
+            res.attempts.append(Attempt(what, name, None, email, None, None, None, 0.0, False, f"{kind}: {exc}",
+                                        self.now))
+            return None
+        finally:
+            self.budget.settle(name, ceiling, charged)
+        res.credits += charged
+        self.cache.put(answer, key, res.person.siren)
+        self._record(res, answer, email, from_cache=False, asked_at=self.now)
+        return answer
+
+    def _record(self, res: LeadResult, answer: Answer, email: str | None, *, from_cache: bool,
+                asked_at: datetime) -> None:
+        if answer.field is Field.EMAIL and answer.value:
+            email = answer.value.lower()
+        reason = "do not call" if answer.extra.get("do_not_call") else None
+        res.attempts.append(Attempt(answer.field, answer.provider, answer.value, email, answer.status,
+                                    answer.raw_status, answer.confidence, answer.credits, from_cache, reason, asked_at))
+
+    # -- one field --------------------------------------------------------------------------------
+    def _usable(self, answer: Answer) -> bool:
+        return answer.found and not answer.extra.get("do_not_call")
+
+    def _found(self, res: LeadResult, answer: Answer) -> Found:
+        cached = res.attempts[-1].from_cache
+        return Found(answer.value or "", answer.status, answer.provider,
+                     res.attempts[-1].asked_at if cached else self.now, answer.confidence, answer.extra)
+
+    async def _field(self, res: LeadResult, what: Field, person: Person) -> list[Found]:
+        """Walk the chain; returns the stopping answer alone, else the fallbacks in chain order."""
+        chain, fallbacks, stop = _Chain(), [], self.config.stop
+        for name in self.config.chain(what):
+            answer = await self._question(res, chain, name, what, person)
+            if answer is None:
+                continue
+            if not self._usable(answer):
+                chain.misses.append(name)
+            elif answer.status in stop.stop_on:
+                return [self._found(res, answer)]
+            elif answer.status in stop.fallback:
+                if all(f.value != answer.value for f in fallbacks):
+                    fallbacks.append(self._found(res, answer))
+            else:
+                chain.note(f"{name}: {answer.status.value} answer ignored")
+        if not fallbacks:
+            res.notes.append(chain.summary(what.value))
+        return fallbacks
+
+    async def _verify(self, res: LeadResult, candidates: list[Found]) -> Found | None:
+        """Send risky emails to the verify chain: the first one verified valid wins; ones verified
+        invalid are dropped; otherwise the first surviving candidate is kept as it was."""
+        survivors, chain = [], _Chain()
+        for candidate in candidates:
+            verdict = None
+            if candidate.status in self.config.stop.verify:
+                for name in self.config.chain(Field.VERIFY):
+                    answer = await self._question(res, chain, name, Field.VERIFY, candidate.value)
+                    if answer is not None and answer.status in (Status.VALID, Status.INVALID):
+                        verdict = answer
+                        break
+            if verdict is not None and verdict.status is Status.VALID:
+                extra = {**candidate.extra, "verified_by": verdict.provider}
+                return replace(candidate, status=Status.VALID, confidence=verdict.confidence or candidate.confidence,
+                               extra=extra)
+            if verdict is None:
+                survivors.append(candidate)
+            else:
+                chain.note(f"{candidate.source}'s address verified invalid by {verdict.provider}")
+        if not survivors:
+            res.notes.append(chain.summary("email"))
+            return None
+        return survivors[0]
+
+    # -- one lead -----------------------------------------------------------------------------------
+    def _check(self, res: LeadResult, person: Person, found: Mapping[str, str]) -> bool:
+        """False (and the lead blocked, its data dropped) when the predicate refuses it."""
+        reason = self.is_blocked(person, found)
+        if reason:
+            res.blocked = reason if isinstance(reason, str) else "blocked"
+            res.clear()
+            return False
+        return True
+
+    async def enrich_one(self, person: Person) -> LeadResult:
+        res = LeadResult(person)
+        found: dict[str, str] = {}
+        if not self._check(res, person, found):
+            return res
+        named = bool((person.first_name or "").strip() and (person.last_name or "").strip())
+        try:
+            if person.domain:
+                res.domain = Found(person.domain, Status.VALID, "lead", None)
+            elif self.config.chain(Field.DOMAIN):
+                hits = await self._field(res, Field.DOMAIN, person)
+                res.domain = hits[0] if hits else None
+                if res.domain:
+                    person = replace(person, domain=res.domain.value)
+                    found["website_domain"] = res.domain.value
+                    if not self._check(res, person, found):
+                        return res
+            if self.config.chain(Field.EMAIL):
+                if not named:
+                    res.notes.append("email: no contact name")
+                elif self.config.email_requires_domain and not person.domain:
+                    res.notes.append("email: no company domain")
+                else:
+                    candidates = await self._field(res, Field.EMAIL, person)
+                    res.email = await self._verify(res, candidates) if candidates else None
+                    if res.email:
+                        found["email"] = res.email.value
+                        if not self._check(res, person, found):
+                            return res
+            if self.config.chain(Field.PHONE):
+                if not named:
+                    res.notes.append("phone: no contact name")
+                else:
+                    hits = await self._field(res, Field.PHONE, person)
+                    res.phone = hits[0] if hits else None
+                    if res.phone and not self._check(res, person, {**found, "phone": res.phone.value}):
+                        return res
+        except _Erased as erased:
+            res.forgotten = erased.reason
+            res.clear()
+            res.attempts = []  # nothing about them is kept; the credits stay in the run's budget
+            self.cache.discard_siren(person.siren)
+            if self.on_forgotten is not None:
+                self.on_forgotten(res.person, erased.reason)
+        return res
+
+    async def run(self, people: Sequence[Person], *, progress: Progress | None = None,
+                  progress_every: int = 500) -> list[LeadResult]:
+        """Every person's result, in input order; `lead_concurrency` leads in flight at once."""
+        results: list[LeadResult | None] = [None] * len(people)
+        queue = iter(range(len(people)))
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            for i in queue:  # a shared iterator: each index is taken by exactly one worker
+                results[i] = await self.enrich_one(people[i])
+                done += 1
+                if progress is not None and (done % progress_every == 0 or done == len(people)):
+                    progress(done, len(people))
+
+        try:
+            workers = min(self.config.lead_concurrency, len(people)) or 1
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        finally:
+            self.cache.flush()
+        return [r for r in results if r is not None]
+
+    def calls(self) -> dict[str, int]:
+        """HTTP-level calls per provider, retries included."""
+        return {name: gate.attempts for name, gate in self.gates.items() if gate.attempts}
+
+    def breakers(self) -> dict[str, str]:
+        return {name: gate.breaker.reason for name, gate in self.gates.items() if gate.breaker.reason}
+
+
+async def enrich_people(people: Sequence[Person], config: WaterfallConfig, providers: Mapping[str, Provider],
+                        cache: AnswerCache, *, budget: CreditBudget | None = None,
+                        is_blocked: Blocker = lambda person, found: None, now: datetime,
+                        on_forgotten: ForgetHook | None = None, progress: Progress | None = None,
+                        clock: Clock | None = None, sleep: Sleep | None = None) -> list[LeadResult]:
+    """Enrich `people` (results in the same order). `budget` defaults to the config's caps."""
+    budget = budget or CreditBudget(config.budget.per_run, config.budget.per_lead)
+    engine = Waterfall(config, providers, cache, budget=budget, is_blocked=is_blocked, now=now,
+                       on_forgotten=on_forgotten, clock=clock, sleep=sleep)
+    return await engine.run(people, progress=progress)
+

@@ -1,0 +1,202 @@
+"""Enrich an ICP's lead list: `leads.<icp>` in, `leads.<icp>_enriched` out (the plain function
+the Dagster asset calls).
+
+Blocked leads (SIRENE diffusion status P, suppression list, existing customers: doc §5) are
+refused before any paid call. Everything is then written together: the enriched table is built
+as staging and swapped in the same transaction that appends the run's provenance and ledger row,
+so a crash leaves the previous enriched list and no half-recorded run. The answer cache is flushed
+before that (what we paid for is kept even if the swap fails), which also makes a re-run free.
+People a provider reports as erased (HTTP 451) go through `firmo.crm.forget`: suppressed, and
+their rows deleted everywhere, the enriched list included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import httpx
+import polars as pl
+
+from firmo import db
+from firmo.crm.compliance import SuppressionIndex
+from firmo.crm.forget import forget
+from firmo.crm.tables import registered, utc_now
+from firmo.icp.leads import leads_table
+from firmo.metadata import bar_chart, markdown_table
+from firmo.sqlfiles import load_sql, quote_ident
+from waterfall.cache import AnswerCache, ensure_tables
+from waterfall.config import WaterfallConfig, load_config
+from waterfall.engine import LeadResult, Progress, Waterfall
+from waterfall.limits import CreditBudget
+from waterfall.provenance import RECORD_SQL, ProviderStats, provenance_frame, run_frame
+from waterfall.providers.base import Field, Person, Provider, Status
+
+ENRICHED_SCHEMA = {
+    "website_domain": pl.String, "domain_source": pl.String, "email": pl.String, "email_status": pl.String,
+    "email_source": pl.String, "email_found_at": pl.Datetime("us"), "phone": pl.String, "phone_type": pl.String,
+    "phone_source": pl.String, "phone_found_at": pl.Datetime("us"), "enrichment_reason": pl.String,
+}
+FUNNEL = ("leads", "not blocked", "domain found", "email found", "email valid", "phone found")
+
+
+def enriched_table(icp_name: str) -> str:
+    return leads_table(icp_name) + "_enriched"
+
+
+def block_reason(lead: Mapping[str, Any], index: SuppressionIndex | None) -> str | None:
+    """Why this lead must not be enriched (nor prospected), or None."""
+    if str(lead.get("statut_diffusion") or "").strip().upper() == "P":
+        return "non-diffusible unit (SIRENE statut P)"
+    return index.reason(lead) if index is not None else None
+
+
+def person_of(lead: Mapping[str, Any]) -> Person:
+    return Person(siren=str(lead["siren"]), company_name=str(lead.get("company_name") or ""),
+                  first_name=lead.get("first_name"), last_name=lead.get("last_name"),
+                  domain=lead.get("website_domain") or None, job_title=lead.get("job_title"), city=lead.get("city"))
+
+
+@dataclass(frozen=True)
+class EnrichReport:
+    icp: str
+    table: str
+    run_id: str
+    funnel: dict[str, int]           # FUNNEL order
+    forgotten: int
+    stats: ProviderStats
+    breakers: dict[str, str]         # provider -> why it was skipped for the rest of the run
+    seconds: float
+
+    @property
+    def credits(self) -> float:
+        return round(sum(self.stats.credits.values()), 6)
+
+    def providers_markdown(self) -> str:
+        names = sorted(set(self.stats.questions) | set(self.stats.cached) | set(self.stats.calls) | set(self.breakers))
+        rows = []
+        for n in names:
+            rate = self.stats.hit_rate(n)
+            rows.append((n, self.stats.questions.get(n, 0), self.stats.calls.get(n, 0), self.stats.hits.get(n, 0),
+                         "" if rate is None else f"{rate:.0%}", self.stats.cached.get(n, 0),
+                         float(self.stats.credits.get(n, 0.0)), self.breakers.get(n, "")))
+        return markdown_table(("provider", "questions", "calls", "hits", "hit rate", "from cache", "credits",
+                               "circuit open"), rows)
+
+    def funnel_markdown(self) -> str:
+        return bar_chart(list(self.funnel.items()), title="coverage")
+
+    def metadata(self) -> dict[str, Any]:
+        """Plain values and markdown strings; the asset wraps the markdown in MetadataValue.md."""
+        return {"run_id": self.run_id, "table": self.table, "leads": self.funnel["leads"],
+                "blocked": self.funnel["leads"] - self.funnel["not blocked"] - self.forgotten,
+                "forgotten": self.forgotten, "credits": self.credits, "seconds": round(self.seconds, 2),
+                "providers": self.providers_markdown(), "coverage": self.funnel_markdown()}
+
+
+def _columns(res: LeadResult) -> dict[str, Any]:
+    d, e, p = res.domain, res.email, res.phone
+    return {
+        "website_domain": d.value if d else None, "domain_source": d.source if d else None,
+        "email": e.value if e else None, "email_status": e.status.value if e else None,
+        "email_source": e.source if e else None, "email_found_at": e.found_at if e else None,
+        "phone": p.value if p else None, "phone_type": p.extra.get("phone_type") if p else None,
+        "phone_source": p.source if p else None, "phone_found_at": p.found_at if p else None,
+        "enrichment_reason": res.reason,
+    }
+
+
+def funnel_counts(results: list[LeadResult]) -> dict[str, int]:
+    ok = [r for r in results if not r.blocked and not r.forgotten]
+    return dict(zip(FUNNEL, (len(results), len(ok), sum(r.domain is not None for r in ok),
+                             sum(r.email is not None for r in ok),
+                             sum(r.email is not None and r.email.status is Status.VALID for r in ok),
+                             sum(r.phone is not None for r in ok)), strict=True))
+
+
+async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: WaterfallConfig,
+                       providers: Mapping[str, Provider], *, now: datetime | None = None, run_id: str | None = None,
+                       progress: Progress | None = None, **engine_kw: Any) -> EnrichReport:
+    """Enrich leads.<icp> into leads.<icp>_enriched; see the module docstring."""
+    started = time.perf_counter()
+    now = utc_now(now).replace(microsecond=0)
+    source, target = leads_table(icp_name), enriched_table(icp_name)
+    run_id = run_id or f"{icp_name}-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    ensure_tables(con)
+    leads = con.sql(f"SELECT * FROM {quote_ident(source)} ORDER BY rank").pl()
+    rows = leads.to_dicts()
+    index = SuppressionIndex.load(con)
+    by_siren = {str(r["siren"]): r for r in rows}
+    people = [person_of(r) for r in rows]
+
+    def is_blocked(person: Person, found: Mapping[str, str]) -> str | None:
+        return block_reason({**by_siren[person.siren], **found}, index)
+
+    cache = AnswerCache(con, now, config.ttl)
+    cache.preload(by_siren)
+    budget = CreditBudget(config.budget.per_run, config.budget.per_lead)
+    forgotten: dict[str, str] = {}
+    engine = Waterfall(config, providers, cache, budget=budget, is_blocked=is_blocked, now=now,
+                       on_forgotten=lambda p, why: forgotten.setdefault(p.siren, why), **engine_kw)
+    results = await engine.run(people, progress=progress)
+    stats = ProviderStats.of(results, engine.calls())
+    extra = pl.DataFrame([_columns(r) for r in results], schema=ENRICHED_SCHEMA)
+    enriched = pl.concat([leads.drop("website_domain"), extra], how="horizontal")
+    enriched = enriched.filter(pl.Series([not r.forgotten for r in results], dtype=pl.Boolean))
+    funnel = funnel_counts(results)
+    blocked = funnel["leads"] - funnel["not blocked"] - len(forgotten)
+    finished = now + timedelta(seconds=time.perf_counter() - started)
+    provenance = provenance_frame(run_id, icp_name, results)
+    run = run_frame(run_id, icp_name, now, finished, len(results), blocked, stats)
+    db.drop_staging(con, target)
+    with registered(con, "__wf_enriched", enriched), registered(con, "__wf_provenance", provenance), \
+            registered(con, "__wf_run", run):
+        con.execute(f"CREATE TABLE {quote_ident(db.staging_name(target))} AS SELECT * FROM __wf_enriched")
+        db.publish(con, [target], also=[load_sql(RECORD_SQL)])
+    for siren, why in sorted(forgotten.items()):
+        forget(con, siren, now=now, reason=f"provider legal signal: {why}", source="waterfall")
+    return EnrichReport(icp_name, target, run_id, funnel, len(forgotten), stats, engine.breakers(),
+                        time.perf_counter() - started)
+
+
+def build_providers(config: WaterfallConfig, client: httpx.AsyncClient, env: Mapping[str, str] = os.environ,
+                    base_urls: Mapping[str, str] | None = None, **kw: Any) -> dict[str, Provider]:
+    """Every provider the configuration names whose key is set (registry.build_provider); `pattern`
+    gets the first available provider of the verify chain as its verifier."""
+    from waterfall.providers.registry import build_provider
+
+    base_urls = base_urls or {}
+    names = list(dict.fromkeys(n for what in config.order for n in config.chain(what)))
+    built: dict[str, Provider] = {}
+    for name in [n for n in names if n != "pattern"]:
+        provider = build_provider(name, client, env, base_urls.get(name), **kw)
+        if provider is not None:
+            built[name] = provider
+    if "pattern" in names:
+        verifier = next((built[n] for n in config.chain(Field.VERIFY) if n in built), None)
+        built["pattern"] = build_provider("pattern", client, env, verifier=verifier)  # type: ignore[assignment]
+    return built
+
+
+def run_enrichment(con: duckdb.DuckDBPyConnection, icp_name: str, config: WaterfallConfig | None = None, *,
+                   env: Mapping[str, str] = os.environ, base_urls: Mapping[str, str] | None = None,
+                   now: datetime | None = None, run_id: str | None = None, progress: Progress | None = None,
+                   http_timeout: float = 60.0) -> EnrichReport:
+    """Synchronous entry point for the Dagster asset and the CLI: builds the providers from the
+    environment's keys on one HTTP client inside the event loop, then runs `enrich_leads`."""
+    config = config or load_config(env=env)
+
+    async def main() -> EnrichReport:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
+        async with httpx.AsyncClient(timeout=http_timeout, limits=limits) as client:
+            providers = build_providers(config, client, env, base_urls)
+            return await enrich_leads(con, icp_name, config, providers, now=now, run_id=run_id, progress=progress)
+
+    return asyncio.run(main())
