@@ -198,6 +198,8 @@ class Waterfall:
     async def _field(self, res: LeadResult, what: Field, person: Person) -> list[Found]:
         """Walk the chain; returns the stopping answer alone, else the fallbacks in chain order."""
         chain, fallbacks, stop = _Chain(), [], self.config.stop
+        if not any(name in self.providers for name in self.config.chain(what)):
+            chain.note("no provider available")
         for name in self.config.chain(what):
             answer = await self._question(res, chain, name, what, person)
             if answer is None:

@@ -141,3 +141,34 @@ def test_cache_survives_in_duckdb_and_misses_expire(con):
     asyncio.run(enrich_leads(con, "demo", CFG, {p.name: p for p in later}, now=NOW + timedelta(days=20)))
     asked = sorted((p.name, w.value, s) for p in later for w, s in p.asked)
     assert asked == [("findymail", "email", "222222222"), ("lusha", "phone", "222222222")]
+
+
+def test_run_enrichment_builds_providers_from_the_environment(con):
+    """No key set: only the account-free `pattern` provider exists (unverified guesses, 0 credits),
+    Hunter is skipped, so the lead without a domain gets no email question."""
+    from waterfall.enrich import run_enrichment
+
+    cfg = config({"domain": ["hunter"], "email": ["pattern", "findymail"], "verify": ["hunter"]})
+    report = run_enrichment(con, "demo", cfg, env={}, now=NOW, run_id="env")
+    rows = con.execute("SELECT siren, email, email_status, email_source, enrichment_reason FROM leads.demo_enriched "
+                       "ORDER BY rank").fetchall()
+    assert rows[:2] == [
+        ("111111111", None, None, None, "domain: not found (no provider available); email: no company domain"),
+        ("222222222", "jean.martin@beta.fr", "risky", "pattern", None),
+    ]
+    assert report.credits == 0 and report.stats.questions == {"pattern": 2}
+
+
+def test_build_providers_gives_pattern_the_first_available_verifier():
+    import httpx
+
+    from waterfall.enrich import build_providers
+
+    cfg = config({"email": ["pattern", "hunter", "findymail"], "verify": ["hunter", "findymail"]})
+
+    async def go():
+        async with httpx.AsyncClient() as client:
+            return build_providers(cfg, client, {"FIRMO_FINDYMAIL_API_KEY": "k"})
+    built = asyncio.run(go())
+    assert sorted(built) == ["findymail", "pattern"]
+    assert built["pattern"].verifier is built["findymail"]
