@@ -10,8 +10,8 @@ import typer
 
 from firmo import settings
 
-# No locals in tracebacks: they can hold credentials and huge frames (and take minutes to render).
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_show_locals=False)
+# Plain tracebacks: rich ones print locals (credentials, huge frames) and took minutes to render.
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 load_app = typer.Typer(no_args_is_help=True, help="Load registry files (any published vintage) into DuckDB.")
 app.add_typer(load_app, name="load")
 
@@ -146,9 +146,15 @@ def run(
     seed: int = typer.Option(42),
 ) -> None:
     """Run the whole pipeline (every asset) and print a summary."""
-    from firmo.runner import run_pipeline
+    from firmo.runner import RunFailed, run_pipeline
 
-    typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed))
+    try:
+        typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed))
+    except RunFailed as exc:
+        typer.secho(f"firmo run: {exc}", fg=typer.colors.RED, err=True)
+        typer.secho("Full logs: make ui, then Runs. Tables the run did not finish keep their previous content.",
+                    err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

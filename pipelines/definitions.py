@@ -9,6 +9,7 @@ from dagster import Definitions, load_assets_from_modules
 
 import assets.analytics
 import assets.bodacc
+import assets.exports
 import assets.icp
 import assets.inpi
 import assets.signals
@@ -18,7 +19,7 @@ from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
 from pipelines.resources import RegistrySourcesResource, warehouse_from_env
 
-ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.analytics]
+ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.exports, assets.analytics]
 
 
 def build_definitions() -> Definitions:

@@ -8,7 +8,7 @@ SIRENE = AssetSelection.groups("sirene") | AssetSelection.keys(["core", "compani
 INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"])
 BODACC = AssetSelection.keys(["bodacc", "notices"])
 DERIVED = AssetSelection.keys(["core", "signals"], ["core", "prospects"])
-ICP = AssetSelection.keys("icp_leads")
+LEAD_DELIVERY = AssetSelection.keys("icp_leads", "crm_exports")
 PUBLISH = AssetSelection.keys(["analytics", "snapshot"])
 
 sirene_job = define_asset_job(
@@ -31,9 +31,9 @@ derived_job = define_asset_job(
     "derived_tables", selection=DERIVED,
     description="Re-derive signals and core.prospects (what every ICP scans) from the loaded registries.",
 )
-icp_job = define_asset_job(
-    "icp_leads", selection=ICP,
-    description="Build the ranked lead list of one ICP (one partition per file in the icps folder).",
+lead_delivery_job = define_asset_job(
+    "lead_delivery", selection=LEAD_DELIVERY,
+    description="For one ICP: its lead list, the contact enrichment waterfall, then the CRM import files.",
 )
 
 publish_job = define_asset_job(
@@ -43,4 +43,4 @@ publish_job = define_asset_job(
 
 
 def all_jobs() -> list:
-    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job, icp_job, publish_job]
+    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job, lead_delivery_job, publish_job]

@@ -4,6 +4,7 @@
 - `registry_sources`: where each registry file comes from. By default the generated demo files
   (offline, listed in `data/demo/demo.json`); `FIRMO_SOURCES=live` switches to the real
   publishers' addresses, and each source can be overridden one by one (a path or a URL).
+- `providers`: the contact-enrichment providers' keys (EnvVar) and endpoints.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
+from typing import Optional
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 from dagster_duckdb import DuckDBResource
 
 from firmo import db, settings
@@ -88,3 +90,46 @@ class RegistrySourcesResource(ConfigurableResource):
             bodacc=_env_list("FIRMO_BODACC_SOURCE")
             or sorted(v for k, v in demo.items() if k.startswith("bodacc:")),
         )
+
+
+# --------------------------------------------------------------------------- enrichment providers
+
+_PROVIDER_NAMES = ("hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas", "enrow", "findymail")
+
+
+class ProvidersResource(ConfigurableResource):
+    """The contact-enrichment providers' keys and endpoints.
+
+    Each key is an `EnvVar` (`FIRMO_<NAME>_API_KEY`): Dagster resolves it when the run starts and
+    shows only the variable's name in the UI, never the value. A provider whose variable is not
+    set is simply absent from the waterfall. `base_urls` (`FIRMO_<NAME>_BASE_URL`, not secret)
+    points a provider at another endpoint: the demo's local stand-in server, or a proxy.
+    """
+
+    hunter_api_key: Optional[str] = None
+    dropcontact_api_key: Optional[str] = None
+    apollo_api_key: Optional[str] = None
+    fullenrich_api_key: Optional[str] = None
+    lusha_api_key: Optional[str] = None
+    prospeo_api_key: Optional[str] = None
+    icypeas_api_key: Optional[str] = None
+    enrow_api_key: Optional[str] = None
+    findymail_api_key: Optional[str] = None
+    base_urls: dict[str, str] = {}
+    config_path: Optional[str] = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
+
+    @classmethod
+    def from_env(cls) -> "ProvidersResource":
+        keys = {f"{name}_api_key": EnvVar(f"FIRMO_{name.upper()}_API_KEY")
+                for name in _PROVIDER_NAMES if os.environ.get(f"FIRMO_{name.upper()}_API_KEY")}
+        urls = {name: os.environ[f"FIRMO_{name.upper()}_BASE_URL"]
+                for name in _PROVIDER_NAMES if os.environ.get(f"FIRMO_{name.upper()}_BASE_URL")}
+        return cls(**keys, base_urls=urls, config_path=os.environ.get("FIRMO_WATERFALL_CONFIG"))
+
+    def key_env(self) -> dict[str, str]:
+        """`FIRMO_<NAME>_API_KEY` -> key, for the providers that have one (never logged)."""
+        return {f"FIRMO_{name.upper()}_API_KEY": getattr(self, f"{name}_api_key")
+                for name in _PROVIDER_NAMES if getattr(self, f"{name}_api_key")}
+
+    def configured(self) -> list[str]:
+        return [name for name in _PROVIDER_NAMES if getattr(self, f"{name}_api_key")]

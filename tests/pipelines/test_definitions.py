@@ -66,4 +66,24 @@ def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypat
         assert table in text
     assert signal_sources == {"sirene", "inpi", "bodacc"}
     assert {"core.prospects", "leads.pme_croissance", "leads.saas_tech_pme", "leads.btp_grand_ouest"} <= set(counts)
+    assert "CRM files:" in text and (data_env / "exports").is_dir()
+    assert (data_env / "firmo_read.duckdb").is_symlink()
+    with db.connection(data_env / "firmo_read.duckdb", read_only=True) as snap:
+        assert snap.execute("SELECT count(*) FROM analytics.companies").fetchall()[0][0] > 0
     assert statuses == {"active", "rectified", "annulled", "annulation"}
+
+
+def test_a_failed_run_is_reported_in_one_line(data_env):
+    from dagster import Definitions, asset, define_asset_job
+
+    from firmo.runner import RunFailed
+
+    @asset
+    def boom():
+        raise ValueError("the ratios file is truncated")
+
+    job = Definitions(assets=[boom], jobs=[define_asset_job("j", selection="boom")]).resolve_job_def("j")
+    result = job.execute_in_process(raise_on_error=False)
+    message = str(RunFailed("j", None, result))
+    assert message.startswith("run j failed (run id ")
+    assert message.endswith("step boom: ValueError: the ratios file is truncated")

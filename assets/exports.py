@@ -1,0 +1,43 @@
+"""`crm_exports`: per ICP, the HubSpot, Salesforce and Pipedrive import files of the new or
+changed leads (incremental through exports.ledger), after suppression, customer and `P` screening.
+Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR)."""
+
+from dagster import AssetExecutionContext, AssetKey, AutomationCondition, MaterializeResult, MetadataValue, asset
+
+from assets.icp import icp_partitions
+from firmo import settings
+from firmo.crm import export_leads
+from firmo.crm.leads import lead_frame
+from firmo.metadata import markdown_table
+from pipelines.resources import WarehouseResource
+
+CRMS = ("hubspot", "salesforce", "pipedrive")
+
+
+@asset(
+    automation_condition=AutomationCondition.eager(),
+    partitions_def=icp_partitions,
+    group_name="exports",
+    kinds={"csv", "hubspot", "salesforce"},
+    owners=["team:sales-ops"],
+    deps=[AssetKey("icp_leads"), AssetKey("enriched_leads")],
+)
+def crm_exports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
+    existing customer or a non-diffusible unit; every contact field with its source and date."""
+    icp = context.partition_key
+    root = settings.exports_dir()
+    with warehouse.get_connection() as con:
+        report = export_leads(lead_frame(con, [icp]), con=con, root=root, crms=CRMS)
+    files = [p for crm in CRMS for p in report.files[crm]]
+    per_crm = [(crm, report.exported[crm], report.skipped_unchanged[crm], len(report.files[crm])) for crm in CRMS]
+    screened_out = [("non-diffusible (P)", report.skipped_p), ("suppressed", report.suppressed),
+                    ("existing customers", report.customers), ("duplicates", report.duplicates),
+                    ("rejected (see exports.rejects)", len(report.rejected))]
+    return MaterializeResult(metadata={
+        "exported per CRM": MetadataValue.md(markdown_table(["crm", "exported", "unchanged", "files"], per_crm)),
+        "not exported": MetadataValue.md(markdown_table(["reason", "leads"], screened_out)),
+        "files": MetadataValue.md("\n".join(f"- `{p.relative_to(root)}`" for p in files) or "nothing new to export"),
+        "folder": MetadataValue.path(str(root / icp)),
+        "leads exported": sum(report.exported.values()) // len(CRMS),
+    })

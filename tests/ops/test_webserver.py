@@ -1,0 +1,106 @@
+"""The Dagster UI serves the project: every asset, check, job, schedule and sensor, over GraphQL.
+
+Starts the real `dagster-webserver` on loopback against `pipelines.definitions` (as `make ui`
+does, without the daemon) and asks its GraphQL endpoint what it sees."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+QUERY = """
+{
+  repositoriesOrError {
+    ... on RepositoryConnection {
+      nodes {
+        name
+        assetNodes { assetKey { path } jobNames assetChecksOrError { ... on AssetChecks { checks { name } } } }
+        jobs { name }
+        schedules { name cronSchedule executionTimezone }
+        sensors { name }
+      }
+    }
+  }
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory):
+    home = tmp_path_factory.mktemp("dagster_home")
+    (home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+    env = {**os.environ, "DAGSTER_HOME": str(home), "FIRMO_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    port = free_port()
+    exe = Path(sys.executable).with_name("dagster-webserver")
+    proc = subprocess.Popen([str(exe), "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"dagster-webserver exited: {proc.stdout.read().decode()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/server_info", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("dagster-webserver did not start within 90 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+LOCATIONS = """
+{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
+    locationOrLoadError { __typename ... on PythonError { message } } } } } }
+"""
+
+
+def wait_for_code_location(url: str) -> None:
+    """The webserver answers before its code server has loaded the definitions."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        entries = httpx.post(f"{url}/graphql", json={"query": LOCATIONS}, timeout=30).json()[
+            "data"]["workspaceOrError"]["locationEntries"]
+        if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+            errors = [e["locationOrLoadError"] for e in entries if e["locationOrLoadError"]["__typename"] == "PythonError"]
+            assert not errors, errors
+            return
+        time.sleep(0.5)
+    pytest.fail("code location not loaded within 120 s")
+
+
+def test_every_asset_job_schedule_and_sensor_is_served(webserver):
+    wait_for_code_location(webserver)
+    answer = httpx.post(f"{webserver}/graphql", json={"query": QUERY}, timeout=60).json()
+    assert answer["data"]["repositoriesOrError"].get("nodes"), answer
+    (repo,) = answer["data"]["repositoriesOrError"]["nodes"]
+    assets = {"/".join(n["assetKey"]["path"]) for n in repo["assetNodes"]}
+    assert {"sirene/unites_legales", "sirene/etablissements", "core/companies", "inpi/officers",
+            "core/latest_financials", "bodacc/notices", "core/signals", "core/prospects", "icp_leads",
+            "crm_exports", "analytics/snapshot"} <= assets
+    jobs = {j["name"] for j in repo["jobs"]}
+    assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "derived_tables", "lead_delivery",
+            "publish_snapshot"} <= jobs
+    assert [(s["name"], s["executionTimezone"]) for s in repo["schedules"]] == [("nightly_schedule", "Europe/Paris")]
+    assert {"icp_files_sensor", "registry_files_sensor"} <= {s["name"] for s in repo["sensors"]}
