@@ -60,7 +60,7 @@ def make_leads(con, n: int) -> None:
 
 
 def waterfall_config(rps: float, naive: bool = False) -> WaterfallConfig:
-    providers = {name: {"rps": rps, "rpm": None, "concurrency": 32, "timeout_s": 10.0,
+    providers = {name: {"rps": rps, "rpm": None, "concurrency": 24, "timeout_s": 10.0,
                         "retries": {"attempts": 4, "backoff_s": 0.05, "max_backoff_s": 1.0}} for name in HIT}
     data = {"order": {"domain": ["hunter"], "email": EMAIL, "verify": ["hunter"], "phone": ["lusha", "prospeo"]},
             "lead_concurrency": 512, "budget": {"per_lead": None, "per_run": None}, "providers": providers}
@@ -128,6 +128,11 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--naive", type=int, default=2_000)
     args = ap.parse_args()
+    try:
+        import sniffio  # noqa: F401
+    except ImportError:
+        print("note: sniffio is not installed; httpcore then retries `import sniffio` on every request "
+              "(~25 % of the client CPU in this bench), so throughput is CPU-bound")
     # the fake counts every request against its limit; async vendors (submit + polls) get room for
     # their polls, which the engine's per-question limiter does not see
     fake = FakeConfig(providers={n: ProviderBehaviour(hit_rate=r, phone_rate=0.4, latency_ms=args.latency_ms,
