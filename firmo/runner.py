@@ -6,6 +6,7 @@ run, its logs and all asset metadata appear afterwards in `make ui`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -86,15 +87,12 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
         seed_last_month(files)
     from pipelines.definitions import build_definitions
 
-    defs = build_definitions()
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    for job_name, tags, partition in plan(instance):
-        log.info("running %s %s", job_name, partition or tags or "")
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, run_config=RUN_CONFIG, tags=tags, partition_key=partition, raise_on_error=False
-        )
-        if not result.success:
-            raise RunFailed(job_name, partition, result)
+    with contextlib.ExitStack() as stack:
+        if demo:
+            stack.enter_context(stand_in_providers())
+        defs = build_definitions()
+        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        _run_plan(defs, instance)
     elapsed = time.perf_counter() - started
 
     from firmo import db, summary
@@ -105,6 +103,42 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
             "CRM files": exports_line(settings.exports_dir()),
             "Took": f"{elapsed:.1f}s",
         })
+
+
+@contextlib.contextmanager
+def stand_in_providers():
+    """Demo only: the local fake provider server (loopback, real APIs), with its keys and
+    base URLs in the environment for the duration of the run, unless real keys are set."""
+    from waterfall.fake.config import FakeConfig
+    from waterfall.fake.server import FakeServer
+
+    config = FakeConfig.demo()
+    if any(os.environ.get(var) for var in config.env()):
+        log.info("provider keys found in the environment: the demo uses them, not the stand-in server")
+        yield None
+        return
+    with FakeServer(config) as server:
+        names = list(config.providers)
+        added = {**config.env(), **{f"FIRMO_{n.upper()}_BASE_URL": server.base_url(n) for n in names}}
+        if not os.environ.get("FIRMO_WATERFALL_CONFIG"):  # the stand-ins' limits, not the vendors'
+            added["FIRMO_WATERFALL_CONFIG"] = str(settings.REPO_ROOT / "waterfall" / "demo.yaml")
+        os.environ.update(added)
+        log.info("stand-in providers on %s (%s)", server.url, ", ".join(names))
+        try:
+            yield server
+        finally:
+            for var in added:
+                os.environ.pop(var, None)
+
+
+def _run_plan(defs, instance) -> None:
+    for job_name, tags, partition in plan(instance):
+        log.info("running %s %s", job_name, partition or tags or "")
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance, run_config=RUN_CONFIG, tags=tags, partition_key=partition, raise_on_error=False
+        )
+        if not result.success:
+            raise RunFailed(job_name, partition, result)
 
 
 def exports_line(root) -> str:

@@ -30,6 +30,34 @@ def reject_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return out
 
 
+def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Per ICP: leads by tier, and what the waterfall found (when it ran) with its credits."""
+    icps = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'leads' AND table_type = 'BASE TABLE' "
+        "AND table_name NOT LIKE '%\\_enriched' ESCAPE '\\' AND table_name NOT LIKE '%\\_\\_staging' ESCAPE '\\' "
+        "ORDER BY 1").fetchall()]
+    if not icps:
+        return []
+    credits = {}
+    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'waterfall' "
+                   "AND table_name = 'provenance'").fetchall()[0][0]:
+        credits = dict(con.execute("SELECT icp, sum(credits) FROM waterfall.provenance GROUP BY 1").fetchall())
+    out = ["", f"{'lead list':24s} {'leads':>6s} {'hot':>5s} {'warm':>5s} {'cold':>5s} {'emails':>7s} {'valid':>6s} "
+               f"{'phones':>7s} {'credits':>8s}"]
+    for icp in icps:
+        tiers = dict(con.execute(f'SELECT tier, count(*) FROM leads."{icp}" GROUP BY 1').fetchall())
+        total = sum(tiers.values())
+        found = ("-", "-", "-")
+        enriched = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'leads' "
+                               "AND table_name = ?", [f"{icp}_enriched"]).fetchall()[0][0]
+        if enriched:
+            found = con.execute(f'SELECT count(email), count(*) FILTER (email_status = \'valid\'), count(phone) '
+                                f'FROM leads."{icp}_enriched"').fetchall()[0]
+        out.append(f"{icp:24s} {total:>6,} {tiers.get('hot', 0):>5,} {tiers.get('warm', 0):>5,} {tiers.get('cold', 0):>5,} "
+                   f"{found[0]:>7} {found[1]:>6} {found[2]:>7} {credits.get(icp, 0) or 0:>8.1f}")
+    return out
+
+
 def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] | None = None) -> str:
     counts = table_counts(con)
     rejects = dict(reject_counts(con))
@@ -38,6 +66,7 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
     lines.append(f"{'-' * width}  {'-' * 12}  {'-' * 9}")
     for table, n in counts:
         lines.append(f"{table.ljust(width)}  {n:>12,}  {rejects.get(table, 0):>9,}")
+    lines += lead_lines(con)
     lines += ["", f"Warehouse:  {db_file}"]
     for label, value in (extra or {}).items():
         lines.append(f"{label + ':':<11} {value}")

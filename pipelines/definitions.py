@@ -14,12 +14,14 @@ import assets.icp
 import assets.inpi
 import assets.signals
 import assets.sirene
+import assets.waterfall
 from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
-from pipelines.resources import RegistrySourcesResource, warehouse_from_env
+from pipelines.resources import ProvidersResource, RegistrySourcesResource, warehouse_from_env
 
-ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.exports, assets.analytics]
+ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.waterfall, assets.exports,
+                 assets.analytics]
 
 
 def build_definitions() -> Definitions:
@@ -32,6 +34,7 @@ def build_definitions() -> Definitions:
         resources={
             "warehouse": warehouse_from_env(),
             "registry_sources": RegistrySourcesResource.from_env(),
+            "providers": ProvidersResource.from_env(),
         },
     )
 

@@ -8,7 +8,7 @@ SIRENE = AssetSelection.groups("sirene") | AssetSelection.keys(["core", "compani
 INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"])
 BODACC = AssetSelection.keys(["bodacc", "notices"])
 DERIVED = AssetSelection.keys(["core", "signals"], ["core", "prospects"])
-LEAD_DELIVERY = AssetSelection.keys("icp_leads", "crm_exports")
+LEAD_DELIVERY = AssetSelection.keys("icp_leads", "enriched_leads", "crm_exports")
 PUBLISH = AssetSelection.keys(["analytics", "snapshot"])
 
 sirene_job = define_asset_job(

@@ -53,6 +53,8 @@ class ProviderSettings(_Strict):
     max_credits: dict[Field, pydantic.NonNegativeFloat] = {}
     hit_ttl_days: float | None = pydantic.Field(None, gt=0)
     miss_ttl_days: float | None = pydantic.Field(None, gt=0)
+    poll_interval_s: float = pydantic.Field(2.0, gt=0)     # async vendors: wait between result polls
+    poll_timeout_s: float = pydantic.Field(120.0, gt=0)    # ...and give up (transient) after this
 
     def cost_ceiling(self, field: Field) -> float:
         """The most one question may cost (0 when the provider is free for that field)."""

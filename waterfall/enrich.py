@@ -180,7 +180,9 @@ def build_providers(config: WaterfallConfig, client: httpx.AsyncClient | Callabl
     names = list(dict.fromkeys(n for what in config.order for n in config.chain(what)))
     built: dict[str, Provider] = {}
     for name in [n for n in names if n != "pattern"]:
-        provider = build_provider(name, client_for(name), env, base_urls.get(name), **kw)
+        settings = config.provider(name)
+        polling = {"poll_interval": settings.poll_interval_s, "poll_timeout": settings.poll_timeout_s, **kw}
+        provider = build_provider(name, client_for(name), env, base_urls.get(name), **polling)
         if provider is not None:
             built[name] = provider
     if "pattern" in names:
