@@ -3,8 +3,9 @@ at the end of every run (see firmo/analytics.py for why a copy)."""
 
 from pathlib import Path
 
-from dagster import AutomationCondition, AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
+from assets.automation import eager_on_registry_updates
 from firmo.analytics import publish_snapshot
 from pipelines.resources import WarehouseResource
 
@@ -13,7 +14,7 @@ UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), Ass
 
 
 @asset(
-    automation_condition=AutomationCondition.eager(),
+    automation_condition=eager_on_registry_updates(),
     key=["analytics", "snapshot"],
     group_name="analytics",
     kinds={"duckdb"},

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
+    AssetObservation,
     BackfillPolicy,
     DailyPartitionsDefinition,
     MaterializeResult,
@@ -19,11 +20,11 @@ from dagster import (
     asset,
 )
 
-from assets.common import fetch_source, preview
+from assets.common import NETWORK_RETRY, fetch_source, preview
 from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import RegistrySourcesResource, WarehouseResource
-from sources.bodacc.load import load_bodacc
+from sources.bodacc.load import load_bodacc, window_fingerprint
 from sources.bodacc.ods_export import export_filename, export_url
 
 # The first day the pipeline keeps notices for (older history comes from DILA backfill files).
@@ -38,19 +39,33 @@ bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Pari
     owners=["team:data-engineering"],
     partitions_def=bodacc_daily,
     backfill_policy=BackfillPolicy.single_run(),
+    retry_policy=NETWORK_RETRY,
+    output_required=False,
 )
-def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource) -> MaterializeResult:
+def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource):
     """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
     dépôts des comptes) published in the partition's days; rectificatifs and annulations
-    resolved, annulled notices kept but marked."""
+    resolved, annulled notices kept but marked.
+
+    Reloading one day that gives exactly the notices already loaded is recorded as an
+    observation, not a materialization, so the derived assets are not woken for nothing."""
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date()
     if registry_sources.bodacc:
         paths = [fetch_source(s, settings.raw_dir() / "bodacc")[0] for s in registry_sources.bodacc]
     else:
         paths = [fetch_source(export_url(start, end), settings.raw_dir() / "bodacc", export_filename(start, end))[0]]
+    one_day = start + timedelta(days=1) == end
     with warehouse.get_connection() as con:
+        before = window_fingerprint(con, start, end) if one_day else None
         report = load_bodacc(con, [Path(p) for p in paths], window=(start, end))
+        if before is not None and window_fingerprint(con, start, end) == before:
+            why = (f"unchanged: the {before[0]:,} notices of {start} were already loaded" if before[0]
+                   else f"unchanged: no notice published on {start}")
+            context.log.info(why)
+            context.log_event(AssetObservation(asset_key=context.asset_key, partition=context.partition_key,
+                                               metadata={"result": why}))
+            return
         families = con.execute(
             "SELECT family || ' (' || status || ')', count(*) FROM bodacc.notices "
             "WHERE publication_date >= ? AND publication_date < ? GROUP BY ALL ORDER BY 2 DESC",
@@ -58,7 +73,7 @@ def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource,
         ).fetchall()
         total = con.execute("SELECT count(*) FROM bodacc.notices").fetchall()[0][0]
         reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
-        return MaterializeResult(metadata={
+        yield MaterializeResult(metadata={
             "window": f"{start} to {end - timedelta(days=1)}",
             "notices in window": report.loaded.get("bodacc.notices", 0),
             "rows_rejected": report.rejected.get("bodacc.notices", 0),

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from dagster import MetadataValue
+from dagster import Backoff, Jitter, MetadataValue, RetryPolicy
 
 from firmo.metadata import markdown_table
 from firmo.sqlfiles import quote_ident
+
+# Network steps (downloads, registry APIs) are retried by Dagster on top of the HTTP-level
+# retries: a step that failed after those (an outage of minutes) is tried again later.
+NETWORK_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
 
 def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tuple[Path, dict]:

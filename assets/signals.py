@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from dagster import AutomationCondition, AssetExecutionContext, AssetKey, Config, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
 
+from assets.automation import eager_on_registry_updates
 from assets.common import preview
 from firmo.metadata import bar_chart
 from firmo.signals import build_signals
@@ -18,12 +19,13 @@ class SignalsConfig(Config):
 
 
 @asset(
-    automation_condition=AutomationCondition.eager(),
+    automation_condition=eager_on_registry_updates(),
     key=["core", "signals"],
     group_name="core",
     kinds={"duckdb"},
     owners=["team:data-engineering"],
-    deps=[AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["bodacc", "notices"])],
+    deps=[AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["bodacc", "notices"]),
+          AssetKey(["sirene", "daily_changes"]), AssetKey(["inpi", "daily_changes"])],
 )
 def signals(context: AssetExecutionContext, config: SignalsConfig, warehouse: WarehouseResource):
     """One row per dated event that says a company may buy now (new decision maker, capital

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
-from assets.common import fetch_source, preview
+from assets.common import NETWORK_RETRY, fetch_source, preview
 from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import RegistrySourcesResource, WarehouseResource
@@ -20,7 +20,7 @@ UL_FILE = AssetKey(["raw", "sirene", "stock_unites_legales"])
 ETAB_FILE = AssetKey(["raw", "sirene", "stock_etablissements"])
 
 
-@asset(key=UL_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"])
+@asset(key=UL_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
 def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> str:
     """StockUniteLegale (INSEE, monthly): every legal unit, active and ceased, current state.
 
@@ -32,7 +32,7 @@ def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources
     return str(path)
 
 
-@asset(key=ETAB_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"])
+@asset(key=ETAB_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
 def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> str:
     """StockEtablissement (INSEE, monthly): every establishment (SIRET), open and closed."""
     path, meta = fetch_source(registry_sources.sirene_etablissements, settings.raw_dir() / "sirene")

@@ -158,6 +158,29 @@ def run(
 
 
 @app.command()
+def nightly(
+    day: Optional[str] = typer.Option(None, help="BODACC day to load (ISO date; default yesterday, Europe/Paris)."),
+) -> None:
+    """One night of the schedule, here: the nightly job, then what automation asks for."""
+    import contextlib
+    import os
+    from datetime import date
+
+    from firmo.nightly import run_nightly
+    from firmo.runner import RunFailed, stand_in_providers
+
+    with contextlib.ExitStack() as stack:
+        if os.environ.get("FIRMO_SOURCES", "demo").lower() == "demo":
+            stack.enter_context(stand_in_providers())
+        try:
+            report = run_nightly(date.fromisoformat(day) if day else None)
+        except RunFailed as exc:
+            typer.secho(f"firmo nightly: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+    typer.echo(report.render())
+
+
+@app.command()
 def summary(db_file: Optional[Path] = typer.Option(None, "--db")) -> None:
     """Rows per table and rejected rows in the warehouse."""
     from firmo import db

@@ -9,6 +9,7 @@ from dagster import Definitions, load_assets_from_modules
 
 import assets.analytics
 import assets.bodacc
+import assets.daily_changes
 import assets.exports
 import assets.icp
 import assets.inpi
@@ -18,9 +19,15 @@ import assets.waterfall
 from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
-from pipelines.resources import ProvidersResource, RegistrySourcesResource, warehouse_from_env
+from pipelines.resources import (
+    ProvidersResource,
+    RegistrySourcesResource,
+    RneApiResource,
+    SireneApiResource,
+    warehouse_from_env,
+)
 
-ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.signals, assets.icp, assets.waterfall, assets.exports,
+ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.daily_changes, assets.signals, assets.icp, assets.waterfall, assets.exports,
                  assets.analytics]
 
 
@@ -35,6 +42,8 @@ def build_definitions() -> Definitions:
             "warehouse": warehouse_from_env(),
             "registry_sources": RegistrySourcesResource.from_env(),
             "providers": ProvidersResource.from_env(),
+            "sirene_api": SireneApiResource.from_env(),
+            "rne_api": RneApiResource.from_env(),
         },
     )
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
+from assets.bodacc import bodacc_daily
+
 SIRENE = AssetSelection.groups("sirene") | AssetSelection.keys(["core", "companies"])
 INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"])
 BODACC = AssetSelection.keys(["bodacc", "notices"])
 DERIVED = AssetSelection.keys(["core", "signals"], ["core", "prospects"])
 LEAD_DELIVERY = AssetSelection.keys("icp_leads", "enriched_leads", "crm_exports")
 PUBLISH = AssetSelection.keys(["analytics", "snapshot"])
+DAILY_CHANGES = AssetSelection.keys(["sirene", "daily_changes"], ["inpi", "daily_changes"])
 
 sirene_job = define_asset_job(
     "sirene_reload", selection=SIRENE,
@@ -35,6 +38,11 @@ lead_delivery_job = define_asset_job(
     "lead_delivery", selection=LEAD_DELIVERY,
     description="For one ICP: its lead list, the contact enrichment waterfall, then the CRM import files.",
 )
+nightly_job = define_asset_job(
+    "nightly", selection=BODACC | DAILY_CHANGES, partitions_def=bodacc_daily,
+    description="Every night: yesterday's BODACC notices, the API Sirene delta and the RNE /diff window. "
+                "Signals, lists, enrichment, exports and the snapshot follow by automation, only if something changed.",
+)
 
 publish_job = define_asset_job(
     "publish_snapshot", selection=PUBLISH,
@@ -43,4 +51,5 @@ publish_job = define_asset_job(
 
 
 def all_jobs() -> list:
-    return [sirene_job, inpi_job, bodacc_job, registry_loads_job, derived_job, lead_delivery_job, publish_job]
+    return [sirene_job, inpi_job, bodacc_job, nightly_job, registry_loads_job, derived_job, lead_delivery_job,
+            publish_job]

@@ -133,3 +133,59 @@ class ProvidersResource(ConfigurableResource):
 
     def configured(self) -> list[str]:
         return [name for name in _PROVIDER_NAMES if getattr(self, f"{name}_api_key")]
+
+
+# --------------------------------------------------------------------------- registry APIs (nightly)
+
+class SireneApiResource(ConfigurableResource):
+    """API Sirene 3.11 (INSEE), for the nightly delta between two monthly stocks.
+
+    `api_key` is `EnvVar("INSEE_API_KEY")` when that variable is set: the UI shows the variable's
+    name only. Without it the nightly delta is skipped with a log line (the monthly stock still loads).
+    """
+
+    api_key: Optional[str] = None
+    base_url: str = "https://api.insee.fr/api-sirene/3.11"
+
+    @classmethod
+    def from_env(cls) -> "SireneApiResource":
+        key = {"api_key": EnvVar("INSEE_API_KEY")} if os.environ.get("INSEE_API_KEY") else {}
+        return cls(**key, base_url=os.environ.get("FIRMO_SIRENE_API_URL", cls.model_fields["base_url"].default))
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key)
+
+    def client(self):
+        from sources.sirene.api import MissingApiKeyError, SireneApiClient
+
+        if not self.api_key:
+            raise MissingApiKeyError("API Sirene key missing: set INSEE_API_KEY")
+        return SireneApiClient(self.api_key, base_url=self.base_url)
+
+
+class RneApiResource(ConfigurableResource):
+    """The INPI RNE API (login, `/api/companies/diff`), for the nightly officer changes.
+
+    Credentials are `EnvVar("INPI_USERNAME")` / `EnvVar("INPI_PASSWORD")` when set; without them
+    the nightly RNE refresh is skipped with a log line.
+    """
+
+    username: Optional[str] = None
+    password: Optional[str] = None
+    base_url: str = "https://registre-national-entreprises.inpi.fr"
+
+    @classmethod
+    def from_env(cls) -> "RneApiResource":
+        creds = ({"username": EnvVar("INPI_USERNAME"), "password": EnvVar("INPI_PASSWORD")}
+                 if os.environ.get("INPI_USERNAME") and os.environ.get("INPI_PASSWORD") else {})
+        return cls(**creds, base_url=os.environ.get("FIRMO_RNE_API_URL", cls.model_fields["base_url"].default))
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.username and self.password)
+
+    def client(self):
+        from sources.inpi.rne_client import RneClient
+
+        return RneClient(self.base_url, username=self.username or "", password=self.password or "")

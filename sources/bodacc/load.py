@@ -170,3 +170,13 @@ def _store(con: duckdb.DuckDBPyConnection, parsed: ParsedFile, reasons: Counter)
             f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) VALUES (?, ?, ?, ?, ?)",
             parsed.rejects,
         )
+
+
+def window_fingerprint(con: duckdb.DuckDBPyConnection, start: date, end: date) -> tuple[int, int]:
+    """(rows, xor of row hashes) of the notices published in [start, end): equal before and
+    after a load means the load changed nothing, and the nightly need not wake what follows."""
+    if not db.table_exists(con, TABLE):
+        return (0, 0)
+    rows = con.execute(f"SELECT count(*), coalesce(bit_xor(hash(n)), 0) FROM {TABLE} n "
+                       "WHERE publication_date >= ? AND publication_date < ?", [start, end]).fetchall()
+    return (int(rows[0][0]), int(rows[0][1]))

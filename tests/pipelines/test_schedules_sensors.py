@@ -21,11 +21,12 @@ def schedule_context(when: datetime):
     return build_schedule_context(scheduled_execution_time=when, repository_def=build_definitions().get_repository_def())
 
 
-def test_nightly_asks_for_yesterdays_bodacc_day(data_env):
+def test_nightly_asks_for_yesterdays_bodacc_day_and_the_daily_changes(data_env):
     context = schedule_context(datetime(2026, 11, 23, 2, 30, tzinfo=PARIS))
-    request = nightly_schedule.evaluate_tick(context).run_requests[0]
+    (request,) = nightly_schedule.evaluate_tick(context).run_requests
     assert (request.partition_key, request.run_key, request.tags["firmo/trigger"]) == (
-        "2026-11-22", "bodacc:2026-11-22", "nightly")
+        "2026-11-22", "nightly:2026-11-22", "nightly")
+    assert nightly_schedule.job_name == "nightly"
     assert nightly_schedule.execution_timezone == "Europe/Paris"
 
 

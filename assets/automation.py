@@ -1,0 +1,21 @@
+"""Automation conditions shared by the derived assets.
+
+Why not plain `AutomationCondition.eager()`: eager waits while any upstream partition is
+missing, and `bodacc/notices` always has one (today's day, published tomorrow), while the
+nightly delta assets stay unmaterialized on an install without API keys. Either would hold the
+derived tables back forever. These upstreams are therefore left out of the "missing" test:
+derivation runs on what is loaded, as soon as anything upstream has been updated.
+"""
+
+from __future__ import annotations
+
+from dagster import AssetKey, AssetSelection, AutomationCondition
+
+OPTIONAL_UPSTREAM = [AssetKey(["bodacc", "notices"]), AssetKey(["sirene", "daily_changes"]),
+                     AssetKey(["inpi", "daily_changes"])]
+
+
+def eager_on_registry_updates() -> AutomationCondition:
+    """`eager()`, except that missing BODACC days and never-run deltas do not hold it back."""
+    return AutomationCondition.eager().replace(
+        "any_deps_missing", AutomationCondition.any_deps_missing().ignore(AssetSelection.keys(*OPTIONAL_UPSTREAM)))
