@@ -8,12 +8,13 @@ export FIRMO_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME   ?= $(FIRMO_DATA_DIR)/dagster_home
 DEMO_COMPANIES ?= 20000
 
-.PHONY: install run test ui bench clean-data help
+.PHONY: install run test ui bench clean-data help nightly
 
 help:
 	@echo "make run    - generate the demo data if absent and run the whole pipeline into data/firmo.duckdb"
 	@echo "make test   - run the test suite"
 	@echo "make ui     - open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
+	@echo "make nightly - run one night of the schedule here (after make run)"
 	@echo "make bench  - run the benchmarks in bench/ (minutes; figures go to the README)"
 
 $(STAMP): pyproject.toml
@@ -43,3 +44,6 @@ bench: install
 
 clean-data:
 	rm -rf $(FIRMO_DATA_DIR)
+
+nightly: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/firmo nightly

@@ -60,7 +60,7 @@ def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource,
         before = window_fingerprint(con, start, end) if one_day else None
         report = load_bodacc(con, [Path(p) for p in paths], window=(start, end))
         if before is not None and window_fingerprint(con, start, end) == before:
-            why = (f"unchanged: the {before[0]:,} notices of {start} were already loaded" if before[0]
+            why = (f"unchanged: the {before[0]:,} notice(s) of {start} were already loaded" if before[0]
                    else f"unchanged: no notice published on {start}")
             context.log.info(why)
             context.log_event(AssetObservation(asset_key=context.asset_key, partition=context.partition_key,
