@@ -27,7 +27,7 @@ ROLE_SETS_TABLE = "core.prospects_role_sets"
 # input -> columns of an empty stand-in when the input is not loaded
 _INPUTS = {
     "signals": ("core.signals", "siren VARCHAR, signal_type VARCHAR, signal_date DATE, strength DOUBLE, "
-                                "polarity VARCHAR, label VARCHAR"),
+                                "polarity VARCHAR, label VARCHAR, source VARCHAR"),
     "officers": ("inpi.officers", "siren VARCHAR, officer_kind VARCHAR, family_name VARCHAR, given_names VARCHAR, "
                                   "company_officer_name VARCHAR, role_code VARCHAR, role_label VARCHAR, "
                                   "start_date DATE, active BOOLEAN"),
@@ -45,13 +45,17 @@ def _input(con: duckdb.DuckDBPyConnection, key: str) -> str:
 
 
 ROWS_PER_STEP = 2_000_000  # rows one aggregation or sort step holds: fits the 4 GB default limit
+# An officer change reaches BODACC days to weeks after the RNE filing: within this many days, the
+# same kind of signal from another registry is the same event told again (sql/icp/prospects_signals.sql).
+SAME_EVENT_DAYS = 45
 
 
 def _steps(rows: int) -> int:
     return max(1, -(-rows // ROWS_PER_STEP))
 
 
-def _bucketed(con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: dict[str, str]) -> str:
+def _bucketed(con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: dict[str, str],
+              params: dict | None = None) -> str:
     """Aggregate `key` per SIREN into a TEMP table, one hash bucket of SIRENs at a time."""
     target = f"prospects_{key[:3]}"
     source = inputs[key]
@@ -59,7 +63,7 @@ def _bucketed(con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: d
     select = render_identifiers(load_sql(f"icp/{sql_name}"), **{key: source})
     for bucket in range(buckets):
         verb = f"CREATE OR REPLACE TEMP TABLE {target} AS" if bucket == 0 else f"INSERT INTO {target}"
-        con.execute(f"{verb} {select}", {"bucket": bucket, "buckets": buckets})
+        con.execute(f"{verb} {select}", {"bucket": bucket, "buckets": buckets, **(params or {})})
     return target
 
 
@@ -92,7 +96,7 @@ def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
     inputs = {key: _input(con, key) for key in _INPUTS}
     try:
         off = _bucketed(con, "prospects_officers", "officers", inputs)
-        sig = _bucketed(con, "prospects_signals", "signals", inputs)
+        sig = _bucketed(con, "prospects_signals", "signals", inputs, {"same_event_days": SAME_EVENT_DAYS})
         select = render_identifiers(load_sql("icp/prospects"), companies="core.companies", off=off, sig=sig,
                                     financials=inputs["financials"])
         for i, (first, last) in enumerate(_naf_ranges(con)):

@@ -75,6 +75,26 @@ def test_signal_reasons_are_the_three_strongest_with_their_age(signals_warehouse
     assert got["000000009"]["bant_need"] == "sector not targeted, 3 buying signals"
 
 
+SAME_EVENT_CASES = {  # siren -> (signals as (age in days, source, label), expected intent: half-life 30, weight 40)
+    "000000021": ([(30, "inpi", "new Gérant"), (16, "bodacc", "new Gérant")], 20),    # BODACC tells it again
+    "000000022": ([(30, "bodacc", "new Gérant"), (30, "inpi", "new Gérant")], 20),    # same day: once
+    "000000023": ([(90, "inpi", "new Gérant"), (30, "bodacc", "new Gérant")], 25),    # 60 days apart: two events
+    "000000024": ([(30, "inpi", "new Président"), (30, "inpi", "new Directeur général")], 40),  # two people
+}
+
+
+def test_one_event_told_by_two_registries_counts_once(con):
+    rows = [signal(siren, "new_decision_maker", days(age), source=source, label=label)
+            for siren, (sigs, _) in SAME_EVENT_CASES.items() for age, source, label in sigs]
+    build_warehouse(con, [company(s) for s in SAME_EVENT_CASES], signals=rows)
+    got = leads(con, DECAY_ICP)
+    assert {s: r["intent_score"] for s, r in got.items()} == {s: v for s, (_, v) in SAME_EVENT_CASES.items()}
+    assert got["000000021"]["score_reasons"] == ["new Gérant 4 weeks ago"]
+    assert got["000000023"]["score_reasons"] == ["new Gérant 4 weeks ago", "new Gérant 3 months ago"]
+    # core.signals keeps both reports as evidence
+    assert con.execute("SELECT count(*) FROM core.signals WHERE siren = '000000021'").fetchall()[0][0] == 2
+
+
 @pytest.fixture()
 def fit_warehouse(con):
     build_warehouse(

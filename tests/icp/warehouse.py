@@ -57,10 +57,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str],
 
 
 def signal(siren: str, signal_type: str, day: date, *, strength: float = 1.0, label: str | None = None,
-           negative: bool = False) -> dict:
+           negative: bool = False, source: str = "sirene") -> dict:
     return {"siren": siren, "signal_type": signal_type, "signal_date": day, "strength": strength,
             "polarity": "negative" if negative else "positive", "label": label or signal_type.replace("_", " "),
-            "evidence": "test", "source": "sirene", "source_ref": siren}
+            "evidence": "test", "source": source, "source_ref": siren}
 
 
 def officer(siren: str, role_code: str, role_label: str, *, given: str = "Jeanne Marie", family: str = "MARTIN",
