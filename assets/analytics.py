@@ -10,7 +10,9 @@ from firmo.analytics import publish_snapshot
 from pipelines.resources import WarehouseResource
 
 UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["core", "latest_financials"]),
-            AssetKey(["bodacc", "notices"]), AssetKey(["core", "signals"]), AssetKey(["core", "prospects"])]
+            AssetKey(["bodacc", "notices"]), AssetKey(["core", "signals"]), AssetKey(["core", "prospects"]),
+            # the lead lists too: analysts read analytics.leads / enriched_contacts / exports from the snapshot
+            AssetKey("icp_leads"), AssetKey("enriched_leads"), AssetKey("crm_exports")]
 
 
 @asset(

@@ -2,8 +2,8 @@
 
 Why not plain `AutomationCondition.eager()`: eager waits while any upstream partition is
 missing, and `bodacc/notices` always has one (today's day, published tomorrow), while the
-nightly delta assets stay unmaterialized on an install without API keys. Either would hold the
-derived tables back forever. These upstreams are therefore left out of the "missing" test:
+nightly delta assets stay unmaterialized on an install without API keys, and a new ICP file's
+lead list is missing until its first build. Any of these would hold the derived tables back. These upstreams are therefore left out of the "missing" test:
 derivation runs on what is loaded, as soon as anything upstream has been updated.
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 from dagster import AssetKey, AssetSelection, AutomationCondition
 
 OPTIONAL_UPSTREAM = [AssetKey(["bodacc", "notices"]), AssetKey(["sirene", "daily_changes"]),
-                     AssetKey(["inpi", "daily_changes"])]
+                     AssetKey(["inpi", "daily_changes"]),
+                     # a new ICP file's partitions are missing until its first build
+                     AssetKey("icp_leads"), AssetKey("enriched_leads"), AssetKey("crm_exports")]
 
 
 def eager_on_registry_updates() -> AutomationCondition:
