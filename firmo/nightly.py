@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -60,7 +61,7 @@ def _materialized(result) -> list[str]:
 
 def run_nightly(day: date | None = None, *, defs=None, instance=None) -> NightlyReport:
     """Run the nightly job for `day` (default yesterday, Paris), then what automation requests."""
-    from dagster import AssetKey, DagsterInstance, evaluate_automation_conditions
+    from dagster import AssetKey, BetaWarning, DagsterInstance, evaluate_automation_conditions
 
     from firmo.runner import RUN_CONFIG, RunFailed
     from pipelines.definitions import build_definitions
@@ -68,6 +69,8 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
     if instance is None and not os.environ.get("DAGSTER_HOME"):  # the instance `make run` records into
         os.environ["DAGSTER_HOME"] = str(settings.data_dir() / "dagster_home")
         (settings.data_dir() / "dagster_home").mkdir(parents=True, exist_ok=True)
+    logging.getLogger("dagster.automation_condition_tester").setLevel(logging.WARNING)  # a line per asset per round
+    warnings.filterwarnings("ignore", category=BetaWarning)  # the condition tester's own use of a beta parameter
     defs = defs or build_definitions()
     instance = instance or DagsterInstance.get()
     day = day or (datetime.now(PARIS) - timedelta(days=1)).date()
