@@ -3,6 +3,8 @@ sales-ops person runs by hand, through the same code as the Dagster assets."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -12,11 +14,32 @@ from firmo import settings
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
 CRMS = ("hubspot", "salesforce", "pipedrive")
+HUBSPOT_URL_ENV = "FIRMO_HUBSPOT_BASE_URL"  # not secret: another endpoint (a proxy, the tests' fake)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 2) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(code)
+
+
+def hubspot_client_from_env():
+    """A HubSpot API client: token from HUBSPOT_ACCESS_TOKEN (read by HubSpotClient, kept in the
+    Authorization header only), endpoint from FIRMO_HUBSPOT_BASE_URL (default api.hubapi.com).
+    Raises HubSpotError naming the variable when the token is not set."""
+    from firmo.crm.hubspot_api import BASE_URL, HubSpotClient
+
+    return HubSpotClient(base_url=os.environ.get(HUBSPOT_URL_ENV) or BASE_URL)
+
+
+def format_push(report) -> str:
+    """What a `push_hubspot` run did, in counts (no personal data, no token)."""
+    text = (f"hubspot API: {report.companies:,} companies, {report.contacts:,} contacts upserted, "
+            f"{report.associations:,} associations; {report.skipped_unchanged:,} unchanged, "
+            f"{report.no_email:,} without email (company only), {report.failed:,} failed")
+    if report.errors:
+        categories = sorted({str(e.get("category", "error")) for e in report.errors})
+        text += f"\n  HubSpot refused {len(report.errors):,} records ({', '.join(categories)}); they are retried next run"
+    return text
 
 
 def suppress_cmd(
@@ -89,14 +112,27 @@ def export_cmd(
     crm: list[str] = typer.Option([], "--crm", help=f"One of {', '.join(CRMS)} (repeatable; default: all)."),
     full: bool = typer.Option(False, "--full", help="Re-export every lead, not only new or changed ones."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder (default: $FIRMO_EXPORTS_DIR or data/exports)."),
+    push: bool = typer.Option(False, "--push-hubspot", help="Also upsert the new or changed leads into HubSpot "
+                              "through its batch API (token: $HUBSPOT_ACCESS_TOKEN)."),
     db_file: Optional[Path] = DB_OPTION,
 ) -> None:
-    """Write CRM import files for new or changed leads (incremental through exports.ledger)."""
+    """Write CRM import files for new or changed leads (incremental through exports.ledger);
+    with --push-hubspot, also upsert them into HubSpot (companies by SIREN, contacts by email)."""
+    import httpx
+
     from firmo import db
-    from firmo.crm import export_leads
+    from firmo.crm import HubSpotError, export_leads, push_hubspot
     from firmo.crm.leads import icp_names, lead_frame
 
-    with db.connection(db_file) as con:
+    client = None
+    if push:  # before anything is written: a missing token stops the run here
+        try:
+            client = hubspot_client_from_env()
+        except HubSpotError as exc:
+            _fail(str(exc))
+    with contextlib.ExitStack() as stack, db.connection(db_file) as con:
+        if client is not None:
+            stack.enter_context(client)
         names = icp or icp_names(con)
         if not names:
             _fail("no lead list yet: build one with `firmo icp build icps/<name>.yaml`")
@@ -108,7 +144,15 @@ def export_cmd(
             report = export_leads(leads, con=con, root=out or settings.exports_dir(), crms=tuple(crm) or CRMS, full=full)
         except ValueError as exc:
             _fail(str(exc))
-    typer.echo(format_report(report))
+        typer.echo(format_report(report))
+        if client is None:
+            return
+        try:
+            pushed = push_hubspot(leads, con=con, client=client, full=full)
+        except (HubSpotError, httpx.HTTPError) as exc:
+            _fail(f"HubSpot push stopped ({exc}); the files above are written, the push is not recorded "
+                  "in exports.ledger, so the next run sends it again", code=1)
+    typer.echo(format_push(pushed))
 
 
 def format_report(report) -> str:

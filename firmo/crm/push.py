@@ -4,7 +4,9 @@ Same rules as the CSV export (P units, suppression, customers, duplicates, uncha
 skipped); the ledger CRM name is `hubspot_api`, so CSV and API deliveries are tracked
 separately. A lead is recorded only when both its company and its contact were accepted, so a
 partial failure is retried by the next run. A contact without email cannot be upserted (email is
-the contact key): its company is pushed, the lead is counted in `no_email`.
+the contact key): its company is pushed, the lead is counted in `no_email`, and it is recorded
+once the company was accepted, so it is not pushed again until it changes (an email found later
+changes it).
 """
 
 from __future__ import annotations
@@ -92,6 +94,12 @@ def push_hubspot(
     report.errors = company_result.errors + contact_result.errors
 
     done = []
+    for icp, lead, row, digest in todo:  # company only: recorded once HubSpot accepted the company
+        if not ledger.contact_email(lead):
+            if company_ids.get(row["siren"]) is None:
+                report.failed += 1
+            else:
+                done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
     for icp, lead, row, digest in with_email:
         contact_id, company_id = contact_ids.get(ledger.contact_email(lead)), company_ids.get(row["siren"])
         if contact_id is None or company_id is None:

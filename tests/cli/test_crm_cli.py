@@ -1,4 +1,5 @@
-"""`firmo suppress / customers / forget / export / purge` on a small hand-built warehouse."""
+"""`firmo suppress / customers / forget / export / purge` on a small hand-built warehouse; `export
+--push-hubspot` against the loopback fake HubSpot (tests/crm/fake_hubspot.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 
 from firmo import db
 from firmo.cli import app
+from tests.crm.fake_hubspot import TOKEN, FakeHubSpot
 
 runner = CliRunner()
 
@@ -95,3 +97,91 @@ def test_export_without_lead_lists_is_a_clear_error(data_env, tmp_path):
 def test_purge_reports_per_rule(warehouse):
     code, text = run("purge", "--db", str(warehouse))
     assert code == 0 and "exports.ledger" in text
+
+
+# --------------------------------------------------------------------------- --push-hubspot
+
+def _hubspot_upserts(fake, object_type):
+    return [body for method, path, body in fake.requests
+            if method == "POST" and path == f"/crm/v3/objects/{object_type}/batch/upsert"]
+
+
+def _api_ledger(path):
+    with db.connection(path, read_only=True) as con:
+        return con.execute("SELECT lead_key, siren, email, file FROM exports.ledger WHERE crm = 'hubspot_api' "
+                           "ORDER BY lead_key").fetchall()
+
+
+@pytest.fixture()
+def hubspot(monkeypatch):
+    with FakeHubSpot() as fake:
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("FIRMO_HUBSPOT_BASE_URL", fake.url)
+        yield fake
+
+
+def test_push_hubspot_upserts_companies_and_contacts_then_only_what_changed(warehouse, tmp_path, hubspot):
+    out = tmp_path / "exports"
+    code, text = run("export", "--db", str(warehouse), "--out", str(out), "--crm", "hubspot", "--push-hubspot")
+    assert code == 0, text
+    assert text.splitlines()[1].split() == ["hubspot", "2", "0", "1"]  # the CSV files are still written
+    assert ("hubspot API: 2 companies, 1 contacts upserted, 1 associations; 0 unchanged, "
+            "1 without email (company only), 0 failed") in text
+    # companies by SIREN (the P unit never leaves), contacts by email, then the association
+    assert [[c["id"] for c in b["inputs"]] for b in _hubspot_upserts(hubspot, "companies")] == [
+        ["443061841", "880878145"]]
+    assert [[(c["id"], c["idProperty"]) for c in b["inputs"]] for b in _hubspot_upserts(hubspot, "contacts")] == [
+        [("jeanne.martin@acme.fr", "email")]]
+    assert set(hubspot.objects["companies"]) == {"443061841", "880878145"}
+    assert hubspot.associations == [(hubspot.objects["contacts"]["jeanne.martin@acme.fr"]["hs_object_id"],
+                                     hubspot.objects["companies"]["443061841"]["hs_object_id"])]
+    assert _api_ledger(warehouse) == [("443061841|jeanne.martin@acme.fr", "443061841", "jeanne.martin@acme.fr",
+                                       "api:hubspot"),
+                                      ("880878145|name:paul durand", "880878145", None, "api:hubspot")]
+    assert TOKEN not in text
+
+    hubspot.requests.clear()
+    code, text = run("export", "--db", str(warehouse), "--out", str(out), "--crm", "hubspot", "--push-hubspot")
+    assert code == 0, text
+    assert text.splitlines()[1].split() == ["hubspot", "0", "2", "0"]
+    assert "hubspot API: 0 companies, 0 contacts upserted, 0 associations; 2 unchanged" in text
+    # nothing changed: neither the contact nor the email-less lead's company is sent again
+    assert hubspot.requests == []
+    assert len(_api_ledger(warehouse)) == 2
+
+
+def test_push_hubspot_without_token_names_the_variable_and_writes_nothing(warehouse, tmp_path, monkeypatch):
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
+    out = tmp_path / "exports"
+    code, text = run("export", "--db", str(warehouse), "--out", str(out), "--push-hubspot")
+    assert code == 2 and "HUBSPOT_ACCESS_TOKEN" in text
+    assert not out.exists()
+    with db.connection(warehouse, read_only=True) as con:
+        assert not db.table_exists(con, "exports.ledger") or \
+            con.execute("SELECT count(*) FROM exports.ledger").fetchall() == [(0,)]
+
+
+def test_push_hubspot_refused_token_fails_without_leaking_it(warehouse, tmp_path, hubspot, monkeypatch):
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-eu1-wrong-secret-987")
+    code, text = run("export", "--db", str(warehouse), "--out", str(tmp_path / "x"), "--crm", "hubspot",
+                     "--push-hubspot")
+    assert code == 1 and "401" in text and "next run sends it again" in text
+    assert "pat-eu1-wrong-secret-987" not in text
+    assert _api_ledger(warehouse) == []
+    assert rows_of(tmp_path / "x", "hubspot")  # the files were written before the push
+
+
+def test_push_hubspot_reports_refused_records_and_retries_them(warehouse, tmp_path, monkeypatch):
+    with FakeHubSpot(fail_emails=("jeanne.martin@acme.fr",)) as fake:
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("FIRMO_HUBSPOT_BASE_URL", fake.url)
+        args = ("export", "--db", str(warehouse), "--out", str(tmp_path / "x"), "--crm", "hubspot", "--push-hubspot")
+        code, text = run(*args)
+        assert code == 0, text
+        assert "0 contacts upserted" in text and "1 failed" in text
+        assert "HubSpot refused 1 records (VALIDATION_ERROR); they are retried next run" in text
+        assert [row[0] for row in _api_ledger(warehouse)] == ["880878145|name:paul durand"]  # company accepted
+        fake.fail_emails.clear()
+        code, text = run(*args)
+    assert "1 contacts upserted" in text and "0 failed" in text
+    assert [row[0] for row in _api_ledger(warehouse)] == ["443061841|jeanne.martin@acme.fr", "880878145|name:paul durand"]

@@ -52,8 +52,9 @@ def test_push_companies_then_contacts_then_associations(con, token_env, caplog):
     assert (report.companies, report.contacts, report.associations, report.no_email, report.skipped_p) == (
         3, 2, 2, 1, 1)
     assert TOKEN not in caplog.text and TOKEN not in repr(client)
+    # both contacts, and the email-less lead whose company was accepted (not pushed again until it changes)
     assert con.execute("SELECT count(*), min(file) FROM exports.ledger WHERE crm = 'hubspot_api'").fetchall() == [
-        (2, "api:hubspot")]
+        (3, "api:hubspot")]
 
 
 def test_second_push_sends_only_changes_and_batches_by_size(con, token_env):
@@ -73,7 +74,8 @@ def test_partial_failure_is_not_recorded_and_suppressed_never_pushed(con, token_
         report = push_hubspot(golden_leads(), con=con, client=client, now=NOW)
         assert "anne.roux@eclair.fr" not in str(fake.requests)
     assert report.failed == 1 and report.suppressed == 1 and len(report.errors) == 1
-    assert con.execute("SELECT count(*) FROM exports.ledger").fetchall() == [(0,)]
+    # the refused contact is not recorded (sent again next run); the email-less lead's company was accepted
+    assert con.execute("SELECT email FROM exports.ledger").fetchall() == [(None,)]
 
 
 def test_wrong_token_is_an_error_that_does_not_leak_it(con):
