@@ -20,7 +20,7 @@ from firmo.sqlfiles import quote_ident
 
 RETENTION_YEARS = 3
 RENEWAL_COLUMN = "last_inbound_at"
-CACHE_DATE_COLUMNS = ("found_at", "fetched_at", "retrieved_at", "created_at")
+CACHE_DATE_COLUMNS = ("found_at", "fetched_at", "retrieved_at", "created_at", "asked_at")  # first present wins
 CONTACT_FIELDS = {
     "email": ("email", "email_status", "email_source", "email_found_at"),
     "phone": ("phone", "phone_type", "phone_source", "phone_found_at"),

@@ -30,8 +30,9 @@ def _warehouse(con):
         ('jeanne.martin@acme.fr', 'hunter', TIMESTAMP '2026-02-20 08:00:00'),
         ('x@eclair.fr', 'hunter', TIMESTAMP '2022-01-01 08:00:00')) t(email, provider, fetched_at)""")
     con.execute("""CREATE TABLE waterfall.provenance AS SELECT * FROM (VALUES
-        ('552100554', 'JEANNE.MARTIN@ACME.FR', 'email', 'hunter'),
-        ('552100554', 'p.durand@acme.fr', 'email', 'hunter')) t(siren, email, field, provider)""")
+        ('552100554', 'JEANNE.MARTIN@ACME.FR', 'email', 'hunter', TIMESTAMP '2026-02-20 08:00:00'),
+        ('552100554', 'p.durand@acme.fr', 'email', 'hunter', TIMESTAMP '2022-06-01 08:00:00')
+    ) t(siren, email, field, provider, asked_at)""")
 
 
 def test_forget_email_erases_everywhere_and_suppresses(con, tmp_path):
@@ -101,6 +102,7 @@ def test_retention_purge_clears_old_contact_data_only(con, tmp_path):
         "leads.contacts[phone,phone_type,phone_source,phone_found_at]": 0,  # Dupont phone 2023-03-03: kept
         "exports.ledger[row]": 6,        # Dupont and Éclair rows exported in 2023, never since
         "waterfall.cache[row]": 1,
+        "waterfall.provenance[row]": 1,  # p.durand asked in 2022: where a value came from goes with it
     }
     rows = con.execute("SELECT siren, email, email_found_at, phone FROM leads.contacts ORDER BY siren").fetchall()
     assert rows == [
