@@ -198,7 +198,8 @@ def test_name_from_content_disposition(served, tmp_path, policy):
 
 def test_logs_progress_and_never_the_query_string(served, tmp_path, policy, caplog):
     served.state.failures = [("status", 500, None)]
-    caplog.set_level(logging.INFO)  # httpx's own request log included
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="httpx")  # httpx's own request log included, whatever the CLI set
 
     result = fetch(served.url("/files/stock.parquet?token=S3CRET"), tmp_path, policy=policy)
 
