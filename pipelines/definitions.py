@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, load_assets_from_modules
+from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
 
 import assets.analytics
 import assets.bodacc
+import assets.checks
 import assets.daily_changes
 import assets.exports
 import assets.icp
@@ -35,6 +36,7 @@ def build_definitions() -> Definitions:
     """Built by a function so tests can rebuild it after pointing the environment elsewhere."""
     return Definitions(
         assets=load_assets_from_modules(ASSET_MODULES),
+        asset_checks=load_asset_checks_from_modules([assets.checks]),
         jobs=all_jobs(),
         schedules=all_schedules(),
         sensors=all_sensors(),

@@ -99,6 +99,18 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
     assert {"sirene/unites_legales", "sirene/etablissements", "core/companies", "inpi/officers",
             "core/latest_financials", "bodacc/notices", "core/signals", "core/prospects", "icp_leads",
             "crm_exports", "analytics/snapshot"} <= assets
+    checks = {"/".join(n["assetKey"]["path"]): sorted(c["name"] for c in n["assetChecksOrError"].get("checks", []))
+              for n in repo["assetNodes"]}
+    assert {asset: names for asset, names in checks.items() if names} == {
+        "sirene/unites_legales": ["unites_legales_codes", "unites_legales_row_count", "unites_legales_siren"],
+        "sirene/etablissements": ["etablissements_row_count", "etablissements_siret"],
+        "core/companies": ["companies_codes", "companies_row_count", "companies_siren"],
+        "core/latest_financials": ["latest_financials_row_count", "latest_financials_values"],
+        "inpi/officers": ["officers_row_count"],
+        "icp_leads": ["icp_leads_no_p_unit", "icp_leads_siren", "icp_leads_tier_distribution"],
+        "enriched_leads": ["enriched_leads_contacts", "enriched_leads_no_p_unit"],
+        "crm_exports": ["crm_exports_no_p_unit"],
+    }
     jobs = {j["name"] for j in repo["jobs"]}
     assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "derived_tables", "lead_delivery",
             "publish_snapshot"} <= jobs
