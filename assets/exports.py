@@ -1,17 +1,27 @@
 """`crm_exports`: per ICP, the HubSpot, Salesforce and Pipedrive import files of the new or
 changed leads (incremental through exports.ledger), after suppression, customer and `P` screening.
-Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR)."""
+Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR). With `push_hubspot: true` in
+the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`)."""
 
-from dagster import AssetExecutionContext, AssetKey, AutomationCondition, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AutomationCondition, Config, MaterializeResult, MetadataValue, asset
 
 from assets.icp import icp_partitions
 from firmo import settings
-from firmo.crm import export_leads
+from firmo.crm import export_leads, push_hubspot
+from firmo.crm.cli import hubspot_client_from_env
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
+from firmo.quality import assert_exports_allowed
 from pipelines.resources import WarehouseResource
 
 CRMS = ("hubspot", "salesforce", "pipedrive")
+
+
+class CrmExportsConfig(Config):
+    """`push_hubspot`: also upsert the new or changed leads into HubSpot through its batch API
+    (companies by SIREN, contacts by email; token HUBSPOT_ACCESS_TOKEN, endpoint FIRMO_HUBSPOT_BASE_URL)."""
+
+    push_hubspot: bool = False
 
 
 @asset(
@@ -22,13 +32,20 @@ CRMS = ("hubspot", "salesforce", "pipedrive")
     owners=["team:sales-ops"],
     deps=[AssetKey("icp_leads"), AssetKey("enriched_leads")],
 )
-def crm_exports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, warehouse: WarehouseResource) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
     existing customer or a non-diffusible unit; every contact field with its source and date."""
     icp = context.partition_key
     root = settings.exports_dir()
     with warehouse.get_connection() as con:
-        report = export_leads(lead_frame(con, [icp]), con=con, root=root, crms=CRMS)
+        assert_exports_allowed(con, icp)  # a failed blocking data-quality check upstream: no file
+        leads = lead_frame(con, [icp])
+        client = hubspot_client_from_env() if config.push_hubspot else None  # no token: fails before any file
+        report = export_leads(leads, con=con, root=root, crms=CRMS)
+        pushed = None
+        if client is not None:
+            with client:
+                pushed = push_hubspot(leads, con=con, client=client)
     files = [p for crm in CRMS for p in report.files[crm]]
     per_crm = [(crm, report.exported[crm], report.skipped_unchanged[crm], len(report.files[crm])) for crm in CRMS]
     screened_out = [("non-diffusible (P)", report.skipped_p), ("suppressed", report.suppressed),
@@ -40,4 +57,9 @@ def crm_exports(context: AssetExecutionContext, warehouse: WarehouseResource) ->
         "files": MetadataValue.md("\n".join(f"- `{p.relative_to(root)}`" for p in files) or "nothing new to export"),
         "folder": MetadataValue.path(str(root / icp)),
         "leads exported": sum(report.exported.values()) // len(CRMS),
+        **({"hubspot API push": MetadataValue.md(markdown_table(["pushed", "count"], [
+            ("companies upserted", pushed.companies), ("contacts upserted", pushed.contacts),
+            ("associations", pushed.associations), ("unchanged", pushed.skipped_unchanged),
+            ("without email (company only)", pushed.no_email), ("failed", pushed.failed),
+            ("refused by HubSpot", len(pushed.errors))]))} if pushed is not None else {}),
     })
