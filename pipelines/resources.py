@@ -32,8 +32,11 @@ class WarehouseResource(DuckDBResource):
     @contextlib.contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
         with super().get_connection() as con:
-            db.ensure_schemas(con)
-            yield con
+            try:
+                db.ensure_schemas(con)
+                yield con
+            finally:  # dagster-duckdb closes it only when the body returns: a raising asset kept the file open
+                con.close()
 
 
 def warehouse_from_env() -> WarehouseResource:
