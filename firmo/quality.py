@@ -624,6 +624,14 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(load_sql("quality/create_tables"))
 
 
+def reset_row_counts(con: duckdb.DuckDBPyConnection) -> int:
+    """Forget every load's row count: the next load of each table is a first load. For a source
+    that is knowingly a different population (the demo regenerated at another size); returns
+    the number of counts forgotten."""
+    ensure_tables(con)
+    return int(con.execute("DELETE FROM quality.row_counts").fetchall()[0][0])
+
+
 def run_check(con: duckdb.DuckDBPyConnection, check: QualityCheck | str, *, run_id: str, icp: str | None = None,
               limits: Thresholds | None = None, now: datetime | None = None) -> QualityResult:
     """Run one check (on the ICP's table for per-ICP checks) and record its result."""

@@ -57,6 +57,31 @@ def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
     return runs
 
 
+def demo_changes(demo_dir, *, companies: int, seed: int) -> str | None:
+    """Why the demo dataset in `demo_dir` is about to be replaced by another one, or None."""
+    import json
+
+    from firmo.generate.demo import MARKER
+
+    marker = demo_dir / MARKER
+    if not marker.is_file():
+        return None
+    was = json.loads(marker.read_text())
+    if (was.get("companies"), was.get("seed")) == (companies, seed):
+        return None
+    return f"demo regenerated: {was.get('companies'):,} companies (seed {was.get('seed')}) -> {companies:,} (seed {seed})"
+
+
+def forget_row_counts(why: str) -> None:
+    """A regenerated demo is another population: the row-count guard must not compare a
+    2,000-company demo with last week's 20,000 (it would block every export)."""
+    from firmo import db, quality
+
+    with db.connection(settings.db_path()) as con:
+        n = quality.reset_row_counts(con)
+    log.info("%s: the row-count guard starts over (%d recorded counts forgotten)", why, n)
+
+
 def seed_last_month(files: dict[str, str]) -> None:
     """Demo only, on an empty warehouse: load last month's SIRENE stock first, as production
     would have done a month ago, so the current load finds headcount-band changes."""
@@ -83,7 +108,10 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
         from firmo.generate.demo import ensure_demo
 
         log.info("demo data: %s", settings.demo_dir())
+        regenerated = demo_changes(settings.demo_dir(), companies=companies, seed=seed)
         files = ensure_demo(settings.demo_dir(), companies=companies, seed=seed)
+        if regenerated:
+            forget_row_counts(regenerated)
         seed_last_month(files)
     from pipelines.definitions import build_definitions
 

@@ -87,3 +87,22 @@ def test_tables_are_guarded_separately_and_every_result_is_recorded(con):
          "companies_row_count: 1 of 1 expectations failed on core.companies: rows ≥ 98% of the previous accepted "
          "load: 50 rows; previous accepted load 100 (run run-a); minimum 98"),
     ]
+
+
+def test_a_regenerated_demo_starts_the_guard_over(con, tmp_path, monkeypatch):
+    """DEMO_COMPANIES=2000 make run after a 20,000-company run is another population, not a loss."""
+    import json
+
+    from firmo import runner
+
+    (tmp_path / "demo.json").write_text(json.dumps({"companies": 20_000, "seed": 42, "files": {}}))
+    assert runner.demo_changes(tmp_path, companies=20_000, seed=42) is None
+    assert runner.demo_changes(tmp_path / "absent", companies=2_000, seed=42) is None
+    assert runner.demo_changes(tmp_path, companies=2_000, seed=42) == (
+        "demo regenerated: 20,000 companies (seed 42) -> 2,000 (seed 42)")
+
+    load(con, 100, "run-a", 0)
+    assert not load(con, 20, "run-b", 1).success
+    assert quality.reset_row_counts(con) == 2
+    outcome = load(con, 20, "run-c", 2)
+    assert (outcome.success, outcome.observed) == (True, "20 rows; first recorded load")
