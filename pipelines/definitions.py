@@ -17,6 +17,7 @@ import assets.inpi
 import assets.signals
 import assets.sirene
 import assets.waterfall
+from assets.policies import with_policies
 from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
@@ -35,7 +36,7 @@ ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.daily_changes
 def build_definitions() -> Definitions:
     """Built by a function so tests can rebuild it after pointing the environment elsewhere."""
     return Definitions(
-        assets=load_assets_from_modules(ASSET_MODULES),
+        assets=with_policies(load_assets_from_modules(ASSET_MODULES)),
         asset_checks=load_asset_checks_from_modules([assets.checks]),
         jobs=all_jobs(),
         schedules=all_schedules(),

@@ -87,3 +87,21 @@ def test_a_failed_run_is_reported_in_one_line(data_env):
     message = str(RunFailed("j", None, result))
     assert message.startswith("run j failed (run id ")
     assert message.endswith("step boom: ValueError: the ratios file is truncated")
+
+
+def test_every_asset_says_what_it_is_who_owns_it_and_how_fresh_it_must_be(data_env):
+    from datetime import timedelta
+
+    from assets.policies import policy_keys
+    from pipelines.definitions import build_definitions
+
+    repo = build_definitions().get_repository_def()
+    specs = {key: a.specs_by_key[key] for key, a in repo.assets_defs_by_key.items()}
+    assert set(specs) == policy_keys()  # a new asset gets its line in assets/policies.py
+    for key, spec in specs.items():
+        assert spec.group_name and spec.owners and spec.kinds and spec.description, key
+        assert spec.tags["layer"] in {"raw", "registry", "core", "leads", "delivery", "analytics"}, key
+    assert specs[AssetKey(["bodacc", "notices"])].freshness_policy.fail_window.to_timedelta() == timedelta(days=3)
+    assert specs[AssetKey(["sirene", "unites_legales"])].freshness_policy.fail_window.to_timedelta() == timedelta(days=45)
+    assert specs[AssetKey("enriched_leads")].tags["personal_data"] == "yes"
+    assert "personal_data" not in specs[AssetKey(["core", "companies"])].tags

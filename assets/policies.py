@@ -1,0 +1,62 @@
+"""What an operator reads at a glance in the UI, set in one place for every asset: tags (layer,
+registry, personal data) to filter the catalog, and freshness windows that turn an asset red
+when its source stopped arriving.
+
+Why central: the windows follow the sources' publication rhythm (SIRENE and the ratios monthly,
+RNE and BODACC daily), not the code of each asset; one table makes them easy to review.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dagster import AssetKey, AssetSpec, FreshnessPolicy, map_asset_specs
+
+DAY = timedelta(days=1)
+MONTHLY = FreshnessPolicy.time_window(fail_window=45 * DAY, warn_window=35 * DAY)  # stock published monthly
+NIGHTLY = FreshnessPolicy.time_window(fail_window=3 * DAY, warn_window=30 * timedelta(hours=1))
+
+# asset key (as in the UI) -> (layer, registry, freshness)
+POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
+    "raw/sirene/stock_unites_legales": ("raw", "sirene", MONTHLY),
+    "raw/sirene/stock_etablissements": ("raw", "sirene", MONTHLY),
+    "sirene/unites_legales": ("registry", "sirene", MONTHLY),
+    "sirene/etablissements": ("registry", "sirene", MONTHLY),
+    "sirene/daily_changes": ("registry", "sirene", None),          # only materializes when INSEE changed something
+    "core/companies": ("core", "sirene", MONTHLY),
+    "raw/inpi/rne": ("raw", "inpi", MONTHLY),
+    "raw/inpi/ratios_inpi_bce": ("raw", "inpi", MONTHLY),
+    "inpi/officers": ("registry", "inpi", MONTHLY),
+    "inpi/companies": ("registry", "inpi", MONTHLY),
+    "inpi/daily_changes": ("registry", "inpi", None),
+    "inpi/financials": ("registry", "inpi", MONTHLY),
+    "core/latest_financials": ("core", "inpi", MONTHLY),
+    "bodacc/notices": ("registry", "bodacc", NIGHTLY),
+    "core/signals": ("core", "all", NIGHTLY),
+    "core/prospects": ("core", "all", NIGHTLY),
+    "icp_leads": ("leads", "all", None),                            # per ICP, rebuilt when its inputs change
+    "enriched_leads": ("leads", "providers", None),
+    "crm_exports": ("delivery", "all", None),
+    "analytics/snapshot": ("analytics", "all", NIGHTLY),
+}
+PERSONAL_DATA = {"inpi/officers", "inpi/daily_changes", "icp_leads", "enriched_leads", "crm_exports",
+                 "analytics/snapshot"}  # names of people (officers) or their contacts: GDPR scope
+
+
+def _apply(spec: AssetSpec) -> AssetSpec:
+    key = spec.key.to_user_string()
+    if key not in POLICIES:
+        raise KeyError(f"asset {key} has no entry in assets/policies.py: give it a layer and a freshness window")
+    layer, registry, freshness = POLICIES[key]
+    tags = {"layer": layer, "registry": registry, **({"personal_data": "yes"} if key in PERSONAL_DATA else {})}
+    spec = spec.merge_attributes(tags=tags)
+    return spec.replace_attributes(freshness_policy=freshness) if freshness else spec
+
+
+def with_policies(assets: list) -> list:
+    """Every asset definition with its tags and freshness window (an unknown asset is an error)."""
+    return list(map_asset_specs(_apply, assets))
+
+
+def policy_keys() -> set[AssetKey]:
+    return {AssetKey(k.split("/")) for k in POLICIES}
