@@ -31,7 +31,7 @@ def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     if not verbose:  # one line per HTTP request or schema migration drowns the progress lines
-        for noisy in ("httpx", "httpcore", "alembic"):
+        for noisy in ("httpx", "httpcore", "alembic", "great_expectations"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

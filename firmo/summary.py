@@ -58,6 +58,23 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
+def quality_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The latest result of every data-quality check (per ICP for the per-ICP ones)."""
+    from firmo.db import table_exists
+
+    if not table_exists(con, "quality.check_results"):
+        return []
+    latest = con.execute(
+        "SELECT check_name, partition_key, arg_max(passed, checked_at), arg_max(blocking, checked_at) "
+        "FROM quality.check_results GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    failed = [f"{name}[{part}]" if part else name for name, part, passed, _ in latest if not passed]
+    blocking = sum(1 for _, _, passed, blocks in latest if not passed and blocks)
+    line = f"Data quality: {len(latest) - len(failed)} of {len(latest)} checks passed"
+    if failed:
+        line += f"; failed ({blocking} blocking): " + ", ".join(failed) + "  (SELECT * FROM quality.check_results)"
+    return ["", line]
+
+
 def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] | None = None) -> str:
     counts = table_counts(con)
     rejects = dict(reject_counts(con))
@@ -67,6 +84,7 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
     for table, n in counts:
         lines.append(f"{table.ljust(width)}  {n:>12,}  {rejects.get(table, 0):>9,}")
     lines += lead_lines(con)
+    lines += quality_lines(con)
     lines += ["", f"Warehouse:  {db_file}"]
     for label, value in (extra or {}).items():
         lines.append(f"{label + ':':<11} {value}")

@@ -67,6 +67,7 @@ def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypat
     assert signal_sources == {"sirene", "inpi", "bodacc"}
     assert {"core.prospects", "leads.pme_croissance", "leads.saas_tech_pme", "leads.btp_grand_ouest"} <= set(counts)
     assert "CRM files:" in text and (data_env / "exports").is_dir()
+    assert "Data quality: 29 of 29 checks passed" in text  # 11 registry checks + 6 per ICP x 3
     assert (data_env / "firmo_read.duckdb").is_symlink()
     with db.connection(data_env / "firmo_read.duckdb", read_only=True) as snap:
         assert snap.execute("SELECT count(*) FROM analytics.companies").fetchall()[0][0] > 0

@@ -104,3 +104,20 @@ def test_the_gates_are_the_blocking_checks_upstream_of_the_export():
         "unites_legales_siren", "unites_legales_row_count", "etablissements_siret", "etablissements_row_count",
         "companies_siren", "companies_row_count", "latest_financials_row_count", "officers_row_count",
         "icp_leads_siren", "icp_leads_no_p_unit", "enriched_leads_contacts", "enriched_leads_no_p_unit")
+
+
+def test_the_run_summary_counts_the_latest_result_of_each_check(data_env):
+    from firmo import db, summary
+
+    with db.connection() as con:
+        quality.ensure_tables(con)
+        con.executemany("INSERT INTO quality.check_results VALUES (?, 'a', ?, 'r', ?, ?, 'ERROR', 's', NULL, ?)", [
+            ("companies_siren", None, False, True, "2026-11-01 03:00"),
+            ("companies_siren", None, True, True, "2026-11-02 03:00"),      # fixed since
+            ("icp_leads_siren", "demo", False, True, "2026-11-02 03:00"),
+            ("icp_leads_tier_distribution", "demo", False, False, "2026-11-02 03:00"),
+            ("icp_leads_siren", "other", True, True, "2026-11-02 03:00"),
+        ])
+        assert summary.quality_lines(con) == ["", "Data quality: 2 of 4 checks passed; failed (1 blocking): "
+                                              "icp_leads_siren[demo], icp_leads_tier_distribution[demo]  "
+                                              "(SELECT * FROM quality.check_results)"]
