@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, AutomationCondition, Config
 from assets.icp import icp_partitions
 from firmo import settings
 from firmo.crm import export_leads, push_hubspot
-from firmo.crm.cli import hubspot_client_from_env
+from firmo.crm.hubspot_api import HubSpotClient
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
 from firmo.quality import assert_exports_allowed
@@ -40,7 +40,7 @@ def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, wareho
     with warehouse.get_connection() as con:
         assert_exports_allowed(con, icp)  # a failed blocking data-quality check upstream: no file
         leads = lead_frame(con, [icp])
-        client = hubspot_client_from_env() if config.push_hubspot else None  # no token: fails before any file
+        client = HubSpotClient() if config.push_hubspot else None  # no token: fails before any file
         report = export_leads(leads, con=con, root=root, crms=CRMS)
         pushed = None
         if client is not None:

@@ -4,7 +4,6 @@ sales-ops person runs by hand, through the same code as the Dagster assets."""
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 from typing import Optional
 
@@ -14,21 +13,11 @@ from firmo import settings
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
 CRMS = ("hubspot", "salesforce", "pipedrive")
-HUBSPOT_URL_ENV = "FIRMO_HUBSPOT_BASE_URL"  # not secret: another endpoint (a proxy, the tests' fake)
 
 
 def _fail(message: str, code: int = 2) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
-
-
-def hubspot_client_from_env():
-    """A HubSpot API client: token from HUBSPOT_ACCESS_TOKEN (read by HubSpotClient, kept in the
-    Authorization header only), endpoint from FIRMO_HUBSPOT_BASE_URL (default api.hubapi.com).
-    Raises HubSpotError naming the variable when the token is not set."""
-    from firmo.crm.hubspot_api import BASE_URL, HubSpotClient
-
-    return HubSpotClient(base_url=os.environ.get(HUBSPOT_URL_ENV) or BASE_URL)
 
 
 def format_push(report) -> str:
@@ -122,12 +111,13 @@ def export_cmd(
 
     from firmo import db
     from firmo.crm import HubSpotError, export_leads, push_hubspot
+    from firmo.crm.hubspot_api import HubSpotClient
     from firmo.crm.leads import icp_names, lead_frame
 
     client = None
     if push:  # before anything is written: a missing token stops the run here
         try:
-            client = hubspot_client_from_env()
+            client = HubSpotClient()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
         except HubSpotError as exc:
             _fail(str(exc))
     with contextlib.ExitStack() as stack, db.connection(db_file) as con:

@@ -24,6 +24,7 @@ import httpx
 
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 BASE_URL = "https://api.hubapi.com"
+BASE_URL_ENV = "FIRMO_HUBSPOT_BASE_URL"  # not secret: another endpoint (a proxy, the tests' fake)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -42,7 +43,7 @@ class HubSpotClient:
         self,
         token: str | None = None,
         *,
-        base_url: str = BASE_URL,
+        base_url: str | None = None,
         batch_size: int = 100,
         max_retries: int = 5,
         requests_per_10s: int = 190,
@@ -58,7 +59,7 @@ class HubSpotClient:
         self._window: deque[float] = deque()
         self._per_10s = requests_per_10s
         self._http = httpx.Client(
-            base_url=base_url, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
+            base_url=base_url or os.environ.get(BASE_URL_ENV) or BASE_URL, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
 
     def __repr__(self) -> str:
