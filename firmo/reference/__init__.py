@@ -1,22 +1,29 @@
 """Reference tables: code lists the registries use but do not ship (régions, départements, NAF,
-catégories juridiques, headcount bands) plus a sample of real communes the generator draws from.
+catégories juridiques, headcount bands, the communes of the COG with their postal codes and EPCI)
+plus a weighted sample of real communes the generator draws from.
 
 They are plain CSV files next to this module (UTF-8, comma, header, no comments) so a reviewer
 can check every fact in a diff. Codes are always text: '01', '2A', '0100' keep their leading zeros.
 
 What is complete and what is a subset (a later issue may complete the subsets):
-- complete: `headcount_bands` (16 INSEE bands), `regions` (18), `departements` (101 + the 6
-  overseas collectivities 975/977/978/986/987/988, whose région is empty), `naf_sections` (21),
-  `naf_divisions` (88), `categories_juridiques_n1` (9), `categories_juridiques_n2`;
+- complete: `headcount_bands` (16 INSEE bands), `regions` (the 18 régions of the COG),
+  `departements` (101 + the 8 overseas collectivities 975/977/978/984/986/987/988/989, whose
+  région is empty), `communes` (COG 2026: one row per code and type, 37 590 rows: 34 969
+  communes, 45 arrondissements municipaux, 2 576 communes déléguées / associées; postal codes,
+  EPCI, EPT, former codes), `epci` (the 1 255 EPCI à fiscalité propre), `ept` (the 11
+  territories of the Métropole du Grand Paris), `naf_sections` (21), `naf_divisions` (88),
+  `categories_juridiques_n1` (9), `categories_juridiques_n2`;
 - subsets: `naf_codes` (the NAF rév. 2 sub-classes most used in France, not all 732),
-  `categories_juridiques_n3` (the common level-III codes, not all ~236), `communes_sample`
-  (chef-lieux, some large towns, and the Paris/Lyon/Marseille arrondissement codes SIRENE uses).
-  `communes_sample.weight` is the relative number of generated companies placed there: per
-  département the weights add up to its population in thousands (Paris doubled for its density
-  of head offices).
+  `categories_juridiques_n3` (the common level-III codes, not all ~236);
+- the generator's drawing list, not a reference anything is checked against: `communes_sample`
+  (chef-lieux, some large towns, and the Paris/Lyon/Marseille arrondissement codes SIRENE uses;
+  every code is in `communes`). `communes_sample.weight` is the relative number of generated
+  companies placed there: per département the weights add up to its population in thousands
+  (Paris doubled for its density of head offices).
 
-Joins against these tables must stay LEFT joins: the registries carry codes outside any current
-list (ceased units keep retired codes, sirene.md §3.4).
+Where each file comes from: SOURCES.md next to them. Joins against these tables must stay LEFT
+joins: the registries carry codes outside any current list (ceased units keep retired codes,
+sirene.md §3.4).
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ _TYPED: dict[str, dict[str, pl.DataType]] = {
     "regions": {},
     "departements": {},
     "communes_sample": {"weight": pl.Int64()},
+    "communes": {"population": pl.Int64()},
+    "epci": {"population_totale": pl.Int64(), "population_municipale": pl.Int64(), "nb_communes_membres": pl.Int64()},
+    "ept": {"nb_communes_membres": pl.Int64()},
     "naf_sections": {},
     "naf_divisions": {},
     "naf_codes": {},

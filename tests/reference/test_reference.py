@@ -20,8 +20,12 @@ def test_counts():
     assert read_reference("headcount_bands").height == 16
     assert read_reference("categories_juridiques_n1").height == 9
     deps = read_reference("departements")
-    assert deps.height == 107
+    assert deps.height == 109
     assert deps.filter(deps["region_code"].is_not_null()).height == 101
+    assert sorted(deps.filter(deps["region_code"].is_null())["code"]) == ["975", "977", "978", "984", "986", "987",
+                                                                          "988", "989"]
+    assert read_reference("epci").height == 1255
+    assert read_reference("ept").height == 11
 
 
 @pytest.mark.parametrize(
@@ -51,9 +55,11 @@ def test_departements_facts():
     assert deps["69"]["chef_lieu_commune"] == "69123"
     assert deps["13"]["chef_lieu_commune"] == "13055"
     assert deps["2A"]["chef_lieu_commune"] == "2A004" and deps["2B"]["chef_lieu_name"] == "Bastia"
+    assert deps["984"]["chef_lieu_commune"] is None  # the source's 97502 is in Saint-Pierre-et-Miquelon
+    assert deps["989"]["chef_lieu_commune"] == "98901" and deps["989"]["region_code"] is None
     regions = set(read_reference("regions")["code"])
     for row in deps.values():
-        assert departement_of_commune(row["chef_lieu_commune"]) == row["code"]
+        assert row["code"] == "984" or departement_of_commune(row["chef_lieu_commune"]) == row["code"]
         assert row["region_code"] is None or row["region_code"] in regions
 
 
@@ -70,7 +76,8 @@ def test_communes_sample():
     assert {f"132{i:02d}" for i in range(1, 17)} <= codes
     assert not {"75056", "69123", "13055"} & codes  # SIRENE uses arrondissement codes
     assert communes["code"].n_unique() == communes.height
-    assert set(communes["departement"]) == set(read_reference("departements")["code"])
+    # every département but the two without inhabitants (TAAF, Clipperton)
+    assert set(communes["departement"]) == set(read_reference("departements")["code"]) - {"984", "989"}
     for row in communes.iter_rows(named=True):
         assert departement_of_commune(row["code"]) == row["departement"]
         assert len(row["postal_code"]) == 5 and row["weight"] >= 1
@@ -116,6 +123,8 @@ def test_load_reference_builds_tables_idempotently(data_env):
         assert first == second
         assert set(first) == set(TABLES)
         assert first["regions"] == 18
+        assert (first["departements"], first["communes"], first["epci"], first["ept"]) == (109, 37590, 1255, 11)
+        assert con.execute("SELECT count(*) FROM ref.communes WHERE code_insee = '75056'").fetchone() == (1,)
         assert con.execute("SELECT region_code FROM ref.departements WHERE code = '2A'").fetchone() == ("94",)
         assert con.execute("SELECT typeof(code) FROM ref.naf_divisions LIMIT 1").fetchone() == ("VARCHAR",)
         assert con.execute("SELECT employer FROM ref.headcount_bands WHERE code = 'NN'").fetchone() == (False,)
