@@ -139,7 +139,7 @@ def synth(db_file: Path, companies: int) -> dict:
            (['MARTIN', 'BERNARD', 'THOMAS', 'PETIT', 'ROBERT', 'RICHARD', 'DURAND', 'DUBOIS'])[1 + i % 8] AS family_name,
            (['Marie', 'Jean', 'Pierre', 'Nathalie', 'Sophie', 'Nicolas', 'Camille', 'Thomas'])[1 + (i // 8) % 8] AS given_names,
            NULL::VARCHAR AS company_officer_siren, 'HOLDING ' || i AS company_officer_name,
-           r.v0 AS role_code, r.v1 AS role_label,
+           r.v0 AS role_code, [r.v0] AS role_codes, r.v1 AS role_label,
            (DATE '2025-06-30' - CAST({_u('start')} * 7300 AS INTEGER)) AS start_date,
            {_u('off_active')} < 0.9 AS active, CAST(i AS VARCHAR) AS representant_id,
            NULL::TIMESTAMP AS updated_at, 'bench' AS source_file

@@ -38,8 +38,8 @@ VIEWS: dict[str, tuple[tuple[str, ...], str]] = {
     "companies": (("core.companies",), "SELECT * EXCLUDE (diffusion_status, diffusible) FROM core.companies WHERE diffusible"),
     "officers": (("inpi.officers", "core.companies"),
                  "SELECT o.siren, c.name AS company_name, o.officer_kind, o.family_name, o.given_names, "
-                 "o.company_officer_siren, o.company_officer_name, o.role_code, o.role_label, o.start_date, o.active, "
-                 "o.updated_at FROM inpi.officers o JOIN core.companies c USING (siren) WHERE c.diffusible"),
+                 "o.company_officer_siren, o.company_officer_name, o.role_code, o.role_codes, o.role_label, "
+                 "o.start_date, o.active, o.updated_at FROM inpi.officers o JOIN core.companies c USING (siren) WHERE c.diffusible"),
     "financials": (("core.latest_financials", "core.companies"),
                    "SELECT f.* FROM core.latest_financials f JOIN core.companies c USING (siren) WHERE c.diffusible"),
     "signals": (("core.signals", "core.companies"),

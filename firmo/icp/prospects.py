@@ -29,7 +29,7 @@ _INPUTS = {
     "signals": ("core.signals", "siren VARCHAR, signal_type VARCHAR, signal_date DATE, strength DOUBLE, "
                                 "polarity VARCHAR, label VARCHAR, source VARCHAR"),
     "officers": ("inpi.officers", "siren VARCHAR, officer_kind VARCHAR, family_name VARCHAR, given_names VARCHAR, "
-                                  "company_officer_name VARCHAR, role_code VARCHAR, role_label VARCHAR, "
+                                  "company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], role_label VARCHAR, "
                                   "start_date DATE, active BOOLEAN"),
     "financials": ("core.latest_financials", "siren VARCHAR, revenue BIGINT, fiscal_year_end DATE"),
 }

@@ -42,7 +42,9 @@ RAW_MAX = 2000
 _SEQ = pa.field("payload_seq", pa.int64())
 OFFICER_SCHEMA = pa.schema(
     [
-        *(pa.field(c, pa.string()) for c in OFFICER_COLUMNS[:8]),
+        *(pa.field(c, pa.string()) for c in OFFICER_COLUMNS[:7]),
+        pa.field("role_codes", pa.list_(pa.string())),
+        pa.field("role_label", pa.string()),
         pa.field("start_date", pa.date32()),
         pa.field("active", pa.bool_()),
         pa.field("representant_id", pa.string()),
@@ -231,6 +233,9 @@ def apply_rne_updates(
     for kind, table in (("officers", OFFICERS), ("companies", COMPANIES)):
         if not _exists(con, table):
             create_table(con, kind, table)
+    # a warehouse loaded before officers carried every role code: give it the column (a full
+    # load_rne rebuilds the table from the DDL anyway)
+    con.execute(f"ALTER TABLE {OFFICERS} ADD COLUMN IF NOT EXISTS role_codes VARCHAR[]")
     batch, seq = _Batch(), 0
     for item in companies:
         for payload in iter_payloads(item):

@@ -20,13 +20,13 @@ from typing import Any
 
 from stdnum.fr import siren as siren_checker
 
-from sources.inpi.roles import resolve_role
+from sources.inpi.roles import rank_codes, resolve_roles, role_label
 
 PAYLOAD_KINDS = ("personneMorale", "personnePhysique", "exploitation")
 ENTREPRENEUR_ROLE = "101"
 OFFICER_COLUMNS = (
     "siren", "officer_kind", "family_name", "given_names", "company_officer_siren",
-    "company_officer_name", "role_code", "role_label", "start_date", "active",
+    "company_officer_name", "role_code", "role_codes", "role_label", "start_date", "active",
     "representant_id", "updated_at", "source_file",
 )  # fmt: skip
 COMPANY_COLUMNS = (
@@ -142,7 +142,7 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
         kind = "person"
     else:
         raise RejectedPayload(f"pouvoir names neither an individu nor an entreprise: representantId {pouvoir.get('representantId')!r}")
-    code, label = resolve_role(pouvoir)
+    codes, label = resolve_roles(pouvoir)
     return {
         "siren": siren,
         "officer_kind": kind,
@@ -150,7 +150,8 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
         "given_names": _given_names(person) if kind == "person" else None,
         "company_officer_siren": normalise_siren(company.get("siren")) if kind == "company" else None,
         "company_officer_name": _text(company.get("denomination")) if kind == "company" else None,
-        "role_code": code,
+        "role_code": codes[0] if codes else None,
+        "role_codes": codes or None,
         "role_label": label,
         "start_date": _start_date(pouvoir, person),
         "active": _is_active(pouvoir, today),
@@ -158,23 +159,45 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
     }
 
 
-def _entrepreneur(siren: str, identite: dict, officers: list[dict]) -> dict[str, Any] | None:
-    """The owner of an entreprise individuelle, unless a pouvoir already names them."""
+def _same_person(officer: dict, family: str, given: str | None) -> bool:
+    """A pouvoir naming the owner again: same family name (case-insensitive) and same given
+    names, or the same first given name when one side lists fewer."""
+    if officer["officer_kind"] != "person" or (officer["family_name"] or "").casefold() != family.casefold():
+        return False
+    theirs, mine = (officer["given_names"] or "").casefold().split(), (given or "").casefold().split()
+    return theirs == mine or (bool(theirs) and bool(mine) and theirs[0] == mine[0])
+
+
+def _entrepreneur(siren: str, identite: dict, officers: list[dict]) -> list[dict]:
+    """`officers` with the owner of an entreprise individuelle first, holding their role.
+
+    The owner is `identite.entrepreneur`, with role 101 (Entrepreneur) unless their description
+    gives one. When a pouvoir names them again, that pouvoir stays the one row for them (it has
+    the start date and the pouvoir id) and keeps the owner's role on top of its own: a pouvoir
+    without a role must not strip the owner of theirs. The owner of an EI is active as long as
+    the EI exists (a new owner is a new company)."""
     person = ((identite.get("entrepreneur") or {}).get("descriptionPersonne")) or {}
     family, given = _text(person.get("nom")), _given_names(person)
     if not family:
-        return None
-    if any(o["family_name"] == family and o["given_names"] == given for o in officers):
-        return None
-    code, label = resolve_role({"individu": {"descriptionPersonne": person}})
-    code = code or ENTREPRENEUR_ROLE
-    return {
-        "siren": siren, "officer_kind": "person", "family_name": family, "given_names": given,
-        "company_officer_siren": None, "company_officer_name": None, "role_code": code,
-        "role_label": label or resolve_role({"roleEntreprise": code})[1],
-        "start_date": _date(person.get("dateEffetRoleDeclarant")), "active": True,
-        "representant_id": None,
+        return officers
+    owner_codes, owner_label = resolve_roles({"individu": {"descriptionPersonne": person}})
+    owner_codes = owner_codes or [ENTREPRENEUR_ROLE]
+    again = next((o for o in officers if _same_person(o, family, given)), None)
+    if again is None:
+        owner = {
+            "siren": siren, "officer_kind": "person", "family_name": family, "given_names": given,
+            "company_officer_siren": None, "company_officer_name": None, "role_code": owner_codes[0],
+            "role_codes": owner_codes, "role_label": owner_label or role_label(owner_codes),
+            "start_date": _date(person.get("dateEffetRoleDeclarant")), "active": True, "representant_id": None,
+        }  # fmt: skip
+        return [owner, *officers]
+    codes = rank_codes([*owner_codes, *(again["role_codes"] or [])])
+    merged = {
+        **again, "role_code": codes[0], "role_codes": codes, "active": True,
+        "role_label": again["role_label"] if codes == again["role_codes"] else role_label(codes),
+        "start_date": again["start_date"] or _date(person.get("dateEffetRoleDeclarant")),
     }  # fmt: skip
+    return [merged, *(o for o in officers if o is not again)]
 
 
 def _denomination(kind: str, identite: dict) -> str | None:
@@ -215,8 +238,8 @@ def parse_company(payload: Any, source_file: str, today: date | None = None) -> 
             officers.append(_officer(siren, pouvoir, today))
         except RejectedPayload as exc:
             bad.append((str(exc), pouvoir))
-    if kind == "personnePhysique" and (owner := _entrepreneur(siren, identite, officers)):
-        officers.insert(0, owner)
+    if kind == "personnePhysique":
+        officers = _entrepreneur(siren, identite, officers)
     updated_at = parse_timestamp(payload.get("updatedAt")) or parse_timestamp(formality.get("updated"))
     for officer in officers:
         officer["updated_at"] = updated_at

@@ -6,6 +6,11 @@ Dec-2023 payloads carry it in `individu.descriptionPersonne.role` (persons) or
 `entreprise.roleEntreprise` (legal persons), 2024+ payloads in `pouvoir.roleEntreprise`. Some
 pouvoirs only carry `libelleRoleEntreprise`, which is mapped back to its code. Code 99 ("Autre")
 is refined by the free text `autreRoleEntreprise` (search-infra #740).
+
+One pouvoir may hold several roles: a label such as "Président du conseil
+d'administration,Directeur général", or a `secondRoleEntreprise`. The officer then stays one row
+with every code (`role_codes`) and, as `role_code`, the highest-ranked decision maker among them,
+so an ICP targeting either role finds the person and the person is counted once.
 """
 
 from __future__ import annotations
@@ -49,28 +54,109 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def resolve_role(pouvoir: dict) -> tuple[str | None, str | None]:
-    """(role_code, role_label) of one pouvoir, whatever its vintage.
+# Decision-maker codes from the one who runs the company day to day down: when a pouvoir holds
+# several roles, the first of these it holds is its `role_code`. The Directeur général ranks above
+# the Président du conseil d'administration: the law gives the DG the executive powers
+# (art. L.225-56 Code de commerce), the PCA chairs the board (L.225-51).
+DECISION_RANK = (
+    "60", "73", "101", "30", "28", "29", "69", "52", "53", "51", "140", "205", "86", "90", "56", "76",
+    "201", "70", "206", "105", "204", "214", "215",
+)  # fmt: skip
 
-    First non-empty of pouvoir.roleEntreprise, entreprise.roleEntreprise,
-    individu.descriptionPersonne.role, then the code of libelleRoleEntreprise. The label is the
-    official one for the code, `autreRoleEntreprise` for code 99 when given, else the payload's
+
+def rank_codes(codes: list[str]) -> list[str]:
+    """`codes` without repeats, the highest-ranked decision maker first: decision-maker codes in
+    DECISION_RANK order, then the other codes in the order the registry gave them."""
+    unique = list(dict.fromkeys(codes))
+    known = role_codes()
+
+    def key(item: tuple[int, str]) -> tuple[int, int, int]:
+        position, code = item
+        if code in DECISION_RANK:
+            return (0, DECISION_RANK.index(code), position)
+        if known.get(code, ("", False))[1]:  # a decision maker missing from the rank list
+            return (1, 0, position)
+        return (2, 0, position)
+
+    return [code for _, code in sorted(enumerate(unique), key=key)]
+
+
+def _normal_code(value: str | None) -> str | None:
+    if value is not None and value.isdigit():
+        return str(int(value))  # "073" and "73" are the same role
+    return value
+
+
+def _codes_of_label(label: str) -> tuple[list[str], bool]:
+    """Codes a `libelleRoleEntreprise` names: the whole label when it is one known role, else its
+    comma-separated parts ("Président du conseil d'administration,Directeur général" -> 51, 53).
+    Parts are joined back greedily, so a label with a comma of its own ("Personne physique,
+    exploitant en commun") still maps; a part that is no known role maps to nothing, and the
+    second value says whether every part was mapped."""
+    by_label = _code_by_label()
+    whole = by_label.get(_label_key(label))
+    if whole:
+        return [whole], True
+    parts = label.split(",")
+    codes, start, complete = [], 0, True
+    while start < len(parts):
+        for end in range(len(parts), start, -1):
+            code = by_label.get(_label_key(",".join(parts[start:end])))
+            if code:
+                codes.append(code)
+                start = end
+                break
+        else:
+            start, complete = start + 1, False
+    return codes, complete
+
+
+def resolve_roles(pouvoir: dict) -> tuple[list[str], str | None]:
+    """(every role code, role_label) of one pouvoir, whatever its vintage; the codes are ranked
+    by `rank_codes`, so the first is the officer's `role_code`.
+
+    The main code is the first non-empty of pouvoir.roleEntreprise, entreprise.roleEntreprise,
+    individu.descriptionPersonne.role, then the code(s) of libelleRoleEntreprise
+    (inpi_bodacc.md §1.5). A label holding several roles adds each of them, and
+    `secondRoleEntreprise` adds its code. The label is the official one of each code (joined by
+    ", " when there are several), `autreRoleEntreprise` for code 99 when given, else the payload's
     own label (unknown codes keep whatever the registry says).
     """
     individu = pouvoir.get("individu") or {}
     person = individu.get("descriptionPersonne") or {}
     company = pouvoir.get("entreprise") or {}
     payload_label = _text(pouvoir.get("libelleRoleEntreprise"))
-    code = (
-        _text(pouvoir.get("roleEntreprise"))
-        or _text(company.get("roleEntreprise"))
-        or _text(person.get("role"))
-        or (_code_by_label().get(_label_key(payload_label)) if payload_label else None)
+    label_codes, complete = _codes_of_label(payload_label) if payload_label else ([], True)
+    main = _normal_code(
+        _text(pouvoir.get("roleEntreprise")) or _text(company.get("roleEntreprise")) or _text(person.get("role"))
     )
-    if code is not None and code.isdigit():
-        code = str(int(code))  # "073" and "73" are the same role
-    other = _text(pouvoir.get("autreRoleEntreprise"))
-    if code == OTHER_ROLE and other:
-        return code, other
-    known = role_codes().get(code) if code else None
-    return code, (known[0] if known else payload_label)
+    codes = [main] if main else label_codes[:1]
+    if len(label_codes) > 1:
+        codes += label_codes
+    second = _normal_code(_text(pouvoir.get("secondRoleEntreprise")))
+    if pouvoir.get("indicateurSecondRoleEntreprise") is False:
+        second = None  # the registry says the second role is not held
+    if second:
+        codes.append(second)
+    if not codes or (not complete and not main and not second):
+        # nothing known, or only part of the label: the registry's own words, kept whole
+        return rank_codes(codes), payload_label
+    codes = rank_codes(codes)
+    return codes, role_label(codes, payload_label, _text(pouvoir.get("autreRoleEntreprise")))
+
+
+def role_label(codes: list[str], payload_label: str | None = None, other: str | None = None) -> str | None:
+    """Official label of each code, in the order given, joined by ", " (`other`, the free text
+    of autreRoleEntreprise, stands for code 99); a single code missing from the list keeps the
+    registry's own label."""
+    known = role_codes()
+    if len(codes) == 1 and codes[0] not in known:
+        return payload_label
+    labels = [(other if c == OTHER_ROLE and other else known[c][0]) if c in known else c for c in codes]
+    return ", ".join(labels) or payload_label
+
+
+def resolve_role(pouvoir: dict) -> tuple[str | None, str | None]:
+    """(role_code, role_label) of one pouvoir: its highest-ranked code (see `resolve_roles`)."""
+    codes, label = resolve_roles(pouvoir)
+    return (codes[0] if codes else None), label

@@ -18,10 +18,11 @@ role_priority AS (
     SELECT unnest($role_groups::VARCHAR[][]) AS codes, generate_subscripts($role_groups::VARCHAR[][], 1) AS priority
 ),
 contact AS (
+    -- an officer holding several roles matches on any of them; role_code is the one that matched
     SELECT o.siren, o.c.kind AS officer_kind, o.c.given_names, o.c.family_name, o.c.company_name AS company_officer_name,
-           o.c.role_code, o.c.role_label, r.priority
+           list_filter(o.c.role_codes, lambda x: list_contains(r.codes, x))[1] AS role_code, o.c.role_label, r.priority
     FROM (SELECT siren, unnest(contacts) AS c, generate_subscripts(contacts, 1) AS position FROM top) o
-    JOIN role_priority r ON list_contains(r.codes, o.c.role_code)
+    JOIN role_priority r ON list_has_any(r.codes, o.c.role_codes)
     QUALIFY row_number() OVER (PARTITION BY o.siren ORDER BY r.priority, o.position) = 1
 ),
 signal_points AS (

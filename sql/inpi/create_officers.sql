@@ -8,8 +8,10 @@ CREATE TABLE {{table}} (
     given_names           VARCHAR,           -- person: prenoms joined by spaces
     company_officer_siren VARCHAR,           -- company officer: entreprise.siren
     company_officer_name  VARCHAR,           -- company officer: entreprise.denomination
-    role_code             VARCHAR,           -- RNE roleEntreprise code ('73', '30', '99' ...)
-    role_label            VARCHAR,           -- label of the code; autreRoleEntreprise for 99
+    role_code             VARCHAR,           -- RNE roleEntreprise code ('73', '30', '99' ...): the
+                                             -- highest-ranked of role_codes (sources/inpi/roles.py)
+    role_codes            VARCHAR[],         -- every role the pouvoir holds, role_code first
+    role_label            VARCHAR,           -- label(s) of the code(s); autreRoleEntreprise for 99
     start_date            DATE,              -- dateDebut / dateEffetRoleDeclarant / dateEffet
     active                BOOLEAN NOT NULL,  -- pouvoir.actif, else no past dateFin
     representant_id       VARCHAR,           -- RNE pouvoir id (uuid in 2024+ payloads)

@@ -162,3 +162,21 @@ def test_contact_prefers_priority_then_person_then_most_recent(con):
     # authority: second target role -> 80
     row = leads(con, {"criteria": {"decision_makers": ["Directeur général", "Président"]}})["000000001"]
     assert (row["last_name"], row["fit_score"], row["bant_authority"]) == ("VERT", 80, "Président de SAS (target role #2)")
+
+
+def test_officer_with_two_roles_is_found_by_either_and_counted_once(con):
+    """A PCA who is also DG (RNE label "Président du conseil d'administration,Directeur général"):
+    one officer, role_code 53, role_codes [53, 51]."""
+    both = "Directeur Général, Président du conseil d'administration"
+    build_warehouse(con, [company("000000001"), company("000000002")], officers=[
+        officer("000000001", "53", both, given="Anne", family="NOIR", role_codes=["53", "51"]),
+        officer("000000002", "53", "Directeur Général", given="Paul", family="BLANC"),
+    ])  # fmt: skip
+    assert con.execute("SELECT siren, officer_role_codes FROM core.prospects ORDER BY siren").fetchall() == [
+        ("000000001", ["51", "53"]), ("000000002", ["53"])]
+    rows = leads(con, {"criteria": {"decision_makers": ["Président"]}})
+    assert (rows["000000001"]["last_name"], rows["000000001"]["role_code"], rows["000000001"]["job_title"],
+            rows["000000001"]["bant_authority"]) == ("NOIR", "51", both, both + " (target role #1)")
+    assert (rows["000000002"]["last_name"], rows["000000002"]["bant_authority"]) == (None, "no target decision maker on file")
+    rows = leads(con, {"criteria": {"decision_makers": ["Directeur général"]}})
+    assert [(rows[s]["last_name"], rows[s]["role_code"]) for s in sorted(rows)] == [("NOIR", "53"), ("BLANC", "53")]

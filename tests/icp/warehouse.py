@@ -64,11 +64,13 @@ def signal(siren: str, signal_type: str, day: date, *, strength: float = 1.0, la
 
 
 def officer(siren: str, role_code: str, role_label: str, *, given: str = "Jeanne Marie", family: str = "MARTIN",
-            kind: str = "person", start: date | None = date(2020, 1, 1), active: bool = True) -> dict:
+            kind: str = "person", start: date | None = date(2020, 1, 1), active: bool = True,
+            role_codes: list[str] | None = None) -> dict:
     return {"siren": siren, "officer_kind": kind, "family_name": family if kind == "person" else None,
             "given_names": given if kind == "person" else None, "company_officer_siren": None,
             "company_officer_name": family if kind == "company" else None, "role_code": role_code,
-            "role_label": role_label, "start_date": start, "active": active, "representant_id": None,
+            "role_codes": role_codes or [role_code], "role_label": role_label, "start_date": start,
+            "active": active, "representant_id": None,
             "updated_at": None, "source_file": "test"}
 
 
@@ -77,7 +79,8 @@ SIGNAL_COLUMNS = {"siren": "VARCHAR", "signal_type": "VARCHAR", "signal_date": "
                   "source_ref": "VARCHAR"}
 OFFICER_COLUMNS = {"siren": "VARCHAR", "officer_kind": "VARCHAR", "family_name": "VARCHAR", "given_names": "VARCHAR",
                    "company_officer_siren": "VARCHAR", "company_officer_name": "VARCHAR", "role_code": "VARCHAR",
-                   "role_label": "VARCHAR", "start_date": "DATE", "active": "BOOLEAN", "representant_id": "VARCHAR",
+                   "role_codes": "VARCHAR[]", "role_label": "VARCHAR", "start_date": "DATE", "active": "BOOLEAN",
+                   "representant_id": "VARCHAR",
                    "updated_at": "TIMESTAMP", "source_file": "VARCHAR"}
 FINANCIAL_COLUMNS = {"siren": "VARCHAR", "fiscal_year_end": "DATE", "revenue": "BIGINT"}
 

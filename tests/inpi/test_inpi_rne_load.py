@@ -148,3 +148,40 @@ def test_bad_pouvoir_is_quarantined_and_the_rest_loaded(con, inpi_samples):
     assert con.execute("SELECT reason, raw FROM inpi.rejects").fetchall() == [
         ("pouvoir names neither an individu nor an entreprise: representantId 'x9', SIREN 980704894",
          '{"representantId": "x9"}')]
+
+
+TWO_ROLES = "Président du conseil d'administration,Directeur général"
+
+
+def _two_role_payload(inpi_samples):
+    payload = json.loads((inpi_samples / "rne_company_2024_shape.json").read_text())
+    payload["formality"]["content"]["personneMorale"]["composition"]["pouvoirs"][0].update(
+        roleEntreprise="51", libelleRoleEntreprise=TWO_ROLES)
+    return payload
+
+
+def _roles(con):
+    return con.execute("SELECT family_name, role_code, role_codes, role_label FROM inpi.officers ORDER BY family_name").fetchall()
+
+
+EXPECTED_ROLES = [("LEFEBVRE", "53", ["53", "51"], "Directeur Général, Président du conseil d'administration"),
+                  ("PETIT", "53", ["53"], "Directeur Général")]
+
+
+def test_every_role_code_is_stored_by_stock_load_and_updates(con, tmp_path, inpi_samples):
+    path = tmp_path / "two_roles.json"
+    path.write_text(json.dumps(_two_role_payload(inpi_samples)))
+    assert load_rne(con, [path]).loaded == {"inpi.officers": 2, "inpi.companies": 1}
+    assert _roles(con) == EXPECTED_ROLES
+    con.execute("DELETE FROM inpi.officers")
+    con.execute("DELETE FROM inpi.companies")
+    apply_rne_updates(con, [{"company": _two_role_payload(inpi_samples)}])
+    assert _roles(con) == EXPECTED_ROLES
+
+
+def test_updates_on_a_table_loaded_before_role_codes_add_the_column(con, inpi_samples):
+    con.execute("CREATE SCHEMA IF NOT EXISTS inpi")
+    rne_load.create_table(con, "officers", "inpi.officers")
+    con.execute("ALTER TABLE inpi.officers DROP COLUMN role_codes")
+    apply_rne_updates(con, [_two_role_payload(inpi_samples)])
+    assert _roles(con) == EXPECTED_ROLES

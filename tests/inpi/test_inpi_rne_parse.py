@@ -9,7 +9,7 @@ import json
 import pytest
 
 from sources.inpi.rne_parse import RejectedPayload, iter_payloads, parse_company
-from sources.inpi.roles import ROLE_CODES_CSV, resolve_role, role_codes
+from sources.inpi.roles import DECISION_RANK, ROLE_CODES_CSV, rank_codes, resolve_role, resolve_roles, role_codes
 
 TODAY = dt.date(2026, 11, 1)
 
@@ -140,3 +140,118 @@ def test_bad_pouvoir_is_set_aside_not_the_company():
     parsed = parse_company(_payload("personneMorale", body), "x", TODAY)
     assert [o["family_name"] for o in parsed.officers] == ["A"]
     assert parsed.bad_pouvoirs[0][0] == "pouvoir names neither an individu nor an entreprise: representantId '9'"
+
+
+# --- an officer holding several roles, the owner of an EI listed again (issue 12 item 5) ----------
+
+TWO_ROLES = "Président du conseil d'administration,Directeur général"
+
+
+def _roles(parsed):
+    return [(o["family_name"], o["role_code"], o["role_codes"], o["role_label"]) for o in parsed.officers]
+
+
+def test_2023_label_with_two_roles_keeps_the_officer_once_with_both_codes(inpi_samples):
+    """The real 2023 shape (role only in descriptionPersonne.role / libelleRoleEntreprise), with
+    ROBERT's pouvoir carrying a two-role label and no code, as SA boards file a PDG."""
+    payload = json.loads((inpi_samples / "rne_company_2023_shape.json").read_text())
+    pouvoir = payload["formality"]["content"]["personneMorale"]["composition"]["pouvoirs"][0]
+    del pouvoir["individu"]["descriptionPersonne"]["role"]
+    pouvoir["libelleRoleEntreprise"] = TWO_ROLES
+    parsed = parse_company(payload, "s.json", TODAY)
+    assert _roles(parsed) == [
+        ("ROBERT", "53", ["53", "51"], "Directeur Général, Président du conseil d'administration"),
+        ("MARTIN", "53", ["53"], "Directeur Général"),
+        (None, "70", ["70"], "Directeur général délégué"),
+    ]
+
+
+def test_2024_code_plus_two_role_label_and_second_role(inpi_samples):
+    """2024 shape: roleEntreprise 51 with the two-role label; PETIT (53) gets a secondRoleEntreprise 65."""
+    payload = json.loads((inpi_samples / "rne_company_2024_shape.json").read_text())
+    first, second = payload["formality"]["content"]["personneMorale"]["composition"]["pouvoirs"][:2]
+    first.update(roleEntreprise="51", libelleRoleEntreprise=TWO_ROLES)
+    second.update(secondRoleEntreprise="65", libelleSecondRoleEntreprise="Administrateur", indicateurSecondRoleEntreprise=True)
+    assert _roles(parse_company(payload, "s.json", TODAY)) == [
+        ("LEFEBVRE", "53", ["53", "51"], "Directeur Général, Président du conseil d'administration"),
+        ("PETIT", "53", ["53", "65"], "Directeur Général, Administrateur"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pouvoir", "codes", "label"),
+    [
+        ({"libelleRoleEntreprise": TWO_ROLES}, ["53", "51"], "Directeur Général, Président du conseil d'administration"),
+        ({"libelleRoleEntreprise": "Directeur général , Président du conseil d'administration"}, ["53", "51"],
+         "Directeur Général, Président du conseil d'administration"),
+        # a label with a comma of its own is one role
+        ({"libelleRoleEntreprise": "Personne physique, exploitant en commun"}, ["90"], "Personne physique, exploitant en commun"),
+        ({"libelleRoleEntreprise": "Administrateur,Gérant"}, ["30", "65"], "Gérant, Administrateur"),
+        # a part that is no known role maps to nothing; the known part stands, the label is kept whole
+        ({"libelleRoleEntreprise": "Gérant,Chef de rayon"}, ["30"], "Gérant,Chef de rayon"),
+        ({"libelleRoleEntreprise": "Chef de rayon,Caissier"}, [], "Chef de rayon,Caissier"),
+        ({"roleEntreprise": "73", "secondRoleEntreprise": "73"}, ["73"], "Président de SAS"),
+        ({"roleEntreprise": "73", "secondRoleEntreprise": "30", "indicateurSecondRoleEntreprise": False},
+         ["73"], "Président de SAS"),
+        ({"roleEntreprise": "99", "autreRoleEntreprise": "Censeur", "secondRoleEntreprise": "53"},
+         ["53", "99"], "Directeur Général, Censeur"),
+    ],
+)
+def test_resolve_roles_several_roles(pouvoir, codes, label):
+    assert resolve_roles(pouvoir) == (codes, label)
+    assert resolve_role(pouvoir) == ((codes[0] if codes else None), label)
+
+
+def test_rank_puts_the_decision_maker_first_then_registry_order():
+    assert rank_codes(["65", "51", "53", "51"]) == ["53", "51", "65"]
+    assert rank_codes(["71", "65"]) == ["71", "65"]
+    assert rank_codes(["30", "101"]) == ["101", "30"]
+    # every decision maker of the shipped list has a rank
+    assert {c for c, (_, dm) in role_codes().items() if dm} == set(DECISION_RANK)
+
+
+def _ei_payload(pouvoirs: list[dict], owner: dict | None = None) -> dict:
+    """A personnePhysique payload in the 2024 shape (typePersonne P, legal form 1000)."""
+    owner = owner or {"nom": "DURAND", "prenoms": ["Julie", "Anne"], "dateDeNaissance": "1980-04",
+                      "nationalite": "FRANÇAISE", "dateEffetRoleDeclarant": "2021-03-01"}
+    return {
+        "siren": "889924320", "updatedAt": "2025-02-01T10:00:00+01:00", "id": "65b0",
+        "formality": {
+            "siren": "889924320", "typePersonne": "P", "diffusionINSEE": "O", "diffusionCommerciale": True,
+            "formeJuridique": "1000",
+            "content": {"formeExerciceActivitePrincipale": "ARTISANALE_REGLEMENTEE",
+                        "personnePhysique": {"identite": {"entrepreneur": {"descriptionPersonne": owner}},
+                                             "composition": {"pouvoirs": pouvoirs}}}},
+    }  # fmt: skip
+
+
+def _pouvoir(nom: str, prenoms: list[str], **extra) -> dict:
+    return {"typeDePersonne": "INDIVIDU", "representantId": f"id-{nom}", "actif": True,
+            "individu": {"descriptionPersonne": {"nom": nom, "prenoms": prenoms, "dateDeNaissance": "1980-04"}},
+            **extra}  # fmt: skip
+
+
+def test_ei_owner_listed_again_without_a_role_keeps_role_101():
+    parsed = parse_company(_ei_payload([_pouvoir("DURAND", ["Julie", "Anne"])]), "x", TODAY)
+    assert [(o["family_name"], o["given_names"], o["role_code"], o["role_codes"], o["role_label"], o["start_date"],
+             o["active"], o["representant_id"]) for o in parsed.officers] == [
+        ("DURAND", "Julie Anne", "101", ["101"], "Entrepreneur", dt.date(2021, 3, 1), True, "id-DURAND")]
+    assert parsed.company["officers"] == 1
+
+
+def test_ei_owner_listed_again_with_first_name_only_and_another_role_keeps_both():
+    parsed = parse_company(_ei_payload([
+        _pouvoir("ROUX", ["Marc"], roleEntreprise="94", dateDebut="2022-01-10"),
+        _pouvoir("Durand", ["Julie"], roleEntreprise="95", dateDebut="2021-05-01"),
+    ]), "x", TODAY)  # fmt: skip
+    assert [(o["family_name"], o["role_code"], o["role_codes"], o["role_label"], o["start_date"])
+            for o in parsed.officers] == [
+        ("Durand", "101", ["101", "95"], "Entrepreneur, Associé qui participe à la gestion", dt.date(2021, 5, 1)),
+        ("ROUX", "94", ["94"], "Membre non salarié participant aux travaux", dt.date(2022, 1, 10)),
+    ]
+
+
+def test_ei_relative_with_the_same_family_name_is_not_the_owner():
+    parsed = parse_company(_ei_payload([_pouvoir("DURAND", ["Marc"])]), "x", TODAY)
+    assert [(o["given_names"], o["role_code"], o["role_codes"]) for o in parsed.officers] == [
+        ("Julie Anne", "101", ["101"]), ("Marc", None, None)]
