@@ -1,5 +1,6 @@
-"""Shared fixtures. Real registry extracts live in ../shared/samples beside the checkout (CI
-clones the project next to it); they are read in place and never copied into the project."""
+"""Shared fixtures. The real registry extracts the tests read are shipped in tests/fixtures
+(origin of each in tests/fixtures/SOURCES.md), so a fresh clone with nothing beside it runs the
+whole suite."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SAMPLES_DIR = REPO_ROOT.parent / "shared" / "samples"
+SAMPLES_DIR = REPO_ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
-    if not SAMPLES_DIR.is_dir():
-        pytest.fail(f"real registry samples not found at {SAMPLES_DIR} (CI puts ../shared beside the checkout)")
+    """tests/fixtures: real extracts by registry (sirene/, inpi/, bodacc/)."""
     return SAMPLES_DIR
 
 

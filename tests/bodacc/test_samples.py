@@ -1,4 +1,4 @@
-"""The parsers on the real published files in ../shared/samples/bodacc, exact values."""
+"""The parsers on the real published files in tests/fixtures/bodacc, exact values."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The parsers on the real published extracts in ../shared/samples/sirene (every vintage)."""
+"""The parsers on the real published extracts in tests/fixtures/sirene (every vintage)."""
 
 from __future__ import annotations
 
