@@ -31,7 +31,7 @@ from dagster import (
 
 from firmo import settings
 from firmo.icp import build_leads, build_prospects, load_icp
-from firmo.icp.config import NAME_RE
+from firmo.icp.config import NAME_RE, IcpError
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import WarehouseResource
 
@@ -131,7 +131,13 @@ def _digest(path: Path) -> str:
 )
 def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
     """Adds a partition per new ICP file, removes those whose file is gone, and runs the ICPs
-    whose file is new or changed (cursor: content hash per ICP)."""
+    whose file is new or changed (cursor: content hash per ICP).
+
+    Each file is checked first (`load_icp`: the safe loader, size limit, reference lists), so a
+    bad file costs milliseconds here instead of a failed run: it is skipped with its reason (in
+    the tick's log, its skip message when nothing runs, the `firmo/skipped_icp_files` tag of the
+    runs it requests) and the other files go on. A skipped file keeps its previous cursor entry:
+    it is checked again every tick and runs once fixed."""
     files = icp_files()
     folder = icp_dir()
     unusable = sorted(p.name for p in folder.glob("*.y*ml") if p.stem not in files) if folder.is_dir() else []
@@ -139,15 +145,31 @@ def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
         context.log.warning(f"ignored ICP files (name must be lower-case letters, digits, '_'): {unusable}")
     known = set(context.instance.get_dynamic_partitions(icp_partitions.name))
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    digests = {name: _digest(path) for name, path in files.items()}
-    added, removed = sorted(set(files) - known), sorted(known - set(files))
+    digests: dict[str, str] = {}
+    skipped: dict[str, str] = {}  # file name -> why
+    for name, path in files.items():
+        try:
+            load_icp(path)
+        except IcpError as exc:
+            skipped[path.name] = "; ".join(exc.errors)
+            context.log.warning(f"ICP file {path.name} skipped: {skipped[path.name]}")
+            if name in seen:
+                digests[name] = seen[name]
+            continue
+        digests[name] = _digest(path)
+    good = {name for name, path in files.items() if path.name not in skipped}
+    added, removed = sorted(good - known), sorted(known - set(files))
     requests = []
     if added:
         requests.append(icp_partitions.build_add_request(added))
     if removed:
         requests.append(icp_partitions.build_delete_request(removed))
-    runs = [RunRequest(partition_key=name, run_key=f"{name}:{digest}")
-            for name, digest in sorted(digests.items()) if seen.get(name) != digest]
+    tags = {"firmo/skipped_icp_files": ", ".join(sorted(skipped))} if skipped else {}
+    runs = [RunRequest(partition_key=name, run_key=f"{name}:{digest}", tags=tags)
+            for name, digest in sorted(digests.items()) if name in good and seen.get(name) != digest]
     if added or removed:
         context.log.info(f"ICP partitions: added {added or 'none'}, removed {removed or 'none'}")
-    return SensorResult(run_requests=runs, dynamic_partitions_requests=requests, cursor=json.dumps(digests, sort_keys=True))
+    skip = ("skipped ICP files: " + "; ".join(f"{f}: {why}" for f, why in sorted(skipped.items()))
+            if skipped and not runs else None)
+    return SensorResult(run_requests=runs, dynamic_partitions_requests=requests, skip_reason=skip,
+                        cursor=json.dumps(digests, sort_keys=True))

@@ -5,6 +5,11 @@ values exist (NAF codes, régions, roles...) is checked against the reference ta
 `firmo.icp.validate`, which turns a file into bound query parameters. Every error of a file is
 reported at once, each prefixed with its path in the file (`criteria.headcount: ...`), so the
 analyst fixes the file in one go instead of one message per run.
+
+Files are read by `read_icp` with a loader that refuses YAML anchors and aliases and any file over
+`MAX_FILE_BYTES`: an ICP never needs either, and nine nested aliases in 457 bytes (a "billion
+laughs" file) used to take a minute and 14 GB to validate. A file must also say what it selects:
+no `criteria` key is an error, `criteria: {}` (every company) has to be written on purpose.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from firmo.signals import SIGNAL_TYPES
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# The largest shipped ICP is about 1.5 KiB; a file 170 times that is not something an analyst wrote.
+MAX_FILE_BYTES = 256 * 1024
 
 # Points one fresh signal of full strength adds to (positive) or takes from (negative) the
 # intent score, before decay. A new decision maker or fresh money is the classic buying
@@ -81,7 +88,8 @@ class Criteria(_Strict):
     revenue: Revenue = Revenue()
     regions: list[str] = []
     departements: list[str] = []
-    communes: list[str] = []
+    communes: list[str] = []  # INSEE codes, postal codes or names (firmo.icp.places)
+    epci: list[str] = []  # EPCI (or EPT) SIRENs or names
     legal_forms: list[str] = []
     age_years: Range = Range()
     employer_only: bool = False
@@ -91,7 +99,7 @@ class Criteria(_Strict):
     decision_makers: list[str] = Field(default_factory=lambda: list(DEFAULT_ROLES))
     require_decision_maker: bool = False
 
-    @field_validator("regions", "departements", "communes", "legal_forms", "decision_makers", mode="before")
+    @field_validator("regions", "departements", "communes", "epci", "legal_forms", "decision_makers", mode="before")
     @classmethod
     def _text_list(cls, value: object) -> object:
         """YAML reads `75` or `01` unquoted as numbers; codes are text (leading zeros kept when quoted)."""
@@ -212,13 +220,71 @@ def parse_icp(data: object, *, default_name: str, source: str = "<icp>") -> IcpC
         raise IcpError(source, _messages(exc)) from None
 
 
-def read_icp(path: str | Path) -> IcpConfig:
-    """Read an ICP YAML file; its name defaults to the file name without extension."""
-    path = Path(path)
+class _PlainYamlLoader(yaml.SafeLoader):
+    """SafeLoader that stops at the first anchor (`&x`) or alias (`*x`), before anything is
+    built: an alias repeats a node without repeating its bytes, so nested aliases expand
+    exponentially (each of the 9^9 copies is then validated)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
+            raise _RefusedYaml(f"line {event.start_mark.line + 1}: YAML {what} is not allowed in an ICP file "
+                               "(anchors and aliases can blow a small file up to gigabytes); write the values out")
+        return super().compose_node(parent, index)
+
+
+class _RefusedYaml(Exception):
+    """A construct the ICP loader refuses (message: where and why)."""
+
+
+def load_yaml_text(text: str) -> object:
+    """Parse one YAML document without anchors or aliases (raises _RefusedYaml or yaml.YAMLError)."""
+    loader = _PlainYamlLoader(text)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def read_icp(path: str | Path) -> IcpConfig:
+    """Read an ICP YAML file; its name defaults to the file name without extension.
+
+    Refused with one IcpError line, before any parsing cost: a file over MAX_FILE_BYTES, not
+    UTF-8, not valid YAML, with an anchor or alias, or nested too deeply; then every shape
+    problem at once, including a missing `criteria` key."""
+    path = Path(path)
+    source = str(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise IcpError(str(path), ["file not found"]) from None
+        raise IcpError(source, ["file not found"]) from None
+    except IsADirectoryError:
+        raise IcpError(source, ["is a folder, not a file"]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise IcpError(source, [f"file is over {MAX_FILE_BYTES // 1024} KiB: not an ICP file"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IcpError(source, [f"not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        data = load_yaml_text(text)
+    except _RefusedYaml as exc:
+        raise IcpError(source, [str(exc)]) from None
     except yaml.YAMLError as exc:
-        raise IcpError(str(path), [f"not valid YAML: {exc}"]) from None
-    return parse_icp(data, default_name=path.stem, source=str(path))
+        raise IcpError(source, [f"not valid YAML: {exc}"]) from None
+    except RecursionError:
+        raise IcpError(source, ["YAML nested too deeply"]) from None
+    if data is None:
+        raise IcpError(source, ["the file is empty; an ICP file says what it selects "
+                                "(write `criteria: {}` to select every company)"])
+    missing = ["criteria: missing; an ICP file says what it selects (write `criteria: {}` to select every company)"
+               ] if isinstance(data, dict) and "criteria" not in data else []
+    try:
+        config = parse_icp(data, default_name=path.stem, source=source)
+    except IcpError as exc:
+        raise IcpError(source, [*missing, *exc.errors]) from None
+    if missing:
+        raise IcpError(source, missing)
+    return config

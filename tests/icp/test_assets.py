@@ -42,8 +42,8 @@ def test_sensor_adds_runs_and_removes_partitions_as_files_come_and_go(icp_folder
     with instance_for_test() as instance:
         result = tick(instance)
         assert (result.run_requests, result.dynamic_partitions_requests) == ([], [])
-        (icp_folder / "saas.yaml").write_text("max_leads: 10\n")
-        (icp_folder / "btp.yml").write_text("max_leads: 20\n")
+        (icp_folder / "saas.yaml").write_text("criteria: {}\nmax_leads: 10\n")
+        (icp_folder / "btp.yml").write_text("criteria: {}\nmax_leads: 20\n")
         (icp_folder / "Bad Name.yaml").write_text("max_leads: 20\n")
         (icp_folder / "notes.txt").write_text("not an ICP")
         result = tick(instance, result.cursor)
@@ -55,7 +55,7 @@ def test_sensor_adds_runs_and_removes_partitions_as_files_come_and_go(icp_folder
         result = tick(instance, cursor)  # nothing changed: no run, no partition request
         assert (result.run_requests, result.dynamic_partitions_requests) == ([], [])
 
-        (icp_folder / "saas.yaml").write_text("max_leads: 11\n")
+        (icp_folder / "saas.yaml").write_text("criteria: {}\nmax_leads: 11\n")
         (icp_folder / "btp.yml").unlink()
         result = tick(instance, result.cursor)
         assert [r.partition_key for r in result.run_requests] == ["saas"]
@@ -93,3 +93,38 @@ def test_materialize_icp_leads_for_one_partition(icp_folder, tmp_path, data_env)
         ("000000001",), ("000000002",), ("000000008",)]
     con.close()
     assert (data_env / "leads" / "tech.csv").is_file()
+
+
+def test_sensor_skips_a_bad_file_with_its_reason_and_runs_the_others(icp_folder):
+    from tests.icp.test_icp_files import ANCHOR_ERROR, billion_laughs
+
+    with instance_for_test() as instance:
+        (icp_folder / "saas.yaml").write_text("criteria: {naf: {include: [J]}}\n")
+        (icp_folder / "btp.yaml").write_text("criteria: {naf: {include: [F]}}\n")
+        (icp_folder / "laughs.yaml").write_text(billion_laughs())
+        result = tick(instance)
+        assert sorted(r.partition_key for r in result.run_requests) == ["btp", "saas"]
+        assert {r.tags["firmo/skipped_icp_files"] for r in result.run_requests} == {"laughs.yaml"}
+        assert result.skip_message is None
+        assert sorted(instance.get_dynamic_partitions("icp")) == ["btp", "saas"]  # no partition for it
+        assert sorted(json.loads(result.cursor)) == ["btp", "saas"]
+
+        (icp_folder / "empty.yaml").write_text("")
+        result = tick(instance, result.cursor)  # nothing new to run: the tick says why it skipped
+        assert result.run_requests == []
+        assert result.skip_message == (
+            "skipped ICP files: empty.yaml: the file is empty; an ICP file says what it selects (write "
+            f"`criteria: {{}}` to select every company); laughs.yaml: {ANCHOR_ERROR}")
+
+        (icp_folder / "laughs.yaml").write_text("criteria: {regions: [Bretagne]}\n")  # fixed: it runs
+        (icp_folder / "empty.yaml").unlink()
+        result = tick(instance, result.cursor)
+        assert [(r.partition_key, "firmo/skipped_icp_files" in r.tags) for r in result.run_requests] == [
+            ("laughs", False)]
+        assert sorted(instance.get_dynamic_partitions("icp")) == ["btp", "laughs", "saas"]
+
+        (icp_folder / "saas.yaml").write_text("criteria: {naf: {include: [J9]}}\n")  # broken after a good run
+        result = tick(instance, result.cursor)
+        assert result.run_requests == [] and "saas.yaml: criteria.naf.include: 'J9' is not a NAF" in \
+            result.skip_message
+        assert sorted(instance.get_dynamic_partitions("icp")) == ["btp", "laughs", "saas"]  # its list stays

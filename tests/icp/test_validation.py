@@ -57,7 +57,7 @@ def test_shape_errors_unknown_keys_and_inverted_ranges():
 
 def test_name_must_make_a_table_name(tmp_path):
     bad = tmp_path / "My ICP.yaml"
-    bad.write_text("max_leads: 10\n")
+    bad.write_text("criteria: {}\nmax_leads: 10\n")
     with pytest.raises(IcpError) as exc:
         read_icp(bad)
     assert exc.value.errors == ["name: ICP name 'My ICP' must be lower-case letters, digits and '_', starting with "
