@@ -9,7 +9,7 @@ starts by dropping whatever staging tables an earlier crash left behind.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
@@ -99,19 +99,20 @@ def publish(
     *,
     rejects: Mapping[str, list[str]] | None = None,
     rejects_staging: str | None = None,
-    also: list[str] | tuple[str, ...] = (),
+    also: Sequence[str | tuple[str, Mapping[str, object] | Sequence[object]]] = (),
 ) -> None:
     """Atomically swap each `table__staging` in place of `table`.
 
     `rejects`, when given, maps a rejects table (e.g. `sirene.rejects`) to the target tables
     whose previous rejects must be replaced by the rows of `rejects_staging` in the same
     transaction, so the quarantine always describes the data that is live. `also` holds extra
-    statements (e.g. appending to a history table) that must commit with the swap or not at all.
+    statements (e.g. appending to a history table), each SQL text or (SQL, bound parameters), that
+    must commit with the swap or not at all.
     """
     con.execute("BEGIN TRANSACTION")
     try:
         for statement in also:  # before the swap: they may compare staging with live
-            con.execute(statement)
+            con.execute(*statement) if isinstance(statement, tuple) else con.execute(statement)
         for table in tables:
             live, staging = quote_ident(table), quote_ident(staging_name(table))
             if not table_exists(con, staging_name(table)):
