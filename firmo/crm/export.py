@@ -26,6 +26,7 @@ import polars as pl
 
 from firmo.crm import ledger
 from firmo.crm.compliance import SuppressionIndex
+from firmo.crm.contacts import contact_problem
 from firmo.crm.csvfile import Limits, render_rows, split_parts, write_atomically
 from firmo.crm.layouts import LAYOUTS, Layout
 from firmo.crm.tables import REJECTS, ensure_tables, transaction, utc_now
@@ -76,7 +77,7 @@ def _invalid_reason(lead: Mapping[str, Any]) -> str | None:
         return "no company_name (required by every CRM)"
     if not lead.get("last_name"):
         return "no last_name (Salesforce LastName and Pipedrive person name are required)"
-    return None
+    return contact_problem(lead)  # email, phone, domain: exported exactly as they are, or not at all
 
 
 def screen(leads: pl.DataFrame, index: SuppressionIndex) -> Screened:

@@ -63,7 +63,7 @@ def test_export_neutralises_every_text_field_but_keeps_phones(con, tmp_path):
 
 
 def test_no_cell_of_any_export_starts_with_a_trigger_except_e164_phones(con, tmp_path):
-    hostile = lead(job_title="=x", city="+y", naf_division_label="-z", website_domain="@w", phone="+33478000000",
+    hostile = lead(job_title="=x", city="+y", naf_division_label="-z", postal_code="@w", phone="+33478000000",
                    phone_type="direct")
     report = export_leads(frame(hostile), con=con, root=tmp_path, now=NOW)
     phones = {"phone", "mobilephone", "Phone", "MobilePhone", "Person - Phone"}
