@@ -11,10 +11,11 @@ What is complete and what is a subset (a later issue may complete the subsets):
   région is empty), `communes` (COG 2026: one row per code and type, 37 590 rows: 34 969
   communes, 45 arrondissements municipaux, 2 576 communes déléguées / associées; postal codes,
   EPCI, EPT, former codes), `epci` (the 1 255 EPCI à fiscalité propre), `ept` (the 11
-  territories of the Métropole du Grand Paris), `naf_sections` (21), `naf_divisions` (88),
-  `categories_juridiques_n1` (9), `categories_juridiques_n2`;
-- subsets: `naf_codes` (the NAF rév. 2 sub-classes most used in France, not all 732),
-  `categories_juridiques_n3` (the common level-III codes, not all ~236);
+  territories of the Métropole du Grand Paris), NAF rév. 2 (`naf_sections` 21, `naf_divisions`
+  88, `naf_codes` all 732 sous-classes with their groupe / classe), NAF 2025 (`naf2025_sections`
+  22, `naf2025_divisions` 87, `naf2025_codes` 747), INSEE's correspondence between the two
+  (`naf_rev2_to_naf2025`, 1 223 pairs; firmo.reference.naf reads it), the catégories juridiques
+  of INSEE's September 2022 edition (`categories_juridiques_n1` 10, `_n2` 39, `_n3` 260);
 - the generator's drawing list, not a reference anything is checked against: `communes_sample`
   (chef-lieux, some large towns, and the Paris/Lyon/Marseille arrondissement codes SIRENE uses;
   every code is in `communes`). `communes_sample.weight` is the relative number of generated
@@ -50,6 +51,10 @@ _TYPED: dict[str, dict[str, pl.DataType]] = {
     "naf_sections": {},
     "naf_divisions": {},
     "naf_codes": {},
+    "naf2025_sections": {},
+    "naf2025_divisions": {},
+    "naf2025_codes": {},
+    "naf_rev2_to_naf2025": {"rev2_targets": pl.Int64(), "naf2025_sources": pl.Int64()},
     "categories_juridiques_n1": {},
     "categories_juridiques_n2": {},
     "categories_juridiques_n3": {},

@@ -68,12 +68,12 @@ def test_unites_legales_bad(con):
 
 
 def test_unknown_naf_codes_within_the_tolerated_share_pass(con):
-    """ref.naf_codes is a subset of the nomenclature: a few unknown codes only warn past the share."""
-    rows = [(f"{i:09d}", "62.01Z", "NAFRev2", "12") for i in range(19)] + [("000000019", "01.12Z", "NAFRev2", "12")]
+    """A few codes outside the nomenclature (62.10Z is none) only fail the rule past the share."""
+    rows = [(f"{i:09d}", "62.01Z", "NAFRev2", "12") for i in range(19)] + [("000000019", "62.10Z", "NAFRev2", "12")]
     table(con, "sirene.unites_legales", UL, rows)
     label = "NAF rév. 2 code in ref.naf_codes (at least 95%)"
     outcome = {o[0]: o for o in run(con, "unites_legales_codes")}[label]
-    assert outcome == (label, True, "1 of 20 rows (5.0%)", ["01.12Z (siren 000000019)"])
+    assert outcome == (label, True, "1 of 20 rows (5.0%)", ["62.10Z (siren 000000019)"])
     outcome = {o[0]: o for o in run(con, "unites_legales_codes", naf_known_share=0.99)}
     assert outcome["NAF rév. 2 code in ref.naf_codes (at least 99%)"][1] is False
 

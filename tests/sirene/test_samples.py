@@ -57,7 +57,7 @@ def test_core_companies_from_the_samples(loaded_2026):
     con, _ = loaded_2026
     assert con.execute("SELECT count(*) FROM core.companies").fetchone()[0] == 9
     row = con.execute(
-        "SELECT name, creation_date, naf_division, naf25_code, headcount_band, headcount_min, headcount_max, "
+        "SELECT name, creation_date, naf_division, naf2025_code, headcount_band, headcount_min, headcount_max, "
         "legal_form_code, company_category, active, diffusible FROM core.companies WHERE siren = '063802466'"
     ).fetchone()
     # 1900-01-01 is INSEE's "unknown date"; band 32 = 250 to 499 employees
