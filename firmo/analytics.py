@@ -90,8 +90,10 @@ def snapshot_dir() -> Path:
     return settings.data_dir() / "snapshots"
 
 
-def publish_snapshot(db_path: Path | None = None, *, dest: Path | None = None, now: datetime | None = None) -> Snapshot:
-    """Refresh the views, checkpoint, copy the file atomically and repoint the read link.
+def publish_snapshot(db_path: Path | None = None, *, dest: Path | None = None, now: datetime | None = None,
+                     keep: int = KEEP_SNAPSHOTS) -> Snapshot:
+    """Refresh the views, checkpoint, copy the file atomically and repoint the read link; keep the
+    newest `keep` snapshots (an erasure keeps 1: older copies still hold the erased values).
 
     The caller must hold the only write connection (the run queue keeps runs single-writer);
     this function opens and closes its own connection before copying."""
@@ -113,7 +115,7 @@ def publish_snapshot(db_path: Path | None = None, *, dest: Path | None = None, n
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(os.path.relpath(target, link.parent))
     os.replace(tmp_link, link)
-    _prune(dest, keep=KEEP_SNAPSHOTS)
+    _prune(dest, keep=keep)
     log.info("published %s (%s views) -> %s", target.name, len(views), link)
     return Snapshot(target, link, target.stat().st_size, views)
 

@@ -94,6 +94,21 @@ def forget_cmd(
         typer.echo("Already exported in these files: erase the record in the CRM too:")
         for f in result.export_files:
             typer.echo(f"  {f}")
+    _scrub(db_file)
+
+
+def _scrub(db_file: Optional[Path]) -> None:
+    """Deleted rows stay readable in DuckDB's free blocks and in the snapshot copied from the file:
+    compact the working file and republish the snapshot (firmo.compaction)."""
+    from firmo.compaction import scrub_erased
+
+    scrub = scrub_erased(db_file or settings.db_path())
+    c = scrub.compaction
+    typer.echo(f"working file compacted ({c.bytes_before / 1e6:.1f} -> {c.bytes_after / 1e6:.1f} MB in {c.seconds:.1f} s): "
+               "the erased values are no longer in its free blocks")
+    if scrub.snapshot is not None:
+        typer.echo(f"analysts' snapshot republished ({scrub.snapshot}); {scrub.snapshots_deleted} older snapshot(s) "
+                   "deleted (a reader that still has one open keeps it until closing it)")
 
 
 def export_cmd(
@@ -169,6 +184,8 @@ def purge_cmd(
         done = purge_expired(con, years=years)
     for rule, n in sorted(done.items()):
         typer.echo(f"{rule:45s} {n:>6} rows erased")
+    if any(done.values()):
+        _scrub(db_file)
 
 
 def register(app: typer.Typer) -> None:
