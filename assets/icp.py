@@ -102,6 +102,8 @@ def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse:
     icp = load_icp(path)
     for warning in icp.warnings:
         context.log.warning(warning)
+    for notice in icp.notices:
+        context.log.info(notice)
     with warehouse.get_connection() as con:
         result = build_leads(con, icp, as_of=date.fromisoformat(config.as_of) if config.as_of else None)
     context.add_output_metadata({

@@ -1,6 +1,6 @@
 """`firmo icp ...`: what a sales analyst runs on an ICP file, without a Dagster run.
 
-- `firmo icp check icps/x.yaml`    the file's errors and warnings, no database needed;
+- `firmo icp check icps/x.yaml`    the file's errors, warnings and how its places were read, no database needed;
 - `firmo icp preview icps/x.yaml`  counts per tier, région, NAF division, headcount band + top 20;
 - `firmo icp build icps/x.yaml`    writes leads.<icp> and <data dir>/leads/<icp>.csv;
 - `firmo icp prospects`            rebuilds core.prospects (the pipeline does it after signals).
@@ -32,6 +32,8 @@ def _load(path: Path):
         raise typer.Exit(2) from None
     for warning in icp.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    for notice in icp.notices:  # how names, postal codes and EPCI were read, so a surprise shows before a build
+        typer.echo(f"note: {notice}", err=True)
     return icp
 
 

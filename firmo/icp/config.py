@@ -238,6 +238,13 @@ class _RefusedYaml(Exception):
     """A construct the ICP loader refuses (message: where and why)."""
 
 
+# A code written without quotes keeps its leading zeros: YAML 1.1 reads 01053 as the octal number
+# 555 and the postal code 01000 as 512, so the communes and postal codes of départements 01-09
+# would silently become other codes. Digits starting with 0 are text in an ICP file.
+_PlainYamlLoader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_PlainYamlLoader.yaml_implicit_resolvers["0"].insert(0, ("tag:yaml.org,2002:str", re.compile(r"^0[0-9]+$")))
+
+
 def load_yaml_text(text: str) -> object:
     """Parse one YAML document without anchors or aliases (raises _RefusedYaml or yaml.YAMLError)."""
     loader = _PlainYamlLoader(text)

@@ -8,8 +8,9 @@ What "known" means for each list (firmo.reference says which lists are complete)
   (`OFFICIAL_SUBCLASSES` below holds the official count for the divisions we checked by hand);
   elsewhere it is accepted with a warning saying only its shape and division were checked.
 - régions, départements: complete lists; names match accent- and case-insensitively, codes too.
-- communes: the reference holds a sample only, so a commune code is checked by shape and by its
-  département.
+- communes and EPCI: the complete COG (`ref.communes`, `ref.epci`, `ref.ept`); codes, postal
+  codes and names all become INSEE commune codes, a commune standing for its arrondissements and
+  absorbed codes too (firmo.icp.places says why). Each resolution is echoed in `notices`.
 - catégories juridiques: levels 1 and 2 are complete; a level-3 code missing from the subset is
   accepted with a warning when its level 2 exists.
 - decision-maker roles: an RNE role code, or a name that starts the label of RNE roles
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from firmo.icp.config import IcpConfig, IcpError, fold, suggest
-from firmo.reference import departement_of_commune, read_reference
+from firmo.reference import read_reference
 
 # Official number of NAF rév. 2 sub-classes in divisions checked by hand against the INSEE
 # nomenclature; a division whose ref.naf_codes rows reach this count is complete.
@@ -42,11 +43,12 @@ class ResolvedIcp:
     naf_exclude: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     departements: list[str] = field(default_factory=list)
-    communes: list[str] = field(default_factory=list)
+    communes: list[str] = field(default_factory=list)  # criteria.communes and criteria.epci, as INSEE codes
     legal_forms: list[str] = field(default_factory=list)
     role_groups: list[list[str]] = field(default_factory=list)  # RNE role codes, by priority
     role_names: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # how values were read ('Lyon' → 69123 + 9 arrondissements)
 
     @property
     def name(self) -> str:
@@ -119,17 +121,21 @@ def _by_name_or_code(values: list[str], table: str, what: str, where: str, error
     return out
 
 
-def _communes(values: list[str], where: str, errors: list[str]) -> list[str]:
-    departements = set(_codes("departements"))
-    out = []
-    for raw in values:
-        code = raw.strip().upper().zfill(5) if raw.strip().isdigit() else raw.strip().upper()
-        dep = departement_of_commune(code)
-        if dep is None or dep not in departements:
-            errors.append(f"{where}: {raw!r} is not an INSEE commune code (5 characters, e.g. 75056 or 2A004)")
-        else:
-            out.append(code)
-    return out
+def _communes(communes: list[str], epci: list[str], errors: list[str], warnings: list[str],
+              notices: list[str]) -> list[str]:
+    """criteria.communes and criteria.epci -> one sorted list of INSEE codes (the place index is
+    only built when a file names places: it reads the 37 590 communes)."""
+    from firmo.icp.places import resolve_communes, resolve_epci
+
+    codes: set[str] = set()
+    for values, resolver in ((communes, resolve_communes), (epci, resolve_epci)):
+        if values:
+            found = resolver(values)
+            codes.update(found.codes)
+            errors += found.errors
+            warnings += found.warnings
+            notices += found.notices
+    return sorted(codes)
 
 
 def _legal_forms(values: list[str], where: str, errors: list[str], warnings: list[str]) -> list[str]:
@@ -175,7 +181,7 @@ def _roles(values: list[str], where: str, errors: list[str]) -> list[list[str]]:
 
 def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
     """Resolve every value of the ICP to reference codes; raise IcpError listing all problems."""
-    c, errors, warnings = config.criteria, [], []
+    c, errors, warnings, notices = config.criteria, [], [], []
     resolved = ResolvedIcp(
         config=config,
         naf_include=_naf(c.naf.include, "criteria.naf.include", errors, warnings),
@@ -183,11 +189,12 @@ def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
         regions=_by_name_or_code(c.regions, "regions", "région", "criteria.regions", errors),
         departements=_by_name_or_code(c.departements, "departements", "département", "criteria.departements",
                                       errors, pad=2),
-        communes=_communes(c.communes, "criteria.communes", errors),
+        communes=_communes(c.communes, c.epci, errors, warnings, notices),
         legal_forms=_legal_forms(c.legal_forms, "criteria.legal_forms", errors, warnings),
         role_groups=_roles(c.decision_makers, "criteria.decision_makers", errors),
         role_names=list(c.decision_makers),
         warnings=warnings,
+        notices=notices,
     )
     if c.require_decision_maker and not c.decision_makers:
         errors.append("criteria.require_decision_maker: no decision_makers listed")

@@ -54,7 +54,9 @@ matched AS (
     LEFT JOIN authority a ON a.role_set = p.role_set
     WHERE (NOT $geo_on OR list_contains($regions::VARCHAR[], p.region_code)
                        OR list_contains($departements::VARCHAR[], p.departement_code)
-                       OR list_contains($communes::VARCHAR[], p.commune_code))
+                       -- communes and EPCI, resolved to INSEE codes (an EPCI can be hundreds): a hash
+                       -- semi-join, where list_contains would scan the list for every prospect
+                       OR p.commune_code IN (SELECT unnest($communes::VARCHAR[])))
       AND (NOT $hc_on OR (p.employees_min <= coalesce($hc_max::DOUBLE, 1e12)
                           AND coalesce(p.employees_max, 1e12) >= coalesce($hc_min::DOUBLE, 0)))
       AND (NOT $rev_on OR (p.annual_revenue IS NULL AND $rev_unknown <> 'drop')

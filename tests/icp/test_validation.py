@@ -29,7 +29,8 @@ def test_values_unknown_to_the_reference_lists():
         "criteria.naf.exclude: 'Z' is not a NAF code, prefix or section (expected e.g. 62.01Z, 62.0, 62 or J)",
         "criteria.regions: unknown région 'Ile-de-Frence' (did you mean 'Île-de-France'?)",
         "criteria.departements: unknown département 'Finistre' (did you mean 'Finistère'?)",
-        "criteria.communes: '99999' is not an INSEE commune code (5 characters, e.g. 75056 or 2A004)",
+        "criteria.communes: unknown INSEE commune code or postal code '99999'",
+        "criteria.communes: unknown INSEE commune code or postal code '7505' (read as 07505)",
         "criteria.legal_forms: unknown catégorie juridique '13'",
         "criteria.legal_forms: '571' is not a catégorie juridique code (1, 2 or 4 digits, e.g. 5, 57 or 5710)",
         "criteria.decision_makers: unknown decision-maker role 'Presidnt' (did you mean 'Président'?)",
@@ -47,7 +48,7 @@ def test_shape_errors_unknown_keys_and_inverted_ranges():
         "criteria.age_years.min: Input should be greater than or equal to 0 (got -1)",
         "criteria.company_categories.0: Input should be 'PME', 'ETI' or 'GE' (got 'TPE')",
         "criteria.revenu: unknown key (did you mean 'revenue'?); allowed: naf, headcount, revenue, regions, "
-        "departements, communes, legal_forms, age_years, employer_only, company_categories, "
+        "departements, communes, epci, legal_forms, age_years, employer_only, company_categories, "
         "exclude_collective_proceedings, exclude_closed, decision_makers, require_decision_maker",
         "scoring.signal_weights: unknown signal type 'new_decision_makr' (did you mean 'new_decision_maker'?)",
         "scoring.tiers: warm threshold (50) is above hot threshold (40)",
@@ -86,7 +87,8 @@ def test_resolution_to_codes_and_warnings_for_subset_lists():
         "legal_forms": [57, "5799"], "decision_makers": ["Président", "Directeur général", "Gérant", "73"],
     }}, default_name="t"))
     assert icp.naf_include == ["62.01Z", "J", "63.99Z", "62.0"]
-    assert (icp.regions, icp.departements, icp.communes) == (["11", "84"], ["01", "2A", "69"], ["75056"])
+    assert (icp.regions, icp.departements) == (["11", "84"], ["01", "2A", "69"])
+    assert icp.communes == ["75056", *(f"751{i:02d}" for i in range(1, 21))]  # Paris is its arrondissements too
     assert icp.legal_forms == ["57", "5799"]
     assert icp.role_groups == [["51", "52", "60", "73", "140", "205"], ["53", "69", "70"], ["28", "29", "30"], ["73"]]
     assert icp.warnings == [
