@@ -3,15 +3,86 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 from firmo import settings
 
+# Errors that refuse an input, by "module:class" (checked along the exception's MRO, so the
+# modules are not imported here: firmo.quality pulls in Great Expectations, seconds to load).
+# firmo.errors.InputError is what loaders raise for a file they cannot use; the others are the
+# project's own refusals (an ICP file, an identifier, a locked CRM token, a failed gate...).
+REFUSALS = {
+    "firmo.errors:InputError", "firmo.icp.config:IcpError", "firmo.crm.normalise:InvalidIdentifier",
+    "firmo.crm.hubspot_api:HubSpotError", "firmo.quality:QualityGateError", "firmo.runner:RunFailed",
+    "firmo.prospecting:RegistryMissing", "sources.download:FetchError", "sources.sirene.api:SireneApiError",
+    "sources.sirene.api:MissingApiKeyError", "sources.inpi.rne_client:RneError", "waterfall.config:ConfigError",
+}  # fmt: skip
+
+
+def refusal(exc: BaseException) -> str | None:
+    """The one line to print for an exception that refuses an input, or None for a bug.
+
+    Refusals: the project errors in REFUSALS, and what the standard library and DuckDB raise on
+    a missing, unreadable, truncated or binary input or a warehouse another process holds
+    (OSError, zip/tar/gzip/EOF errors, UnicodeDecodeError, csv.Error, duckdb.IOException). A
+    RecursionError or a ValueError elsewhere is a bug until a loader says otherwise (loaders
+    wrap the reading of each file in `firmo.errors.reading`, which names the file)."""
+    import csv
+    import tarfile
+    import zipfile
+    import zlib
+
+    import duckdb
+
+    from firmo.errors import describe, one_line, warehouse_locked
+
+    if any(f"{cls.__module__}:{cls.__qualname__}" in REFUSALS for cls in type(exc).__mro__):
+        return one_line(exc) or type(exc).__name__
+    if locked := warehouse_locked(exc):
+        return locked
+    if isinstance(exc, (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, UnicodeDecodeError,
+                        csv.Error, duckdb.IOException)):
+        return describe(exc)
+    return None
+
+
+def _debug(ctx) -> bool:
+    root = ctx.find_root()
+    return bool(root.params.get("debug")) or os.environ.get("FIRMO_DEBUG", "").strip().lower() in ("1", "true", "yes")
+
+
+class FirmoGroup(TyperGroup):
+    """The root command: every subcommand runs inside its `invoke`, so a refused input turns
+    into `firmo: <message>` on stderr and exit code 1, here, once, for every command. Usage
+    errors keep click's own message and exit code 2. `--debug` / FIRMO_DEBUG=1 lets the
+    exception through with its traceback. A bug is not a refused input: it keeps its traceback,
+    after a line saying so."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # exit codes, usage errors
+            raise
+        except Exception as exc:
+            message = refusal(exc)
+            if _debug(ctx):
+                raise
+            if message is None:
+                typer.echo("firmo: internal error: a bug in firmo, not a problem with the input; "
+                           "the traceback follows (include it in a bug report)", err=True)
+                raise
+            typer.echo(f"firmo: {message}", err=True)
+            raise typer.Exit(1) from None
+
+
 # Plain tracebacks: rich ones print locals (credentials, huge frames) and took minutes to render.
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False,
+                  cls=FirmoGroup)
 load_app = typer.Typer(no_args_is_help=True, help="Load registry files (any published vintage) into DuckDB.")
 app.add_typer(load_app, name="load")
 
@@ -36,7 +107,11 @@ def _logging(verbose: bool) -> None:
 
 
 @app.callback()
-def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging.")) -> None:
+def main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
+    debug: bool = typer.Option(False, "--debug", help="On a refused input, show the Python traceback instead of "
+                               "one line (also FIRMO_DEBUG=1)."),
+) -> None:
     _logging(verbose)
 
 

@@ -24,6 +24,7 @@ import polars as pl
 
 from firmo.crm.normalise import KINDS, InvalidIdentifier, list_value, normalise_email
 from firmo.crm.tables import CUSTOMERS, REJECTS, SUPPRESSION, ensure_tables, registered, transaction, utc_now
+from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql
 
 CUSTOMER_KINDS = ("siren", "domain")
@@ -113,14 +114,15 @@ class ImportResult:
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(physical line number, row by lower-case header) of a comma or semicolon CSV."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    """(physical line number, row by lower-case header) of a comma or semicolon CSV; a missing,
+    empty or binary file is an InputError naming it (the transaction around the import rolls back)."""
+    with reading(path), path.open(encoding="utf-8-sig", newline="") as fh:
         first = fh.readline()
         delimiter = ";" if first.count(";") > first.count(",") else ","
         fh.seek(0)
         reader = csv.DictReader(fh, delimiter=delimiter)
         if not reader.fieldnames:
-            raise ValueError(f"{path}: empty file, no header")
+            raise InputError(f"{path}: empty file, no header")
         reader.fieldnames = [h.strip().lower() for h in reader.fieldnames]
         for row in reader:
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}

@@ -27,8 +27,9 @@ def _load(path: Path):
 
     try:
         icp = load_icp(path)
-    except IcpError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+    except IcpError as exc:  # one problem: one line; several: the list, so all are fixed at once
+        message = f"firmo: {path}: {exc.errors[0]}" if len(exc.errors) == 1 else str(exc)
+        typer.secho(message, fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
     for warning in icp.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from firmo import db
+from firmo.errors import reading
 from firmo.sqlfiles import load_sql, render_identifiers
 from sources.bodacc.normalise import NoticeError, build_notice
 from sources.bodacc.readers import iter_raw_notices
@@ -129,17 +130,18 @@ def parse_file(path: Path) -> ParsedFile:
     rows: list[dict] = []
     rejects: list[tuple] = []
     source = "dila" if path.name.lower().endswith((".taz", ".xml", ".tar", ".tar.gz", ".tgz")) else "ods"
-    for position, raw in iter_raw_notices(path):
-        if "__error__" in raw:
-            rejects.append((TABLE, str(path), position, raw["__error__"], raw.get("__raw__")))
-            continue
-        try:
-            row = build_notice(raw, source=source, source_file=str(path))
-        except NoticeError as exc:
-            rejects.append((TABLE, str(path), position, str(exc), str(raw)[:2000]))
-            continue
-        row["status"] = "active"
-        rows.append(row)
+    with reading(path):  # a truncated .taz or a binary file: one error naming the file, nothing loaded
+        for position, raw in iter_raw_notices(path):
+            if "__error__" in raw:
+                rejects.append((TABLE, str(path), position, raw["__error__"], raw.get("__raw__")))
+                continue
+            try:
+                row = build_notice(raw, source=source, source_file=str(path))
+            except NoticeError as exc:
+                rejects.append((TABLE, str(path), position, str(exc), str(raw)[:2000]))
+                continue
+            row["status"] = "active"
+            rows.append(row)
     return ParsedFile(pa.Table.from_pylist(rows, schema=SCHEMA), rejects)
 
 

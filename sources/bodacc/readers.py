@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, IO
 
+from firmo.errors import InputError
+
 # DILA root element -> (publication letter, family when the notice itself does not say)
 DILA_ROOTS = {"RCS-A_IMMAT": ("A", None), "PCL_REDIFF": ("A", "collective"), "RCS-B_REDIFF": ("B", None),
               "BILAN_REDIFF": ("C", "dpc"), "DIV_REDIFF": ("A", "divers")}
@@ -34,7 +36,7 @@ DILA_FIELDS = {
 }
 
 
-class BodaccFormatError(ValueError):
+class BodaccFormatError(InputError):
     """A file that is none of the BODACC shapes firmo reads."""
 
 

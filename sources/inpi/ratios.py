@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from firmo import db
+from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.inpi.ratios_read import RawRead, load_raw
 from sources.inpi.report import LoadReport
@@ -83,7 +84,8 @@ def load_ratios(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | Non
     for work in (RAW, CHECKED, REJECTS_STAGING):
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(work)}")
     try:
-        read = load_raw(con, path, RAW)
+        with reading(path):
+            read = load_raw(con, path, RAW)
         con.execute(load_sql("inpi/macros"))
         con.execute(
             render_identifiers(load_sql("inpi/financials_check"), raw=RAW, checked=CHECKED),
@@ -97,7 +99,7 @@ def load_ratios(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | Non
         )
         loaded = _rows(con, f"SELECT count(*) FROM {quote_ident(staging)}")[0][0]
         if loaded == 0:
-            raise ValueError(f"{source}: no usable ratios row out of {read.rows} read; nothing published")
+            raise InputError(f"{source}: no usable ratios row out of {read.rows} read; nothing published")
         build_latest_financials(con, db.staging_name(LATEST), source=staging, as_of=as_of)
         _stage_rejects(con, read, source)
         reasons = _rows(

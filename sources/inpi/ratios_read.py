@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from firmo.errors import InputError
 from firmo.sqlfiles import quote_ident
 
 REQUIRED = ("siren", "date_cloture_exercice", "chiffre_d_affaires", "type_bilan", "confidentiality")
@@ -42,7 +43,7 @@ ALIASES = {
 BLOCK_SIZE = 16 << 20
 
 
-class RatiosFormatError(ValueError):
+class RatiosFormatError(InputError):
     """The file is not a ratios export at all (no header, missing required columns)."""
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from firmo.errors import reading
 from sources.inpi.rne_parse import iter_payloads
 
 JSON_SUFFIXES = (".json", ".ndjson", ".jsonl")
@@ -52,6 +53,9 @@ def _decode(blob: bytes, source: str) -> Iterator[Payload | Bad]:
         return
     try:
         document = json.loads(text)
+    except RecursionError:
+        yield Bad(source, None, "JSON nested too deeply (more levels than any RNE payload has)", text[:2000])
+        return
     except json.JSONDecodeError as exc:
         if not exc.msg.startswith("Extra data"):
             yield Bad(source, None, f"unparsable JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", text[:2000])
@@ -68,6 +72,9 @@ def _ndjson(text: str, source: str) -> Iterator[Payload | Bad]:
             continue
         try:
             document = json.loads(line)
+        except RecursionError:
+            yield Bad(source, number, "JSON line nested too deeply (more levels than any RNE payload has)", line[:2000])
+            continue
         except json.JSONDecodeError as exc:
             yield Bad(source, number, f"unparsable JSON line: {exc.msg} (column {exc.colno})", line[:2000])
             continue
@@ -96,7 +103,8 @@ def iter_file(path: Path) -> Iterator[Payload | Bad]:
     if not path.is_file():
         raise FileNotFoundError(f"RNE file not found: {path}")
     if zipfile.is_zipfile(path):
-        yield from _zip_members(path)
+        with reading(path):  # a member cut short: the stock download is broken, not one payload
+            yield from _zip_members(path)
         return
     with path.open("rb") as raw:
         magic = raw.read(2)

@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from firmo import db
+from firmo.errors import InputError
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.inpi.report import LoadReport
 from sources.inpi.rne_files import Bad, Payload, iter_file
@@ -159,8 +160,8 @@ def _reasons(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
 def load_rne(con: duckdb.DuckDBPyConnection, paths: list[Path], *, today: date | None = None) -> LoadReport:
     """Rebuild `inpi.officers` / `inpi.companies` from RNE files (stock zip, JSON, NDJSON).
 
-    Raises ValueError, publishing nothing, when no usable payload was found at all: an empty
-    result is a broken download, not an RNE without companies.
+    Raises InputError (a ValueError), publishing nothing, when no usable payload was found at
+    all: an empty result is a broken download, not an RNE without companies.
     """
     started, today = time.monotonic(), today or date.today()
     db.drop_staging(con, OFFICERS, COMPANIES, "inpi.rejects")
@@ -180,7 +181,8 @@ def load_rne(con: duckdb.DuckDBPyConnection, paths: list[Path], *, today: date |
         _flush(con, batch, targets)
         payloads = _count(con, f"SELECT count(*) FROM {WORK['companies']}")
         if payloads == 0:
-            raise ValueError(f"no usable RNE payload in {[str(p) for p in paths]}")
+            reasons = "; ".join(f"{n} x {r}" for r, n in _reasons(con, REJECTS_STAGING).items()) or "no payload at all"
+            raise InputError(f"no usable RNE payload in {', '.join(str(p) for p in paths)} ({reasons}); nothing published")
         con.execute(render_identifiers(load_sql("inpi/rne_latest_payloads"), work=WORK["companies"]))
         create_table(con, "companies", db.staging_name(COMPANIES))
         create_table(con, "officers", db.staging_name(OFFICERS))

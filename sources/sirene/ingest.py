@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from firmo import db
+from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql, quote_ident
 from sources.sirene.linefinder import MAX_PREFIXES, find_line_numbers
 from sources.sirene.reader import StockSource, open_stock, scan_sql
@@ -44,7 +45,7 @@ REJECTS_STAGING = "sirene.rejects__staging"
 RAW_MAX = 2000
 
 
-class TooManyRejects(RuntimeError):
+class TooManyRejects(InputError):
     """A file whose share of bad rows says its format changed: nothing was published."""
 
 
@@ -107,16 +108,18 @@ def load_sirene(
     reports: dict[str, TableLoad] = {}
     try:
         for kind, source in given.items():
-            src = open_stock(kind, Path(source), original=str(source), workdir=workdir)
-            try:
-                reports[kind] = stage_stock(con, src, max_reject_ratio=max_reject_ratio)
-            finally:
-                src.cleanup()
+            with reading(source):  # a truncated zip or a binary file: one line naming the file
+                src = open_stock(kind, Path(source), original=str(source), workdir=workdir)
+                try:
+                    reports[kind] = stage_stock(con, src, max_reject_ratio=max_reject_ratio)
+                finally:
+                    src.cleanup()
         ul = db.staging_name(TABLES["unites_legales"]) if "unites_legales" in given else TABLES["unites_legales"]
         et = db.staging_name(TABLES["etablissements"]) if "etablissements" in given else TABLES["etablissements"]
         for table in (ul, et):
             if not db.table_exists(con, table):
-                raise RuntimeError(f"{table} is not loaded yet: give both files for a first load")
+                raise InputError(f"{table.removesuffix('__staging')} is not loaded yet: give both files "
+                                 "(--unites-legales and --etablissements) for a first load")
         log.info("building core.companies")
         build_companies(con, ul, et, db.staging_name("core.companies"))
         db.publish(

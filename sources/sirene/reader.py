@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from firmo.errors import InputError
 from firmo.sqlfiles import quote_ident
 from sources.sirene import schema
 
@@ -31,7 +32,7 @@ KINDS = ("unites_legales", "etablissements")
 _MEMBER_HINT = {"unites_legales": "StockUniteLegale", "etablissements": "StockEtablissement"}
 
 
-class SireneFormatError(ValueError):
+class SireneFormatError(InputError):
     """The file cannot be a SIRENE stock of the requested kind (wrong file, truncated header...)."""
 
 
