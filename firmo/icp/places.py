@@ -259,7 +259,8 @@ def _by_code(index: PlaceIndex, label: str, code: str, where: str, out: PlaceRes
 def _by_name(index: PlaceIndex, raw: str, where: str, out: PlaceResolution) -> None:
     text, qualifier = raw.strip(), None
     match = _QUALIFIED_RE.match(text)
-    if match:
+    full = name_key(text)
+    if match and full not in index.by_name and full not in index.delegated_by_name:  # 'Bors (Canton de ...)'
         text, qualifier = match.group(1), match.group(2).strip()
     key = name_key(text)
     # a name is a current commune / arrondissement, or a commune déléguée standing for its commune

@@ -154,6 +154,14 @@ def test_ambiguous_and_unknown_places_are_errors_with_candidates():
     ]
 
 
+def test_names_with_parentheses_are_names_first():
+    assert resolve_communes(["Bors (Canton de Charente-Sud)"]).codes == ["16053"]
+    assert resolve_communes(["Château-Chinon (Ville)"]).codes == ["58062"]
+    assert resolve_communes(["Château-Chinon (58)"]).errors == [
+        "criteria.communes: unknown commune 'Château-Chinon (58)' (did you mean 'Château-Chalon', "
+        "'Château-Chinon (Ville)' or 'Château-Landon'?)"]
+
+
 def test_a_commune_deleguee_sharing_a_name_is_a_candidate():
     assert errors_of({"communes": ["Dommartin"]}) == [
         "criteria.communes: 'Dommartin' is ambiguous, 5 communes have this name: Dommartin (01, commune déléguée of "
