@@ -139,6 +139,7 @@ def load_sirene_cmd(
     """Load SIRENE stock files; prints rows loaded and rejected per table."""
     from assets.common import fetch_source
     from firmo import db
+    from firmo.loadguard import guarded_loads
     from sources.sirene.ingest import load_sirene
 
     if not unites_legales and not etablissements:
@@ -147,7 +148,7 @@ def load_sirene_cmd(
     for key, source in (("unites_legales", unites_legales), ("etablissements", etablissements)):
         if source:
             paths[key], _ = fetch_source(source, settings.raw_dir() / "sirene")
-    with db.connection(db_file) as con:
+    with db.connection(db_file) as con, guarded_loads(con) as guard:
         report = load_sirene(con, **paths, workdir=settings.raw_dir() / "sirene")
     typer.echo(f"{'table':28s} {'loaded':>12s} {'rejected':>9s}")
     for table, loaded, rejected in report.summary_rows():
@@ -155,6 +156,7 @@ def load_sirene_cmd(
     for load in report.tables.values():
         for reason, n in load.rejects_by_reason.items():
             typer.echo(f"  {load.table}: {n} x {reason}")
+    _print_guard(guard)
 
 
 @load_app.command("inpi")
@@ -166,19 +168,21 @@ def load_inpi_cmd(
     """Load RNE officers and/or filed accounts; prints rows loaded and rejected per table."""
     from assets.common import fetch_source
     from firmo import db
+    from firmo.loadguard import guarded_loads
     from sources.inpi.ratios import load_ratios
     from sources.inpi.rne_load import load_rne
 
     if not rne and not ratios:
         raise typer.BadParameter("give --rne and/or --ratios")
     reports = []
-    with db.connection(db_file) as con:
+    with db.connection(db_file) as con, guarded_loads(con) as guard:
         if rne:
             paths = [fetch_source(r, settings.raw_dir() / "inpi")[0] for r in rne]
             reports.append(load_rne(con, paths))
         if ratios:
             reports.append(load_ratios(con, fetch_source(ratios, settings.raw_dir() / "inpi")[0]))
     _print_reports(reports)
+    _print_guard(guard)
 
 
 @load_app.command("bodacc")
@@ -193,6 +197,7 @@ def load_bodacc_cmd(
 
     from assets.common import fetch_source
     from firmo import db
+    from firmo.loadguard import guarded_loads
     from sources.bodacc.load import load_bodacc
 
     if bool(start) != bool(end):
@@ -202,9 +207,16 @@ def load_bodacc_cmd(
     except ValueError as exc:
         raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
     files = [Path(fetch_source(p, settings.raw_dir() / "bodacc")[0]) for p in paths]
-    with db.connection(db_file) as con:
+    with db.connection(db_file) as con, guarded_loads(con) as guard:
         report = load_bodacc(con, files, window=window)
     _print_reports([report])
+    _print_guard(guard)
+
+
+def _print_guard(guard) -> None:
+    """What the row-count guard compared each published registry table with (firmo.loadguard)."""
+    for verdict in guard.verdicts:
+        typer.echo(f"row-count guard: {verdict.line()}")
 
 
 def _print_reports(reports) -> None:

@@ -9,7 +9,8 @@ starts by dropping whatever staging tables an earlier crash left behind.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 
 import duckdb
@@ -93,6 +94,26 @@ def drop_staging(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
         con.execute(f"DROP TABLE IF EXISTS {quote_ident(staging_name(table))}")
 
 
+# Called by `publish` with (connection, live table names) once every staging table is complete,
+# inside the swap's transaction: raising refuses the publish (see `publish_guard`).
+PublishGuard = Callable[[duckdb.DuckDBPyConnection, list[str]], None]
+_publish_guard: ContextVar[PublishGuard | None] = ContextVar("firmo_publish_guard", default=None)
+
+
+@contextlib.contextmanager
+def publish_guard(guard: PublishGuard) -> Iterator[None]:
+    """Run `guard(con, tables)` in every `publish()` of the block, after the `also` statements and
+    before the swap, in the same transaction: whatever it raises rolls the publish back, so the
+    live tables stay exactly as they were (the loader's own cleanup then drops its staging).
+    This is how `firmo load` puts the row-count guard inside each loader's build-then-swap
+    without the loaders knowing about it."""
+    token = _publish_guard.set(guard)
+    try:
+        yield
+    finally:
+        _publish_guard.reset(token)
+
+
 def publish(
     con: duckdb.DuckDBPyConnection,
     tables: list[str] | tuple[str, ...],
@@ -113,6 +134,9 @@ def publish(
     try:
         for statement in also:  # before the swap: they may compare staging with live
             con.execute(*statement) if isinstance(statement, tuple) else con.execute(statement)
+        guard = _publish_guard.get()
+        if guard is not None:
+            guard(con, list(tables))
         for table in tables:
             live, staging = quote_ident(table), quote_ident(staging_name(table))
             if not table_exists(con, staging_name(table)):

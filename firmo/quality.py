@@ -606,13 +606,18 @@ def row_count_guard(con: duckdb.DuckDBPyConnection, table: str, *, run_id: str, 
         passed, observed = True, f"{rows:,} rows; first recorded load"
     else:
         before, before_run, _ = previous
-        minimum = math.ceil(Decimal(str(min_ratio)) * before)
+        minimum = minimum_rows(before, min_ratio)
         passed = rows >= minimum
         observed = f"{rows:,} rows; previous accepted load {before:,} (run {before_run[:8]}); minimum {minimum:,}"
     con.execute(load_sql("quality/record_row_count"), {"table_name": table, "run_id": run_id, "rows": rows,
                                                        "accepted": passed, "checked_at": _utc(now)})
     outcome = Outcome(label, "row_count_guard", None, passed, observed)
     return QualityResult(name or table, table, rows, (outcome,))
+
+
+def minimum_rows(previous: int, min_ratio: float) -> int:
+    """Fewest rows a load may have after a load of `previous` rows (exact decimal: 0.98 x 1,000 = 980)."""
+    return math.ceil(Decimal(str(min_ratio)) * previous)
 
 
 def _utc(now: datetime | None) -> datetime:
