@@ -21,6 +21,7 @@ REFUSALS = {
     "firmo.crm.hubspot_api:HubSpotError", "firmo.quality:QualityGateError", "firmo.runner:RunFailed",
     "firmo.prospecting:RegistryMissing", "sources.download:FetchError", "sources.sirene.api:SireneApiError",
     "sources.sirene.api:MissingApiKeyError", "sources.inpi.rne_client:RneError", "waterfall.config:ConfigError",
+    "firmo.loadguard:LoadRefused", "firmo.compaction:CompactionError",
 }  # fmt: skip
 
 

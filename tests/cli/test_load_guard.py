@@ -34,9 +34,10 @@ def files(samples_dir, tmp_path):
 
 def load(*args: str, db_file) -> tuple[int, str]:
     result = runner.invoke(app, ["load", *args, "--db", str(db_file)])
-    text = result.output + (str(result.exception) if result.exception and not isinstance(result.exception, SystemExit)
-                            else "")
-    return result.exit_code, text
+    if result.exit_code == 1:  # a refusal: one line, no traceback
+        assert result.output.startswith("firmo: load refused by the row-count guard") and "Traceback" not in result.output
+        assert result.output.count("\n") == 1
+    return result.exit_code, result.output
 
 
 def counts(db_file, *tables: str) -> list[int]:
