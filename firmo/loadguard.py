@@ -104,7 +104,7 @@ class RowCountGuard:
                           ).fetchall()
         if row:
             rows, run_id, at = row[0]
-            return int(rows), f"the previous accepted load, run {run_id[:22]} of {at:%Y-%m-%d %H:%M} UTC"
+            return int(rows), f"the previous accepted load, run {run_id[:23]} of {at:%Y-%m-%d %H:%M} UTC"
         if db.table_exists(con, table):
             return db.row_count(con, table), "the live table, no accepted load recorded yet"
         return None, "nothing: first load"
