@@ -7,10 +7,20 @@ chain is walked in order; an answer whose status is in `stop.stop_on` ends it, o
 `stop.fallback` is kept in case nothing better turns up, invalid ones are ignored.
 
 Money rules: the cache is read before any call (a question already answered is never paid
-again); a paid question is asked only if its worst-case cost fits both the per-lead and the
-per-run budget. Failure rules: a failure never loses a lead; it ends as "not found" with the
-reason, and failures are not cached so the next run asks again. A provider that answers 451
-(`Forgotten`) makes the engine drop everything about the person and call `on_forgotten`.
+again), and every answer goes to the cache (and its crash-safe journal) the moment it arrives;
+a paid question is asked only if its worst-case cost fits both the per-lead and the per-run
+budget. One gate per provider account (`limits.Gate`) paces every request to it, whoever asks:
+the chains, the verify chain, and `pattern`, whose candidate checks are asked through the
+verifier's own gate, cache and journal (`_delegated`), so a guessed address is never verified
+twice and never faster than the verifier's limit.
+
+Failure rules: a failure never loses a lead, nor ends the run (a malformed answer or an
+unexpected exception in an adapter is one failed question with its reason); it ends as "not
+found" with the reason, and failures are not cached so the next run asks again. A field whose
+chain could not be walked to the end (a failure, an open circuit, the budget, no provider) is
+marked `unsure`: the caller keeps the value found earlier rather than erasing it (see
+`enrich.py`). A provider that answers 451 (`Forgotten`) makes the engine drop everything about
+the person and call `on_forgotten`.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from waterfall.limits import Clock, CreditBudget, Gate, Sleep
 from waterfall.providers.base import (
     Answer,
     AuthFailed,
+    BadAnswer,
+    CircuitOpen,
     Field,
     Forgotten,
     Person,
@@ -43,7 +55,12 @@ ForgetHook = Callable[[Person, str], None]
 Progress = Callable[[int, int], None]                             # (leads done, leads total)
 
 _ERROR_KIND = {RateLimited: "rate limited", QuotaExhausted: "quota exhausted", AuthFailed: "auth failed",
-               Rejected: "rejected"}
+               Rejected: "rejected", BadAnswer: "bad answer", CircuitOpen: "skipped"}
+
+
+class _VerifierFailed(ProviderError):
+    """A delegated verification failed after the verifier's own retries: not retried again by the
+    caller's gate (that would multiply the verifier's calls), and counted on the verifier's breaker."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +101,7 @@ class LeadResult:
     credits: float = 0.0
     notes: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
+    unsure: set[Field] = field(default_factory=set)   # fields this run could not re-check (failures)
 
     @property
     def reason(self) -> str | None:
@@ -110,6 +128,7 @@ class _Chain:
 
     misses: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    failed: bool = False             # a question failed or was skipped: the walk is incomplete
 
     def note(self, text: str) -> None:
         if text not in self.problems:
@@ -133,40 +152,66 @@ class Waterfall:
     def __init__(self, config: WaterfallConfig, providers: Mapping[str, Provider], cache: AnswerCache, *,
                  budget: CreditBudget, is_blocked: Blocker, now: datetime, on_forgotten: ForgetHook | None = None,
                  clock: Clock | None = None, sleep: Sleep | None = None) -> None:
-        self.config, self.providers, self.cache, self.budget = config, providers, cache, budget
+        self.config, self.cache, self.budget = config, cache, budget
         self.is_blocked, self.now, self.on_forgotten = is_blocked, now, on_forgotten
         timing: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
-        self.gates = {name: Gate(name, config.provider(name), **timing) for name in providers}
+        self.providers: dict[str, Provider] = dict(providers)
+        # the accounts a provider asks on its own behalf (pattern's verifier) get a gate too
+        accounts = dict(self.providers)
+        for provider in providers.values():
+            verifier = getattr(provider, "verifier", None)
+            if verifier is not None:
+                accounts.setdefault(verifier.name, verifier)
+        self._accounts = accounts
+        self.gates = {name: Gate(name, config.provider(name), **timing) for name in accounts}
+        for name, provider in accounts.items():
+            self.gates[name].bind(provider)
 
     # -- one question ---------------------------------------------------------------------------
+    def _for_lead(self, provider: Provider, res: LeadResult) -> Provider:
+        """`pattern` with its verifier routed through the engine for this lead (`_delegated`)."""
+        verifier = getattr(provider, "verifier", None)
+        with_verifier = getattr(provider, "with_verifier", None)
+        if verifier is None or with_verifier is None:
+            return provider
+        return with_verifier(_DelegatedVerifier(self, verifier.name, res))  # type: ignore[no-any-return]
+
     async def _question(self, res: LeadResult, chain: _Chain, name: str, what: Field,
                         subject: Person | str) -> Answer | None:
         """The answer of `name` (cache first), or None when it was skipped or failed (noted)."""
         provider, gate = self.providers.get(name), self.gates.get(name)
         if provider is None or gate is None or what not in provider.fields:
             return None  # not configured for this run (no key): the registry logged it
-        if gate.breaker.open:
-            chain.note(f"{name} skipped: {gate.breaker.reason}")
-            return None
         key = verify_key(str(subject)) if what is Field.VERIFY else subject.key(what)  # type: ignore[union-attr]
         email = verify_key(str(subject)) if what is Field.VERIFY else None
         entry = self.cache.get(name, what, key)
-        if entry is not None:
+        if entry is not None:  # free, even when the provider's circuit is open
             answer = entry.answer()
             self._record(res, answer, email, from_cache=True, asked_at=entry.fetched_at)
             return answer
+        if gate.breaker.open:
+            chain.failed = True
+            chain.note(f"{name} skipped: {gate.breaker.reason}")
+            return None
         ceiling = gate.settings.cost_ceiling(what)
         if not self.budget.reserve(ceiling, res.credits):
+            chain.failed = True
             chain.note("budget exhausted")
             return None
         charged = 0.0
+        asked = self._for_lead(provider, res)
         try:
-            answer = await gate.call(lambda: _ask(provider, what, subject))
+            answer = await gate.call(lambda: _ask(asked, what, subject))
             charged = answer.credits
         except Forgotten as exc:
             raise _Erased(f"{name}: {exc}") from None
+        except CircuitOpen:
+            chain.failed = True
+            chain.note(f"{name} skipped: {gate.breaker.reason}")
+            return None
         except ProviderError as exc:
             kind = _ERROR_KIND.get(type(exc), "transient")
+            chain.failed = chain.failed or not isinstance(exc, Rejected)
             chain.note(f"{kind}: {exc}")
             res.attempts.append(Attempt(what, name, None, email, None, None, None, 0.0, False, f"{kind}: {exc}",
                                         self.now))
@@ -177,6 +222,29 @@ class Waterfall:
         self.cache.put(answer, key, res.person.siren)
         self._record(res, answer, email, from_cache=False, asked_at=self.now)
         return answer
+
+    async def _delegated(self, res: LeadResult, name: str, email: str) -> Answer:
+        """A verification `pattern` asks about one of its candidates: through the verifier's gate
+        (its limiter and breaker), cache and journal, recorded as the verifier's question and paid
+        to it (inside the pattern question's budget reservation). Returned with credits=0 so the
+        pattern answer does not bill it a second time."""
+        provider, gate, key = self._accounts[name], self.gates[name], verify_key(email)
+        entry = self.cache.get(name, Field.VERIFY, key)
+        if entry is not None:
+            answer = entry.answer()
+            self._record(res, answer, key, from_cache=True, asked_at=entry.fetched_at)
+            return answer
+        try:
+            answer = await gate.call(lambda: provider.verify_email(email))
+        except ProviderError as exc:
+            if exc.retryable:
+                raise _VerifierFailed(str(exc)) from None
+            raise
+        self.budget.settle(name, 0.0, answer.credits)
+        res.credits += answer.credits
+        self.cache.put(answer, key, res.person.siren)
+        self._record(res, answer, key, from_cache=False, asked_at=self.now)
+        return replace(answer, credits=0.0)
 
     def _record(self, res: LeadResult, answer: Answer, email: str | None, *, from_cache: bool,
                 asked_at: datetime) -> None:
@@ -215,6 +283,8 @@ class Waterfall:
                 chain.note(f"{name}: {answer.status.value} answer ignored")
         if not fallbacks:
             res.notes.append(chain.summary(what.value))
+            if chain.failed or not any(name in self.providers for name in self.config.chain(what)):
+                res.unsure.add(what)
         return fallbacks
 
     async def _verify(self, res: LeadResult, candidates: list[Found]) -> Found | None:
@@ -274,6 +344,8 @@ class Waterfall:
                     res.notes.append("email: no contact name")
                 elif self.config.email_requires_domain and not person.domain:
                     res.notes.append("email: no company domain")
+                    if Field.DOMAIN in res.unsure:  # the domain could not be re-checked, so neither could this
+                        res.unsure.add(Field.EMAIL)
                 else:
                     candidates = await self._field(res, Field.EMAIL, person)
                     res.email = await self._verify(res, candidates) if candidates else None
@@ -321,11 +393,38 @@ class Waterfall:
         return [r for r in results if r is not None]
 
     def calls(self) -> dict[str, int]:
-        """HTTP-level calls per provider, retries included."""
-        return {name: gate.attempts for name, gate in self.gates.items() if gate.attempts}
+        """Requests sent per provider account: every HTTP request (retries, polls, pattern's
+        verifications included) for an HTTP adapter, every try for an in-process provider."""
+        return {name: gate.requests for name, gate in self.gates.items() if gate.requests}
 
     def breakers(self) -> dict[str, str]:
         return {name: gate.breaker.reason for name, gate in self.gates.items() if gate.breaker.reason}
+
+    def breaker_report(self) -> dict[str, dict[str, Any]]:
+        """Per opened circuit: why, and how many requests still went out after it opened."""
+        return {name: {"reason": gate.breaker.reason, "calls_after_open": gate.breaker.after_open}
+                for name, gate in self.gates.items() if gate.breaker.reason}
+
+
+class _DelegatedVerifier:
+    """What `pattern` is given as its verifier during one lead's question (see `_delegated`)."""
+
+    fields = frozenset({Field.VERIFY})
+
+    def __init__(self, engine: Waterfall, name: str, res: LeadResult) -> None:
+        self.name, self._engine, self._res = name, engine, res
+
+    async def verify_email(self, email: str) -> Answer:
+        return await self._engine._delegated(self._res, self.name, email)
+
+    async def find_domain(self, person: Person) -> Answer:
+        raise NotImplementedError
+
+    async def find_email(self, person: Person) -> Answer:
+        raise NotImplementedError
+
+    async def find_phone(self, person: Person) -> Answer:
+        raise NotImplementedError
 
 
 async def enrich_people(people: Sequence[Person], config: WaterfallConfig, providers: Mapping[str, Provider],

@@ -5,11 +5,18 @@
   waiters are served in order without a lock and the rate holds under any concurrency.
   `pause()` pushes every future slot back (a vendor's Retry-After applies to the whole account,
   not only to the request that got it).
-* `CircuitBreaker`: N questions in a row that failed after their retries, or one
-  QuotaExhausted/AuthFailed, and the provider is skipped for the rest of the run (with the
-  reason), instead of every remaining lead paying a timeout to learn the same thing.
-* `Gate`: one provider's semaphore + limiter + breaker + timeout + tenacity retries around a
-  single question.
+* `CircuitBreaker`: one bad-key or no-credit answer, or N failed calls in a row counted across
+  every concurrent question (a timeout, a 5xx, a malformed answer; a question that gave up on
+  rate limits), and the provider is skipped for the rest of the run (with the reason), instead of
+  every remaining lead paying a timeout to learn the same thing.
+* `Gate`: one provider account's semaphore + limiter + breaker + timeout + tenacity retries around
+  a single question. For an HTTP adapter the gate is also bound to the adapter's transport
+  (`bind`), so *every* request of that account passes the same limiter and breaker: the chains'
+  questions, async jobs' polls, and the verifications `pattern` asks through that verifier. The
+  breaker is checked before each request is sent (after waiting for its rate-limit slot too), so
+  once it opens no request and no retry goes out: a bad key costs exactly the calls already in
+  flight. Only polls of jobs already submitted (and paid for) still go out when the circuit
+  opened for another reason than the key; they are counted in `breaker.after_open`.
 * `CreditBudget`: per-run and per-lead credit caps with reservations, so concurrent leads can
   never jointly overshoot the run cap.
 """
@@ -17,7 +24,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+import traceback
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,7 +35,17 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from waterfall.config import ProviderSettings
-from waterfall.providers.base import AuthFailed, ProviderError, QuotaExhausted, RateLimited, Transient
+from waterfall.providers.base import (
+    AuthFailed,
+    BadAnswer,
+    CircuitOpen,
+    ProviderError,
+    QuotaExhausted,
+    RateLimited,
+    Transient,
+)
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Clock = Callable[[], float]
@@ -78,33 +97,39 @@ class RateLimiter:
 
 
 class CircuitBreaker:
-    """Open for the rest of the run after `threshold` failures in a row or one fatal error."""
+    """Open for the rest of the run after `threshold` failed calls in a row (across concurrent
+    questions: any call that worked resets the count) or one fatal answer (`trip`)."""
 
     def __init__(self, threshold: int) -> None:
         self.threshold = threshold
         self.failures = 0
         self.reason: str | None = None
+        self.allow_polls = True     # False when the key itself is refused: even polls would fail
+        self.after_open = 0         # requests still sent after it opened (polls of paid jobs)
 
     @property
     def open(self) -> bool:
         return self.reason is not None
 
     def success(self) -> None:
-        self.failures = 0
+        if self.reason is None:
+            self.failures = 0
 
     def failure(self, reason: str) -> None:
         self.failures += 1
         if self.failures >= self.threshold and self.reason is None:
             self.reason = f"{self.failures} failures in a row, last: {reason}"
 
-    def trip(self, reason: str) -> None:
+    def trip(self, reason: str, *, allow_polls: bool = False) -> None:
         if self.reason is None:
             self.reason = reason
+            self.allow_polls = allow_polls
 
 
 class Gate:
-    """Everything between the engine and one provider call: breaker, concurrency, rate, timeout,
-    retries. Raises the provider's last ProviderError (timeouts become Transient)."""
+    """Everything between the engine and one provider account: breaker, concurrency, rate,
+    timeout, retries. Raises the provider's last ProviderError (timeouts become Transient, an
+    unexpected exception a BadAnswer, an open circuit CircuitOpen)."""
 
     def __init__(self, name: str, settings: ProviderSettings, *, clock: Clock = time.monotonic,
                  sleep: Sleep = asyncio.sleep) -> None:
@@ -112,8 +137,35 @@ class Gate:
         self.limiter = RateLimiter(settings.rps, settings.rpm, clock=clock, sleep=sleep)
         self.breaker = CircuitBreaker(settings.breaker_threshold)
         self.semaphore = asyncio.Semaphore(settings.concurrency)
-        self.attempts = 0  # HTTP-level calls made, retries included
+        self.attempts = 0   # tries of a question (retries included)
+        self.requests = 0   # requests sent: HTTP requests for a bound adapter (polls too), else tries
+        self.unexpected = 0  # unexpected exceptions turned into BadAnswer (the first one is logged)
+        self.paced = False
+        self._redact: Callable[[str], str] = lambda text: text
         self._sleep = sleep
+
+    def bind(self, provider: object) -> None:
+        """Make every request of this provider's transport pass this gate (`HttpProvider.pace`)."""
+        redact = getattr(provider, "redact", None)
+        if callable(redact):
+            self._redact = redact
+        if hasattr(provider, "pace"):
+            provider.pace = self.before_request  # type: ignore[attr-defined]
+            self.paced = True
+
+    def _refuse_if_open(self, poll: bool = False) -> None:
+        b = self.breaker
+        if b.open and not (poll and b.allow_polls):
+            raise CircuitOpen(f"{self.name}: circuit open ({b.reason})")
+
+    async def before_request(self, poll: bool = False) -> None:
+        """Called by the adapter's transport before each HTTP request: breaker, then the rate limit."""
+        self._refuse_if_open(poll)
+        await self.limiter.acquire()
+        self._refuse_if_open(poll)  # it may have opened while this request waited for its slot
+        self.requests += 1
+        if self.breaker.open:
+            self.breaker.after_open += 1
 
     def _wait(self, state: RetryCallState) -> float:
         retries = self.settings.retries
@@ -124,14 +176,44 @@ class Gate:
             return 0.0
         return min(retries.backoff_s * 2 ** (state.attempt_number - 1), retries.max_backoff_s)
 
+    def _unexpected(self, exc: Exception) -> BadAnswer:
+        """The safety net: one question's unexpected exception is a failed answer, logged once."""
+        self.unexpected += 1
+        reason = self._redact(f"{self.name}: unexpected {type(exc).__name__}: {exc}")[:300]
+        if self.unexpected == 1:
+            text = self._redact("".join(traceback.format_exception(exc)))
+            log.warning("%s (question failed; further ones are only counted)\n%s", reason, text)
+        return BadAnswer(reason)
+
     async def _once(self, call: Callable[[], Awaitable[T]]) -> T:
         async with self.semaphore:
-            await self.limiter.acquire()
+            self._refuse_if_open()
+            if not self.paced:
+                await self.limiter.acquire()
+                self._refuse_if_open()
+                self.requests += 1
             self.attempts += 1
             try:
-                return await asyncio.wait_for(call(), self.settings.timeout_s)
+                result = await asyncio.wait_for(call(), self.settings.timeout_s)
             except TimeoutError:
-                raise Transient(f"{self.name} timeout after {self.settings.timeout_s:g} s") from None
+                failure: ProviderError = Transient(f"{self.name} timeout after {self.settings.timeout_s:g} s")
+            except CircuitOpen:
+                raise
+            except (QuotaExhausted, AuthFailed) as exc:
+                self.breaker.trip(f"{type(exc).__name__}: {exc}", allow_polls=isinstance(exc, QuotaExhausted))
+                raise
+            except (Transient, BadAnswer) as exc:
+                self.breaker.failure(str(exc))
+                raise
+            except ProviderError:
+                raise  # rate limits (retried, counted if the question gives up), refusals, erasure
+            except Exception as exc:  # noqa: BLE001 - the safety net: never let one answer end the run
+                failure = self._unexpected(exc)
+            else:
+                self.breaker.success()
+                return result
+            self.breaker.failure(str(failure))
+        raise failure  # outside the except block: no context chained
 
     async def call(self, call: Callable[[], Awaitable[T]]) -> T:
         retrying = AsyncRetrying(
@@ -142,16 +224,10 @@ class Gate:
             reraise=True,
         )
         try:
-            result = await retrying(self._once, call)
-        except (QuotaExhausted, AuthFailed) as exc:
-            self.breaker.trip(f"{type(exc).__name__}: {exc}")
+            return await retrying(self._once, call)
+        except RateLimited as exc:
+            self.breaker.failure(str(exc))
             raise
-        except ProviderError as exc:
-            if exc.retryable:
-                self.breaker.failure(str(exc))
-            raise
-        self.breaker.success()
-        return result
 
 
 @dataclass

@@ -8,10 +8,20 @@ a person record comes back and 0 when `person` is null. Phones only arrive by we
 from __future__ import annotations
 
 from waterfall.providers.base import Answer, Field, Person, Status
-from waterfall.providers.transport import HttpProvider, require_names
+from waterfall.providers.transport import HttpProvider, Shape, require_names
 
 STATUS = {"verified": Status.VALID, "guessed": Status.RISKY, "bounced": Status.INVALID}
 _LOCKED = "email_not_unlocked@"  # placeholder Apollo returns when the plan does not reveal the address
+
+
+class _Person(Shape):  # doc §2.3, as far as we read it
+    email: str | None = None
+    email_status: str | None = None
+    extrapolated_email_confidence: float | None = None
+
+
+class _Match(Shape):
+    person: _Person | None = None
 
 
 class ApolloProvider(HttpProvider):
@@ -27,14 +37,11 @@ class ApolloProvider(HttpProvider):
         params = {"first_name": first, "last_name": last, "organization_name": person.company_name,
                   "domain": person.domain, "linkedin_url": person.linkedin_url,
                   "reveal_personal_emails": "false"}
-        body = self.checked(await self.send("POST", "/people/match", params=params))
-        match = body.get("person") if isinstance(body, dict) else None
-        if not match:
+        match = self.checked_as(_Match, await self.send("POST", "/people/match", params=params)).person
+        if match is None:
             return self.miss(Field.EMAIL, raw_status="no_match")
-        raw = match.get("email_status")
-        email = match.get("email")
+        raw, email = match.email_status, match.email
         if not email or email.startswith(_LOCKED) or raw not in STATUS:
             return self.miss(Field.EMAIL, raw_status=raw or "no_email", credits=1.0)
-        confidence = match.get("extrapolated_email_confidence")
         return Answer(self.name, Field.EMAIL, email, STATUS[raw], credits=1.0, raw_status=raw,
-                      confidence=float(confidence) if confidence is not None else None)
+                      confidence=match.extrapolated_email_confidence)

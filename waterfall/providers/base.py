@@ -109,6 +109,17 @@ class Rejected(ProviderError):
     """The provider refused this input (bad request): a miss with a reason, no retry."""
 
 
+class BadAnswer(ProviderError):
+    """A 2xx whose body is not the vendor's documented shape (`data.email` a number, `data` a string,
+    a list where an object belongs...), or any unexpected exception inside one question. A failed
+    question with the reason, counted by the circuit breaker; never retried (the vendor may have
+    billed it), never an exception that ends the run."""
+
+
+class CircuitOpen(ProviderError):
+    """The provider's circuit breaker is open: the request was not sent (nothing billed)."""
+
+
 @runtime_checkable
 class Provider(Protocol):
     """What the engine calls. An adapter implements only the fields listed in `fields`."""

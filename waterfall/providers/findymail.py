@@ -8,7 +8,20 @@ Findymail only returns addresses it has validated, so a hit is VALID; a miss is 
 from __future__ import annotations
 
 from waterfall.providers.base import Answer, Field, Person, Rejected, Status
-from waterfall.providers.transport import HttpProvider, require_names
+from waterfall.providers.transport import HttpProvider, Shape, require_names
+
+
+class _Contact(Shape):  # doc §2.9, as far as we read it
+    email: str | None = None
+
+
+class _Search(Shape):
+    contact: _Contact | None = None
+
+
+class _Verify(Shape):
+    verified: bool | None = None
+    provider: str | None = None
 
 
 class FindymailProvider(HttpProvider):
@@ -23,16 +36,15 @@ class FindymailProvider(HttpProvider):
         first, last = require_names(self.name, person)
         if not person.domain:
             raise Rejected(f"{self.name}: a company domain is required")
-        body = self.checked(await self.send("POST", "/search/name",
-                                            json={"name": f"{first} {last}", "domain": person.domain}))
-        contact = body.get("contact") if isinstance(body, dict) else None
-        if not contact or not contact.get("email"):
+        contact = self.checked_as(_Search, await self.send(
+            "POST", "/search/name", json={"name": f"{first} {last}", "domain": person.domain})).contact
+        if contact is None or not contact.email:
             return self.miss(Field.EMAIL)
-        return Answer(self.name, Field.EMAIL, contact["email"], Status.VALID, credits=1.0, raw_status="verified")
+        return Answer(self.name, Field.EMAIL, contact.email, Status.VALID, credits=1.0, raw_status="verified")
 
     async def verify_email(self, email: str) -> Answer:
-        body = self.checked(await self.send("POST", "/verify", json={"email": email}))
-        verified = bool(body.get("verified"))
+        body = self.checked_as(_Verify, await self.send("POST", "/verify", json={"email": email}))
+        verified = bool(body.verified)
         return Answer(self.name, Field.VERIFY, email, Status.VALID if verified else Status.INVALID,
                       credits=1.0, raw_status="verified" if verified else "not_verified",
-                      extra={"mx_provider": body.get("provider")} if body.get("provider") else {})
+                      extra={"mx_provider": body.provider} if body.provider else {})

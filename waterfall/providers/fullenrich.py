@@ -9,8 +9,6 @@ CREDITS_INSUFFICIENT, not as an HTTP code. 429 carries no Retry-After header but
 from __future__ import annotations
 
 import re
-from typing import Any
-
 import httpx
 
 from waterfall.providers.base import (
@@ -25,7 +23,7 @@ from waterfall.providers.base import (
     Transient,
 )
 from waterfall.providers.phones import phone_extra, to_e164
-from waterfall.providers.transport import AsyncJobProvider, require_names
+from waterfall.providers.transport import AsyncJobProvider, Shape, require_names
 
 STATUS = {
     "DELIVERABLE": Status.VALID,
@@ -38,6 +36,41 @@ RUNNING = {"CREATED", "IN_PROGRESS"}
 JOB_FAILURES = {"CREDITS_INSUFFICIENT": QuotaExhausted, "RATE_LIMIT": RateLimited, "CANCELED": Rejected}
 ENRICH_FIELD = {Field.EMAIL: "contact.work_emails", Field.PHONE: "contact.phones"}
 _WAIT = re.compile(r"in\s+(\d+)\s*([smh])", re.I)
+
+
+# The documented answers (doc §2.4), as far as we read them.
+class _Submitted(Shape):
+    enrichment_id: str | None = None
+
+
+class _Email(Shape):
+    email: str | None = None
+    status: str | None = None
+
+
+class _Phone(Shape):
+    number: str | None = None
+    region: str | None = None
+
+
+class _Info(Shape):
+    most_probable_work_email: _Email | None = None
+    most_probable_phone: _Phone | None = None
+    phones: list[_Phone] | None = None
+
+
+class _Contact(Shape):
+    contact_info: _Info | None = None
+
+
+class _Cost(Shape):
+    credits: float | None = None
+
+
+class _Job(Shape):
+    status: str | None = None
+    cost: _Cost | None = None
+    data: list[_Contact] | None = None
 
 
 def wait_hint(message: str) -> float | None:
@@ -61,7 +94,7 @@ class FullEnrichProvider(AsyncJobProvider):
             return RateLimited(self.message(resp), retry_after=hint)
         return super().error_for(resp)
 
-    async def _enrich(self, person: Person, what: Field) -> tuple[dict[str, Any], float]:
+    async def _enrich(self, person: Person, what: Field) -> tuple[_Info, float]:
         first, last = require_names(self.name, person)
         contact = {"first_name": first, "last_name": last, "company_name": person.company_name,
                    "enrich_fields": [ENRICH_FIELD[what]], "custom": {"siren": person.siren}}
@@ -69,38 +102,36 @@ class FullEnrichProvider(AsyncJobProvider):
             contact["domain"] = person.domain
         if person.linkedin_url:
             contact["linkedin_url"] = person.linkedin_url
-        body = self.checked(await self.send("POST", "/contact/enrich/bulk",
-                                            json={"name": f"firmo {person.siren}", "data": [contact]}))
-        job = body.get("enrichment_id") if isinstance(body, dict) else None
+        body = self.checked_as(_Submitted, await self.send(
+            "POST", "/contact/enrich/bulk", json={"name": f"firmo {person.siren}", "data": [contact]}))
+        job = body.enrichment_id
         if not job:
             raise Transient(f"{self.name}: submit answered without an enrichment_id")
 
-        async def fetch() -> dict[str, Any] | None:
-            result = self.checked(await self.send("GET", f"/contact/enrich/bulk/{job}"))
-            return None if result.get("status") in RUNNING else result
+        async def fetch() -> _Job | None:
+            result = self.checked_as(_Job, await self.send("GET", f"/contact/enrich/bulk/{job}"))
+            return None if result.status in RUNNING else result
 
         result = await self.poll(fetch, job)
-        status = result.get("status")
-        self.raise_for_job(status, job, JOB_FAILURES)
-        if status != "FINISHED":
-            raise Transient(f"{self.name}: job {job} ended {status}")
-        credits = float((result.get("cost") or {}).get("credits") or 0)
-        return ((result.get("data") or [{}])[0].get("contact_info") or {}), credits
+        self.raise_for_job(result.status, job, JOB_FAILURES)
+        if result.status != "FINISHED":
+            raise Transient(f"{self.name}: job {job} ended {result.status}")
+        credits = float((result.cost.credits if result.cost else None) or 0)
+        return ((result.data or [_Contact()])[0].contact_info or _Info()), credits
 
     async def find_email(self, person: Person) -> Answer:
         info, credits = await self._enrich(person, Field.EMAIL)
-        best = info.get("most_probable_work_email") or {}
-        if not best.get("email"):
+        best = info.most_probable_work_email
+        if best is None or not best.email:
             return self.miss(Field.EMAIL, credits=credits)
-        raw = best.get("status")
-        return Answer(self.name, Field.EMAIL, best["email"], STATUS.get(raw or "", Status.UNKNOWN),
-                      credits=credits, raw_status=raw)
+        return Answer(self.name, Field.EMAIL, best.email, STATUS.get(best.status or "", Status.UNKNOWN),
+                      credits=credits, raw_status=best.status)
 
     async def find_phone(self, person: Person) -> Answer:
         info, credits = await self._enrich(person, Field.PHONE)
-        candidates = [info.get("most_probable_phone") or {}, *(info.get("phones") or [])]
+        candidates = [info.most_probable_phone or _Phone(), *(info.phones or [])]
         for phone in candidates:
-            e164 = to_e164(phone.get("number"), phone.get("region"))
+            e164 = to_e164(phone.number, phone.region)
             if e164:
                 return Answer(self.name, Field.PHONE, e164, Status.VALID, credits=credits,
                               raw_status="found", extra=phone_extra(e164))

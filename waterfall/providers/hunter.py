@@ -8,6 +8,7 @@ never in the query string, so it cannot end up in a logged URL.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import httpx
 
@@ -21,7 +22,7 @@ from waterfall.providers.base import (
     Status,
     Transient,
 )
-from waterfall.providers.transport import HttpProvider, parse_retry_after, require_names
+from waterfall.providers.transport import HttpProvider, Shape, parse_retry_after, require_names
 
 # §2.12: valid stops; accept_all/unknown/unverified are fallbacks; webmail is personal (drop for people).
 STATUS = {
@@ -33,6 +34,41 @@ STATUS = {
     "webmail": Status.INVALID,
 }
 VERIFY_CREDITS = 0.5  # unified-credit plans; Data Platform plans count 1 verification credit instead
+
+
+# The documented answers (doc §2.1), as far as we read them.
+class _Verification(Shape):
+    status: str | None = None
+
+
+class _FinderData(Shape):
+    email: str | None = None
+    score: float | None = None
+    verification: _Verification | None = None
+    sources: list[Any] | None = None
+
+
+class _Finder(Shape):
+    data: _FinderData
+
+
+class _VerifierData(Shape):
+    status: str | None = None
+    score: float | None = None
+
+
+class _Verifier(Shape):
+    data: _VerifierData
+
+
+class _DomainData(Shape):
+    domain: str | None = None
+    pattern: str | None = None
+    emails: list[Any] | None = None
+
+
+class _DomainSearch(Shape):
+    data: _DomainData
 
 
 class HunterProvider(HttpProvider):
@@ -54,34 +90,28 @@ class HunterProvider(HttpProvider):
         first, last = require_names(self.name, person)
         params = {"first_name": first, "last_name": last}
         params.update({"domain": person.domain} if person.domain else {"company": person.company_name})
-        data = self.checked(await self.send("GET", "/email-finder", params=params)).get("data") or {}
-        email = data.get("email")
-        if not email:
+        data = self.checked_as(_Finder, await self.send("GET", "/email-finder", params=params)).data
+        if not data.email:
             return self.miss(Field.EMAIL)
-        raw = (data.get("verification") or {}).get("status")
-        score = data.get("score")
-        return Answer(self.name, Field.EMAIL, email, STATUS.get(raw or "", Status.RISKY),
-                      confidence=None if score is None else score / 100, credits=1.0,
-                      raw_status=raw or "unverified", extra={"sources": len(data.get("sources") or [])})
+        raw = data.verification.status if data.verification else None
+        return Answer(self.name, Field.EMAIL, data.email, STATUS.get(raw or "", Status.RISKY),
+                      confidence=None if data.score is None else data.score / 100, credits=1.0,
+                      raw_status=raw or "unverified", extra={"sources": len(data.sources or [])})
 
     async def verify_email(self, email: str) -> Answer:
         resp = await self.send("GET", "/email-verifier", params={"email": email})
         if resp.status_code == 202:  # the SMTP check is still running: ask again later
             raise Transient(f"{self.name}: verification of the address still running (HTTP 202)")
-        data = self.checked(resp).get("data") or {}
-        raw = data.get("status")
-        score = data.get("score")
-        return Answer(self.name, Field.VERIFY, email, STATUS.get(raw or "", Status.UNKNOWN),
-                      confidence=None if score is None else score / 100, credits=VERIFY_CREDITS,
-                      raw_status=raw)
+        data = self.checked_as(_Verifier, resp).data
+        return Answer(self.name, Field.VERIFY, email, STATUS.get(data.status or "", Status.UNKNOWN),
+                      confidence=None if data.score is None else data.score / 100, credits=VERIFY_CREDITS,
+                      raw_status=data.status)
 
     async def find_domain(self, person: Person) -> Answer:
         params = {"company": person.company_name, "limit": 10}
-        data = self.checked(await self.send("GET", "/domain-search", params=params)).get("data") or {}
-        domain = data.get("domain")
-        emails = data.get("emails") or []
-        credits = float(math.ceil(len(emails) / 10))  # 1 credit per 1-10 emails found
-        if not domain:
+        data = self.checked_as(_DomainSearch, await self.send("GET", "/domain-search", params=params)).data
+        credits = float(math.ceil(len(data.emails or []) / 10))  # 1 credit per 1-10 emails found
+        if not data.domain:
             return self.miss(Field.DOMAIN, credits=credits)
-        return Answer(self.name, Field.DOMAIN, domain.lower(), Status.VALID, credits=credits,
-                      raw_status="found", extra={"pattern": data.get("pattern")} if data.get("pattern") else {})
+        return Answer(self.name, Field.DOMAIN, data.domain.lower(), Status.VALID, credits=credits,
+                      raw_status="found", extra={"pattern": data.pattern} if data.pattern else {})

@@ -55,6 +55,10 @@ class PatternProvider:
     def __repr__(self) -> str:
         return f"PatternProvider(verifier={getattr(self.verifier, 'name', None)!r}, max_candidates={self.max_candidates})"
 
+    def with_verifier(self, verifier: Provider) -> PatternProvider:
+        """The same guesser asking `verifier` (the engine routes the checks through the verifier's gate)."""
+        return PatternProvider(verifier, self.max_candidates)
+
     async def find_email(self, person: Person) -> Answer:
         if not person.domain:
             raise Rejected("pattern: a company domain is required")

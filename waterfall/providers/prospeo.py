@@ -8,8 +8,6 @@ when `free_enrichment` is true (re-enrichment of a known person).
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
 from waterfall.providers.base import (
@@ -25,10 +23,34 @@ from waterfall.providers.base import (
     Transient,
 )
 from waterfall.providers.phones import phone_extra, to_e164
-from waterfall.providers.transport import HttpProvider, parse_retry_after, require_names
+from waterfall.providers.transport import HttpProvider, Shape, parse_retry_after, require_names
 
 STATUS = {"VERIFIED": Status.VALID, "UNVERIFIED": Status.RISKY}
 EMAIL_CREDITS, MOBILE_CREDITS = 1.0, 10.0
+
+
+# The documented answer (doc §2.6), as far as we read it.
+class _Email(Shape):
+    status: str | None = None
+    revealed: bool | None = None
+    email: str | None = None
+
+
+class _Mobile(Shape):
+    status: str | None = None
+    revealed: bool | None = None
+    mobile: str | None = None
+
+
+class _Person(Shape):
+    email: _Email | None = None
+    mobile: _Mobile | None = None
+
+
+class _Enriched(Shape):
+    error: bool | None = None
+    free_enrichment: bool | None = None
+    person: _Person | None = None
 
 
 class ProspeoProvider(HttpProvider):
@@ -55,7 +77,7 @@ class ProspeoProvider(HttpProvider):
             return Rejected(msg)
         return super().error_for(resp)
 
-    async def _enrich(self, person: Person, mobile: bool) -> dict[str, Any] | None:
+    async def _enrich(self, person: Person, mobile: bool) -> _Enriched | None:
         first, last = require_names(self.name, person)
         data = {"first_name": first, "last_name": last, "linkedin_url": person.linkedin_url}
         data.update({"company_website": person.domain} if person.domain else {"company_name": person.company_name})
@@ -65,8 +87,8 @@ class ProspeoProvider(HttpProvider):
         body = self.body(resp)
         if resp.status_code == 400 and isinstance(body, dict) and body.get("error_code") == "NO_MATCH":
             return None
-        body = self.checked(resp)
-        if body.get("error"):
+        body = self.checked_as(_Enriched, resp)
+        if body.error:
             raise self.error_for(resp)
         return body
 
@@ -74,26 +96,25 @@ class ProspeoProvider(HttpProvider):
         body = await self._enrich(person, mobile=False)
         if body is None:
             return self.miss(Field.EMAIL, raw_status="NO_MATCH")
-        credits = 0.0 if body.get("free_enrichment") else EMAIL_CREDITS
-        email = (body.get("person") or {}).get("email") or {}
-        if not email.get("revealed") or not email.get("email"):
-            return self.miss(Field.EMAIL, raw_status="masked" if email else "no_email", credits=credits)
-        raw = email.get("status")
-        return Answer(self.name, Field.EMAIL, email["email"], STATUS.get(raw or "", Status.UNKNOWN),
-                      credits=credits, raw_status=raw)
+        credits = 0.0 if body.free_enrichment else EMAIL_CREDITS
+        email = body.person.email if body.person else None
+        if email is None or not email.revealed or not email.email:
+            masked = email is not None and bool(email.model_fields_set)
+            return self.miss(Field.EMAIL, raw_status="masked" if masked else "no_email", credits=credits)
+        return Answer(self.name, Field.EMAIL, email.email, STATUS.get(email.status or "", Status.UNKNOWN),
+                      credits=credits, raw_status=email.status)
 
     async def find_phone(self, person: Person) -> Answer:
         body = await self._enrich(person, mobile=True)
         if body is None:
             return self.miss(Field.PHONE, raw_status="NO_MATCH")
-        free = bool(body.get("free_enrichment"))
-        mobile = (body.get("person") or {}).get("mobile") or {}
-        e164 = to_e164(mobile.get("mobile")) if mobile.get("revealed") else None
-        if not e164:  # the match is still billed for its email when one was revealed
-            email = (body.get("person") or {}).get("email") or {}
-            billed = EMAIL_CREDITS if email.get("revealed") and email.get("email") and not free else 0.0
+        free = bool(body.free_enrichment)
+        mobile = body.person.mobile if body.person else None
+        e164 = to_e164(mobile.mobile) if mobile is not None and mobile.revealed else None
+        if mobile is None or not e164:  # the match is still billed for its email when one was revealed
+            email = body.person.email if body.person else None
+            billed = EMAIL_CREDITS if email is not None and email.revealed and email.email and not free else 0.0
             return self.miss(Field.PHONE, raw_status="no_mobile", credits=billed)
-        raw = mobile.get("status")
-        return Answer(self.name, Field.PHONE, e164, STATUS.get(raw or "", Status.UNKNOWN),
-                      credits=0.0 if free else MOBILE_CREDITS, raw_status=raw,
+        return Answer(self.name, Field.PHONE, e164, STATUS.get(mobile.status or "", Status.UNKNOWN),
+                      credits=0.0 if free else MOBILE_CREDITS, raw_status=mobile.status,
                       extra=phone_extra(e164, "mobile"))

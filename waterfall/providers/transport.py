@@ -1,8 +1,16 @@
 """What every HTTP adapter shares: one request, transport failures and HTTP codes turned into
-`ProviderError`s, and the API key kept out of every message, repr and traceback.
+`ProviderError`s, answers checked against the vendor's documented shape, and the API key kept out
+of every message, repr and traceback.
 
 No retries, backoff or rate limiting here: that is the engine's job. An adapter makes one logical
-request (or one submit + poll cycle for an async vendor) and translates what came back.
+request (or one submit + poll cycle for an async vendor) and translates what came back. The engine
+binds each adapter's `pace` to the account's gate, so every request (polls included) waits for the
+account's rate limit and is refused once its circuit breaker is open.
+
+What comes back is never trusted: a body over `max_body_bytes` is cut off (a 2xx that big is a
+`BadAnswer`), a 2xx that is not JSON is `Transient`, and each adapter validates the JSON against a
+pydantic model of the documented shape (`parsed`), so `{"data": {"email": 42}}` is the failed
+question "hunter: data.email is not a string", not an AttributeError.
 """
 
 from __future__ import annotations
@@ -11,13 +19,16 @@ import asyncio
 import email.utils
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from typing import Any, ClassVar, TypeVar
 
 import httpx
+import pydantic
 
 from waterfall.providers.base import (
     Answer,
     AuthFailed,
+    BadAnswer,
     Field,
     Forgotten,
     Person,
@@ -30,6 +41,14 @@ from waterfall.providers.base import (
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=pydantic.BaseModel)
+MAX_BODY_BYTES = 1 << 20       # vendors' answers are a few kB; more is not an answer we can use
+Pace = Callable[..., Awaitable[None]]
+_POLLING: ContextVar[bool] = ContextVar("firmo_waterfall_polling", default=False)
+_TYPE_WORDS = {"string_type": "is not a string", "int_type": "is not a number", "int_parsing": "is not a number",
+               "float_type": "is not a number", "float_parsing": "is not a number", "bool_type": "is not a boolean",
+               "bool_parsing": "is not a boolean", "dict_type": "is not an object", "model_type": "is not an object",
+               "model_attributes_type": "is not an object", "list_type": "is not a list", "missing": "is missing"}
 _DETAIL_KEYS = ("error_code", "id", "code", "message", "reason", "detail", "details", "error")
 
 
@@ -65,6 +84,23 @@ def error_detail(body: Any) -> str:
     return "; ".join(parts)[:200]
 
 
+class Shape(pydantic.BaseModel):
+    """Base of the documented answer shapes: keys we do not read are ignored, the ones we read
+    must have their documented type (a number is not a string, a string is not an object)."""
+
+    model_config = pydantic.ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+def describe(exc: pydantic.ValidationError) -> str:
+    """'data.email is not a string' from the first validation error (and how many more)."""
+    err = exc.errors()[0]
+    where = ""
+    for part in err["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    text = f"{where or 'the body'} {_TYPE_WORDS.get(err['type'], err['msg'])}"
+    return text + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+
+
 def require_names(provider: str, person: Person) -> tuple[str, str]:
     """First and last name, or Rejected before any paid call is made."""
     first, last = (person.first_name or "").strip(), (person.last_name or "").strip()
@@ -80,6 +116,7 @@ class HttpProvider:
     name: ClassVar[str]
     fields: ClassVar[frozenset[Field]]
     default_base_url: ClassVar[str]
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
 
     def __init__(self, client: httpx.AsyncClient, api_key: str, *, base_url: str | None = None) -> None:
         if not api_key:
@@ -87,6 +124,7 @@ class HttpProvider:
         self._client = client
         self._api_key = api_key
         self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.pace: Pace | None = None  # set by the engine's gate: rate limit + breaker per request
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -118,15 +156,37 @@ class HttpProvider:
 
     async def send(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                    json: Any = None) -> httpx.Response:
-        """One HTTP exchange. Transport failures become Transient; the key never leaks."""
+        """One HTTP exchange. Transport failures become Transient; the key never leaks; the body
+        is read up to `max_body_bytes` (a 2xx over it is a BadAnswer, an error body is cut)."""
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
+        if self.pace is not None:
+            await self.pace(poll=_POLLING.get())
+        failure: ProviderError
         try:
-            return await self._client.request(method, self.base_url + path, params=clean, json=json,
-                                              headers=self.auth_headers())
+            request = self._client.build_request(method, self.base_url + path, params=clean, json=json,
+                                                 headers=self.auth_headers())
+            resp = await self._client.send(request, stream=True)
+            try:
+                body, oversize = bytearray(), False
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > self.max_body_bytes:
+                        oversize = True
+                        break
+            finally:
+                await resp.aclose()
         except httpx.TimeoutException:
             failure = Transient(f"{self.name}: timeout on {method} {path}")
-        except httpx.TransportError as exc:
+        except httpx.HTTPError as exc:
             failure = Transient(self.redact(f"{self.name}: {type(exc).__name__} on {method} {path}: {exc}"))
+        else:
+            if oversize and resp.is_success:
+                failure = BadAnswer(f"{self.name}: answer over {self.max_body_bytes:,} bytes on {method} {path}")
+            else:
+                headers = [(k, v) for k, v in resp.headers.multi_items()
+                           if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+                return httpx.Response(resp.status_code, headers=headers,
+                                      content=bytes(body[:self.max_body_bytes]), request=request)
         raise failure  # outside the except block: no __context__ holding the request and its key
 
     def body(self, resp: httpx.Response) -> Any:
@@ -135,10 +195,26 @@ class HttpProvider:
             return {}
         try:
             return resp.json()
+        except RecursionError:
+            if resp.is_success:
+                raise BadAnswer(f"{self.name}: HTTP {resp.status_code} with JSON nested too deep") from None
+            return resp.text[:2000]
         except ValueError:
             if resp.is_success:
                 raise Transient(f"{self.name}: HTTP {resp.status_code} with a non-JSON body") from None
-            return resp.text
+            return resp.text[:2000]
+
+    def parsed(self, model: type[M], body: Any) -> M:
+        """`body` as the vendor's documented shape, or BadAnswer naming the first thing that is not."""
+        try:
+            return model.model_validate(body)
+        except pydantic.ValidationError as exc:
+            reason = describe(exc)
+        raise BadAnswer(self.redact(f"{self.name}: {reason}"))
+
+    def checked_as(self, model: type[M], resp: httpx.Response) -> M:
+        """`checked`, then `parsed`: the documented shape of a 2xx answer."""
+        return self.parsed(model, self.checked(resp))
 
     def message(self, resp: httpx.Response, detail: str | None = None) -> str:
         detail = error_detail(self.body(resp)) if detail is None else detail
@@ -187,7 +263,11 @@ class AsyncJobProvider(HttpProvider):
         deadline = loop.time() + self.poll_timeout
         while True:
             await asyncio.sleep(self.poll_interval)
-            result = await fetch()
+            token = _POLLING.set(True)  # the job is submitted (and paid for): see Gate.before_request
+            try:
+                result = await fetch()
+            finally:
+                _POLLING.reset(token)
             if result is not None:
                 return result
             if loop.time() + self.poll_interval > deadline:
