@@ -99,6 +99,7 @@ def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse:
     path = icp_files().get(name)
     if path is None:
         raise FileNotFoundError(f"no ICP file {name}.yaml in {icp_dir()} (set FIRMO_ICP_DIR)")
+    digest = _digest(path)  # before reading it: an edit during the build then counts as a change
     icp = load_icp(path)
     for warning in icp.warnings:
         context.log.warning(warning)
@@ -111,6 +112,7 @@ def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse:
         "table": result.table,
         "csv": MetadataValue.path(str(result.csv_path)),
         "icp_file": MetadataValue.path(str(path)),
+        BUILT_DIGEST: digest,  # the sensor's starting point after `firmo run` (_built_digests)
         "hot": result.tiers["hot"], "warm": result.tiers["warm"], "cold": result.tiers["cold"],
         "selected (before max_leads)": sum(n for _, n in result.counts["tier"]),
         "leads per tier": MetadataValue.md(bar_chart(list(result.tiers.items()), title="leads per tier")),
@@ -126,6 +128,29 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+BUILT_DIGEST = "icp_file_digest"
+
+
+def _built_digests(instance, names: list[str]) -> dict[str, str]:
+    """ICP name -> digest of the file its latest lead list was built from, for `names`.
+
+    `firmo run` (make run) builds every list in the same Dagster instance ($DAGSTER_HOME) the UI
+    and daemon use, outside this sensor. Without this, the first tick after it (make ui) would
+    find an empty cursor and run every list again; with it, the sensor starts from the state
+    the build left and runs only the files changed since. Asked only for names the cursor does
+    not know, so once per file."""
+    from dagster import AssetRecordsFilter
+
+    built = {}
+    for name in names:
+        records = instance.fetch_materializations(
+            AssetRecordsFilter(asset_key=icp_leads.key, asset_partitions=[name]), limit=1).records
+        entry = records[0].asset_materialization.metadata.get(BUILT_DIGEST) if records else None
+        if entry is not None and isinstance(entry.value, str):
+            built[name] = entry.value
+    return built
+
+
 @sensor(
     asset_selection=AssetSelection.assets(icp_leads),
     minimum_interval_seconds=30,
@@ -133,7 +158,9 @@ def _digest(path: Path) -> str:
 )
 def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
     """Adds a partition per new ICP file, removes those whose file is gone, and runs the ICPs
-    whose file is new or changed (cursor: content hash per ICP).
+    whose file is new or changed (cursor: content hash per ICP). A file the cursor does not know
+    yet is compared with the hash its latest lead list was built from (`_built_digests`), so
+    the lists `firmo run` just built are not run again.
 
     Each file is checked first (`load_icp`: the safe loader, size limit, reference lists), so a
     bad file costs milliseconds here instead of a failed run: it is skipped with its reason (in
@@ -147,6 +174,7 @@ def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
         context.log.warning(f"ignored ICP files (name must be lower-case letters, digits, '_'): {unusable}")
     known = set(context.instance.get_dynamic_partitions(icp_partitions.name))
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    seen = {**_built_digests(context.instance, [n for n in files if n not in seen]), **seen}
     digests: dict[str, str] = {}
     skipped: dict[str, str] = {}  # file name -> why
     for name, path in files.items():

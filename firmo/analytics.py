@@ -9,8 +9,11 @@ previous snapshot keeps reading it (an unlinked file stays readable on POSIX); t
 gets the new one. The views live in the file, so they are in every snapshot.
 
 The views are the contract: table names and columns under `core.*` may evolve, `analytics.*`
-stays. Non-diffusible (`P`) units are left out of every view (INSEE diffusion rule): the raw
-`sirene.*` tables keep them for completeness.
+stays. Non-diffusible (`P`) units are left out of every view (INSEE diffusion rule), and so are
+units whose latest RNE payload opposes commercial use (`diffusionCommerciale: false`, art.
+R.123-320; firmo/prospecting.py), lead lists included: the views read inpi.companies when queried,
+so an opposition that lands after a list was built hides it at once. The raw `sirene.*` and
+`inpi.*` tables keep them for completeness.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import db, settings
+from firmo import db, prospecting, settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,9 @@ VIEWS: dict[str, tuple[tuple[str, ...], str]] = {
     "notices": (("bodacc.notices",), "SELECT * EXCLUDE (source_file) FROM bodacc.notices"),
     "exports": (("exports.ledger",), "SELECT crm, icp, siren, exported_at, file FROM exports.ledger"),
 }
+# views that list prospects -> their SIREN column: RNE opposition filtered out (`AND` appended to
+# their WHERE), as P units are
+OPPOSITION_FILTERED = {"companies": "siren", "officers": "o.siren", "financials": "f.siren", "signals": "s.siren"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     made = []
     for name, (needs, select) in VIEWS.items():
         if all(db.table_exists(con, t) for t in needs):
+            if name in OPPOSITION_FILTERED:
+                select = f"{select} AND {prospecting.not_opposed(con, OPPOSITION_FILTERED[name])}"
             con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS {select}")
             made.append(name)
     lead_tables = [r[0] for r in con.execute(
@@ -79,7 +87,8 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     ):
         if tables:
             union = " UNION ALL BY NAME ".join(f'SELECT {columns} FROM leads."{t}"' for t in tables)
-            con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS {union}")
+            con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS SELECT * FROM ({union}) "
+                        f"WHERE {prospecting.not_opposed(con)}")
             made.append(name)
         else:
             con.execute(f"DROP VIEW IF EXISTS {SCHEMA}.{name}")

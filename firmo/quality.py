@@ -35,7 +35,7 @@ from typing import Any
 
 import duckdb
 
-from firmo import db
+from firmo import db, prospecting
 from firmo.metadata import markdown_table
 from firmo.sqlfiles import load_sql, quote_ident
 
@@ -47,6 +47,7 @@ EMAIL_REGEX = (r"^(?!\.)(?!.*\.\.)[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}(?<!\.)@"
                r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\Z")
 E164_REGEX = r"^\+[1-9]\d{7,14}\Z"
 NAF_REV2_REGEX = r"^\d{2}\.\d{2}[A-Z]\Z"
+OPPOSITION_LABEL = "unit not opposed to commercial use at the RNE (diffusionCommerciale)"
 
 
 def _checksum(column: str, digits: int, macro: str) -> str:
@@ -277,15 +278,28 @@ def _no_p_rules(con, check: str, gxe, *, statut: bool = True) -> list[Rule]:
     return rules
 
 
+def _registry_not_opposed(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL: the lead's unit is not under RNE opposition now (inpi.companies, its latest payload;
+    TRUE when the RNE is not loaded). Lead rows carry no copy of the flag: firmo/prospecting.py."""
+    opposed = prospecting.opposed_subquery(con)
+    return "TRUE" if opposed is None else f"coalesce(t.siren NOT IN ({opposed}), true)"
+
+
+def _no_opposition_rules(check: str, con, gxe) -> list[Rule]:
+    return [Rule(check, OPPOSITION_LABEL,
+                 gxe.ExpectColumnValuesToBeInSet(column="registry_not_opposed", value_set=[True]),
+                 computed={"registry_not_opposed": _registry_not_opposed(con)}, example="siren")]
+
+
 def leads_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: str) -> list[Rule]:
-    """leads.<icp>: identifiers, no P unit, and a tier distribution within bounds. The two
-    distribution rules apply from `tier_min_leads` leads on (a list of 3 says nothing)."""
+    """leads.<icp>: identifiers, no P unit, no unit opposed at the RNE, and a tier distribution
+    within bounds. The two distribution rules apply from `tier_min_leads` leads on (a list of 3 says nothing)."""
     gxe = _gxe()
     rules = _siren_rules("icp_leads_siren", gxe) + [
         Rule("icp_leads_siren", "SIRET checksum (when known)",
              gxe.ExpectColumnValuesToBeInSet(column="siret_ok", value_set=[True]),
              computed={"siret_ok": siret_ok("siret")}, example="siret"),
-    ] + _no_p_rules(con, "icp_leads_no_p_unit", gxe) + [
+    ] + _no_p_rules(con, "icp_leads_no_p_unit", gxe) + _no_opposition_rules("icp_leads_no_opposed_unit", con, gxe) + [
         Rule("icp_leads_tier_distribution", "tier present", gxe.ExpectColumnValuesToNotBeNull(column="tier"),
              example="siren"),
         Rule("icp_leads_tier_distribution", "tier is hot, warm or cold",
@@ -307,19 +321,22 @@ def leads_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: str) 
 
 
 def enriched_leads_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: str) -> list[Rule]:
-    """leads.<icp>_enriched: contacts a CRM accepts, and still no P unit."""
+    """leads.<icp>_enriched: contacts a CRM accepts, and still no P unit nor opposed unit."""
     gxe = _gxe()
     return [
         Rule("enriched_leads_contacts", "email syntactically valid (NULL allowed)",
              gxe.ExpectColumnValuesToMatchRegex(column="email", regex=EMAIL_REGEX), key="siren", mask=mask_email),
         Rule("enriched_leads_contacts", "phone in E.164 (+ and 8 to 15 digits; NULL allowed)",
              gxe.ExpectColumnValuesToMatchRegex(column="phone", regex=E164_REGEX), key="siren", mask=mask_phone),
-    ] + _no_p_rules(con, "enriched_leads_no_p_unit", gxe)
+    ] + _no_p_rules(con, "enriched_leads_no_p_unit", gxe) + _no_opposition_rules("enriched_leads_no_opposed_unit", con,
+                                                                                   gxe)
 
 
 def exports_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: str = "exports.ledger") -> list[Rule]:
-    """exports.ledger rows (of one ICP): every unit sent to a CRM is still diffusible."""
-    return _no_p_rules(con, "crm_exports_no_p_unit", _gxe(), statut=False)
+    """exports.ledger rows (of one ICP): every unit sent to a CRM is still diffusible and not opposed."""
+    gxe = _gxe()
+    return _no_p_rules(con, "crm_exports_no_p_unit", gxe, statut=False) + _no_opposition_rules(
+        "crm_exports_no_opposed_unit", con, gxe)
 
 
 # --------------------------------------------------------------------------- checks
@@ -381,6 +398,9 @@ CHECKS: tuple[QualityCheck, ...] = (
                  "Lead SIRENs valid and unique, SIRETs valid: never a broken identifier in a CRM.", leads_suite),
     QualityCheck("icp_leads_no_p_unit", "icp_leads", "leads.{icp}", True, "ERROR",
                  "No non-diffusible (statut P) unit in the lead list (décret 2022-1014).", leads_suite),
+    QualityCheck("icp_leads_no_opposed_unit", "icp_leads", "leads.{icp}", True, "ERROR",
+                 "No unit whose latest RNE payload opposes commercial use (diffusionCommerciale false, "
+                 "art. R.123-320) in the lead list.", leads_suite),
     QualityCheck("icp_leads_tier_distribution", "icp_leads", "leads.{icp}", False, "WARN",
                  "Tiers are hot/warm/cold; from FIRMO_QUALITY_TIER_MIN_LEADS leads on, at most "
                  "FIRMO_QUALITY_MAX_HOT_SHARE hot and at least FIRMO_QUALITY_MIN_TIERS tiers.", leads_suite),
@@ -388,9 +408,15 @@ CHECKS: tuple[QualityCheck, ...] = (
                  "Emails syntactically valid, phones in E.164.", enriched_leads_suite),
     QualityCheck("enriched_leads_no_p_unit", "enriched_leads", "leads.{icp}_enriched", True, "ERROR",
                  "No non-diffusible (statut P) unit in the enriched list the export reads.", enriched_leads_suite),
+    QualityCheck("enriched_leads_no_opposed_unit", "enriched_leads", "leads.{icp}_enriched", True, "ERROR",
+                 "No unit opposed to commercial use at the RNE (diffusionCommerciale false) in the enriched list "
+                 "the export reads.", enriched_leads_suite),
     QualityCheck("crm_exports_no_p_unit", "crm_exports", "exports.ledger", True, "ERROR",
                  "Every unit exported for this ICP (exports.ledger) is still diffusible.", exports_suite,
                  where="icp = $icp", optional=True),
+    QualityCheck("crm_exports_no_opposed_unit", "crm_exports", "exports.ledger", True, "ERROR",
+                 "No unit exported for this ICP (exports.ledger) is opposed to commercial use at the RNE now.",
+                 exports_suite, where="icp = $icp", optional=True),
 )
 # What gates an ICP's export: every blocking check on a table upstream of crm_exports.
 EXPORT_GATES: tuple[str, ...] = tuple(c.name for c in CHECKS if c.blocking and c.asset != "crm_exports")

@@ -58,6 +58,20 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
+def kept_out_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Active units never prospected, enriched or exported, per registry flag (firmo/prospecting.py)."""
+    from firmo.prospecting import kept_out
+
+    rows = kept_out(con)
+    if not rows:
+        return []
+    title = "kept out of prospecting (active units)"
+    width = max(len(title), *(len(label) for label, _ in rows))
+    out = ["", f"{title.ljust(width)}  {'units':>10s}"]
+    out += [f"{label.ljust(width)}  {n:>10,}" for label, n in rows]
+    return out
+
+
 def quality_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The latest result of every data-quality check (per ICP for the per-ICP ones)."""
     from firmo.db import table_exists
@@ -83,6 +97,7 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
     lines.append(f"{'-' * width}  {'-' * 12}  {'-' * 9}")
     for table, n in counts:
         lines.append(f"{table.ljust(width)}  {n:>12,}  {rejects.get(table, 0):>9,}")
+    lines += kept_out_lines(con)
     lines += lead_lines(con)
     lines += quality_lines(con)
     lines += ["", f"Warehouse:  {db_file}"]

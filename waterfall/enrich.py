@@ -1,10 +1,14 @@
 """Enrich an ICP's lead list: `leads.<icp>` in, `leads.<icp>_enriched` out (the plain function
 the Dagster asset calls).
 
-Blocked leads (SIRENE diffusion status P, suppression list, existing customers: doc §5) are
-refused before any paid call. Everything is then written together: the enriched table is built
-as staging and swapped in the same transaction that appends the run's provenance and ledger row,
-so a crash leaves the previous enriched list and no half-recorded run. The answer cache is flushed
+Blocked leads (SIRENE diffusion status P, RNE opposition to commercial use, suppression list,
+existing customers: doc §5) are refused before any paid call. P and opposition are read from the
+registries' current state when the run starts (`firmo.prospecting.refusals`), not only from the
+lead row: a unit may have turned P or opposed since its list was built.
+
+Everything is then written together: the enriched table is built as staging and swapped in the
+same transaction that appends the run's provenance and ledger row, so a crash leaves the previous
+enriched list and no half-recorded run. The answer cache is flushed
 before that (what we paid for is kept even if the swap fails), which also makes a re-run free.
 People a provider reports as erased (HTTP 451) go through `firmo.crm.forget`: suppressed, and
 their rows deleted everywhere, the enriched list included.
@@ -26,7 +30,7 @@ import duckdb
 import httpx
 import polars as pl
 
-from firmo import db
+from firmo import db, prospecting
 from firmo.crm.compliance import SuppressionIndex
 from firmo.crm.forget import forget
 from firmo.crm.tables import registered, utc_now
@@ -52,10 +56,15 @@ def enriched_table(icp_name: str) -> str:
     return leads_table(icp_name) + "_enriched"
 
 
-def block_reason(lead: Mapping[str, Any], index: SuppressionIndex | None) -> str | None:
-    """Why this lead must not be enriched (nor prospected), or None."""
+def block_reason(lead: Mapping[str, Any], index: SuppressionIndex | None,
+                 registry: Mapping[str, str] | None = None) -> str | None:
+    """Why this lead must not be enriched (nor prospected), or None. `registry`: SIREN -> refusal
+    from the registries' current state (SIRENE P, RNE opposition), `prospecting.refusals`."""
     if str(lead.get("statut_diffusion") or "").strip().upper() == "P":
-        return "non-diffusible unit (SIRENE statut P)"
+        return prospecting.P_REASON
+    refused = (registry or {}).get(str(lead.get("siren") or ""))
+    if refused:
+        return refused
     return index.reason(lead) if index is not None else None
 
 
@@ -135,10 +144,11 @@ async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: Wa
     rows = leads.to_dicts()
     index = SuppressionIndex.load(con)
     by_siren = {str(r["siren"]): r for r in rows}
+    registry = prospecting.refusals(con, by_siren, strict=False)
     people = [person_of(r) for r in rows]
 
     def is_blocked(person: Person, found: Mapping[str, str]) -> str | None:
-        return block_reason({**by_siren[person.siren], **found}, index)
+        return block_reason({**by_siren[person.siren], **found}, index, registry)
 
     cache = AnswerCache(con, now, config.ttl)
     cache.preload(by_siren)

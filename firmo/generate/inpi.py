@@ -8,6 +8,9 @@ to read them unchanged, traps included:
   and the 2024 shape (`pouvoir.roleEntreprise`, `actif`, `dateEffetRoleDeclarant`); some
   SIRENs appear twice with different `updatedAt` (search-infra #739), one payload has a bad
   SIREN;
+- `diffusionCommerciale: false` (opposition to commercial use) on a small share of units, drawn
+  apart from the SIRENE status (`commercial_opposition`), so the two flags really differ; a few
+  `/diff` payloads set or lift it, so the latest payload has to win;
 - the `/diff` file (`[{"company": …}]`) holds the later state of the companies whose officers
   changed after the snapshot: new officers carry their start date, ended ones are simply
   absent (the RNE never signals removals);
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from firmo.generate import mix
 from sources.inpi.roles import role_codes
 
 STOCK_LAG_DAYS = 30
@@ -97,9 +101,25 @@ def _stamp(day: dt.date, rng: np.random.Generator) -> str:
     return f"{day.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}+0{offset}:00"
 
 
+def commercial_opposition(universe: Any) -> tuple[set[str], set[str]]:
+    """(SIRENs opposed in the stock, SIRENs whose `/diff` payload, if any, flips the flag).
+
+    Own random stream: adding the flag changed no other generated value."""
+    units = universe.units
+    rng = np.random.default_rng([universe.seed, 13])
+    draw, flip = rng.random(units.height), rng.random(units.height)
+    p_unit = (units["statut_diffusion"] == "P").to_numpy()
+    person = units["is_person"].to_numpy()
+    share = np.where(p_unit, mix.OPPOSITION_SHARE_P,
+                     np.where(person, mix.OPPOSITION_SHARE_PERSON, mix.OPPOSITION_SHARE_COMPANY))
+    sirens = np.array(units["siren"].to_list(), dtype=object)
+    return set(sirens[draw < share]), set(sirens[flip < mix.OPPOSITION_FLIP_SHARE])
+
+
 def rne_payloads(universe: Any, stock_date: dt.date, rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
     """(stock payloads as of `stock_date`, diff payloads as of `universe.as_of`)."""
     units = universe.units
+    opposed, flipped = commercial_opposition(universe)
     names = dict(zip(units["siren"].to_list(), units["denomination"].to_list()))
     by_siren = universe.officers.rows_by_key("siren", named=True) if universe.officers.height else {}
     changed = set(
@@ -110,6 +130,7 @@ def rne_payloads(universe: Any, stock_date: dt.date, rng: np.random.Generator) -
     )  # fmt: skip
     stock, diff = [], []
     for unit in units.iter_rows(named=True):
+        unit["diffusion_commerciale"] = unit["siren"] not in opposed
         officers = by_siren.get(unit["siren"], [])
         dates = [d for o in officers for d in (o["start_date"], o["end_date"]) if d is not None]
         changed_here = unit["siren"] in changed or any(stock_date < d <= universe.as_of for d in dates)
@@ -121,6 +142,8 @@ def rne_payloads(universe: Any, stock_date: dt.date, rng: np.random.Generator) -
         if changed_here:
             after = max([d for d in dates if stock_date < d <= universe.as_of] or [universe.as_of])
             now = [o for o in officers if _present(o, universe.as_of)]
+            if unit["siren"] in flipped:
+                unit = {**unit, "diffusion_commerciale": not unit["diffusion_commerciale"]}
             diff.append(_payload(unit, now, 2024, _stamp(after, rng), names))
         elif officers and rng.random() < 0.005 and last_change > unit["date_creation"]:
             # an older state of the same SIREN, written after the newer one (search-infra #739)
@@ -182,7 +205,7 @@ def _payload(unit: dict, officers: list[dict], vintage: int, updated_at: str, na
     }  # fmt: skip
     formality: dict[str, Any] = {
         "siren": siren, "typePersonne": "P" if unit["is_person"] else "M", "formeJuridique": unit["categorie_juridique"],
-        "diffusionCommerciale": unit["statut_diffusion"] != "P", "diffusionINSEE": unit["statut_diffusion"],
+        "diffusionCommerciale": unit["diffusion_commerciale"], "diffusionINSEE": unit["statut_diffusion"],
         "content": {"natureCreation": {"dateCreation": unit["date_creation"].isoformat()}, kind: body},
     }  # fmt: skip
     if vintage == 2024:

@@ -108,6 +108,12 @@ PERSON_SHARE = 0.45           # entrepreneurs individuels among units
 P_SHARE_PERSON = 0.055        # statut de diffusion 'P'
 P_SHARE_COMPANY = 0.01
 ACTIVE_SHARE = 0.60
+# RNE `diffusionCommerciale: false` (opposition to commercial use, R.123-320). Independent of the
+# SIRENE status: most opposed units are 'O' in SIRENE, and not every 'P' unit opposed at the RNE.
+OPPOSITION_SHARE_PERSON = 0.02    # entrepreneurs individuels with statut 'O'
+OPPOSITION_SHARE_COMPANY = 0.005  # other units with statut 'O'
+OPPOSITION_SHARE_P = 0.6          # units with statut 'P'
+OPPOSITION_FLIP_SHARE = 0.05      # of the units in the RNE /diff: the later payload flips the flag
 
 # NAF 2025 codes: the reform renumbers some sub-classes and marks most with 'Y'. These are the
 # correspondences seen in real rows or certain; other codes get their own code with a 'Y'

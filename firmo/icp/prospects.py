@@ -32,6 +32,9 @@ _INPUTS = {
                                   "company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], role_label VARCHAR, "
                                   "start_date DATE, active BOOLEAN"),
     "financials": ("core.latest_financials", "siren VARCHAR, revenue BIGINT, fiscal_year_end DATE"),
+    # the RNE opposition flag (firmo/prospecting.py): read here, so whichever registry loads last
+    # the rebuilt table honours both
+    "rne": ("inpi.companies", "siren VARCHAR, diffusion_commerciale BOOLEAN"),
 }
 
 
@@ -98,7 +101,7 @@ def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
         off = _bucketed(con, "prospects_officers", "officers", inputs)
         sig = _bucketed(con, "prospects_signals", "signals", inputs, {"same_event_days": SAME_EVENT_DAYS})
         select = render_identifiers(load_sql("icp/prospects"), companies="core.companies", off=off, sig=sig,
-                                    financials=inputs["financials"])
+                                    financials=inputs["financials"], rne=inputs["rne"])
         for i, (first, last) in enumerate(_naf_ranges(con)):
             verb = f"CREATE TABLE {db.staging_name(TABLE)} AS" if i == 0 else f"INSERT INTO {db.staging_name(TABLE)}"
             con.execute(f"{verb} {select}", {"first_naf": first, "last_naf": last})

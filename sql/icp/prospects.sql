@@ -1,5 +1,7 @@
--- core.prospects: one row per company an ICP may target (active and diffusible: `P` units are
--- never prospected), with everything ICP filtering and scoring reads, so a preview is one scan
+-- core.prospects: one row per company an ICP may target (active, diffusible and not opposed:
+-- SIRENE `P` units and units whose latest RNE payload says `diffusionCommerciale: false` are
+-- never prospected; firmo/prospecting.py says why the RNE flag is joined here, at build time,
+-- and not copied into core.companies), with everything ICP filtering and scoring reads, so a preview is one scan
 -- of one table: place, activity, size, legal form, latest revenue, the RNE role codes of its
 -- active officers (as a role set: authority is ranked once per distinct set, not per company)
 -- and their contact details, and its signals as a list (scoring weighs and decays them per ICP).
@@ -7,7 +9,8 @@
 -- skips whole row groups.
 -- Built a range of NAF codes at a time ($first_naf..$last_naf, in order), so the sort never holds
 -- the whole table and the result is still stored in (naf_key, siren) order.
--- Identifiers: {{companies}}, {{off}} and {{sig}} (steps 1 and 2), {{financials}}.
+-- Identifiers: {{companies}}, {{off}} and {{sig}} (steps 1 and 2), {{financials}}, {{rne}}
+-- (inpi.companies or its empty stand-in).
 SELECT
     c.siren,
     c.siret_siege AS siret,
@@ -48,5 +51,6 @@ LEFT JOIN {{financials}} f ON f.siren = c.siren
 LEFT JOIN {{off}} off ON off.siren = c.siren
 LEFT JOIN {{sig}} sig ON sig.siren = c.siren
 WHERE c.active AND c.diffusible
+  AND NOT EXISTS (SELECT 1 FROM {{rne}} rne WHERE rne.siren = c.siren AND rne.diffusion_commerciale = false)
   AND coalesce(c.naf_code, '') BETWEEN $first_naf AND $last_naf
 ORDER BY naf_key, c.siren

@@ -67,7 +67,8 @@ def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypat
     assert signal_sources == {"sirene", "inpi", "bodacc"}
     assert {"core.prospects", "leads.pme_croissance", "leads.saas_tech_pme", "leads.btp_grand_ouest"} <= set(counts)
     assert "CRM files:" in text and (data_env / "exports").is_dir()
-    assert "Data quality: 29 of 29 checks passed" in text  # 11 registry checks + 6 per ICP x 3
+    assert "Data quality: 38 of 38 checks passed" in text  # 11 registry checks + 9 per ICP x 3
+    assert "kept out of prospecting (active units)" in text and "RNE opposition only" in text
     assert (data_env / "firmo_read.duckdb").is_symlink()
     with db.connection(data_env / "firmo_read.duckdb", read_only=True) as snap:
         assert snap.execute("SELECT count(*) FROM analytics.companies").fetchall()[0][0] > 0

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
+from firmo.db import connection as db_connection
 from pipelines import sensors
 from pipelines.schedules import nightly_schedule
 
@@ -82,3 +83,51 @@ def test_every_schedule_and_sensor_is_in_the_code_location(data_env):
     repo = build_definitions().get_repository_def()
     assert {s.name for s in repo.schedule_defs} == {"nightly_schedule"}
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s.name for s in repo.sensor_defs}
+
+
+def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, monkeypatch):
+    """`firmo run` builds every ICP list in the instance `make ui` then opens: the sensor's first
+    tick (empty cursor) must start from that state, and still run a file edited since."""
+    import shutil
+
+    from dagster import instance_for_test, materialize
+
+    from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
+    from pipelines.definitions import build_definitions
+    from pipelines.resources import WarehouseResource
+    from tests.conftest import REPO_ROOT
+    from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
+    from tests.icp.warehouse import AS_OF, build_warehouse
+
+    folder = tmp_path / "icps"
+    shutil.copytree(REPO_ROOT / "icps", folder)  # the shipped ICP files
+    monkeypatch.setenv("FIRMO_ICP_DIR", str(folder))
+    names = sorted(icp_files())
+    assert len(names) == 3
+    db_file = tmp_path / "wh.duckdb"
+    with db_connection(db_file) as con:
+        build_warehouse(con, UNIVERSE, signals=SIGNALS, officers=OFFICERS, revenues=REVENUES)
+
+    def icp_tick(instance, cursor):
+        # instance_ref, as the daemon gives it (run requests are then checked against the partitions)
+        context = build_sensor_context(cursor=cursor, instance_ref=instance.get_ref(), definitions=build_definitions())
+        return icp_files_sensor.evaluate_tick(context)
+
+    with instance_for_test() as instance:
+        instance.add_dynamic_partitions(icp_partitions.name, names)  # what firmo run does (firmo.runner.plan)
+        for name in names:  # ... then one lead list per ICP, in that instance
+            assert materialize([prospects, icp_leads], selection=[icp_leads], partition_key=name, instance=instance,
+                               resources={"warehouse": WarehouseResource(database=str(db_file))},
+                               run_config={"ops": {"icp_leads": {"config": {"as_of": AS_OF.isoformat()}}}}).success
+
+        first = icp_tick(instance, None)  # make ui: the sensor starts with no cursor
+        assert (first.run_requests, first.dynamic_partitions_requests) == ([], [])
+        assert sorted(json.loads(first.cursor)) == names
+
+        edited = folder / "pme_croissance.yaml"
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n# tweaked\n", encoding="utf-8")
+        after_edit = icp_tick(instance, first.cursor)
+        assert [r.partition_key for r in after_edit.run_requests] == ["pme_croissance"]
+        # the same edit seen by a sensor that starts afresh: the file differs from what was built
+        assert [r.partition_key for r in icp_tick(instance, None).run_requests] == ["pme_croissance"]
+        assert icp_tick(instance, after_edit.cursor).run_requests == []

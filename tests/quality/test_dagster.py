@@ -60,6 +60,7 @@ def test_a_failing_blocking_check_stops_the_export_in_the_same_run(tmp_path, icp
     assert evaluations(result) == {
         "icp_leads_siren": (False, AssetCheckSeverity.ERROR),
         "icp_leads_no_p_unit": (True, AssetCheckSeverity.ERROR),
+        "icp_leads_no_opposed_unit": (True, AssetCheckSeverity.ERROR),
         "icp_leads_tier_distribution": (True, AssetCheckSeverity.WARN),
     }
     (failed,) = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -72,13 +73,14 @@ def test_a_failing_blocking_check_stops_the_export_in_the_same_run(tmp_path, icp
     assert failed.description.startswith("icp_leads_siren: 2 of 4 expectations failed on leads.tech: ")
     steps = {kind: sorted({e.step_key for e in result.all_events if e.event_type_value == kind})
              for kind in ("STEP_START", "STEP_FAILURE")}
-    assert steps == {"STEP_START": ["icp_leads", "icp_leads_icp_leads_no_p_unit", "icp_leads_icp_leads_siren",
-                                    "icp_leads_icp_leads_tier_distribution"],
+    assert steps == {"STEP_START": ["icp_leads", "icp_leads_icp_leads_no_opposed_unit", "icp_leads_icp_leads_no_p_unit",
+                                    "icp_leads_icp_leads_siren", "icp_leads_icp_leads_tier_distribution"],
                      "STEP_FAILURE": ["icp_leads_icp_leads_siren"]}  # crm_exports never started
     assert not (tmp_path / "exports").exists()
     with db.connection(db_file, read_only=True) as con:
         assert con.execute("SELECT check_name, partition_key, passed FROM quality.check_results ORDER BY check_name"
-                           ).fetchall() == [("icp_leads_no_p_unit", "tech", True), ("icp_leads_siren", "tech", False),
+                           ).fetchall() == [("icp_leads_no_opposed_unit", "tech", True),
+                                            ("icp_leads_no_p_unit", "tech", True), ("icp_leads_siren", "tech", False),
                                             ("icp_leads_tier_distribution", "tech", True)]
 
 
@@ -102,8 +104,10 @@ def test_clean_leads_pass_every_check_and_are_exported(tmp_path, icp_folder):
     assert evaluations(result) == {
         "icp_leads_siren": (True, AssetCheckSeverity.ERROR),
         "icp_leads_no_p_unit": (True, AssetCheckSeverity.ERROR),
+        "icp_leads_no_opposed_unit": (True, AssetCheckSeverity.ERROR),
         "icp_leads_tier_distribution": (True, AssetCheckSeverity.WARN),
         "crm_exports_no_p_unit": (True, AssetCheckSeverity.ERROR),
+        "crm_exports_no_opposed_unit": (True, AssetCheckSeverity.ERROR),
     }
     passed = {e.check_name: e for e in result.get_asset_check_evaluations()}["icp_leads_siren"]
     assert passed.metadata["failing examples"].value == "none: every expectation passed"
@@ -144,6 +148,7 @@ def test_a_failure_recorded_by_an_earlier_run_stops_the_export(tmp_path, monkeyp
 
     with db.connection(db_file) as con:  # the refused run closed its connection; next month's load is clean
         table(con, "core.companies", COMPANIES, [(ACME, SIRETS[ACME], "62.01Z", "NAFRev2", "12", True)])
+        con.execute("ALTER TABLE core.companies ADD COLUMN active BOOLEAN DEFAULT true")  # the export's last gate reads it
         assert quality.run_check(con, "companies_siren", run_id="sirene-run-2").success
     allowed = export()
     assert allowed.success

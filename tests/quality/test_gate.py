@@ -103,7 +103,8 @@ def test_the_gates_are_the_blocking_checks_upstream_of_the_export():
     assert quality.EXPORT_GATES == (
         "unites_legales_siren", "unites_legales_row_count", "etablissements_siret", "etablissements_row_count",
         "companies_siren", "companies_row_count", "latest_financials_row_count", "officers_row_count",
-        "icp_leads_siren", "icp_leads_no_p_unit", "enriched_leads_contacts", "enriched_leads_no_p_unit")
+        "icp_leads_siren", "icp_leads_no_p_unit", "icp_leads_no_opposed_unit", "enriched_leads_contacts",
+        "enriched_leads_no_p_unit", "enriched_leads_no_opposed_unit")
 
 
 def test_the_run_summary_counts_the_latest_result_of_each_check(data_env):
