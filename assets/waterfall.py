@@ -50,5 +50,7 @@ def enriched_leads(context: AssetExecutionContext, warehouse: WarehouseResource,
         "dagster/row_count": meta["leads"],
         "providers (credits, hit rate)": MetadataValue.md(meta["providers"]),
         "coverage funnel": MetadataValue.md(meta["coverage"]),
-        "circuit breakers": MetadataValue.md("\n".join(f"- {p}: {why}" for p, why in report.breakers.items()) or "none"),
+        "circuit breakers": MetadataValue.md("\n".join(
+            f"- {p}: {why} (calls after it opened: {report.calls_after_open.get(p, 0)})"
+            for p, why in report.breakers.items()) or "none"),
     })

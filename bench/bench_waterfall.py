@@ -15,7 +15,8 @@
             email provider asked): credits per found email, against the waterfall's.
 Peak RSS: resource.ru_maxrss (the process peak) and psutil's RSS at the end.
 Async bulk vendors (Dropcontact, FullEnrich) and `pattern` are left out of the chains: their
-polling / verifier calls are not rate-limited by the engine's gates, so they would blur the ratio.
+polls and candidate checks are extra requests per question (paced by the same per-account gate),
+so they would blur the calls-per-lead bound.
 """
 
 from __future__ import annotations

@@ -38,10 +38,10 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         "ORDER BY 1").fetchall()]
     if not icps:
         return []
-    credits = {}
-    if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'waterfall' "
-                   "AND table_name = 'provenance'").fetchall()[0][0]:
-        credits = dict(con.execute("SELECT icp, sum(credits) FROM waterfall.provenance GROUP BY 1").fetchall())
+    from waterfall.provenance import last_runs
+
+    runs = last_runs(con)  # the latest enrichment's credits per ICP, not a running total
+    credits = {icp: spent for icp, (spent, _) in runs.items()}
     out = ["", f"{'lead list':24s} {'leads':>6s} {'hot':>5s} {'warm':>5s} {'cold':>5s} {'emails':>7s} {'valid':>6s} "
                f"{'phones':>7s} {'credits':>8s}"]
     for icp in icps:
@@ -55,6 +55,10 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                                 f'FROM leads."{icp}_enriched"').fetchall()[0]
         out.append(f"{icp:24s} {total:>6,} {tiers.get('hot', 0):>5,} {tiers.get('warm', 0):>5,} {tiers.get('cold', 0):>5,} "
                    f"{found[0]:>7} {found[1]:>6} {found[2]:>7} {credits.get(icp, 0) or 0:>8.1f}")
+        kept = runs.get(icp, (0.0, {}))[1]
+        if kept:
+            out.append(f"  {icp}: the last enrichment could not re-check and kept the earlier "
+                       + ", ".join(f"{n} {f}{'s' if n > 1 else ''}" for f, n in sorted(kept.items())))
     return out
 
 

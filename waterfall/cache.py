@@ -7,7 +7,9 @@ today must be asked again tomorrow.
 
 Reads and writes are batched: `preload(sirens)` fetches every unexpired answer about a run's
 companies in one query, then lookups are in memory; `put` buffers and `flush` writes a batch in
-one statement. The `siren` and `email` columns exist so `firmo.crm.forget` can erase a person.
+one statement. What makes a paid answer survive a crash before that flush is the run's answer
+journal (`waterfall.journal`): `put` appends the answer to it first, before the engine asks
+anything else. The `siren` and `email` columns exist so `firmo.crm.forget` can erase a person.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import polars as pl
 
 from firmo.crm.tables import registered
 from firmo.sqlfiles import load_sql
+from waterfall.journal import AnswerJournal
 from waterfall.providers.base import Answer, Field, Status
 
 CacheKey = tuple[str, str, str]  # provider, field, input_key
 
-_SCHEMA = {
+CACHE_SCHEMA = {
     "provider": pl.String, "field": pl.String, "input_key": pl.String, "siren": pl.String, "email": pl.String,
     "value": pl.String, "status": pl.String, "confidence": pl.Float64, "raw_status": pl.String,
     "extra": pl.String, "credits": pl.Float64, "fetched_at": pl.Datetime("us"), "expires_at": pl.Datetime("us"),
@@ -79,12 +82,14 @@ class CacheEntry:
 
 @dataclass
 class AnswerCache:
-    """Read-through cache. `con=None` keeps it in memory only (engine tests, dry runs)."""
+    """Read-through cache. `con=None` keeps it in memory only (engine tests, dry runs); `journal`
+    (an open `AnswerJournal`) makes every `put` durable at once."""
 
     con: duckdb.DuckDBPyConnection | None
     now: datetime
     ttl: Callable[[str, bool], timedelta]   # (provider, is_hit) -> time to live
     flush_every: int = 1000
+    journal: AnswerJournal | None = None
     _memory: dict[CacheKey, CacheEntry] = field(default_factory=dict)
     _pending: dict[CacheKey, CacheEntry] = field(default_factory=dict)
     writes: int = 0
@@ -113,12 +118,14 @@ class AnswerCache:
         return entry
 
     def put(self, answer: Answer, input_key: str, siren: str | None) -> CacheEntry:
-        """Remember a provider's answer (hit or miss); written at the next flush."""
+        """Remember a provider's answer (hit or miss): in the journal now, in DuckDB at the next flush."""
         hit = answer.value is not None
         email = answer.value if answer.field in (Field.EMAIL, Field.VERIFY) and hit else None
         entry = CacheEntry(answer.provider, answer.field, input_key, siren, email.lower() if email else None,
                            answer.value, answer.status, answer.confidence, answer.raw_status, dict(answer.extra),
                            float(answer.credits), self.now, self.now + self.ttl(answer.provider, hit))
+        if self.journal is not None:
+            self.journal.append(entry.row())
         self._memory[entry.key] = entry
         self._pending[entry.key] = entry
         if len(self._pending) >= self.flush_every:
@@ -127,6 +134,8 @@ class AnswerCache:
 
     def discard_siren(self, siren: str) -> None:
         """Forget a company's answers not written yet (the person asked for erasure)."""
+        if self.journal is not None:
+            self.journal.discard(siren)
         for store in (self._memory, self._pending):
             for key in [k for k, e in store.items() if e.siren == siren]:
                 del store[key]
@@ -137,7 +146,7 @@ class AnswerCache:
             return 0
         entries, self._pending = list(self._pending.values()), {}
         if self.con is not None:
-            frame = pl.DataFrame([e.row() for e in entries], schema=_SCHEMA)
+            frame = pl.DataFrame([e.row() for e in entries], schema=CACHE_SCHEMA)
             with registered(self.con, "__wf_cache_rows", frame):
                 self.con.execute(load_sql("waterfall/cache_upsert"))
         self.writes += len(entries)

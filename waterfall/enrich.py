@@ -12,6 +12,18 @@ enriched list and no half-recorded run. The answer cache is flushed
 before that (what we paid for is kept even if the swap fails), which also makes a re-run free.
 People a provider reports as erased (HTTP 451) go through `firmo.crm.forget`: suppressed, and
 their rows deleted everywhere, the enriched list included.
+
+Crash safety: every answer is appended to the run's answer journal before anything else is asked
+(`waterfall.journal`); a journal a killed run left is merged into the cache (and that run's spend
+into the ledger, as `interrupted`) when the next run starts, so a kill costs at most the questions
+that were in flight.
+
+A failed question never erases a value found earlier: when this run could not re-check a field
+(every provider failed, a circuit was open, the budget ran out, no provider had a key), the lead
+keeps the value the previous enriched list had for the same person, with its original source
+and date, whatever its age (the 3-year retention purge still applies to that date). Only a
+re-check that worked (providers answered, none found it) removes a value. The report and the
+ledger (`kept_by_field`) say how many values were kept this way.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,7 +51,8 @@ from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, quote_ident
 from waterfall.cache import AnswerCache, ensure_tables
 from waterfall.config import WaterfallConfig, load_config
-from waterfall.engine import LeadResult, Progress, Waterfall
+from waterfall.engine import Found, LeadResult, Progress, Waterfall
+from waterfall.journal import AnswerJournal, Recovered, journal_dir, recover
 from waterfall.limits import CreditBudget
 from waterfall.provenance import RECORD_SQL, ProviderStats, provenance_frame, run_frame
 from waterfall.providers.base import Field, Person, Provider, Status
@@ -84,6 +97,10 @@ class EnrichReport:
     stats: ProviderStats
     breakers: dict[str, str]         # provider -> why it was skipped for the rest of the run
     seconds: float
+    kept: dict[str, int] = field(default_factory=dict)   # field -> earlier values kept (re-check failed)
+    unsure: int = 0                  # leads with at least one field this run could not re-check
+    calls_after_open: dict[str, int] = field(default_factory=dict)  # provider -> requests after its circuit opened
+    recovered: Recovered = Recovered()  # what killed runs had paid for, merged at this start
 
     @property
     def credits(self) -> float:
@@ -108,6 +125,10 @@ class EnrichReport:
         return {"run_id": self.run_id, "table": self.table, "leads": self.funnel["leads"],
                 "blocked": self.funnel["leads"] - self.funnel["not blocked"] - self.forgotten,
                 "forgotten": self.forgotten, "credits": self.credits, "seconds": round(self.seconds, 2),
+                "not re-checked (leads)": self.unsure,
+                "kept from the previous list": ", ".join(f"{k} {v}" for k, v in sorted(self.kept.items())) or "none",
+                "calls after a circuit opened": sum(self.calls_after_open.values()),
+                "recovered from killed runs": f"{self.recovered.answers} answers, {self.recovered.credits:g} credits",
                 "providers": self.providers_markdown(), "coverage": self.funnel_markdown()}
 
 
@@ -121,6 +142,59 @@ def _columns(res: LeadResult) -> dict[str, Any]:
         "phone_source": p.source if p else None, "phone_found_at": p.found_at if p else None,
         "enrichment_reason": res.reason,
     }
+
+
+_KEPT_COLUMNS = {Field.DOMAIN: ("website_domain", "domain_source", None, None),
+                 Field.EMAIL: ("email", "email_source", "email_found_at", "email_status"),
+                 Field.PHONE: ("phone", "phone_source", "phone_found_at", None)}
+
+
+def _norm(value: Any) -> str:
+    return " ".join(str(value or "").lower().split())
+
+
+def keep_earlier(con: duckdb.DuckDBPyConnection, table: str, results: list[LeadResult],
+                 is_blocked: Callable[[Person, Mapping[str, str]], str | None]) -> dict[str, int]:
+    """Give back to each lead the earlier value of every field this run could not re-check
+    (`LeadResult.unsure`), from the published `table`, when it was found for the same person (same
+    SIREN and name) and is not blocked now; returns field -> values kept. See the module docstring."""
+    todo = [r for r in results if r.unsure and not r.blocked and not r.forgotten]
+    if not todo or not db.table_exists(con, table):
+        return {}
+    cols = ("siren", "first_name", "last_name", "website_domain", "domain_source", "email", "email_status",
+            "email_source", "email_found_at", "phone", "phone_type", "phone_source", "phone_found_at")
+    frame = pl.DataFrame({"siren": sorted({r.person.siren for r in todo})}, schema={"siren": pl.String})
+    with registered(con, "__wf_unsure", frame):
+        rows = con.execute(f"SELECT {', '.join(cols)} FROM {quote_ident(table)} "
+                           "WHERE siren IN (SELECT siren FROM __wf_unsure)").fetchall()
+    earlier = {r[0]: dict(zip(cols, r, strict=True)) for r in rows}
+    kept: dict[str, int] = {}
+    for res in todo:
+        prev, person = earlier.get(res.person.siren), res.person
+        if prev is None or (_norm(prev["first_name"]), _norm(prev["last_name"])) != (
+                _norm(person.first_name), _norm(person.last_name)):
+            continue  # another person now (or never enriched): nothing of theirs to keep
+        for what in (Field.DOMAIN, Field.EMAIL, Field.PHONE):
+            value_col, source_col, at_col, status_col = _KEPT_COLUMNS[what]
+            attr = what.value
+            if what not in res.unsure or getattr(res, attr) is not None or not prev[value_col]:
+                continue
+            if is_blocked(person, {value_col: prev[value_col]}):
+                continue
+            status = Status(prev[status_col]) if status_col and prev[status_col] else Status.VALID
+            extra = {"phone_type": prev["phone_type"]} if what is Field.PHONE and prev["phone_type"] else {}
+            found = Found(prev[value_col], status, prev[source_col] or "earlier run",
+                          prev[at_col] if at_col else None, extra={**extra, "kept": True})
+            setattr(res, attr, found)
+            when = f", found {found.found_at:%Y-%m-%d}" if found.found_at else ""
+            mine = [i for i, n in enumerate(res.notes) if n.startswith(f"{attr}: ")]
+            why = "; ".join(res.notes[i].removeprefix(f"{attr}: ") for i in mine)
+            note = f"{attr}: kept the earlier value ({found.source}{when}), this run could not re-check it"
+            at = mine[0] if mine else len(res.notes)
+            res.notes = [n for i, n in enumerate(res.notes) if i not in mine]
+            res.notes.insert(at, note + (f": {why}" if why else ""))
+            kept[attr] = kept.get(attr, 0) + 1
+    return kept
 
 
 def funnel_counts(results: list[LeadResult]) -> dict[str, int]:
@@ -150,31 +224,46 @@ async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: Wa
     def is_blocked(person: Person, found: Mapping[str, str]) -> str | None:
         return block_reason({**by_siren[person.siren], **found}, index, registry)
 
-    cache = AnswerCache(con, now, config.ttl)
-    cache.preload(by_siren)
-    budget = CreditBudget(config.budget.per_run, config.budget.per_lead)
-    forgotten: dict[str, str] = {}
-    engine = Waterfall(config, providers, cache, budget=budget, is_blocked=is_blocked, now=now,
-                       on_forgotten=lambda p, why: forgotten.setdefault(p.siren, why), **engine_kw)
-    results = await engine.run(people, progress=progress)
-    stats = ProviderStats.of(results, engine.calls())
-    extra = pl.DataFrame([_columns(r) for r in results], schema=ENRICHED_SCHEMA)
-    enriched = pl.concat([leads.drop("website_domain"), extra], how="horizontal")
-    enriched = enriched.filter(pl.Series([not r.forgotten for r in results], dtype=pl.Boolean))
-    funnel = funnel_counts(results)
-    blocked = funnel["leads"] - funnel["not blocked"] - len(forgotten)
-    finished = now + timedelta(seconds=time.perf_counter() - started)
-    provenance = provenance_frame(run_id, icp_name, results)
-    run = run_frame(run_id, icp_name, now, finished, len(results), blocked, stats)
-    db.drop_staging(con, target)
-    with registered(con, "__wf_enriched", enriched), registered(con, "__wf_provenance", provenance), \
-            registered(con, "__wf_run", run):
-        con.execute(f"CREATE TABLE {quote_ident(db.staging_name(target))} AS SELECT * FROM __wf_enriched")
-        db.publish(con, [target], also=[load_sql(RECORD_SQL)])
-    for siren, why in sorted(forgotten.items()):
-        forget(con, siren, now=now, reason=f"provider legal signal: {why}", source="waterfall")
+    recovered = recover(con)  # answers a killed run paid for, before anything is asked again
+    where = journal_dir(con)
+    journal = AnswerJournal(where, run_id, icp_name, now).open() if where is not None else None
+    published = False
+    try:
+        cache = AnswerCache(con, now, config.ttl, journal=journal)
+        cache.preload(by_siren)
+        budget = CreditBudget(config.budget.per_run, config.budget.per_lead)
+        forgotten: dict[str, str] = {}
+        engine = Waterfall(config, providers, cache, budget=budget, is_blocked=is_blocked, now=now,
+                           on_forgotten=lambda p, why: forgotten.setdefault(p.siren, why), **engine_kw)
+        results = await engine.run(people, progress=progress)
+        stats = ProviderStats.of(results, engine.calls())
+        unsure = sum(1 for r in results if r.unsure and not r.blocked and not r.forgotten)
+        kept = keep_earlier(con, target, results, is_blocked)
+        extra = pl.DataFrame([_columns(r) for r in results], schema=ENRICHED_SCHEMA)
+        enriched = pl.concat([leads.drop("website_domain"), extra], how="horizontal")
+        enriched = enriched.filter(pl.Series([not r.forgotten for r in results], dtype=pl.Boolean))
+        funnel = funnel_counts(results)
+        blocked = funnel["leads"] - funnel["not blocked"] - len(forgotten)
+        finished = now + timedelta(seconds=time.perf_counter() - started)
+        provenance = provenance_frame(run_id, icp_name, results)
+        failed = sum(1 for r in results for a in r.attempts if a.status is None)
+        breakers = engine.breaker_report()
+        run = run_frame(run_id, icp_name, now, finished, len(results), blocked, stats, breakers=breakers,
+                        kept=kept, failed_questions=failed)
+        db.drop_staging(con, target)
+        with registered(con, "__wf_enriched", enriched), registered(con, "__wf_provenance", provenance), \
+                registered(con, "__wf_run", run):
+            con.execute(f"CREATE TABLE {quote_ident(db.staging_name(target))} AS SELECT * FROM __wf_enriched")
+            db.publish(con, [target], also=[load_sql(RECORD_SQL)])
+        for siren, why in sorted(forgotten.items()):
+            forget(con, siren, now=now, reason=f"provider legal signal: {why}", source="waterfall")
+        published = True
+    finally:
+        if journal is not None:  # kept (for the next start to recover) unless everything is published
+            journal.close(remove=published)
     return EnrichReport(icp_name, target, run_id, funnel, len(forgotten), stats, engine.breakers(),
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, kept, unsure,
+                        {n: int(b["calls_after_open"]) for n, b in breakers.items()}, recovered)
 
 
 def build_providers(config: WaterfallConfig, client: httpx.AsyncClient | Callable[[str], httpx.AsyncClient],

@@ -34,7 +34,8 @@ PROVENANCE_SCHEMA = {
 RUN_SCHEMA = {
     "run_id": pl.String, "icp": pl.String, "started_at": pl.Datetime("us"), "finished_at": pl.Datetime("us"),
     "leads": pl.Int64, "blocked": pl.Int64, "credits_by_provider": pl.String, "calls_by_provider": pl.String,
-    "hits_by_provider": pl.String,
+    "hits_by_provider": pl.String, "status": pl.String, "breakers": pl.String, "kept_by_field": pl.String,
+    "failed_questions": pl.Int64,
 }
 
 
@@ -80,14 +81,19 @@ class ProviderStats:
 
 
 def run_frame(run_id: str, icp: str | None, started_at: datetime, finished_at: datetime, leads: int,
-              blocked: int, stats: ProviderStats) -> pl.DataFrame:
-    def dump(mapping: Mapping[str, float]) -> str:
+              blocked: int, stats: ProviderStats, *, breakers: Mapping[str, Mapping[str, object]] | None = None,
+              kept: Mapping[str, int] | None = None, failed_questions: int = 0,
+              status: str = "complete") -> pl.DataFrame:
+    """The ledger row. `breakers`: provider -> {reason, calls_after_open}; `kept`: field -> leads
+    whose earlier value was kept because this run could not re-check it."""
+    def dump(mapping: Mapping[str, object]) -> str:
         return json.dumps(dict(sorted(mapping.items())))
 
     return pl.DataFrame([{
         "run_id": run_id, "icp": icp, "started_at": started_at, "finished_at": finished_at, "leads": leads,
         "blocked": blocked, "credits_by_provider": dump(stats.credits), "calls_by_provider": dump(stats.calls),
-        "hits_by_provider": dump(stats.hits),
+        "hits_by_provider": dump(stats.hits), "status": status, "breakers": dump(breakers or {}),
+        "kept_by_field": dump(kept or {}), "failed_questions": failed_questions,
     }], schema=RUN_SCHEMA)
 
 
@@ -99,3 +105,19 @@ def record_run(con: duckdb.DuckDBPyConnection, provenance: pl.DataFrame, run: pl
     ensure_tables(con)
     with registered(con, "__wf_provenance", provenance), registered(con, "__wf_run", run), transaction(con):
         con.execute(load_sql(RECORD_SQL))
+
+
+def last_runs(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, dict[str, int]]]:
+    """Per ICP, the latest complete run's credits (that run's spend, not a running total) and the
+    earlier values it kept because it could not re-check them (field -> leads)."""
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_schema = 'waterfall' AND table_name = 'runs'").fetchall()}
+    if not cols:
+        return {}
+    newer = {"status", "kept_by_field"} <= cols  # a warehouse no run has written since they were added
+    rows = con.execute(f"""
+        SELECT icp, CAST(credits_by_provider AS VARCHAR), {'CAST(kept_by_field AS VARCHAR)' if newer else 'NULL'}
+        FROM waterfall.runs {"WHERE coalesce(status, 'complete') = 'complete'" if newer else ''}
+        QUALIFY row_number() OVER (PARTITION BY icp ORDER BY finished_at DESC, started_at DESC) = 1""").fetchall()
+    return {icp: (round(sum(json.loads(credits or "{}").values()), 6), json.loads(kept or "{}"))
+            for icp, credits, kept in rows}

@@ -47,3 +47,12 @@ CREATE TABLE IF NOT EXISTS waterfall.runs (
     calls_by_provider   JSON,
     hits_by_provider    JSON
 );
+
+-- Added after the first release (ADD COLUMN IF NOT EXISTS keeps older warehouses working):
+-- status: complete | interrupted (a killed run, recorded from its answer journal at the next start);
+-- breakers: provider -> {reason, calls_after_open} for every circuit that opened during the run;
+-- kept_by_field: field -> leads whose earlier value was kept because this run's re-check failed.
+ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'complete';
+ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS breakers JSON;
+ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS kept_by_field JSON;
+ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS failed_questions BIGINT DEFAULT 0;

@@ -7,5 +7,6 @@ INSERT INTO waterfall.runs BY NAME
 SELECT run_id, icp, started_at, finished_at, leads, blocked,
        CAST(credits_by_provider AS JSON) AS credits_by_provider,
        CAST(calls_by_provider AS JSON) AS calls_by_provider,
-       CAST(hits_by_provider AS JSON) AS hits_by_provider
+       CAST(hits_by_provider AS JSON) AS hits_by_provider,
+       status, CAST(breakers AS JSON) AS breakers, CAST(kept_by_field AS JSON) AS kept_by_field, failed_questions
 FROM __wf_run;
