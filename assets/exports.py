@@ -1,5 +1,6 @@
 """`crm_exports`: per ICP, the HubSpot, Salesforce and Pipedrive import files of the new or
-changed leads (incremental through exports.ledger), after suppression, customer and `P` screening.
+changed leads (incremental through exports.ledger), after the last gate: suppression, customers, and
+`P`, RNE opposition and closed units read from the registries at export time (firmo/prospecting.py).
 Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR). With `push_hubspot: true` in
 the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`)."""
 
@@ -34,7 +35,8 @@ class CrmExportsConfig(Config):
 )
 def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, warehouse: WarehouseResource) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
-    existing customer or a non-diffusible unit; every contact field with its source and date."""
+    existing customer, a non-diffusible, opposed or closed unit (read from the registries at export
+    time); every contact field with its source and date."""
     icp = context.partition_key
     root = settings.exports_dir()
     with warehouse.get_connection() as con:
@@ -48,7 +50,8 @@ def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, wareho
                 pushed = push_hubspot(leads, con=con, client=client)
     files = [p for crm in CRMS for p in report.files[crm]]
     per_crm = [(crm, report.exported[crm], report.skipped_unchanged[crm], len(report.files[crm])) for crm in CRMS]
-    screened_out = [("non-diffusible (P)", report.skipped_p), ("suppressed", report.suppressed),
+    screened_out = [("non-diffusible (P)", report.skipped_p), ("opposed to commercial use (RNE)", report.opposed),
+                    ("closed or not in core.companies", report.inactive), ("suppressed", report.suppressed),
                     ("existing customers", report.customers), ("duplicates", report.duplicates),
                     ("rejected (see exports.rejects)", len(report.rejected))]
     return MaterializeResult(metadata={

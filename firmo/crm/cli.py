@@ -165,8 +165,9 @@ def format_report(report) -> str:
     for name in report.exported:
         lines.append(f"{name:12s} {report.exported[name]:>9,} {report.skipped_unchanged[name]:>10,} "
                      f"{len(report.files[name]):>6}")
-    lines.append(f"not exported: {report.skipped_p} non-diffusible, {report.suppressed} suppressed, "
-                 f"{report.customers} customers, {report.duplicates} duplicates, {len(report.rejected)} rejected")
+    lines.append(f"not exported: {report.skipped_p} non-diffusible, {report.opposed} opposed at the RNE, "
+                 f"{report.inactive} closed or unknown, {report.suppressed} suppressed, {report.customers} customers, "
+                 f"{report.duplicates} duplicates, {len(report.rejected)} rejected (reasons in exports.rejects)")
     for files in report.files.values():
         lines += [f"  {p}" for p in files]
     return "\n".join(lines)

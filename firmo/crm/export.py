@@ -2,8 +2,12 @@
 
 Order of a run:
   1. screen every lead once (CRM-independent): SIRENE 'P' units out (doc §5: never used for
-     prospecting), malformed leads out with a reason, suppressed people/companies and existing
-     customers out, duplicates of the same (icp, siren, contact) collapsed to the latest;
+     prospecting), malformed leads out with a reason, then the last gate, which reads the
+     registries' state *now*, not the lead row's copy made when the list was built: a unit that
+     turned P, opposed commercial use at the RNE (R.123-320), closed or left core.companies
+     since is out (`firmo.prospecting.refusals`), and so are suppressed people/companies and
+     existing customers (the lists as they are now). Every refusal is recorded in exports.rejects
+     with its reason; duplicates of the same (icp, siren, contact) collapse to the latest;
   2. per ICP and CRM, build the CRM rows, keep those whose content hash differs from the ledger
      (all of them with `full=True`), and cut them into files under the importer's limits;
   3. write every file of the run atomically, and only then record them in `exports.ledger` in
@@ -24,6 +28,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from firmo import prospecting
 from firmo.crm import ledger
 from firmo.crm.compliance import SuppressionIndex
 from firmo.crm.contacts import contact_problem
@@ -50,8 +55,11 @@ class Screened:
     suppressed: int = 0
     customers: int = 0
     duplicates: int = 0
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason)
-    reject_rows: list[list[Any]] = field(default_factory=list)     # the same, shaped for exports.rejects
+    opposed: int = 0       # RNE opposition to commercial use, now
+    inactive: int = 0      # closed, or absent from core.companies, now
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason): malformed leads
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # (icp, siren, reason): the gate said no
+    reject_rows: list[list[Any]] = field(default_factory=list)     # both, shaped for exports.rejects
 
 
 @dataclass
@@ -66,6 +74,9 @@ class ExportReport:
     customers: int
     duplicates: int
     rejected: list[tuple[str, str]]
+    opposed: int = 0
+    inactive: int = 0
+    refused: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _invalid_reason(lead: Mapping[str, Any]) -> str | None:
@@ -80,30 +91,56 @@ def _invalid_reason(lead: Mapping[str, Any]) -> str | None:
     return contact_problem(lead)  # email, phone, domain: exported exactly as they are, or not at all
 
 
-def screen(leads: pl.DataFrame, index: SuppressionIndex) -> Screened:
-    """Apply the CRM-independent filters. Raises ValueError when required columns are absent."""
+def require_columns(leads: pl.DataFrame) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in leads.columns]
     if missing:
         raise ValueError(f"lead list lacks required columns: {', '.join(missing)}")
+
+
+def screen(leads: pl.DataFrame, index: SuppressionIndex, registry: Mapping[str, str], *,
+           source: str = REJECT_SOURCE) -> Screened:
+    """Apply the CRM-independent filters. `registry`: SIREN -> why the registries refuse it now
+    (`prospecting.refusals(..., strict=True)`). Raises ValueError when required columns are absent."""
+    require_columns(leads)
     out = Screened()
     latest: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def refuse(n: int, lead: Mapping[str, Any], reason: str) -> None:
+        out.refused.append((str(lead.get("icp")), str(lead.get("siren")), reason))
+        # identifiers only: a sole trader's company name is a person's name
+        raw = json.dumps({k: lead.get(k) for k in ("icp", "siren")}, ensure_ascii=False)
+        out.reject_rows.append([REJECT_TARGET, source, n, reason, raw])
+
     for n, lead in enumerate(leads.to_dicts(), start=1):
         if lead.get("statut_diffusion") != "O":
             out.skipped_p += 1  # 'P' or unknown: partial diffusion must not be prospected
+            statut = lead.get("statut_diffusion")
+            refuse(n, lead, prospecting.P_REASON if statut == "P" else f"statut_diffusion {statut!r} is not 'O'")
             continue
         reason = _invalid_reason(lead)
         if reason:
             out.rejected.append((str(lead.get("siren") or f"row {n}"), reason))
             # raw keeps only company identifiers: no personal data lingers in the quarantine
             raw = json.dumps({k: lead.get(k) for k in ("icp", "siren", "company_name")}, ensure_ascii=False)
-            out.reject_rows.append([REJECT_TARGET, REJECT_SOURCE, n, reason, raw])
+            out.reject_rows.append([REJECT_TARGET, source, n, reason, raw])
+            continue
+        refused = registry.get(str(lead["siren"]))
+        if refused:
+            if refused == prospecting.P_REASON:
+                out.skipped_p += 1
+            elif refused == prospecting.OPPOSITION_REASON:
+                out.opposed += 1
+            else:
+                out.inactive += 1
+            refuse(n, lead, refused)
             continue
         blocked = index.reason(lead)
-        if blocked == "customer":
-            out.customers += 1
-            continue
         if blocked:
-            out.suppressed += 1
+            if blocked == "customer":
+                out.customers += 1
+            else:
+                out.suppressed += 1
+            refuse(n, lead, blocked)
             continue
         key = (lead["icp"], ledger.lead_key(lead))
         if key in latest:
@@ -157,7 +194,8 @@ def export_leads(
     ensure_tables(con)
     now = utc_now(now)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    screened = screen(leads, SuppressionIndex.load(con))
+    require_columns(leads)
+    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads))
     by_icp: dict[str, list[dict[str, Any]]] = {}
     for lead in screened.leads:
         by_icp.setdefault(lead["icp"], []).append(lead)
@@ -166,7 +204,7 @@ def export_leads(
     ledger_rows: list[dict[str, Any]] = []
     report = ExportReport({c: [] for c in crms}, dict.fromkeys(crms, 0), dict.fromkeys(crms, 0),
                           screened.skipped_p, screened.suppressed, screened.customers, screened.duplicates,
-                          screened.rejected)
+                          screened.rejected, screened.opposed, screened.inactive, screened.refused)
     for icp, icp_leads in sorted(by_icp.items()):
         for crm in crms:
             layout = LAYOUTS[crm]
@@ -194,6 +232,13 @@ def export_leads(
     return report
 
 
+def registry_refusals(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> dict[str, str]:
+    """The last gate's registry half, read when the export runs: SIREN -> why core.companies
+    (P, closed, unknown) or inpi.companies (RNE opposition) refuses it now. Raises
+    prospecting.RegistryMissing without core.companies."""
+    return prospecting.refusals(con, leads["siren"].drop_nulls().to_list(), strict=True)
+
+
 def _free_stamp(folder: Path, base: str) -> str:
     """`base`, or `base-2`, `base-3`... when a run with the same second already wrote files there:
     an earlier export is never overwritten (the ledger points at its files)."""
@@ -204,9 +249,11 @@ def _free_stamp(folder: Path, base: str) -> str:
     return name
 
 
-def record_rejects(con: duckdb.DuckDBPyConnection, screened: Screened, now: datetime) -> None:
-    """Replace the previous run's quarantined leads by this run's (line_number = row in the frame)."""
-    con.execute(f"DELETE FROM {REJECTS} WHERE target_table = ?", [REJECT_TARGET])
+def record_rejects(con: duckdb.DuckDBPyConnection, screened: Screened, now: datetime,
+                   source: str = REJECT_SOURCE) -> None:
+    """Replace the previous run's quarantined and refused leads (of this `source`: CSV export or
+    HubSpot push) by this run's (line_number = row in the frame)."""
+    con.execute(f"DELETE FROM {REJECTS} WHERE target_table = ? AND source_file = ?", [REJECT_TARGET, source])
     if screened.reject_rows:
         con.executemany(
             f"INSERT INTO {REJECTS} (target_table, source_file, line_number, reason, raw, loaded_at)"

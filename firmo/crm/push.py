@@ -1,7 +1,8 @@
 """`push_hubspot`: the export's screening and ledger, delivered through the HubSpot API.
 
-Same rules as the CSV export (P units, suppression, customers, duplicates, unchanged leads are
-skipped); the ledger CRM name is `hubspot_api`, so CSV and API deliveries are tracked
+Same rules as the CSV export, last gate included (P units, RNE opposition, closed units read
+from the registries at push time, suppression, customers, duplicates, unchanged leads are
+skipped; refusals recorded in exports.rejects); the ledger CRM name is `hubspot_api`, so CSV and API deliveries are tracked
 separately. A lead is recorded only when both its company and its contact were accepted, so a
 partial failure is retried by the next run. A contact without email cannot be upserted (email is
 the contact key): its company is pushed, the lead is counted in `no_email`, and it is recorded
@@ -21,13 +22,14 @@ import polars as pl
 
 from firmo.crm import ledger
 from firmo.crm.compliance import SuppressionIndex
-from firmo.crm.export import changed_rows, screen
+from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
 from firmo.crm.hubspot_api import HubSpotClient
 from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS
 from firmo.crm.tables import ensure_tables, transaction, utc_now
 
 HUBSPOT_API = dataclasses.replace(HUBSPOT, crm="hubspot_api")
 LEDGER_FILE = "api:hubspot"
+REJECT_SOURCE = "lead list (push_hubspot input)"
 
 
 @dataclass
@@ -41,6 +43,8 @@ class PushReport:
     skipped_p: int = 0
     suppressed: int = 0
     customers: int = 0
+    opposed: int = 0
+    inactive: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -66,8 +70,10 @@ def push_hubspot(
 ) -> PushReport:
     ensure_tables(con)
     now = utc_now(now)
-    screened = screen(leads, SuppressionIndex.load(con))
-    report = PushReport(skipped_p=screened.skipped_p, suppressed=screened.suppressed, customers=screened.customers)
+    require_columns(leads)
+    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
+    report = PushReport(skipped_p=screened.skipped_p, suppressed=screened.suppressed, customers=screened.customers,
+                        opposed=screened.opposed, inactive=screened.inactive)
     todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
     for icp in sorted({lead["icp"] for lead in screened.leads}):
         rows, unchanged = changed_rows(
@@ -111,4 +117,5 @@ def push_hubspot(
         done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
     with transaction(con):
         ledger.record(con, done)
+        record_rejects(con, screened, now, source=REJECT_SOURCE)
     return report

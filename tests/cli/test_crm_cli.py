@@ -29,6 +29,9 @@ def warehouse(data_env, tmp_path):
             'lusha' AS phone_source, DATE '2026-11-02' AS phone_found_at, 'acme.fr' AS website_domain
             FROM leads.demo""")
         con.execute("UPDATE leads.demo_enriched SET email = NULL, phone = NULL WHERE siren <> '443061841'")
+        # what the export's last gate reads: the registry's state now
+        con.execute("""CREATE TABLE core.companies AS SELECT * FROM (VALUES ('443061841', true, true),
+            ('880878145', true, true), ('552100554', false, true)) t(siren, diffusible, active)""")
     return path
 
 

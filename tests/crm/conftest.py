@@ -1,4 +1,5 @@
-"""Hand-built enriched leads (the export's input contract) and an in-memory warehouse."""
+"""Hand-built enriched leads (the export's input contract) and an in-memory warehouse whose
+core.companies holds the units the leads name (the export's last gate reads it)."""
 
 from __future__ import annotations
 
@@ -80,9 +81,23 @@ def golden_leads() -> pl.DataFrame:
     )
 
 
+# SIREN -> (diffusible, active): what core.companies says of the units the test leads name
+REGISTRY = {"552100554": (True, True), "732829320": (True, True), "443061841": (True, True),
+            "880878145": (True, True), "356000000": (False, True)}
+
+
+def registry(con: duckdb.DuckDBPyConnection, units: dict[str, tuple[bool, bool]] | None = None) -> None:
+    """(Re)write core.companies with the columns the last gate reads."""
+    con.execute("CREATE OR REPLACE TABLE core.companies (siren VARCHAR, diffusible BOOLEAN, active BOOLEAN)")
+    rows = [(s, d, a) for s, (d, a) in (REGISTRY if units is None else units).items()]
+    if rows:
+        con.executemany("INSERT INTO core.companies VALUES (?, ?, ?)", rows)
+
+
 @pytest.fixture()
 def con() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(":memory:")
     ensure_schemas(connection)
+    registry(connection)
     yield connection
     connection.close()

@@ -29,6 +29,9 @@ def warehouse(tmp_path, monkeypatch):
              'anne.roux@secret.fr', TIMESTAMP '2026-11-01 00:00:00')
         ) t(icp, rank, siren, siret, company_name, first_name, last_name, job_title, statut_diffusion, email,
             lead_updated_at)""")
+        # what the export's last gate reads: the registry's state now
+        con.execute("""CREATE TABLE core.companies AS SELECT * FROM (VALUES ('443061841', true, true),
+            ('880878145', true, true), ('552100554', false, true)) t(siren, diffusible, active)""")
     return path
 
 
