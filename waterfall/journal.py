@@ -12,8 +12,10 @@ batches (`AnswerCache.flush`).
 Lifecycle: `enrich_leads` opens one journal per run (`<warehouse>.answers/<run_id>.jsonl`, mode 0600:
 it holds emails), and removes it once the run's tables are published. A journal left behind is a
 run that died; `recover` merges it into `waterfall.cache` at the next start, and records what that
-run paid (its provenance rows and an `interrupted` row in `waterfall.runs`), all in one transaction,
-then deletes the file. Lines about a person a provider reported as erased (a `discard` line), or
+run paid (its provenance rows and an `interrupted` row in `waterfall.runs`, under the run id
+`<run_id>:interrupted`, so a later run reusing the id cannot replace it), all in one transaction,
+then deletes the file. A run killed after it published is already in the ledger: only its answers
+are merged again (a no-op). Lines about a person a provider reported as erased (a `discard` line), or
 whose SIREN or email has been put on the suppression list since, are not merged. A journal still
 locked (`flock`) belongs to a live run and is left alone; a torn last line is skipped and counted.
 """
@@ -206,7 +208,7 @@ def _recover_one(con: duckdb.DuckDBPyConnection, path: Path, index: SuppressionI
         else:
             kept.append(a)
     known = con.execute("SELECT count(*) FROM waterfall.runs WHERE run_id = ?", [run_id]).fetchone()[0]
-    cache, provenance, run = _frames(header, kept, run_id, record_run=not known)
+    cache, provenance, run = _frames(header, kept, f"{run_id}:interrupted", record_run=not known)
     with transaction(con):
         with registered(con, "__wf_cache_rows", cache):
             con.execute(load_sql("waterfall/cache_recover"))

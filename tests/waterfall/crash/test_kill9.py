@@ -20,7 +20,7 @@ from waterfall.fake import FakeConfig, FakeServer
 from .enrich_child import LEAD_CONCURRENCY, PROVIDERS
 
 CHILD = Path(__file__).with_name("enrich_child.py")
-LEADS = 150
+LEADS = 120
 FIRST = ["Marie", "Jean", "Sophie", "Pierre", "Camille", "Nicolas", "Julie", "Thomas"]
 LAST = ["Dupont", "Martin", "Bernard", "Durand", "Petit", "Leroy", "Moreau", "Fournier", "Girard", "Lefèvre"]
 CONTACTS = "SELECT siren, website_domain, email, email_status, email_source FROM leads.crash_enriched ORDER BY siren"
@@ -85,14 +85,14 @@ def test_kill9_costs_at_most_the_questions_in_flight(fake, tmp_path):
     clean_credits = billed(fake)
     with db.connection(clean, read_only=True) as con:
         expected = con.execute(CONTACTS).fetchall()
-    assert clean_credits > 100 and sum(1 for r in expected if r[2]) > 50
+    assert clean_credits > 80 and sum(1 for r in expected if r[2]) > 50
     fake.reset()
 
     crashed = tmp_path / "crashed.duckdb"
     make_warehouse(crashed)
     kills = 0
-    for n in range(3):  # 120 more requests into each run, then SIGKILL
-        kills += kill_after(start(crashed, fake, f"killed-{n}"), fake, 120)
+    for n in range(3):  # 100 more requests into each run, then SIGKILL
+        kills += kill_after(start(crashed, fake, f"killed-{n}"), fake, 100)
     assert kills == 3
     finish(start(crashed, fake, "final"))
     twice = billed(fake) - clean_credits
@@ -105,7 +105,8 @@ def test_kill9_costs_at_most_the_questions_in_flight(fake, tmp_path):
         ledger = con.execute("SELECT run_id, status, credits_by_provider FROM waterfall.runs ORDER BY run_id").fetchall()
     # the killed runs' spend was recorded from their journals: the ledger holds every answer paid
     # for exactly once, i.e. the clean run's credits; what the vendors billed beyond that was in flight
-    assert [(r[0], r[1]) for r in ledger] == [("final", "complete"), ("killed-0", "interrupted"),
-                                              ("killed-1", "interrupted"), ("killed-2", "interrupted")]
+    assert [(r[0], r[1]) for r in ledger] == [("final", "complete"), ("killed-0:interrupted", "interrupted"),
+                                              ("killed-1:interrupted", "interrupted"),
+                                              ("killed-2:interrupted", "interrupted")]
     assert sum(sum(json.loads(r[2]).values()) for r in ledger) == pytest.approx(clean_credits)
     assert not list((tmp_path / "crashed.duckdb.answers").glob("*.jsonl"))
