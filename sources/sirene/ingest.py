@@ -271,13 +271,21 @@ def _quarantine_invalid(con, src: StockSource, table: str, staging: str, rej: st
         con.execute(f"CREATE TEMP TABLE __bad_lines ({', '.join(f'{quote_ident(k)} VARCHAR' for k in keys)}, line BIGINT)")
         if lines:
             con.executemany(f"INSERT INTO __bad_lines VALUES ({', '.join('?' for _ in keys)}, ?)", lines)
-        line_expr, join = "l.line", f"LEFT JOIN __bad_lines l USING ({key_sql})"
+        # A key repeated on n bad lines must give n rejects, not n x n: the k-th bad row of a key
+        # takes the k-th line of that key (CSV gives no row position, so which of several rows
+        # with the same key carries which raw text is not known; the count and lines are exact).
+        bad = (f"SELECT {key_sql}, __reason, __raw, row_number() OVER (PARTITION BY {key_sql} ORDER BY __raw) AS __k "
+               f"FROM (SELECT s.*, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) AS __raw FROM {staging} s "
+               "WHERE s.__reason IS NOT NULL)")
+        found = (f"SELECT {key_sql}, line, row_number() OVER (PARTITION BY {key_sql} ORDER BY line) AS __k "
+                 "FROM __bad_lines")
+        select = (f"SELECT ?, ?, l.line, b.__reason, b.__raw FROM ({bad}) b "
+                  f"LEFT JOIN ({found}) l USING ({key_sql}, __k)")
     else:
-        line_expr, join = "s.__row", ""
+        select = (f"SELECT ?, ?, s.__row, s.__reason, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) "
+                  f"FROM {staging} s WHERE s.__reason IS NOT NULL")
     con.execute(
-        f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) "
-        f"SELECT DISTINCT ?, ?, {line_expr}, s.__reason, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) "
-        f"FROM {staging} s {join} WHERE s.__reason IS NOT NULL",
+        f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) {select}",
         [table, src.original],
     )
     con.execute("DROP TABLE IF EXISTS __bad_lines")

@@ -133,3 +133,25 @@ def test_parquet_values_that_do_not_cast_are_quarantined_with_their_row(data_env
     with db.connection() as con:
         load_sirene(con, unites_legales=ul_pq, etablissements=et_pq, max_reject_ratio=1.0)
         assert rejects(con) == [("sirene.unites_legales", 2, "impossible value: dateDebut=2023-02-30")]
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_an_invalid_siren_repeated_on_three_lines_is_three_rejects(data_env, tmp_path, monkeypatch, fallback):
+    """Each bad line is one reject with its own line (the join once gave n x n rows: 9 for 3)."""
+    if fallback:  # the narrow rescan, used when the prefixes are too many or not found
+        monkeypatch.setattr("sources.sirene.ingest._lines_by_prefix", lambda src, keys: None)
+    ul = write_csv(tmp_path / "ul.csv", UNITES_LEGALES_COLUMNS, [
+        ul_row(A),                                                   # line 2
+        ul_row(BAD_SIREN, denominationUniteLegale="ONE"),            # line 3
+        ul_row(B),                                                   # line 4
+        ul_row(BAD_SIREN, denominationUniteLegale="TWO"),            # line 5
+        ul_row(BAD_SIREN, denominationUniteLegale="THREE"),          # line 6
+    ])
+    et = write_csv(tmp_path / "et.csv", ETABLISSEMENTS_COLUMNS, [etab_row(siret(A, "0001"))])
+    with db.connection() as con:
+        report = load_sirene(con, unites_legales=ul, etablissements=et, max_reject_ratio=1.0)
+        assert con.execute(
+            "SELECT line_number, reason FROM sirene.rejects WHERE target_table = 'sirene.unites_legales' ORDER BY 1"
+        ).fetchall() == [(n, f"invalid SIREN '{BAD_SIREN}': checksum (Luhn) fails") for n in (3, 5, 6)]
+        assert report.tables["unites_legales"].rows_rejected == 3
+        assert report.tables["unites_legales"].rows_loaded == 2
