@@ -397,6 +397,10 @@ class Waterfall:
         verifications included) for an HTTP adapter, every try for an in-process provider."""
         return {name: gate.requests for name, gate in self.gates.items() if gate.requests}
 
+    def paced_calls(self) -> dict[str, int]:
+        """The requests per account that took a slot of its rate limit (what the limit bounds)."""
+        return {name: gate.paced for name, gate in self.gates.items() if gate.paced}
+
     def breakers(self) -> dict[str, str]:
         return {name: gate.breaker.reason for name, gate in self.gates.items() if gate.breaker.reason}
 

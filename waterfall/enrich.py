@@ -101,6 +101,7 @@ class EnrichReport:
     unsure: int = 0                  # leads with at least one field this run could not re-check
     calls_after_open: dict[str, int] = field(default_factory=dict)  # provider -> requests after its circuit opened
     recovered: Recovered = Recovered()  # what killed runs had paid for, merged at this start
+    paced_calls: dict[str, int] = field(default_factory=dict)  # provider -> requests that took a rate-limit slot
 
     @property
     def credits(self) -> float:
@@ -263,7 +264,8 @@ async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: Wa
             journal.close(remove=published)
     return EnrichReport(icp_name, target, run_id, funnel, len(forgotten), stats, engine.breakers(),
                         time.perf_counter() - started, kept, unsure,
-                        {n: int(b["calls_after_open"]) for n, b in breakers.items()}, recovered)
+                        {n: int(b["calls_after_open"]) for n, b in breakers.items()}, recovered,
+                        engine.paced_calls())
 
 
 def build_providers(config: WaterfallConfig, client: httpx.AsyncClient | Callable[[str], httpx.AsyncClient],

@@ -12,7 +12,8 @@
 * `Gate`: one provider account's semaphore + limiter + breaker + timeout + tenacity retries around
   a single question. For an HTTP adapter the gate is also bound to the adapter's transport
   (`bind`), so *every* request of that account passes the same limiter and breaker: the chains'
-  questions, async jobs' polls, and the verifications `pattern` asks through that verifier. The
+  questions, the verifications `pattern` asks through that verifier, and async jobs' polls (the
+  rate limit skips the polls a vendor documents as outside it: Enrow's GETs, Icypeas' reads). The
   breaker is checked before each request is sent (after waiting for its rate-limit slot too), so
   once it opens no request and no retry goes out: a bad key costs exactly the calls already in
   flight. Only polls of jobs already submitted (and paid for) still go out when the circuit
@@ -139,8 +140,9 @@ class Gate:
         self.semaphore = asyncio.Semaphore(settings.concurrency)
         self.attempts = 0   # tries of a question (retries included)
         self.requests = 0   # requests sent: HTTP requests for a bound adapter (polls too), else tries
+        self.paced = 0      # of which took a slot of the rate limit (polls of some vendors do not)
         self.unexpected = 0  # unexpected exceptions turned into BadAnswer (the first one is logged)
-        self.paced = False
+        self.bound = False
         self._redact: Callable[[str], str] = lambda text: text
         self._sleep = sleep
 
@@ -151,18 +153,21 @@ class Gate:
             self._redact = redact
         if hasattr(provider, "pace"):
             provider.pace = self.before_request  # type: ignore[attr-defined]
-            self.paced = True
+            self.bound = True
 
     def _refuse_if_open(self, poll: bool = False) -> None:
         b = self.breaker
         if b.open and not (poll and b.allow_polls):
             raise CircuitOpen(f"{self.name}: circuit open ({b.reason})")
 
-    async def before_request(self, poll: bool = False) -> None:
-        """Called by the adapter's transport before each HTTP request: breaker, then the rate limit."""
+    async def before_request(self, poll: bool = False, paced: bool = True) -> None:
+        """Called by the adapter's transport before each HTTP request: breaker, then the rate limit
+        (`paced=False`: a poll the vendor does not count against it)."""
         self._refuse_if_open(poll)
-        await self.limiter.acquire()
-        self._refuse_if_open(poll)  # it may have opened while this request waited for its slot
+        if paced:
+            await self.limiter.acquire()
+            self._refuse_if_open(poll)  # it may have opened while this request waited for its slot
+            self.paced += 1
         self.requests += 1
         if self.breaker.open:
             self.breaker.after_open += 1
@@ -188,10 +193,11 @@ class Gate:
     async def _once(self, call: Callable[[], Awaitable[T]]) -> T:
         async with self.semaphore:
             self._refuse_if_open()
-            if not self.paced:
+            if not self.bound:
                 await self.limiter.acquire()
                 self._refuse_if_open()
                 self.requests += 1
+                self.paced += 1
             self.attempts += 1
             try:
                 result = await asyncio.wait_for(call(), self.settings.timeout_s)

@@ -27,6 +27,7 @@ class EnrowProvider(AsyncJobProvider):
     name = "enrow"
     fields = frozenset({Field.EMAIL})
     default_base_url = "https://api.enrow.io"
+    polls_paced = False  # doc §2.8: the limit is on POSTs; GETs are not limited
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-api-key": self._api_key}

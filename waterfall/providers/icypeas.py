@@ -61,6 +61,7 @@ class IcypeasProvider(AsyncJobProvider):
     name = "icypeas"
     fields = frozenset({Field.EMAIL})
     default_base_url = "https://app.icypeas.com/api"
+    polls_paced = False  # doc §2.7: reads have their own limit (30/min), kept by poll_interval
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": self._api_key}

@@ -4,8 +4,9 @@ of every message, repr and traceback.
 
 No retries, backoff or rate limiting here: that is the engine's job. An adapter makes one logical
 request (or one submit + poll cycle for an async vendor) and translates what came back. The engine
-binds each adapter's `pace` to the account's gate, so every request (polls included) waits for the
-account's rate limit and is refused once its circuit breaker is open.
+binds each adapter's `pace` to the account's gate, so every request waits for the account's rate
+limit (polls too, unless the vendor documents them as free of it: `polls_paced`) and is refused
+once its circuit breaker is open.
 
 What comes back is never trusted: a body over `max_body_bytes` is cut off (a 2xx that big is a
 `BadAnswer`), a 2xx that is not JSON is `Transient`, and each adapter validates the JSON against a
@@ -117,6 +118,7 @@ class HttpProvider:
     fields: ClassVar[frozenset[Field]]
     default_base_url: ClassVar[str]
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+    polls_paced: ClassVar[bool] = True   # a poll takes a slot of the account's rate limit
 
     def __init__(self, client: httpx.AsyncClient, api_key: str, *, base_url: str | None = None) -> None:
         if not api_key:
@@ -160,7 +162,8 @@ class HttpProvider:
         is read up to `max_body_bytes` (a 2xx over it is a BadAnswer, an error body is cut)."""
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
         if self.pace is not None:
-            await self.pace(poll=_POLLING.get())
+            polling = _POLLING.get()
+            await self.pace(poll=polling, paced=not polling or self.polls_paced)
         failure: ProviderError
         try:
             request = self._client.build_request(method, self.base_url + path, params=clean, json=json,

@@ -211,3 +211,27 @@ def test_after_opening_only_polls_of_paid_jobs_go_out_and_are_counted(fatal, pol
     assert outcomes[1] == f"dropcontact: circuit open ({fatal}: dropcontact: HTTP 403)"
     assert (outcomes[0] == "sent") is bool(polls_sent)
     assert (gate.requests, gate.breaker.after_open) == (polls_sent, polls_sent)
+
+
+def test_polls_take_rate_limit_slots_only_where_the_vendor_counts_them():
+    """FullEnrich counts polls in its 60/min (doc §2.4); Enrow's GETs are not limited (§2.8)."""
+    fake = FakeConfig(catch_all_rate=0, invalid_rate=0)
+    for name in ("enrow", "fullenrich"):
+        fake = fake.with_provider(name, hit_rate=1.0, polls_until_ready=2)
+    cfg = config({"email": ["enrow", "fullenrich"]}, stop={"stop_on": ["unknown"], "fallback": ["valid", "risky"],
+                                                           "verify": []},
+                 providers={"enrow": {"poll_interval_s": 0.001}, "fullenrich": {"poll_interval_s": 0.001}})
+    people = [Person(f"{552100000 + i}", f"Société {i}", "Marie", "Martin", domain=f"s{i}.fr") for i in range(3)]
+
+    async def go():
+        from waterfall.enrich import build_providers
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(fake)), base_url="http://fake") as c:
+            providers = build_providers(cfg, c, fake.env(), {n: "http://fake" + base_path(n) for n in fake.providers},
+                                        poll_interval=0.001, poll_timeout=5)
+            engine = engine_for(cfg, list(providers.values()))
+            await engine.run(people)
+            return engine
+    engine = asyncio.run(go())
+    # enrow: submit + 2 polls per lead, only the submits paced; fullenrich: submit + 3 polls, all paced
+    assert engine.calls() == {"enrow": 9, "fullenrich": 12}
+    assert engine.paced_calls() == {"enrow": 3, "fullenrich": 12}
