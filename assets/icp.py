@@ -61,12 +61,14 @@ def icp_files(folder: Path | None = None) -> dict[str, Path]:
     group_name="core",
     kinds={"duckdb"},
     owners=["team:data-engineering"],
+    # inpi/companies: its RNE opposition flag is joined at build time, so an RNE load that sets or
+    # lifts an opposition rebuilds the table (firmo/prospecting.py)
     deps=[AssetKey(["core", "companies"]), AssetKey(["core", "signals"]), AssetKey(["inpi", "officers"]),
-          AssetKey(["core", "latest_financials"])],
+          AssetKey(["inpi", "companies"]), AssetKey(["core", "latest_financials"])],
 )
 def prospects(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Active, diffusible companies with their officers' roles, latest revenue and signals: the
-    one table ICP previews and builds scan."""
+    """Active, diffusible companies not opposed to commercial use at the RNE, with their
+    officers' roles, latest revenue and signals: the one table ICP previews and builds scan."""
     with warehouse.get_connection() as con:
         n = build_prospects(con)
         by_region = con.execute(
