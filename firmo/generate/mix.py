@@ -115,11 +115,8 @@ OPPOSITION_SHARE_COMPANY = 0.005  # other units with statut 'O'
 OPPOSITION_SHARE_P = 0.6          # units with statut 'P'
 OPPOSITION_FLIP_SHARE = 0.05      # of the units in the RNE /diff: the later payload flips the flag
 
-# NAF 2025 codes: the reform renumbers some sub-classes and marks most with 'Y'. These are the
-# correspondences seen in real rows or certain; other codes get their own code with a 'Y'
-# suffix, which is the right shape but not an official correspondence.
-NAF25_KNOWN = {"64.20Z": "64.21Y", "77.39Z": "77.39Y", "62.01Z": "62.10Y", "62.02A": "62.20Y", "62.09Z": "62.90Y",
-               "70.22Z": "70.20Y", "63.11Z": "63.10Y"}
+# NAF 2025 code of a unit: INSEE's correspondence (firmo.generate.universe.naf2025_of; a split
+# goes to one of its targets); left empty for ceased units and this share of active ones.
 NAF25_MISSING_SHARE = 0.20
 
 # NAF rév. 1 codes (as kept by units ceased before 2008), by NAF rév. 2 section

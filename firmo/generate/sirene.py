@@ -7,6 +7,10 @@
   conversion (§1.7), optionally with the pre-Feb-2026 BIGINT `nic` / `nicSiegeUniteLegale`.
 - `vintage`: 'current' (35 / 54 columns), '2024' (34 / 53, format 3.11 before NAF 2025) or
   '2019' (33 / 48, format 3.9).
+- `naf2025_only=True` writes the stock as it may look after the NAF 2025 switchover
+  (1 January 2027, sirene.md §3.3): every active unit and establishment carries its NAF 2025 code
+  in `activitePrincipale*` with nomenclature `NAF2025`, and the NAF25 columns are empty, so the
+  NAF 2025 code is the only one; ceased units keep their code (INSEE does not recode them).
 - `broken_lines=True` appends a handful of defective lines to the CSVs only, each listed with
   its physical line number in `generation_manifest.json`, so the loader's quarantine can be
   tested against exact expectations.
@@ -33,7 +37,7 @@ import pyarrow.parquet as pq
 
 from firmo.generate.defects import inject_defects
 from firmo.generate.sirene_rows import etablissement_rows, unite_legale_rows
-from firmo.generate.universe import Universe
+from firmo.generate.universe import Universe, naf2025_of
 from sources.sirene import schema
 
 log = logging.getLogger(__name__)
@@ -116,6 +120,7 @@ def write_sirene_stock(
     broken_lines: bool = True,
     parquet_integer_nic: bool = False,
     chunk_rows: int = CHUNK_ROWS,
+    naf2025_only: bool = False,
 ) -> dict[str, Path]:
     """Write the stock files; returns their paths keyed e.g. 'unites_legales_csv_zip', plus 'manifest'."""
     unknown = set(formats) - set(FORMATS)
@@ -125,13 +130,14 @@ def write_sirene_stock(
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     manifest: dict = {"generator": "firmo.generate.sirene", "seed": universe.seed, "as_of": universe.as_of.isoformat(),
-                      "vintage": vintage, "broken_lines": broken_lines, "files": {}}
+                      "vintage": vintage, "broken_lines": broken_lines, "naf2025_only": naf2025_only, "files": {}}
     for kind in ("UL", "ET"):
         cols = columns_for(kind, vintage)
         stem = STEMS[kind]
         zip_path = out / f"{stem}.zip" if "csv_zip" in formats else None
         pq_path = out / f"{stem}.parquet" if "parquet" in formats else None
-        rows = _write_kind(universe, kind, cols, zip_path, pq_path, parquet_integer_nic, broken_lines, chunk_rows, manifest)
+        rows = _write_kind(universe, kind, cols, zip_path, pq_path, parquet_integer_nic, broken_lines, chunk_rows, manifest,
+                           naf2025_only)
         for fmt, path in (("csv_zip", zip_path), ("parquet", pq_path)):
             if path is not None:
                 paths[f"{KEYS[kind]}_{fmt}"] = path
@@ -143,7 +149,8 @@ def write_sirene_stock(
 
 
 def _write_kind(universe: Universe, kind: str, cols: list[str], zip_path: Path | None, pq_path: Path | None,
-                integer_nic: bool, broken_lines: bool, chunk_rows: int, manifest: dict) -> int:
+                integer_nic: bool, broken_lines: bool, chunk_rows: int, manifest: dict,
+                naf2025_only: bool = False) -> int:
     member = f"{STEMS[kind]}.csv"
     total = universe.units.height if kind == "UL" else universe.establishments.height
     tmp_zip = zip_path.with_name(zip_path.name + ".tmp") if zip_path else None
@@ -160,7 +167,7 @@ def _write_kind(universe: Universe, kind: str, cols: list[str], zip_path: Path |
             info.external_attr = 0o644 << 16
             handle = zf.open(info, "w", force_zip64=True)
         for chunk in _chunks(universe, kind, chunk_rows):
-            chunk = chunk.select(cols)
+            chunk = (switched_to_naf2025(chunk, kind) if naf2025_only else chunk).select(cols)
             if handle is not None:
                 handle.write(csv_bytes(chunk, header=rows == 0))
             if tmp_pq is not None:
@@ -203,6 +210,22 @@ def _write_kind(universe: Universe, kind: str, cols: list[str], zip_path: Path |
             writer.close()
         os.replace(tmp_pq, pq_path)
     return rows
+
+
+def switched_to_naf2025(rows: pl.DataFrame, kind: str) -> pl.DataFrame:
+    """Stock rows as after the switchover: active ones coded in NAF 2025 only (SIRENE's own NAF25
+    code when the row has one, else the correspondence's), nomenclature NAF2025, NAF25 empty."""
+    suffix = "UniteLegale" if kind == "UL" else "Etablissement"
+    code, nomenclature, naf25 = (f"activitePrincipale{suffix}", f"nomenclatureActivitePrincipale{suffix}",
+                                 _NAF25[kind])
+    active = pl.col(f"etatAdministratif{suffix}") == "A"
+    switch = active & (pl.col(nomenclature) == "NAFRev2")
+    return rows.with_columns(
+        pl.when(switch).then(pl.coalesce(pl.col(naf25), naf2025_of(pl.col(code), pl.col("siren"))))
+        .otherwise(pl.col(code)).alias(code),
+        pl.when(switch).then(pl.lit("NAF2025")).otherwise(pl.col(nomenclature)).alias(nomenclature),
+        pl.lit(None, pl.String).alias(naf25),
+    )
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

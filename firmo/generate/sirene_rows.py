@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from firmo.generate import mix
+from firmo.generate.universe import naf2025_of
 from sources.sirene.schema import ND_MARK
 
 EPOCH = dt.date(1970, 1, 1)
@@ -233,7 +234,7 @@ def etablissement_rows(etabs: pl.DataFrame, units: pl.DataFrame, rng: np.random.
         .when(band.is_not_null() & (band != "NN")).then(pl.lit("O")).otherwise(pl.lit("N"))
         .alias("caractereEmployeurEtablissement"),
         pl.when(pl.col("active") & pl.col("naf25").is_not_null())
-        .then(pl.col("naf").replace(mix.NAF25_KNOWN).str.replace(r"Z$", "Y")).alias("activitePrincipaleNAF25Etablissement"),
+        .then(naf2025_of(pl.col("naf"), pl.col("siren"))).alias("activitePrincipaleNAF25Etablissement"),
     )
     frame = frame.with_columns(
         pl.when(pl.Series(rng.random(n) < 0.04)).then(_s(np.array(COMPLEMENTS)[rng.integers(0, len(COMPLEMENTS), n)], "c"))

@@ -154,8 +154,9 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
     has_capital = ~is_person & ~np.isin(kind, mix.NO_CAPITAL_POOLS)
 
     naf_s = _strings(naf, "naf")
+    sirens = ids.zero_pad(ids.draw_sirens(rng, n), 9, "siren")
     frame = pl.DataFrame({
-        "siren": ids.zero_pad(ids.draw_sirens(rng, n), 9, "siren"),
+        "siren": sirens,
         "is_person": is_person,
         "denomination": pl.select(pl.when(~person_s).then(denom)).to_series(),
         "last_name": pl.select(pl.when(person_s).then(last)).to_series(),
@@ -163,7 +164,7 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
         "sex": _strings(sex),
         "categorie_juridique": _strings(form),
         "naf": naf_s,
-        "naf25": _naf25(rng, naf_s, active),
+        "naf25": _naf25(rng, naf_s, sirens, active),
         "tranche_effectifs": _strings(band),
         "categorie_entreprise": _strings(category),
         "date_creation": to_dates(created, "date_creation"),
@@ -192,8 +193,20 @@ def _band_index(band: np.ndarray) -> np.ndarray:
     return _strings(band).replace_strict(lookup, default=-1, return_dtype=pl.Int64).fill_null(-1).to_numpy()
 
 
-def _naf25(rng: np.random.Generator, naf: pl.Series, active: np.ndarray) -> pl.Series:
+def naf2025_of(naf: pl.Expr, siren: pl.Expr) -> pl.Expr:
+    """The NAF 2025 code INSEE's correspondence gives a NAF rév. 2 code; for a split, one of its
+    targets picked by the SIREN (so a unit and its establishments agree, with no random draw).
+    NULL for a code outside the table (rév. 1 codes of old ceased units)."""
+    from firmo.reference import read_reference
+
+    pairs = read_reference("naf_rev2_to_naf2025").group_by("naf_rev2", maintain_order=True).agg("naf2025")
+    targets = naf.replace_strict(dict(zip(pairs["naf_rev2"].to_list(), pairs["naf2025"].to_list(), strict=True)),
+                                 default=None, return_dtype=pl.List(pl.String))
+    return targets.list.get(siren.str.slice(0, 9).cast(pl.Int64, strict=False) % targets.list.len(), null_on_oob=True)
+
+
+def _naf25(rng: np.random.Generator, naf: pl.Series, sirens: pl.Series, active: np.ndarray) -> pl.Series:
     """NAF 2025 code, null for ceased units and for ~20 % of active ones (not yet recoded)."""
-    mapped = naf.replace(mix.NAF25_KNOWN).str.replace(r"Z$", "Y")
+    mapped = pl.select(naf2025_of(pl.lit(naf), pl.lit(sirens))).to_series()
     keep = active & (rng.random(len(naf)) >= mix.NAF25_MISSING_SHARE)
     return pl.select(pl.when(pl.Series(keep)).then(mapped)).to_series().alias("naf25")
