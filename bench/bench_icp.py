@@ -66,7 +66,13 @@ def synth(db_file: Path, companies: int) -> dict:
     big = {"68.20A": 60, "68.20B": 90, "47.11B": 8, "56.10A": 25, "56.10C": 15, "43.21A": 12, "43.22A": 10,
            "70.22Z": 40, "62.01Z": 15, "62.02A": 12, "86.21Z": 18, "86.90E": 10, "96.02A": 15, "49.32Z": 12,
            "85.59A": 12, "74.90B": 10, "01.11Z": 8, "41.20A": 8, "45.20A": 8, "73.11Z": 6, "90.01Z": 10}
-    naf = con.execute("SELECT code, division FROM ref.naf_codes").fetchall()
+    # the long tail: the codes the demo generator draws (ref.naf_codes holds all 732 sous-classes,
+    # most of them rare; drawing each with weight 1-5 would spread companies evenly over them)
+    from firmo.generate.mix import POOLS
+
+    drawn = sorted(set(big).union(*POOLS.values()))
+    naf = con.execute("SELECT code, division FROM ref.naf_codes WHERE list_contains(?, code) ORDER BY code",
+                      [drawn]).fetchall()
     _cdf(con, "naf_cdf", [(big.get(c, 1 + zlib.crc32(c.encode()) % 5), c, d) for c, d in naf])
     _cdf(con, "band_cdf", [(55, None), (15, "NN"), (10, "00"), (8, "01"), (4, "02"), (3, "03"), (2, "11"),
                            (1.5, "12"), (0.5, "21"), (0.3, "22"), (0.1, "31"), (0.1, "32"), (0.05, "41"),
@@ -94,6 +100,9 @@ def synth(db_file: Path, companies: int) -> dict:
                (1 + d.i % 120) || ' RUE DU COMMERCE' AS street, d.postal_code, d.commune_name, d.commune_code,
                d.departement_code, dep.region_code, reg.name AS region_name, NULL::VARCHAR AS foreign_country,
                d.naf_code, div.section AS naf_section, d.naf_division, div.label AS naf_division_label,
+               'sirene' AS naf_source, fw.naf2025 AS naf2025_code,
+               CASE WHEN fw.naf2025 IS NULL THEN 'split: no 1-to-1 correspondence' ELSE 'correspondence' END
+                   AS naf2025_source, n25.section AS naf2025_section, n25.division AS naf2025_division,
                d.headcount_band, hb.min_employees AS headcount_min, hb.max_employees AS headcount_max,
                coalesce(hb.employer, false) AS employer, d.legal_form_code, cj.label AS legal_form_label,
                CASE WHEN d.u_cat < 0.08 THEN NULL
@@ -105,6 +114,9 @@ def synth(db_file: Path, companies: int) -> dict:
         LEFT JOIN ref.departements dep ON dep.code = d.departement_code
         LEFT JOIN ref.regions reg ON reg.code = dep.region_code
         LEFT JOIN ref.naf_divisions div ON div.code = d.naf_division
+        LEFT JOIN (SELECT naf_rev2, any_value(naf2025) AS naf2025 FROM ref.naf_rev2_to_naf2025
+                   GROUP BY naf_rev2 HAVING count(*) = 1) fw ON fw.naf_rev2 = d.naf_code
+        LEFT JOIN ref.naf2025_codes n25 ON n25.code = fw.naf2025
         LEFT JOIN ref.headcount_bands hb ON hb.code = d.headcount_band
         LEFT JOIN ref.categories_juridiques_n3 cj ON cj.code = d.legal_form_code
     )""")

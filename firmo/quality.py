@@ -190,8 +190,9 @@ def _naf_band_rules(con, check: str, gxe, limits: Thresholds, *, naf: str, nomen
                     key: str = "siren") -> list[Rule]:
     """NAF rév. 2 codes in the nomenclature and headcount bands in INSEE's list. Older
     nomenclatures (ceased units keep NAF rév. 1 codes) are left out: ref.* holds rév. 2 only.
-    ref.naf_divisions is complete, ref.naf_codes a subset of the most used sub-classes, hence
-    `mostly` on the last rule."""
+    ref.naf_divisions and ref.naf_codes are complete (all 732 sous-classes); `mostly` on the last
+    rule still lets through the few codes SIRENE carries outside the nomenclature (`00.00Z`, a unit
+    registered without an activity yet)."""
     rev2 = f"CASE WHEN {quote_ident(nomenclature)} = 'NAFRev2' THEN {quote_ident(naf)} END"
     divisions, codes = _reference_codes(con, "ref.naf_divisions"), _reference_codes(con, "ref.naf_codes")
     bands = _reference_codes(con, "ref.headcount_bands")

@@ -3,7 +3,9 @@
 - `firmo icp check icps/x.yaml`    the file's errors, warnings and how its places were read, no database needed;
 - `firmo icp preview icps/x.yaml`  counts per tier, région, NAF division, headcount band + top 20;
 - `firmo icp build icps/x.yaml`    writes leads.<icp> and <data dir>/leads/<icp>.csv;
-- `firmo icp prospects`            rebuilds core.prospects (the pipeline does it after signals).
+- `firmo icp prospects`            rebuilds core.prospects (the pipeline does it after signals);
+- `firmo icp translate icps/x.yaml --to naf2025`  rewrites the file's NAF criteria in NAF 2025
+  (or `--to naf_rev2`), printing what changed.
 """
 
 from __future__ import annotations
@@ -120,3 +122,33 @@ def prospects_cmd(db_file: Optional[Path] = DB_OPTION) -> None:
 
     with db.connection(db_file) as con:
         typer.echo(f"core.prospects: {build_prospects(con):,} companies")
+
+
+@icp_app.command("translate")
+def translate_cmd(
+    path: Path = typer.Argument(..., help="ICP YAML file."),
+    to: str = typer.Option(..., "--to", help="Target nomenclature: naf2025 or naf_rev2."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write there instead of in place."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the changes, write nothing."),
+) -> None:
+    """Rewrite the file's NAF criteria in the other nomenclature (only those lines change)."""
+    from firmo.icp import IcpError
+    from firmo.icp.translate import translate_icp, write_atomically
+
+    try:
+        result = translate_icp(path, to)
+    except IcpError as exc:
+        message = f"firmo: {path}: {exc.errors[0]}" if len(exc.errors) == 1 else str(exc)
+        typer.secho(message, fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    for line in result.lines:
+        typer.echo(line)
+    if not result.changed:
+        typer.echo(f"{path}: its NAF criteria are already in {to}; nothing written")
+        return
+    if dry_run:
+        typer.echo(f"{path}: not written (--dry-run)")
+        return
+    target = output or path
+    write_atomically(target, result.text)
+    typer.echo(f"{target}: NAF criteria written in {to}")

@@ -68,8 +68,11 @@ class Range(_Strict):
 
 
 class Naf(_Strict):
-    """Exact codes (`62.01Z`), prefixes (`62.0`, `62`) or sections (`J`)."""
+    """Exact codes (`62.01Z` or `62.10Y`), prefixes (`62.0`, `62`) or sections (`J`), in NAF rév. 2
+    or NAF 2025. A sous-classe says its nomenclature; a section or prefix is read in
+    `nomenclature` unless written `naf2025:J` / `naf_rev2:J` (firmo.icp.validate)."""
 
+    nomenclature: Literal["naf_rev2", "naf2025"] = "naf_rev2"
     include: list[str] = []
     exclude: list[str] = []
 

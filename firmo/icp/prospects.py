@@ -3,9 +3,10 @@
 Joining 16M companies with officers, accounts and signals for each preview would take tens of
 seconds; done once per pipeline run (after core.signals), a preview is a single scan. The
 table is rebuilt from scratch and swapped in with its small companions in one transaction:
-`core.prospects_naf` (NAF codes present, so NAF patterns resolve without scanning the big
-table) and `core.prospects_role_sets` (distinct sets of officer roles, so each ICP ranks the
-authority of a few thousand sets instead of millions of companies). Missing inputs (INPI or BODACC not loaded yet) count as empty, so the demo and a
+`core.prospects_naf` (the pairs of NAF rév. 2 / NAF 2025 codes present, so NAF patterns
+resolve without scanning the big table) and `core.prospects_role_sets` (distinct sets of
+officer roles, so each ICP ranks the authority of a few thousand sets instead of millions of
+companies). Missing inputs (INPI or BODACC not loaded yet) count as empty, so the demo and a
 SIRENE-only warehouse still get leads, just without contacts, revenue or signals.
 """
 
@@ -109,8 +110,10 @@ def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("DROP TABLE IF EXISTS prospects_off")
         con.execute("DROP TABLE IF EXISTS prospects_sig")
     con.execute(
-        f"CREATE TABLE {db.staging_name(NAF_TABLE)} AS SELECT naf_key, any_value(naf_code) AS naf_code, "
-        f"any_value(naf_section) AS naf_section, count(*) AS companies FROM {db.staging_name(TABLE)} GROUP BY naf_key"
+        f"CREATE TABLE {db.staging_name(NAF_TABLE)} AS SELECT naf_key, naf2025_key, any_value(naf_code) AS naf_code, "
+        f"any_value(naf_section) AS naf_section, any_value(naf2025_code) AS naf2025_code, "
+        f"any_value(naf2025_section) AS naf2025_section, count(*) AS companies "
+        f"FROM {db.staging_name(TABLE)} GROUP BY naf_key, naf2025_key"
     )
     con.execute(
         f"CREATE TABLE {db.staging_name(ROLE_SETS_TABLE)} AS SELECT role_set, any_value(officer_role_codes) AS role_codes, "

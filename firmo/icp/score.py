@@ -55,7 +55,7 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
     return {
         "as_of": as_of,
         "icp": icp.name,
-        "naf_on": bool(icp.naf_include), "naf_include": icp.naf_include, "naf_exclude": icp.naf_exclude,
+        "naf_on": bool(icp.naf_include_terms), **naf_params(icp),
         "geo_on": bool(icp.regions or icp.departements or icp.communes),
         "regions": icp.regions, "departements": icp.departements, "communes": icp.communes,
         "hc_on": c.headcount.active, "hc_min": c.headcount.min, "hc_max": c.headcount.max,
@@ -76,6 +76,19 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
         "signal_types": list(SIGNAL_TYPES), "signal_weights": [float(weights[t]) for t in SIGNAL_TYPES],
         "half_life_days": float(s.half_life_days), "fit_share": s.fit_share,
         "tier_hot": s.tiers.hot, "tier_warm": s.tiers.warm,
+    }
+
+
+def naf_params(icp: ResolvedIcp) -> dict[str, list]:
+    """The NAF patterns as parallel lists (one entry per pattern; sql/icp/scored.sql unnests them)."""
+    inc, exc = icp.naf_include_terms, icp.naf_exclude_terms
+    return {
+        "naf_inc_text": [t.text for t in inc], "naf_inc_nom": [t.nomenclature for t in inc],
+        "naf_inc_value": [t.value for t in inc], "naf_inc_fit": [t.fit for t in inc],
+        "naf_inc_other": [list(t.translation) for t in inc], "naf_inc_reason": [t.reason for t in inc],
+        "naf_inc_reason_other": [t.reason_by_correspondence for t in inc],
+        "naf_exc_nom": [t.nomenclature for t in exc], "naf_exc_value": [t.value for t in exc],
+        "naf_exc_other": [list(t.translation) for t in exc],
     }
 
 

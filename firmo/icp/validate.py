@@ -1,18 +1,23 @@
 """Check an ICP's values against the reference lists and resolve them to codes, before any query.
 
 What "known" means for each list (firmo.reference says which lists are complete):
-- NAF: a pattern is a section letter (`J`), a division (`62`), a group (`62.0`), a class
-  (`62.01`) or a sub-class (`62.01Z`, also accepted as `6201Z`). Its section / division must exist
-  (those lists are complete). `ref.naf_codes` is only a subset of the 732 sub-classes, so a
-  sub-class missing from it is an error only in a division whose list is known to be complete
-  (`OFFICIAL_SUBCLASSES` below holds the official count for the divisions we checked by hand);
-  elsewhere it is accepted with a warning saying only its shape and division were checked.
+- NAF: a pattern is a section letter (`J`), a division (`62`), a groupe (`62.0`), a classe
+  (`62.01`) or a sous-classe (`62.01Z`, also accepted as `6201Z`), in NAF rév. 2 or NAF 2025.
+  A sous-classe says its nomenclature (rév. 2 codes end in A–F or Z, NAF 2025 codes in Y, G, H,
+  J, K or L); a section or prefix does not (NAF 2025 sections run A–V and mean other things from
+  J on), so it is read in the file's `criteria.naf.nomenclature` (default `naf_rev2`) unless
+  written `naf2025:J` / `naf_rev2:J`. Every pattern must exist in its nomenclature (both lists
+  are complete); each also carries the sous-classes of the other nomenclature it reaches through
+  INSEE's correspondence, so it selects companies coded only in the other one
+  (sql/icp/scored.sql). `notices` say how patterns were read: sections and prefixes read in the
+  default nomenclature, codes of the other nomenclature with their translation, splits and
+  merges that widen what is selected.
 - régions, départements: complete lists; names match accent- and case-insensitively, codes too.
 - communes and EPCI: the complete COG (`ref.communes`, `ref.epci`, `ref.ept`); codes, postal
   codes and names all become INSEE commune codes, a commune standing for its arrondissements and
   absorbed codes too (firmo.icp.places says why). Each resolution is echoed in `notices`.
-- catégories juridiques: levels 1 and 2 are complete; a level-3 code missing from the subset is
-  accepted with a warning when its level 2 exists.
+- catégories juridiques: levels I, II and III (INSEE, September 2022) are complete; an unknown
+  code is an error, listing the level-III codes of its level II when that exists.
 - decision-maker roles: an RNE role code, or a name that starts the label of RNE roles
   ("Président" -> Président de SAS, Président du conseil d'administration, ...), keeping
   the decision-maker roles when there are any (not the chair of a supervisory board).
@@ -22,16 +27,55 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from firmo.icp.config import IcpConfig, IcpError, fold, suggest
+from firmo.reference import naf as nafref
 from firmo.reference import read_reference
 
-# Official number of NAF rév. 2 sub-classes in divisions checked by hand against the INSEE
-# nomenclature; a division whose ref.naf_codes rows reach this count is complete.
-OFFICIAL_SUBCLASSES = {"02": 4, "03": 4, "58": 9, "61": 4, "62": 5, "63": 4, "69": 2, "70": 3, "71": 5,
-                       "72": 3, "73": 3, "74": 5, "75": 1, "97": 1, "99": 1}
-NAF_PATTERN = re.compile(r"^(?:[A-U]|\d{2}(?:\.\d(?:\d[A-Z]?)?)?)$")
+NAF_PATTERN = re.compile(r"^(?:[A-V]|\d{2}(?:\.\d(?:\d[A-Z]?)?)?)$")
+# `naf2025:J`: the nomenclature of a section or prefix, written before it
+NAF_MARKERS = {"naf2025": nafref.NAF2025, "naf_2025": nafref.NAF2025, "naf25": nafref.NAF2025,
+               "naf_rev2": nafref.REV2, "nafrev2": nafref.REV2, "rev2": nafref.REV2}
+NAF_MARKER = {nafref.NAF2025: "naf2025:", nafref.REV2: "naf_rev2:"}
+NAF_LEVEL_WORDS = {"section": "section", "division": "division", "groupe": "group", "classe": "class",
+                "sous-classe": "code"}
+
+
+@dataclass(frozen=True)
+class NafTerm:
+    """One NAF pattern of an ICP, resolved. `text` is how it is shown and stored: bare for NAF
+    rév. 2 and for every sous-classe, `naf2025:` before a NAF 2025 section or prefix, whatever
+    the file's default. `translation` holds the sous-classes of the other nomenclature that its
+    own sous-classes correspond to (every target of a split)."""
+
+    text: str
+    nomenclature: str
+    value: str
+    translation: tuple[str, ...]
+
+    @property
+    def level(self) -> str:
+        return nafref.level(self.value)
+
+    @property
+    def fit(self) -> int:
+        """How precisely the pattern targets (sql/icp/scored.sql): section 70 ... class or code 100."""
+        return {1: 70, 2: 80, 4: 90}.get(len(self.value), 100)
+
+    @property
+    def reason(self) -> str:
+        """End of the score reason of a company matched on its code in the pattern's nomenclature."""
+        if len(self.value) >= 5:
+            return "in target"
+        return f"in {NAF_LEVEL_WORDS[self.level]} {self.value}"
+
+    @property
+    def reason_by_correspondence(self) -> str:
+        """... and of a company matched through the correspondence (coded only in the other one)."""
+        label = nafref.LABELS[self.nomenclature]
+        if len(self.value) >= 5:
+            return f"in target ({label} {self.value}, by correspondence)"
+        return f"in {label} {NAF_LEVEL_WORDS[self.level]} {self.value} (by correspondence)"
 
 
 @dataclass
@@ -39,8 +83,10 @@ class ResolvedIcp:
     """An ICP whose values are all known codes, ready to bind as query parameters."""
 
     config: IcpConfig
-    naf_include: list[str] = field(default_factory=list)
+    naf_include: list[str] = field(default_factory=list)   # NafTerm.text of each pattern
     naf_exclude: list[str] = field(default_factory=list)
+    naf_include_terms: list[NafTerm] = field(default_factory=list)
+    naf_exclude_terms: list[NafTerm] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     departements: list[str] = field(default_factory=list)
     communes: list[str] = field(default_factory=list)  # criteria.communes and criteria.epci, as INSEE codes
@@ -59,47 +105,125 @@ def _codes(table: str, column: str = "code") -> list[str]:
     return read_reference(table)[column].to_list()
 
 
-@lru_cache(maxsize=1)
-def _naf_index() -> tuple[frozenset[str], dict[str, list[str]]]:
-    naf = read_reference("naf_codes")
-    by_div: dict[str, list[str]] = {}
-    for code, div in zip(naf["code"].to_list(), naf["division"].to_list(), strict=True):
-        by_div.setdefault(div, []).append(code)
-    return frozenset(_codes("naf_divisions")), by_div
-
-
 def normalise_naf(pattern: str) -> str:
     """'6201z' -> '62.01Z'; ' j ' -> 'J'; anything else is returned upper-cased for the shape check."""
-    text = str(pattern).strip().upper()
-    if re.fullmatch(r"\d{4}[A-Z]?", text):
-        text = f"{text[:2]}.{text[2:]}"
-    return text
+    return nafref.normalise(pattern)
 
 
-def _naf(patterns: list[str], where: str, errors: list[str], warnings: list[str]) -> list[str]:
-    divisions, by_div = _naf_index()
-    sections = set(_codes("naf_sections"))
+def _split_marker(raw: object) -> tuple[str | None, str, str | None]:
+    """'naf2025:J' -> (NAF2025, 'J', None); '62.01Z' -> (None, '62.01Z', None); an unknown
+    marker -> (None, the rest, the marker) so that the caller reports it."""
+    text = str(raw).strip()
+    found = re.fullmatch(r"([A-Za-z][A-Za-z0-9_ .]*?)\s*:\s*(.*)", text)
+    if not found:
+        return None, text, None
+    key = found.group(1).lower().replace(" ", "_").replace(".", "")
+    if key in NAF_MARKERS:
+        return NAF_MARKERS[key], found.group(2), None
+    return None, found.group(2), found.group(1)
+
+
+def naf_term(raw: object, default: str = nafref.REV2) -> tuple[NafTerm | None, str | None]:
+    """Resolve one NAF pattern: (term, None), or (None, the error without its location)."""
+    marker, body, bad_marker = _split_marker(raw)
+    shown = str(raw).strip()
+    if bad_marker is not None:
+        return None, f"{shown!r}: unknown nomenclature {bad_marker!r} (write e.g. naf2025:J or naf_rev2:J)"
+    code = nafref.normalise(body)
+    if not NAF_PATTERN.match(code):
+        return None, f"{shown!r} is not a NAF code, prefix or section (expected e.g. 62.01Z, 62.0, 62 or J)"
+    if len(code) == 6:
+        nom = nafref.nomenclature_of(code)
+        if nom is None:
+            guess = nafref.NAF2025 if code[-1] in "YGHJKL" else nafref.REV2
+            known = list(nafref.nomenclature(guess).labels)
+            near = [c for c in known if c[:2] == code[:2]] or known
+            return None, f"unknown {nafref.LABELS[guess]} code {code!r}{suggest(code, near, cutoff=0.5)}"
+        if marker is not None and marker != nom:
+            return None, f"{code!r} is a {nafref.LABELS[nom]} code, not {nafref.LABELS[marker]}"
+    else:
+        nom = marker or default
+        ref, label = nafref.nomenclature(nom), nafref.LABELS[nom]
+        if len(code) == 1:
+            if code not in ref.sections:
+                other = nafref.other(nom)
+                hint = (f" ({nafref.LABELS[other]} has one: write '{NAF_MARKER[other]}{code}')"
+                        if code in nafref.nomenclature(other).sections else "")
+                return None, f"unknown {label} section {code!r}{hint}"
+        elif code[:2] not in ref.divisions:
+            return None, f"unknown {label} code {code!r}: there is no division {code[:2]}"
+        elif not ref.members(code):
+            near = sorted({c[:len(code)] for c in ref.labels if c[:2] == code[:2]})
+            return None, (f"unknown {label} {NAF_LEVEL_WORDS[nafref.level(code)]} {code!r}"
+                          f"{suggest(code, near, cutoff=0.5)}")
+    members = nafref.nomenclature(nom).members(code)
+    text = code if len(code) == 6 or nom == nafref.REV2 else NAF_MARKER[nom] + code
+    return NafTerm(text=text, nomenclature=nom, value=code, translation=tuple(nafref.translate(members, nom))), None
+
+
+def _few(codes: list[str] | tuple[str, ...], limit: int = 6) -> str:
+    codes = list(codes)
+    return ", ".join(codes[:limit]) + (f" and {len(codes) - limit} more" if len(codes) > limit else "")
+
+
+def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> list[str]:
+    """How the patterns were read, and where the correspondence widens what they select."""
+    out = []
+    bare = [term.value for term in terms if len(term.value) < 6 and term.nomenclature == default]
+    if bare:
+        other = nafref.other(default)
+        out.append(f"{where}: {', '.join(bare)} read as {nafref.LABELS[default]} (criteria.naf.nomenclature: "
+                   f"{default}); write '{NAF_MARKER[other]}{bare[0]}' for {nafref.LABELS[other]}")
+    codes: dict[tuple[str, tuple[str, ...]], list[NafTerm]] = {}  # sous-classes grouped by translation
+    for term in terms:
+        if len(term.value) == 6:
+            codes.setdefault((term.nomenclature, term.translation), []).append(term)
+    for (nom, translation), group in codes.items():
+        other = nafref.other(nom)
+        label, other_label = nafref.LABELS[nom], nafref.LABELS[other]
+        names = ", ".join(term.value for term in group)
+        if not translation:
+            out.append(f"{where}: {names} ({label}) has no {other_label} counterpart: "
+                       f"only a company with this {label} code is {verb}")
+            continue
+        mine = {term.value for term in group}
+        shared = sorted({c for term in group for c in nafref.shared_with(term.value, nom)} - mine)
+        if nom != default:
+            names = ", ".join(f"{term.value} ({nafref.nomenclature(nom).labels[term.value]})" for term in group)
+            line = f"{where}: {names} {'is' if len(group) == 1 else 'are'} {label} = {other_label} {', '.join(translation)}"
+        else:
+            line = f"{where}: {names} = {other_label} {', '.join(translation)}"
+        if len(translation) > 1:
+            line += f" (a split: a company coded only in {other_label} is {verb} on any of them)"
+        if shared:
+            line += (f"; {'that code also receives' if len(translation) == 1 else 'these codes also receive'} "
+                     f"{_few(shared)}: a company coded only there in {other_label} is {verb} too")
+        if nom != default or len(translation) > 1 or shared:
+            out.append(line)
+    for term in terms:
+        if len(term.value) == 6:
+            continue
+        nom, other = term.nomenclature, nafref.other(term.nomenclature)
+        label, other_label = nafref.LABELS[nom], nafref.LABELS[other]
+        members = set(nafref.nomenclature(nom).members(term.value))
+        wider = [code for code in term.translation if any(s not in members for s in nafref.counterparts(code, other))]
+        if wider:
+            out.append(f"{where}: {label} {NAF_LEVEL_WORDS[term.level]} {term.value} reaches {len(term.translation)} "
+                       f"{other_label} codes through the correspondence; {len(wider)} of them also receive codes "
+                       f"outside it ({_few(wider)}): a company coded only there in {other_label} is {verb}")
+    return out
+
+
+def _naf(patterns: list[str], where: str, default: str, errors: list[str], notices: list[str],
+         verb: str) -> list[NafTerm]:
     out = []
     for raw in patterns:
-        code = normalise_naf(raw)
-        if not NAF_PATTERN.match(code):
-            errors.append(f"{where}: {raw!r} is not a NAF code, prefix or section (expected e.g. 62.01Z, 62.0, 62 or J)")
-            continue
-        if len(code) == 1:
-            if code not in sections:
-                errors.append(f"{where}: unknown NAF section {code!r}")
-                continue
-        elif code[:2] not in divisions:
-            errors.append(f"{where}: unknown NAF code {code!r}: there is no division {code[:2]}")
-            continue
-        elif len(code) == 6 and code not in by_div.get(code[:2], []):
-            known = by_div.get(code[:2], [])
-            if len(known) == OFFICIAL_SUBCLASSES.get(code[:2], -1):
-                errors.append(f"{where}: unknown NAF code {code!r}{suggest(code, known, cutoff=0.5)}")
-                continue
-            warnings.append(f"{where}: NAF code {code!r} is not in firmo's NAF list (a subset): only its shape "
-                            f"and division {code[:2]} were checked")
-        out.append(code)
+        term, error = naf_term(raw, default)
+        if error:
+            errors.append(f"{where}: {error}")
+        elif term is not None:
+            out.append(term)
+    notices.extend(_naf_notices(out, default, where, verb))
     return out
 
 
@@ -138,7 +262,7 @@ def _communes(communes: list[str], epci: list[str], errors: list[str], warnings:
     return sorted(codes)
 
 
-def _legal_forms(values: list[str], where: str, errors: list[str], warnings: list[str]) -> list[str]:
+def _legal_forms(values: list[str], where: str, errors: list[str]) -> list[str]:
     levels = {1: set(_codes("categories_juridiques_n1")), 2: set(_codes("categories_juridiques_n2")),
               4: set(_codes("categories_juridiques_n3"))}
     out = []
@@ -149,9 +273,8 @@ def _legal_forms(values: list[str], where: str, errors: list[str], warnings: lis
         elif code in levels[len(code)]:
             out.append(code)
         elif len(code) == 4 and code[:2] in levels[2]:
-            warnings.append(f"{where}: catégorie juridique {code} is not in firmo's level-III list (a subset): "
-                            f"only its level II ({code[:2]}) was checked")
-            out.append(code)
+            known = sorted(c for c in levels[4] if c[:2] == code[:2])
+            errors.append(f"{where}: unknown catégorie juridique {code!r}; level II {code[:2]} has {_few(known, 8)}")
         else:
             errors.append(f"{where}: unknown catégorie juridique {code!r}")
     return out
@@ -182,15 +305,19 @@ def _roles(values: list[str], where: str, errors: list[str]) -> list[list[str]]:
 def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
     """Resolve every value of the ICP to reference codes; raise IcpError listing all problems."""
     c, errors, warnings, notices = config.criteria, [], [], []
+    include = _naf(c.naf.include, "criteria.naf.include", c.naf.nomenclature, errors, notices, "selected")
+    exclude = _naf(c.naf.exclude, "criteria.naf.exclude", c.naf.nomenclature, errors, notices, "excluded")
     resolved = ResolvedIcp(
         config=config,
-        naf_include=_naf(c.naf.include, "criteria.naf.include", errors, warnings),
-        naf_exclude=_naf(c.naf.exclude, "criteria.naf.exclude", errors, warnings),
+        naf_include=[term.text for term in include],
+        naf_exclude=[term.text for term in exclude],
+        naf_include_terms=include,
+        naf_exclude_terms=exclude,
         regions=_by_name_or_code(c.regions, "regions", "région", "criteria.regions", errors),
         departements=_by_name_or_code(c.departements, "departements", "département", "criteria.departements",
                                       errors, pad=2),
         communes=_communes(c.communes, c.epci, errors, warnings, notices),
-        legal_forms=_legal_forms(c.legal_forms, "criteria.legal_forms", errors, warnings),
+        legal_forms=_legal_forms(c.legal_forms, "criteria.legal_forms", errors),
         role_groups=_roles(c.decision_makers, "criteria.decision_makers", errors),
         role_names=list(c.decision_makers),
         warnings=warnings,

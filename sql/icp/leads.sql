@@ -5,7 +5,7 @@
 -- recent in office, then by name).
 , ranked AS MATERIALIZED (
     -- rank on the narrow scored rows first; wide columns are fetched for the kept rows only
-    SELECT prospect_row, naf_fit, naf_pattern, hc_fit, rev_fit, rev_penalised, fit_score, intent_score, score, tier,
+    SELECT prospect_row, naf_fit, naf_pattern, naf_reason, hc_fit, rev_fit, rev_penalised, fit_score, intent_score, score, tier,
            row_number() OVER (ORDER BY score DESC, fit_score DESC, intent_score DESC, siren) AS rank
     FROM (SELECT * FROM scored ORDER BY score DESC, fit_score DESC, intent_score DESC, siren LIMIT $max_leads)
 ),
@@ -46,11 +46,9 @@ reasoned AS (
         t.*,
         c.officer_kind, c.given_names, c.family_name, c.company_officer_name, c.role_code AS contact_role_code,
         c.role_label, c.priority,
-        CASE WHEN t.naf_fit IS NULL THEN NULL
-             WHEN len(t.naf_pattern) >= 5 THEN 'NAF ' || t.naf_code || ' in target'
-             WHEN len(t.naf_pattern) = 1 THEN 'NAF ' || t.naf_code || ' in section ' || t.naf_pattern
-             WHEN len(t.naf_pattern) = 2 THEN 'NAF ' || t.naf_code || ' in division ' || t.naf_pattern
-             ELSE 'NAF ' || t.naf_code || ' in group ' || t.naf_pattern END AS naf_reason,
+        -- 'NAF 62.01Z in target', 'NAF 2025 62.10Y in division 62', or through the correspondence
+        -- 'NAF 2025 62.20G in target (NAF rév. 2 62.02A, by correspondence)' (sql/icp/scored.sql)
+        t.naf_reason,
         s.reasons AS signal_reasons,
         coalesce(s.positive_signals, 0) AS positive_signals,
         s.last_positive

@@ -5,7 +5,8 @@
 -- of one table: place, activity, size, legal form, latest revenue, the RNE role codes of its
 -- active officers (as a role set: authority is ranked once per distinct set, not per company)
 -- and their contact details, and its signals as a list (scoring weighs and decays them per ICP).
--- Sorted by NAF code (`naf_key`, '' when unknown): most ICPs filter on NAF, and DuckDB then
+-- Both activity codes (NAF rév. 2 and NAF 2025, core.companies says where each comes from);
+-- sorted by the rév. 2 code (`naf_key`, '' when unknown): most ICPs filter on NAF, and DuckDB then
 -- skips whole row groups.
 -- Built a range of NAF codes at a time ($first_naf..$last_naf, in order), so the sort never holds
 -- the whole table and the result is still stored in (naf_key, siren) order.
@@ -28,6 +29,12 @@ SELECT
     c.naf_section,
     c.naf_division,
     c.naf_division_label,
+    c.naf_source,
+    c.naf2025_code,
+    coalesce(c.naf2025_code, '') AS naf2025_key,
+    c.naf2025_section,
+    c.naf2025_division,
+    c.naf2025_source,
     c.headcount_band,
     hb.label AS headcount_label,
     c.headcount_min AS employees_min,

@@ -3,32 +3,66 @@
 -- (firmo.icp.score joins the texts; values are always bound). One scan of core.prospects.
 --
 -- Fit (0-100): weighted mean of the graded criteria the ICP sets (NAF by how precisely the code
--- is targeted, headcount band inside or across the range, revenue known in range, authority of
--- the best target role on file); a criterion the ICP leaves out does not count. Place, legal
--- form, age, category, employer are gates: a company outside them is not a lead at all.
+-- is targeted, in either nomenclature: see naf_pairs; headcount band inside or across the
+-- range, revenue known in range, authority of the best target role on file); a criterion the
+-- ICP leaves out does not count. Place, legal form, age, category, employer are gates: a
+-- company outside them is not a lead at all.
 -- Unknown revenue under policy 'penalty' costs $rev_penalty fit points.
 -- Intent (0-100): sum over signals up to $as_of of weight(type) * strength * 0.5^(age/half-life),
 -- positive ones adding, negative ones subtracting, clamped to 0..100.
 -- Score = fit_share * fit + (1 - fit_share) * intent; tier by the hot / warm thresholds.
 WITH naf_patterns AS (
-    SELECT unnest($naf_include::VARCHAR[]) AS pattern
+    -- one row per include pattern (firmo.icp.validate.NafTerm): its nomenclature ('naf_rev2' or
+    -- 'naf2025'), value (a section letter or a code prefix), fit, the sous-classes of the other
+    -- nomenclature it reaches through the correspondence, and the end of its score reason
+    SELECT unnest($naf_inc_text::VARCHAR[]) AS pattern, unnest($naf_inc_nom::VARCHAR[]) AS nom,
+           unnest($naf_inc_value::VARCHAR[]) AS value, unnest($naf_inc_fit::INTEGER[]) AS fit,
+           unnest($naf_inc_other::VARCHAR[][]) AS other, unnest($naf_inc_reason::VARCHAR[]) AS reason,
+           unnest($naf_inc_reason_other::VARCHAR[]) AS reason_other
+),
+naf_excluded AS (
+    SELECT unnest($naf_exc_nom::VARCHAR[]) AS nom, unnest($naf_exc_value::VARCHAR[]) AS value,
+           unnest($naf_exc_other::VARCHAR[][]) AS other
+),
+naf_pairs AS (
+    -- a pattern matches the company's code in the pattern's nomenclature; a company without a
+    -- code there (coded only in the other one, or a split / merge) matches through the
+    -- correspondence: its other code is one the pattern reaches (`other`)
+    SELECT n.*, p.*,
+           CASE WHEN p.nom = 'naf_rev2' THEN n.naf_code ELSE n.naf2025_code END AS own_code,
+           CASE WHEN p.nom = 'naf_rev2' THEN n.naf_section ELSE n.naf2025_section END AS own_section,
+           CASE WHEN p.nom = 'naf_rev2' THEN n.naf2025_code ELSE n.naf_code END AS other_code
+    FROM core.prospects_naf n, naf_patterns p
+),
+naf_matches AS (
+    SELECT naf_key, naf2025_key, fit, pattern,
+           CASE WHEN own_code IS NOT NULL
+                THEN CASE WHEN nom = 'naf_rev2' THEN 'NAF ' ELSE 'NAF 2025 ' END || own_code || ' ' || reason
+                ELSE CASE WHEN nom = 'naf_rev2' THEN 'NAF 2025 ' ELSE 'NAF ' END || other_code || ' ' || reason_other
+           END AS reason
+    FROM naf_pairs
+    WHERE (own_code IS NOT NULL AND CASE WHEN len(value) = 1 THEN value = own_section ELSE starts_with(own_code, value) END)
+       OR (own_code IS NULL AND list_contains(other, other_code))
+),
+naf_best AS (
+    -- the most precise pattern matching each pair of codes (ties: the first pattern text)
+    SELECT * FROM naf_matches
+    QUALIFY row_number() OVER (PARTITION BY naf_key, naf2025_key ORDER BY fit DESC, pattern) = 1
 ),
 naf AS (
-    -- one row per NAF code present among prospects that the ICP keeps, with its best match
-    SELECT
-        n.naf_key,
-        max(CASE WHEN p.pattern IS NULL THEN NULL ELSE CASE len(p.pattern) WHEN 1 THEN 70 WHEN 2 THEN 80 WHEN 4 THEN 90 ELSE 100 END END) AS naf_fit,
-        arg_max(p.pattern, len(p.pattern)) AS naf_pattern
+    -- one row per pair of NAF codes present among prospects that the ICP keeps, with its best match
+    SELECT n.naf_key, n.naf2025_key, m.fit AS naf_fit, m.pattern AS naf_pattern, m.reason AS naf_reason
     FROM core.prospects_naf n
-    LEFT JOIN naf_patterns p
-        ON (len(p.pattern) = 1 AND p.pattern = n.naf_section)
-        OR (len(p.pattern) > 1 AND starts_with(n.naf_code, p.pattern))
-    WHERE NOT EXISTS (
-        SELECT 1 FROM (SELECT unnest($naf_exclude::VARCHAR[]) AS x) e
-        WHERE (len(e.x) = 1 AND e.x = n.naf_section) OR (len(e.x) > 1 AND starts_with(n.naf_code, e.x))
+    LEFT JOIN naf_best m ON m.naf_key = n.naf_key AND m.naf2025_key = n.naf2025_key
+    WHERE (NOT $naf_on OR m.fit IS NOT NULL)
+      AND NOT EXISTS (
+        SELECT 1 FROM naf_excluded e
+        WHERE CASE WHEN (CASE WHEN e.nom = 'naf_rev2' THEN n.naf_code ELSE n.naf2025_code END) IS NOT NULL
+                   THEN CASE WHEN len(e.value) = 1
+                             THEN e.value = CASE WHEN e.nom = 'naf_rev2' THEN n.naf_section ELSE n.naf2025_section END
+                             ELSE starts_with(CASE WHEN e.nom = 'naf_rev2' THEN n.naf_code ELSE n.naf2025_code END, e.value) END
+                   ELSE list_contains(e.other, CASE WHEN e.nom = 'naf_rev2' THEN n.naf2025_code ELSE n.naf_code END) END
     )
-    GROUP BY n.naf_key
-    HAVING NOT $naf_on OR max(len(p.pattern)) IS NOT NULL
 ),
 authority AS (
     -- rank of the best target role in each distinct set of officer roles (1 = first priority)
@@ -43,6 +77,7 @@ matched AS (
         p.rowid AS prospect_row,
         n.naf_fit,
         n.naf_pattern,
+        n.naf_reason,
         CASE WHEN NOT $hc_on THEN NULL
              WHEN p.employees_min >= coalesce($hc_min::DOUBLE, 0) AND coalesce(p.employees_max, 1e12) <= coalesce($hc_max::DOUBLE, 1e12)
              THEN 100 ELSE 50 END AS hc_fit,
@@ -50,7 +85,7 @@ matched AS (
         $rev_on AND p.annual_revenue IS NULL AND $rev_unknown = 'penalty' AS rev_penalised,
         coalesce(a.authority_rank, 0) AS authority_rank
     FROM core.prospects p
-    JOIN naf n ON n.naf_key = p.naf_key
+    JOIN naf n ON n.naf_key = p.naf_key AND n.naf2025_key = p.naf2025_key
     LEFT JOIN authority a ON a.role_set = p.role_set
     WHERE (NOT $geo_on OR list_contains($regions::VARCHAR[], p.region_code)
                        OR list_contains($departements::VARCHAR[], p.departement_code)

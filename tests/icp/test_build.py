@@ -69,12 +69,12 @@ def test_cli_preview_build_and_check(tmp_path, data_env):
     runner = CliRunner()
     out = runner.invoke(icp_app, ["preview", str(path), "--as-of", AS_OF.isoformat()])
     assert out.exit_code == 0, out.output
-    assert out.output.splitlines()[0] == "ICP tech_idf: 2 leads"
+    assert out.stdout.splitlines()[0] == "ICP tech_idf: 2 leads"   # notes on how NAF was read go to stderr
     assert "warm █" in out.output and "Auvergne-Rhône-Alpes" in out.output and "20 à 49 salariés" in out.output
     assert "  1  47 warm 000000001 ACME 000000001               62.01Z Île-de-France      Jeanne MARTIN" in out.output
     out = runner.invoke(icp_app, ["build", str(path), "--as-of", AS_OF.isoformat()])
     assert out.exit_code == 0, out.output
-    assert out.output.startswith("leads.tech_idf: 2 leads (hot 0, warm 1, cold 1)")
+    assert out.stdout.startswith("leads.tech_idf: 2 leads (hot 0, warm 1, cold 1)")
     assert (data_env / "leads" / "tech_idf.csv").is_file()
     path.write_text("criteria:\n  regions: [Bretagn]\n", encoding="utf-8")
     out = runner.invoke(icp_app, ["check", str(path)])

@@ -23,8 +23,8 @@ def test_values_unknown_to_the_reference_lists():
         "legal_forms": ["13", "571", "5710"],
         "decision_makers": ["Presidnt", "Gérant"],
     }}) == [
-        "criteria.naf.include: unknown NAF code '04.1': there is no division 04",
-        "criteria.naf.include: unknown NAF code '62.10Z' (did you mean '62.09Z'?)",
+        "criteria.naf.include: unknown NAF rév. 2 code '04.1': there is no division 04",
+        "criteria.naf.include: unknown NAF rév. 2 code '62.10Z' (did you mean '62.09Z'?)",
         "criteria.naf.include: '62-01' is not a NAF code, prefix or section (expected e.g. 62.01Z, 62.0, 62 or J)",
         "criteria.naf.exclude: 'Z' is not a NAF code, prefix or section (expected e.g. 62.01Z, 62.0, 62 or J)",
         "criteria.regions: unknown région 'Ile-de-Frence' (did you mean 'Île-de-France'?)",
@@ -80,20 +80,23 @@ def test_unreadable_files(tmp_path):
         load_icp(tmp_path / "broken.yaml")
 
 
-def test_resolution_to_codes_and_warnings_for_subset_lists():
+def test_resolution_to_codes_and_notices():
     icp = resolve(parse_icp({"criteria": {
         "naf": {"include": ["6201z", " j ", "63.99Z", "62.0"]},
         "regions": ["ile de france", 84], "departements": [1, "2a", "Rhone"], "communes": [75056],
-        "legal_forms": [57, "5799"], "decision_makers": ["Président", "Directeur général", "Gérant", "73"],
+        "legal_forms": [57, "5785"], "decision_makers": ["Président", "Directeur général", "Gérant", "73"],
     }}, default_name="t"))
     assert icp.naf_include == ["62.01Z", "J", "63.99Z", "62.0"]
     assert (icp.regions, icp.departements) == (["11", "84"], ["01", "2A", "69"])
     assert icp.communes == ["75056", *(f"751{i:02d}" for i in range(1, 21))]  # Paris is its arrondissements too
-    assert icp.legal_forms == ["57", "5799"]
+    assert icp.legal_forms == ["57", "5785"]
     assert icp.role_groups == [["51", "52", "60", "73", "140", "205"], ["53", "69", "70"], ["28", "29", "30"], ["73"]]
-    assert icp.warnings == [
-        "criteria.naf.include: NAF code '63.99Z' is not in firmo's NAF list (a subset): only its shape and division 63 were checked",
-        "criteria.legal_forms: catégorie juridique 5799 is not in firmo's level-III list (a subset): only its level II (57) was checked",
+    assert icp.warnings == []   # every list is complete: a value is known or an error
+    assert [n for n in icp.notices if n.startswith("criteria.naf")] == [
+        "criteria.naf.include: J, 62.0 read as NAF rév. 2 (criteria.naf.nomenclature: naf_rev2); write 'naf2025:J' "
+        "for NAF 2025",
+        "criteria.naf.include: NAF rév. 2 section J reaches 29 NAF 2025 codes through the correspondence; 2 of them "
+        "also receive codes outside it (61.20Y, 63.10Y): a company coded only there in NAF 2025 is selected",
     ]
 
 

@@ -9,6 +9,7 @@ import duckdb
 
 from firmo import db
 from firmo.reference import load_reference
+from firmo.reference import naf as nafref
 
 AS_OF = date(2025, 6, 30)
 
@@ -19,6 +20,8 @@ COMPANY_COLUMNS = {
     "naf_division": "VARCHAR", "naf_division_label": "VARCHAR", "headcount_band": "VARCHAR", "headcount_min": "BIGINT",
     "headcount_max": "BIGINT", "employer": "BOOLEAN", "legal_form_code": "VARCHAR", "legal_form_label": "VARCHAR",
     "company_category": "VARCHAR", "creation_date": "DATE", "active": "BOOLEAN", "diffusible": "BOOLEAN",
+    "naf_source": "VARCHAR", "naf2025_code": "VARCHAR", "naf2025_source": "VARCHAR", "naf2025_section": "VARCHAR",
+    "naf2025_division": "VARCHAR",
 }
 PLACES = {  # commune -> (name, postal code, département, région code, région)
     "75056": ("Paris", "75001", "75", "11", "Île-de-France"),
@@ -28,24 +31,43 @@ PLACES = {  # commune -> (name, postal code, département, région code, région
 BANDS = {None: (None, None), "NN": (0, 0), "01": (1, 2), "11": (10, 19), "12": (20, 49), "21": (50, 99),
          "22": (100, 199), "32": (250, 499)}
 SECTIONS = {"62": "J", "63": "J", "58": "J", "70": "M", "47": "G", "43": "F"}
+AUTO = "auto"  # naf2025 like core.companies: the single correspondent of the rév. 2 code, else NULL
 
 
 def company(siren: str, *, naf: str | None = "62.01Z", band: str | None = "12", commune: str = "75056",
             legal_form: str = "5710", category: str | None = "PME", created: date | None = date(2015, 3, 1),
-            active: bool = True, diffusible: bool = True, employer: bool | None = None, name: str | None = None) -> dict:
+            active: bool = True, diffusible: bool = True, employer: bool | None = None, name: str | None = None,
+            naf2025: str | None = AUTO) -> dict:
     city, postal, dep, reg, reg_name = PLACES[commune]
+    if naf2025 == AUTO:
+        naf2025 = nafref.counterpart(naf, nafref.REV2) if naf else None
+        naf2025_source = "correspondence" if naf2025 else "split: no 1-to-1 correspondence" if naf else "no activity code"
+    else:
+        naf2025_source = "sirene" if naf2025 else None
     lo, hi = BANDS[band]
     return {
         "siren": siren, "siret_siege": siren + "00012", "name": name or f"ACME {siren}", "street": "1 RUE DE LA PAIX",
         "postal_code": postal, "commune_name": city, "commune_code": commune, "departement_code": dep,
         "region_code": reg, "region_name": reg_name, "foreign_country": None, "naf_code": naf,
-        "naf_section": SECTIONS.get(naf[:2]) if naf else None, "naf_division": naf[:2] if naf else None,
+        "naf_section": (SECTIONS.get(naf[:2]) or nafref.nomenclature(nafref.REV2).section_of(naf)) if naf else None, "naf_division": naf[:2] if naf else None,
         "naf_division_label": f"division {naf[:2]}" if naf else None, "headcount_band": band,
         "headcount_min": lo, "headcount_max": hi,
         "employer": employer if employer is not None else bool(band and band != "NN"),
         "legal_form_code": legal_form, "legal_form_label": f"forme {legal_form}", "company_category": category,
         "creation_date": created, "active": active, "diffusible": diffusible,
+        "naf_source": "sirene" if naf else None, "naf2025_code": naf2025, "naf2025_source": naf2025_source,
+        "naf2025_section": nafref.nomenclature(nafref.NAF2025).section_of(naf2025) if naf2025 else None,
+        "naf2025_division": naf2025[:2] if naf2025 else None,
     }
+
+
+def company_naf2025(siren: str, code: str, **values) -> dict:
+    """A unit coded only in NAF 2025, as core.companies has it: its rév. 2 code is the single
+    antecedent of its code, or NULL (a merge)."""
+    rev2 = nafref.counterpart(code, nafref.NAF2025)
+    row = company(siren, naf=rev2, naf2025=code, **values)
+    row["naf_source"] = "correspondence" if rev2 else "merge: no 1-to-1 correspondence"
+    return row
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: list[dict]) -> None:
