@@ -74,7 +74,8 @@ def _bucketed(con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: d
 def _naf_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """Consecutive NAF-key ranges of at most ROWS_PER_STEP prospects (one NAF code may exceed it)."""
     counts = con.execute(
-        "SELECT coalesce(naf_code, '') AS k, count(*) FROM core.companies WHERE active AND diffusible GROUP BY 1 ORDER BY 1"
+        "SELECT coalesce(naf_code, naf2025_code, '') AS k, count(*) FROM core.companies WHERE active AND diffusible "
+        "GROUP BY 1 ORDER BY 1"
     ).fetchall()
     ranges: list[tuple[str, str]] = []
     first, size = None, 0

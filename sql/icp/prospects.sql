@@ -6,8 +6,9 @@
 -- active officers (as a role set: authority is ranked once per distinct set, not per company)
 -- and their contact details, and its signals as a list (scoring weighs and decays them per ICP).
 -- Both activity codes (NAF rév. 2 and NAF 2025, core.companies says where each comes from);
--- sorted by the rév. 2 code (`naf_key`, '' when unknown): most ICPs filter on NAF, and DuckDB then
--- skips whole row groups.
+-- sorted by NAF code (`naf_key`: the rév. 2 code, else the NAF 2025 one, so the units coded only
+-- in NAF 2025 after the switchover do not all fall in one key; '' with neither): most ICPs filter
+-- on NAF, and DuckDB then skips whole row groups.
 -- Built a range of NAF codes at a time ($first_naf..$last_naf, in order), so the sort never holds
 -- the whole table and the result is still stored in (naf_key, siren) order.
 -- Identifiers: {{companies}}, {{off}} and {{sig}} (steps 1 and 2), {{financials}}, {{rne}}
@@ -25,7 +26,7 @@ SELECT
     c.region_name,
     c.foreign_country,
     c.naf_code,
-    coalesce(c.naf_code, '') AS naf_key,
+    coalesce(c.naf_code, c.naf2025_code, '') AS naf_key,
     c.naf_section,
     c.naf_division,
     c.naf_division_label,
@@ -59,5 +60,5 @@ LEFT JOIN {{off}} off ON off.siren = c.siren
 LEFT JOIN {{sig}} sig ON sig.siren = c.siren
 WHERE c.active AND c.diffusible
   AND NOT EXISTS (SELECT 1 FROM {{rne}} rne WHERE rne.siren = c.siren AND rne.diffusion_commerciale = false)
-  AND coalesce(c.naf_code, '') BETWEEN $first_naf AND $last_naf
+  AND coalesce(c.naf_code, c.naf2025_code, '') BETWEEN $first_naf AND $last_naf
 ORDER BY naf_key, c.siren
