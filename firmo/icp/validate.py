@@ -196,8 +196,9 @@ def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> l
         if len(translation) > 1:
             line += f" (a split: a company coded only in {other_label} is {verb} on any of them)"
         if shared:
-            line += (f"; {'that code also receives' if len(translation) == 1 else 'these codes also receive'} "
-                     f"{_few(shared)}: a company coded only there in {other_label} is {verb} too")
+            one = len(translation) == 1
+            line += (f"; {'that code also receives' if one else 'these codes also receive'} {_few(shared)}: "
+                     f"a company coded only in {other_label}, with {'it' if one else 'one of them'}, is {verb} too")
         if nom != default or len(translation) > 1 or shared:
             out.append(line)
     for term in terms:
@@ -210,7 +211,7 @@ def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> l
         if wider:
             out.append(f"{where}: {label} {NAF_LEVEL_WORDS[term.level]} {term.value} reaches {len(term.translation)} "
                        f"{other_label} codes through the correspondence; {len(wider)} of them also receive codes "
-                       f"outside it ({_few(wider)}): a company coded only there in {other_label} is {verb}")
+                       f"outside it ({_few(wider)}): a company coded only in {other_label}, with one of these, is {verb}")
     return out
 
 

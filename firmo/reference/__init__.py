@@ -5,7 +5,7 @@ plus a weighted sample of real communes the generator draws from.
 They are plain CSV files next to this module (UTF-8, comma, header, no comments) so a reviewer
 can check every fact in a diff. Codes are always text: '01', '2A', '0100' keep their leading zeros.
 
-What is complete and what is a subset (a later issue may complete the subsets):
+What is complete (every list a value is checked against is) and what is not:
 - complete: `headcount_bands` (16 INSEE bands), `regions` (the 18 régions of the COG),
   `departements` (101 + the 8 overseas collectivities 975/977/978/984/986/987/988/989, whose
   région is empty), `communes` (COG 2026: one row per code and type, 37 590 rows: 34 969

@@ -96,8 +96,8 @@ def test_a_split_selects_every_target_code(warehouse):
     icp = resolve(parse_icp({"criteria": {"naf": {"include": ["77.39Z"]}}}, default_name="t"))
     assert icp.notices == [
         "criteria.naf.include: 77.39Z = NAF 2025 77.11Y, 77.12Y, 77.39Y (a split: a company coded only in NAF 2025 "
-        "is selected on any of them); these codes also receive 77.11A, 77.11B, 77.12Z: a company coded only there "
-        "in NAF 2025 is selected too",
+        "is selected on any of them); these codes also receive 77.11A, 77.11B, 77.12Z: a company coded only in "
+        "NAF 2025, with one of them, is selected too",
     ]
 
 
@@ -159,6 +159,6 @@ def test_check_prints_how_naf_was_read(tmp_path):
         "for NAF 2025",
         "note: criteria.naf.include: 62.10Y (Activités de programmation informatique) is NAF 2025 = NAF rév. 2 62.01Z",
         "note: criteria.naf.include: NAF rév. 2 section J reaches 29 NAF 2025 codes through the correspondence; 2 of "
-        "them also receive codes outside it (61.20Y, 63.10Y): a company coded only there in NAF 2025 is selected",
+        "them also receive codes outside it (61.20Y, 63.10Y): a company coded only in NAF 2025, with one of these, is selected",
         f"{path}: OK (ICP mixed, table leads.mixed)",
     ]

@@ -96,7 +96,7 @@ def test_resolution_to_codes_and_notices():
         "criteria.naf.include: J, 62.0 read as NAF rév. 2 (criteria.naf.nomenclature: naf_rev2); write 'naf2025:J' "
         "for NAF 2025",
         "criteria.naf.include: NAF rév. 2 section J reaches 29 NAF 2025 codes through the correspondence; 2 of them "
-        "also receive codes outside it (61.20Y, 63.10Y): a company coded only there in NAF 2025 is selected",
+        "also receive codes outside it (61.20Y, 63.10Y): a company coded only in NAF 2025, with one of these, is selected",
     ]
 
 
