@@ -205,9 +205,9 @@ class Waterfall:
             charged = answer.credits
         except Forgotten as exc:
             raise _Erased(f"{name}: {exc}") from None
-        except CircuitOpen:
+        except CircuitOpen as exc:  # opened while this question waited, or its verifier's (pattern)
             chain.failed = True
-            chain.note(f"{name} skipped: {gate.breaker.reason}")
+            chain.note(f"{name} skipped: {gate.breaker.reason or exc}")
             return None
         except ProviderError as exc:
             kind = _ERROR_KIND.get(type(exc), "transient")

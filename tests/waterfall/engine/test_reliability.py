@@ -235,3 +235,23 @@ def test_polls_take_rate_limit_slots_only_where_the_vendor_counts_them():
     # enrow: submit + 2 polls per lead, only the submits paced; fullenrich: submit + 3 polls, all paced
     assert engine.calls() == {"enrow": 9, "fullenrich": 12}
     assert engine.paced_calls() == {"enrow": 3, "fullenrich": 12}
+
+
+def test_pattern_stops_asking_once_its_verifier_circuit_is_open():
+    """Hunter's verifications fail: after `threshold` of them Hunter's circuit opens, and pattern's
+    next questions are skipped with Hunter's reason (no call), though pattern's own circuit is closed."""
+    from waterfall.providers.base import Transient
+    from waterfall.providers.pattern import PatternProvider
+
+    cfg = config({"email": ["pattern"], "verify": ["hunter"]}, lead_concurrency=1,
+                 defaults={"breaker_threshold": 2, "rps": None, "retries": {"attempts": 1}})
+    people = [person(f"55210055{i}") for i in range(4)]
+    hunter = FakeProvider("hunter", {V}, {(V, f"marie.dupont@s55210055{i}.fr"): Transient("hunter: HTTP 503")
+                                          for i in range(4)})
+    results = asyncio.run(enrich_people(people, cfg, {"pattern": PatternProvider(hunter), "hunter": hunter},
+                                        memory_cache(cfg), now=NOW))
+    assert hunter.total == 2
+    assert results[0].reason == "email: not found (transient: hunter: HTTP 503)"
+    assert results[3].reason == ("email: not found (pattern skipped: hunter: circuit open (2 failures in a row, "
+                                 "last: hunter: HTTP 503))")
+    assert all(Field.EMAIL in r.unsure for r in results)
