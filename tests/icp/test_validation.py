@@ -117,3 +117,13 @@ def test_example_icps_are_valid():
     assert [f.stem for f in files] == ["btp_grand_ouest", "pme_croissance", "saas_tech_pme"]
     for path in files:
         assert load_icp(path).name == path.stem
+
+
+def test_an_unknown_level_three_legal_form_is_an_error():
+    """Level III is complete (INSEE, September 2022): no more 'only its level II was checked'."""
+    assert errors_of({"criteria": {"legal_forms": ["5799", "5720", "5498", "5710", "1000"]}}) == [
+        "criteria.legal_forms: unknown catégorie juridique '5799'; level II 57 has 5710, 5770, 5785",
+        "criteria.legal_forms: unknown catégorie juridique '5720'; level II 57 has 5710, 5770, 5785",
+        "criteria.legal_forms: unknown catégorie juridique '5498'; level II 54 has 5410, 5415, 5422, 5426, 5430, "
+        "5431, 5432, 5442 and 11 more",
+    ]
