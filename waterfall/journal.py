@@ -138,6 +138,25 @@ class Recovered:
                          round(self.credits + other.credits, 6), self.erased + other.erased, self.torn + other.torn)
 
 
+_TEXT = ("provider", "field", "input_key", "status")
+_KEYS = (*_TEXT, "siren", "email", "value", "confidence", "raw_status", "extra", "credits", *_TIMES)
+
+
+def _answer(record: Any) -> dict[str, Any] | None:
+    """The answer of a journal line, or None when the line is not one we wrote (skipped, counted)."""
+    a = record.get("a") if isinstance(record, dict) else None
+    if not isinstance(a, dict) or any(k not in a for k in _KEYS):
+        return None
+    if not all(isinstance(a[k], str) for k in _TEXT) or not isinstance(a["credits"], int | float):
+        return None
+    try:
+        for k in _TIMES:
+            datetime.fromisoformat(a[k])
+    except (TypeError, ValueError):
+        return None
+    return a
+
+
 def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], set[str], int]:
     header: dict[str, Any] = {}
     answers: list[dict[str, Any]] = []
@@ -149,10 +168,11 @@ def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], set[str], i
         except ValueError:
             torn += 1
             continue
-        if not isinstance(record, dict):
+        answer = _answer(record)
+        if answer is not None:
+            answers.append(answer)
+        elif not isinstance(record, dict) or "a" in record:
             torn += 1
-        elif "a" in record and isinstance(record["a"], dict):
-            answers.append(record["a"])
         elif "discard" in record:
             discarded.add(str(record["discard"]))
         elif "run" in record and isinstance(record["run"], dict):
