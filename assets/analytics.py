@@ -6,6 +6,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from assets.automation import eager_on_registry_updates
+from assets.common import WAREHOUSE_POOL
 from firmo.analytics import publish_snapshot
 from pipelines.resources import WarehouseResource
 
@@ -24,6 +25,7 @@ UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), Ass
     deps=UPSTREAM,
     description="Refresh the analytics.* views, then publish a read-only snapshot of the warehouse "
                 "(data/firmo_read.duckdb) that analysts can keep open while the next run writes.",
+    pool=WAREHOUSE_POOL,
 )
 def analytics_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     snap = publish_snapshot(Path(warehouse.database))

@@ -20,7 +20,7 @@ from dagster import (
     asset,
 )
 
-from assets.common import NETWORK_RETRY, fetch_source, preview
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
 from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import RegistrySourcesResource, WarehouseResource
@@ -41,6 +41,7 @@ bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Pari
     backfill_policy=BackfillPolicy.single_run(),
     retry_policy=NETWORK_RETRY,
     output_required=False,
+    pool=WAREHOUSE_POOL,
 )
 def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource):
     """Legal notices (creations, ventes, modifications, radiations, collective proceedings,

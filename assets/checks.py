@@ -23,6 +23,7 @@ from dagster import (
     asset_check,
 )
 
+from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
 from firmo import quality
 from pipelines.resources import WarehouseResource
@@ -44,6 +45,7 @@ def _quality_check(spec: quality.QualityCheck) -> AssetChecksDefinition:
         blocking=spec.blocking,
         partitions_def=icp_partitions if spec.per_icp else None,
         metadata={"severity": spec.severity, "table": spec.table},
+        pool=WAREHOUSE_POOL,
     )
     def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
         icp = context.partition_key if spec.per_icp else None

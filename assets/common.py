@@ -14,6 +14,14 @@ from firmo.sqlfiles import quote_ident
 # retries: a step that failed after those (an outage of minutes) is tried again later.
 NETWORK_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS)
 
+# The Dagster concurrency pool of every step that opens the warehouse (assets and checks): DuckDB
+# takes one writer per file, and a second process waits for the lock only ~100 s (dagster-duckdb's
+# connect backoff) before failing. dagster.yaml limits this pool to 1 slot, so sibling writers of
+# a multiprocess run (the SIRENE, RNE and ratios loads of `registry_loads`) and writers of
+# concurrent runs queue in Dagster instead; steps that only fetch files still run in parallel.
+# tests/pipelines/test_pool.py fails on a warehouse user without it.
+WAREHOUSE_POOL = "duckdb_write"
+
 
 def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tuple[Path, dict]:
     """Resolve a configured source to a local file (download a URL, read a path in place)."""

@@ -18,7 +18,7 @@ from dagster import (
     asset,
 )
 
-from assets.common import NETWORK_RETRY
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL
 from firmo import settings
 from firmo.metadata import markdown_table
 from pipelines.resources import RneApiResource, SireneApiResource, WarehouseResource
@@ -43,6 +43,7 @@ def _nothing(context: AssetExecutionContext, key: AssetKey, why: str) -> None:
     deps=[AssetKey(["core", "companies"])],
     output_required=False,
     retry_policy=NETWORK_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, sirene_api: SireneApiResource):
     """Units and establishments INSEE processed since the last load (API Sirene, by
@@ -73,6 +74,7 @@ def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseRes
     deps=[AssetKey(["inpi", "officers"])],
     output_required=False,
     retry_policy=NETWORK_RETRY,
+    pool=WAREHOUSE_POOL,
 )
 def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, rne_api: RneApiResource):
     """Companies whose RNE record changed since the last window (`/api/companies/diff`): their

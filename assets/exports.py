@@ -6,6 +6,7 @@ the run config the same leads are also upserted through HubSpot's batch API (led
 
 from dagster import AssetExecutionContext, AssetKey, AutomationCondition, Config, MaterializeResult, MetadataValue, asset
 
+from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
 from firmo import settings
 from firmo.crm import export_leads, push_hubspot
@@ -32,6 +33,7 @@ class CrmExportsConfig(Config):
     kinds={"csv", "hubspot", "salesforce"},
     owners=["team:sales-ops"],
     deps=[AssetKey("icp_leads"), AssetKey("enriched_leads")],
+    pool=WAREHOUSE_POOL,
 )
 def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, warehouse: WarehouseResource) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an

@@ -29,6 +29,7 @@ from dagster import (
     sensor,
 )
 
+from assets.common import WAREHOUSE_POOL
 from firmo import settings
 from firmo.icp import build_leads, build_prospects, load_icp
 from firmo.icp.config import NAME_RE, IcpError
@@ -65,6 +66,7 @@ def icp_files(folder: Path | None = None) -> dict[str, Path]:
     # lifts an opposition rebuilds the table (firmo/prospecting.py)
     deps=[AssetKey(["core", "companies"]), AssetKey(["core", "signals"]), AssetKey(["inpi", "officers"]),
           AssetKey(["inpi", "companies"]), AssetKey(["core", "latest_financials"])],
+    pool=WAREHOUSE_POOL,
 )
 def prospects(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Active, diffusible companies not opposed to commercial use at the RNE, with their
@@ -93,6 +95,7 @@ class IcpLeadsConfig(Config):
     kinds={"duckdb", "csv"},
     owners=["team:sales-ops"],
     deps=[PROSPECTS],
+    pool=WAREHOUSE_POOL,
 )
 def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse: WarehouseResource):
     """The ranked lead list of one ICP file: leads.<icp> (build then swap) and

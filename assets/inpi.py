@@ -4,7 +4,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
-from assets.common import NETWORK_RETRY, fetch_source, preview, require
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
 from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import RegistrySourcesResource, WarehouseResource
@@ -51,6 +51,7 @@ def inpi_ratios_file(context: AssetExecutionContext, registry_sources: RegistryS
                   description="One row per SIREN known to the RNE: latest payload date, diffusion commerciale."),
     ],
     ins={"inpi_rne_files": AssetIn(RNE_FILES)},
+    pool=WAREHOUSE_POOL,
 )
 def rne_tables(context: AssetExecutionContext, warehouse: WarehouseResource, inpi_rne_files: list[str]):
     with warehouse.get_connection() as con:
@@ -79,6 +80,7 @@ def rne_tables(context: AssetExecutionContext, warehouse: WarehouseResource, inp
                   owners=OWNERS, description="Per SIREN the latest fiscal year, C over S over K on the same date."),
     ],
     ins={"inpi_ratios_file": AssetIn(RATIOS_FILE)},
+    pool=WAREHOUSE_POOL,
 )
 def financials_tables(context: AssetExecutionContext, warehouse: WarehouseResource, inpi_ratios_file: str):
     with warehouse.get_connection() as con:

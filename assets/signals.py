@@ -5,7 +5,7 @@ from datetime import date
 from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asset
 
 from assets.automation import eager_on_registry_updates
-from assets.common import preview
+from assets.common import WAREHOUSE_POOL, preview
 from firmo.metadata import bar_chart
 from firmo.signals import build_signals
 from pipelines.resources import WarehouseResource
@@ -26,6 +26,7 @@ class SignalsConfig(Config):
     owners=["team:data-engineering"],
     deps=[AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["bodacc", "notices"]),
           AssetKey(["sirene", "daily_changes"]), AssetKey(["inpi", "daily_changes"])],
+    pool=WAREHOUSE_POOL,
 )
 def signals(context: AssetExecutionContext, config: SignalsConfig, warehouse: WarehouseResource):
     """One row per dated event that says a company may buy now (new decision maker, capital

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
-from assets.common import NETWORK_RETRY, fetch_source, preview
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
 from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import RegistrySourcesResource, WarehouseResource
@@ -54,6 +54,7 @@ def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources
                   description="One row per legal unit: head office, NAF, headcount band, legal form, place, diffusion."),
     ],
     ins={"ul_file": AssetIn(UL_FILE), "etab_file": AssetIn(ETAB_FILE)},
+    pool=WAREHOUSE_POOL,
 )
 def sirene_tables(context: AssetExecutionContext, warehouse: WarehouseResource, ul_file: str, etab_file: str):
     with warehouse.get_connection() as con:

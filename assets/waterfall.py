@@ -13,6 +13,7 @@ from dagster import (
     asset,
 )
 
+from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
 from pipelines.resources import ProvidersResource, WarehouseResource
 from waterfall.config import load_config
@@ -26,6 +27,7 @@ from waterfall.enrich import run_enrichment
     kinds={"duckdb", "python"},
     owners=["team:sales-ops"],
     deps=[AssetKey("icp_leads")],
+    pool=WAREHOUSE_POOL,
 )
 def enriched_leads(context: AssetExecutionContext, warehouse: WarehouseResource,
                    providers: ProvidersResource) -> MaterializeResult:

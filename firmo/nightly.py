@@ -63,7 +63,7 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
     """Run the nightly job for `day` (default yesterday, Paris), then what automation requests."""
     from dagster import AssetKey, BetaWarning, DagsterInstance, evaluate_automation_conditions
 
-    from firmo.runner import RUN_CONFIG, RunFailed
+    from firmo.runner import RUN_CONFIG, RunFailed, process_tags, release_dead_runs
     from pipelines.definitions import build_definitions
 
     if instance is None and not os.environ.get("DAGSTER_HOME"):  # the instance `make run` records into
@@ -73,6 +73,7 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
     warnings.filterwarnings("ignore", category=BetaWarning)  # the condition tester's own use of a beta parameter
     defs = defs or build_definitions()
     instance = instance or DagsterInstance.get()
+    release_dead_runs(instance)  # a killed earlier run must not hold the warehouse pool slot
     day = day or (datetime.now(PARIS) - timedelta(days=1)).date()
     repo = defs.get_repository_def()
     automated = [key for key, a in repo.assets_defs_by_key.items() if a.automation_conditions_by_key.get(key)]
@@ -82,7 +83,7 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
     started = time.perf_counter()
     result = defs.resolve_job_def("nightly").execute_in_process(
         instance=instance, partition_key=day.isoformat(), run_config=RUN_CONFIG, raise_on_error=False,
-        tags={"firmo/trigger": "nightly"})
+        tags={"firmo/trigger": "nightly", **process_tags()})
     if not result.success:
         raise RunFailed("nightly", day.isoformat(), result)
     steps.append(Step("nightly job (BODACC day, SIRENE/RNE changes)", time.perf_counter() - started,
@@ -106,7 +107,7 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
         for partition in sorted(by_partition, key=lambda p: (p is not None, p or "")):
             run = job.execute_in_process(asset_selection=by_partition[partition], partition_key=partition,
                                          instance=instance, run_config=RUN_CONFIG, raise_on_error=False,
-                                         tags={"firmo/trigger": "automation"})
+                                         tags={"firmo/trigger": "automation", **process_tags()})
             if not run.success:
                 raise RunFailed("automation", partition, run)
             done += _materialized(run)

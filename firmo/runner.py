@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 import time
 
 from firmo import settings
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 
 
 RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+PID_TAG, HOST_TAG = "firmo/pid", "firmo/host"
 
 
 class RunFailed(RuntimeError):
@@ -159,11 +161,61 @@ def stand_in_providers():
                 os.environ.pop(var, None)
 
 
+def process_tags() -> dict[str, str]:
+    """Tags of a run executed in this process: which process holds it, so that a later start
+    can tell a run that died (kill -9, OOM kill, machine restart) from one still going."""
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+
+def release_dead_runs(instance) -> list[str]:
+    """Give back the pool slots (dagster.yaml, `duckdb_write`) of in-process runs whose process is
+    gone, and mark those runs failed.
+
+    Why: a step holds its slot until it ends, and a killed process never ends it; the run stays
+    STARTED for ever (nothing watches an in-process run), so every later warehouse step, here or
+    launched by the daemon, would wait for that slot without a word. Runs of a finished status are
+    freed too (what the daemon's run monitoring does a minute later). Runs launched by the daemon
+    (no firmo/pid tag) or by a live process, or on another host, are left alone."""
+    import psutil
+
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return []
+    released = []
+    for run_id in sorted(storage.get_concurrency_run_ids()):
+        record = instance.get_run_record_by_id(run_id)
+        run = record.dagster_run if record else None
+        why = "deleted" if run is None else f"ended ({run.status.value})"
+        if run is not None and not run.is_finished:
+            pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+            if not pid or host != socket.gethostname() or _alive(psutil, int(pid), record.start_time):
+                continue
+            why = f"its process (pid {pid}) is gone"
+            instance.report_run_failed(run, message=f"{why}: marked failed, its pool slots freed")
+        storage.free_concurrency_slots_for_run(run_id)
+        log.warning("run %s %s while holding a warehouse pool slot: slot released", run_id, why)
+        released.append(run_id)
+    return released
+
+
+def _alive(psutil, pid: int, started: float | None) -> bool:
+    """The process `pid` exists and is the one that started the run (not a later one reusing the pid)."""
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return started is None or proc.create_time() <= started + 1
+    except psutil.NoSuchProcess:
+        return False
+
+
 def _run_plan(defs, instance) -> None:
+    release_dead_runs(instance)
     for job_name, tags, partition in plan(instance):
         log.info("running %s %s", job_name, partition or tags or "")
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, run_config=RUN_CONFIG, tags=tags, partition_key=partition, raise_on_error=False
+            instance=instance, run_config=RUN_CONFIG, tags={**tags, **process_tags()}, partition_key=partition,
+            raise_on_error=False,
         )
         if not result.success:
             raise RunFailed(job_name, partition, result)
