@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SQL_DIR = REPO_ROOT / "sql"
+SQL_DIR = Path(__file__).resolve().parent / "sql"  # package data: found in a wheel too
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 

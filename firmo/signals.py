@@ -4,7 +4,7 @@ One row per (siren, signal type, date, source record) with a strength (0..1), a 
 short label for score reasons ("new Directeur général") and evidence pointing to the record
 ("BODACC B n°…", "RNE: …", "SIRENE: …"). The scoring stage weighs and decays them; this table
 only says what happened and where it is written. Each registry contributes through its own
-query in `sql/signals/`, used only when that registry's tables are loaded.
+query in `firmo/sql/signals/`, used only when that registry's tables are loaded.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Queries live as .sql files under `sql/`; this module reads them once and caches them.
+"""Queries live as .sql files under `firmo/sql/` (shipped as package data, so an installed wheel
+finds them); this module reads them once and caches them.
 
 Parameters are always bound (`$name` / `?`), never formatted into the text. The only
 substitution allowed is of *identifiers* that DuckDB cannot bind (table names), through
@@ -17,7 +18,7 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 @lru_cache(maxsize=None)
 def load_sql(name: str) -> str:
-    """Text of `sql/<name>.sql` (name may contain a sub-folder: `sirene/companies`)."""
+    """Text of `firmo/sql/<name>.sql` (name may contain a sub-folder: `sirene/companies`)."""
     path = SQL_DIR / f"{name}.sql"
     if not path.is_file():
         raise FileNotFoundError(f"no SQL file {path}")

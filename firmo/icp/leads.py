@@ -1,7 +1,7 @@
 """Build an ICP's lead list: the `leads.<icp>` table (built then swapped) and a CSV copy.
 
 The table follows the leads contract the CRM export and the enrichment read (column names are
-fixed, see sql/icp/leads.sql). The CSV goes to `<data dir>/leads/<icp>.csv`; list columns are
+fixed, see firmo/sql/icp/leads.sql). The CSV goes to `<data dir>/leads/<icp>.csv`; list columns are
 joined with " | " because a spreadsheet cannot hold a list.
 
 Table and CSV are published together. The CSV is written from the staging table under a

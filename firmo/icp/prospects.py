@@ -50,7 +50,7 @@ def _input(con: duckdb.DuckDBPyConnection, key: str) -> str:
 
 ROWS_PER_STEP = 2_000_000  # rows one aggregation or sort step holds: fits the 4 GB default limit
 # An officer change reaches BODACC days to weeks after the RNE filing: within this many days, the
-# same kind of signal from another registry is the same event told again (sql/icp/prospects_signals.sql).
+# same kind of signal from another registry is the same event told again (firmo/sql/icp/prospects_signals.sql).
 SAME_EVENT_DAYS = 45
 
 

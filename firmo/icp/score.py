@@ -1,6 +1,6 @@
 """Run an ICP against core.prospects: counts for a preview, the ranked lead rows for a build.
 
-The scoring rules live in sql/icp/scored.sql (read its header); this module only turns a
+The scoring rules live in firmo/sql/icp/scored.sql (read its header); this module only turns a
 resolved ICP into bound parameters and runs the queries. `as_of` is the day scores are computed
 for ("12 days ago" counts from it, signals after it are ignored), so a re-run on the same data
 and day gives the same list.
@@ -48,7 +48,7 @@ def years_before(day: date, years: int) -> date:
 
 
 def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
-    """Every parameter of sql/icp/*.sql for this ICP (NULL / empty / false = criterion not set)."""
+    """Every parameter of firmo/sql/icp/*.sql for this ICP (NULL / empty / false = criterion not set)."""
     c, s = icp.config.criteria, icp.config.scoring
     age = c.age_years
     weights = s.weights()
@@ -80,7 +80,7 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
 
 
 def naf_params(icp: ResolvedIcp) -> dict[str, list]:
-    """The NAF patterns as parallel lists (one entry per pattern; sql/icp/scored.sql unnests them)."""
+    """The NAF patterns as parallel lists (one entry per pattern; firmo/sql/icp/scored.sql unnests them)."""
     inc, exc = icp.naf_include_terms, icp.naf_exclude_terms
     return {
         "naf_inc_text": [t.text for t in inc], "naf_inc_nom": [t.nomenclature for t in inc],
@@ -103,7 +103,7 @@ def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
 
 
 def _query(part: str, **identifiers: str) -> str:
-    """sql/icp/scored.sql followed by the part that continues its WITH clause."""
+    """firmo/sql/icp/scored.sql followed by the part that continues its WITH clause."""
     return render_identifiers(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), **identifiers)
 
 

@@ -9,7 +9,7 @@ What "known" means for each list (firmo.reference says which lists are complete)
   written `naf2025:J` / `naf_rev2:J`. Every pattern must exist in its nomenclature (both lists
   are complete); each also carries the sous-classes of the other nomenclature it reaches through
   INSEE's correspondence, so it selects companies coded only in the other one
-  (sql/icp/scored.sql). `notices` say how patterns were read: sections and prefixes read in the
+  (firmo/sql/icp/scored.sql). `notices` say how patterns were read: sections and prefixes read in the
   default nomenclature, codes of the other nomenclature with their translation, splits and
   merges that widen what is selected.
 - régions, départements: complete lists; names match accent- and case-insensitively, codes too.
@@ -59,7 +59,7 @@ class NafTerm:
 
     @property
     def fit(self) -> int:
-        """How precisely the pattern targets (sql/icp/scored.sql): section 70 ... class or code 100."""
+        """How precisely the pattern targets (firmo/sql/icp/scored.sql): section 70 ... class or code 100."""
         return {1: 70, 2: 80, 4: 90}.get(len(self.value), 100)
 
     @property

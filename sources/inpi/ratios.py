@@ -2,11 +2,11 @@
 
 Steps, all in work tables until the final swap (`firmo.db.publish`, one transaction):
 1. `ratios_read.load_raw`: every row as text, by column name, from CSV / gzip / parquet;
-2. `sql/inpi/financials_check.sql`: types and a reject reason per row (bad SIREN, date,
+2. `firmo/sql/inpi/financials_check.sql`: types and a reject reason per row (bad SIREN, date,
    number, duplicate key);
-3. `sql/inpi/financials_build.sql`: usable rows with the export's traps neutralised, each
+3. `firmo/sql/inpi/financials_build.sql`: usable rows with the export's traps neutralised, each
    correction named in `quality_flags`;
-4. `sql/inpi/latest_financials.sql`: one row per SIREN for the lead lists.
+4. `firmo/sql/inpi/latest_financials.sql`: one row per SIREN for the lead lists.
 
 A file giving no usable row fails the load (the "27 days of silently empty data" incident,
 shared/docs/inpi_bodacc.md §5.4): an empty financials table is never published.
@@ -71,7 +71,7 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, read: RawRead, source: str) -
 
 def build_latest_financials(con: duckdb.DuckDBPyConnection, target: str, *, source: str = FINANCIALS,
                             as_of: date | None = None) -> None:  # fmt: skip
-    """(Re)create `target` from `source` with `sql/inpi/latest_financials.sql`."""
+    """(Re)create `target` from `source` with `firmo/sql/inpi/latest_financials.sql`."""
     sql = render_identifiers(load_sql("inpi/latest_financials"), target=target, financials=source)
     con.execute(sql, {"as_of": as_of or date.today()})
 

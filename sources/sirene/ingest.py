@@ -9,7 +9,7 @@ Bad rows, each with file, line number and a readable reason:
 - malformed lines (wrong column count, unterminated quote) and impossible values (a date
   `2023-02-30`): caught by DuckDB's CSV reject store during the typed scan, with exact lines;
 - invalid SIREN / SIRET (length, checksum, La Poste exception), SIRET not SIREN+NIC: checked in
-  SQL (`sql/sirene/reject_reason_*.sql`); their CSV line numbers are found by a narrow second
+  SQL (`firmo/sql/sirene/reject_reason_*.sql`); their CSV line numbers are found by a narrow second
   scan that runs only when such rows exist;
 - duplicate keys: the most recently processed row is kept, the others quarantined.
 If more than `max_reject_ratio` of a file is bad, the load fails and nothing is published: that
