@@ -36,8 +36,8 @@ COLUMNS = ("siren", "signal_type", "signal_date", "strength", "polarity", "label
 
 
 def load_rne_roles(con: duckdb.DuckDBPyConnection) -> None:
-    """`ref.rne_roles` (code, label, decision_maker) from the RNE role list shipped with sources.inpi."""
-    from sources.inpi.roles import role_codes
+    """`ref.rne_roles` (code, label, decision_maker) from the RNE role list (firmo.reference.roles)."""
+    from firmo.reference.roles import role_codes
 
     rows = [{"code": c, "label": label, "decision_maker": dm} for c, (label, dm) in role_codes().items()]
     db.replace_table(con, "ref.rne_roles", pl.DataFrame(rows))

@@ -34,7 +34,7 @@ import numpy as np
 import polars as pl
 
 from firmo.generate import mix
-from sources.inpi.roles import role_codes
+from firmo.reference.roles import role_codes
 
 STOCK_LAG_DAYS = 30
 MEMBER_COMPANIES = 10_000

@@ -282,7 +282,7 @@ def _legal_forms(values: list[str], where: str, errors: list[str]) -> list[str]:
 
 
 def _roles(values: list[str], where: str, errors: list[str]) -> list[list[str]]:
-    from sources.inpi.roles import role_codes
+    from firmo.reference.roles import role_codes
 
     roles = role_codes()
     groups = []

@@ -15,7 +15,8 @@ What is complete (every list a value is checked against is) and what is not:
   88, `naf_codes` all 732 sous-classes with their groupe / classe), NAF 2025 (`naf2025_sections`
   22, `naf2025_divisions` 87, `naf2025_codes` 747), INSEE's correspondence between the two
   (`naf_rev2_to_naf2025`, 1 223 pairs; firmo.reference.naf reads it), the catégories juridiques
-  of INSEE's September 2022 edition (`categories_juridiques_n1` 10, `_n2` 39, `_n3` 260);
+  of INSEE's September 2022 edition (`categories_juridiques_n1` 10, `_n2` 39, `_n3` 260),
+  the 84 RNE role codes (`role_codes`, read by firmo.reference.roles);
 - the generator's drawing list, not a reference anything is checked against: `communes_sample`
   (chef-lieux, some large towns, and the Paris/Lyon/Marseille arrondissement codes SIRENE uses;
   every code is in `communes`). `communes_sample.weight` is the relative number of generated

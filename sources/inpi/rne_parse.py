@@ -20,7 +20,8 @@ from typing import Any
 
 from stdnum.fr import siren as siren_checker
 
-from sources.inpi.roles import rank_codes, resolve_roles, role_label
+from firmo.reference.roles import rank_codes, role_label
+from sources.inpi.roles import resolve_roles
 
 PAYLOAD_KINDS = ("personneMorale", "personnePhysique", "exploitation")
 ENTREPRENEUR_ROLE = "101"

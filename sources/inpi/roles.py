@@ -1,5 +1,5 @@
-"""RNE `roleEntreprise` codes: the facts list shipped with the package, and how to find the
-code in a `pouvoir` of any payload vintage.
+"""RNE `roleEntreprise` codes: how to find the code in a `pouvoir` of any payload vintage. The
+facts list and the pure lookups on codes (labels, decision rank) are firmo.reference.roles.
 
 The role code moved between RNE payload vintages (search-infra #668, api-proxy #253):
 Dec-2023 payloads carry it in `individu.descriptionPersonne.role` (persons) or
@@ -15,24 +15,11 @@ so an ICP targeting either role finds the person and the person is counted once.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
-ROLE_CODES_CSV = Path(__file__).with_name("role_codes.csv")
-OTHER_ROLE = "99"
-
-
-@lru_cache(maxsize=1)
-def role_codes() -> dict[str, tuple[str, bool]]:
-    """code -> (label, decision_maker) for the 84 codes of the INPI dictionary + annuaire list."""
-    with ROLE_CODES_CSV.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["role_code"]: (row["role_label"], row["decision_maker"] == "true")
-            for row in csv.DictReader(handle)
-        }
+from firmo.reference.roles import rank_codes, role_codes, role_label
 
 
 def _label_key(label: str) -> str:
@@ -52,33 +39,6 @@ def _text(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-# Decision-maker codes from the one who runs the company day to day down: when a pouvoir holds
-# several roles, the first of these it holds is its `role_code`. The Directeur général ranks above
-# the Président du conseil d'administration: the law gives the DG the executive powers
-# (art. L.225-56 Code de commerce), the PCA chairs the board (L.225-51).
-DECISION_RANK = (
-    "60", "73", "101", "30", "28", "29", "69", "52", "53", "51", "140", "205", "86", "90", "56", "76",
-    "201", "70", "206", "105", "204", "214", "215",
-)  # fmt: skip
-
-
-def rank_codes(codes: list[str]) -> list[str]:
-    """`codes` without repeats, the highest-ranked decision maker first: decision-maker codes in
-    DECISION_RANK order, then the other codes in the order the registry gave them."""
-    unique = list(dict.fromkeys(codes))
-    known = role_codes()
-
-    def key(item: tuple[int, str]) -> tuple[int, int, int]:
-        position, code = item
-        if code in DECISION_RANK:
-            return (0, DECISION_RANK.index(code), position)
-        if known.get(code, ("", False))[1]:  # a decision maker missing from the rank list
-            return (1, 0, position)
-        return (2, 0, position)
-
-    return [code for _, code in sorted(enumerate(unique), key=key)]
 
 
 def _normal_code(value: str | None) -> str | None:
@@ -143,17 +103,6 @@ def resolve_roles(pouvoir: dict) -> tuple[list[str], str | None]:
         return rank_codes(codes), payload_label
     codes = rank_codes(codes)
     return codes, role_label(codes, payload_label, _text(pouvoir.get("autreRoleEntreprise")))
-
-
-def role_label(codes: list[str], payload_label: str | None = None, other: str | None = None) -> str | None:
-    """Official label of each code, in the order given, joined by ", " (`other`, the free text
-    of autreRoleEntreprise, stands for code 99); a single code missing from the list keeps the
-    registry's own label."""
-    known = role_codes()
-    if len(codes) == 1 and codes[0] not in known:
-        return payload_label
-    labels = [(other if c == OTHER_ROLE and other else known[c][0]) if c in known else c for c in codes]
-    return ", ".join(labels) or payload_label
 
 
 def resolve_role(pouvoir: dict) -> tuple[str | None, str | None]:

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from firmo.reference.roles import DECISION_RANK, ROLE_CODES_CSV, rank_codes, role_codes
 from sources.inpi.rne_parse import RejectedPayload, iter_payloads, parse_company
-from sources.inpi.roles import DECISION_RANK, ROLE_CODES_CSV, rank_codes, resolve_role, resolve_roles, role_codes
+from sources.inpi.roles import resolve_role, resolve_roles
 
 TODAY = dt.date(2026, 11, 1)
 
