@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+LOCK   := requirements.lock
 export FIRMO_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME   ?= $(FIRMO_DATA_DIR)/dagster_home
 DEMO_COMPANIES ?= 20000
 
-.PHONY: install run test ui bench clean-data help nightly
+.PHONY: install run test ui bench clean-data help nightly lock
 
 help:
 	@echo "make run    - generate the demo data if absent and run the whole pipeline into data/firmo.duckdb"
@@ -16,13 +17,32 @@ help:
 	@echo "make ui     - open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
 	@echo "make nightly - run one night of the schedule here (after make run)"
 	@echo "make bench  - run the benchmarks in bench/ (minutes; figures go to the README)"
+	@echo "make lock   - re-pin requirements.lock after a dependency change in pyproject.toml"
 
-$(STAMP): pyproject.toml
+# The packages come from requirements.lock: every dependency of pyproject.toml (dev extra included),
+# pinned to the versions the tests ran with, each with the sha256 of its files, so a fresh machine
+# installs exactly those (pip refuses a file whose hash differs). firmo itself goes on top without
+# resolving anything; `pip check` fails the install when pyproject.toml names a package the lock
+# lacks (run `make lock`).
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "firmo needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
+
+# Regenerate requirements.lock after changing the dependencies in pyproject.toml, then commit both:
+#   make lock             keeps every pin that still fits and adds what is new
+#   make lock UPGRADE=1   moves every package to the newest version pyproject.toml allows
+# uv (installed into .venv for this only, not a dependency) resolves for every platform and Python
+# >= 3.11 (--universal) and writes the hashes of every published file of each pinned version.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --generate-hashes $(if $(UPGRADE),--upgrade) \
+		--custom-compile-command 'make lock' -o $(LOCK)
 
 install: $(STAMP)
 
