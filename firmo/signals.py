@@ -48,9 +48,7 @@ def build_signals(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, 
     as_of = as_of or date.today()
     since = as_of - timedelta(days=lookback_days)
     load_rne_roles(con)
-    from sources.sirene.ingest import CHANGES_DDL
-
-    con.execute(CHANGES_DDL)
+    con.execute(load_sql("sirene/create_changes"))
     parts = [name for name, needs in PARTS.items() if all(db.table_exists(con, t) for t in needs)]
     skipped = sorted(set(PARTS) - set(parts))
     if skipped:

@@ -28,7 +28,7 @@ from firmo.errors import reading
 from firmo.sqlfiles import load_sql, render_identifiers
 from sources.bodacc.normalise import NoticeError, build_notice
 from sources.bodacc.readers import iter_raw_notices
-from sources.inpi.report import LoadReport
+from sources.report import LoadReport
 
 log = logging.getLogger(__name__)
 TABLE = "bodacc.notices"

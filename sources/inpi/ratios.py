@@ -26,7 +26,7 @@ from firmo import db
 from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.inpi.ratios_read import RawRead, load_raw
-from sources.inpi.report import LoadReport
+from sources.report import LoadReport
 
 FINANCIALS = "inpi.financials"
 LATEST = "core.latest_financials"

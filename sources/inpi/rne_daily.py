@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from sources.inpi.rne_load import LoadReport, apply_rne_updates
+from sources.inpi.rne_load import apply_rne_updates
+from sources.report import LoadReport
 
 log = logging.getLogger(__name__)
 

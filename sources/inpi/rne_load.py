@@ -27,9 +27,9 @@ import pyarrow as pa
 from firmo import db
 from firmo.errors import InputError
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
-from sources.inpi.report import LoadReport
 from sources.inpi.rne_files import Bad, Payload, iter_file
 from sources.inpi.rne_parse import COMPANY_COLUMNS, OFFICER_COLUMNS, RejectedPayload, iter_payloads, parse_company
+from sources.report import LoadReport
 
 OFFICERS = "inpi.officers"
 COMPANIES = "inpi.companies"

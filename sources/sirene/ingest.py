@@ -371,24 +371,11 @@ def _quarantine_duplicates(con, src: StockSource, table: str, staging: str) -> N
     con.execute("DROP TABLE __dups")
 
 
-CHANGES_DDL = """
-CREATE TABLE IF NOT EXISTS core.sirene_changes (
-    siren VARCHAR NOT NULL,
-    change_type VARCHAR NOT NULL,       -- 'headcount_band' | 'head_office'
-    value_before VARCHAR,
-    value_after VARCHAR,
-    processed_before TIMESTAMP,         -- dateDernierTraitementUniteLegale of each version
-    processed_after TIMESTAMP,
-    observed_at TIMESTAMP NOT NULL      -- when the reload revealed it
-)
-"""
-
-
 def _changes_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Statements appending what changed between the live and the staged unités légales."""
     from firmo.sqlfiles import render_identifiers
 
-    con.execute(CHANGES_DDL)
+    con.execute(load_sql("sirene/create_changes"))
     if not db.table_exists(con, TABLES["unites_legales"]):
         return []
     return [render_identifiers(load_sql("sirene/changes"), live=TABLES["unites_legales"],

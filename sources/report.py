@@ -1,4 +1,5 @@
-"""What a load did, in numbers a scheduler can show and a test can assert on."""
+"""What a load did, in numbers a scheduler can show and a test can assert on: one shape for every
+registry's loader (RNE, ratios, BODACC), so it sits beside them rather than in one of them."""
 
 from __future__ import annotations
 
