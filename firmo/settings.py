@@ -1,47 +1,351 @@
-"""Where things live. Every path can be moved with an environment variable so that the same
-code runs the offline demo, the tests (tmp dirs) and production (a data volume)."""
+"""Every setting firmo reads from the environment, in one typed, frozen object.
+
+Why one place: the same code runs the offline demo, the tests (tmp dirs, fake servers) and
+production (a data volume, real keys), and a newcomer must find every knob and its default in
+one file. This module is the only one that touches `os.environ` (tests/test_settings_single_reader.py
+fails otherwise): the entry points (`firmo` commands, `firmo run`, `firmo nightly`, the Dagster
+code location) call `Settings.from_env()` once, when they start, never at import time, and pass
+the object or its values down; clients and loaders take plain arguments.
+
+Each field's alias is its environment variable; an empty variable counts as unset. A bad value is
+one `SettingsError` line naming the variable. Secrets are `SecretStr`: repr, str and
+`model_dump_json()` show `**********`; only `.get_secret_value()` reveals one, at the point of use.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
 from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from firmo.errors import InputError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = Path(__file__).resolve().parent / "sql"  # package data: found in a wheel too
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
+# Per-provider variables: the names are the waterfall's (waterfall/providers/registry.py), which this
+# ground floor does not import; any FIRMO_<NAME>_API_KEY / FIRMO_<NAME>_BASE_URL is collected here
+# and the waterfall says which names it knows.
+PROVIDER_KEY_RE = re.compile(r"^FIRMO_([A-Z0-9]+)_API_KEY$")
+PROVIDER_URL_RE = re.compile(r"^FIRMO_([A-Z0-9]+)_BASE_URL$")
+NOT_PROVIDERS = frozenset({"hubspot"})  # FIRMO_HUBSPOT_BASE_URL is a field of its own
+CRON_RE = re.compile(r"^[0-9A-Za-z*?/,\-]+( +[0-9A-Za-z*?/,\-]+){4}$")  # the shape; Dagster checks the rest
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class SettingsError(InputError):
+    """A variable holds a value firmo cannot use: one line naming the variable and the value."""
+
+
+def provider_key_var(name: str) -> str:
+    """`hunter` -> `FIRMO_HUNTER_API_KEY`."""
+    return f"FIRMO_{name.upper()}_API_KEY"
+
+
+def provider_url_var(name: str) -> str:
+    """`hunter` -> `FIRMO_HUNTER_BASE_URL`."""
+    return f"FIRMO_{name.upper()}_BASE_URL"
+
+
+def _var(name: str, doc: str, default: Any = None, **kw: Any) -> Any:
+    return Field(default, alias=name, description=doc, **kw)
+
+
+def _under(name: str, doc: str, child: str) -> Any:
+    """A path that defaults to `<data dir>/<child>` (the data dir as given, resolved)."""
+    return Field(default_factory=lambda data: data["data_dir"] / child, alias=name,
+                 description=f"{doc} Default <data dir>/{child}.")
+
+
+class Settings(BaseModel):
+    """The effective configuration of one process (see README "Configuration")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    # --- where things live
+    data_dir: Path = _var("FIRMO_DATA_DIR", "Root of everything the pipeline writes (warehouse, downloads, "
+                          "exports, snapshots).", REPO_ROOT / "data")
+    db_path: Path = _under("FIRMO_DB", "The DuckDB warehouse file.", "firmo.duckdb")
+    exports_dir: Path = _under("FIRMO_EXPORTS_DIR", "CRM import files, <dir>/<icp>/<crm>/.", "exports")
+    demo_dir: Path = _under("FIRMO_DEMO_DIR", "The generated demo dataset (make run creates it when absent).", "demo")
+    icp_dir: Path = _var("FIRMO_ICP_DIR", "Folder of the ICP files, one <name>.yaml per lead list.", REPO_ROOT / "icps")
+    dagster_home: Optional[Path] = _var("DAGSTER_HOME", "Dagster instance that records the runs; unset, firmo run "
+                                        "records nothing and firmo nightly uses <data dir>/dagster_home.")
+    # --- DuckDB
+    duckdb_memory: str = _var("FIRMO_DUCKDB_MEMORY", "DuckDB memory limit; it spills to disk past it.", "4GB")
+    duckdb_threads: Optional[int] = _var("FIRMO_DUCKDB_THREADS", "DuckDB worker threads (default: one per core).",
+                                         ge=1)
+    parse_workers: int = _var("FIRMO_PARSE_WORKERS", "Processes parsing BODACC files in parallel.", 4, ge=1)
+    # --- registry sources
+    sources: Literal["demo", "live"] = _var("FIRMO_SOURCES", "demo: the generated files and stand-in providers; "
+                                            "live: the publishers' real addresses.", "demo")
+    sirene_ul_source: Optional[str] = _var("FIRMO_SIRENE_UL_SOURCE", "Path or URL of the SIRENE unités légales stock.")
+    sirene_etab_source: Optional[str] = _var("FIRMO_SIRENE_ETAB_SOURCE",
+                                             "Path or URL of the SIRENE établissements stock.")
+    inpi_rne_source: Optional[tuple[str, ...]] = _var("FIRMO_INPI_RNE_SOURCE",
+                                                      "RNE stock/diff files, comma-separated paths or URLs.")
+    inpi_ratios_source: Optional[str] = _var("FIRMO_INPI_RATIOS_SOURCE", "Path or URL of the INPI ratios file.")
+    bodacc_source: Optional[tuple[str, ...]] = _var("FIRMO_BODACC_SOURCE", "BODACC files, comma-separated paths "
+                                                    "or URLs (live default: the Opendatasoft export per day).")
+    bodacc_start: date = _var("FIRMO_BODACC_START", "First BODACC day kept (the first daily partition).",
+                              date(2024, 1, 1))
+    nightly_cron: str = _var("FIRMO_NIGHTLY_CRON", "When the nightly schedule runs (cron, Europe/Paris).",
+                             "30 2 * * *")
+    # --- data quality bounds
+    quality_min_row_ratio: float = _var("FIRMO_QUALITY_MIN_ROW_RATIO", "A load keeping fewer rows than this share "
+                                        "of the last accepted count is refused.", 0.98, ge=0, le=1)
+    quality_max_hot_share: float = _var("FIRMO_QUALITY_MAX_HOT_SHARE", "Highest share of a lead list tiered hot.",
+                                        0.5, ge=0, le=1)
+    quality_min_tiers: int = _var("FIRMO_QUALITY_MIN_TIERS", "Fewest distinct tiers in a lead list.", 2, ge=0)
+    quality_tier_min_leads: int = _var("FIRMO_QUALITY_TIER_MIN_LEADS", "Lists smaller than this skip the two "
+                                       "tier checks.", 20, ge=0)
+    quality_naf_known_share: float = _var("FIRMO_QUALITY_NAF_KNOWN_SHARE", "Lowest share of NAF rév. 2 codes found "
+                                          "in ref.naf_codes.", 0.95, ge=0, le=1)
+    quality_examples: int = _var("FIRMO_QUALITY_EXAMPLES", "Failing examples kept per expectation.", 5, ge=0)
+    # --- registry APIs (nightly) and CRM
+    sirene_api_url: str = _var("FIRMO_SIRENE_API_URL", "API Sirene endpoint.", "https://api.insee.fr/api-sirene/3.11")
+    insee_api_key: Optional[SecretStr] = _var("INSEE_API_KEY", "API Sirene key (portail-api.insee.fr); without "
+                                              "it the nightly SIRENE delta is skipped.")
+    rne_api_url: str = _var("FIRMO_RNE_API_URL", "INPI RNE API endpoint.",
+                            "https://registre-national-entreprises.inpi.fr")
+    inpi_username: Optional[SecretStr] = _var("INPI_USERNAME", "INPI account login; without it and the password "
+                                              "the nightly RNE refresh is skipped.")
+    inpi_password: Optional[SecretStr] = _var("INPI_PASSWORD", "INPI account password.")
+    hubspot_base_url: str = _var("FIRMO_HUBSPOT_BASE_URL", "HubSpot API endpoint (a proxy, the tests' fake).",
+                                 "https://api.hubapi.com")
+    hubspot_access_token: Optional[SecretStr] = _var("HUBSPOT_ACCESS_TOKEN", "HubSpot private-app token, for "
+                                                     "push_hubspot / --push-hubspot.")
+    # --- contact enrichment
+    waterfall_config: Optional[Path] = _var("FIRMO_WATERFALL_CONFIG", "Waterfall YAML (order, budgets, limits); "
+                                            "default the shipped waterfall/default.yaml.")
+    provider_keys: dict[str, SecretStr] = Field(default_factory=dict, description="FIRMO_<NAME>_API_KEY: a "
+                                                "provider's key, by provider name; a provider without one is skipped.")
+    provider_base_urls: dict[str, str] = Field(default_factory=dict, description="FIRMO_<NAME>_BASE_URL: another "
+                                               "endpoint for a provider (the demo's stand-ins, a proxy).")
+    # --- CLI
+    debug: bool = _var("FIRMO_DEBUG", "Show the traceback of a refused input (as --debug).", False)
+
+    @field_validator("inpi_rne_source", "bodacc_source", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            items = tuple(v.strip() for v in value.split(",") if v.strip())
+            return items or None
+        return value
+
+    @field_validator("debug", mode="before")
+    @classmethod
+    def _flag(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.strip().lower() in TRUE:
+                return True
+            if value.strip().lower() in FALSE:
+                return False
+            raise ValueError("flag")
+        return value
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("nightly_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not CRON_RE.match(value.strip()):
+            raise ValueError("cron")
+        return value.strip()
+
+    @field_validator("data_dir", "db_path", "exports_dir", "demo_dir", "icp_dir", "dagster_home",
+                     "waterfall_config")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        """Resolved once, against the directory the process started in."""
+        return value.resolve() if value is not None else None
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings `environ` (default: this process's environment) gives; unset and empty
+        variables take their defaults. Raises SettingsError naming the first bad variable."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, info in cls.model_fields.items():
+            raw = environ.get(info.alias) if info.alias else None
+            if raw is not None and raw.strip():
+                values[info.alias] = raw.strip()
+        keys, urls = {}, {}
+        for var, raw in environ.items():
+            if not raw or not raw.strip():
+                continue
+            if (m := PROVIDER_KEY_RE.match(var)) and m.group(1).lower() not in NOT_PROVIDERS:
+                keys[m.group(1).lower()] = raw.strip()
+            elif (m := PROVIDER_URL_RE.match(var)) and m.group(1).lower() not in NOT_PROVIDERS:
+                urls[m.group(1).lower()] = raw.strip()
+        try:
+            return cls.model_validate({**values, "provider_keys": keys, "provider_base_urls": urls})
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc, environ)) from None
+
+    def with_values(self, **changes: Any) -> Settings:
+        """A copy with some fields changed, validated like the environment's values; the paths
+        that default to a place under the data dir follow a new data dir unless they were set."""
+        data = {name: getattr(self, name) for name in self.model_fields_set}
+        try:
+            return type(self).model_validate({**data, **changes})
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc, {})) from None
+
+    # ------------------------------------------------------------------ derived places
+
+    @property
+    def raw_dir(self) -> Path:
+        """Downloaded or generated registry files, one sub-folder per registry."""
+        return self.data_dir / "raw"
+
+    @property
+    def dagster_home_path(self) -> Path:
+        """The Dagster instance `firmo run` / `firmo nightly` record into."""
+        return self.dagster_home or self.data_dir / "dagster_home"
+
+    @property
+    def live(self) -> bool:
+        return self.sources == "live"
+
+    def provider_key(self, name: str) -> str | None:
+        """The key of provider `name`, revealed (pass it to the client, never to a log)."""
+        key = self.provider_keys.get(name)
+        return key.get_secret_value() if key is not None else None
+
+    def quality_bounds(self) -> dict[str, float | int]:
+        """The data-quality bounds by their short name (firmo.quality.Thresholds' fields)."""
+        return {name.removeprefix("quality_"): getattr(self, name)
+                for name in type(self).model_fields if name.startswith("quality_")}
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(variable, effective value, what it does) for every setting, secrets masked: what
+        `firmo settings` prints."""
+        rows = []
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            if name in ("provider_keys", "provider_base_urls"):
+                var = provider_key_var if name == "provider_keys" else provider_url_var
+                for provider, item in sorted(value.items()):
+                    rows.append((var(provider), _show(item), info.description or ""))
+                if not value:
+                    rows.append((var("<name>"), "", info.description or ""))
+                continue
+            rows.append((info.alias or name, _show(value), info.description or ""))
+        return rows
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, SecretStr):
+        return "**********"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+EXPECTED = {
+    float: "a number between 0 and 1",
+    int: "a whole number",
+    bool: "one of 1, true, yes, on, 0, false, no, off",
+    date: "a date (YYYY-MM-DD)",
+}
+
+
+def _one_line(exc: ValidationError, environ: Mapping[str, str]) -> str:
+    """`FIRMO_X must be <what>, got '<value>'` for the first error (a secret's value is not shown)."""
+    err = exc.errors()[0]
+    loc = err["loc"]
+    field = loc[0] if loc else "?"
+    fields = Settings.model_fields
+    info = fields.get(str(field)) or next((f for f in fields.values() if f.alias == field), None)
+    if str(field) in ("provider_keys", "provider_base_urls") and len(loc) > 1:
+        var = (provider_key_var if field == "provider_keys" else provider_url_var)(str(loc[1]))
+        return f"{var}: {err['msg']}"
+    var = info.alias if info is not None and info.alias else str(field)
+    annotation = info.annotation if info is not None else None
+    what = _expected(annotation, info, err)
+    got = environ.get(var) if environ else err.get("input")
+    shown = "(hidden)" if "SecretStr" in repr(annotation) else repr(got)
+    return f"{var} must be {what}, got {shown}"
+
+
+def _expected(annotation: Any, info: Any, err: Mapping[str, Any]) -> str:
+    text = repr(annotation)
+    if "Literal" in text:
+        return "one of " + ", ".join(repr(a).strip("'") for a in getattr(annotation, "__args__", ()))
+    if err.get("type") == "value_error" and "cron" in str(err.get("msg")):
+        return "a cron expression of 5 fields (minute hour day month weekday)"
+    bounds = {type(m).__name__: m for m in (info.metadata if info is not None else [])}
+    for kind, what in EXPECTED.items():
+        if kind.__name__ in text or text == repr(kind):
+            if kind is int and "Ge" in bounds:
+                low = bounds["Ge"].ge
+                return "a whole number" + (" of at least 1" if low == 1 else " (0 or more)")
+            if kind is float and "Le" not in bounds:
+                return "a number"
+            return what
+    return str(err.get("msg", "valid"))
+
+
+@contextlib.contextmanager
+def environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set `values` in this process's environment for the duration, then restore what was there.
+
+    Why: Dagster resolves a resource's `EnvVar` secrets from the process environment when a run
+    starts, so the demo's stand-in provider keys must be there while it runs in-process; this is
+    the one place that writes the environment."""
+    before = {var: os.environ.get(var) for var in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for var, old in before.items():
+            if old is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = old
+
+
+# --------------------------------------------------------------------------- transitional accessors
+# Call-time reads of the environment, for the callers not yet handed a Settings object.
 
 def data_dir() -> Path:
-    """Root of everything the pipeline writes (DuckDB file, downloads, exports)."""
-    return Path(os.environ.get("FIRMO_DATA_DIR", REPO_ROOT / "data")).resolve()
+    return Settings.from_env().data_dir
 
 
 def db_path() -> Path:
-    """The DuckDB warehouse file (`FIRMO_DB`, default `<data dir>/firmo.duckdb`)."""
-    explicit = os.environ.get("FIRMO_DB")
-    return Path(explicit).resolve() if explicit else data_dir() / "firmo.duckdb"
+    return Settings.from_env().db_path
 
 
 def raw_dir() -> Path:
-    """Downloaded or generated registry files, one sub-folder per registry."""
-    return data_dir() / "raw"
+    return Settings.from_env().raw_dir
 
 
 def exports_dir() -> Path:
-    """CRM import files, `<exports dir>/<icp>/<crm>/...` (`FIRMO_EXPORTS_DIR`)."""
-    return Path(os.environ.get("FIRMO_EXPORTS_DIR", data_dir() / "exports")).resolve()
+    return Settings.from_env().exports_dir
 
 
 def demo_dir() -> Path:
-    """The generated demo dataset (`make run` creates it when absent)."""
-    return Path(os.environ.get("FIRMO_DEMO_DIR", data_dir() / "demo")).resolve()
+    return Settings.from_env().demo_dir
 
 
 def duckdb_memory_limit() -> str:
-    """DuckDB spills to disk past this; keeps a laptop usable during a full load."""
-    return os.environ.get("FIRMO_DUCKDB_MEMORY", "4GB")
+    return Settings.from_env().duckdb_memory
 
 
 def duckdb_threads() -> int | None:
-    value = os.environ.get("FIRMO_DUCKDB_THREADS")
-    return int(value) if value else None
+    return Settings.from_env().duckdb_threads
