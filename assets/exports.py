@@ -1,6 +1,6 @@
 """`crm_exports`: per ICP, the HubSpot, Salesforce and Pipedrive import files of the new or
 changed leads (incremental through exports.ledger), after the last gate: suppression, customers, and
-`P`, RNE opposition and closed units read from the registries at export time (firmo/prospecting.py).
+`P`, RNE opposition and closed units read from the registries at export time (firmo/compliance/prospecting.py).
 Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR). With `push_hubspot: true` in
 the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`)."""
 

@@ -63,7 +63,7 @@ def icp_files(folder: Path | None = None) -> dict[str, Path]:
     kinds={"duckdb"},
     owners=["team:data-engineering"],
     # inpi/companies: its RNE opposition flag is joined at build time, so an RNE load that sets or
-    # lifts an opposition rebuilds the table (firmo/prospecting.py)
+    # lifts an opposition rebuilds the table (firmo/compliance/prospecting.py)
     deps=[AssetKey(["core", "companies"]), AssetKey(["core", "signals"]), AssetKey(["inpi", "officers"]),
           AssetKey(["inpi", "companies"]), AssetKey(["core", "latest_financials"])],
     pool=WAREHOUSE_POOL,

@@ -11,7 +11,7 @@ gets the new one. The views live in the file, so they are in every snapshot.
 The views are the contract: table names and columns under `core.*` may evolve, `analytics.*`
 stays. Non-diffusible (`P`) units are left out of every view (INSEE diffusion rule), and so are
 units whose latest RNE payload opposes commercial use (`diffusionCommerciale: false`, art.
-R.123-320; firmo/prospecting.py), lead lists included: the views read inpi.companies when queried,
+R.123-320; firmo/compliance/prospecting.py), lead lists included: the views read inpi.companies when queried,
 so an opposition that lands after a list was built hides it at once. The raw `sirene.*` and
 `inpi.*` tables keep them for completeness.
 """
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import db, prospecting, settings
+from firmo import db, settings
+from firmo.compliance import prospecting
 
 log = logging.getLogger(__name__)
 

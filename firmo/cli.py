@@ -17,11 +17,11 @@ from firmo import settings
 # firmo.errors.InputError is what loaders raise for a file they cannot use; the others are the
 # project's own refusals (an ICP file, an identifier, a locked CRM token, a failed gate...).
 REFUSALS = {
-    "firmo.errors:InputError", "firmo.icp.config:IcpError", "firmo.crm.normalise:InvalidIdentifier",
+    "firmo.errors:InputError", "firmo.icp.config:IcpError", "firmo.compliance.normalise:InvalidIdentifier",
     "firmo.crm.hubspot_api:HubSpotError", "firmo.quality:QualityGateError", "firmo.runner:RunFailed",
-    "firmo.prospecting:RegistryMissing", "sources.download:FetchError", "sources.sirene.api:SireneApiError",
+    "firmo.compliance.prospecting:RegistryMissing", "sources.download:FetchError", "sources.sirene.api:SireneApiError",
     "sources.sirene.api:MissingApiKeyError", "sources.inpi.rne_client:RneError", "waterfall.config:ConfigError",
-    "firmo.loadguard:LoadRefused", "firmo.compaction:CompactionError",
+    "firmo.loadguard:LoadRefused", "firmo.compliance.compaction:CompactionError",
 }  # fmt: skip
 
 

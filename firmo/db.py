@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -180,3 +181,57 @@ def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     # fetchall, not fetchone: DuckDB 2.0 keeps a half-read result open and the next query fails.
     rows = con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchall()
     return int(rows[0][0]) if rows else 0
+
+
+def utc_now(now: datetime | None = None) -> datetime:
+    """`now` as naive UTC (aware datetimes are converted), or the current time. Every timestamp the
+    warehouse stores is naive UTC, and every function that stamps rows takes `now` so tests pin time."""
+    if now is None:
+        return datetime.now(timezone.utc).replace(tzinfo=None)
+    if now.tzinfo is not None:
+        return now.astimezone(timezone.utc).replace(tzinfo=None)
+    return now
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, ROLLBACK on any exception (including KeyboardInterrupt)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: object) -> Iterator[None]:
+    """Expose a polars/arrow frame to SQL under `name` for the duration of the block."""
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """Column names of `schema.table` (empty set when the table does not exist)."""
+    if not table_exists(con, table):
+        return set()
+    schema, name = table.split(".")
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def tables_in_schema(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """Base tables of a schema as `schema.table`, sorted (staging leftovers excluded)."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'"
+        " ORDER BY table_name",
+        [schema],
+    ).fetchall()
+    return [f"{schema}.{r[0]}" for r in rows if not r[0].endswith("__staging")]

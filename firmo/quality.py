@@ -35,7 +35,8 @@ from typing import Any
 
 import duckdb
 
-from firmo import db, prospecting
+from firmo import db
+from firmo.compliance import prospecting
 from firmo.metadata import markdown_table
 from firmo.sqlfiles import load_sql, quote_ident
 
@@ -281,7 +282,7 @@ def _no_p_rules(con, check: str, gxe, *, statut: bool = True) -> list[Rule]:
 
 def _registry_not_opposed(con: duckdb.DuckDBPyConnection) -> str:
     """SQL: the lead's unit is not under RNE opposition now (inpi.companies, its latest payload;
-    TRUE when the RNE is not loaded). Lead rows carry no copy of the flag: firmo/prospecting.py."""
+    TRUE when the RNE is not loaded). Lead rows carry no copy of the flag: firmo/compliance/prospecting.py."""
     opposed = prospecting.opposed_subquery(con)
     return "TRUE" if opposed is None else f"coalesce(t.siren NOT IN ({opposed}), true)"
 

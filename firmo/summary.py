@@ -63,8 +63,8 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def kept_out_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Active units never prospected, enriched or exported, per registry flag (firmo/prospecting.py)."""
-    from firmo.prospecting import kept_out
+    """Active units never prospected, enriched or exported, per registry flag (firmo/compliance/prospecting.py)."""
+    from firmo.compliance.prospecting import kept_out
 
     rows = kept_out(con)
     if not rows:

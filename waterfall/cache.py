@@ -9,7 +9,7 @@ Reads and writes are batched: `preload(sirens)` fetches every unexpired answer a
 companies in one query, then lookups are in memory; `put` buffers and `flush` writes a batch in
 one statement. What makes a paid answer survive a crash before that flush is the run's answer
 journal (`waterfall.journal`): `put` appends the answer to it first, before the engine asks
-anything else. The `siren` and `email` columns exist so `firmo.crm.forget` can erase a person.
+anything else. The `siren` and `email` columns exist so `firmo.compliance.forget` can erase a person.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo.crm.tables import registered
+from firmo.db import registered
 from firmo.sqlfiles import load_sql
 from waterfall.journal import AnswerJournal
 from waterfall.providers.base import Answer, Field, Status

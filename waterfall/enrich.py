@@ -3,14 +3,14 @@ the Dagster asset calls).
 
 Blocked leads (SIRENE diffusion status P, RNE opposition to commercial use, suppression list,
 existing customers: doc §5) are refused before any paid call. P and opposition are read from the
-registries' current state when the run starts (`firmo.prospecting.refusals`), not only from the
+registries' current state when the run starts (`firmo.compliance.prospecting.refusals`), not only from the
 lead row: a unit may have turned P or opposed since its list was built.
 
 Everything is then written together: the enriched table is built as staging and swapped in the
 same transaction that appends the run's provenance and ledger row, so a crash leaves the previous
 enriched list and no half-recorded run. The answer cache is flushed
 before that (what we paid for is kept even if the swap fails), which also makes a re-run free.
-People a provider reports as erased (HTTP 451) go through `firmo.crm.forget`: suppressed, and
+People a provider reports as erased (HTTP 451) go through `firmo.compliance.forget`: suppressed, and
 their rows deleted everywhere, the enriched list included.
 
 Crash safety: every answer is appended to the run's answer journal before anything else is asked
@@ -42,10 +42,11 @@ import duckdb
 import httpx
 import polars as pl
 
-from firmo import db, prospecting
-from firmo.crm.compliance import SuppressionIndex
-from firmo.crm.forget import forget
-from firmo.crm.tables import registered, utc_now
+from firmo import db
+from firmo.compliance import prospecting
+from firmo.compliance.forget import forget
+from firmo.compliance.suppression import SuppressionIndex
+from firmo.db import registered, utc_now
 from firmo.icp.leads import leads_table
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, quote_ident

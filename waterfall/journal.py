@@ -36,8 +36,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo.crm.compliance import SuppressionIndex
-from firmo.crm.tables import registered, transaction
+from firmo.compliance.suppression import SuppressionIndex
+from firmo.db import registered, transaction
 from firmo.sqlfiles import load_sql
 
 SUFFIX = ".answers"

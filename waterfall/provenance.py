@@ -20,7 +20,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
-from firmo.crm.tables import registered, transaction
+from firmo.db import registered, transaction
 from firmo.sqlfiles import load_sql
 from waterfall.cache import ensure_tables
 from waterfall.engine import LeadResult

@@ -15,9 +15,10 @@ from datetime import datetime
 
 import duckdb
 
-from firmo.crm.compliance import entry, insert_suppressions
-from firmo.crm.normalise import guess_kind, normalise
-from firmo.crm.tables import LEDGER, columns_of, ensure_tables, tables_in_schema, transaction, utc_now
+from firmo.compliance.normalise import guess_kind, normalise
+from firmo.compliance.suppression import entry, insert_suppressions
+from firmo.compliance.tables import LEDGER, ensure_tables
+from firmo.db import columns_of, table_exists, tables_in_schema, transaction, utc_now
 from firmo.sqlfiles import quote_ident
 
 # Tables searched by default (when they exist), plus every table of the `leads` schema.
@@ -35,10 +36,12 @@ class ForgetResult:
 
 
 def default_targets(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str, str]]:
-    """(table, column) pairs holding `kind` among the default tables that exist right now."""
+    """(table, column) pairs holding `kind` among the default tables that exist right now, and the
+    export ledger always (0 before the first export: whether the person was handed to a CRM is
+    part of every erasure report; the ledger is created by the first export, `firmo.crm`)."""
     column = KEY_COLUMN[kind]
     tables = list(DEFAULT_TABLES) + tables_in_schema(con, "leads")
-    return [(t, column) for t in tables if column in columns_of(con, t)]
+    return [(t, column) for t in tables if t == LEDGER or column in columns_of(con, t)]
 
 
 def _match_sql(kind: str, column: str) -> str:
@@ -70,7 +73,7 @@ def forget(
     with transaction(con):
         files = [r[0] for r in con.execute(
             f"SELECT DISTINCT file FROM {LEDGER} WHERE {_match_sql(kind, KEY_COLUMN[kind])} ORDER BY file", [norm]
-        ).fetchall()]
+        ).fetchall()] if table_exists(con, LEDGER) else []  # no ledger: nothing was ever exported
         for table, column in pairs:
             if column not in columns_of(con, table):
                 erased[f"{table}.{column}"] = 0

@@ -94,7 +94,7 @@ def refusals(con: duckdb.DuckDBPyConnection, sirens: Iterable[str], *, strict: b
     if frame.num_rows == 0:
         return {}
     companies = _or_empty(con, COMPANIES, _EMPTY_COMPANIES)
-    sql = render_identifiers(load_sql("prospecting/refusals"), sirens="__prospecting_sirens", companies=companies,
+    sql = render_identifiers(load_sql("compliance/refusals"), sirens="__prospecting_sirens", companies=companies,
                              rne=rne_companies(con))
     con.register("__prospecting_sirens", frame)
     try:
@@ -109,7 +109,7 @@ def kept_out(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     """Active units kept out of prospecting, per flag (the `make run` summary); [] without SIRENE."""
     if not db.table_exists(con, COMPANIES):
         return []
-    sql = render_identifiers(load_sql("prospecting/kept_out"), rne=rne_companies(con))
+    sql = render_identifiers(load_sql("compliance/kept_out"), rne=rne_companies(con))
     [(p_only, opposed_only, both, prospectable)] = con.execute(sql).fetchall()
     return [("SIRENE statut P only", p_only), ("RNE opposition only (diffusionCommerciale false)", opposed_only),
             ("both", both), ("kept out in total", p_only + opposed_only + both),

@@ -15,7 +15,8 @@ from datetime import datetime
 
 import duckdb
 
-from firmo.crm.tables import LEDGER, columns_of, ensure_tables, tables_in_schema, transaction, utc_now
+from firmo.compliance.tables import LEDGER, ensure_tables
+from firmo.db import columns_of, table_exists, tables_in_schema, transaction, utc_now
 from firmo.sqlfiles import quote_ident
 
 RETENTION_YEARS = 3
@@ -57,7 +58,7 @@ def default_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
             value, found_at = fields[0], fields[-1]
             if value in cols and found_at in cols:
                 rules.append(RetentionRule(table, (found_at, *renewal), tuple(f for f in fields if f in cols)))
-    rules.append(RetentionRule(LEDGER, ("exported_at",)))
+    rules.append(RetentionRule(LEDGER, ("exported_at",)))  # always reported (0 before the first export)
     for table in ("waterfall.cache", "waterfall.provenance"):
         dates = [c for c in CACHE_DATE_COLUMNS if c in columns_of(con, table)]
         if dates:
@@ -78,6 +79,9 @@ def purge_expired(
     done: dict[str, int] = {}
     with transaction(con):
         for rule in rules if rules is not None else default_rules(con):
+            if rule.table == LEDGER and not table_exists(con, LEDGER):  # created by the first export (firmo.crm)
+                done[rule.name] = 0
+                continue
             dates = ", ".join(quote_ident(c) for c in rule.date_columns)
             latest = dates if len(rule.date_columns) == 1 else f"greatest({dates})"  # ignores NULLs
             where = f"{latest} < ?"

@@ -22,8 +22,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo.crm.normalise import KINDS, InvalidIdentifier, list_value, normalise_email
-from firmo.crm.tables import CUSTOMERS, REJECTS, SUPPRESSION, ensure_tables, registered, transaction, utc_now
+from firmo.compliance.normalise import KINDS, InvalidIdentifier, list_value, normalise_email
+from firmo.compliance.tables import CUSTOMERS, REJECTS, SUPPRESSION, ensure_tables
+from firmo.db import registered, transaction, utc_now
 from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql
 
@@ -53,7 +54,7 @@ def insert_suppressions(con: duckdb.DuckDBPyConnection, entries: Iterable[ListEn
     frame = pl.DataFrame(rows, schema={"kind": pl.String, "value": pl.String, "reason": pl.String,
                                        "source": pl.String, "added_at": pl.Datetime("us")})
     with registered(con, "__crm_suppression_rows", frame.unique(["kind", "value"], keep="first")):
-        con.execute(load_sql("crm/suppression_upsert"))
+        con.execute(load_sql("compliance/suppression_upsert"))
     return _count(con, SUPPRESSION) - before
 
 
@@ -89,7 +90,7 @@ def _insert_customers(
                                        "source": pl.String, "added_at": pl.Datetime("us")})
     frame = frame.unique(["kind", "value"], keep="last", maintain_order=True)
     with registered(con, "__crm_customer_rows", frame):
-        con.execute(load_sql("crm/customers_upsert"))
+        con.execute(load_sql("compliance/customers_upsert"))
     return frame.height
 
 

@@ -40,8 +40,8 @@ def suppress_cmd(
 ) -> None:
     """Put people or companies on the suppression list: never enriched, never exported again."""
     from firmo import db
-    from firmo.crm import import_suppression_csv, suppress
-    from firmo.crm.normalise import InvalidIdentifier
+    from firmo.compliance import import_suppression_csv, suppress
+    from firmo.compliance.normalise import InvalidIdentifier
 
     if bool(file) == bool(kind and value):
         _fail("give KIND VALUE, or --file CSV")
@@ -64,7 +64,7 @@ def customers_cmd(
 ) -> None:
     """Load the existing-customers list: their companies are neither enriched nor exported."""
     from firmo import db
-    from firmo.crm import import_customers_csv
+    from firmo.compliance import import_customers_csv
 
     with db.connection(db_file) as con:
         result = import_customers_csv(con, file)
@@ -79,8 +79,8 @@ def forget_cmd(
     """Right to erasure: delete that person or company from every table and cache, and keep them
     on the suppression list so the next nightly load does not bring them back."""
     from firmo import db
-    from firmo.crm import forget
-    from firmo.crm.normalise import InvalidIdentifier
+    from firmo.compliance import forget
+    from firmo.compliance.normalise import InvalidIdentifier
 
     with db.connection(db_file) as con:
         try:
@@ -99,8 +99,8 @@ def forget_cmd(
 
 def _scrub(db_file: Optional[Path]) -> None:
     """Deleted rows stay readable in DuckDB's free blocks and in the snapshot copied from the file:
-    compact the working file and republish the snapshot (firmo.compaction)."""
-    from firmo.compaction import scrub_erased
+    compact the working file and republish the snapshot (firmo.compliance.compaction)."""
+    from firmo.compliance.compaction import scrub_erased
 
     scrub = scrub_erased(db_file or settings.db_path())
     c = scrub.compaction
@@ -179,7 +179,7 @@ def purge_cmd(
 ) -> None:
     """Retention: erase contact data older than `years` without renewal (CNIL: 3 years)."""
     from firmo import db
-    from firmo.crm import purge_expired
+    from firmo.compliance import purge_expired
 
     with db.connection(db_file) as con:
         done = purge_expired(con, years=years)

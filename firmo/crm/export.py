@@ -5,7 +5,7 @@ Order of a run:
      prospecting), malformed leads out with a reason, then the last gate, which reads the
      registries' state *now*, not the lead row's copy made when the list was built: a unit that
      turned P, opposed commercial use at the RNE (R.123-320), closed or left core.companies
-     since is out (`firmo.prospecting.refusals`), and so are suppressed people/companies and
+     since is out (`firmo.compliance.prospecting.refusals`), and so are suppressed people/companies and
      existing customers (the lists as they are now). Every refusal is recorded in exports.rejects
      with its reason; duplicates of the same (icp, siren, contact) collapse to the latest;
   2. per ICP and CRM, build the CRM rows, keep those whose content hash differs from the ledger
@@ -28,13 +28,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo import prospecting
+from firmo.compliance import prospecting
+from firmo.compliance.suppression import SuppressionIndex
+from firmo.compliance.tables import REJECTS
 from firmo.crm import ledger
-from firmo.crm.compliance import SuppressionIndex
 from firmo.crm.contacts import contact_problem
 from firmo.crm.csvfile import Limits, render_rows, split_parts, write_atomically
 from firmo.crm.layouts import LAYOUTS, Layout
-from firmo.crm.tables import REJECTS, ensure_tables, transaction, utc_now
+from firmo.crm.tables import ensure_tables
+from firmo.db import transaction, utc_now
 
 REQUIRED_COLUMNS = (
     "icp", "siren", "siret", "company_name", "first_name", "last_name", "email", "phone", "statut_diffusion",

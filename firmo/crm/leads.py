@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from firmo import db
-from firmo.crm.tables import tables_in_schema
+from firmo.db import tables_in_schema
 
 CONTACT_COLUMNS = ("website_domain", "domain_source", "email", "email_status", "email_source", "email_found_at",
                    "phone", "phone_type", "phone_source", "phone_found_at")

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo.crm.normalise import InvalidIdentifier, normalise_email
-from firmo.crm.tables import registered
+from firmo.compliance.normalise import InvalidIdentifier, normalise_email
+from firmo.db import registered
 from firmo.sqlfiles import load_sql
 
 LEDGER_SCHEMA = {

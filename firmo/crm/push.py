@@ -20,12 +20,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm import ledger
-from firmo.crm.compliance import SuppressionIndex
 from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
 from firmo.crm.hubspot_api import HubSpotClient
 from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS
-from firmo.crm.tables import ensure_tables, transaction, utc_now
+from firmo.crm.tables import ensure_tables
+from firmo.db import transaction, utc_now
 
 HUBSPOT_API = dataclasses.replace(HUBSPOT, crm="hubspot_api")
 LEDGER_FILE = "api:hubspot"

@@ -33,7 +33,7 @@ _INPUTS = {
                                   "company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], role_label VARCHAR, "
                                   "start_date DATE, active BOOLEAN"),
     "financials": ("core.latest_financials", "siren VARCHAR, revenue BIGINT, fiscal_year_end DATE"),
-    # the RNE opposition flag (firmo/prospecting.py): read here, so whichever registry loads last
+    # the RNE opposition flag (firmo/compliance/prospecting.py): read here, so whichever registry loads last
     # the rebuilt table honours both
     "rne": ("inpi.companies", "siren VARCHAR, diffusion_commerciale BOOLEAN"),
 }

@@ -6,11 +6,11 @@ import hashlib
 
 import pytest
 
-from firmo.crm import (
-    SuppressionIndex, add_customers, export_leads, import_customers_csv, import_suppression_csv, is_suppressed,
-    suppress,
+from firmo.compliance import (
+    SuppressionIndex, add_customers, import_customers_csv, import_suppression_csv, is_suppressed, suppress,
 )
-from firmo.crm.normalise import InvalidIdentifier, normalise_domain, normalise_phone, normalise_siren
+from firmo.compliance.normalise import InvalidIdentifier, normalise_domain, normalise_phone, normalise_siren
+from firmo.crm import export_leads
 
 from .conftest import NOW, frame, golden_leads, lead
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from firmo import db
 from firmo.analytics import READ_LINK, publish_snapshot
 from firmo.cli import app
-from firmo.compaction import CompactionError, compact_database
+from firmo.compliance.compaction import CompactionError, compact_database
 
 EMAIL = b"jeanne.martin@acme.fr"
 runner = CliRunner()

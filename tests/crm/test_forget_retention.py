@@ -6,9 +6,10 @@ from datetime import date, datetime
 
 import pytest
 
-from firmo.crm import RetentionRule, default_targets, export_leads, forget, is_suppressed, purge_expired
-from firmo.crm.normalise import InvalidIdentifier
-from firmo.crm.retention import cutoff
+from firmo.compliance import RetentionRule, default_targets, forget, is_suppressed, purge_expired
+from firmo.compliance.normalise import InvalidIdentifier
+from firmo.compliance.retention import cutoff
+from firmo.crm import export_leads
 
 from .conftest import NOW, golden_leads
 

@@ -8,7 +8,8 @@ from datetime import datetime
 import httpx
 import pytest
 
-from firmo.crm import HubSpotClient, HubSpotError, push_hubspot, suppress
+from firmo.compliance import suppress
+from firmo.crm import HubSpotClient, HubSpotError, push_hubspot
 from firmo.crm.hubspot_api import _retry_after
 
 from .conftest import NOW, frame, golden_leads, lead

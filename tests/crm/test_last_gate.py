@@ -10,8 +10,8 @@ import json
 import duckdb
 import pytest
 
-from firmo import prospecting
-from firmo.crm import HubSpotClient, add_customers, export_leads, push_hubspot, suppress
+from firmo.compliance import add_customers, prospecting, suppress
+from firmo.crm import HubSpotClient, export_leads, push_hubspot
 from firmo.crm.leads import lead_frame
 from firmo.icp import build_leads, parse_icp, resolve
 from sources.inpi.rne_load import apply_rne_updates

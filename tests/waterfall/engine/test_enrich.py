@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from firmo import db
-from firmo.crm.compliance import suppress
+from firmo.compliance import suppress
 from waterfall.enrich import enrich_leads
 from waterfall.providers.base import Field, Forgotten, Status
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from firmo import db
-from firmo.crm.compliance import suppress
+from firmo.compliance import suppress
 from waterfall.cache import AnswerCache, ensure_tables
 from waterfall.journal import AnswerJournal, journal_dir, recover
 from waterfall.providers.base import Field, Status

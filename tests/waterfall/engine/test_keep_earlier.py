@@ -111,7 +111,7 @@ def test_another_person_at_the_company_gets_nothing_of_the_previous_one(con):
 
 
 def test_a_kept_value_suppressed_since_is_not_kept(con):
-    from firmo.crm.compliance import suppress
+    from firmo.compliance import suppress
 
     run(con, finding(), NOW, "r1")
     suppress(con, "email", "j.martin@beta.fr", reason="opt-out", now=NOW)
