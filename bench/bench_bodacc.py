@@ -36,8 +36,8 @@ FAMILY_MIX = {"dpc": 0.46, "modification": 0.24, "creation": 0.09, "radiation": 
 
 def templates() -> dict[str, list[dict]]:
     """ODS records by family, from a small generated universe (plus dépôts des comptes)."""
-    from firmo.generate.bodacc import _notices, _number, _ods_record
-    from firmo.generate.universe import build_universe
+    from sources.demo.bodacc import _notices, _number, _ods_record
+    from sources.demo.universe import build_universe
 
     rng = random.Random(7)
     notices = _notices(build_universe(3000, seed=7), rng)

@@ -68,7 +68,7 @@ def synth(db_file: Path, companies: int) -> dict:
            "85.59A": 12, "74.90B": 10, "01.11Z": 8, "41.20A": 8, "45.20A": 8, "73.11Z": 6, "90.01Z": 10}
     # the long tail: the codes the demo generator draws (ref.naf_codes holds all 732 sous-classes,
     # most of them rare; drawing each with weight 1-5 would spread companies evenly over them)
-    from firmo.generate.mix import POOLS
+    from sources.demo.mix import POOLS
 
     drawn = sorted(set(big).union(*POOLS.values()))
     naf = con.execute("SELECT code, division FROM ref.naf_codes WHERE list_contains(?, code) ORDER BY code",

@@ -30,7 +30,7 @@ YEARS = 5
 
 def filers(n: int, rng: np.random.Generator) -> pl.DataFrame:
     """`n` filing companies shaped like `Universe.units` (only the columns ratios_frame reads)."""
-    from firmo.generate.ids import draw_sirens
+    from sources.demo.ids import draw_sirens
 
     bands = np.array(["NN", "00", "01", "02", "03", "11", "12", "21", "22", "31", "32", "41", "42", "51"])
     weights = np.array([30, 10, 20, 12, 8, 7, 5, 3, 2, 1, 0.8, 0.5, 0.4, 0.3])
@@ -47,7 +47,7 @@ def filers(n: int, rng: np.random.Generator) -> pl.DataFrame:
 
 
 def generate(rows: int, out: Path) -> Path:
-    from firmo.generate.inpi import ratios_frame, write_ratios
+    from sources.demo.inpi import ratios_frame, write_ratios
 
     rng = np.random.default_rng(5)
     frame = ratios_frame(filers(max(1, rows // YEARS), rng), AS_OF, rng, years=YEARS)

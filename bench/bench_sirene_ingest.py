@@ -93,8 +93,8 @@ def measure(work: Path, name: str, fmt: str) -> dict:
 
 
 def generate(work: Path, establishments: int) -> dict:
-    from firmo.generate.sirene import write_sirene_stock
-    from firmo.generate.universe import build_universe
+    from sources.demo.sirene import write_sirene_stock
+    from sources.demo.universe import build_universe
 
     marker = work / "files.json"
     if marker.exists():

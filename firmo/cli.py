@@ -123,7 +123,7 @@ def generate(
     out: Path = typer.Option(None, help="Output folder (default: the demo folder under the data dir)."),
 ) -> None:
     """Write realistic registry files in the real published formats (demo and benchmark data)."""
-    from firmo.generate.demo import generate_demo
+    from sources.demo.dataset import generate_demo
 
     target = out or settings.demo_dir()
     files = generate_demo(target, companies=companies, seed=seed)

@@ -63,7 +63,7 @@ def demo_changes(demo_dir, *, companies: int, seed: int) -> str | None:
     """Why the demo dataset in `demo_dir` is about to be replaced by another one, or None."""
     import json
 
-    from firmo.generate.demo import MARKER
+    from sources.demo.dataset import MARKER
 
     marker = demo_dir / MARKER
     if not marker.is_file():
@@ -107,7 +107,7 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
     started = time.perf_counter()
     if demo:
         os.environ.setdefault("FIRMO_SOURCES", "demo")
-        from firmo.generate.demo import ensure_demo
+        from sources.demo.dataset import ensure_demo
 
         log.info("demo data: %s", settings.demo_dir())
         regenerated = demo_changes(settings.demo_dir(), companies=companies, seed=seed)

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from firmo.generate.bodacc import write_bodacc
-from firmo.generate.universe import build_universe
+from sources.demo.bodacc import write_bodacc
+from sources.demo.universe import build_universe
 from sources.bodacc.load import load_bodacc
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from firmo.generate.universe import build_universe
+from sources.demo.universe import build_universe
 
 AS_OF = dt.date(2026, 11, 1)
 

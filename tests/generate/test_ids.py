@@ -4,7 +4,7 @@ import numpy as np
 from stdnum.fr import siren as std_siren
 from stdnum.fr import siret as std_siret
 
-from firmo.generate import ids
+from sources.demo import ids
 
 
 def test_check_digits_match_real_numbers():

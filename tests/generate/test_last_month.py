@@ -7,7 +7,7 @@ import json
 
 import polars as pl
 
-from firmo.generate.demo import last_month
+from sources.demo.dataset import last_month
 
 
 def test_last_month_has_the_former_band_of_recent_headcount_moves(small_universe):

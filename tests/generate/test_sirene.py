@@ -12,7 +12,7 @@ import pytest
 from stdnum.fr import siren as std_siren
 from stdnum.fr import siret as std_siret
 
-from firmo.generate.sirene import columns_for, write_sirene_stock
+from sources.demo.sirene import columns_for, write_sirene_stock
 from sources.sirene import schema
 
 UL_ZIP, ET_ZIP = "StockUniteLegale_utf8.zip", "StockEtablissement_utf8.zip"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from firmo import db
-from firmo.generate.sirene import write_sirene_stock
+from sources.demo.sirene import write_sirene_stock
 from sources.sirene.ingest import load_sirene
 
 

@@ -7,8 +7,8 @@ from polars.testing import assert_frame_equal
 from stdnum.fr import siren as std_siren
 from stdnum.fr import siret as std_siret
 
-from firmo.generate.universe import build_universe
 from firmo.reference import read_reference
+from sources.demo.universe import build_universe
 
 EVENT_TYPES = {"creation", "officer_change", "capital_increase", "new_establishment", "headcount_up", "headcount_down",
                "transfer", "sale", "collective_proceeding", "radiation", "closure"}

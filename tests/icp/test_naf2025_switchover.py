@@ -23,12 +23,12 @@ import pytest
 import yaml
 
 from firmo import db
-from firmo.generate.sirene import write_sirene_stock
-from firmo.generate.universe import build_universe
 from firmo.icp import load_icp, parse_icp, resolve
 from firmo.icp.prospects import build_prospects
 from firmo.icp.score import lead_rows, prepare
 from firmo.reference import read_reference
+from sources.demo.sirene import write_sirene_stock
+from sources.demo.universe import build_universe
 from sources.sirene.ingest import load_sirene
 from tests.icp.warehouse import FINANCIAL_COLUMNS, OFFICER_COLUMNS, _insert, officer
 

@@ -1,5 +1,5 @@
 """Fixtures of the INPI tests: a warehouse in a temp dir and a tiny hand-built universe
-(the shape of `firmo.generate.universe.Universe`, so the generator is tested on its own)."""
+(the shape of `sources.demo.universe.Universe`, so the generator is tested on its own)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from firmo import db
-from firmo.generate.ids import siren_from_base
+from sources.demo.ids import siren_from_base
 
 AS_OF = dt.date(2026, 11, 1)
 

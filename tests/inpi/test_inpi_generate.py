@@ -1,4 +1,4 @@
-"""firmo.generate.inpi: generated files go through the real loaders with the expected results."""
+"""sources.demo.inpi: generated files go through the real loaders with the expected results."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from firmo.generate.inpi import BAD_RATIO_ROWS, write_inpi
+from sources.demo.inpi import BAD_RATIO_ROWS, write_inpi
 from sources.inpi.ratios import load_ratios
 from sources.inpi.rne_load import apply_rne_updates, load_rne
 
@@ -76,7 +76,7 @@ def test_ratios_export_through_loader(con, tmp_path, tiny_universe):
 
 
 def test_real_universe_when_available(con, tmp_path):
-    universe_module = pytest.importorskip("firmo.generate.universe", reason="firmo.generate.universe not built yet")
+    universe_module = pytest.importorskip("sources.demo.universe", reason="sources.demo.universe not built yet")
     universe = universe_module.build_universe(300, seed=3)
     files = write_inpi(universe, tmp_path / "inpi")
     rne = load_rne(con, [files["rne_stock"]])

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from firmo.generate.inpi import commercial_opposition, write_inpi
-from firmo.generate.universe import build_universe
+from sources.demo.inpi import commercial_opposition, write_inpi
+from sources.demo.universe import build_universe
 from sources.inpi.rne_load import apply_rne_updates, load_rne
 
 

@@ -27,7 +27,7 @@ def test_definitions_load_with_every_sirene_asset(data_env):
 
 def test_materialize_on_generated_demo(data_env, monkeypatch):
     from firmo import settings
-    from firmo.generate.demo import ensure_demo
+    from sources.demo.dataset import ensure_demo
     from pipelines.definitions import build_definitions
 
     monkeypatch.setenv("FIRMO_SOURCES", "demo")

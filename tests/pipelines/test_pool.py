@@ -64,7 +64,7 @@ def test_registry_loads_through_the_multiprocess_executor_has_one_writer_at_a_ti
     from dagster import DagsterEventType, DagsterInstance
 
     from firmo import settings
-    from firmo.generate.demo import ensure_demo
+    from sources.demo.dataset import ensure_demo
 
     home = tmp_path / "dagster_home"
     home.mkdir()

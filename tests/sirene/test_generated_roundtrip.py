@@ -8,8 +8,8 @@ import json
 import pytest
 
 from firmo import db
-from firmo.generate.sirene import write_sirene_stock
-from firmo.generate.universe import build_universe
+from sources.demo.sirene import write_sirene_stock
+from sources.demo.universe import build_universe
 from sources.sirene.ingest import load_sirene
 
 EXPECTED_REASON = {

@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from firmo.generate import mix
 from firmo.reference.roles import role_codes
+from sources.demo import mix
 
 STOCK_LAG_DAYS = 30
 MEMBER_COMPANIES = 10_000

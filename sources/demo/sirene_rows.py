@@ -14,8 +14,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from firmo.generate import mix
-from firmo.generate.universe import naf2025_of
+from sources.demo import mix
+from sources.demo.universe import naf2025_of
 from sources.sirene.schema import ND_MARK
 
 EPOCH = dt.date(1970, 1, 1)

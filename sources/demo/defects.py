@@ -15,8 +15,8 @@ import io
 import numpy as np
 import polars as pl
 
-from firmo.generate import ids
-from firmo.generate.universe import Universe
+from sources.demo import ids
+from sources.demo.universe import Universe
 
 IMPOSSIBLE_DATE = "2023-02-30"
 
@@ -47,7 +47,7 @@ def inject_defects(kind: str, base: pl.DataFrame, universe: Universe, first_line
 
     `first_line` is the physical line number (header = 1) the first defect will occupy.
     """
-    from firmo.generate.sirene import csv_bytes  # late import: sirene imports this module
+    from sources.demo.sirene import csv_bytes  # late import: sirene imports this module
 
     cols = base.columns
     template = next(csv.reader(io.StringIO(csv_bytes(base, header=False).decode("utf-8"))))

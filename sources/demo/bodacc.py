@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from firmo.generate.universe import Universe
+from sources.demo.universe import Universe
 
 FAMILY_LIB = {"creation": "Créations", "vente": "Ventes et cessions", "collective": "Procédures collectives",
               "modification": "Modifications diverses", "radiation": "Radiations"}

@@ -10,8 +10,8 @@ import re
 import numpy as np
 import polars as pl
 
-from firmo.generate.names import ascii_upper
 from firmo.reference import read_reference
+from sources.demo.names import ascii_upper
 
 _ARRONDISSEMENT = re.compile(r"^(Paris|Lyon|Marseille) (\d+)(?:er|e) Arrondissement$")
 

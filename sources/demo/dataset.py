@@ -40,8 +40,8 @@ def last_month(universe):
 
 def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> dict[str, str]:
     """Write the demo files under `out_dir/<registry>/` and return {name: path}."""
-    from firmo.generate.sirene import write_sirene_stock
-    from firmo.generate.universe import build_universe
+    from sources.demo.sirene import write_sirene_stock
+    from sources.demo.universe import build_universe
 
     started = time.perf_counter()
     tmp = out_dir.with_name(out_dir.name + ".tmp")
@@ -52,7 +52,7 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
     files.update({f"sirene:{k}": v for k, v in write_sirene_stock(universe, tmp / "sirene").items()})
     previous = write_sirene_stock(last_month(universe), tmp / "sirene" / "previous", formats=("parquet",), broken_lines=False)
     files.update({f"sirene_previous:{k}": v for k, v in previous.items() if k != "manifest"})
-    for name, module, func in (("inpi", "firmo.generate.inpi", "write_inpi"), ("bodacc", "firmo.generate.bodacc", "write_bodacc")):
+    for name, module, func in (("inpi", "sources.demo.inpi", "write_inpi"), ("bodacc", "sources.demo.bodacc", "write_bodacc")):
         try:
             writer = getattr(__import__(module, fromlist=[func]), func)
         except (ImportError, AttributeError):

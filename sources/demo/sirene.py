@@ -35,9 +35,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from firmo.generate.defects import inject_defects
-from firmo.generate.sirene_rows import etablissement_rows, unite_legale_rows
-from firmo.generate.universe import Universe, naf2025_of
+from sources.demo.defects import inject_defects
+from sources.demo.sirene_rows import etablissement_rows, unite_legale_rows
+from sources.demo.universe import Universe, naf2025_of
 from sources.sirene import schema
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def write_sirene_stock(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    manifest: dict = {"generator": "firmo.generate.sirene", "seed": universe.seed, "as_of": universe.as_of.isoformat(),
+    manifest: dict = {"generator": "sources.demo.sirene", "seed": universe.seed, "as_of": universe.as_of.isoformat(),
                       "vintage": vintage, "broken_lines": broken_lines, "naf2025_only": naf2025_only, "files": {}}
     for kind in ("UL", "ET"):
         cols = columns_for(kind, vintage)

@@ -115,7 +115,7 @@ OPPOSITION_SHARE_COMPANY = 0.005  # other units with statut 'O'
 OPPOSITION_SHARE_P = 0.6          # units with statut 'P'
 OPPOSITION_FLIP_SHARE = 0.05      # of the units in the RNE /diff: the later payload flips the flag
 
-# NAF 2025 code of a unit: INSEE's correspondence (firmo.generate.universe.naf2025_of; a split
+# NAF 2025 code of a unit: INSEE's correspondence (sources.demo.universe.naf2025_of; a split
 # goes to one of its targets); left empty for ceased units and this share of active ones.
 NAF25_MISSING_SHARE = 0.20
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from firmo.generate import ids, mix
-from firmo.generate.establishments import build_establishments
-from firmo.generate.events import build_events
-from firmo.generate.names import Pools, build_pools, denominations, domains, first_names, pick
-from firmo.generate.officers import build_officers
-from firmo.generate.places import PlaceSampler
+from sources.demo import ids, mix
+from sources.demo.establishments import build_establishments
+from sources.demo.events import build_events
+from sources.demo.names import Pools, build_pools, denominations, domains, first_names, pick
+from sources.demo.officers import build_officers
+from sources.demo.places import PlaceSampler
 
 log = logging.getLogger(__name__)
 

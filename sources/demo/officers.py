@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from firmo.generate.names import Pools, first_names, pick
+from sources.demo.names import Pools, first_names, pick
 
 EPOCH = dt.date(1970, 1, 1)
 

@@ -12,9 +12,9 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from firmo.generate import mix
-from firmo.generate.officers import recent_day
-from firmo.generate.places import PlaceSampler
+from sources.demo import mix
+from sources.demo.officers import recent_day
+from sources.demo.places import PlaceSampler
 
 EPOCH = dt.date(1970, 1, 1)
 WINDOW_DAYS = 730

@@ -8,9 +8,9 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from firmo.generate import ids, mix
-from firmo.generate.names import Pools, pick, streets
-from firmo.generate.places import PlaceSampler
+from sources.demo import ids, mix
+from sources.demo.names import Pools, pick, streets
+from sources.demo.places import PlaceSampler
 
 EPOCH = dt.date(1970, 1, 1)
 

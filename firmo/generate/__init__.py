@@ -1,7 +1,0 @@
-"""Synthetic registry data: one coherent business universe (`universe.build_universe`) and
-writers that render it in each registry's real published format (`sirene.write_sirene_stock`,
-INPI and BODACC writers in their own modules)."""
-
-from firmo.generate.universe import Universe, build_universe
-
-__all__ = ["Universe", "build_universe"]
