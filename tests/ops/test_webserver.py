@@ -107,9 +107,10 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
         "core/companies": ["companies_codes", "companies_row_count", "companies_siren"],
         "core/latest_financials": ["latest_financials_row_count", "latest_financials_values"],
         "inpi/officers": ["officers_row_count"],
-        "icp_leads": ["icp_leads_no_p_unit", "icp_leads_siren", "icp_leads_tier_distribution"],
-        "enriched_leads": ["enriched_leads_contacts", "enriched_leads_no_p_unit"],
-        "crm_exports": ["crm_exports_no_p_unit"],
+        "icp_leads": ["icp_leads_no_opposed_unit", "icp_leads_no_p_unit", "icp_leads_siren",
+                      "icp_leads_tier_distribution"],
+        "enriched_leads": ["enriched_leads_contacts", "enriched_leads_no_opposed_unit", "enriched_leads_no_p_unit"],
+        "crm_exports": ["crm_exports_no_opposed_unit", "crm_exports_no_p_unit"],
     }
     jobs = {j["name"] for j in repo["jobs"]}
     assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "derived_tables", "lead_delivery",
