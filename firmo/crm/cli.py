@@ -77,16 +77,35 @@ def forget_cmd(
     db_file: Optional[Path] = DB_OPTION,
 ) -> None:
     """Right to erasure: delete that person or company from every table and cache, and keep them
-    on the suppression list so the next nightly load does not bring them back."""
+    on the suppression list so the next nightly load does not bring them back.
+
+    An answer journal a killed enrichment run left (`<warehouse>.answers/*.jsonl`) can hold the
+    email: it is merged into waterfall.cache first (what the next run's start would do), so the
+    erasure reaches its answers and the file is gone. Compliance does not know the waterfall's
+    files, so the merge is done here, at the top."""
     from firmo import db
     from firmo.compliance import forget
-    from firmo.compliance.normalise import InvalidIdentifier
+    from firmo.compliance.normalise import InvalidIdentifier, guess_kind
+    from waterfall.journal import journal_dir, recover
 
     with db.connection(db_file) as con:
+        try:
+            guess_kind(value)
+        except InvalidIdentifier as exc:
+            _fail(str(exc))
+        merged = recover(con)
+        directory = journal_dir(con)
+        live = sorted(directory.glob("*.jsonl")) if directory is not None and directory.is_dir() else []
         try:
             result = forget(con, value, reason=reason, source="firmo forget")
         except InvalidIdentifier as exc:
             _fail(str(exc))
+    if merged.journals:
+        typer.echo(f"{merged.journals} answer journal(s) left by a killed enrichment run merged into the cache "
+                   f"first ({merged.answers} answers), so the erasure reached them")
+    if live:
+        typer.secho(f"{len(live)} enrichment run(s) in progress hold an answer journal: run firmo forget again once "
+                    "they end", fg=typer.colors.YELLOW, err=True)
     for where, n in sorted(result.erased.items()):
         typer.echo(f"{where:45s} {n:>6} rows erased")
     typer.echo("suppressed from now on" if result.newly_suppressed else "was already suppressed")
@@ -132,7 +151,9 @@ def export_cmd(
     client = None
     if push:  # before anything is written: a missing token stops the run here
         try:
-            client = HubSpotClient()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
+            env = settings.Settings.from_env()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
+            token = env.hubspot_access_token.get_secret_value() if env.hubspot_access_token else None
+            client = HubSpotClient(token, base_url=env.hubspot_base_url)
         except HubSpotError as exc:
             _fail(str(exc))
     with contextlib.ExitStack() as stack, db.connection(db_file) as con:
