@@ -264,7 +264,7 @@ def build_phase(db_file: Path) -> dict:
 def cli_phase(db_file: Path, repeats: int) -> dict:
     """`firmo icp preview` as an analyst runs it: a fresh process each time."""
     walls = []
-    code = "import sys; from firmo.icp.cli import icp_app; sys.argv[0] = 'firmo icp'; icp_app()"
+    code = "import sys; from pipelines.cli_icp import icp_app; sys.argv[0] = 'firmo icp'; icp_app()"
     for _ in range(repeats):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", code, "preview", str(REPO / "icps" / "saas_tech_pme.yaml"),

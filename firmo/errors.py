@@ -4,7 +4,7 @@ use, and how a refused input becomes the one line `firmo` prints.
 A refused input is not a bug: the user can fix it (another file, both files, stop the other
 process), so the CLI prints `firmo: <what and where>` and exits 1, without a traceback
 (`--debug` or FIRMO_DEBUG=1 shows it). Anything else that escapes a command is a bug, and keeps
-its traceback (firmo/cli.py).
+its traceback (pipelines/cli.py).
 
 `InputError` is a ValueError so that callers which already catch ValueError from the loaders
 keep working.

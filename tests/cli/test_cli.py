@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from firmo.cli import app
+from pipelines.cli import app
 
 runner = CliRunner()
 

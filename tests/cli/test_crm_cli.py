@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from firmo import db
-from firmo.cli import app
+from pipelines.cli import app
 from tests.crm.fake_hubspot import TOKEN, FakeHubSpot
 
 runner = CliRunner()

@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from firmo.cli import FirmoGroup, app, refusal
+from pipelines.cli import FirmoGroup, app, refusal
 from tests.conftest import REPO_ROOT
 
 runner = CliRunner()
@@ -166,7 +166,7 @@ def test_debug_shows_the_traceback(data_env, files, monkeypatch):
 
 def test_the_installed_entry_point_prints_one_line(data_env, files):
     """Through a real process: stderr is exactly the line, and --debug prints the traceback."""
-    args = [sys.executable, "-m", "firmo.cli", "load", "bodacc", str(files / "truncated.taz"), "--db", str(files / "x.duckdb")]
+    args = [sys.executable, "-m", "pipelines.cli", "load", "bodacc", str(files / "truncated.taz"), "--db", str(files / "x.duckdb")]
     done = subprocess.run(args, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
     lines = [line for line in done.stderr.splitlines() if line.strip() and not LOG_LINE.match(line)]
     assert (done.returncode, lines, done.stdout) == (1, [

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from firmo import db, quality
-from firmo.cli import app
 from firmo.loadguard import RowCountRefused, guarded_loads
+from pipelines.cli import app
 from sources.inpi.ratios import load_ratios
 
 runner = CliRunner()

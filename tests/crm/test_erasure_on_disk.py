@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from firmo import db
 from firmo.analytics import READ_LINK, publish_snapshot
-from firmo.cli import app
 from firmo.compliance.compaction import CompactionError, compact_database
+from pipelines.cli import app
 
 EMAIL = b"jeanne.martin@acme.fr"
 runner = CliRunner()

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from firmo import db
 from firmo.icp import build_leads, leads_table, parse_icp, resolve
-from firmo.icp.cli import icp_app
+from pipelines.cli_icp import icp_app
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
 from tests.icp.warehouse import AS_OF, build_warehouse
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from firmo.icp import IcpError, parse_icp, resolve
 from firmo.icp.score import lead_rows, prepare
-from firmo.icp.cli import icp_app
+from pipelines.cli_icp import icp_app
 from tests.icp.warehouse import AS_OF, build_warehouse, company, company_naf2025
 
 COMPANIES = [

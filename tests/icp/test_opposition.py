@@ -10,9 +10,10 @@ import json
 import duckdb
 import pytest
 
-from firmo import analytics, summary
+from firmo import analytics
 from firmo.compliance import prospecting
 from firmo.icp import build_leads, build_prospects, parse_icp, resolve
+from pipelines import summary
 from sources.inpi.rne_load import apply_rne_updates, load_rne
 from tests.icp.warehouse import AS_OF, build_warehouse, company
 

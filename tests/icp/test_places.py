@@ -206,7 +206,7 @@ def test_vectorised_name_keys_equal_name_key():
 
 
 def test_check_and_preview_print_the_resolution(tmp_path, data_env):
-    from firmo.icp.cli import icp_app
+    from pipelines.cli_icp import icp_app
 
     path = tmp_path / "lyon.yaml"
     path.write_text("criteria:\n  communes: [Lyon, 'CP 13001']\n  epci: [Plaine Commune]\n", encoding="utf-8")

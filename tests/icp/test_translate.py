@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from firmo.icp import IcpError, load_icp
-from firmo.icp.cli import icp_app
 from firmo.icp.translate import translate_icp
+from pipelines.cli_icp import icp_app
 
 ICP = """\
 # Software shops of the two big hubs.

@@ -51,7 +51,7 @@ def test_materialize_on_generated_demo(data_env, monkeypatch):
 
 def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypatch):
     """What `make run` does, on 400 generated companies from an empty data dir."""
-    from firmo.runner import run_pipeline
+    from pipelines.run import run_pipeline
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     text = run_pipeline(demo=True, companies=400, seed=3)
@@ -78,7 +78,7 @@ def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypat
 def test_a_failed_run_is_reported_in_one_line(data_env):
     from dagster import Definitions, asset, define_asset_job
 
-    from firmo.runner import RunFailed
+    from pipelines.run import RunFailed
 
     @asset
     def boom():

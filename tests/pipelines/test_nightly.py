@@ -16,14 +16,14 @@ def demo_home(data_env, tmp_path, monkeypatch):
     home = tmp_path / "dagster_home"
     home.mkdir()
     monkeypatch.setenv("DAGSTER_HOME", str(home))
-    from firmo.runner import run_pipeline
+    from pipelines.run import run_pipeline
 
     run_pipeline(demo=True, companies=400, seed=3)
     return home
 
 
 def test_unchanged_night_does_nothing_and_a_new_day_wakes_the_derived_assets(demo_home):
-    from firmo.nightly import run_nightly
+    from pipelines.nightly import run_nightly
 
     with db.connection(read_only=True) as con:
         (day,) = con.execute("SELECT max(publication_date) FROM bodacc.notices").fetchall()[0]

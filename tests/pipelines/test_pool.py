@@ -115,7 +115,7 @@ import sys, time
 from pathlib import Path
 from dagster import DagsterInstance, Definitions, asset, define_asset_job
 from assets.common import WAREHOUSE_POOL
-from firmo.runner import process_tags
+from pipelines.run import process_tags
 
 @asset(pool=WAREHOUSE_POOL)
 def holder():
@@ -146,7 +146,7 @@ def test_a_killed_in_process_run_gives_the_slot_back_at_the_next_start(tmp_path,
     from dagster import DagsterInstance, DagsterRunStatus
 
     from assets.common import WAREHOUSE_POOL
-    from firmo.runner import release_dead_runs
+    from pipelines.run import release_dead_runs
 
     shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))

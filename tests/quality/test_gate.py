@@ -108,7 +108,8 @@ def test_the_gates_are_the_blocking_checks_upstream_of_the_export():
 
 
 def test_the_run_summary_counts_the_latest_result_of_each_check(data_env):
-    from firmo import db, summary
+    from firmo import db
+    from pipelines import summary
 
     with db.connection() as con:
         quality.ensure_tables(con)

@@ -93,7 +93,7 @@ def test_a_regenerated_demo_starts_the_guard_over(con, tmp_path, monkeypatch):
     """DEMO_COMPANIES=2000 make run after a 20,000-company run is another population, not a loss."""
     import json
 
-    from firmo import runner
+    from pipelines import run as runner
 
     (tmp_path / "demo.json").write_text(json.dumps({"companies": 20_000, "seed": 42, "files": {}}))
     assert runner.demo_changes(tmp_path, companies=20_000, seed=42) is None

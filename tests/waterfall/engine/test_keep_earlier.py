@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from firmo import db
-from firmo.summary import lead_lines
+from pipelines.summary import lead_lines
 from waterfall.enrich import enrich_leads
 from waterfall.providers.base import Field, Transient
 

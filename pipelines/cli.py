@@ -18,7 +18,7 @@ from firmo import settings
 # project's own refusals (an ICP file, an identifier, a locked CRM token, a failed gate...).
 REFUSALS = {
     "firmo.errors:InputError", "firmo.icp.config:IcpError", "firmo.compliance.normalise:InvalidIdentifier",
-    "firmo.crm.hubspot_api:HubSpotError", "firmo.quality:QualityGateError", "firmo.runner:RunFailed",
+    "firmo.crm.hubspot_api:HubSpotError", "firmo.quality:QualityGateError", "pipelines.run:RunFailed",
     "firmo.compliance.prospecting:RegistryMissing", "sources.download:FetchError", "sources.sirene.api:SireneApiError",
     "sources.sirene.api:MissingApiKeyError", "sources.inpi.rne_client:RneError", "waterfall.config:ConfigError",
     "firmo.loadguard:LoadRefused", "firmo.compliance.compaction:CompactionError",
@@ -90,7 +90,7 @@ app.add_typer(load_app, name="load")
 
 def _mount_subcommands() -> None:
     from firmo.crm.cli import register
-    from firmo.icp.cli import icp_app
+    from pipelines.cli_icp import icp_app
 
     app.add_typer(icp_app, name="icp")
     register(app)
@@ -237,7 +237,7 @@ def run(
     seed: int = typer.Option(42),
 ) -> None:
     """Run the whole pipeline (every asset) and print a summary."""
-    from firmo.runner import RunFailed, run_pipeline
+    from pipelines.run import RunFailed, run_pipeline
 
     try:
         typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed))
@@ -257,8 +257,8 @@ def nightly(
     import os
     from datetime import date
 
-    from firmo.nightly import run_nightly
-    from firmo.runner import RunFailed, stand_in_providers
+    from pipelines.nightly import run_nightly
+    from pipelines.run import RunFailed, stand_in_providers
 
     with contextlib.ExitStack() as stack:
         if os.environ.get("FIRMO_SOURCES", "demo").lower() == "demo":
@@ -275,7 +275,7 @@ def nightly(
 def summary(db_file: Optional[Path] = typer.Option(None, "--db")) -> None:
     """Rows per table and rejected rows in the warehouse."""
     from firmo import db
-    from firmo import summary as summary_mod
+    from pipelines import summary as summary_mod
 
     path = db_file or settings.db_path()
     with db.connection(path, read_only=True) as con:

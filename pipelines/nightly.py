@@ -63,7 +63,7 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
     """Run the nightly job for `day` (default yesterday, Paris), then what automation requests."""
     from dagster import AssetKey, BetaWarning, DagsterInstance, evaluate_automation_conditions
 
-    from firmo.runner import RUN_CONFIG, RunFailed, process_tags, release_dead_runs
+    from pipelines.run import RUN_CONFIG, RunFailed, process_tags, release_dead_runs
     from pipelines.definitions import build_definitions
 
     if instance is None and not os.environ.get("DAGSTER_HOME"):  # the instance `make run` records into

@@ -125,7 +125,8 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) 
         _run_plan(defs, instance)
     elapsed = time.perf_counter() - started
 
-    from firmo import db, summary
+    from firmo import db
+    from pipelines import summary
 
     with db.connection(settings.db_path(), read_only=True) as con:
         return summary.render(con, settings.db_path(), {
