@@ -7,13 +7,13 @@ CSV import.
 * 100 inputs per call (the v3 norm; the doc flags it unverified, so it is a parameter).
 * 429 and 5xx are retried, honouring `Retry-After`, else exponential backoff; a client-side
   window keeps under the private-app burst limit (190 requests / 10 s).
-* The token comes from `HUBSPOT_ACCESS_TOKEN` (or the constructor) and only ever travels in the
-  Authorization header: not in repr, logs, exceptions or results.
+* The token is an argument (the entry points and the Dagster `HubSpotResource` take it from
+  `HUBSPOT_ACCESS_TOKEN`, firmo/settings.py) and only ever travels in the Authorization header:
+  not in repr, logs, exceptions or results.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -22,9 +22,8 @@ from typing import Any
 
 import httpx
 
-TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
-BASE_URL = "https://api.hubapi.com"
-BASE_URL_ENV = "FIRMO_HUBSPOT_BASE_URL"  # not secret: another endpoint (a proxy, the tests' fake)
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"  # named in the error when no token is given
+BASE_URL = "https://api.hubapi.com"  # FIRMO_HUBSPOT_BASE_URL (settings) points elsewhere: a proxy, the tests' fake
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -43,14 +42,13 @@ class HubSpotClient:
         self,
         token: str | None = None,
         *,
-        base_url: str | None = None,
+        base_url: str = BASE_URL,
         batch_size: int = 100,
         max_retries: int = 5,
         requests_per_10s: int = 190,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        token = token or os.environ.get(TOKEN_ENV)
         if not token:
             raise HubSpotError(f"no HubSpot token: set {TOKEN_ENV}")
         self.batch_size = batch_size
@@ -59,7 +57,7 @@ class HubSpotClient:
         self._window: deque[float] = deque()
         self._per_10s = requests_per_10s
         self._http = httpx.Client(
-            base_url=base_url or os.environ.get(BASE_URL_ENV) or BASE_URL, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
+            base_url=base_url or BASE_URL, timeout=timeout, headers={"Authorization": f"Bearer {token}"}
         )
 
     def __repr__(self) -> str:

@@ -16,20 +16,15 @@ from .conftest import NOW, frame, golden_leads, lead
 from .fake_hubspot import TOKEN, FakeHubSpot
 
 
-@pytest.fixture()
-def token_env(monkeypatch):
-    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
-
-
 def _upserts(fake, object_type):
     return [body for method, path, body in fake.requests
             if method == "POST" and path == f"/crm/v3/objects/{object_type}/batch/upsert"]
 
 
-def test_push_companies_then_contacts_then_associations(con, token_env, caplog):
+def test_push_companies_then_contacts_then_associations(con, caplog):
     caplog.set_level(logging.DEBUG)
     sleeps = []
-    with FakeHubSpot(rate_limit_first=1) as fake, HubSpotClient(base_url=fake.url, sleep=sleeps.append) as client:
+    with FakeHubSpot(rate_limit_first=1) as fake, HubSpotClient(TOKEN, base_url=fake.url, sleep=sleeps.append) as client:
         report = push_hubspot(golden_leads(), con=con, client=client, now=NOW)
         assert [path.split("/")[4] for _, path, _ in fake.requests[:3]] == ["companies", "companies", "contacts"]
         assert sleeps == [0.0]  # the 429 was retried after Retry-After: 0
@@ -58,9 +53,9 @@ def test_push_companies_then_contacts_then_associations(con, token_env, caplog):
         (3, "api:hubspot")]
 
 
-def test_second_push_sends_only_changes_and_batches_by_size(con, token_env):
+def test_second_push_sends_only_changes_and_batches_by_size(con):
     leads = frame(*[lead(email=f"p{i}@acme.fr", last_name=f"N{i}") for i in range(5)])
-    with FakeHubSpot() as fake, HubSpotClient(base_url=fake.url, batch_size=2) as client:
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url, batch_size=2) as client:
         push_hubspot(leads, con=con, client=client, now=NOW, associate=False)
         assert [len(b["inputs"]) for b in _upserts(fake, "contacts")] == [2, 2, 1]
         fake.requests.clear()
@@ -69,9 +64,9 @@ def test_second_push_sends_only_changes_and_batches_by_size(con, token_env):
         assert fake.requests == []
 
 
-def test_partial_failure_is_not_recorded_and_suppressed_never_pushed(con, token_env):
+def test_partial_failure_is_not_recorded_and_suppressed_never_pushed(con):
     suppress(con, "email", "anne.roux@eclair.fr", reason="opt-out", now=NOW)
-    with FakeHubSpot(fail_emails=("jeanne.martin@acme.fr",)) as fake, HubSpotClient(base_url=fake.url) as client:
+    with FakeHubSpot(fail_emails=("jeanne.martin@acme.fr",)) as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
         report = push_hubspot(golden_leads(), con=con, client=client, now=NOW)
         assert "anne.roux@eclair.fr" not in str(fake.requests)
     assert report.failed == 1 and report.suppressed == 1 and len(report.errors) == 1
@@ -87,14 +82,15 @@ def test_wrong_token_is_an_error_that_does_not_leak_it(con):
 
 
 def test_missing_token(monkeypatch):
-    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
-    with pytest.raises(HubSpotError, match="set HUBSPOT_ACCESS_TOKEN"):
+    """The client takes its token as an argument only: one in the environment is not read."""
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+    with pytest.raises(HubSpotError, match="no HubSpot token: set HUBSPOT_ACCESS_TOKEN"):
         HubSpotClient()
 
 
-def test_persistent_429_gives_up_with_backoff(token_env):
+def test_persistent_429_gives_up_with_backoff():
     sleeps = []
-    with FakeHubSpot(rate_limit_first=10) as fake, HubSpotClient(base_url=fake.url, max_retries=2,
+    with FakeHubSpot(rate_limit_first=10) as fake, HubSpotClient(TOKEN, base_url=fake.url, max_retries=2,
                                                                   sleep=sleeps.append) as client:
         with pytest.raises(HubSpotError, match="429"):
             client.upsert("contacts", [{"id": "a@b.fr", "idProperty": "email", "properties": {}}])

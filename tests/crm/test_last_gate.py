@@ -102,8 +102,7 @@ def test_a_lifted_opposition_is_exported_again(built, tmp_path):
 
 def test_the_hubspot_push_applies_the_same_gate(built, monkeypatch):
     change_the_registries(built)
-    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
-    with FakeHubSpot() as fake, HubSpotClient(base_url=fake.url, sleep=lambda s: None) as client:
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url, sleep=lambda s: None) as client:
         report = push_hubspot(lead_frame(built, ["tech"]), con=built, client=client, now=NOW)
         assert set(fake.objects["companies"]) == {ACME}
     assert (report.skipped_p, report.opposed, report.inactive, report.suppressed, report.customers) == (1, 1, 1, 1, 1)
