@@ -1,11 +1,13 @@
 """The Dagster code location: every firmo asset, resource, job, schedule and sensor.
 
-`dagster dev -m pipelines.definitions` (or `make ui`) loads this module.
+`dagster dev -m pipelines.definitions` (or `make ui`) loads this module; `defs` is lazy
+(`@definitions`): the environment is read when Dagster loads the code location, not when the
+module is imported, and `build_definitions(settings)` builds another set from other settings.
 """
 
 from __future__ import annotations
 
-from dagster import Definitions, load_asset_checks_from_modules, load_assets_from_modules
+from dagster import Definitions, definitions, load_asset_checks_from_modules, load_assets_from_modules
 
 import assets.analytics
 import assets.bodacc
@@ -21,20 +23,26 @@ from assets.policies import with_policies
 from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
+from firmo.settings import Settings
 from pipelines.resources import (
+    HubSpotResource,
+    PathsResource,
     ProvidersResource,
     RegistrySourcesResource,
     RneApiResource,
     SireneApiResource,
-    warehouse_from_env,
+    warehouse_resource,
 )
 
 ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.daily_changes, assets.signals, assets.icp, assets.waterfall, assets.exports,
                  assets.analytics]
 
 
-def build_definitions() -> Definitions:
-    """Built by a function so tests can rebuild it after pointing the environment elsewhere."""
+def build_definitions(settings: Settings | None = None) -> Definitions:
+    """Every definition, its resources built from `settings` (default: `Settings.from_env()`,
+    read now). Two calls with two settings objects give two independent code locations: each
+    resource holds its own paths, endpoints and which secrets are set."""
+    settings = settings or Settings.from_env()
     return Definitions(
         assets=with_policies(load_assets_from_modules(ASSET_MODULES)),
         asset_checks=load_asset_checks_from_modules([assets.checks]),
@@ -42,13 +50,18 @@ def build_definitions() -> Definitions:
         schedules=all_schedules(),
         sensors=all_sensors(),
         resources={
-            "warehouse": warehouse_from_env(),
-            "registry_sources": RegistrySourcesResource.from_env(),
-            "providers": ProvidersResource.from_env(),
-            "sirene_api": SireneApiResource.from_env(),
-            "rne_api": RneApiResource.from_env(),
+            "warehouse": warehouse_resource(settings),
+            "paths": PathsResource.from_settings(settings),
+            "registry_sources": RegistrySourcesResource.from_settings(settings),
+            "providers": ProvidersResource.from_settings(settings),
+            "sirene_api": SireneApiResource.from_settings(settings),
+            "rne_api": RneApiResource.from_settings(settings),
+            "hubspot": HubSpotResource.from_settings(settings),
         },
     )
 
 
-defs = build_definitions()
+@definitions
+def defs() -> Definitions:
+    """The code location `dagster dev` / `dagster job execute -m pipelines.definitions` load."""
+    return build_definitions()

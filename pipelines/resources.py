@@ -1,25 +1,32 @@
-"""Resources: one per external system, configured from the environment.
+"""Resources: one per external system, built from a `Settings` object (firmo/settings.py) by
+`pipelines.definitions.build_definitions(settings)`; nothing here reads the environment.
+
+Secrets stay `EnvVar`s (Dagster resolves them when a run starts and the UI shows only the
+variable's name): a settings object tells which are set, never passes their values here.
 
 - `warehouse`: the DuckDB file (dagster-duckdb's resource, with the project's settings).
 - `registry_sources`: where each registry file comes from. By default the generated demo files
   (offline, listed in `data/demo/demo.json`); `FIRMO_SOURCES=live` switches to the real
   publishers' addresses, and each source can be overridden one by one (a path or a URL).
 - `providers`: the contact-enrichment providers' keys (EnvVar) and endpoints.
+- `paths`: where files are written and read (downloads, CRM files, ICP files).
+- `sirene_api`, `rne_api`, `hubspot`: the registry APIs of the nightly run and the HubSpot push.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Optional
 
 import duckdb
 from dagster import ConfigurableResource, EnvVar
 from dagster_duckdb import DuckDBResource
 
-from firmo import db, settings
+from firmo import db
+from firmo.settings import Settings, provider_key_var
 
 # Stable addresses of the public files (inpi_bodacc.md §2.1). The RNE stock is not among them:
 # it sits on INPI's FTP behind an account, see README "Pointing it at the real registries".
@@ -39,26 +46,38 @@ class WarehouseResource(DuckDBResource):
                 con.close()
 
 
-def warehouse_from_env() -> WarehouseResource:
+def warehouse_resource(settings: Settings) -> WarehouseResource:
+    """The warehouse at `settings.db_path`, with its DuckDB memory and thread settings."""
     config: dict[str, object] = {
-        "memory_limit": settings.duckdb_memory_limit(),
+        "memory_limit": settings.duckdb_memory,
         "preserve_insertion_order": False,
     }
-    if settings.duckdb_threads():
-        config["threads"] = settings.duckdb_threads()
-    path = settings.db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return WarehouseResource(database=str(path), connection_config=config)
+    if settings.duckdb_threads:
+        config["threads"] = settings.duckdb_threads
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    return WarehouseResource(database=str(settings.db_path), connection_config=config)
 
 
-def _demo_files() -> dict[str, str]:
-    marker = settings.demo_dir() / "demo.json"
+class PathsResource(ConfigurableResource):
+    """Where the assets read and write files, from the settings (so two code locations built with
+    two settings objects never share a folder): downloads, CRM import files, ICP files."""
+
+    raw_dir: str
+    exports_dir: str
+    icp_dir: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PathsResource":
+        return cls(raw_dir=str(settings.raw_dir), exports_dir=str(settings.exports_dir), icp_dir=str(settings.icp_dir))
+
+    def raw(self, registry: str) -> Path:
+        """`<data dir>/raw/<registry>`: downloaded or generated files of one registry."""
+        return Path(self.raw_dir) / registry
+
+
+def _demo_files(settings: Settings) -> dict[str, str]:
+    marker = settings.demo_dir / "demo.json"
     return json.loads(marker.read_text())["files"] if marker.is_file() else {}
-
-
-def _env_list(name: str) -> list[str] | None:
-    value = os.environ.get(name)
-    return [v for v in value.split(",") if v.strip()] if value else None
 
 
 class RegistrySourcesResource(ConfigurableResource):
@@ -75,9 +94,9 @@ class RegistrySourcesResource(ConfigurableResource):
     bodacc: list[str]
 
     @classmethod
-    def from_env(cls) -> "RegistrySourcesResource":
-        live = os.environ.get("FIRMO_SOURCES", "demo").lower() == "live"
-        demo = {} if live else _demo_files()
+    def from_settings(cls, settings: Settings) -> "RegistrySourcesResource":
+        live = settings.live
+        demo = {} if live else _demo_files(settings)
         if live:
             from sources.sirene.download import stock_urls
 
@@ -85,13 +104,11 @@ class RegistrySourcesResource(ConfigurableResource):
         else:
             ul, et = demo.get("sirene:unites_legales_csv_zip", ""), demo.get("sirene:etablissements_csv_zip", "")
         return cls(
-            sirene_unites_legales=os.environ.get("FIRMO_SIRENE_UL_SOURCE") or ul,
-            sirene_etablissements=os.environ.get("FIRMO_SIRENE_ETAB_SOURCE") or et,
-            inpi_rne=_env_list("FIRMO_INPI_RNE_SOURCE")
-            or [demo[k] for k in ("inpi:rne_stock", "inpi:rne_diff") if k in demo],
-            inpi_ratios=os.environ.get("FIRMO_INPI_RATIOS_SOURCE") or (RATIOS_URL if live else demo.get("inpi:ratios", "")),
-            bodacc=_env_list("FIRMO_BODACC_SOURCE")
-            or sorted(v for k, v in demo.items() if k.startswith("bodacc:")),
+            sirene_unites_legales=settings.sirene_ul_source or ul,
+            sirene_etablissements=settings.sirene_etab_source or et,
+            inpi_rne=list(settings.inpi_rne_source or [demo[k] for k in ("inpi:rne_stock", "inpi:rne_diff") if k in demo]),
+            inpi_ratios=settings.inpi_ratios_source or (RATIOS_URL if live else demo.get("inpi:ratios", "")),
+            bodacc=list(settings.bodacc_source or sorted(v for k, v in demo.items() if k.startswith("bodacc:"))),
         )
 
 
@@ -122,12 +139,11 @@ class ProvidersResource(ConfigurableResource):
     config_path: Optional[str] = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
 
     @classmethod
-    def from_env(cls) -> "ProvidersResource":
-        keys = {f"{name}_api_key": EnvVar(f"FIRMO_{name.upper()}_API_KEY")
-                for name in _PROVIDER_NAMES if os.environ.get(f"FIRMO_{name.upper()}_API_KEY")}
-        urls = {name: os.environ[f"FIRMO_{name.upper()}_BASE_URL"]
-                for name in _PROVIDER_NAMES if os.environ.get(f"FIRMO_{name.upper()}_BASE_URL")}
-        return cls(**keys, base_urls=urls, config_path=os.environ.get("FIRMO_WATERFALL_CONFIG"))
+    def from_settings(cls, settings: Settings) -> "ProvidersResource":
+        keys = {f"{name}_api_key": EnvVar(provider_key_var(name)) for name in _PROVIDER_NAMES if name in settings.provider_keys}
+        urls = {name: url for name, url in settings.provider_base_urls.items() if name in _PROVIDER_NAMES}
+        config = str(settings.waterfall_config) if settings.waterfall_config else None
+        return cls(**keys, base_urls=urls, config_path=config)
 
     def key_env(self) -> dict[str, str]:
         """`FIRMO_<NAME>_API_KEY` -> key, for the providers that have one (never logged)."""
@@ -151,9 +167,9 @@ class SireneApiResource(ConfigurableResource):
     base_url: str = "https://api.insee.fr/api-sirene/3.11"
 
     @classmethod
-    def from_env(cls) -> "SireneApiResource":
-        key = {"api_key": EnvVar("INSEE_API_KEY")} if os.environ.get("INSEE_API_KEY") else {}
-        return cls(**key, base_url=os.environ.get("FIRMO_SIRENE_API_URL", cls.model_fields["base_url"].default))
+    def from_settings(cls, settings: Settings) -> "SireneApiResource":
+        key = {"api_key": EnvVar("INSEE_API_KEY")} if settings.insee_api_key else {}
+        return cls(**key, base_url=settings.sirene_api_url)
 
     @property
     def configured(self) -> bool:
@@ -177,10 +193,10 @@ class RneApiResource(ConfigurableResource):
     base_url: str = "https://registre-national-entreprises.inpi.fr"
 
     @classmethod
-    def from_env(cls) -> "RneApiResource":
+    def from_settings(cls, settings: Settings) -> "RneApiResource":
         creds = ({"username": EnvVar("INPI_USERNAME"), "password": EnvVar("INPI_PASSWORD")}
-                 if os.environ.get("INPI_USERNAME") and os.environ.get("INPI_PASSWORD") else {})
-        return cls(**creds, base_url=os.environ.get("FIRMO_RNE_API_URL", cls.model_fields["base_url"].default))
+                 if settings.inpi_username and settings.inpi_password else {})
+        return cls(**creds, base_url=settings.rne_api_url)
 
     @property
     def configured(self) -> bool:
@@ -190,3 +206,32 @@ class RneApiResource(ConfigurableResource):
         from sources.inpi.rne_client import RneClient
 
         return RneClient(self.base_url, username=self.username or "", password=self.password or "")
+
+
+# --------------------------------------------------------------------------- CRM
+
+class HubSpotResource(ConfigurableResource):
+    """HubSpot's CRM API, for the `crm_exports` push (`push_hubspot: true` in its run config).
+
+    `access_token` is `EnvVar("HUBSPOT_ACCESS_TOKEN")` when that variable is set (the UI shows the
+    variable's name only); without it a push is refused before any file is written. `base_url`
+    (FIRMO_HUBSPOT_BASE_URL, not secret) points it at a proxy or the tests' fake.
+    """
+
+    access_token: Optional[str] = None
+    base_url: str = "https://api.hubapi.com"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "HubSpotResource":
+        token = {"access_token": EnvVar("HUBSPOT_ACCESS_TOKEN")} if settings.hubspot_access_token else {}
+        return cls(**token, base_url=settings.hubspot_base_url)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.access_token)
+
+    def client(self, **kwargs):
+        """A HubSpotClient; no token: HubSpotError naming HUBSPOT_ACCESS_TOKEN."""
+        from firmo.crm.hubspot_api import HubSpotClient
+
+        return HubSpotClient(self.access_token, base_url=self.base_url, **kwargs)

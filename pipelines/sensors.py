@@ -13,13 +13,11 @@ import json
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
 from pipelines.jobs import inpi_job, sirene_job
+from pipelines.resources import RegistrySourcesResource
 
 
-def watched_files() -> dict[str, tuple[str, str]]:
-    """name -> (source, job to run when it changes)."""
-    from pipelines.resources import RegistrySourcesResource
-
-    sources = RegistrySourcesResource.from_env()
+def watched_files(sources: RegistrySourcesResource) -> dict[str, tuple[str, str]]:
+    """name -> (source, job to run when it changes), from the code location's registry sources."""
     files = {
         "sirene_unites_legales": (sources.sirene_unites_legales, sirene_job.name),
         "sirene_etablissements": (sources.sirene_etablissements, sirene_job.name),
@@ -37,11 +35,11 @@ def stamp_of(source: str) -> str:
 
 @sensor(jobs=[sirene_job, inpi_job], minimum_interval_seconds=3600, default_status=DefaultSensorStatus.STOPPED,
         description="HEAD the monthly SIRENE stock and ratios files; a new version triggers its full reload.")
-def registry_files_sensor(context: SensorEvaluationContext):
+def registry_files_sensor(context: SensorEvaluationContext, registry_sources: RegistrySourcesResource):
     seen = json.loads(context.cursor) if context.cursor else {}
     now: dict[str, str] = {}
     jobs: dict[str, list[str]] = {}
-    for name, (source, job) in watched_files().items():
+    for name, (source, job) in watched_files(registry_sources).items():
         try:
             now[name] = stamp_of(source)
         except Exception as exc:  # noqa: BLE001 - a sensor tick must not crash on a flaky HEAD

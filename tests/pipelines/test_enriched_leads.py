@@ -9,6 +9,7 @@ from dagster import DagsterInstance, materialize
 from assets.icp import icp_partitions
 from assets.waterfall import enriched_leads
 from firmo import db
+from firmo.settings import Settings
 from pipelines.resources import ProvidersResource, WarehouseResource
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.server import FakeServer
@@ -35,7 +36,7 @@ def test_enrichment_run_keeps_keys_secret(warehouse, monkeypatch, tmp_path):
         for name in fake.providers:
             monkeypatch.setenv(f"FIRMO_{name.upper()}_BASE_URL", server.base_url(name))
         monkeypatch.setenv("FIRMO_WATERFALL_CONFIG", "waterfall/demo.yaml")
-        providers = ProvidersResource.from_env()
+        providers = ProvidersResource.from_settings(Settings.from_env())
         instance = DagsterInstance.ephemeral()
         instance.add_dynamic_partitions(icp_partitions.name, ["demo"])
         result = materialize([enriched_leads], partition_key="demo", instance=instance, resources={

@@ -40,7 +40,9 @@ def test_nightly_before_the_first_partition_is_skipped(data_env):
 def tick(cursor=None):
     from pipelines.definitions import build_definitions
 
-    context = build_sensor_context(cursor=cursor, instance=DagsterInstance.ephemeral(), definitions=build_definitions())
+    defs = build_definitions()  # the daemon gives a sensor the code location's resources
+    context = build_sensor_context(cursor=cursor, instance=DagsterInstance.ephemeral(), definitions=defs,
+                                   resources=defs.resources)
     return sensors.registry_files_sensor.evaluate_tick(context)
 
 
@@ -48,7 +50,7 @@ def test_new_monthly_file_triggers_its_reload_once(data_env, tmp_path, monkeypat
     files = {name: tmp_path / f"{name}.parquet" for name in ("ul", "et", "ratios")}
     for path in files.values():
         path.write_bytes(b"v1")
-    monkeypatch.setattr(sensors, "watched_files", lambda: {
+    monkeypatch.setattr(sensors, "watched_files", lambda sources: {
         "sirene_unites_legales": (str(files["ul"]), "sirene_reload"),
         "sirene_etablissements": (str(files["et"]), "sirene_reload"),
         "inpi_ratios": (str(files["ratios"]), "inpi_reload"),
@@ -67,7 +69,7 @@ def test_new_monthly_file_triggers_its_reload_once(data_env, tmp_path, monkeypat
 
 
 def test_unreachable_source_does_not_crash_the_tick(data_env, monkeypatch):
-    monkeypatch.setattr(sensors, "watched_files", lambda: {"inpi_ratios": ("https://example.invalid/x.csv", "inpi_reload")})
+    monkeypatch.setattr(sensors, "watched_files", lambda sources: {"inpi_ratios": ("https://example.invalid/x.csv", "inpi_reload")})
 
     def refuse(source):
         raise ConnectionError("no network")
@@ -114,7 +116,7 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
         return icp_files_sensor.evaluate_tick(context)
 
     with instance_for_test() as instance:
-        instance.add_dynamic_partitions(icp_partitions.name, names)  # what firmo run does (firmo.runner.plan)
+        instance.add_dynamic_partitions(icp_partitions.name, names)  # what firmo run does (pipelines.run.plan)
         for name in names:  # ... then one lead list per ICP, in that instance
             assert materialize([prospects, icp_leads], selection=[icp_leads], partition_key=name, instance=instance,
                                resources={"warehouse": WarehouseResource(database=str(db_file))},
