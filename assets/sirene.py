@@ -13,6 +13,7 @@ from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
 from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
 from pipelines.resources import RegistrySourcesResource, WarehouseResource
+from sources.sirene.download import stock_filename
 from sources.sirene.ingest import TableLoad, load_sirene
 
 GROUP = "sirene"
@@ -25,9 +26,11 @@ def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources
     """StockUniteLegale (INSEE, monthly): every legal unit, active and ceased, current state.
 
     A local path is read in place; a URL (the stable data.gouv resource link) is downloaded with
-    resume and skipped when unchanged.
+    resume and skipped when unchanged, under a fixed name: the month's file replaces the last one
+    instead of piling up beside it, and its "unchanged?" state is found again.
     """
-    path, meta = fetch_source(registry_sources.sirene_unites_legales, settings.raw_dir() / "sirene")
+    source = registry_sources.sirene_unites_legales
+    path, meta = fetch_source(source, settings.raw_dir() / "sirene", filename=stock_filename(source))
     context.add_output_metadata(meta)
     return str(path)
 
@@ -35,7 +38,8 @@ def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources
 @asset(key=ETAB_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
 def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> str:
     """StockEtablissement (INSEE, monthly): every establishment (SIRET), open and closed."""
-    path, meta = fetch_source(registry_sources.sirene_etablissements, settings.raw_dir() / "sirene")
+    source = registry_sources.sirene_etablissements
+    path, meta = fetch_source(source, settings.raw_dir() / "sirene", filename=stock_filename(source))
     context.add_output_metadata(meta)
     return str(path)
 

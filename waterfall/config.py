@@ -25,7 +25,6 @@ from waterfall.providers.base import Field, Status
 
 DEFAULT_PATH = Path(__file__).with_name("default.yaml")
 ENV_VAR = "FIRMO_WATERFALL_CONFIG"
-FIELDS = (Field.DOMAIN, Field.EMAIL, Field.PHONE, Field.VERIFY)
 
 
 class ConfigError(ValueError):

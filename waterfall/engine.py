@@ -429,16 +429,3 @@ class _DelegatedVerifier:
 
     async def find_phone(self, person: Person) -> Answer:
         raise NotImplementedError
-
-
-async def enrich_people(people: Sequence[Person], config: WaterfallConfig, providers: Mapping[str, Provider],
-                        cache: AnswerCache, *, budget: CreditBudget | None = None,
-                        is_blocked: Blocker = lambda person, found: None, now: datetime,
-                        on_forgotten: ForgetHook | None = None, progress: Progress | None = None,
-                        clock: Clock | None = None, sleep: Sleep | None = None) -> list[LeadResult]:
-    """Enrich `people` (results in the same order). `budget` defaults to the config's caps."""
-    budget = budget or CreditBudget(config.budget.per_run, config.budget.per_lead)
-    engine = Waterfall(config, providers, cache, budget=budget, is_blocked=is_blocked, now=now,
-                       on_forgotten=on_forgotten, clock=clock, sleep=sleep)
-    return await engine.run(people, progress=progress)
-

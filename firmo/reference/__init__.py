@@ -85,34 +85,3 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """
     db.ensure_schemas(con)
     return {name: db.replace_table(con, f"ref.{name}", read_reference(name).to_arrow()) for name in TABLES}
-
-
-def departement_of_commune(code: str | None) -> str | None:
-    """INSEE commune code -> département code (sirene.md §5).
-
-    '97xxx'/'98xxx' -> 3 characters (971, 987...), otherwise 2 ('75', '2A', '2B').
-    Returns None for an empty, masked or malformed code rather than a wrong département.
-    """
-    if code is None:
-        return None
-    code = code.strip().upper()
-    if len(code) != 5 or not (code.isdigit() or (code[:2] in ("2A", "2B") and code[2:].isdigit())):
-        return None
-    return code[:3] if code[:2] in ("97", "98") else code[:2]
-
-
-@functools.cache
-def _region_by_departement() -> dict[str, str | None]:
-    deps = read_reference("departements")
-    return dict(zip(deps["code"].to_list(), deps["region_code"].to_list(), strict=True))
-
-
-def region_of_departement(departement: str | None) -> str | None:
-    """Département code -> région COG code; None for the overseas collectivities and unknown codes."""
-    if departement is None:
-        return None
-    return _region_by_departement().get(departement)
-
-
-def region_of_commune(code: str | None) -> str | None:
-    return region_of_departement(departement_of_commune(code))

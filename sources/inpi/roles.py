@@ -103,9 +103,3 @@ def resolve_roles(pouvoir: dict) -> tuple[list[str], str | None]:
         return rank_codes(codes), payload_label
     codes = rank_codes(codes)
     return codes, role_label(codes, payload_label, _text(pouvoir.get("autreRoleEntreprise")))
-
-
-def resolve_role(pouvoir: dict) -> tuple[str | None, str | None]:
-    """(role_code, role_label) of one pouvoir: its highest-ranked code (see `resolve_roles`)."""
-    codes, label = resolve_roles(pouvoir)
-    return (codes[0] if codes else None), label

@@ -1,4 +1,4 @@
-"""Where the monthly SIRENE stock files come from, and fetching them.
+"""Where the monthly SIRENE stock files come from.
 
 The stock files moved twice in a year (files.data.gouv.fr/insee-sirene, then the data.gouv S3
 bucket; sirene.md §1.2). The only addresses that survived are data.gouv's *stable resource links*
@@ -6,23 +6,14 @@ bucket; sirene.md §1.2). The only addresses that survived are data.gouv's *stab
 Parquet is preferred: INSEE announced the end of the CSV deliverables in H2 2027, and it reads far
 faster (sirene.md §1.1, §7).
 
-Overrides (offline demo, tests, a mirror): ``FIRMO_SIRENE_UL_SOURCE`` and
-``FIRMO_SIRENE_ETAB_SOURCE`` hold a local path, a file:// URL or an http(s) URL; they replace the
-data.gouv link for unités légales and établissements respectively. An explicit
-``source_override`` argument wins over both.
+`FIRMO_SOURCES=live` points the SIRENE assets at these links; ``FIRMO_SIRENE_UL_SOURCE`` and
+``FIRMO_SIRENE_ETAB_SOURCE`` (a local path, a file:// URL or an http(s) URL) replace them one by
+one (pipelines/resources.py). The assets fetch with `sources.download.fetch`.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-from pathlib import Path
-from typing import Any, Literal
-
-import httpx
-
-from firmo import settings
-from sources.download import FetchResult, RetryPolicy, fetch, local_path, redact_url
+from typing import Literal
 
 Kind = Literal["unites_legales", "etablissements"]
 Format = Literal["parquet", "csv_zip"]
@@ -47,17 +38,12 @@ FILENAMES: dict[tuple[str, str], str] = {
     ("etablissements", "parquet"): "StockEtablissement_utf8.parquet",
 }
 
-SOURCE_ENV: dict[str, str] = {
-    "unites_legales": "FIRMO_SIRENE_UL_SOURCE",
-    "etablissements": "FIRMO_SIRENE_ETAB_SOURCE",
-}
-
-LOG = logging.getLogger(__name__)
+KINDS = ("unites_legales", "etablissements")
 
 
 def _check(kind: str, fmt: str) -> tuple[str, str]:
-    if kind not in SOURCE_ENV:
-        raise ValueError(f"unknown SIRENE stock kind {kind!r}; expected one of {sorted(SOURCE_ENV)}")
+    if kind not in KINDS:
+        raise ValueError(f"unknown SIRENE stock kind {kind!r}; expected one of {sorted(KINDS)}")
     if fmt not in ("parquet", "csv_zip"):
         raise ValueError(f"unknown SIRENE stock format {fmt!r}; expected 'parquet' or 'csv_zip'")
     return kind, fmt
@@ -68,40 +54,10 @@ def stock_urls(kind: Kind, fmt: Format = "parquet") -> str:
     return DATA_GOUV_RESOURCE_URL.format(resource_id=RESOURCE_IDS[_check(kind, fmt)])
 
 
-def stock_source(kind: Kind, fmt: Format = "parquet", source_override: str | None = None) -> str:
-    """Where the stock comes from: the argument, else $FIRMO_SIRENE_UL_SOURCE / $FIRMO_SIRENE_ETAB_SOURCE,
-    else the data.gouv link."""
-    _check(kind, fmt)
-    return source_override or os.environ.get(SOURCE_ENV[kind], "").strip() or stock_urls(kind, fmt)
-
-
-def default_dest_dir() -> Path:
-    return settings.raw_dir() / "sirene"
-
-
-def fetch_stock(
-    kind: Kind,
-    dest_dir: Path | None = None,
-    fmt: Format = "parquet",
-    source_override: str | None = None,
-    *,
-    client: httpx.Client | None = None,
-    policy: RetryPolicy | None = None,
-    log: Any = LOG,
-) -> FetchResult:
-    """Make the current stock file of ``kind`` available locally (``dest_dir`` defaults to
-    ``<FIRMO_DATA_DIR>/raw/sirene``). ``result.changed`` is False when the remote (or local
-    override) file is the one already fetched, so callers can skip a reload.
-
-    The data.gouv link is saved under a fixed name (``FILENAMES``); an overriding URL keeps the
-    name the server gives; an overriding local path is used in place, never copied.
-    """
-    source = stock_source(kind, fmt, source_override)
-    overridden = source != stock_urls(kind, fmt)
-    filename = None if overridden else FILENAMES[(kind, fmt)]
-    log.info(f"SIRENE {kind} stock ({fmt}) from {'override ' if overridden else ''}{_shown(source)}")
-    return fetch(source, dest_dir or default_dest_dir(), filename=filename, client=client, log=log, policy=policy)
-
-
-def _shown(source: str) -> str:
-    return source if local_path(source) is not None else redact_url(source)
+def stock_filename(source: str) -> str | None:
+    """The fixed local name (`FILENAMES`) when `source` is one of the stable data.gouv links, else None
+    (an overriding URL keeps the name its server gives; a local path is read in place)."""
+    for key, resource_id in RESOURCE_IDS.items():
+        if source == DATA_GOUV_RESOURCE_URL.format(resource_id=resource_id):
+            return FILENAMES[key]
+    return None

@@ -10,7 +10,7 @@ import pytest
 
 from firmo.reference.roles import DECISION_RANK, ROLE_CODES_CSV, rank_codes, role_codes
 from sources.inpi.rne_parse import RejectedPayload, iter_payloads, parse_company
-from sources.inpi.roles import resolve_role, resolve_roles
+from sources.inpi.roles import resolve_roles
 
 TODAY = dt.date(2026, 11, 1)
 
@@ -78,7 +78,8 @@ def test_no_personal_data_beyond_names(inpi_samples):
     ],
 )
 def test_resolve_role_every_vintage(pouvoir, expected):
-    assert resolve_role(pouvoir) == expected
+    codes, label = resolve_roles(pouvoir)
+    assert ((codes[0] if codes else None), label) == expected  # role_code is the first (rne_parse)
 
 
 def test_role_codes_csv_covers_the_84_codes(inpi_samples):
@@ -200,7 +201,6 @@ def test_2024_code_plus_two_role_label_and_second_role(inpi_samples):
 )
 def test_resolve_roles_several_roles(pouvoir, codes, label):
     assert resolve_roles(pouvoir) == (codes, label)
-    assert resolve_role(pouvoir) == ((codes[0] if codes else None), label)
 
 
 def test_rank_puts_the_decision_maker_first_then_registry_order():

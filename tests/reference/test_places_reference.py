@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from firmo.reference import departement_of_commune, read_reference
+from firmo.reference import read_reference
 
 
 def _row(code: str, type_: str = "commune-actuelle") -> dict:
@@ -46,14 +46,20 @@ def test_communes_facts():
     assert _row("93066")["ept_siren"] == "200057867"  # Saint-Denis, in Plaine Commune
 
 
-def test_communes_agree_with_departements_and_regions():
+def test_communes_agree_with_departements_and_regions(places_db):
     communes = read_reference("communes")
     deps = read_reference("departements")
-    region_of = dict(zip(deps["code"], deps["region_code"], strict=True))
-    current = communes.filter(pl.col("type") != "commune-deleguee").filter(pl.col("type") != "commune-associee")
-    for code, dep, region in current.select("code_insee", "departement_code", "region_code").iter_rows():
-        assert departement_of_commune(code) == dep, code
-        assert region_of[dep] == region, code
+    # every current commune: its département as the SIRENE load derives it, and that département's
+    # région as core.companies joins it, are the ones the COG gives the commune
+    disagree = places_db.execute(
+        "SELECT c.code_insee, firmo_departement(c.code_insee), c.departement_code, d.region_code, c.region_code "
+        "FROM ref.communes c LEFT JOIN ref.departements d ON d.code = firmo_departement(c.code_insee) "
+        "WHERE c.type NOT IN ('commune-deleguee', 'commune-associee') "
+        "AND (firmo_departement(c.code_insee) IS DISTINCT FROM c.departement_code "
+        "     OR d.region_code IS DISTINCT FROM c.region_code)").fetchall()
+    assert disagree == []
+    assert places_db.execute("SELECT count(*) FROM ref.communes WHERE type NOT IN "
+                             "('commune-deleguee', 'commune-associee')").fetchone()[0] > 35_000
     assert set(communes["departement_code"]) == set(deps["code"])
 
 

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from firmo import db
-from firmo.reference import (
-    TABLES,
-    departement_of_commune,
-    load_reference,
-    read_reference,
-    region_of_commune,
-    region_of_departement,
-)
+from firmo.reference import TABLES, load_reference, read_reference
+
+
+def departement(con: duckdb.DuckDBPyConnection, commune: str | None) -> str | None:
+    return con.execute("SELECT firmo_departement(?::VARCHAR)", [commune]).fetchone()[0]
+
+
+def region_of_commune(con: duckdb.DuckDBPyConnection, commune: str | None) -> str | None:
+    """The région core.companies gives an establishment in `commune` (firmo/sql/sirene/companies.sql)."""
+    return con.execute("SELECT dep.region_code FROM (SELECT firmo_departement(?::VARCHAR) AS code) b "
+                       "LEFT JOIN ref.departements dep ON dep.code = b.code", [commune]).fetchone()[0]
 
 
 def test_counts():
@@ -40,23 +44,22 @@ def test_counts():
     [("75108", "75"), ("2A004", "2A"), ("2B033", "2B"), ("97105", "971"), ("98727", "987"),
      ("01053", "01"), ("13204", "13"), ("[ND]", None), ("", None), (None, None), ("7510", None)],
 )
-def test_departement_of_commune(commune, dep):
-    assert departement_of_commune(commune) == dep
+def test_departement_of_commune(places_db, commune, dep):
+    assert departement(places_db, commune) == dep
 
 
-def test_regions():
-    assert region_of_departement("2A") == "94"
-    assert region_of_departement("2B") == "94"
-    assert region_of_departement("971") == "01"
-    assert region_of_departement("976") == "06"
-    assert region_of_departement("75") == "11"
-    assert region_of_departement("69") == "84"
-    assert region_of_departement("987") is None
-    assert region_of_commune("98727") is None
-    assert region_of_commune("13204") == "93"
+def test_regions(places_db):
+    assert region_of_commune(places_db, "2A004") == "94"
+    assert region_of_commune(places_db, "2B033") == "94"
+    assert region_of_commune(places_db, "97105") == "01"
+    assert region_of_commune(places_db, "97611") == "06"
+    assert region_of_commune(places_db, "75108") == "11"
+    assert region_of_commune(places_db, "69381") == "84"
+    assert region_of_commune(places_db, "98727") is None
+    assert region_of_commune(places_db, "13204") == "93"
 
 
-def test_departements_facts():
+def test_departements_facts(places_db):
     deps = {r["code"]: r for r in read_reference("departements").iter_rows(named=True)}
     assert deps["75"]["chef_lieu_commune"] == "75056" and deps["75"]["chef_lieu_postal_code"] == "75001"
     assert deps["69"]["chef_lieu_commune"] == "69123"
@@ -66,7 +69,7 @@ def test_departements_facts():
     assert deps["989"]["chef_lieu_commune"] == "98901" and deps["989"]["region_code"] is None
     regions = set(read_reference("regions")["code"])
     for row in deps.values():
-        assert row["code"] == "984" or departement_of_commune(row["chef_lieu_commune"]) == row["code"]
+        assert row["code"] == "984" or departement(places_db, row["chef_lieu_commune"]) == row["code"]
         assert row["region_code"] is None or row["region_code"] in regions
 
 
@@ -75,7 +78,7 @@ def test_every_region_has_departements():
     assert set(deps["region_code"].drop_nulls()) == set(read_reference("regions")["code"])
 
 
-def test_communes_sample():
+def test_communes_sample(places_db):
     communes = read_reference("communes_sample")
     codes = set(communes["code"])
     assert {f"751{i:02d}" for i in range(1, 21)} <= codes
@@ -86,7 +89,7 @@ def test_communes_sample():
     # every département but the two without inhabitants (TAAF, Clipperton)
     assert set(communes["departement"]) == set(read_reference("departements")["code"]) - {"984", "989"}
     for row in communes.iter_rows(named=True):
-        assert departement_of_commune(row["code"]) == row["departement"]
+        assert departement(places_db, row["code"]) == row["departement"]
         assert len(row["postal_code"]) == 5 and row["weight"] >= 1
     paris8 = communes.filter(communes["code"] == "75108").row(0, named=True)
     assert paris8["postal_code"] == "75008"

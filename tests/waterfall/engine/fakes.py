@@ -11,6 +11,8 @@ from typing import Any
 
 from waterfall.cache import AnswerCache
 from waterfall.config import WaterfallConfig, from_mapping
+from waterfall.engine import LeadResult, Waterfall
+from waterfall.limits import CreditBudget
 from waterfall.providers.base import Answer, Field, Person, Status
 
 NOW = datetime(2026, 3, 2, 9, 0, 0)
@@ -81,6 +83,17 @@ def config(order: Mapping[str, list[str]], **overrides: Any) -> WaterfallConfig:
     }
     data.update(overrides)
     return from_mapping(data, over_defaults=False)
+
+
+async def run_waterfall(people: Sequence[Person], cfg: WaterfallConfig, providers: Mapping[str, Any],
+                        cache: AnswerCache, *, now: datetime, budget: CreditBudget | None = None,
+                        is_blocked: Any = lambda person, found: None, progress: Any = None,
+                        **engine_kw: Any) -> list[LeadResult]:
+    """The engine as waterfall.enrich drives it: one Waterfall over the run's budget (the config's
+    caps unless given), run on `people`; results in input order."""
+    budget = budget or CreditBudget(cfg.budget.per_run, cfg.budget.per_lead)
+    engine = Waterfall(cfg, providers, cache, budget=budget, is_blocked=is_blocked, now=now, **engine_kw)
+    return await engine.run(people, progress=progress)
 
 
 def memory_cache(cfg: WaterfallConfig, now: datetime = NOW) -> AnswerCache:

@@ -7,11 +7,11 @@ import asyncio
 from datetime import timedelta
 
 from waterfall.cache import AnswerCache
-from waterfall.engine import LeadResult, enrich_people
+from waterfall.engine import LeadResult
 from waterfall.limits import CreditBudget
 from waterfall.providers.base import Field, Forgotten, QuotaExhausted, RateLimited, Rejected, Status, Transient
 
-from .fakes import NOW, FakeProvider, config, hit, memory_cache, miss, person
+from .fakes import NOW, FakeProvider, config, hit, memory_cache, miss, person, run_waterfall
 
 E, P, D, V = Field.EMAIL, Field.PHONE, Field.DOMAIN, Field.VERIFY
 SIREN = "552100554"
@@ -19,7 +19,7 @@ SIREN = "552100554"
 
 def run(people, cfg, providers, cache=None, **kw) -> list[LeadResult]:
     cache = cache or memory_cache(cfg)
-    return asyncio.run(enrich_people(people, cfg, {p.name: p for p in providers}, cache, now=kw.pop("now", NOW), **kw))
+    return asyncio.run(run_waterfall(people, cfg, {p.name: p for p in providers}, cache, now=kw.pop("now", NOW), **kw))
 
 
 def email_chain(*scripts):

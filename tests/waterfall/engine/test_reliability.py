@@ -11,14 +11,14 @@ import httpx
 import pytest
 import respx
 
-from waterfall.engine import Waterfall, enrich_people
+from waterfall.engine import Waterfall
 from waterfall.fake import FakeConfig, build_app
 from waterfall.fake.vendor import base_path
 from waterfall.limits import CreditBudget
 from waterfall.providers.base import Field, Person, Status
 from waterfall.providers.hunter import HunterProvider
 
-from .fakes import NOW, FakeProvider, config, hit, memory_cache, person
+from .fakes import NOW, FakeProvider, config, hit, memory_cache, person, run_waterfall
 
 E, D, V = Field.EMAIL, Field.DOMAIN, Field.VERIFY
 HUNTER = "https://api.hunter.io/v2"
@@ -44,7 +44,7 @@ def test_an_unexpected_exception_is_one_failed_question_logged_once(caplog):
                                          for p in people})
     ic = FakeProvider("icypeas", {E}, {(E, p.siren): hit("icypeas", E, f"m{i}@acme.fr") for i, p in enumerate(people)})
     with caplog.at_level(logging.WARNING, logger="waterfall.limits"):
-        results = asyncio.run(enrich_people(people, cfg, {"findymail": fm, "icypeas": ic}, memory_cache(cfg), now=NOW))
+        results = asyncio.run(run_waterfall(people, cfg, {"findymail": fm, "icypeas": ic}, memory_cache(cfg), now=NOW))
     assert [r.email.value for r in results] == ["m0@acme.fr", "m1@acme.fr", "m2@acme.fr"]
     assert fm.total == 3  # a bad answer is not retried (the vendor may have billed it)
     assert [(a.provider, a.reason) for a in results[0].attempts] == [
@@ -64,7 +64,7 @@ def test_malformed_answers_fail_their_questions_and_count_on_the_breaker():
     async def go():
         async with httpx.AsyncClient() as client:
             hunter = HunterProvider(client, KEY)
-            return await enrich_people([nodomain(i) for i in range(6)], cfg, {"hunter": hunter},
+            return await run_waterfall([nodomain(i) for i in range(6)], cfg, {"hunter": hunter},
                                        memory_cache(cfg), now=NOW)
     results = asyncio.run(go())
     assert route.call_count == 3
@@ -160,7 +160,7 @@ def test_pattern_checks_share_the_verifier_rate_limit():
         from waterfall.enrich import build_providers
         async with httpx.AsyncClient(transport=Stamping(), base_url="http://fake") as client:
             providers = build_providers(cfg, client, fake.env(), {"hunter": "http://fake" + base_path("hunter")})
-            return await enrich_people(people, cfg, providers, memory_cache(cfg), now=NOW)
+            return await run_waterfall(people, cfg, providers, memory_cache(cfg), now=NOW)
     results = asyncio.run(go())
     assert len(sent) > 120                          # more than a second's worth at the limit
     assert _max_in_window(sent) <= 103              # slots 10 ms apart; a few ms of scheduling jitter
@@ -180,7 +180,7 @@ def test_a_guess_verified_by_pattern_is_not_verified_again():
                                                                             Status.RISKY, credits=0.5)})
     pattern = PatternProvider(hunter, max_candidates=1)
     budget = CreditBudget()
-    [res] = asyncio.run(enrich_people([person()], cfg, {"pattern": pattern, "hunter": hunter}, memory_cache(cfg),
+    [res] = asyncio.run(run_waterfall([person()], cfg, {"pattern": pattern, "hunter": hunter}, memory_cache(cfg),
                                       now=NOW, budget=budget))
     assert hunter.total == 1 and budget.spent == 0.5 and res.credits == 0.5
     assert (res.email.value, res.email.status) == ("marie.dupont@acme.fr", Status.RISKY)
@@ -248,7 +248,7 @@ def test_pattern_stops_asking_once_its_verifier_circuit_is_open():
     people = [person(f"55210055{i}") for i in range(4)]
     hunter = FakeProvider("hunter", {V}, {(V, f"marie.dupont@s55210055{i}.fr"): Transient("hunter: HTTP 503")
                                           for i in range(4)})
-    results = asyncio.run(enrich_people(people, cfg, {"pattern": PatternProvider(hunter), "hunter": hunter},
+    results = asyncio.run(run_waterfall(people, cfg, {"pattern": PatternProvider(hunter), "hunter": hunter},
                                         memory_cache(cfg), now=NOW))
     assert hunter.total == 2
     assert results[0].reason == "email: not found (transient: hunter: HTTP 503)"
