@@ -4,17 +4,17 @@ changed leads (incremental through exports.ledger), after the last gate: suppres
 Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR). With `push_hubspot: true` in
 the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`)."""
 
+from pathlib import Path
+
 from dagster import AssetExecutionContext, AssetKey, AutomationCondition, Config, MaterializeResult, MetadataValue, asset
 
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
-from firmo import settings
 from firmo.crm import export_leads, push_hubspot
-from firmo.crm.hubspot_api import HubSpotClient
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
 from firmo.quality import assert_exports_allowed
-from pipelines.resources import WarehouseResource
+from pipelines.resources import HubSpotResource, PathsResource, WarehouseResource
 
 CRMS = ("hubspot", "salesforce", "pipedrive")
 
@@ -35,16 +35,17 @@ class CrmExportsConfig(Config):
     deps=[AssetKey("icp_leads"), AssetKey("enriched_leads")],
     pool=WAREHOUSE_POOL,
 )
-def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, warehouse: WarehouseResource) -> MaterializeResult:
+def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, warehouse: WarehouseResource,
+                paths: PathsResource, hubspot: HubSpotResource) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
     existing customer, a non-diffusible, opposed or closed unit (read from the registries at export
     time); every contact field with its source and date."""
     icp = context.partition_key
-    root = settings.exports_dir()
+    root = Path(paths.exports_dir)
     with warehouse.get_connection() as con:
         assert_exports_allowed(con, icp)  # a failed blocking data-quality check upstream: no file
         leads = lead_frame(con, [icp])
-        client = HubSpotClient() if config.push_hubspot else None  # no token: fails before any file
+        client = hubspot.client() if config.push_hubspot else None  # no token: fails before any file
         report = export_leads(leads, con=con, root=root, crms=CRMS)
         pushed = None
         if client is not None:

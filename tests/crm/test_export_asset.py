@@ -10,7 +10,8 @@ from dagster import DagsterInstance, materialize
 from assets.exports import crm_exports
 from assets.icp import icp_partitions
 from firmo import db
-from pipelines.resources import WarehouseResource
+from firmo.settings import Settings
+from pipelines.resources import HubSpotResource, PathsResource, WarehouseResource
 
 from .fake_hubspot import TOKEN, FakeHubSpot
 
@@ -39,8 +40,11 @@ def _materialize(warehouse, push: bool | None):
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(icp_partitions.name, ["demo"])
     run_config = {} if push is None else {"ops": {"crm_exports": {"config": {"push_hubspot": push}}}}
+    settings = Settings.from_env()  # as build_definitions does: the token an EnvVar, the endpoint a value
+    resources = {"warehouse": WarehouseResource(database=str(warehouse)), "paths": PathsResource.from_settings(settings),
+                 "hubspot": HubSpotResource.from_settings(settings)}
     result = materialize([crm_exports], partition_key="demo", instance=instance, run_config=run_config,
-                         resources={"warehouse": WarehouseResource(database=str(warehouse))}, raise_on_error=False)
+                         resources=resources, raise_on_error=False)
     return instance, result
 
 
