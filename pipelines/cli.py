@@ -89,7 +89,7 @@ app.add_typer(load_app, name="load")
 
 
 def _mount_subcommands() -> None:
-    from firmo.crm.cli import register
+    from pipelines.cli_crm import register
     from pipelines.cli_icp import icp_app
 
     app.add_typer(icp_app, name="icp")
