@@ -10,10 +10,18 @@ from assets.common import WAREHOUSE_POOL
 from firmo.analytics import publish_snapshot
 from pipelines.resources import WarehouseResource
 
-UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["core", "latest_financials"]),
-            AssetKey(["bodacc", "notices"]), AssetKey(["core", "signals"]), AssetKey(["core", "prospects"]),
-            # the lead lists too: analysts read analytics.leads / enriched_contacts / exports from the snapshot
-            AssetKey("icp_leads"), AssetKey("enriched_leads"), AssetKey("crm_exports")]
+UPSTREAM = [
+    AssetKey(["core", "companies"]),
+    AssetKey(["inpi", "officers"]),
+    AssetKey(["core", "latest_financials"]),
+    AssetKey(["bodacc", "notices"]),
+    AssetKey(["core", "signals"]),
+    AssetKey(["core", "prospects"]),
+    # the lead lists too: analysts read analytics.leads / enriched_contacts / exports from the snapshot
+    AssetKey("icp_leads"),
+    AssetKey("enriched_leads"),
+    AssetKey("crm_exports"),
+]
 
 
 @asset(
@@ -24,14 +32,16 @@ UPSTREAM = [AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), Ass
     owners=["team:data-engineering"],
     deps=UPSTREAM,
     description="Refresh the analytics.* views, then publish a read-only snapshot of the warehouse "
-                "(data/firmo_read.duckdb) that analysts can keep open while the next run writes.",
+    "(data/firmo_read.duckdb) that analysts can keep open while the next run writes.",
     pool=WAREHOUSE_POOL,
 )
 def analytics_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     snap = publish_snapshot(Path(warehouse.database))
-    return MaterializeResult(metadata={
-        "snapshot": MetadataValue.path(str(snap.path)),
-        "read_link": MetadataValue.path(str(snap.link)),
-        "size_mb": round(snap.size_bytes / 1e6, 1),
-        "views": MetadataValue.md("\n".join(f"- `analytics.{v}`" for v in snap.views)),
-    })
+    return MaterializeResult(
+        metadata={
+            "snapshot": MetadataValue.path(str(snap.path)),
+            "read_link": MetadataValue.path(str(snap.link)),
+            "size_mb": round(snap.size_bytes / 1e6, 1),
+            "views": MetadataValue.md("\n".join(f"- `analytics.{v}`" for v in snap.views)),
+        }
+    )

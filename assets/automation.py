@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from dagster import AssetKey, AssetSelection, AutomationCondition
 
-OPTIONAL_UPSTREAM = [AssetKey(["bodacc", "notices"]), AssetKey(["sirene", "daily_changes"]),
-                     AssetKey(["inpi", "daily_changes"]),
-                     # a new ICP file's partitions are missing until its first build
-                     AssetKey("icp_leads"), AssetKey("enriched_leads"), AssetKey("crm_exports")]
+OPTIONAL_UPSTREAM = [
+    AssetKey(["bodacc", "notices"]),
+    AssetKey(["sirene", "daily_changes"]),
+    AssetKey(["inpi", "daily_changes"]),
+    # a new ICP file's partitions are missing until its first build
+    AssetKey("icp_leads"),
+    AssetKey("enriched_leads"),
+    AssetKey("crm_exports"),
+]
 
 
 def eager_on_registry_updates() -> AutomationCondition:
     """`eager()`, except that missing BODACC days and never-run deltas do not hold it back."""
     return AutomationCondition.eager().replace(
-        "any_deps_missing", AutomationCondition.any_deps_missing().ignore(AssetSelection.keys(*OPTIONAL_UPSTREAM)))
+        "any_deps_missing", AutomationCondition.any_deps_missing().ignore(AssetSelection.keys(*OPTIONAL_UPSTREAM))
+    )

@@ -43,7 +43,9 @@ bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Pari
     output_required=False,
     pool=WAREHOUSE_POOL,
 )
-def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource):
+def bodacc_notices(
+    context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource
+):
     """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
     dépôts des comptes) published in the partition's days; rectificatifs and annulations
     resolved, annulled notices kept but marked.
@@ -61,11 +63,15 @@ def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource,
         before = window_fingerprint(con, start, end) if one_day else None
         report = load_bodacc(con, [Path(p) for p in paths], window=(start, end))
         if before is not None and window_fingerprint(con, start, end) == before:
-            why = (f"unchanged: the {before[0]:,} notice(s) of {start} were already loaded" if before[0]
-                   else f"unchanged: no notice published on {start}")
+            why = (
+                f"unchanged: the {before[0]:,} notice(s) of {start} were already loaded"
+                if before[0]
+                else f"unchanged: no notice published on {start}"
+            )
             context.log.info(why)
-            context.log_event(AssetObservation(asset_key=context.asset_key, partition=context.partition_key,
-                                               metadata={"result": why}))
+            context.log_event(
+                AssetObservation(asset_key=context.asset_key, partition=context.partition_key, metadata={"result": why})
+            )
             return
         families = con.execute(
             "SELECT family || ' (' || status || ')', count(*) FROM bodacc.notices "
@@ -74,12 +80,18 @@ def bodacc_notices(context: AssetExecutionContext, warehouse: WarehouseResource,
         ).fetchall()
         total = con.execute("SELECT count(*) FROM bodacc.notices").fetchall()[0][0]
         reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
-        yield MaterializeResult(metadata={
-            "window": f"{start} to {end - timedelta(days=1)}",
-            "notices in window": report.loaded.get("bodacc.notices", 0),
-            "rows_rejected": report.rejected.get("bodacc.notices", 0),
-            "rejects_by_reason": MetadataValue.md(markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"),
-            "dagster/row_count": total,
-            "notices by family and status": MetadataValue.md(bar_chart(families)),
-            "preview": preview(con, "bodacc.notices", ["id", "publication_date", "family", "sirens", "company_name", "status"]),
-        })
+        yield MaterializeResult(
+            metadata={
+                "window": f"{start} to {end - timedelta(days=1)}",
+                "notices in window": report.loaded.get("bodacc.notices", 0),
+                "rows_rejected": report.rejected.get("bodacc.notices", 0),
+                "rejects_by_reason": MetadataValue.md(
+                    markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"
+                ),
+                "dagster/row_count": total,
+                "notices by family and status": MetadataValue.md(bar_chart(families)),
+                "preview": preview(
+                    con, "bodacc.notices", ["id", "publication_date", "family", "sirens", "company_name", "status"]
+                ),
+            }
+        )

@@ -45,8 +45,10 @@ def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tu
 def require(value, variable: str, what: str):
     """A configured source, or a clear error naming the variable to set."""
     if not value:
-        raise ValueError(f"no source configured for {what}: set {variable} (a path or URL), "
-                         "or run the demo (FIRMO_SOURCES=demo, `make run`)")
+        raise ValueError(
+            f"no source configured for {what}: set {variable} (a path or URL), "
+            "or run the demo (FIRMO_SOURCES=demo, `make run`)"
+        )
     return value
 
 

@@ -57,13 +57,17 @@ def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseRes
     if not report.changed:
         _nothing(context, SIRENE_KEY, f"nothing new since {since}")
         return
-    yield MaterializeResult(metadata={
-        "since": since,
-        "rows (loaded, rejected)": MetadataValue.md(markdown_table(["table", "loaded", "rejected"], report.summary_rows())),
-        "core.companies rows": report.companies,
-        "files": MetadataValue.md("\n".join(f"- `{p}`" for p in report.files.values())),
-        "seconds": round(report.seconds, 1),
-    })
+    yield MaterializeResult(
+        metadata={
+            "since": since,
+            "rows (loaded, rejected)": MetadataValue.md(
+                markdown_table(["table", "loaded", "rejected"], report.summary_rows())
+            ),
+            "core.companies rows": report.companies,
+            "files": MetadataValue.md("\n".join(f"- `{p}`" for p in report.files.values())),
+            "seconds": round(report.seconds, 1),
+        }
+    )
 
 
 @asset(
@@ -90,13 +94,14 @@ def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResour
         _nothing(context, RNE_KEY, f"no officer change ({window})")
         return
     report = daily.report
-    yield MaterializeResult(metadata={
-        "window": f"{daily.window[0]} (excl.) to {daily.window[1]}",
-        "diff items": daily.items,
-        "companies updated": report.loaded.get("inpi.companies", 0),
-        "officers written": report.loaded.get("inpi.officers", 0),
-        "superseded (older than loaded)": report.superseded,
-        "rows_rejected": sum(report.rejected.values()),
-        "dump": MetadataValue.path(daily.dump or ""),
-    })
-
+    yield MaterializeResult(
+        metadata={
+            "window": f"{daily.window[0]} (excl.) to {daily.window[1]}",
+            "diff items": daily.items,
+            "companies updated": report.loaded.get("inpi.companies", 0),
+            "officers written": report.loaded.get("inpi.officers", 0),
+            "superseded (older than loaded)": report.superseded,
+            "rows_rejected": sum(report.rejected.values()),
+            "dump": MetadataValue.path(daily.dump or ""),
+        }
+    )

@@ -6,7 +6,15 @@ the run config the same leads are also upserted through HubSpot's batch API (led
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, AutomationCondition, Config, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AutomationCondition,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
@@ -35,8 +43,13 @@ class CrmExportsConfig(Config):
     deps=[AssetKey("icp_leads"), AssetKey("enriched_leads")],
     pool=WAREHOUSE_POOL,
 )
-def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, warehouse: WarehouseResource,
-                paths: PathsResource, hubspot: HubSpotResource) -> MaterializeResult:
+def crm_exports(
+    context: AssetExecutionContext,
+    config: CrmExportsConfig,
+    warehouse: WarehouseResource,
+    paths: PathsResource,
+    hubspot: HubSpotResource,
+) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
     existing customer, a non-diffusible, opposed or closed unit (read from the registries at export
     time); every contact field with its source and date."""
@@ -53,19 +66,43 @@ def crm_exports(context: AssetExecutionContext, config: CrmExportsConfig, wareho
                 pushed = push_hubspot(leads, con=con, client=client)
     files = [p for crm in CRMS for p in report.files[crm]]
     per_crm = [(crm, report.exported[crm], report.skipped_unchanged[crm], len(report.files[crm])) for crm in CRMS]
-    screened_out = [("non-diffusible (P)", report.skipped_p), ("opposed to commercial use (RNE)", report.opposed),
-                    ("closed or not in core.companies", report.inactive), ("suppressed", report.suppressed),
-                    ("existing customers", report.customers), ("duplicates", report.duplicates),
-                    ("rejected (see exports.rejects)", len(report.rejected))]
-    return MaterializeResult(metadata={
-        "exported per CRM": MetadataValue.md(markdown_table(["crm", "exported", "unchanged", "files"], per_crm)),
-        "not exported": MetadataValue.md(markdown_table(["reason", "leads"], screened_out)),
-        "files": MetadataValue.md("\n".join(f"- `{p.relative_to(root)}`" for p in files) or "nothing new to export"),
-        "folder": MetadataValue.path(str(root / icp)),
-        "leads exported": sum(report.exported.values()) // len(CRMS),
-        **({"hubspot API push": MetadataValue.md(markdown_table(["pushed", "count"], [
-            ("companies upserted", pushed.companies), ("contacts upserted", pushed.contacts),
-            ("associations", pushed.associations), ("unchanged", pushed.skipped_unchanged),
-            ("without email (company only)", pushed.no_email), ("failed", pushed.failed),
-            ("refused by HubSpot", len(pushed.errors))]))} if pushed is not None else {}),
-    })
+    screened_out = [
+        ("non-diffusible (P)", report.skipped_p),
+        ("opposed to commercial use (RNE)", report.opposed),
+        ("closed or not in core.companies", report.inactive),
+        ("suppressed", report.suppressed),
+        ("existing customers", report.customers),
+        ("duplicates", report.duplicates),
+        ("rejected (see exports.rejects)", len(report.rejected)),
+    ]
+    return MaterializeResult(
+        metadata={
+            "exported per CRM": MetadataValue.md(markdown_table(["crm", "exported", "unchanged", "files"], per_crm)),
+            "not exported": MetadataValue.md(markdown_table(["reason", "leads"], screened_out)),
+            "files": MetadataValue.md(
+                "\n".join(f"- `{p.relative_to(root)}`" for p in files) or "nothing new to export"
+            ),
+            "folder": MetadataValue.path(str(root / icp)),
+            "leads exported": sum(report.exported.values()) // len(CRMS),
+            **(
+                {
+                    "hubspot API push": MetadataValue.md(
+                        markdown_table(
+                            ["pushed", "count"],
+                            [
+                                ("companies upserted", pushed.companies),
+                                ("contacts upserted", pushed.contacts),
+                                ("associations", pushed.associations),
+                                ("unchanged", pushed.skipped_unchanged),
+                                ("without email (company only)", pushed.no_email),
+                                ("failed", pushed.failed),
+                                ("refused by HubSpot", len(pushed.errors)),
+                            ],
+                        )
+                    )
+                }
+                if pushed is not None
+                else {}
+            ),
+        }
+    )

@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
 from firmo import settings
@@ -22,8 +31,11 @@ OWNERS = ["team:data-engineering"]
 def inpi_rne_files(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> list[str]:
     """RNE company payloads: the bulk stock (zip of JSON arrays), any /diff dumps configured after
     it, and the nightly /diff windows kept under `<raw>/inpi/diff/`."""
-    sources = require(registry_sources.inpi_rne, "FIRMO_INPI_RNE_SOURCE",
-                      "the RNE stock zip (INPI FTP, account needed) and optional /diff dumps")
+    sources = require(
+        registry_sources.inpi_rne,
+        "FIRMO_INPI_RNE_SOURCE",
+        "the RNE stock zip (INPI FTP, account needed) and optional /diff dumps",
+    )
     paths = []
     for source in sources:
         path, _ = fetch_source(source, settings.raw_dir() / "inpi")
@@ -45,10 +57,22 @@ def inpi_ratios_file(context: AssetExecutionContext, registry_sources: RegistryS
 
 @multi_asset(
     specs=[
-        AssetSpec(["inpi", "officers"], group_name=GROUP, kinds={"duckdb"}, deps=[RNE_FILES], owners=OWNERS,
-                  description="Decision makers from the latest RNE payload per SIREN (no birth data, no nationality)."),
-        AssetSpec(["inpi", "companies"], group_name=GROUP, kinds={"duckdb"}, deps=[RNE_FILES], owners=OWNERS,
-                  description="One row per SIREN known to the RNE: latest payload date, diffusion commerciale."),
+        AssetSpec(
+            ["inpi", "officers"],
+            group_name=GROUP,
+            kinds={"duckdb"},
+            deps=[RNE_FILES],
+            owners=OWNERS,
+            description="Decision makers from the latest RNE payload per SIREN (no birth data, no nationality).",
+        ),
+        AssetSpec(
+            ["inpi", "companies"],
+            group_name=GROUP,
+            kinds={"duckdb"},
+            deps=[RNE_FILES],
+            owners=OWNERS,
+            description="One row per SIREN known to the RNE: latest payload date, diffusion commerciale.",
+        ),
     ],
     ins={"inpi_rne_files": AssetIn(RNE_FILES)},
     pool=WAREHOUSE_POOL,
@@ -59,25 +83,47 @@ def rne_tables(context: AssetExecutionContext, warehouse: WarehouseResource, inp
         roles = con.execute(
             "SELECT coalesce(role_label, role_code), count(*) FROM inpi.officers WHERE active GROUP BY ALL ORDER BY 2 DESC LIMIT 12"
         ).fetchall()
-        yield MaterializeResult(asset_key=["inpi", "officers"], metadata={
-            "dagster/row_count": report.loaded.get("inpi.officers", 0),
-            "rows_rejected": sum(report.rejected.values()),
-            "rejects_by_reason": _reasons(report.rejects_by_reason),
-            "superseded payloads (older updatedAt)": report.superseded,
-            "active officers by role": MetadataValue.md(bar_chart(roles)),
-            "preview": preview(con, "inpi.officers", ["siren", "officer_kind", "family_name", "given_names", "role_label", "start_date"]),
-        })
-        yield MaterializeResult(asset_key=["inpi", "companies"], metadata={
-            "dagster/row_count": report.loaded.get("inpi.companies", 0),
-        })
+        yield MaterializeResult(
+            asset_key=["inpi", "officers"],
+            metadata={
+                "dagster/row_count": report.loaded.get("inpi.officers", 0),
+                "rows_rejected": sum(report.rejected.values()),
+                "rejects_by_reason": _reasons(report.rejects_by_reason),
+                "superseded payloads (older updatedAt)": report.superseded,
+                "active officers by role": MetadataValue.md(bar_chart(roles)),
+                "preview": preview(
+                    con,
+                    "inpi.officers",
+                    ["siren", "officer_kind", "family_name", "given_names", "role_label", "start_date"],
+                ),
+            },
+        )
+        yield MaterializeResult(
+            asset_key=["inpi", "companies"],
+            metadata={
+                "dagster/row_count": report.loaded.get("inpi.companies", 0),
+            },
+        )
 
 
 @multi_asset(
     specs=[
-        AssetSpec(["inpi", "financials"], group_name=GROUP, kinds={"duckdb"}, deps=[RATIOS_FILE], owners=OWNERS,
-                  description="Filed accounts per SIREN and fiscal year; traps (confidential zeros, K scale, INT32 sentinel) blanked."),
-        AssetSpec(["core", "latest_financials"], group_name="core", kinds={"duckdb"}, deps=[AssetKey(["inpi", "financials"])],
-                  owners=OWNERS, description="Per SIREN the latest fiscal year, C over S over K on the same date."),
+        AssetSpec(
+            ["inpi", "financials"],
+            group_name=GROUP,
+            kinds={"duckdb"},
+            deps=[RATIOS_FILE],
+            owners=OWNERS,
+            description="Filed accounts per SIREN and fiscal year; traps (confidential zeros, K scale, INT32 sentinel) blanked.",
+        ),
+        AssetSpec(
+            ["core", "latest_financials"],
+            group_name="core",
+            kinds={"duckdb"},
+            deps=[AssetKey(["inpi", "financials"])],
+            owners=OWNERS,
+            description="Per SIREN the latest fiscal year, C over S over K on the same date.",
+        ),
     ],
     ins={"inpi_ratios_file": AssetIn(RATIOS_FILE)},
     pool=WAREHOUSE_POOL,
@@ -88,16 +134,24 @@ def financials_tables(context: AssetExecutionContext, warehouse: WarehouseResour
         with_revenue = con.execute(
             "SELECT count(*) FILTER (WHERE revenue IS NOT NULL), count(*) FROM core.latest_financials"
         ).fetchall()[0]
-        yield MaterializeResult(asset_key=["inpi", "financials"], metadata={
-            "dagster/row_count": report.loaded.get("inpi.financials", 0),
-            "rows_rejected": sum(report.rejected.values()),
-            "rejects_by_reason": _reasons(report.rejects_by_reason),
-        })
-        yield MaterializeResult(asset_key=["core", "latest_financials"], metadata={
-            "dagster/row_count": with_revenue[1],
-            "with known revenue": with_revenue[0],
-            "preview": preview(con, "core.latest_financials", ["siren", "fiscal_year_end", "type_bilan", "revenue", "net_income"]),
-        })
+        yield MaterializeResult(
+            asset_key=["inpi", "financials"],
+            metadata={
+                "dagster/row_count": report.loaded.get("inpi.financials", 0),
+                "rows_rejected": sum(report.rejected.values()),
+                "rejects_by_reason": _reasons(report.rejects_by_reason),
+            },
+        )
+        yield MaterializeResult(
+            asset_key=["core", "latest_financials"],
+            metadata={
+                "dagster/row_count": with_revenue[1],
+                "with known revenue": with_revenue[0],
+                "preview": preview(
+                    con, "core.latest_financials", ["siren", "fiscal_year_end", "type_bilan", "revenue", "net_income"]
+                ),
+            },
+        )
 
 
 def _reasons(reasons: dict[str, int]) -> MetadataValue:

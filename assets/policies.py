@@ -22,7 +22,7 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "raw/sirene/stock_etablissements": ("raw", "sirene", MONTHLY),
     "sirene/unites_legales": ("registry", "sirene", MONTHLY),
     "sirene/etablissements": ("registry", "sirene", MONTHLY),
-    "sirene/daily_changes": ("registry", "sirene", None),          # only materializes when INSEE changed something
+    "sirene/daily_changes": ("registry", "sirene", None),  # only materializes when INSEE changed something
     "core/companies": ("core", "sirene", MONTHLY),
     "raw/inpi/rne": ("raw", "inpi", MONTHLY),
     "raw/inpi/ratios_inpi_bce": ("raw", "inpi", MONTHLY),
@@ -34,13 +34,19 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "bodacc/notices": ("registry", "bodacc", NIGHTLY),
     "core/signals": ("core", "all", NIGHTLY),
     "core/prospects": ("core", "all", NIGHTLY),
-    "icp_leads": ("leads", "all", None),                            # per ICP, rebuilt when its inputs change
+    "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change
     "enriched_leads": ("leads", "providers", None),
     "crm_exports": ("delivery", "all", None),
     "analytics/snapshot": ("analytics", "all", NIGHTLY),
 }
-PERSONAL_DATA = {"inpi/officers", "inpi/daily_changes", "icp_leads", "enriched_leads", "crm_exports",
-                 "analytics/snapshot"}  # names of people (officers) or their contacts: GDPR scope
+PERSONAL_DATA = {
+    "inpi/officers",
+    "inpi/daily_changes",
+    "icp_leads",
+    "enriched_leads",
+    "crm_exports",
+    "analytics/snapshot",
+}  # names of people (officers) or their contacts: GDPR scope
 
 
 def _apply(spec: AssetSpec) -> AssetSpec:

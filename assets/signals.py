@@ -24,8 +24,13 @@ class SignalsConfig(Config):
     group_name="core",
     kinds={"duckdb"},
     owners=["team:data-engineering"],
-    deps=[AssetKey(["core", "companies"]), AssetKey(["inpi", "officers"]), AssetKey(["bodacc", "notices"]),
-          AssetKey(["sirene", "daily_changes"]), AssetKey(["inpi", "daily_changes"])],
+    deps=[
+        AssetKey(["core", "companies"]),
+        AssetKey(["inpi", "officers"]),
+        AssetKey(["bodacc", "notices"]),
+        AssetKey(["sirene", "daily_changes"]),
+        AssetKey(["inpi", "daily_changes"]),
+    ],
     pool=WAREHOUSE_POOL,
 )
 def signals(context: AssetExecutionContext, config: SignalsConfig, warehouse: WarehouseResource):
@@ -35,9 +40,11 @@ def signals(context: AssetExecutionContext, config: SignalsConfig, warehouse: Wa
     as_of = date.fromisoformat(config.as_of) if config.as_of else date.today()
     with warehouse.get_connection() as con:
         counts = build_signals(con, as_of=as_of, lookback_days=config.lookback_days)
-        context.add_output_metadata({
-            "dagster/row_count": sum(counts.values()),
-            "as_of": as_of.isoformat(),
-            "signals by type": MetadataValue.md(bar_chart(sorted(counts.items(), key=lambda kv: -kv[1]))),
-            "preview": preview(con, "core.signals", ["siren", "signal_type", "signal_date", "label", "evidence"]),
-        })
+        context.add_output_metadata(
+            {
+                "dagster/row_count": sum(counts.values()),
+                "as_of": as_of.isoformat(),
+                "signals by type": MetadataValue.md(bar_chart(sorted(counts.items(), key=lambda kv: -kv[1]))),
+                "preview": preview(con, "core.signals", ["siren", "signal_type", "signal_date", "label", "evidence"]),
+            }
+        )

@@ -4,10 +4,18 @@ The three tables are one multi-asset because they are published in one transacti
 (`sources.sirene.ingest.load_sirene`): a reader never sees new establishments with old units.
 """
 
-
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetIn, AssetKey, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
 from firmo import settings
@@ -46,25 +54,43 @@ def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources
 
 @multi_asset(
     specs=[
-        AssetSpec(["sirene", "unites_legales"], group_name=GROUP, kinds={"duckdb"}, deps=[UL_FILE],
-                  owners=["team:data-engineering"],
-                  description="StockUniteLegale as loaded, INSEE column names, typed; bad rows in sirene.rejects."),
-        AssetSpec(["sirene", "etablissements"], group_name=GROUP, kinds={"duckdb"}, deps=[ETAB_FILE],
-                  owners=["team:data-engineering"],
-                  description="StockEtablissement as loaded, INSEE column names, typed; bad rows in sirene.rejects."),
-        AssetSpec(["core", "companies"], group_name="core", kinds={"duckdb"},
-                  deps=[AssetKey(["sirene", "unites_legales"]), AssetKey(["sirene", "etablissements"])],
-                  owners=["team:data-engineering"],
-                  description="One row per legal unit: head office, NAF, headcount band, legal form, place, diffusion."),
+        AssetSpec(
+            ["sirene", "unites_legales"],
+            group_name=GROUP,
+            kinds={"duckdb"},
+            deps=[UL_FILE],
+            owners=["team:data-engineering"],
+            description="StockUniteLegale as loaded, INSEE column names, typed; bad rows in sirene.rejects.",
+        ),
+        AssetSpec(
+            ["sirene", "etablissements"],
+            group_name=GROUP,
+            kinds={"duckdb"},
+            deps=[ETAB_FILE],
+            owners=["team:data-engineering"],
+            description="StockEtablissement as loaded, INSEE column names, typed; bad rows in sirene.rejects.",
+        ),
+        AssetSpec(
+            ["core", "companies"],
+            group_name="core",
+            kinds={"duckdb"},
+            deps=[AssetKey(["sirene", "unites_legales"]), AssetKey(["sirene", "etablissements"])],
+            owners=["team:data-engineering"],
+            description="One row per legal unit: head office, NAF, headcount band, legal form, place, diffusion.",
+        ),
     ],
     ins={"ul_file": AssetIn(UL_FILE), "etab_file": AssetIn(ETAB_FILE)},
     pool=WAREHOUSE_POOL,
 )
 def sirene_tables(context: AssetExecutionContext, warehouse: WarehouseResource, ul_file: str, etab_file: str):
     with warehouse.get_connection() as con:
-        report = load_sirene(con, unites_legales=Path(ul_file), etablissements=Path(etab_file),
-                             workdir=settings.raw_dir() / "sirene")
-        for kind, key in (("unites_legales", ["sirene", "unites_legales"]), ("etablissements", ["sirene", "etablissements"])):
+        report = load_sirene(
+            con, unites_legales=Path(ul_file), etablissements=Path(etab_file), workdir=settings.raw_dir() / "sirene"
+        )
+        for kind, key in (
+            ("unites_legales", ["sirene", "unites_legales"]),
+            ("etablissements", ["sirene", "etablissements"]),
+        ):
             yield MaterializeResult(asset_key=key, metadata=_table_metadata(report.tables[kind]))
         yield MaterializeResult(asset_key=["core", "companies"], metadata=_companies_metadata(con, report.companies))
 
@@ -98,6 +124,9 @@ def _companies_metadata(con, n: int) -> dict:
         "non_diffusible (P, never prospected)": stats[1],
         "active_employers": stats[2],
         "active companies per région": MetadataValue.md(bar_chart(by_region)),
-        "preview": preview(con, "core.companies",
-                           ["siren", "name", "naf_code", "headcount_band", "legal_form_code", "region_name", "active"]),
+        "preview": preview(
+            con,
+            "core.companies",
+            ["siren", "name", "naf_code", "headcount_band", "legal_form_code", "region_name", "active"],
+        ),
     }

@@ -29,8 +29,9 @@ from waterfall.enrich import run_enrichment
     deps=[AssetKey("icp_leads")],
     pool=WAREHOUSE_POOL,
 )
-def enriched_leads(context: AssetExecutionContext, warehouse: WarehouseResource,
-                   providers: ProvidersResource) -> MaterializeResult:
+def enriched_leads(
+    context: AssetExecutionContext, warehouse: WarehouseResource, providers: ProvidersResource
+) -> MaterializeResult:
     """Each lead's decision maker: company domain, professional email (with its verification
     status) and direct phone, provider after provider until one answers `valid`, within the
     credit budget, never paying twice (answer cache), with provider and date per value.
@@ -44,15 +45,22 @@ def enriched_leads(context: AssetExecutionContext, warehouse: WarehouseResource,
         context.log.info(f"enrichment {icp}: {done:,}/{total:,} leads")
 
     with warehouse.get_connection() as con:
-        report = run_enrichment(con, icp, config, env=providers.key_env(), base_urls=providers.base_urls,
-                                progress=progress)
+        report = run_enrichment(
+            con, icp, config, env=providers.key_env(), base_urls=providers.base_urls, progress=progress
+        )
     meta = report.metadata()
-    return MaterializeResult(metadata={
-        **{k: v for k, v in meta.items() if k not in ("providers", "coverage")},
-        "dagster/row_count": meta["leads"],
-        "providers (credits, hit rate)": MetadataValue.md(meta["providers"]),
-        "coverage funnel": MetadataValue.md(meta["coverage"]),
-        "circuit breakers": MetadataValue.md("\n".join(
-            f"- {p}: {why} (calls after it opened: {report.calls_after_open.get(p, 0)})"
-            for p, why in report.breakers.items()) or "none"),
-    })
+    return MaterializeResult(
+        metadata={
+            **{k: v for k, v in meta.items() if k not in ("providers", "coverage")},
+            "dagster/row_count": meta["leads"],
+            "providers (credits, hit rate)": MetadataValue.md(meta["providers"]),
+            "coverage funnel": MetadataValue.md(meta["coverage"]),
+            "circuit breakers": MetadataValue.md(
+                "\n".join(
+                    f"- {p}: {why} (calls after it opened: {report.calls_after_open.get(p, 0)})"
+                    for p, why in report.breakers.items()
+                )
+                or "none"
+            ),
+        }
+    )

@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -39,15 +39,24 @@ KEEP_SNAPSHOTS = 2
 
 # view -> (tables it needs, SELECT)
 VIEWS: dict[str, tuple[tuple[str, ...], str]] = {
-    "companies": (("core.companies",), "SELECT * EXCLUDE (diffusion_status, diffusible) FROM core.companies WHERE diffusible"),
-    "officers": (("inpi.officers", "core.companies"),
-                 "SELECT o.siren, c.name AS company_name, o.officer_kind, o.family_name, o.given_names, "
-                 "o.company_officer_siren, o.company_officer_name, o.role_code, o.role_codes, o.role_label, "
-                 "o.start_date, o.active, o.updated_at FROM inpi.officers o JOIN core.companies c USING (siren) WHERE c.diffusible"),
-    "financials": (("core.latest_financials", "core.companies"),
-                   "SELECT f.* FROM core.latest_financials f JOIN core.companies c USING (siren) WHERE c.diffusible"),
-    "signals": (("core.signals", "core.companies"),
-                "SELECT s.* FROM core.signals s JOIN core.companies c USING (siren) WHERE c.diffusible"),
+    "companies": (
+        ("core.companies",),
+        "SELECT * EXCLUDE (diffusion_status, diffusible) FROM core.companies WHERE diffusible",
+    ),
+    "officers": (
+        ("inpi.officers", "core.companies"),
+        "SELECT o.siren, c.name AS company_name, o.officer_kind, o.family_name, o.given_names, "
+        "o.company_officer_siren, o.company_officer_name, o.role_code, o.role_codes, o.role_label, "
+        "o.start_date, o.active, o.updated_at FROM inpi.officers o JOIN core.companies c USING (siren) WHERE c.diffusible",
+    ),
+    "financials": (
+        ("core.latest_financials", "core.companies"),
+        "SELECT f.* FROM core.latest_financials f JOIN core.companies c USING (siren) WHERE c.diffusible",
+    ),
+    "signals": (
+        ("core.signals", "core.companies"),
+        "SELECT s.* FROM core.signals s JOIN core.companies c USING (siren) WHERE c.diffusible",
+    ),
     "notices": (("bodacc.notices",), "SELECT * EXCLUDE (source_file) FROM bodacc.notices"),
     "exports": (("exports.ledger",), "SELECT crm, icp, siren, exported_at, file FROM exports.ledger"),
 }
@@ -75,21 +84,30 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
                 select = f"{select} AND {prospecting.not_opposed(con, OPPOSITION_FILTERED[name])}"
             con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS {select}")
             made.append(name)
-    lead_tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'leads' AND table_type = 'BASE TABLE' "
-        "AND NOT table_name LIKE '%\\_\\_staging' ESCAPE '\\' ORDER BY table_name").fetchall()]
+    lead_tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'leads' AND table_type = 'BASE TABLE' "
+            "AND NOT table_name LIKE '%\\_\\_staging' ESCAPE '\\' ORDER BY table_name"
+        ).fetchall()
+    ]
     plain = [t for t in lead_tables if not t.endswith(ENRICHED_SUFFIX)]
     enriched = [t for t in lead_tables if t.endswith(ENRICHED_SUFFIX)]
     for name, tables, columns in (
         ("leads", plain, "*"),
-        ("enriched_contacts", enriched,
-         "icp, rank, siren, company_name, first_name, last_name, job_title, tier, score, website_domain, email, "
-         "email_status, email_source, email_found_at, phone, phone_type, phone_source, phone_found_at"),
+        (
+            "enriched_contacts",
+            enriched,
+            "icp, rank, siren, company_name, first_name, last_name, job_title, tier, score, website_domain, email, "
+            "email_status, email_source, email_found_at, phone, phone_type, phone_source, phone_found_at",
+        ),
     ):
         if tables:
             union = " UNION ALL BY NAME ".join(f'SELECT {columns} FROM leads."{t}"' for t in tables)
-            con.execute(f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS SELECT * FROM ({union}) "
-                        f"WHERE {prospecting.not_opposed(con)}")
+            con.execute(
+                f"CREATE OR REPLACE VIEW {SCHEMA}.{name} AS SELECT * FROM ({union}) "
+                f"WHERE {prospecting.not_opposed(con)}"
+            )
             made.append(name)
         else:
             con.execute(f"DROP VIEW IF EXISTS {SCHEMA}.{name}")
@@ -100,8 +118,9 @@ def snapshot_dir() -> Path:
     return settings.data_dir() / "snapshots"
 
 
-def publish_snapshot(db_path: Path | None = None, *, dest: Path | None = None, now: datetime | None = None,
-                     keep: int = KEEP_SNAPSHOTS) -> Snapshot:
+def publish_snapshot(
+    db_path: Path | None = None, *, dest: Path | None = None, now: datetime | None = None, keep: int = KEEP_SNAPSHOTS
+) -> Snapshot:
     """Refresh the views, checkpoint, copy the file atomically and repoint the read link; keep the
     newest `keep` snapshots (an erasure keeps 1: older copies still hold the erased values).
 
@@ -113,7 +132,7 @@ def publish_snapshot(db_path: Path | None = None, *, dest: Path | None = None, n
     with db.connection(db_path) as con:
         views = create_views(con)
         con.execute("CHECKPOINT")
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     target = dest / f"firmo-{stamp}.duckdb"
     part = target.with_name(target.name + ".part")
     shutil.copyfile(db_path, part)

@@ -83,7 +83,9 @@ def reading(path: str | Path) -> Iterator[None]:
         raise InputError(describe(exc)) from exc
 
 
-_LOCK = re.compile(r'Could not set lock on file "(?P<file>[^"]+)": Conflicting lock is held in (?P<prog>\S+)(?: \(PID (?P<pid>\d+)\))?')
+_LOCK = re.compile(
+    r'Could not set lock on file "(?P<file>[^"]+)": Conflicting lock is held in (?P<prog>\S+)(?: \(PID (?P<pid>\d+)\))?'
+)
 
 
 def warehouse_locked(exc: BaseException) -> str | None:
@@ -93,5 +95,7 @@ def warehouse_locked(exc: BaseException) -> str | None:
     if match is None:
         return None
     who = f"process {match['pid']} ({Path(match['prog']).name})" if match["pid"] else Path(match["prog"]).name
-    return (f"the warehouse {match['file']} is open for writing in {who}: "
-            "wait for it to finish or stop it (make ui, firmo run, a notebook?), then try again")
+    return (
+        f"the warehouse {match['file']} is open for writing in {who}: "
+        "wait for it to finish or stop it (make ui, firmo run, a notebook?), then try again"
+    )

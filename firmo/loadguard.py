@@ -25,7 +25,7 @@ import contextlib
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -33,10 +33,18 @@ from firmo import db
 from firmo.sqlfiles import load_sql
 
 # The registry tables `firmo load` publishes (reference tables reloaded on the way are not guarded).
-GUARDED = frozenset({
-    "sirene.unites_legales", "sirene.etablissements", "core.companies", "inpi.officers", "inpi.companies",
-    "inpi.financials", "core.latest_financials", "bodacc.notices",
-})
+GUARDED = frozenset(
+    {
+        "sirene.unites_legales",
+        "sirene.etablissements",
+        "core.companies",
+        "inpi.officers",
+        "inpi.companies",
+        "inpi.financials",
+        "core.latest_financials",
+        "bodacc.notices",
+    }
+)
 OVERRIDE = "FIRMO_QUALITY_MIN_ROW_RATIO"
 
 
@@ -46,8 +54,8 @@ class Verdict:
 
     table: str
     rows: int
-    previous: int | None    # None: first load
-    baseline: str           # where `previous` comes from, in words
+    previous: int | None  # None: first load
+    baseline: str  # where `previous` comes from, in words
     minimum: int
     passed: bool
 
@@ -55,8 +63,9 @@ class Verdict:
         if self.previous is None:
             return f"{self.table}: {self.rows:,} rows, first load"
         verb = "ok" if self.passed else "REFUSED"
-        return (f"{self.table}: {self.rows:,} rows, {verb} (minimum {self.minimum:,}, "
-                f"{self.previous:,} in {self.baseline})")
+        return (
+            f"{self.table}: {self.rows:,} rows, {verb} (minimum {self.minimum:,}, {self.previous:,} in {self.baseline})"
+        )
 
 
 class LoadRefused(RuntimeError):
@@ -68,10 +77,15 @@ class RowCountRefused(LoadRefused):
         self.verdicts = verdicts
         refused = "; ".join(
             f"{v.table} would have {v.rows:,} rows, below {v.minimum:,} ({min_ratio:.0%} of {v.previous:,} in "
-            f"{v.baseline})" for v in verdicts if not v.passed)
-        super().__init__(f"load refused by the row-count guard, nothing published (the previous tables are "
-                         f"unchanged): {refused}. A truncated or partial file? If the drop is genuine, load it "
-                         f"again with {OVERRIDE}=0 (or the share of rows to accept).")
+            f"{v.baseline})"
+            for v in verdicts
+            if not v.passed
+        )
+        super().__init__(
+            f"load refused by the row-count guard, nothing published (the previous tables are "
+            f"unchanged): {refused}. A truncated or partial file? If the drop is genuine, load it "
+            f"again with {OVERRIDE}=0 (or the share of rows to accept)."
+        )
 
 
 @dataclass
@@ -100,8 +114,9 @@ class RowCountGuard:
         self.record(con, verdicts)  # in the swap's transaction: the counts commit with the tables
 
     def _baseline(self, con: duckdb.DuckDBPyConnection, table: str) -> tuple[int | None, str]:
-        row = con.execute(load_sql("quality/previous_row_count"), {"table_name": table, "run_id": self.run_id}
-                          ).fetchall()
+        row = con.execute(
+            load_sql("quality/previous_row_count"), {"table_name": table, "run_id": self.run_id}
+        ).fetchall()
         if row:
             rows, run_id, at = row[0]
             return int(rows), f"the previous accepted load, run {run_id[:23]} of {at:%Y-%m-%d %H:%M} UTC"
@@ -110,11 +125,18 @@ class RowCountGuard:
         return None, "nothing: first load"
 
     def record(self, con: duckdb.DuckDBPyConnection, verdicts: list[Verdict], *, accepted: bool = True) -> None:
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         for v in verdicts:
-            con.execute(load_sql("quality/record_row_count"), {
-                "table_name": v.table, "run_id": self.run_id, "rows": v.rows, "accepted": accepted and v.passed,
-                "checked_at": now})
+            con.execute(
+                load_sql("quality/record_row_count"),
+                {
+                    "table_name": v.table,
+                    "run_id": self.run_id,
+                    "rows": v.rows,
+                    "accepted": accepted and v.passed,
+                    "checked_at": now,
+                },
+            )
 
 
 def min_ratio_from_env(env: Mapping[str, str] | None = None) -> float:

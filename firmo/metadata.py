@@ -31,6 +31,8 @@ def bar_chart(rows: Iterable[tuple[str, int]], *, width: int = 30, title: str | 
     rows = list(rows)
     top = max((n for _, n in rows), default=0) or 1
     label_w = max((len(str(label)) for label, _ in rows), default=0)
-    body = [f"{str(label).ljust(label_w)} {'█' * max(1 if n else 0, round(n / top * width))} {n:,}" for label, n in rows]
+    body = [
+        f"{str(label).ljust(label_w)} {'█' * max(1 if n else 0, round(n / top * width))} {n:,}" for label, n in rows
+    ]
     head = [title, ""] if title else []
     return "\n".join(head + ["```", *body, "```"])

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -60,8 +60,11 @@ def _var(name: str, doc: str, default: Any = None, **kw: Any) -> Any:
 
 def _under(name: str, doc: str, child: str) -> Any:
     """A path that defaults to `<data dir>/<child>` (the data dir as given, resolved)."""
-    return Field(default_factory=lambda data: data["data_dir"] / child, alias=name,
-                 description=f"{doc} Default <data dir>/{child}.")
+    return Field(
+        default_factory=lambda data: data["data_dir"] / child,
+        alias=name,
+        description=f"{doc} Default <data dir>/{child}.",
+    )
 
 
 class Settings(BaseModel):
@@ -70,65 +73,93 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     # --- where things live
-    data_dir: Path = _var("FIRMO_DATA_DIR", "Root of everything the pipeline writes (warehouse, downloads, "
-                          "exports, snapshots).", REPO_ROOT / "data")
+    data_dir: Path = _var(
+        "FIRMO_DATA_DIR",
+        "Root of everything the pipeline writes (warehouse, downloads, exports, snapshots).",
+        REPO_ROOT / "data",
+    )
     db_path: Path = _under("FIRMO_DB", "The DuckDB warehouse file.", "firmo.duckdb")
     exports_dir: Path = _under("FIRMO_EXPORTS_DIR", "CRM import files, <dir>/<icp>/<crm>/.", "exports")
     demo_dir: Path = _under("FIRMO_DEMO_DIR", "The generated demo dataset (make run creates it when absent).", "demo")
     icp_dir: Path = _var("FIRMO_ICP_DIR", "Folder of the ICP files, one <name>.yaml per lead list.", REPO_ROOT / "icps")
-    dagster_home: Optional[Path] = _var("DAGSTER_HOME", "Dagster instance that records the runs; unset, firmo run "
-                                        "records nothing and firmo nightly uses <data dir>/dagster_home.")
+    dagster_home: Path | None = _var(
+        "DAGSTER_HOME",
+        "Dagster instance that records the runs; unset, firmo run "
+        "records nothing and firmo nightly uses <data dir>/dagster_home.",
+    )
     # --- DuckDB
     duckdb_memory: str = _var("FIRMO_DUCKDB_MEMORY", "DuckDB memory limit; it spills to disk past it.", "4GB")
-    duckdb_threads: Optional[int] = _var("FIRMO_DUCKDB_THREADS", "DuckDB worker threads (default: one per core).",
-                                         ge=1)
+    duckdb_threads: int | None = _var("FIRMO_DUCKDB_THREADS", "DuckDB worker threads (default: one per core).", ge=1)
     parse_workers: int = _var("FIRMO_PARSE_WORKERS", "Processes parsing BODACC files in parallel.", 4, ge=1)
     # --- registry sources
-    sources: Literal["demo", "live"] = _var("FIRMO_SOURCES", "demo: the generated files and stand-in providers; "
-                                            "live: the publishers' real addresses.", "demo")
-    sirene_ul_source: Optional[str] = _var("FIRMO_SIRENE_UL_SOURCE", "Path or URL of the SIRENE unités légales stock.")
-    sirene_etab_source: Optional[str] = _var("FIRMO_SIRENE_ETAB_SOURCE",
-                                             "Path or URL of the SIRENE établissements stock.")
-    inpi_rne_source: Optional[tuple[str, ...]] = _var("FIRMO_INPI_RNE_SOURCE",
-                                                      "RNE stock/diff files, comma-separated paths or URLs.")
-    inpi_ratios_source: Optional[str] = _var("FIRMO_INPI_RATIOS_SOURCE", "Path or URL of the INPI ratios file.")
-    bodacc_source: Optional[tuple[str, ...]] = _var("FIRMO_BODACC_SOURCE", "BODACC files, comma-separated paths "
-                                                    "or URLs (live default: the Opendatasoft export per day).")
-    bodacc_start: date = _var("FIRMO_BODACC_START", "First BODACC day kept (the first daily partition).",
-                              date(2024, 1, 1))
-    nightly_cron: str = _var("FIRMO_NIGHTLY_CRON", "When the nightly schedule runs (cron, Europe/Paris).",
-                             "30 2 * * *")
+    sources: Literal["demo", "live"] = _var(
+        "FIRMO_SOURCES",
+        "demo: the generated files and stand-in providers; live: the publishers' real addresses.",
+        "demo",
+    )
+    sirene_ul_source: str | None = _var("FIRMO_SIRENE_UL_SOURCE", "Path or URL of the SIRENE unités légales stock.")
+    sirene_etab_source: str | None = _var("FIRMO_SIRENE_ETAB_SOURCE", "Path or URL of the SIRENE établissements stock.")
+    inpi_rne_source: tuple[str, ...] | None = _var(
+        "FIRMO_INPI_RNE_SOURCE", "RNE stock/diff files, comma-separated paths or URLs."
+    )
+    inpi_ratios_source: str | None = _var("FIRMO_INPI_RATIOS_SOURCE", "Path or URL of the INPI ratios file.")
+    bodacc_source: tuple[str, ...] | None = _var(
+        "FIRMO_BODACC_SOURCE",
+        "BODACC files, comma-separated paths or URLs (live default: the Opendatasoft export per day).",
+    )
+    bodacc_start: date = _var(
+        "FIRMO_BODACC_START", "First BODACC day kept (the first daily partition).", date(2024, 1, 1)
+    )
+    nightly_cron: str = _var("FIRMO_NIGHTLY_CRON", "When the nightly schedule runs (cron, Europe/Paris).", "30 2 * * *")
     # --- data quality bounds
-    quality_min_row_ratio: float = _var("FIRMO_QUALITY_MIN_ROW_RATIO", "A load keeping fewer rows than this share "
-                                        "of the last accepted count is refused.", 0.98, ge=0, le=1)
-    quality_max_hot_share: float = _var("FIRMO_QUALITY_MAX_HOT_SHARE", "Highest share of a lead list tiered hot.",
-                                        0.5, ge=0, le=1)
+    quality_min_row_ratio: float = _var(
+        "FIRMO_QUALITY_MIN_ROW_RATIO",
+        "A load keeping fewer rows than this share of the last accepted count is refused.",
+        0.98,
+        ge=0,
+        le=1,
+    )
+    quality_max_hot_share: float = _var(
+        "FIRMO_QUALITY_MAX_HOT_SHARE", "Highest share of a lead list tiered hot.", 0.5, ge=0, le=1
+    )
     quality_min_tiers: int = _var("FIRMO_QUALITY_MIN_TIERS", "Fewest distinct tiers in a lead list.", 2, ge=0)
-    quality_tier_min_leads: int = _var("FIRMO_QUALITY_TIER_MIN_LEADS", "Lists smaller than this skip the two "
-                                       "tier checks.", 20, ge=0)
-    quality_naf_known_share: float = _var("FIRMO_QUALITY_NAF_KNOWN_SHARE", "Lowest share of NAF rév. 2 codes found "
-                                          "in ref.naf_codes.", 0.95, ge=0, le=1)
+    quality_tier_min_leads: int = _var(
+        "FIRMO_QUALITY_TIER_MIN_LEADS", "Lists smaller than this skip the two tier checks.", 20, ge=0
+    )
+    quality_naf_known_share: float = _var(
+        "FIRMO_QUALITY_NAF_KNOWN_SHARE", "Lowest share of NAF rév. 2 codes found in ref.naf_codes.", 0.95, ge=0, le=1
+    )
     quality_examples: int = _var("FIRMO_QUALITY_EXAMPLES", "Failing examples kept per expectation.", 5, ge=0)
     # --- registry APIs (nightly) and CRM
     sirene_api_url: str = _var("FIRMO_SIRENE_API_URL", "API Sirene endpoint.", "https://api.insee.fr/api-sirene/3.11")
-    insee_api_key: Optional[SecretStr] = _var("INSEE_API_KEY", "API Sirene key (portail-api.insee.fr); without "
-                                              "it the nightly SIRENE delta is skipped.")
-    rne_api_url: str = _var("FIRMO_RNE_API_URL", "INPI RNE API endpoint.",
-                            "https://registre-national-entreprises.inpi.fr")
-    inpi_username: Optional[SecretStr] = _var("INPI_USERNAME", "INPI account login; without it and the password "
-                                              "the nightly RNE refresh is skipped.")
-    inpi_password: Optional[SecretStr] = _var("INPI_PASSWORD", "INPI account password.")
-    hubspot_base_url: str = _var("FIRMO_HUBSPOT_BASE_URL", "HubSpot API endpoint (a proxy, the tests' fake).",
-                                 "https://api.hubapi.com")
-    hubspot_access_token: Optional[SecretStr] = _var("HUBSPOT_ACCESS_TOKEN", "HubSpot private-app token, for "
-                                                     "push_hubspot / --push-hubspot.")
+    insee_api_key: SecretStr | None = _var(
+        "INSEE_API_KEY", "API Sirene key (portail-api.insee.fr); without it the nightly SIRENE delta is skipped."
+    )
+    rne_api_url: str = _var(
+        "FIRMO_RNE_API_URL", "INPI RNE API endpoint.", "https://registre-national-entreprises.inpi.fr"
+    )
+    inpi_username: SecretStr | None = _var(
+        "INPI_USERNAME", "INPI account login; without it and the password the nightly RNE refresh is skipped."
+    )
+    inpi_password: SecretStr | None = _var("INPI_PASSWORD", "INPI account password.")
+    hubspot_base_url: str = _var(
+        "FIRMO_HUBSPOT_BASE_URL", "HubSpot API endpoint (a proxy, the tests' fake).", "https://api.hubapi.com"
+    )
+    hubspot_access_token: SecretStr | None = _var(
+        "HUBSPOT_ACCESS_TOKEN", "HubSpot private-app token, for push_hubspot / --push-hubspot."
+    )
     # --- contact enrichment
-    waterfall_config: Optional[Path] = _var("FIRMO_WATERFALL_CONFIG", "Waterfall YAML (order, budgets, limits); "
-                                            "default the shipped waterfall/default.yaml.")
-    provider_keys: dict[str, SecretStr] = Field(default_factory=dict, description="FIRMO_<NAME>_API_KEY: a "
-                                                "provider's key, by provider name; a provider without one is skipped.")
-    provider_base_urls: dict[str, str] = Field(default_factory=dict, description="FIRMO_<NAME>_BASE_URL: another "
-                                               "endpoint for a provider (the demo's stand-ins, a proxy).")
+    waterfall_config: Path | None = _var(
+        "FIRMO_WATERFALL_CONFIG", "Waterfall YAML (order, budgets, limits); default the shipped waterfall/default.yaml."
+    )
+    provider_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="FIRMO_<NAME>_API_KEY: a provider's key, by provider name; a provider without one is skipped.",
+    )
+    provider_base_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="FIRMO_<NAME>_BASE_URL: another endpoint for a provider (the demo's stand-ins, a proxy).",
+    )
     # --- CLI
     debug: bool = _var("FIRMO_DEBUG", "Show the traceback of a refused input (as --debug).", False)
 
@@ -163,8 +194,7 @@ class Settings(BaseModel):
             raise ValueError("cron")
         return value.strip()
 
-    @field_validator("data_dir", "db_path", "exports_dir", "demo_dir", "icp_dir", "dagster_home",
-                     "waterfall_config")
+    @field_validator("data_dir", "db_path", "exports_dir", "demo_dir", "icp_dir", "dagster_home", "waterfall_config")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         """Resolved once, against the directory the process started in."""
@@ -227,8 +257,11 @@ class Settings(BaseModel):
 
     def quality_bounds(self) -> dict[str, float | int]:
         """The data-quality bounds by their short name (firmo.quality.Thresholds' fields)."""
-        return {name.removeprefix("quality_"): getattr(self, name)
-                for name in type(self).model_fields if name.startswith("quality_")}
+        return {
+            name.removeprefix("quality_"): getattr(self, name)
+            for name in type(self).model_fields
+            if name.startswith("quality_")
+        }
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(variable, effective value, what it does) for every setting, secrets masked: what
@@ -322,6 +355,7 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 
 # --------------------------------------------------------------------------- transitional accessors
 # Call-time reads of the environment, for the callers not yet handed a Settings object.
+
 
 def data_dir() -> Path:
     return Settings.from_env().data_dir

@@ -22,9 +22,18 @@ log = logging.getLogger(__name__)
 
 TABLE = "core.signals"
 SIGNAL_TYPES = (
-    "new_decision_maker", "capital_increase", "new_establishment", "headcount_up", "headcount_down",
-    "recent_creation", "head_office_transfer", "business_sold", "business_bought",
-    "collective_proceeding", "radiation", "company_closed",
+    "new_decision_maker",
+    "capital_increase",
+    "new_establishment",
+    "headcount_up",
+    "headcount_down",
+    "recent_creation",
+    "head_office_transfer",
+    "business_sold",
+    "business_bought",
+    "collective_proceeding",
+    "radiation",
+    "company_closed",
 )
 # query file -> tables it needs
 PARTS = {
@@ -43,7 +52,9 @@ def load_rne_roles(con: duckdb.DuckDBPyConnection) -> None:
     db.replace_table(con, "ref.rne_roles", pl.DataFrame(rows))
 
 
-def build_signals(con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, lookback_days: int = 730) -> dict[str, int]:
+def build_signals(
+    con: duckdb.DuckDBPyConnection, *, as_of: date | None = None, lookback_days: int = 730
+) -> dict[str, int]:
     """Rebuild core.signals for the window [as_of - lookback_days, as_of]; return counts per type."""
     as_of = as_of or date.today()
     since = as_of - timedelta(days=lookback_days)

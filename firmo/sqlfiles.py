@@ -9,14 +9,14 @@ substitution allowed is of *identifiers* that DuckDB cannot bind (table names), 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from firmo.settings import SQL_DIR
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sql(name: str) -> str:
     """Text of `firmo/sql/<name>.sql` (name may contain a sub-folder: `sirene/companies`)."""
     path = SQL_DIR / f"{name}.sql"
@@ -37,5 +37,5 @@ def render_identifiers(sql: str, **identifiers: str) -> str:
     for key, ident in identifiers.items():
         sql = sql.replace("{{" + key + "}}", quote_ident(ident))
     if "{{" in sql:
-        raise ValueError(f"unresolved identifier placeholder in SQL: {sql[sql.index('{{'):][:40]}")
+        raise ValueError(f"unresolved identifier placeholder in SQL: {sql[sql.index('{{') :][:40]}")
     return sql

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 from typer.core import TyperGroup
@@ -46,8 +45,19 @@ def refusal(exc: BaseException) -> str | None:
         return one_line(exc) or type(exc).__name__
     if locked := warehouse_locked(exc):
         return locked
-    if isinstance(exc, (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, UnicodeDecodeError,
-                        csv.Error, duckdb.IOException)):
+    if isinstance(
+        exc,
+        (
+            OSError,
+            zipfile.BadZipFile,
+            tarfile.TarError,
+            EOFError,
+            zlib.error,
+            UnicodeDecodeError,
+            csv.Error,
+            duckdb.IOException,
+        ),
+    ):
         return describe(exc)
     return None
 
@@ -74,16 +84,20 @@ class FirmoGroup(TyperGroup):
             if _debug(ctx):
                 raise
             if message is None:
-                typer.echo("firmo: internal error: a bug in firmo, not a problem with the input; "
-                           "the traceback follows (include it in a bug report)", err=True)
+                typer.echo(
+                    "firmo: internal error: a bug in firmo, not a problem with the input; "
+                    "the traceback follows (include it in a bug report)",
+                    err=True,
+                )
                 raise
             typer.echo(f"firmo: {message}", err=True)
             raise typer.Exit(1) from None
 
 
 # Plain tracebacks: rich ones print locals (credentials, huge frames) and took minutes to render.
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False,
-                  cls=FirmoGroup)
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False, cls=FirmoGroup
+)
 load_app = typer.Typer(no_args_is_help=True, help="Load registry files (any published vintage) into DuckDB.")
 app.add_typer(load_app, name="load")
 
@@ -100,8 +114,11 @@ _mount_subcommands()
 
 
 def _logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
     if not verbose:  # one line per HTTP request or schema migration drowns the progress lines
         for noisy in ("httpx", "httpcore", "alembic", "great_expectations"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -110,8 +127,9 @@ def _logging(verbose: bool) -> None:
 @app.callback()
 def main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug logging."),
-    debug: bool = typer.Option(False, "--debug", help="On a refused input, show the Python traceback instead of "
-                               "one line (also FIRMO_DEBUG=1)."),
+    debug: bool = typer.Option(
+        False, "--debug", help="On a refused input, show the Python traceback instead of one line (also FIRMO_DEBUG=1)."
+    ),
 ) -> None:
     _logging(verbose)
 
@@ -133,9 +151,13 @@ def generate(
 
 @load_app.command("sirene")
 def load_sirene_cmd(
-    unites_legales: Optional[str] = typer.Option(None, "--unites-legales", help="StockUniteLegale: zip, CSV or parquet; path or URL."),
-    etablissements: Optional[str] = typer.Option(None, "--etablissements", help="StockEtablissement: zip, CSV or parquet; path or URL."),
-    db_file: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+    unites_legales: str | None = typer.Option(
+        None, "--unites-legales", help="StockUniteLegale: zip, CSV or parquet; path or URL."
+    ),
+    etablissements: str | None = typer.Option(
+        None, "--etablissements", help="StockEtablissement: zip, CSV or parquet; path or URL."
+    ),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
 ) -> None:
     """Load SIRENE stock files; prints rows loaded and rejected per table."""
     from assets.common import fetch_source
@@ -162,9 +184,13 @@ def load_sirene_cmd(
 
 @load_app.command("inpi")
 def load_inpi_cmd(
-    rne: list[str] = typer.Option([], "--rne", help="RNE JSON file, NDJSON dump or stock zip; repeatable; path or URL."),
-    ratios: Optional[str] = typer.Option(None, "--ratios", help="ratios_inpi_bce export: CSV, CSV.gz or parquet; path or URL."),
-    db_file: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+    rne: list[str] = typer.Option(
+        [], "--rne", help="RNE JSON file, NDJSON dump or stock zip; repeatable; path or URL."
+    ),
+    ratios: str | None = typer.Option(
+        None, "--ratios", help="ratios_inpi_bce export: CSV, CSV.gz or parquet; path or URL."
+    ),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
 ) -> None:
     """Load RNE officers and/or filed accounts; prints rows loaded and rejected per table."""
     from assets.common import fetch_source
@@ -189,9 +215,11 @@ def load_inpi_cmd(
 @load_app.command("bodacc")
 def load_bodacc_cmd(
     paths: list[str] = typer.Argument(..., help="ODS JSON/JSONL/CSV exports or DILA .taz/.xml files; paths or URLs."),
-    start: Optional[str] = typer.Option(None, "--from", help="Only notices published on or after this day (YYYY-MM-DD)."),
-    end: Optional[str] = typer.Option(None, "--to", help="...and before this day (exclusive); with --from, the window is replaced exactly."),
-    db_file: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+    start: str | None = typer.Option(None, "--from", help="Only notices published on or after this day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(
+        None, "--to", help="...and before this day (exclusive); with --from, the window is replaced exactly."
+    ),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
 ) -> None:
     """Load BODACC notices; prints rows loaded and rejected."""
     from datetime import date
@@ -243,14 +271,15 @@ def run(
         typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed))
     except RunFailed as exc:
         typer.secho(f"firmo run: {exc}", fg=typer.colors.RED, err=True)
-        typer.secho("Full logs: make ui, then Runs. Tables the run did not finish keep their previous content.",
-                    err=True)
+        typer.secho(
+            "Full logs: make ui, then Runs. Tables the run did not finish keep their previous content.", err=True
+        )
         raise typer.Exit(1) from None
 
 
 @app.command()
 def nightly(
-    day: Optional[str] = typer.Option(None, help="BODACC day to load (ISO date; default yesterday, Europe/Paris)."),
+    day: str | None = typer.Option(None, help="BODACC day to load (ISO date; default yesterday, Europe/Paris)."),
 ) -> None:
     """One night of the schedule, here: the nightly job, then what automation asks for."""
     import contextlib
@@ -272,7 +301,7 @@ def nightly(
 
 
 @app.command()
-def summary(db_file: Optional[Path] = typer.Option(None, "--db")) -> None:
+def summary(db_file: Path | None = typer.Option(None, "--db")) -> None:
     """Rows per table and rejected rows in the warehouse."""
     from firmo import db
     from pipelines import summary as summary_mod

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -22,21 +21,25 @@ def _fail(message: str, code: int = 2) -> None:
 
 def format_push(report) -> str:
     """What a `push_hubspot` run did, in counts (no personal data, no token)."""
-    text = (f"hubspot API: {report.companies:,} companies, {report.contacts:,} contacts upserted, "
-            f"{report.associations:,} associations; {report.skipped_unchanged:,} unchanged, "
-            f"{report.no_email:,} without email (company only), {report.failed:,} failed")
+    text = (
+        f"hubspot API: {report.companies:,} companies, {report.contacts:,} contacts upserted, "
+        f"{report.associations:,} associations; {report.skipped_unchanged:,} unchanged, "
+        f"{report.no_email:,} without email (company only), {report.failed:,} failed"
+    )
     if report.errors:
         categories = sorted({str(e.get("category", "error")) for e in report.errors})
-        text += f"\n  HubSpot refused {len(report.errors):,} records ({', '.join(categories)}); they are retried next run"
+        text += (
+            f"\n  HubSpot refused {len(report.errors):,} records ({', '.join(categories)}); they are retried next run"
+        )
     return text
 
 
 def suppress_cmd(
-    kind: Optional[str] = typer.Argument(None, help="email, phone, domain or siren."),
-    value: Optional[str] = typer.Argument(None, help="The value to block."),
-    file: Optional[Path] = typer.Option(None, "--file", help="CSV: columns kind,value[,reason] or one column per kind."),
+    kind: str | None = typer.Argument(None, help="email, phone, domain or siren."),
+    value: str | None = typer.Argument(None, help="The value to block."),
+    file: Path | None = typer.Option(None, "--file", help="CSV: columns kind,value[,reason] or one column per kind."),
     reason: str = typer.Option("opt-out", help="Why (kept with the entry)."),
-    db_file: Optional[Path] = DB_OPTION,
+    db_file: Path | None = DB_OPTION,
 ) -> None:
     """Put people or companies on the suppression list: never enriched, never exported again."""
     from firmo import db
@@ -48,8 +51,10 @@ def suppress_cmd(
     with db.connection(db_file) as con:
         if file:
             result = import_suppression_csv(con, file, reason=reason)
-            typer.echo(f"{result.read} values read, {result.added} new on the list, {result.rejected} lines rejected "
-                       "(see exports.rejects)")
+            typer.echo(
+                f"{result.read} values read, {result.added} new on the list, {result.rejected} lines rejected "
+                "(see exports.rejects)"
+            )
             return
         try:
             added = suppress(con, kind, value, reason=reason, source="firmo suppress")
@@ -60,7 +65,7 @@ def suppress_cmd(
 
 def customers_cmd(
     file: Path = typer.Argument(..., help="CSV with columns siren and/or domain (optional name)."),
-    db_file: Optional[Path] = DB_OPTION,
+    db_file: Path | None = DB_OPTION,
 ) -> None:
     """Load the existing-customers list: their companies are neither enriched nor exported."""
     from firmo import db
@@ -74,7 +79,7 @@ def customers_cmd(
 def forget_cmd(
     value: str = typer.Argument(..., help="An email address or a SIREN."),
     reason: str = typer.Option("erasure request", help="Kept on the suppression entry."),
-    db_file: Optional[Path] = DB_OPTION,
+    db_file: Path | None = DB_OPTION,
 ) -> None:
     """Right to erasure: delete that person or company from every table and cache, and keep them
     on the suppression list so the next nightly load does not bring them back.
@@ -101,11 +106,16 @@ def forget_cmd(
         except InvalidIdentifier as exc:
             _fail(str(exc))
     if merged.journals:
-        typer.echo(f"{merged.journals} answer journal(s) left by a killed enrichment run merged into the cache "
-                   f"first ({merged.answers} answers), so the erasure reached them")
+        typer.echo(
+            f"{merged.journals} answer journal(s) left by a killed enrichment run merged into the cache "
+            f"first ({merged.answers} answers), so the erasure reached them"
+        )
     if live:
-        typer.secho(f"{len(live)} enrichment run(s) in progress hold an answer journal: run firmo forget again once "
-                    "they end", fg=typer.colors.YELLOW, err=True)
+        typer.secho(
+            f"{len(live)} enrichment run(s) in progress hold an answer journal: run firmo forget again once they end",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     for where, n in sorted(result.erased.items()):
         typer.echo(f"{where:45s} {n:>6} rows erased")
     typer.echo("suppressed from now on" if result.newly_suppressed else "was already suppressed")
@@ -116,28 +126,35 @@ def forget_cmd(
     _scrub(db_file)
 
 
-def _scrub(db_file: Optional[Path]) -> None:
+def _scrub(db_file: Path | None) -> None:
     """Deleted rows stay readable in DuckDB's free blocks and in the snapshot copied from the file:
     compact the working file and republish the snapshot (firmo.compliance.compaction)."""
     from firmo.compliance.compaction import scrub_erased
 
     scrub = scrub_erased(db_file or settings.db_path())
     c = scrub.compaction
-    typer.echo(f"working file compacted ({c.bytes_before / 1e6:.1f} -> {c.bytes_after / 1e6:.1f} MB in {c.seconds:.1f} s): "
-               "the erased values are no longer in its free blocks")
+    typer.echo(
+        f"working file compacted ({c.bytes_before / 1e6:.1f} -> {c.bytes_after / 1e6:.1f} MB in {c.seconds:.1f} s): "
+        "the erased values are no longer in its free blocks"
+    )
     if scrub.snapshot is not None:
-        typer.echo(f"analysts' snapshot republished ({scrub.snapshot}); {scrub.snapshots_deleted} older snapshot(s) "
-                   "deleted (a reader that still has one open keeps it until closing it)")
+        typer.echo(
+            f"analysts' snapshot republished ({scrub.snapshot}); {scrub.snapshots_deleted} older snapshot(s) "
+            "deleted (a reader that still has one open keeps it until closing it)"
+        )
 
 
 def export_cmd(
     icp: list[str] = typer.Option([], "--icp", help="ICP name (repeatable; default: every lead list)."),
     crm: list[str] = typer.Option([], "--crm", help=f"One of {', '.join(CRMS)} (repeatable; default: all)."),
     full: bool = typer.Option(False, "--full", help="Re-export every lead, not only new or changed ones."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder (default: $FIRMO_EXPORTS_DIR or data/exports)."),
-    push: bool = typer.Option(False, "--push-hubspot", help="Also upsert the new or changed leads into HubSpot "
-                              "through its batch API (token: $HUBSPOT_ACCESS_TOKEN)."),
-    db_file: Optional[Path] = DB_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Folder (default: $FIRMO_EXPORTS_DIR or data/exports)."),
+    push: bool = typer.Option(
+        False,
+        "--push-hubspot",
+        help="Also upsert the new or changed leads into HubSpot through its batch API (token: $HUBSPOT_ACCESS_TOKEN).",
+    ),
+    db_file: Path | None = DB_OPTION,
 ) -> None:
     """Write CRM import files for new or changed leads (incremental through exports.ledger);
     with --push-hubspot, also upsert them into HubSpot (companies by SIREN, contacts by email)."""
@@ -167,7 +184,9 @@ def export_cmd(
         except LookupError as exc:
             _fail(str(exc))
         try:
-            report = export_leads(leads, con=con, root=out or settings.exports_dir(), crms=tuple(crm) or CRMS, full=full)
+            report = export_leads(
+                leads, con=con, root=out or settings.exports_dir(), crms=tuple(crm) or CRMS, full=full
+            )
         except ValueError as exc:
             _fail(str(exc))
         typer.echo(format_report(report))
@@ -176,19 +195,25 @@ def export_cmd(
         try:
             pushed = push_hubspot(leads, con=con, client=client, full=full)
         except (HubSpotError, httpx.HTTPError) as exc:
-            _fail(f"HubSpot push stopped ({exc}); the files above are written, the push is not recorded "
-                  "in exports.ledger, so the next run sends it again", code=1)
+            _fail(
+                f"HubSpot push stopped ({exc}); the files above are written, the push is not recorded "
+                "in exports.ledger, so the next run sends it again",
+                code=1,
+            )
     typer.echo(format_push(pushed))
 
 
 def format_report(report) -> str:
     lines = [f"{'crm':12s} {'exported':>9s} {'unchanged':>10s} {'files':>6s}"]
     for name in report.exported:
-        lines.append(f"{name:12s} {report.exported[name]:>9,} {report.skipped_unchanged[name]:>10,} "
-                     f"{len(report.files[name]):>6}")
-    lines.append(f"not exported: {report.skipped_p} non-diffusible, {report.opposed} opposed at the RNE, "
-                 f"{report.inactive} closed or unknown, {report.suppressed} suppressed, {report.customers} customers, "
-                 f"{report.duplicates} duplicates, {len(report.rejected)} rejected (reasons in exports.rejects)")
+        lines.append(
+            f"{name:12s} {report.exported[name]:>9,} {report.skipped_unchanged[name]:>10,} {len(report.files[name]):>6}"
+        )
+    lines.append(
+        f"not exported: {report.skipped_p} non-diffusible, {report.opposed} opposed at the RNE, "
+        f"{report.inactive} closed or unknown, {report.suppressed} suppressed, {report.customers} customers, "
+        f"{report.duplicates} duplicates, {len(report.rejected)} rejected (reasons in exports.rejects)"
+    )
     for files in report.files.values():
         lines += [f"  {p}" for p in files]
     return "\n".join(lines)
@@ -196,7 +221,7 @@ def format_report(report) -> str:
 
 def purge_cmd(
     years: int = typer.Option(3, help="Erase contact data not renewed for this many years."),
-    db_file: Optional[Path] = DB_OPTION,
+    db_file: Path | None = DB_OPTION,
 ) -> None:
     """Retention: erase contact data older than `years` without renewal (CNIL: 3 years)."""
     from firmo import db

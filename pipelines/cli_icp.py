@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -40,7 +39,7 @@ def _load(path: Path):
     return icp
 
 
-def _as_of(value: Optional[str]) -> date:
+def _as_of(value: str | None) -> date:
     try:
         return date.fromisoformat(value) if value else date.today()
     except ValueError:
@@ -54,8 +53,12 @@ def _shorten(text: object, width: int) -> str:
 
 def format_preview(result) -> str:
     """The preview as plain text: four count charts, then the top leads one per line."""
-    titles = {"tier": "Leads per tier", "region": "per région", "naf_division": "per NAF division",
-              "headcount_band": "per headcount band"}
+    titles = {
+        "tier": "Leads per tier",
+        "region": "per région",
+        "naf_division": "per NAF division",
+        "headcount_band": "per headcount band",
+    }
     out = [f"ICP {result.icp}: {result.total:,} leads"]
     for dimension, title in titles.items():
         rows = result.counts[dimension] if dimension != "tier" else list(result.tier_counts().items())
@@ -84,8 +87,8 @@ def check_cmd(path: Path = typer.Argument(..., help="ICP YAML file.")) -> None:
 @icp_app.command("preview")
 def preview_cmd(
     path: Path = typer.Argument(..., help="ICP YAML file."),
-    db_file: Optional[Path] = DB_OPTION,
-    as_of: Optional[str] = AS_OF_OPTION,
+    db_file: Path | None = DB_OPTION,
+    as_of: str | None = AS_OF_OPTION,
     top: int = typer.Option(20, help="How many leads to list."),
 ) -> None:
     """Counts per tier, région, NAF division and headcount band, and the top leads (writes nothing)."""
@@ -100,8 +103,8 @@ def preview_cmd(
 @icp_app.command("build")
 def build_cmd(
     path: Path = typer.Argument(..., help="ICP YAML file."),
-    db_file: Optional[Path] = DB_OPTION,
-    as_of: Optional[str] = AS_OF_OPTION,
+    db_file: Path | None = DB_OPTION,
+    as_of: str | None = AS_OF_OPTION,
 ) -> None:
     """Write the lead list table leads.<icp> and its CSV under <data dir>/leads/."""
     from firmo import db
@@ -115,7 +118,7 @@ def build_cmd(
 
 
 @icp_app.command("prospects")
-def prospects_cmd(db_file: Optional[Path] = DB_OPTION) -> None:
+def prospects_cmd(db_file: Path | None = DB_OPTION) -> None:
     """Rebuild core.prospects from core.companies, core.signals, inpi.officers and core.latest_financials."""
     from firmo import db
     from firmo.icp import build_prospects
@@ -128,7 +131,7 @@ def prospects_cmd(db_file: Optional[Path] = DB_OPTION) -> None:
 def translate_cmd(
     path: Path = typer.Argument(..., help="ICP YAML file."),
     to: str = typer.Option(..., "--to", help="Target nomenclature: naf2025 or naf_rev2."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write there instead of in place."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write there instead of in place."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the changes, write nothing."),
 ) -> None:
     """Rewrite the file's NAF criteria in the other nomenclature (only those lines change)."""

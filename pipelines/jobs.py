@@ -15,41 +15,58 @@ PUBLISH = AssetSelection.keys(["analytics", "snapshot"])
 DAILY_CHANGES = AssetSelection.keys(["sirene", "daily_changes"], ["inpi", "daily_changes"])
 
 sirene_job = define_asset_job(
-    "sirene_reload", selection=SIRENE,
+    "sirene_reload",
+    selection=SIRENE,
     description="Fetch the SIRENE monthly stock files and reload sirene.* and core.companies.",
 )
 inpi_job = define_asset_job(
-    "inpi_reload", selection=INPI,
+    "inpi_reload",
+    selection=INPI,
     description="Reload the RNE officers and the ratios_inpi_bce accounts.",
 )
 bodacc_job = define_asset_job(
-    "bodacc_daily", selection=BODACC,
+    "bodacc_daily",
+    selection=BODACC,
     description="Load the BODACC notices of one day (or a backfill range, in one run).",
 )
 registry_loads_job = define_asset_job(
-    "registry_loads", selection=SIRENE | INPI,
+    "registry_loads",
+    selection=SIRENE | INPI,
     description="Every unpartitioned registry load (SIRENE, INPI), in dependency order.",
 )
 derived_job = define_asset_job(
-    "derived_tables", selection=DERIVED,
+    "derived_tables",
+    selection=DERIVED,
     description="Re-derive signals and core.prospects (what every ICP scans) from the loaded registries.",
 )
 lead_delivery_job = define_asset_job(
-    "lead_delivery", selection=LEAD_DELIVERY,
+    "lead_delivery",
+    selection=LEAD_DELIVERY,
     description="For one ICP: its lead list, the contact enrichment waterfall, then the CRM import files.",
 )
 nightly_job = define_asset_job(
-    "nightly", selection=BODACC | DAILY_CHANGES, partitions_def=bodacc_daily,
+    "nightly",
+    selection=BODACC | DAILY_CHANGES,
+    partitions_def=bodacc_daily,
     description="Every night: yesterday's BODACC notices, the API Sirene delta and the RNE /diff window. "
-                "Signals, lists, enrichment, exports and the snapshot follow by automation, only if something changed.",
+    "Signals, lists, enrichment, exports and the snapshot follow by automation, only if something changed.",
 )
 
 publish_job = define_asset_job(
-    "publish_snapshot", selection=PUBLISH,
+    "publish_snapshot",
+    selection=PUBLISH,
     description="Refresh the analytics views and publish the read-only snapshot analysts query.",
 )
 
 
 def all_jobs() -> list:
-    return [sirene_job, inpi_job, bodacc_job, nightly_job, registry_loads_job, derived_job, lead_delivery_job,
-            publish_job]
+    return [
+        sirene_job,
+        inpi_job,
+        bodacc_job,
+        nightly_job,
+        registry_loads_job,
+        derived_job,
+        lead_delivery_job,
+        publish_job,
+    ]

@@ -63,8 +63,8 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
     """Run the nightly job for `day` (default yesterday, Paris), then what automation requests."""
     from dagster import AssetKey, BetaWarning, DagsterInstance, evaluate_automation_conditions
 
-    from pipelines.run import RUN_CONFIG, RunFailed, process_tags, release_dead_runs
     from pipelines.definitions import build_definitions
+    from pipelines.run import RUN_CONFIG, RunFailed, process_tags, release_dead_runs
 
     if instance is None and not os.environ.get("DAGSTER_HOME"):  # the instance `make run` records into
         os.environ["DAGSTER_HOME"] = str(settings.data_dir() / "dagster_home")
@@ -82,12 +82,17 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
 
     started = time.perf_counter()
     result = defs.resolve_job_def("nightly").execute_in_process(
-        instance=instance, partition_key=day.isoformat(), run_config=RUN_CONFIG, raise_on_error=False,
-        tags={"firmo/trigger": "nightly", **process_tags()})
+        instance=instance,
+        partition_key=day.isoformat(),
+        run_config=RUN_CONFIG,
+        raise_on_error=False,
+        tags={"firmo/trigger": "nightly", **process_tags()},
+    )
     if not result.success:
         raise RunFailed("nightly", day.isoformat(), result)
-    steps.append(Step("nightly job (BODACC day, SIRENE/RNE changes)", time.perf_counter() - started,
-                      _materialized(result)))
+    steps.append(
+        Step("nightly job (BODACC day, SIRENE/RNE changes)", time.perf_counter() - started, _materialized(result))
+    )
 
     cursor = baseline.cursor
     job = defs.resolve_implicit_global_asset_job_def()
@@ -105,9 +110,14 @@ def run_nightly(day: date | None = None, *, defs=None, instance=None) -> Nightly
         done: list[str] = []
         # unpartitioned derived tables first: the per-ICP assets read them
         for partition in sorted(by_partition, key=lambda p: (p is not None, p or "")):
-            run = job.execute_in_process(asset_selection=by_partition[partition], partition_key=partition,
-                                         instance=instance, run_config=RUN_CONFIG, raise_on_error=False,
-                                         tags={"firmo/trigger": "automation", **process_tags()})
+            run = job.execute_in_process(
+                asset_selection=by_partition[partition],
+                partition_key=partition,
+                instance=instance,
+                run_config=RUN_CONFIG,
+                raise_on_error=False,
+                tags={"firmo/trigger": "automation", **process_tags()},
+            )
             if not run.success:
                 raise RunFailed("automation", partition, run)
             done += _materialized(run)

@@ -20,9 +20,13 @@ NIGHTLY_CRON = os.environ.get("FIRMO_NIGHTLY_CRON", "30 2 * * *")  # BODACC publ
 TIMEZONE = "Europe/Paris"
 
 
-@schedule(job=nightly_job, cron_schedule=NIGHTLY_CRON, execution_timezone=TIMEZONE,
-          description="Every night: yesterday's BODACC notices and the SIRENE / RNE daily changes; "
-                      "derived tables follow by automation when something changed.")
+@schedule(
+    job=nightly_job,
+    cron_schedule=NIGHTLY_CRON,
+    execution_timezone=TIMEZONE,
+    description="Every night: yesterday's BODACC notices and the SIRENE / RNE daily changes; "
+    "derived tables follow by automation when something changed.",
+)
 def nightly_schedule(context: ScheduleEvaluationContext):
     from assets.bodacc import bodacc_daily
 

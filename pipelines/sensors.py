@@ -33,8 +33,12 @@ def stamp_of(source: str) -> str:
     return json.dumps([stamp.etag, stamp.last_modified, stamp.size])
 
 
-@sensor(jobs=[sirene_job, inpi_job], minimum_interval_seconds=3600, default_status=DefaultSensorStatus.STOPPED,
-        description="HEAD the monthly SIRENE stock and ratios files; a new version triggers its full reload.")
+@sensor(
+    jobs=[sirene_job, inpi_job],
+    minimum_interval_seconds=3600,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="HEAD the monthly SIRENE stock and ratios files; a new version triggers its full reload.",
+)
 def registry_files_sensor(context: SensorEvaluationContext, registry_sources: RegistrySourcesResource):
     seen = json.loads(context.cursor) if context.cursor else {}
     now: dict[str, str] = {}
@@ -50,9 +54,14 @@ def registry_files_sensor(context: SensorEvaluationContext, registry_sources: Re
             jobs.setdefault(job, []).append(name)
     if not jobs:
         return SkipReason("no new registry file")
-    runs = [RunRequest(job_name=job, run_key=f"{job}:" + "|".join(now[n] for n in names),
-                       tags={"firmo/trigger": "new file: " + ", ".join(names)})
-            for job, names in sorted(jobs.items())]
+    runs = [
+        RunRequest(
+            job_name=job,
+            run_key=f"{job}:" + "|".join(now[n] for n in names),
+            tags={"firmo/trigger": "new file: " + ", ".join(names)},
+        )
+        for job, names in sorted(jobs.items())
+    ]
     return SensorResult(run_requests=runs, cursor=json.dumps(now, sort_keys=True))
 
 

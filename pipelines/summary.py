@@ -24,41 +24,54 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 def reject_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for schema in ("sirene", "inpi", "bodacc"):
-        out += con.execute(
-            f"SELECT target_table, count(*) FROM {schema}.rejects GROUP BY 1 ORDER BY 1"
-        ).fetchall()
+        out += con.execute(f"SELECT target_table, count(*) FROM {schema}.rejects GROUP BY 1 ORDER BY 1").fetchall()
     return out
 
 
 def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Per ICP: leads by tier, and what the waterfall found (when it ran) with its credits."""
-    icps = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'leads' AND table_type = 'BASE TABLE' "
-        "AND table_name NOT LIKE '%\\_enriched' ESCAPE '\\' AND table_name NOT LIKE '%\\_\\_staging' ESCAPE '\\' "
-        "ORDER BY 1").fetchall()]
+    icps = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'leads' AND table_type = 'BASE TABLE' "
+            "AND table_name NOT LIKE '%\\_enriched' ESCAPE '\\' AND table_name NOT LIKE '%\\_\\_staging' ESCAPE '\\' "
+            "ORDER BY 1"
+        ).fetchall()
+    ]
     if not icps:
         return []
     from waterfall.provenance import last_runs
 
     runs = last_runs(con)  # the latest enrichment's credits per ICP, not a running total
     credits = {icp: spent for icp, (spent, _) in runs.items()}
-    out = ["", f"{'lead list':24s} {'leads':>6s} {'hot':>5s} {'warm':>5s} {'cold':>5s} {'emails':>7s} {'valid':>6s} "
-               f"{'phones':>7s} {'credits':>8s}"]
+    out = [
+        "",
+        f"{'lead list':24s} {'leads':>6s} {'hot':>5s} {'warm':>5s} {'cold':>5s} {'emails':>7s} {'valid':>6s} "
+        f"{'phones':>7s} {'credits':>8s}",
+    ]
     for icp in icps:
         tiers = dict(con.execute(f'SELECT tier, count(*) FROM leads."{icp}" GROUP BY 1').fetchall())
         total = sum(tiers.values())
         found = ("-", "-", "-")
-        enriched = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'leads' "
-                               "AND table_name = ?", [f"{icp}_enriched"]).fetchall()[0][0]
+        enriched = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'leads' AND table_name = ?",
+            [f"{icp}_enriched"],
+        ).fetchall()[0][0]
         if enriched:
-            found = con.execute(f'SELECT count(email), count(*) FILTER (email_status = \'valid\'), count(phone) '
-                                f'FROM leads."{icp}_enriched"').fetchall()[0]
-        out.append(f"{icp:24s} {total:>6,} {tiers.get('hot', 0):>5,} {tiers.get('warm', 0):>5,} {tiers.get('cold', 0):>5,} "
-                   f"{found[0]:>7} {found[1]:>6} {found[2]:>7} {credits.get(icp, 0) or 0:>8.1f}")
+            found = con.execute(
+                f"SELECT count(email), count(*) FILTER (email_status = 'valid'), count(phone) "
+                f'FROM leads."{icp}_enriched"'
+            ).fetchall()[0]
+        out.append(
+            f"{icp:24s} {total:>6,} {tiers.get('hot', 0):>5,} {tiers.get('warm', 0):>5,} {tiers.get('cold', 0):>5,} "
+            f"{found[0]:>7} {found[1]:>6} {found[2]:>7} {credits.get(icp, 0) or 0:>8.1f}"
+        )
         kept = runs.get(icp, (0.0, {}))[1]
         if kept:
-            out.append(f"  {icp}: the last enrichment could not re-check and kept the earlier "
-                       + ", ".join(f"{n} {f}{'s' if n > 1 else ''}" for f, n in sorted(kept.items())))
+            out.append(
+                f"  {icp}: the last enrichment could not re-check and kept the earlier "
+                + ", ".join(f"{n} {f}{'s' if n > 1 else ''}" for f, n in sorted(kept.items()))
+            )
     return out
 
 
@@ -84,7 +97,8 @@ def quality_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     latest = con.execute(
         "SELECT check_name, partition_key, arg_max(passed, checked_at), arg_max(blocking, checked_at) "
-        "FROM quality.check_results GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+        "FROM quality.check_results GROUP BY 1, 2 ORDER BY 1, 2"
+    ).fetchall()
     failed = [f"{name}[{part}]" if part else name for name, part, passed, _ in latest if not passed]
     blocking = sum(1 for _, _, passed, blocks in latest if not passed and blocks)
     line = f"Data quality: {len(latest) - len(failed)} of {len(latest)} checks passed"

@@ -21,12 +21,12 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
@@ -71,6 +71,7 @@ if not any(isinstance(f, _RedactHttpxUrls) for f in logging.getLogger("httpx").f
 
 # --- retry policy (shared with the API clients) ------------------------------------------------
 
+
 def redact_url(url: str | httpx.URL) -> str:
     """scheme://host[:port]/path: drops userinfo, query and fragment, where tokens can hide."""
     parts = urlsplit(str(url))
@@ -92,17 +93,15 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def raise_for_retryable(response: httpx.Response, label: str) -> None:
     """Turn 429 and 5xx into RetryableHTTPError carrying the server's Retry-After."""
     status = response.status_code
     if status == 429 or 500 <= status < 600:
-        raise RetryableHTTPError(
-            f"HTTP {status} from {label}", parse_retry_after(response.headers.get("Retry-After"))
-        )
+        raise RetryableHTTPError(f"HTTP {status} from {label}", parse_retry_after(response.headers.get("Retry-After")))
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -131,24 +130,32 @@ class RetryPolicy:
 
     def retrying(self, log: Any, label: str, scrub: Callable[[str], str] = str) -> Retrying:
         """A tenacity loop logging each failure; ``scrub`` cleans the message (e.g. of an API key)."""
+
         def wait(state: RetryCallState) -> float:
             return self.wait_seconds(state.attempt_number, state.outcome.exception() if state.outcome else None)
 
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             delay = state.next_action.sleep if state.next_action else 0.0
-            log.warning(scrub(
-                f"{label}: attempt {state.attempt_number}/{self.attempts} failed "
-                f"({type(exc).__name__}: {exc}); retrying in {delay:.1f}s"
-            ))
+            log.warning(
+                scrub(
+                    f"{label}: attempt {state.attempt_number}/{self.attempts} failed "
+                    f"({type(exc).__name__}: {exc}); retrying in {delay:.1f}s"
+                )
+            )
 
         return Retrying(
-            stop=stop_after_attempt(self.attempts), wait=wait, retry=retry_if_exception(is_retryable),
-            sleep=self.sleep, before_sleep=before_sleep, reraise=True,
+            stop=stop_after_attempt(self.attempts),
+            wait=wait,
+            retry=retry_if_exception(is_retryable),
+            sleep=self.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
         )
 
 
 # --- stamps and results ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RemoteStamp:
@@ -234,12 +241,16 @@ def _stamp_from(data: dict[str, Any] | None) -> RemoteStamp | None:
 
 def _state(stamp: RemoteStamp, source: str) -> dict[str, Any]:
     return {
-        "etag": stamp.etag, "last_modified": stamp.last_modified, "size": stamp.size, "url": source,
-        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "etag": stamp.etag,
+        "last_modified": stamp.last_modified,
+        "size": stamp.size,
+        "url": source,
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
 # --- public entry points -----------------------------------------------------------------------
+
 
 def fetch(
     source: str | os.PathLike[str],
@@ -267,7 +278,10 @@ def fetch(
 
 
 def head(
-    source: str | os.PathLike[str], *, client: httpx.Client | None = None, policy: RetryPolicy | None = None,
+    source: str | os.PathLike[str],
+    *,
+    client: httpx.Client | None = None,
+    policy: RetryPolicy | None = None,
     log: Any = LOG,
 ) -> RemoteStamp:
     """Identify the current remote version without downloading it (for a 'new monthly file' sensor).
@@ -305,6 +319,7 @@ def _fetch_local(path: Path, dest_dir: Path, filename: str | None) -> FetchResul
 
 
 # --- HTTP ---------------------------------------------------------------------------------------
+
 
 def _probe(url: str, client: httpx.Client, policy: RetryPolicy, log: Any) -> tuple[RemoteStamp, httpx.Response]:
     """HEAD (or GET bytes=0-0 when HEAD is refused); returns the stamp and the final response."""
@@ -390,8 +405,9 @@ class _Progress:
 class _Download:
     """One fetch() of an http(s) URL; attempts share the .part file and the byte counters."""
 
-    def __init__(self, url: str, dest_dir: Path, filename: str | None, client: httpx.Client,
-                 log: Any, policy: RetryPolicy) -> None:
+    def __init__(
+        self, url: str, dest_dir: Path, filename: str | None, client: httpx.Client, log: Any, policy: RetryPolicy
+    ) -> None:
         self.url, self.label, self.client, self.log, self.policy = url, redact_url(url), client, log, policy
         self.dest_dir, self.filename = dest_dir, _safe_name(filename) if filename else None
         self.bytes_downloaded = 0
@@ -402,7 +418,8 @@ class _Download:
         if self.filename is None:
             probed, resp = _probe(self.url, self.client, self.policy, self.log)
             self.filename = filename_from(resp.headers.get("Content-Disposition"), resp.url) or filename_from(
-                None, self.url)
+                None, self.url
+            )
             if not self.filename:
                 raise FetchError(f"cannot derive a file name from {self.label}; pass filename=")
         self.dest_dir.mkdir(parents=True, exist_ok=True)
@@ -426,8 +443,15 @@ class _Download:
         self.part.unlink(missing_ok=True)
         self.part_meta.unlink(missing_ok=True)
         self.log.info(f"{self.final.name}: unchanged at {self.label}, keeping the local file")
-        return FetchResult(self.final, False, self.bytes_downloaded, self.resumed, self.previous.etag,
-                           self.previous.last_modified, self.label)
+        return FetchResult(
+            self.final,
+            False,
+            self.bytes_downloaded,
+            self.resumed,
+            self.previous.etag,
+            self.previous.last_modified,
+            self.label,
+        )
 
     def _restart(self, why: str) -> None:
         self.part.unlink(missing_ok=True)
@@ -440,8 +464,11 @@ class _Download:
         headers = dict(IDENTITY)
         if offset:
             headers["Range"] = f"bytes={offset}-"
-            validator = part_stamp and (part_stamp.etag if part_stamp.etag and not part_stamp.etag.startswith("W/")
-                                        else part_stamp.last_modified)
+            validator = part_stamp and (
+                part_stamp.etag
+                if part_stamp.etag and not part_stamp.etag.startswith("W/")
+                else part_stamp.last_modified
+            )
             if validator:
                 headers["If-Range"] = validator  # server sends the whole new file if it changed
         elif self.previous is not None:
@@ -463,8 +490,9 @@ class _Download:
             if status == 206 and offset:
                 start, total = _content_range(resp.headers.get("Content-Range"))
                 stamp = RemoteStamp.from_headers(resp.headers, total)
-                if start != offset or (part_stamp and part_stamp.etag and stamp.etag
-                                       and _strong(stamp.etag) != _strong(part_stamp.etag)):
+                if start != offset or (
+                    part_stamp and part_stamp.etag and stamp.etag and _strong(stamp.etag) != _strong(part_stamp.etag)
+                ):
                     self._restart("partial answer does not continue the file held")
                 self.resumed = True
                 self.log.info(f"{self.filename}: resuming {self.label} at byte {offset}")
@@ -476,8 +504,10 @@ class _Download:
                     self.log.info(f"{self.filename}: server ignored Range, restarting from zero")
                 offset = 0
                 _write_json(self.part_meta, _state(stamp, self.label))
-                self.log.info(f"{self.filename}: downloading {self.label}"
-                              + (f" ({stamp.size / 1e6:.1f} MB)" if stamp.size is not None else ""))
+                self.log.info(
+                    f"{self.filename}: downloading {self.label}"
+                    + (f" ({stamp.size / 1e6:.1f} MB)" if stamp.size is not None else "")
+                )
             else:
                 raise FetchError(f"HTTP {status} for {self.label}")
             self._stream(resp, "ab" if offset else "wb", offset, stamp.size)
@@ -509,5 +539,6 @@ class _Download:
         _write_json(self.meta, _state(stamp, self.label))
         self.part_meta.unlink(missing_ok=True)
         self.log.info(f"{self.final.name}: complete, {size / 1e6:.1f} MB ({self.bytes_downloaded} bytes fetched)")
-        return FetchResult(self.final, True, self.bytes_downloaded, self.resumed, stamp.etag,
-                           stamp.last_modified, self.label)
+        return FetchResult(
+            self.final, True, self.bytes_downloaded, self.resumed, stamp.etag, stamp.last_modified, self.label
+        )

@@ -31,9 +31,19 @@ from waterfall.providers.base import Answer, Field, Status
 CacheKey = tuple[str, str, str]  # provider, field, input_key
 
 CACHE_SCHEMA = {
-    "provider": pl.String, "field": pl.String, "input_key": pl.String, "siren": pl.String, "email": pl.String,
-    "value": pl.String, "status": pl.String, "confidence": pl.Float64, "raw_status": pl.String,
-    "extra": pl.String, "credits": pl.Float64, "fetched_at": pl.Datetime("us"), "expires_at": pl.Datetime("us"),
+    "provider": pl.String,
+    "field": pl.String,
+    "input_key": pl.String,
+    "siren": pl.String,
+    "email": pl.String,
+    "value": pl.String,
+    "status": pl.String,
+    "confidence": pl.Float64,
+    "raw_status": pl.String,
+    "extra": pl.String,
+    "credits": pl.Float64,
+    "fetched_at": pl.Datetime("us"),
+    "expires_at": pl.Datetime("us"),
 }
 
 
@@ -69,15 +79,33 @@ class CacheEntry:
 
     def answer(self) -> Answer:
         """The original answer, free this time (credits=0: we paid when it was fetched)."""
-        return Answer(self.provider, self.field, self.value, self.status, confidence=self.confidence, credits=0.0,
-                      raw_status=self.raw_status, extra=dict(self.extra))
+        return Answer(
+            self.provider,
+            self.field,
+            self.value,
+            self.status,
+            confidence=self.confidence,
+            credits=0.0,
+            raw_status=self.raw_status,
+            extra=dict(self.extra),
+        )
 
     def row(self) -> dict[str, Any]:
-        return {"provider": self.provider, "field": self.field.value, "input_key": self.input_key,
-                "siren": self.siren, "email": self.email, "value": self.value, "status": self.status.value,
-                "confidence": self.confidence, "raw_status": self.raw_status,
-                "extra": json.dumps(self.extra, sort_keys=True, default=str), "credits": self.credits,
-                "fetched_at": self.fetched_at, "expires_at": self.expires_at}
+        return {
+            "provider": self.provider,
+            "field": self.field.value,
+            "input_key": self.input_key,
+            "siren": self.siren,
+            "email": self.email,
+            "value": self.value,
+            "status": self.status.value,
+            "confidence": self.confidence,
+            "raw_status": self.raw_status,
+            "extra": json.dumps(self.extra, sort_keys=True, default=str),
+            "credits": self.credits,
+            "fetched_at": self.fetched_at,
+            "expires_at": self.expires_at,
+        }
 
 
 @dataclass
@@ -87,7 +115,7 @@ class AnswerCache:
 
     con: duckdb.DuckDBPyConnection | None
     now: datetime
-    ttl: Callable[[str, bool], timedelta]   # (provider, is_hit) -> time to live
+    ttl: Callable[[str, bool], timedelta]  # (provider, is_hit) -> time to live
     flush_every: int = 1000
     journal: AnswerJournal | None = None
     _memory: dict[CacheKey, CacheEntry] = field(default_factory=dict)
@@ -106,8 +134,21 @@ class AnswerCache:
         with registered(self.con, "__wf_sirens", frame):
             rows = self.con.execute(load_sql("waterfall/cache_preload"), {"now": self.now}).fetchall()
         for r in rows:
-            entry = CacheEntry(r[0], Field(r[1]), r[2], r[3], r[4], r[5], Status(r[6]), r[7], r[8],
-                               json.loads(r[9]) if r[9] else {}, float(r[10]), r[11], r[12])
+            entry = CacheEntry(
+                r[0],
+                Field(r[1]),
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                Status(r[6]),
+                r[7],
+                r[8],
+                json.loads(r[9]) if r[9] else {},
+                float(r[10]),
+                r[11],
+                r[12],
+            )
             self._memory[entry.key] = entry
         return len(rows)
 
@@ -121,9 +162,21 @@ class AnswerCache:
         """Remember a provider's answer (hit or miss): in the journal now, in DuckDB at the next flush."""
         hit = answer.value is not None
         email = answer.value if answer.field in (Field.EMAIL, Field.VERIFY) and hit else None
-        entry = CacheEntry(answer.provider, answer.field, input_key, siren, email.lower() if email else None,
-                           answer.value, answer.status, answer.confidence, answer.raw_status, dict(answer.extra),
-                           float(answer.credits), self.now, self.now + self.ttl(answer.provider, hit))
+        entry = CacheEntry(
+            answer.provider,
+            answer.field,
+            input_key,
+            siren,
+            email.lower() if email else None,
+            answer.value,
+            answer.status,
+            answer.confidence,
+            answer.raw_status,
+            dict(answer.extra),
+            float(answer.credits),
+            self.now,
+            self.now + self.ttl(answer.provider, hit),
+        )
         if self.journal is not None:
             self.journal.append(entry.row())
         self._memory[entry.key] = entry

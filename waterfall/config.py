@@ -36,8 +36,8 @@ class _Strict(pydantic.BaseModel):
 
 
 class Retries(_Strict):
-    attempts: int = pydantic.Field(3, ge=1, le=20)        # total tries, the first included
-    backoff_s: float = pydantic.Field(0.5, ge=0)           # first wait; doubles each retry
+    attempts: int = pydantic.Field(3, ge=1, le=20)  # total tries, the first included
+    backoff_s: float = pydantic.Field(0.5, ge=0)  # first wait; doubles each retry
     max_backoff_s: float = pydantic.Field(20.0, ge=0)
     max_retry_after_s: float = pydantic.Field(60.0, ge=0)  # a longer Retry-After is cut to this
 
@@ -52,8 +52,8 @@ class ProviderSettings(_Strict):
     max_credits: dict[Field, pydantic.NonNegativeFloat] = {}
     hit_ttl_days: float | None = pydantic.Field(None, gt=0)
     miss_ttl_days: float | None = pydantic.Field(None, gt=0)
-    poll_interval_s: float = pydantic.Field(2.0, gt=0)     # async vendors: wait between result polls
-    poll_timeout_s: float = pydantic.Field(120.0, gt=0)    # ...and give up (transient) after this
+    poll_interval_s: float = pydantic.Field(2.0, gt=0)  # async vendors: wait between result polls
+    poll_timeout_s: float = pydantic.Field(120.0, gt=0)  # ...and give up (transient) after this
 
     def cost_ceiling(self, field: Field) -> float:
         """The most one question may cost (0 when the provider is free for that field)."""
@@ -117,8 +117,11 @@ class WaterfallConfig(_Strict):
     def _known_providers(self) -> WaterfallConfig:
         from waterfall.providers.registry import PROVIDERS  # lazy: adapters import httpx
 
-        problems = [f"providers.{n}: unknown provider (known: {', '.join(sorted(PROVIDERS))})"
-                    for n in self.providers if n not in PROVIDERS]
+        problems = [
+            f"providers.{n}: unknown provider (known: {', '.join(sorted(PROVIDERS))})"
+            for n in self.providers
+            if n not in PROVIDERS
+        ]
         for what, names in self.order.items():
             seen: set[str] = set()
             for name in names:

@@ -50,12 +50,18 @@ from waterfall.providers.base import (
     Status,
 )
 
-Blocker = Callable[[Person, Mapping[str, str]], "str | None"]   # (person, found so far) -> reason
+Blocker = Callable[[Person, Mapping[str, str]], "str | None"]  # (person, found so far) -> reason
 ForgetHook = Callable[[Person, str], None]
-Progress = Callable[[int, int], None]                             # (leads done, leads total)
+Progress = Callable[[int, int], None]  # (leads done, leads total)
 
-_ERROR_KIND = {RateLimited: "rate limited", QuotaExhausted: "quota exhausted", AuthFailed: "auth failed",
-               Rejected: "rejected", BadAnswer: "bad answer", CircuitOpen: "skipped"}
+_ERROR_KIND = {
+    RateLimited: "rate limited",
+    QuotaExhausted: "quota exhausted",
+    AuthFailed: "auth failed",
+    Rejected: "rejected",
+    BadAnswer: "bad answer",
+    CircuitOpen: "skipped",
+}
 
 
 class _VerifierFailed(ProviderError):
@@ -84,7 +90,7 @@ class Attempt:
 class Found:
     value: str
     status: Status
-    source: str                      # provider name, or 'lead' when the lead already had it
+    source: str  # provider name, or 'lead' when the lead already had it
     found_at: datetime | None
     confidence: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -96,12 +102,12 @@ class LeadResult:
     domain: Found | None = None
     email: Found | None = None
     phone: Found | None = None
-    blocked: str | None = None       # why nothing was asked (or why found data was dropped)
-    forgotten: str | None = None     # a provider said the person asked for erasure
+    blocked: str | None = None  # why nothing was asked (or why found data was dropped)
+    forgotten: str | None = None  # a provider said the person asked for erasure
     credits: float = 0.0
     notes: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
-    unsure: set[Field] = field(default_factory=set)   # fields this run could not re-check (failures)
+    unsure: set[Field] = field(default_factory=set)  # fields this run could not re-check (failures)
 
     @property
     def reason(self) -> str | None:
@@ -128,7 +134,7 @@ class _Chain:
 
     misses: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    failed: bool = False             # a question failed or was skipped: the walk is incomplete
+    failed: bool = False  # a question failed or was skipped: the walk is incomplete
 
     def note(self, text: str) -> None:
         if text not in self.problems:
@@ -149,9 +155,19 @@ async def _ask(provider: Provider, what: Field, subject: Person | str) -> Answer
 class Waterfall:
     """One run's state: gates (rate/concurrency/breaker) per provider, the budget, the cache."""
 
-    def __init__(self, config: WaterfallConfig, providers: Mapping[str, Provider], cache: AnswerCache, *,
-                 budget: CreditBudget, is_blocked: Blocker, now: datetime, on_forgotten: ForgetHook | None = None,
-                 clock: Clock | None = None, sleep: Sleep | None = None) -> None:
+    def __init__(
+        self,
+        config: WaterfallConfig,
+        providers: Mapping[str, Provider],
+        cache: AnswerCache,
+        *,
+        budget: CreditBudget,
+        is_blocked: Blocker,
+        now: datetime,
+        on_forgotten: ForgetHook | None = None,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
         self.config, self.cache, self.budget = config, cache, budget
         self.is_blocked, self.now, self.on_forgotten = is_blocked, now, on_forgotten
         timing: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
@@ -176,8 +192,9 @@ class Waterfall:
             return provider
         return with_verifier(_DelegatedVerifier(self, verifier.name, res))  # type: ignore[no-any-return]
 
-    async def _question(self, res: LeadResult, chain: _Chain, name: str, what: Field,
-                        subject: Person | str) -> Answer | None:
+    async def _question(
+        self, res: LeadResult, chain: _Chain, name: str, what: Field, subject: Person | str
+    ) -> Answer | None:
         """The answer of `name` (cache first), or None when it was skipped or failed (noted)."""
         provider, gate = self.providers.get(name), self.gates.get(name)
         if provider is None or gate is None or what not in provider.fields:
@@ -213,8 +230,9 @@ class Waterfall:
             kind = _ERROR_KIND.get(type(exc), "transient")
             chain.failed = chain.failed or not isinstance(exc, Rejected)
             chain.note(f"{kind}: {exc}")
-            res.attempts.append(Attempt(what, name, None, email, None, None, None, 0.0, False, f"{kind}: {exc}",
-                                        self.now))
+            res.attempts.append(
+                Attempt(what, name, None, email, None, None, None, 0.0, False, f"{kind}: {exc}", self.now)
+            )
             return None
         finally:
             self.budget.settle(name, ceiling, charged)
@@ -246,13 +264,27 @@ class Waterfall:
         self._record(res, answer, key, from_cache=False, asked_at=self.now)
         return replace(answer, credits=0.0)
 
-    def _record(self, res: LeadResult, answer: Answer, email: str | None, *, from_cache: bool,
-                asked_at: datetime) -> None:
+    def _record(
+        self, res: LeadResult, answer: Answer, email: str | None, *, from_cache: bool, asked_at: datetime
+    ) -> None:
         if answer.field is Field.EMAIL and answer.value:
             email = answer.value.lower()
         reason = "do not call" if answer.extra.get("do_not_call") else None
-        res.attempts.append(Attempt(answer.field, answer.provider, answer.value, email, answer.status,
-                                    answer.raw_status, answer.confidence, answer.credits, from_cache, reason, asked_at))
+        res.attempts.append(
+            Attempt(
+                answer.field,
+                answer.provider,
+                answer.value,
+                email,
+                answer.status,
+                answer.raw_status,
+                answer.confidence,
+                answer.credits,
+                from_cache,
+                reason,
+                asked_at,
+            )
+        )
 
     # -- one field --------------------------------------------------------------------------------
     def _usable(self, answer: Answer) -> bool:
@@ -260,8 +292,14 @@ class Waterfall:
 
     def _found(self, res: LeadResult, answer: Answer) -> Found:
         cached = res.attempts[-1].from_cache
-        return Found(answer.value or "", answer.status, answer.provider,
-                     res.attempts[-1].asked_at if cached else self.now, answer.confidence, answer.extra)
+        return Found(
+            answer.value or "",
+            answer.status,
+            answer.provider,
+            res.attempts[-1].asked_at if cached else self.now,
+            answer.confidence,
+            answer.extra,
+        )
 
     async def _field(self, res: LeadResult, what: Field, person: Person) -> list[Found]:
         """Walk the chain; returns the stopping answer alone, else the fallbacks in chain order."""
@@ -301,8 +339,9 @@ class Waterfall:
                         break
             if verdict is not None and verdict.status is Status.VALID:
                 extra = {**candidate.extra, "verified_by": verdict.provider}
-                return replace(candidate, status=Status.VALID, confidence=verdict.confidence or candidate.confidence,
-                               extra=extra)
+                return replace(
+                    candidate, status=Status.VALID, confidence=verdict.confidence or candidate.confidence, extra=extra
+                )
             if verdict is None:
                 survivors.append(candidate)
             else:
@@ -370,8 +409,9 @@ class Waterfall:
                 self.on_forgotten(res.person, erased.reason)
         return res
 
-    async def run(self, people: Sequence[Person], *, progress: Progress | None = None,
-                  progress_every: int = 500) -> list[LeadResult]:
+    async def run(
+        self, people: Sequence[Person], *, progress: Progress | None = None, progress_every: int = 500
+    ) -> list[LeadResult]:
         """Every person's result, in input order; `lead_concurrency` leads in flight at once."""
         results: list[LeadResult | None] = [None] * len(people)
         queue = iter(range(len(people)))
@@ -406,8 +446,11 @@ class Waterfall:
 
     def breaker_report(self) -> dict[str, dict[str, Any]]:
         """Per opened circuit: why, and how many requests still went out after it opened."""
-        return {name: {"reason": gate.breaker.reason, "calls_after_open": gate.breaker.after_open}
-                for name, gate in self.gates.items() if gate.breaker.reason}
+        return {
+            name: {"reason": gate.breaker.reason, "calls_after_open": gate.breaker.after_open}
+            for name, gate in self.gates.items()
+            if gate.breaker.reason
+        }
 
 
 class _DelegatedVerifier:

@@ -59,9 +59,17 @@ from waterfall.provenance import RECORD_SQL, ProviderStats, provenance_frame, ru
 from waterfall.providers.base import Field, Person, Provider, Status
 
 ENRICHED_SCHEMA = {
-    "website_domain": pl.String, "domain_source": pl.String, "email": pl.String, "email_status": pl.String,
-    "email_source": pl.String, "email_found_at": pl.Datetime("us"), "phone": pl.String, "phone_type": pl.String,
-    "phone_source": pl.String, "phone_found_at": pl.Datetime("us"), "enrichment_reason": pl.String,
+    "website_domain": pl.String,
+    "domain_source": pl.String,
+    "email": pl.String,
+    "email_status": pl.String,
+    "email_source": pl.String,
+    "email_found_at": pl.Datetime("us"),
+    "phone": pl.String,
+    "phone_type": pl.String,
+    "phone_source": pl.String,
+    "phone_found_at": pl.Datetime("us"),
+    "enrichment_reason": pl.String,
 }
 FUNNEL = ("leads", "not blocked", "domain found", "email found", "email valid", "phone found")
 
@@ -70,8 +78,9 @@ def enriched_table(icp_name: str) -> str:
     return leads_table(icp_name) + "_enriched"
 
 
-def block_reason(lead: Mapping[str, Any], index: SuppressionIndex | None,
-                 registry: Mapping[str, str] | None = None) -> str | None:
+def block_reason(
+    lead: Mapping[str, Any], index: SuppressionIndex | None, registry: Mapping[str, str] | None = None
+) -> str | None:
     """Why this lead must not be enriched (nor prospected), or None. `registry`: SIREN -> refusal
     from the registries' current state (SIRENE P, RNE opposition), `prospecting.refusals`."""
     if str(lead.get("statut_diffusion") or "").strip().upper() == "P":
@@ -83,9 +92,15 @@ def block_reason(lead: Mapping[str, Any], index: SuppressionIndex | None,
 
 
 def person_of(lead: Mapping[str, Any]) -> Person:
-    return Person(siren=str(lead["siren"]), company_name=str(lead.get("company_name") or ""),
-                  first_name=lead.get("first_name"), last_name=lead.get("last_name"),
-                  domain=lead.get("website_domain") or None, job_title=lead.get("job_title"), city=lead.get("city"))
+    return Person(
+        siren=str(lead["siren"]),
+        company_name=str(lead.get("company_name") or ""),
+        first_name=lead.get("first_name"),
+        last_name=lead.get("last_name"),
+        domain=lead.get("website_domain") or None,
+        job_title=lead.get("job_title"),
+        city=lead.get("city"),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,13 +108,13 @@ class EnrichReport:
     icp: str
     table: str
     run_id: str
-    funnel: dict[str, int]           # FUNNEL order
+    funnel: dict[str, int]  # FUNNEL order
     forgotten: int
     stats: ProviderStats
-    breakers: dict[str, str]         # provider -> why it was skipped for the rest of the run
+    breakers: dict[str, str]  # provider -> why it was skipped for the rest of the run
     seconds: float
-    kept: dict[str, int] = field(default_factory=dict)   # field -> earlier values kept (re-check failed)
-    unsure: int = 0                  # leads with at least one field this run could not re-check
+    kept: dict[str, int] = field(default_factory=dict)  # field -> earlier values kept (re-check failed)
+    unsure: int = 0  # leads with at least one field this run could not re-check
     calls_after_open: dict[str, int] = field(default_factory=dict)  # provider -> requests after its circuit opened
     recovered: Recovered = Recovered()  # what killed runs had paid for, merged at this start
     paced_calls: dict[str, int] = field(default_factory=dict)  # provider -> requests that took a rate-limit slot
@@ -113,68 +128,112 @@ class EnrichReport:
         rows = []
         for n in names:
             rate = self.stats.hit_rate(n)
-            rows.append((n, self.stats.questions.get(n, 0), self.stats.calls.get(n, 0), self.stats.hits.get(n, 0),
-                         "" if rate is None else f"{rate:.0%}", self.stats.cached.get(n, 0),
-                         float(self.stats.credits.get(n, 0.0)), self.breakers.get(n, "")))
-        return markdown_table(("provider", "questions", "calls", "hits", "hit rate", "from cache", "credits",
-                               "circuit open"), rows)
+            rows.append(
+                (
+                    n,
+                    self.stats.questions.get(n, 0),
+                    self.stats.calls.get(n, 0),
+                    self.stats.hits.get(n, 0),
+                    "" if rate is None else f"{rate:.0%}",
+                    self.stats.cached.get(n, 0),
+                    float(self.stats.credits.get(n, 0.0)),
+                    self.breakers.get(n, ""),
+                )
+            )
+        return markdown_table(
+            ("provider", "questions", "calls", "hits", "hit rate", "from cache", "credits", "circuit open"), rows
+        )
 
     def funnel_markdown(self) -> str:
         return bar_chart(list(self.funnel.items()), title="coverage")
 
     def metadata(self) -> dict[str, Any]:
         """Plain values and markdown strings; the asset wraps the markdown in MetadataValue.md."""
-        return {"run_id": self.run_id, "table": self.table, "leads": self.funnel["leads"],
-                "blocked": self.funnel["leads"] - self.funnel["not blocked"] - self.forgotten,
-                "forgotten": self.forgotten, "credits": self.credits, "seconds": round(self.seconds, 2),
-                "not re-checked (leads)": self.unsure,
-                "kept from the previous list": ", ".join(f"{k} {v}" for k, v in sorted(self.kept.items())) or "none",
-                "calls after a circuit opened": sum(self.calls_after_open.values()),
-                "recovered from killed runs": f"{self.recovered.answers} answers, {self.recovered.credits:g} credits",
-                "providers": self.providers_markdown(), "coverage": self.funnel_markdown()}
+        return {
+            "run_id": self.run_id,
+            "table": self.table,
+            "leads": self.funnel["leads"],
+            "blocked": self.funnel["leads"] - self.funnel["not blocked"] - self.forgotten,
+            "forgotten": self.forgotten,
+            "credits": self.credits,
+            "seconds": round(self.seconds, 2),
+            "not re-checked (leads)": self.unsure,
+            "kept from the previous list": ", ".join(f"{k} {v}" for k, v in sorted(self.kept.items())) or "none",
+            "calls after a circuit opened": sum(self.calls_after_open.values()),
+            "recovered from killed runs": f"{self.recovered.answers} answers, {self.recovered.credits:g} credits",
+            "providers": self.providers_markdown(),
+            "coverage": self.funnel_markdown(),
+        }
 
 
 def _columns(res: LeadResult) -> dict[str, Any]:
     d, e, p = res.domain, res.email, res.phone
     return {
-        "website_domain": d.value if d else None, "domain_source": d.source if d else None,
-        "email": e.value if e else None, "email_status": e.status.value if e else None,
-        "email_source": e.source if e else None, "email_found_at": e.found_at if e else None,
-        "phone": p.value if p else None, "phone_type": p.extra.get("phone_type") if p else None,
-        "phone_source": p.source if p else None, "phone_found_at": p.found_at if p else None,
+        "website_domain": d.value if d else None,
+        "domain_source": d.source if d else None,
+        "email": e.value if e else None,
+        "email_status": e.status.value if e else None,
+        "email_source": e.source if e else None,
+        "email_found_at": e.found_at if e else None,
+        "phone": p.value if p else None,
+        "phone_type": p.extra.get("phone_type") if p else None,
+        "phone_source": p.source if p else None,
+        "phone_found_at": p.found_at if p else None,
         "enrichment_reason": res.reason,
     }
 
 
-_KEPT_COLUMNS = {Field.DOMAIN: ("website_domain", "domain_source", None, None),
-                 Field.EMAIL: ("email", "email_source", "email_found_at", "email_status"),
-                 Field.PHONE: ("phone", "phone_source", "phone_found_at", None)}
+_KEPT_COLUMNS = {
+    Field.DOMAIN: ("website_domain", "domain_source", None, None),
+    Field.EMAIL: ("email", "email_source", "email_found_at", "email_status"),
+    Field.PHONE: ("phone", "phone_source", "phone_found_at", None),
+}
 
 
 def _norm(value: Any) -> str:
     return " ".join(str(value or "").lower().split())
 
 
-def keep_earlier(con: duckdb.DuckDBPyConnection, table: str, results: list[LeadResult],
-                 is_blocked: Callable[[Person, Mapping[str, str]], str | None]) -> dict[str, int]:
+def keep_earlier(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    results: list[LeadResult],
+    is_blocked: Callable[[Person, Mapping[str, str]], str | None],
+) -> dict[str, int]:
     """Give back to each lead the earlier value of every field this run could not re-check
     (`LeadResult.unsure`), from the published `table`, when it was found for the same person (same
     SIREN and name) and is not blocked now; returns field -> values kept. See the module docstring."""
     todo = [r for r in results if r.unsure and not r.blocked and not r.forgotten]
     if not todo or not db.table_exists(con, table):
         return {}
-    cols = ("siren", "first_name", "last_name", "website_domain", "domain_source", "email", "email_status",
-            "email_source", "email_found_at", "phone", "phone_type", "phone_source", "phone_found_at")
+    cols = (
+        "siren",
+        "first_name",
+        "last_name",
+        "website_domain",
+        "domain_source",
+        "email",
+        "email_status",
+        "email_source",
+        "email_found_at",
+        "phone",
+        "phone_type",
+        "phone_source",
+        "phone_found_at",
+    )
     frame = pl.DataFrame({"siren": sorted({r.person.siren for r in todo})}, schema={"siren": pl.String})
     with registered(con, "__wf_unsure", frame):
-        rows = con.execute(f"SELECT {', '.join(cols)} FROM {quote_ident(table)} "
-                           "WHERE siren IN (SELECT siren FROM __wf_unsure)").fetchall()
+        rows = con.execute(
+            f"SELECT {', '.join(cols)} FROM {quote_ident(table)} WHERE siren IN (SELECT siren FROM __wf_unsure)"
+        ).fetchall()
     earlier = {r[0]: dict(zip(cols, r, strict=True)) for r in rows}
     kept: dict[str, int] = {}
     for res in todo:
         prev, person = earlier.get(res.person.siren), res.person
         if prev is None or (_norm(prev["first_name"]), _norm(prev["last_name"])) != (
-                _norm(person.first_name), _norm(person.last_name)):
+            _norm(person.first_name),
+            _norm(person.last_name),
+        ):
             continue  # another person now (or never enriched): nothing of theirs to keep
         for what in (Field.DOMAIN, Field.EMAIL, Field.PHONE):
             value_col, source_col, at_col, status_col = _KEPT_COLUMNS[what]
@@ -185,8 +244,13 @@ def keep_earlier(con: duckdb.DuckDBPyConnection, table: str, results: list[LeadR
                 continue
             status = Status(prev[status_col]) if status_col and prev[status_col] else Status.VALID
             extra = {"phone_type": prev["phone_type"]} if what is Field.PHONE and prev["phone_type"] else {}
-            found = Found(prev[value_col], status, prev[source_col] or "earlier run",
-                          prev[at_col] if at_col else None, extra={**extra, "kept": True})
+            found = Found(
+                prev[value_col],
+                status,
+                prev[source_col] or "earlier run",
+                prev[at_col] if at_col else None,
+                extra={**extra, "kept": True},
+            )
             setattr(res, attr, found)
             when = f", found {found.found_at:%Y-%m-%d}" if found.found_at else ""
             mine = [i for i, n in enumerate(res.notes) if n.startswith(f"{attr}: ")]
@@ -201,15 +265,33 @@ def keep_earlier(con: duckdb.DuckDBPyConnection, table: str, results: list[LeadR
 
 def funnel_counts(results: list[LeadResult]) -> dict[str, int]:
     ok = [r for r in results if not r.blocked and not r.forgotten]
-    return dict(zip(FUNNEL, (len(results), len(ok), sum(r.domain is not None for r in ok),
-                             sum(r.email is not None for r in ok),
-                             sum(r.email is not None and r.email.status is Status.VALID for r in ok),
-                             sum(r.phone is not None for r in ok)), strict=True))
+    return dict(
+        zip(
+            FUNNEL,
+            (
+                len(results),
+                len(ok),
+                sum(r.domain is not None for r in ok),
+                sum(r.email is not None for r in ok),
+                sum(r.email is not None and r.email.status is Status.VALID for r in ok),
+                sum(r.phone is not None for r in ok),
+            ),
+            strict=True,
+        )
+    )
 
 
-async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: WaterfallConfig,
-                       providers: Mapping[str, Provider], *, now: datetime | None = None, run_id: str | None = None,
-                       progress: Progress | None = None, **engine_kw: Any) -> EnrichReport:
+async def enrich_leads(
+    con: duckdb.DuckDBPyConnection,
+    icp_name: str,
+    config: WaterfallConfig,
+    providers: Mapping[str, Provider],
+    *,
+    now: datetime | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+    **engine_kw: Any,
+) -> EnrichReport:
     """Enrich leads.<icp> into leads.<icp>_enriched; see the module docstring."""
     started = time.perf_counter()
     now = utc_now(now).replace(microsecond=0)
@@ -235,8 +317,16 @@ async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: Wa
         cache.preload(by_siren)
         budget = CreditBudget(config.budget.per_run, config.budget.per_lead)
         forgotten: dict[str, str] = {}
-        engine = Waterfall(config, providers, cache, budget=budget, is_blocked=is_blocked, now=now,
-                           on_forgotten=lambda p, why: forgotten.setdefault(p.siren, why), **engine_kw)
+        engine = Waterfall(
+            config,
+            providers,
+            cache,
+            budget=budget,
+            is_blocked=is_blocked,
+            now=now,
+            on_forgotten=lambda p, why: forgotten.setdefault(p.siren, why),
+            **engine_kw,
+        )
         results = await engine.run(people, progress=progress)
         stats = ProviderStats.of(results, engine.calls())
         unsure = sum(1 for r in results if r.unsure and not r.blocked and not r.forgotten)
@@ -250,11 +340,24 @@ async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: Wa
         provenance = provenance_frame(run_id, icp_name, results)
         failed = sum(1 for r in results for a in r.attempts if a.status is None)
         breakers = engine.breaker_report()
-        run = run_frame(run_id, icp_name, now, finished, len(results), blocked, stats, breakers=breakers,
-                        kept=kept, failed_questions=failed)
+        run = run_frame(
+            run_id,
+            icp_name,
+            now,
+            finished,
+            len(results),
+            blocked,
+            stats,
+            breakers=breakers,
+            kept=kept,
+            failed_questions=failed,
+        )
         db.drop_staging(con, target)
-        with registered(con, "__wf_enriched", enriched), registered(con, "__wf_provenance", provenance), \
-                registered(con, "__wf_run", run):
+        with (
+            registered(con, "__wf_enriched", enriched),
+            registered(con, "__wf_provenance", provenance),
+            registered(con, "__wf_run", run),
+        ):
             con.execute(f"CREATE TABLE {quote_ident(db.staging_name(target))} AS SELECT * FROM __wf_enriched")
             db.publish(con, [target], also=[load_sql(RECORD_SQL)])
         for siren, why in sorted(forgotten.items()):
@@ -263,15 +366,30 @@ async def enrich_leads(con: duckdb.DuckDBPyConnection, icp_name: str, config: Wa
     finally:
         if journal is not None:  # kept (for the next start to recover) unless everything is published
             journal.close(remove=published)
-    return EnrichReport(icp_name, target, run_id, funnel, len(forgotten), stats, engine.breakers(),
-                        time.perf_counter() - started, kept, unsure,
-                        {n: int(b["calls_after_open"]) for n, b in breakers.items()}, recovered,
-                        engine.paced_calls())
+    return EnrichReport(
+        icp_name,
+        target,
+        run_id,
+        funnel,
+        len(forgotten),
+        stats,
+        engine.breakers(),
+        time.perf_counter() - started,
+        kept,
+        unsure,
+        {n: int(b["calls_after_open"]) for n, b in breakers.items()},
+        recovered,
+        engine.paced_calls(),
+    )
 
 
-def build_providers(config: WaterfallConfig, client: httpx.AsyncClient | Callable[[str], httpx.AsyncClient],
-                    env: Mapping[str, str] = os.environ, base_urls: Mapping[str, str] | None = None,
-                    **kw: Any) -> dict[str, Provider]:
+def build_providers(
+    config: WaterfallConfig,
+    client: httpx.AsyncClient | Callable[[str], httpx.AsyncClient],
+    env: Mapping[str, str] = os.environ,
+    base_urls: Mapping[str, str] | None = None,
+    **kw: Any,
+) -> dict[str, Provider]:
     """Every provider the configuration names whose key is set (registry.build_provider); `pattern`
     gets the first available provider of the verify chain as its verifier. `client` may be one
     shared client or a function giving each provider its own (see `run_enrichment`)."""
@@ -293,10 +411,18 @@ def build_providers(config: WaterfallConfig, client: httpx.AsyncClient | Callabl
     return built
 
 
-def run_enrichment(con: duckdb.DuckDBPyConnection, icp_name: str, config: WaterfallConfig | None = None, *,
-                   env: Mapping[str, str] = os.environ, base_urls: Mapping[str, str] | None = None,
-                   now: datetime | None = None, run_id: str | None = None, progress: Progress | None = None,
-                   http_timeout: float = 60.0) -> EnrichReport:
+def run_enrichment(
+    con: duckdb.DuckDBPyConnection,
+    icp_name: str,
+    config: WaterfallConfig | None = None,
+    *,
+    env: Mapping[str, str] = os.environ,
+    base_urls: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+    http_timeout: float = 60.0,
+) -> EnrichReport:
     """Synchronous entry point for the Dagster asset and the CLI: builds the providers from the
     environment's keys inside the event loop, then runs `enrich_leads`.
 
@@ -307,10 +433,12 @@ def run_enrichment(con: duckdb.DuckDBPyConnection, icp_name: str, config: Waterf
 
     async def main() -> EnrichReport:
         async with contextlib.AsyncExitStack() as stack:
+
             def client_for(name: str) -> httpx.AsyncClient:
                 size = config.provider(name).concurrency
-                client = httpx.AsyncClient(timeout=http_timeout, limits=httpx.Limits(
-                    max_connections=size, max_keepalive_connections=size))
+                client = httpx.AsyncClient(
+                    timeout=http_timeout, limits=httpx.Limits(max_connections=size, max_keepalive_connections=size)
+                )
                 stack.push_async_callback(client.aclose)
                 return client
 

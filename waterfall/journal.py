@@ -64,8 +64,9 @@ def _fsync_dir(directory: Path) -> None:
 class AnswerJournal:
     """One run's append-only journal. `append` takes a cache row (see `CacheEntry.row`)."""
 
-    def __init__(self, directory: Path, run_id: str, icp: str | None, started_at: datetime, *,
-                 sync_every_s: float = 0.2) -> None:
+    def __init__(
+        self, directory: Path, run_id: str, icp: str | None, started_at: datetime, *, sync_every_s: float = 0.2
+    ) -> None:
         self.path = directory / f"{_SAFE.sub('_', run_id)}.jsonl"
         self.run_id, self.icp, self.started_at = run_id, icp, started_at
         self.sync_every_s = sync_every_s
@@ -130,12 +131,17 @@ class Recovered:
     journals: int = 0
     answers: int = 0
     credits: float = 0.0
-    erased: int = 0          # answers about someone erased or suppressed since
-    torn: int = 0            # unreadable lines (the last one of a killed write)
+    erased: int = 0  # answers about someone erased or suppressed since
+    torn: int = 0  # unreadable lines (the last one of a killed write)
 
     def __add__(self, other: Recovered) -> Recovered:
-        return Recovered(self.journals + other.journals, self.answers + other.answers,
-                         round(self.credits + other.credits, 6), self.erased + other.erased, self.torn + other.torn)
+        return Recovered(
+            self.journals + other.journals,
+            self.answers + other.answers,
+            round(self.credits + other.credits, 6),
+            self.erased + other.erased,
+            self.torn + other.torn,
+        )
 
 
 _TEXT = ("provider", "field", "input_key", "status")
@@ -182,8 +188,9 @@ def _read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], set[str], i
     return header, answers, discarded, torn
 
 
-def _frames(header: dict[str, Any], answers: list[dict[str, Any]], run_id: str, record_run: bool
-            ) -> tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
+def _frames(
+    header: dict[str, Any], answers: list[dict[str, Any]], run_id: str, record_run: bool
+) -> tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
     from waterfall.cache import CACHE_SCHEMA
     from waterfall.provenance import PROVENANCE_SCHEMA, RUN_SCHEMA
 
@@ -192,12 +199,28 @@ def _frames(header: dict[str, Any], answers: list[dict[str, Any]], run_id: str, 
     if not record_run:
         return cache, None, None
     icp = header.get("icp")
-    provenance = pl.DataFrame([
-        {"run_id": run_id, "icp": icp, "siren": r["siren"], "field": r["field"], "provider": r["provider"],
-         "value": r["value"], "email": r["email"], "status": r["status"], "raw_status": r["raw_status"],
-         "confidence": r["confidence"], "credits": r["credits"], "from_cache": False,
-         "reason": "recovered: the run was killed before it finished", "asked_at": r["fetched_at"]}
-        for r in rows], schema=PROVENANCE_SCHEMA)
+    provenance = pl.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "icp": icp,
+                "siren": r["siren"],
+                "field": r["field"],
+                "provider": r["provider"],
+                "value": r["value"],
+                "email": r["email"],
+                "status": r["status"],
+                "raw_status": r["raw_status"],
+                "confidence": r["confidence"],
+                "credits": r["credits"],
+                "from_cache": False,
+                "reason": "recovered: the run was killed before it finished",
+                "asked_at": r["fetched_at"],
+            }
+            for r in rows
+        ],
+        schema=PROVENANCE_SCHEMA,
+    )
     credits: dict[str, float] = {}
     hits: dict[str, int] = {}
     for r in rows:
@@ -207,13 +230,26 @@ def _frames(header: dict[str, Any], answers: list[dict[str, Any]], run_id: str, 
     started = datetime.fromisoformat(header["started_at"]) if header.get("started_at") else None
     times = [r["fetched_at"] for r in rows]
     started = started or (min(times) if times else datetime.now())
-    run = pl.DataFrame([{
-        "run_id": run_id, "icp": icp, "started_at": started, "finished_at": max(times, default=started),
-        "leads": len({r["siren"] for r in rows}), "blocked": 0,
-        "credits_by_provider": json.dumps(dict(sorted((k, v) for k, v in credits.items() if v))),
-        "calls_by_provider": "{}", "hits_by_provider": json.dumps(dict(sorted(hits.items()))),
-        "status": "interrupted", "breakers": "{}", "kept_by_field": "{}", "failed_questions": 0,
-    }], schema=RUN_SCHEMA)
+    run = pl.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "icp": icp,
+                "started_at": started,
+                "finished_at": max(times, default=started),
+                "leads": len({r["siren"] for r in rows}),
+                "blocked": 0,
+                "credits_by_provider": json.dumps(dict(sorted((k, v) for k, v in credits.items() if v))),
+                "calls_by_provider": "{}",
+                "hits_by_provider": json.dumps(dict(sorted(hits.items()))),
+                "status": "interrupted",
+                "breakers": "{}",
+                "kept_by_field": "{}",
+                "failed_questions": 0,
+            }
+        ],
+        schema=RUN_SCHEMA,
+    )
     return cache, provenance, run
 
 

@@ -72,8 +72,15 @@ class _Bucket:
 class RateLimiter:
     """Per-provider limiter combining a per-second and a per-minute bucket (either may be None)."""
 
-    def __init__(self, rps: float | None = None, rpm: float | None = None, *, burst: int = 1,
-                 clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        rps: float | None = None,
+        rpm: float | None = None,
+        *,
+        burst: int = 1,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self._buckets = [_Bucket(r, burst) for r in (rps, rpm / 60.0 if rpm else None) if r]
         self._clock, self._sleep = clock, sleep
         self._paused_until = float("-inf")
@@ -105,8 +112,8 @@ class CircuitBreaker:
         self.threshold = threshold
         self.failures = 0
         self.reason: str | None = None
-        self.allow_polls = True     # False when the key itself is refused: even polls would fail
-        self.after_open = 0         # requests still sent after it opened (polls of paid jobs)
+        self.allow_polls = True  # False when the key itself is refused: even polls would fail
+        self.after_open = 0  # requests still sent after it opened (polls of paid jobs)
 
     @property
     def open(self) -> bool:
@@ -132,15 +139,16 @@ class Gate:
     timeout, retries. Raises the provider's last ProviderError (timeouts become Transient, an
     unexpected exception a BadAnswer, an open circuit CircuitOpen)."""
 
-    def __init__(self, name: str, settings: ProviderSettings, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self, name: str, settings: ProviderSettings, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep
+    ) -> None:
         self.name, self.settings = name, settings
         self.limiter = RateLimiter(settings.rps, settings.rpm, clock=clock, sleep=sleep)
         self.breaker = CircuitBreaker(settings.breaker_threshold)
         self.semaphore = asyncio.Semaphore(settings.concurrency)
-        self.attempts = 0   # tries of a question (retries included)
-        self.requests = 0   # requests sent: HTTP requests for a bound adapter (polls too), else tries
-        self.paced = 0      # of which took a slot of the rate limit (polls of some vendors do not)
+        self.attempts = 0  # tries of a question (retries included)
+        self.requests = 0  # requests sent: HTTP requests for a bound adapter (polls too), else tries
+        self.paced = 0  # of which took a slot of the rate limit (polls of some vendors do not)
         self.unexpected = 0  # unexpected exceptions turned into BadAnswer (the first one is logged)
         self.bound = False
         self._redact: Callable[[str], str] = lambda text: text

@@ -23,7 +23,18 @@ from firmo.compliance.suppression import (
 from firmo.compliance.tables import ensure_tables
 
 __all__ = [
-    "ForgetResult", "ImportResult", "RetentionRule", "SuppressionIndex", "add_customers", "default_rules",
-    "default_targets", "ensure_tables", "forget", "import_customers_csv", "import_suppression_csv", "is_suppressed",
-    "purge_expired", "suppress",
+    "ForgetResult",
+    "ImportResult",
+    "RetentionRule",
+    "SuppressionIndex",
+    "add_customers",
+    "default_rules",
+    "default_targets",
+    "ensure_tables",
+    "forget",
+    "import_customers_csv",
+    "import_suppression_csv",
+    "is_suppressed",
+    "purge_expired",
+    "suppress",
 ]

@@ -59,17 +59,26 @@ def _literal(path: Path) -> str:
 
 def _catalog(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, object]:
     """What must be identical after the copy: every table with its row count, views, macros, constraints."""
-    tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? "
-                         "ORDER BY ALL", [database]).fetchall()
-    counts = {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{database}"."{s}"."{t}"').fetchall()[0][0]
-              for s, t in tables}
-    views = con.execute("SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal "
-                        "ORDER BY ALL", [database]).fetchall()
-    macros = con.execute("SELECT schema_name, function_name FROM duckdb_functions() WHERE database_name = ? "
-                         "AND function_type IN ('macro', 'table_macro') AND NOT internal ORDER BY ALL",
-                         [database]).fetchall()
-    constraints = con.execute("SELECT schema_name, table_name, constraint_type, constraint_text "
-                              "FROM duckdb_constraints() WHERE database_name = ? ORDER BY ALL", [database]).fetchall()
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY ALL", [database]
+    ).fetchall()
+    counts = {
+        f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{database}"."{s}"."{t}"').fetchall()[0][0] for s, t in tables
+    }
+    views = con.execute(
+        "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal ORDER BY ALL",
+        [database],
+    ).fetchall()
+    macros = con.execute(
+        "SELECT schema_name, function_name FROM duckdb_functions() WHERE database_name = ? "
+        "AND function_type IN ('macro', 'table_macro') AND NOT internal ORDER BY ALL",
+        [database],
+    ).fetchall()
+    constraints = con.execute(
+        "SELECT schema_name, table_name, constraint_type, constraint_text "
+        "FROM duckdb_constraints() WHERE database_name = ? ORDER BY ALL",
+        [database],
+    ).fetchall()
     return {"tables": counts, "views": views, "macros": macros, "constraints": constraints}
 
 
@@ -100,16 +109,19 @@ def compact_database(db_path: str | Path | None = None) -> Compaction:
         try:
             con.execute(f"ATTACH {_literal(path)} AS {_SRC}")
         except (duckdb.IOException, duckdb.ResourceInUseException) as exc:  # another process / connection
-            raise CompactionError(f"{path} is open in another process (a run?); compact it once that "
-                                  f"process is done ({str(exc).splitlines()[0]})") from None
+            raise CompactionError(
+                f"{path} is open in another process (a run?); compact it once that "
+                f"process is done ({str(exc).splitlines()[0]})"
+            ) from None
         con.execute(f"CHECKPOINT {_SRC}")  # whatever the WAL still holds goes into the file first
         con.execute(f"ATTACH {_literal(part)} AS {_DST}")
         con.execute(f"COPY FROM DATABASE {_SRC} TO {_DST}")
         expected, got = _catalog(con, _SRC), _catalog(con, _DST)
         if got != expected:
             diff = sorted(k for k in expected if expected[k] != got[k])
-            raise CompactionError(f"{path}: the compacted copy differs from the original ({', '.join(diff)}); "
-                                  "original kept")
+            raise CompactionError(
+                f"{path}: the compacted copy differs from the original ({', '.join(diff)}); original kept"
+            )
         con.execute(f"DETACH {_DST}")
         with part.open("rb") as fh:
             os.fsync(fh.fileno())
@@ -122,8 +134,9 @@ def compact_database(db_path: str | Path | None = None) -> Compaction:
             try:  # the lock DuckDB takes: a process that opened the file meanwhile makes us stop here
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                raise CompactionError(f"{path} was opened by another process during compaction; original kept") \
-                    from None
+                raise CompactionError(
+                    f"{path} was opened by another process during compaction; original kept"
+                ) from None
             os.replace(part, path)
             _fsync_dir(path.parent)
         finally:

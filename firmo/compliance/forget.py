@@ -28,10 +28,10 @@ KEY_COLUMN = {"email": "email", "siren": "siren"}
 
 @dataclass(frozen=True)
 class ForgetResult:
-    kind: str                   # 'email' | 'siren'
-    erased: dict[str, int]      # '<table>.<column>' -> rows deleted
-    export_files: list[str]     # export files (relative to the export root) that held the data:
-                                # already handed to a CRM, so the operator must erase it there too
+    kind: str  # 'email' | 'siren'
+    erased: dict[str, int]  # '<table>.<column>' -> rows deleted
+    export_files: list[str]  # export files (relative to the export root) that held the data:
+    # already handed to a CRM, so the operator must erase it there too
     newly_suppressed: bool
 
 
@@ -71,9 +71,17 @@ def forget(
     pairs = list(targets) if targets is not None else default_targets(con, kind)
     erased: dict[str, int] = {}
     with transaction(con):
-        files = [r[0] for r in con.execute(
-            f"SELECT DISTINCT file FROM {LEDGER} WHERE {_match_sql(kind, KEY_COLUMN[kind])} ORDER BY file", [norm]
-        ).fetchall()] if table_exists(con, LEDGER) else []  # no ledger: nothing was ever exported
+        files = (
+            [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT file FROM {LEDGER} WHERE {_match_sql(kind, KEY_COLUMN[kind])} ORDER BY file",
+                    [norm],
+                ).fetchall()
+            ]
+            if table_exists(con, LEDGER)
+            else []
+        )  # no ledger: nothing was ever exported
         for table, column in pairs:
             if column not in columns_of(con, table):
                 erased[f"{table}.{column}"] = 0

@@ -88,18 +88,29 @@ def refusals(con: duckdb.DuckDBPyConnection, sirens: Iterable[str], *, strict: b
     see the registry must not let anything through.
     """
     if strict and not db.table_exists(con, COMPANIES):
-        raise RegistryMissing("the export's last gate reads the current registry state in core.companies, "
-                              "which does not exist: load SIRENE first (firmo load sirene)")
+        raise RegistryMissing(
+            "the export's last gate reads the current registry state in core.companies, "
+            "which does not exist: load SIRENE first (firmo load sirene)"
+        )
     frame = pa.table({"siren": pa.array(sorted({str(s) for s in sirens}), pa.string())})
     if frame.num_rows == 0:
         return {}
     companies = _or_empty(con, COMPANIES, _EMPTY_COMPANIES)
-    sql = render_identifiers(load_sql("compliance/refusals"), sirens="__prospecting_sirens", companies=companies,
-                             rne=rne_companies(con))
+    sql = render_identifiers(
+        load_sql("compliance/refusals"), sirens="__prospecting_sirens", companies=companies, rne=rne_companies(con)
+    )
     con.register("__prospecting_sirens", frame)
     try:
-        rows = con.execute(sql, {"strict": strict, "p_reason": P_REASON, "opposition_reason": OPPOSITION_REASON,
-                                 "unknown_reason": UNKNOWN_REASON, "closed_reason": CLOSED_REASON}).fetchall()
+        rows = con.execute(
+            sql,
+            {
+                "strict": strict,
+                "p_reason": P_REASON,
+                "opposition_reason": OPPOSITION_REASON,
+                "unknown_reason": UNKNOWN_REASON,
+                "closed_reason": CLOSED_REASON,
+            },
+        ).fetchall()
     finally:
         con.unregister("__prospecting_sirens")
     return {siren: reason for siren, reason in rows if reason is not None}
@@ -111,6 +122,10 @@ def kept_out(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
         return []
     sql = render_identifiers(load_sql("compliance/kept_out"), rne=rne_companies(con))
     [(p_only, opposed_only, both, prospectable)] = con.execute(sql).fetchall()
-    return [("SIRENE statut P only", p_only), ("RNE opposition only (diffusionCommerciale false)", opposed_only),
-            ("both", both), ("kept out in total", p_only + opposed_only + both),
-            ("prospectable (active, diffusible, not opposed)", prospectable)]
+    return [
+        ("SIRENE statut P only", p_only),
+        ("RNE opposition only (diffusionCommerciale false)", opposed_only),
+        ("both", both),
+        ("kept out in total", p_only + opposed_only + both),
+        ("prospectable (active, diffusible, not opposed)", prospectable),
+    ]

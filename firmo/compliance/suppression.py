@@ -46,20 +46,34 @@ def entry(kind: str, value: str, reason: str, source: str | None = None) -> List
 
 def insert_suppressions(con: duckdb.DuckDBPyConnection, entries: Iterable[ListEntry], now: datetime) -> int:
     """Insert without opening a transaction (callers such as `forget` own it). Returns new rows."""
-    rows = [{"kind": e.kind, "value": e.value, "reason": e.reason, "source": e.source, "added_at": now}
-            for e in entries]
+    rows = [
+        {"kind": e.kind, "value": e.value, "reason": e.reason, "source": e.source, "added_at": now} for e in entries
+    ]
     if not rows:
         return 0
     before = _count(con, SUPPRESSION)
-    frame = pl.DataFrame(rows, schema={"kind": pl.String, "value": pl.String, "reason": pl.String,
-                                       "source": pl.String, "added_at": pl.Datetime("us")})
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "kind": pl.String,
+            "value": pl.String,
+            "reason": pl.String,
+            "source": pl.String,
+            "added_at": pl.Datetime("us"),
+        },
+    )
     with registered(con, "__crm_suppression_rows", frame.unique(["kind", "value"], keep="first")):
         con.execute(load_sql("compliance/suppression_upsert"))
     return _count(con, SUPPRESSION) - before
 
 
 def suppress(
-    con: duckdb.DuckDBPyConnection, kind: str, value: str, *, reason: str, source: str | None = None,
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    value: str,
+    *,
+    reason: str,
+    source: str | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Add one entry (e.g. an unsubscribe). True when it was not on the list yet."""
@@ -69,8 +83,11 @@ def suppress(
 
 
 def add_customers(
-    con: duckdb.DuckDBPyConnection, customers: Iterable[tuple[str, str, str | None]], *,
-    source: str | None = None, now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    customers: Iterable[tuple[str, str, str | None]],
+    *,
+    source: str | None = None,
+    now: datetime | None = None,
 ) -> int:
     """Add or refresh (kind, value, name) customers, kind in siren/domain. Returns rows written."""
     ensure_tables(con)
@@ -79,15 +96,28 @@ def add_customers(
 
 
 def _insert_customers(
-    con: duckdb.DuckDBPyConnection, customers: Iterable[tuple[str, str, str | None]], source: str | None,
+    con: duckdb.DuckDBPyConnection,
+    customers: Iterable[tuple[str, str, str | None]],
+    source: str | None,
     now: datetime,
 ) -> int:
-    rows = [{"kind": k, "value": list_value(k, v), "name": n, "source": source, "added_at": now}
-            for k, v, n in customers if _customer_kind(k)]
+    rows = [
+        {"kind": k, "value": list_value(k, v), "name": n, "source": source, "added_at": now}
+        for k, v, n in customers
+        if _customer_kind(k)
+    ]
     if not rows:
         return 0
-    frame = pl.DataFrame(rows, schema={"kind": pl.String, "value": pl.String, "name": pl.String,
-                                       "source": pl.String, "added_at": pl.Datetime("us")})
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "kind": pl.String,
+            "value": pl.String,
+            "name": pl.String,
+            "source": pl.String,
+            "added_at": pl.Datetime("us"),
+        },
+    )
     frame = frame.unique(["kind", "value"], keep="last", maintain_order=True)
     with registered(con, "__crm_customer_rows", frame):
         con.execute(load_sql("compliance/customers_upsert"))
@@ -109,9 +139,9 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 @dataclass(frozen=True)
 class ImportResult:
-    added: int      # rows new to the list
-    read: int       # values read from the file
-    rejected: int   # lines quarantined in exports.rejects
+    added: int  # rows new to the list
+    read: int  # values read from the file
+    rejected: int  # lines quarantined in exports.rejects
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -137,7 +167,11 @@ def _values(row: Mapping[str, str], kinds: tuple[str, ...]) -> list[tuple[str, s
 
 
 def _import(
-    con: duckdb.DuckDBPyConnection, path: Path, target: str, kinds: tuple[str, ...], now: datetime,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    target: str,
+    kinds: tuple[str, ...],
+    now: datetime,
     build: Any,
 ) -> tuple[list[Any], int, int]:
     """Parse a list file; good values go through `build(kind, value, row)`, bad lines to rejects."""
@@ -164,7 +198,10 @@ def _import(
 
 
 def import_suppression_csv(
-    con: duckdb.DuckDBPyConnection, path: str | Path, *, reason: str = "imported opt-out list",
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    reason: str = "imported opt-out list",
     now: datetime | None = None,
 ) -> ImportResult:
     """Load an opt-out/bounce list: columns `kind,value[,reason]` or one column per kind
@@ -173,7 +210,11 @@ def import_suppression_csv(
     path, now = Path(path), utc_now(now)
     with transaction(con):
         entries, read, rejected = _import(
-            con, path, SUPPRESSION, KINDS, now,
+            con,
+            path,
+            SUPPRESSION,
+            KINDS,
+            now,
             lambda k, v, row: entry(k, v, row.get("reason") or reason, row.get("source") or path.name),
         )
         added = insert_suppressions(con, entries, now)
@@ -235,7 +276,8 @@ class SuppressionIndex:
 def _keys(lead: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every (kind, list value) a lead can be matched on; malformed values are just skipped."""
     raw: list[tuple[str, Any]] = [
-        ("email", lead.get("email")), ("phone", lead.get("phone")),
+        ("email", lead.get("email")),
+        ("phone", lead.get("phone")),
         ("siren", lead.get("siren") or lead.get("siret")),
         ("domain", lead.get("website_domain") or lead.get("domain")),
     ]

@@ -9,6 +9,12 @@ from firmo.crm.push import PushReport, push_hubspot
 from firmo.crm.tables import ensure_tables
 
 __all__ = [
-    "ExportReport", "HubSpotClient", "HubSpotError", "Limits", "PushReport", "ensure_tables", "export_leads",
+    "ExportReport",
+    "HubSpotClient",
+    "HubSpotError",
+    "Limits",
+    "PushReport",
+    "ensure_tables",
+    "export_leads",
     "push_hubspot",
 ]

@@ -33,8 +33,9 @@ from firmo.crm.csvfile import FORMULA_TRIGGERS
 from firmo.crm.ledger import contact_email
 
 # LDH labels; the top-level domain alphabetic or an IDN in punycode (xn--...)
-HOSTNAME = re.compile(r"^(?=.{4,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z",
-                      re.IGNORECASE)
+HOSTNAME = re.compile(
+    r"^(?=.{4,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\Z", re.IGNORECASE
+)
 
 
 def _present(value: Any) -> bool:
@@ -45,8 +46,10 @@ def _present(value: Any) -> bool:
 def email_problem(email: str) -> str | None:
     """Why `email` (as the export would write it) cannot go into a CRM file, or None."""
     if email[:1] in FORMULA_TRIGGERS:
-        return (f"email starts with {email[:1]!r}: the CSV would have to quote it as a formula, and the "
-                "quoted value would no longer match the contact in the CRM")
+        return (
+            f"email starts with {email[:1]!r}: the CSV would have to quote it as a formula, and the "
+            "quoted value would no longer match the contact in the CRM"
+        )
     try:
         validate_email(email, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
@@ -61,8 +64,11 @@ def phone_problem(phone: str) -> str | None:
         parsed = phonenumbers.parse(phone, None)  # no default region: the '+' and country code are required
     except phonenumbers.NumberParseException:
         parsed = None
-    if (parsed is None or not phonenumbers.is_possible_number(parsed)
-            or phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) != phone):
+    if (
+        parsed is None
+        or not phonenumbers.is_possible_number(parsed)
+        or phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) != phone
+    ):
         return "phone is not an E.164 number (+, country code, digits only, e.g. +33612345678)"
     return None
 
@@ -71,7 +77,9 @@ def domain_problem(domain: str) -> str | None:
     """Why `domain` is not a host name, or None (the value is company data: it is quoted)."""
     if HOSTNAME.match(domain):
         return None
-    return f"website_domain {domain!r} is not a host name (dot-separated labels of letters, digits and '-', e.g. acme.fr)"
+    return (
+        f"website_domain {domain!r} is not a host name (dot-separated labels of letters, digits and '-', e.g. acme.fr)"
+    )
 
 
 def contact_problem(lead: Mapping[str, Any]) -> str | None:

@@ -39,7 +39,15 @@ from firmo.crm.tables import ensure_tables
 from firmo.db import transaction, utc_now
 
 REQUIRED_COLUMNS = (
-    "icp", "siren", "siret", "company_name", "first_name", "last_name", "email", "phone", "statut_diffusion",
+    "icp",
+    "siren",
+    "siret",
+    "company_name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "statut_diffusion",
     "lead_updated_at",
 )
 REJECT_TARGET = "exports.ledger"
@@ -57,11 +65,11 @@ class Screened:
     suppressed: int = 0
     customers: int = 0
     duplicates: int = 0
-    opposed: int = 0       # RNE opposition to commercial use, now
-    inactive: int = 0      # closed, or absent from core.companies, now
+    opposed: int = 0  # RNE opposition to commercial use, now
+    inactive: int = 0  # closed, or absent from core.companies, now
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason): malformed leads
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (icp, siren, reason): the gate said no
-    reject_rows: list[list[Any]] = field(default_factory=list)     # both, shaped for exports.rejects
+    reject_rows: list[list[Any]] = field(default_factory=list)  # both, shaped for exports.rejects
 
 
 @dataclass
@@ -99,8 +107,9 @@ def require_columns(leads: pl.DataFrame) -> None:
         raise ValueError(f"lead list lacks required columns: {', '.join(missing)}")
 
 
-def screen(leads: pl.DataFrame, index: SuppressionIndex, registry: Mapping[str, str], *,
-           source: str = REJECT_SOURCE) -> Screened:
+def screen(
+    leads: pl.DataFrame, index: SuppressionIndex, registry: Mapping[str, str], *, source: str = REJECT_SOURCE
+) -> Screened:
     """Apply the CRM-independent filters. `registry`: SIREN -> why the registries refuse it now
     (`prospecting.refusals(..., strict=True)`). Raises ValueError when required columns are absent."""
     require_columns(leads)
@@ -204,9 +213,19 @@ def export_leads(
 
     payloads: dict[Path, bytes] = {}
     ledger_rows: list[dict[str, Any]] = []
-    report = ExportReport({c: [] for c in crms}, dict.fromkeys(crms, 0), dict.fromkeys(crms, 0),
-                          screened.skipped_p, screened.suppressed, screened.customers, screened.duplicates,
-                          screened.rejected, screened.opposed, screened.inactive, screened.refused)
+    report = ExportReport(
+        {c: [] for c in crms},
+        dict.fromkeys(crms, 0),
+        dict.fromkeys(crms, 0),
+        screened.skipped_p,
+        screened.suppressed,
+        screened.customers,
+        screened.duplicates,
+        screened.rejected,
+        screened.opposed,
+        screened.inactive,
+        screened.refused,
+    )
     for icp, icp_leads in sorted(by_icp.items()):
         for crm in crms:
             layout = LAYOUTS[crm]
@@ -223,8 +242,10 @@ def export_leads(
                 payloads[path] = payload
                 report.files[crm].append(path)
                 rel = path.relative_to(root).as_posix()
-                ledger_rows += [ledger.ledger_row(crm, icp, lead, digest, now, rel)
-                                for lead, _, digest in todo[start:start + count]]
+                ledger_rows += [
+                    ledger.ledger_row(crm, icp, lead, digest, now, rel)
+                    for lead, _, digest in todo[start : start + count]
+                ]
             report.exported[crm] += len(todo)
 
     write_atomically(payloads)
@@ -251,8 +272,9 @@ def _free_stamp(folder: Path, base: str) -> str:
     return name
 
 
-def record_rejects(con: duckdb.DuckDBPyConnection, screened: Screened, now: datetime,
-                   source: str = REJECT_SOURCE) -> None:
+def record_rejects(
+    con: duckdb.DuckDBPyConnection, screened: Screened, now: datetime, source: str = REJECT_SOURCE
+) -> None:
     """Replace the previous run's quarantined and refused leads (of this `source`: CSV export or
     HubSpot push) by this run's (line_number = row in the frame)."""
     con.execute(f"DELETE FROM {REJECTS} WHERE target_table = ? AND source_file = ?", [REJECT_TARGET, source])

@@ -99,7 +99,7 @@ class HubSpotClient:
         """`POST /crm/v3/objects/<type>/batch/upsert` in batches; 207 partial errors are collected."""
         out = UpsertResult()
         for start in range(0, len(inputs), self.batch_size):
-            batch = list(inputs[start:start + self.batch_size])
+            batch = list(inputs[start : start + self.batch_size])
             payload = self._request("POST", f"/crm/v3/objects/{object_type}/batch/upsert", {"inputs": batch}).json()
             out.results += payload.get("results", [])
             out.errors += payload.get("errors", [])

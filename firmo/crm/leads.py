@@ -11,8 +11,18 @@ import polars as pl
 from firmo import db
 from firmo.db import tables_in_schema
 
-CONTACT_COLUMNS = ("website_domain", "domain_source", "email", "email_status", "email_source", "email_found_at",
-                   "phone", "phone_type", "phone_source", "phone_found_at")
+CONTACT_COLUMNS = (
+    "website_domain",
+    "domain_source",
+    "email",
+    "email_status",
+    "email_source",
+    "email_found_at",
+    "phone",
+    "phone_type",
+    "phone_source",
+    "phone_found_at",
+)
 ENRICHED_SUFFIX = "_enriched"
 
 

@@ -21,8 +21,14 @@ from firmo.db import registered
 from firmo.sqlfiles import load_sql
 
 LEDGER_SCHEMA = {
-    "crm": pl.String, "icp": pl.String, "lead_key": pl.String, "siren": pl.String, "email": pl.String,
-    "content_hash": pl.String, "exported_at": pl.Datetime("us"), "file": pl.String,
+    "crm": pl.String,
+    "icp": pl.String,
+    "lead_key": pl.String,
+    "siren": pl.String,
+    "email": pl.String,
+    "content_hash": pl.String,
+    "exported_at": pl.Datetime("us"),
+    "file": pl.String,
 }
 
 
@@ -61,8 +67,14 @@ def ledger_row(
     crm: str, icp: str, lead: Mapping[str, Any], digest: str, exported_at: datetime, file: str
 ) -> dict[str, Any]:
     return {
-        "crm": crm, "icp": icp, "lead_key": lead_key(lead), "siren": lead["siren"], "email": contact_email(lead),
-        "content_hash": digest, "exported_at": exported_at, "file": file,
+        "crm": crm,
+        "icp": icp,
+        "lead_key": lead_key(lead),
+        "siren": lead["siren"],
+        "email": contact_email(lead),
+        "content_hash": digest,
+        "exported_at": exported_at,
+        "file": file,
     }
 
 

@@ -73,29 +73,41 @@ def push_hubspot(
     now = utc_now(now)
     require_columns(leads)
     screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
-    report = PushReport(skipped_p=screened.skipped_p, suppressed=screened.suppressed, customers=screened.customers,
-                        opposed=screened.opposed, inactive=screened.inactive)
+    report = PushReport(
+        skipped_p=screened.skipped_p,
+        suppressed=screened.suppressed,
+        customers=screened.customers,
+        opposed=screened.opposed,
+        inactive=screened.inactive,
+    )
     todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
     for icp in sorted({lead["icp"] for lead in screened.leads}):
-        rows, unchanged = changed_rows(
-            con, HUBSPOT_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full
-        )
+        rows, unchanged = changed_rows(con, HUBSPOT_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full)
         report.skipped_unchanged += unchanged
         todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
 
     companies = {row["siren"]: row for _, _, row, _ in todo}
-    company_result = client.upsert("companies", [
-        {"id": siren, "idProperty": "siren", "properties": _properties(row, HUBSPOT_COMPANY_COLUMNS)}
-        for siren, row in companies.items()
-    ])
+    company_result = client.upsert(
+        "companies",
+        [
+            {"id": siren, "idProperty": "siren", "properties": _properties(row, HUBSPOT_COMPANY_COLUMNS)}
+            for siren, row in companies.items()
+        ],
+    )
     company_ids = {r.get("properties", {}).get("siren"): r["id"] for r in company_result.results}
     with_email = [(icp, lead, row, digest) for icp, lead, row, digest in todo if ledger.contact_email(lead)]
     report.no_email = len(todo) - len(with_email)
-    contact_result = client.upsert("contacts", [
-        {"id": ledger.contact_email(lead), "idProperty": "email",
-         "properties": _properties(row, HUBSPOT_CONTACT_COLUMNS)}
-        for _, lead, row, _ in with_email
-    ])
+    contact_result = client.upsert(
+        "contacts",
+        [
+            {
+                "id": ledger.contact_email(lead),
+                "idProperty": "email",
+                "properties": _properties(row, HUBSPOT_CONTACT_COLUMNS),
+            }
+            for _, lead, row, _ in with_email
+        ],
+    )
     contact_ids = {str(r.get("properties", {}).get("email", "")).lower(): r["id"] for r in contact_result.results}
     report.companies, report.contacts = len(company_ids), len(contact_ids)
     report.errors = company_result.errors + contact_result.errors

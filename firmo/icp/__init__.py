@@ -15,7 +15,19 @@ from firmo.icp.score import Preview, preview, query_params
 from firmo.icp.validate import ResolvedIcp, load_icp, resolve
 
 __all__ = [
-    "BuildResult", "IcpConfig", "IcpError", "Preview", "ResolvedIcp", "build_leads", "build_prospects",
-    "leads_table", "load_icp", "parse_icp", "preview", "query_params", "read_icp", "repair_lead_csvs",
+    "BuildResult",
+    "IcpConfig",
+    "IcpError",
+    "Preview",
+    "ResolvedIcp",
+    "build_leads",
+    "build_prospects",
+    "leads_table",
+    "load_icp",
+    "parse_icp",
+    "preview",
+    "query_params",
+    "read_icp",
+    "repair_lead_csvs",
     "resolve",
 ]

@@ -33,9 +33,18 @@ MAX_FILE_BYTES = 256 * 1024
 # intent score, before decay. A new decision maker or fresh money is the classic buying
 # moment; a hiring company buys tools; a creation is weak on its own (most creations are tiny).
 DEFAULT_SIGNAL_WEIGHTS: dict[str, float] = {
-    "new_decision_maker": 45, "capital_increase": 40, "new_establishment": 25, "headcount_up": 30,
-    "recent_creation": 15, "head_office_transfer": 20, "business_bought": 30, "business_sold": 20,
-    "headcount_down": 20, "collective_proceeding": 60, "radiation": 100, "company_closed": 100,
+    "new_decision_maker": 45,
+    "capital_increase": 40,
+    "new_establishment": 25,
+    "headcount_up": 30,
+    "recent_creation": 15,
+    "head_office_transfer": 20,
+    "business_bought": 30,
+    "business_sold": 20,
+    "headcount_down": 20,
+    "collective_proceeding": 60,
+    "radiation": 100,
+    "company_closed": 100,
 }
 DEFAULT_ROLES = ["Président", "Directeur général", "Gérant"]
 
@@ -57,7 +66,7 @@ class Range(_Strict):
     max: float | None = Field(None, ge=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Range":
+    def _ordered(self) -> Range:
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({_num(self.min)}) is greater than max ({_num(self.max)})")
         return self
@@ -123,7 +132,7 @@ class Tiers(_Strict):
     warm: int = Field(45, ge=0, le=100)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Tiers":
+    def _ordered(self) -> Tiers:
         if self.warm > self.hot:
             raise ValueError(f"warm threshold ({self.warm}) is above hot threshold ({self.hot})")
         return self
@@ -161,8 +170,10 @@ class IcpConfig(_Strict):
     @classmethod
     def _identifier(cls, value: str) -> str:
         if not NAME_RE.match(value):
-            raise ValueError(f"ICP name {value!r} must be lower-case letters, digits and '_', starting with a letter "
-                             "(it becomes the table leads.<name>)")
+            raise ValueError(
+                f"ICP name {value!r} must be lower-case letters, digits and '_', starting with a letter "
+                "(it becomes the table leads.<name>)"
+            )
         return value
 
 
@@ -232,8 +243,10 @@ class _PlainYamlLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
-            raise _RefusedYaml(f"line {event.start_mark.line + 1}: YAML {what} is not allowed in an ICP file "
-                               "(anchors and aliases can blow a small file up to gigabytes); write the values out")
+            raise _RefusedYaml(
+                f"line {event.start_mark.line + 1}: YAML {what} is not allowed in an ICP file "
+                "(anchors and aliases can blow a small file up to gigabytes); write the values out"
+            )
         return super().compose_node(parent, index)
 
 
@@ -287,10 +300,15 @@ def read_icp(path: str | Path) -> IcpConfig:
     except RecursionError:
         raise IcpError(source, ["YAML nested too deeply"]) from None
     if data is None:
-        raise IcpError(source, ["the file is empty; an ICP file says what it selects "
-                                "(write `criteria: {}` to select every company)"])
-    missing = ["criteria: missing; an ICP file says what it selects (write `criteria: {}` to select every company)"
-               ] if isinstance(data, dict) and "criteria" not in data else []
+        raise IcpError(
+            source,
+            ["the file is empty; an ICP file says what it selects (write `criteria: {}` to select every company)"],
+        )
+    missing = (
+        ["criteria: missing; an ICP file says what it selects (write `criteria: {}` to select every company)"]
+        if isinstance(data, dict) and "criteria" not in data
+        else []
+    )
     try:
         config = parse_icp(data, default_name=path.stem, source=source)
     except IcpError as exc:

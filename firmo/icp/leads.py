@@ -20,7 +20,7 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -41,7 +41,7 @@ class BuildResult:
     table: str
     rows: int
     csv_path: Path
-    tiers: dict[str, int]           # hot / warm / cold among the rows written
+    tiers: dict[str, int]  # hot / warm / cold among the rows written
     counts: dict[str, list[tuple[str, int]]]  # whole selection, before the list-size cap
     seconds: float
 
@@ -56,9 +56,7 @@ def leads_table(icp_name: str) -> str:
 def _write_csv(frame: pl.DataFrame, path: Path) -> tuple[int, str]:
     """Write the CSV copy of a lead frame to `path` (fsynced); returns (bytes, sha256)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    flat = frame.with_columns(
-        [pl.col(c).list.join(" | ") for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    )
+    flat = frame.with_columns([pl.col(c).list.join(" | ") for c, t in frame.schema.items() if isinstance(t, pl.List)])
     flat.write_csv(path)
     with path.open("rb") as fh:
         os.fsync(fh.fileno())
@@ -95,7 +93,8 @@ def repair_lead_csvs(con: duckdb.DuckDBPyConnection) -> list[str]:
     _ensure_builds(con)
     repaired = []
     for icp, csv_path, size, sha in con.execute(
-            f"SELECT icp, csv_path, csv_bytes, csv_sha256 FROM {BUILDS} ORDER BY icp").fetchall():
+        f"SELECT icp, csv_path, csv_bytes, csv_sha256 FROM {BUILDS} ORDER BY icp"
+    ).fetchall():
         path, table = Path(csv_path), leads_table(icp)
         if path.parent.is_dir():
             for stale in path.parent.glob(f".{path.name}.*.tmp"):
@@ -113,19 +112,28 @@ def repair_lead_csvs(con: duckdb.DuckDBPyConnection) -> list[str]:
         finally:
             tmp.unlink(missing_ok=True)
         con.execute(load_sql("icp/record_build"), _build_row(icp, build_id, frame.height, path, csv_bytes, csv_sha))
-        log.warning("%s did not match %s (interrupted build?): rewritten from the table, %d rows",
-                    path, table, frame.height)
+        log.warning(
+            "%s did not match %s (interrupted build?): rewritten from the table, %d rows", path, table, frame.height
+        )
         repaired.append(icp)
     return repaired
 
 
 def _build_row(icp: str, build_id: str, rows: int, path: Path, csv_bytes: int, csv_sha: str) -> dict[str, object]:
-    return {"icp": icp, "build_id": build_id, "rows": rows, "csv_path": str(path), "csv_bytes": csv_bytes,
-            "csv_sha256": csv_sha, "built_at": datetime.now(timezone.utc).replace(tzinfo=None)}
+    return {
+        "icp": icp,
+        "build_id": build_id,
+        "rows": rows,
+        "csv_path": str(path),
+        "csv_bytes": csv_bytes,
+        "csv_sha256": csv_sha,
+        "built_at": datetime.now(UTC).replace(tzinfo=None),
+    }
 
 
-def build_leads(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | None = None,
-                csv_dir: Path | None = None) -> BuildResult:
+def build_leads(
+    con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | None = None, csv_dir: Path | None = None
+) -> BuildResult:
     """Write leads.<icp> and <data dir>/leads/<icp>.csv for one ICP; idempotent for a given as_of."""
     started = time.perf_counter()
     as_of = as_of or date.today()
@@ -150,5 +158,12 @@ def build_leads(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date
         db.drop_staging(con, table)
     tiers = {t: int(frame.filter(pl.col("tier") == t).height) for t in ("hot", "warm", "cold")}
     grouped = counts(con, icp, as_of)
-    return BuildResult(icp=icp.name, table=table, rows=frame.height, csv_path=path, tiers=tiers, counts=grouped,
-                       seconds=time.perf_counter() - started)
+    return BuildResult(
+        icp=icp.name,
+        table=table,
+        rows=frame.height,
+        csv_path=path,
+        tiers=tiers,
+        counts=grouped,
+        seconds=time.perf_counter() - started,
+    )

@@ -52,15 +52,24 @@ def name_key(text: str) -> str:
 
 def _name_key_expr(names: pl.Expr) -> pl.Expr:
     """name_key() over a column at once (same result: a test compares them on every commune)."""
-    return (names.str.normalize("NFKD").str.replace_all(r"[^\x00-\x7F]", "").str.to_lowercase()
-            .str.replace_all(r"[^a-z0-9]+", " ").str.strip_chars()
-            .str.replace_all(r"\bst\b", "saint").str.replace_all(r"\bste\b", "sainte"))
+    return (
+        names.str.normalize("NFKD")
+        .str.replace_all(r"[^\x00-\x7F]", "")
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars()
+        .str.replace_all(r"\bst\b", "saint")
+        .str.replace_all(r"\bste\b", "sainte")
+    )
 
 
 def _epci_key(text: str) -> str:
     key = f" {fold(text)} "
-    for long, short in ((" communaute de communes ", " cc "), (" communaute d agglomeration ", " ca "),
-                        (" communaute urbaine ", " cu ")):
+    for long, short in (
+        (" communaute de communes ", " cc "),
+        (" communaute d agglomeration ", " ca "),
+        (" communaute urbaine ", " cu "),
+    ):
         key = key.replace(long, short)
     return key.strip()
 
@@ -110,13 +119,22 @@ class PlaceIndex:
 def place_index() -> PlaceIndex:
     index = PlaceIndex()
     communes = read_reference("communes")
-    rows = communes.select("code_insee", "nom", "type", "departement_code", "commune_parente", "codes_postaux",
-                           "population", "epci_siren", "ept_siren", "anciens_codes",
-                           _name_key_expr(pl.col("nom")).alias("key")).iter_rows()
+    rows = communes.select(
+        "code_insee",
+        "nom",
+        "type",
+        "departement_code",
+        "commune_parente",
+        "codes_postaux",
+        "population",
+        "epci_siren",
+        "ept_siren",
+        "anciens_codes",
+        _name_key_expr(pl.col("nom")).alias("key"),
+    ).iter_rows()
     others: list[tuple[str, Place]] = []
     for code, name, kind, dep, parent, postal, population, epci, ept, former, key in rows:
-        place = Place(code, name, kind, dep, parent, tuple(postal.split("|")) if postal else (), population,
-                      epci, ept)
+        place = Place(code, name, kind, dep, parent, tuple(postal.split("|")) if postal else (), population, epci, ept)
         if kind not in CURRENT:
             others.append((key, place))
             continue
@@ -127,8 +145,13 @@ def place_index() -> PlaceIndex:
             index.arrondissements.setdefault(parent, []).append(code)
             if match:  # 'Paris 8e Arrondissement' is also 'Paris 8e', 'Paris 8', 'Paris 08'
                 city, n = match.group(1), int(match.group(2))
-                keys |= {f"{city} {n}", f"{city} {n:02d}", f"{city} {n}e", f"{city} {n}eme",
-                         f"{city} {n}{'er' if n == 1 else 'e'}"}
+                keys |= {
+                    f"{city} {n}",
+                    f"{city} {n:02d}",
+                    f"{city} {n}e",
+                    f"{city} {n}eme",
+                    f"{city} {n}{'er' if n == 1 else 'e'}",
+                }
         for key in keys:
             index.by_name.setdefault(key, []).append(place)
         for former_code in former.split("|") if former else ():
@@ -208,7 +231,7 @@ def _closest(index: PlaceIndex, value: str) -> str:
 
 
 def _did_you_mean(labels: list[str]) -> str:
-    """" (did you mean 'A', 'B' or 'C'?)" or ''."""
+    """ " (did you mean 'A', 'B' or 'C'?)" or ''."""
     if not labels:
         return ""
     return f" (did you mean {', '.join(labels[:-1]) + ' or ' if len(labels) > 1 else ''}{labels[-1]}?)"
@@ -222,8 +245,10 @@ def _by_postal(index: PlaceIndex, label: str, postal: str, where: str, out: Plac
     if len(places) == 1:
         out.notices.append(f"{where}: postal code {label} → {places[0].name} ({_extent(index, places[0].code)})")
     else:
-        out.notices.append(f"{where}: postal code {label} covers {len(places)} communes, all selected: "
-                           + _listing([f"{p.name} ({p.code})" for p in places]))
+        out.notices.append(
+            f"{where}: postal code {label} covers {len(places)} communes, all selected: "
+            + _listing([f"{p.name} ({p.code})" for p in places])
+        )
 
 
 def _by_code(index: PlaceIndex, label: str, code: str, where: str, out: PlaceResolution, *, forced: str | None) -> None:
@@ -236,23 +261,31 @@ def _by_code(index: PlaceIndex, label: str, code: str, where: str, out: PlaceRes
             out.notices.append(f"{where}: {label} ({place.name}) → {_extent(index, code)}")
         if postal and forced is None and not set(index.by_postal[code]) <= set(territory):
             others = [index.current[c].name for c in index.by_postal[code] if c not in territory]
-            out.warnings.append(f"{where}: {label} is read as the INSEE code of {place.label()}; it is also the "
-                                f"postal code of {_listing(others)}: write 'CP {code}' to select by postal code")
+            out.warnings.append(
+                f"{where}: {label} is read as the INSEE code of {place.label()}; it is also the "
+                f"postal code of {_listing(others)}: write 'CP {code}' to select by postal code"
+            )
         return
     if postal:
         _by_postal(index, label, code, where, out)
         if forced is None and code in index.absorbed_by:
-            out.notices[-1] += (f" ({code} is also a former INSEE code, now part of "
-                                f"{index.current[index.absorbed_by[code]].label()}: 'INSEE {code}' selects that)")
+            out.notices[-1] += (
+                f" ({code} is also a former INSEE code, now part of "
+                f"{index.current[index.absorbed_by[code]].label()}: 'INSEE {code}' selects that)"
+            )
         return
     parent = index.absorbed_by.get(code) if forced != "postal" else None
     if parent is not None:
         out.codes.append(code)
-        out.warnings.append(f"{where}: {label} is a former commune code, now part of {index.current[parent].label()}: "
-                            f"only the units still registered under {code} are selected; write {parent} for the "
-                            "whole commune")
+        out.warnings.append(
+            f"{where}: {label} is a former commune code, now part of {index.current[parent].label()}: "
+            f"only the units still registered under {code} are selected; write {parent} for the "
+            "whole commune"
+        )
         return
-    what = {"postal": "postal code", "insee": "INSEE commune code"}.get(forced or "", "INSEE commune code or postal code")
+    what = {"postal": "postal code", "insee": "INSEE commune code"}.get(
+        forced or "", "INSEE commune code or postal code"
+    )
     out.errors.append(f"{where}: unknown {what} {label}")
 
 
@@ -278,29 +311,41 @@ def _by_name(index: PlaceIndex, raw: str, where: str, out: PlaceResolution) -> N
             by_dep_name = {fold(n): c for c, n in index.departements.items()}
             dep = by_dep_name.get(fold(qualifier), "")
         if not dep:
-            out.errors.append(f"{where}: {raw!r}: {qualifier!r} is not a département (write e.g. "
-                              f"'{text} (93)' or '{text} (Seine-Saint-Denis)')")
+            out.errors.append(
+                f"{where}: {raw!r}: {qualifier!r} is not a département (write e.g. "
+                f"'{text} (93)' or '{text} (Seine-Saint-Denis)')"
+            )
             return
         found = {c: v for c, v in candidates.items() if v[0].departement == dep}
         if not found:
-            out.errors.append(f"{where}: no commune {text!r} in département {dep} ({index.departements[dep]}); "
-                              f"there is {_listing(sorted(v[0].label() for v in candidates.values()))}")
+            out.errors.append(
+                f"{where}: no commune {text!r} in département {dep} ({index.departements[dep]}); "
+                f"there is {_listing(sorted(v[0].label() for v in candidates.values()))}"
+            )
             return
         candidates = found
     if len(candidates) > 1:
         ranked = sorted(candidates.values(), key=lambda v: (-(v[0].population or 0), v[0].code))
-        labels = [f"{p.name} ({p.departement}, {p.code})" if d is None
-                  else f"{d.name} ({p.departement}, commune déléguée of {p.name} {p.code})" for p, d in ranked]
+        labels = [
+            f"{p.name} ({p.departement}, {p.code})"
+            if d is None
+            else f"{d.name} ({p.departement}, commune déléguée of {p.name} {p.code})"
+            for p, d in ranked
+        ]
         deps = {p.departement for p, _ in ranked}
         hint = f"'{text} ({ranked[0][0].departement})'" if len(deps) == len(ranked) else "the INSEE code"
-        out.errors.append(f"{where}: {raw!r} is ambiguous, {len(ranked)} communes have this name: "
-                          f"{_listing(labels)}; write e.g. {hint} or the INSEE code")
+        out.errors.append(
+            f"{where}: {raw!r} is ambiguous, {len(ranked)} communes have this name: "
+            f"{_listing(labels)}; write e.g. {hint} or the INSEE code"
+        )
         return
     place, delegated = next(iter(candidates.values()))
     out.codes += index.territory(place.code)
     if delegated is not None and name_key(delegated.name) != name_key(place.name):
-        out.warnings.append(f"{where}: {raw!r} is a commune déléguée of {place.label()}: the whole commune "
-                            f"{place.code} is selected (SIRENE codes its units with the commune's code)")
+        out.warnings.append(
+            f"{where}: {raw!r} is a commune déléguée of {place.label()}: the whole commune "
+            f"{place.code} is selected (SIRENE codes its units with the commune's code)"
+        )
     out.notices.append(f"{where}: {raw!r} → {_extent(index, place.code)}")
 
 
@@ -319,8 +364,10 @@ def resolve_communes(values: list[str], where: str = "criteria.communes") -> Pla
             label = repr(str(raw)) + (f" (read as {code})" if code != value.upper() else "")
             _by_code(index, label, code, where, out, forced=forced)
         elif forced or value.isdigit():
-            out.errors.append(f"{where}: {str(raw)!r} is not a 5-character INSEE or postal code "
-                              "(e.g. 69123, 2A004, 69001 or 'CP 69001')")
+            out.errors.append(
+                f"{where}: {str(raw)!r} is not a 5-character INSEE or postal code "
+                "(e.g. 69123, 2A004, 69001 or 'CP 69001')"
+            )
         else:
             _by_name(index, str(raw), where, out)
     return out
@@ -339,17 +386,22 @@ def resolve_epci(values: list[str], where: str = "criteria.epci") -> PlaceResolu
                 continue
         else:
             key = _epci_key(value)
-            sirens = index.grouping_names.get(key) or index.grouping_cores.get(key) or index.grouping_cores.get(
-                _epci_core(key), [])
+            sirens = (
+                index.grouping_names.get(key)
+                or index.grouping_cores.get(key)
+                or index.grouping_cores.get(_epci_core(key), [])
+            )
             if not sirens:
                 by_key = {_epci_key(name): name for name, _, _ in index.groupings.values()}
                 close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
                 out.errors.append(f"{where}: unknown EPCI {raw!r}{_did_you_mean([repr(by_key[k]) for k in close])}")
                 continue
             if len(sirens) > 1:
-                labels = [f"{index.groupings[s][0]} (SIREN {s}, départements "
-                          f"{'/'.join(sorted({index.current[c].departement for c in index.groupings[s][2]}))})"
-                          for s in sorted(sirens)]
+                labels = [
+                    f"{index.groupings[s][0]} (SIREN {s}, départements "
+                    f"{'/'.join(sorted({index.current[c].departement for c in index.groupings[s][2]}))})"
+                    for s in sorted(sirens)
+                ]
                 out.errors.append(f"{where}: {raw!r} is ambiguous: {'; '.join(labels)}; write the SIREN")
                 continue
         siren = sirens[0]
@@ -358,7 +410,10 @@ def resolve_epci(values: list[str], where: str = "criteria.epci") -> PlaceResolu
         out.codes += codes
         arr = sum(len(index.arrondissements.get(m, [])) for m in members)
         former = sum(len(index.absorbed.get(m, [])) for m in members)
-        extent = f"{len(members)} communes" + (f" + {arr} arrondissements" if arr else "") + (
-            f" + {former} former codes" if former else "")
+        extent = (
+            f"{len(members)} communes"
+            + (f" + {arr} arrondissements" if arr else "")
+            + (f" + {former} former codes" if former else "")
+        )
         out.notices.append(f"{where}: {raw!r} → {name} ({kind}, SIREN {siren}): {extent}")
     return out

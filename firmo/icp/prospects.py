@@ -27,11 +27,17 @@ ROLE_SETS_TABLE = "core.prospects_role_sets"
 
 # input -> columns of an empty stand-in when the input is not loaded
 _INPUTS = {
-    "signals": ("core.signals", "siren VARCHAR, signal_type VARCHAR, signal_date DATE, strength DOUBLE, "
-                                "polarity VARCHAR, label VARCHAR, source VARCHAR"),
-    "officers": ("inpi.officers", "siren VARCHAR, officer_kind VARCHAR, family_name VARCHAR, given_names VARCHAR, "
-                                  "company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], role_label VARCHAR, "
-                                  "start_date DATE, active BOOLEAN"),
+    "signals": (
+        "core.signals",
+        "siren VARCHAR, signal_type VARCHAR, signal_date DATE, strength DOUBLE, "
+        "polarity VARCHAR, label VARCHAR, source VARCHAR",
+    ),
+    "officers": (
+        "inpi.officers",
+        "siren VARCHAR, officer_kind VARCHAR, family_name VARCHAR, given_names VARCHAR, "
+        "company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], role_label VARCHAR, "
+        "start_date DATE, active BOOLEAN",
+    ),
     "financials": ("core.latest_financials", "siren VARCHAR, revenue BIGINT, fiscal_year_end DATE"),
     # the RNE opposition flag (firmo/compliance/prospecting.py): read here, so whichever registry loads last
     # the rebuilt table honours both
@@ -58,8 +64,9 @@ def _steps(rows: int) -> int:
     return max(1, -(-rows // ROWS_PER_STEP))
 
 
-def _bucketed(con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: dict[str, str],
-              params: dict | None = None) -> str:
+def _bucketed(
+    con: duckdb.DuckDBPyConnection, sql_name: str, key: str, inputs: dict[str, str], params: dict | None = None
+) -> str:
     """Aggregate `key` per SIREN into a TEMP table, one hash bucket of SIRENs at a time."""
     target = f"prospects_{key[:3]}"
     source = inputs[key]
@@ -102,8 +109,14 @@ def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
     try:
         off = _bucketed(con, "prospects_officers", "officers", inputs)
         sig = _bucketed(con, "prospects_signals", "signals", inputs, {"same_event_days": SAME_EVENT_DAYS})
-        select = render_identifiers(load_sql("icp/prospects"), companies="core.companies", off=off, sig=sig,
-                                    financials=inputs["financials"], rne=inputs["rne"])
+        select = render_identifiers(
+            load_sql("icp/prospects"),
+            companies="core.companies",
+            off=off,
+            sig=sig,
+            financials=inputs["financials"],
+            rne=inputs["rne"],
+        )
         for i, (first, last) in enumerate(_naf_ranges(con)):
             verb = f"CREATE TABLE {db.staging_name(TABLE)} AS" if i == 0 else f"INSERT INTO {db.staging_name(TABLE)}"
             con.execute(f"{verb} {select}", {"first_naf": first, "last_naf": last})

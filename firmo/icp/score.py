@@ -55,27 +55,43 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
     return {
         "as_of": as_of,
         "icp": icp.name,
-        "naf_on": bool(icp.naf_include_terms), **naf_params(icp),
+        "naf_on": bool(icp.naf_include_terms),
+        **naf_params(icp),
         "geo_on": bool(icp.regions or icp.departements or icp.communes),
-        "regions": icp.regions, "departements": icp.departements, "communes": icp.communes,
-        "hc_on": c.headcount.active, "hc_min": c.headcount.min, "hc_max": c.headcount.max,
+        "regions": icp.regions,
+        "departements": icp.departements,
+        "communes": icp.communes,
+        "hc_on": c.headcount.active,
+        "hc_min": c.headcount.min,
+        "hc_max": c.headcount.max,
         # revenue counts when a range is set, or when the file says what to do with unknown revenue
         "rev_on": c.revenue.active or "unknown" in c.revenue.model_fields_set,
-        "rev_min": c.revenue.min, "rev_max": c.revenue.max,
-        "rev_unknown": c.revenue.unknown, "rev_penalty": float(c.revenue.penalty),
+        "rev_min": c.revenue.min,
+        "rev_max": c.revenue.max,
+        "rev_unknown": c.revenue.unknown,
+        "rev_penalty": float(c.revenue.penalty),
         # age in full years: min 2 -> created on or before as_of - 2y; max 10 -> after as_of - 11y
         "created_to": years_before(as_of, int(age.min)) if age.min is not None else None,
         "created_from": years_before(as_of, int(age.max) + 1) + timedelta(days=1) if age.max is not None else None,
-        "lf_on": bool(icp.legal_forms), "legal_forms": icp.legal_forms,
+        "lf_on": bool(icp.legal_forms),
+        "legal_forms": icp.legal_forms,
         "employer_only": c.employer_only,
-        "cat_on": bool(c.company_categories), "categories": list(c.company_categories),
-        "exclude_proceedings": c.exclude_collective_proceedings, "exclude_closed": c.exclude_closed,
-        "role_groups": icp.role_groups, "require_decision_maker": c.require_decision_maker,
-        "w_naf": s.fit_weights.naf, "w_headcount": s.fit_weights.headcount,
-        "w_revenue": s.fit_weights.revenue, "w_authority": s.fit_weights.authority,
-        "signal_types": list(SIGNAL_TYPES), "signal_weights": [float(weights[t]) for t in SIGNAL_TYPES],
-        "half_life_days": float(s.half_life_days), "fit_share": s.fit_share,
-        "tier_hot": s.tiers.hot, "tier_warm": s.tiers.warm,
+        "cat_on": bool(c.company_categories),
+        "categories": list(c.company_categories),
+        "exclude_proceedings": c.exclude_collective_proceedings,
+        "exclude_closed": c.exclude_closed,
+        "role_groups": icp.role_groups,
+        "require_decision_maker": c.require_decision_maker,
+        "w_naf": s.fit_weights.naf,
+        "w_headcount": s.fit_weights.headcount,
+        "w_revenue": s.fit_weights.revenue,
+        "w_authority": s.fit_weights.authority,
+        "signal_types": list(SIGNAL_TYPES),
+        "signal_weights": [float(weights[t]) for t in SIGNAL_TYPES],
+        "half_life_days": float(s.half_life_days),
+        "fit_share": s.fit_share,
+        "tier_hot": s.tiers.hot,
+        "tier_warm": s.tiers.warm,
     }
 
 
@@ -83,11 +99,15 @@ def naf_params(icp: ResolvedIcp) -> dict[str, list]:
     """The NAF patterns as parallel lists (one entry per pattern; firmo/sql/icp/scored.sql unnests them)."""
     inc, exc = icp.naf_include_terms, icp.naf_exclude_terms
     return {
-        "naf_inc_text": [t.text for t in inc], "naf_inc_nom": [t.nomenclature for t in inc],
-        "naf_inc_value": [t.value for t in inc], "naf_inc_fit": [t.fit for t in inc],
-        "naf_inc_other": [list(t.translation) for t in inc], "naf_inc_reason": [t.reason for t in inc],
+        "naf_inc_text": [t.text for t in inc],
+        "naf_inc_nom": [t.nomenclature for t in inc],
+        "naf_inc_value": [t.value for t in inc],
+        "naf_inc_fit": [t.fit for t in inc],
+        "naf_inc_other": [list(t.translation) for t in inc],
+        "naf_inc_reason": [t.reason for t in inc],
         "naf_inc_reason_other": [t.reason_by_correspondence for t in inc],
-        "naf_exc_nom": [t.nomenclature for t in exc], "naf_exc_value": [t.value for t in exc],
+        "naf_exc_nom": [t.nomenclature for t in exc],
+        "naf_exc_value": [t.value for t in exc],
         "naf_exc_other": [list(t.translation) for t in exc],
     }
 
@@ -111,8 +131,10 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Check core.prospects is there and create the text macros on this connection."""
     for table in (TABLE, NAF_TABLE, ROLE_SETS_TABLE):
         if not db.table_exists(con, table):
-            raise RuntimeError(f"{table} does not exist: build it first (asset core/prospects, "
-                               "or firmo.icp.build_prospects after core.signals)")
+            raise RuntimeError(
+                f"{table} does not exist: build it first (asset core/prospects, "
+                "or firmo.icp.build_prospects after core.signals)"
+            )
     con.execute(load_sql("icp/macros"))
 
 
@@ -126,8 +148,14 @@ def counts(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date) -> dic
     return out
 
 
-def leads_statement(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date, *, limit: int | None = None,
-                    updated_at: datetime | None = None) -> tuple[str, dict[str, object]]:
+def leads_statement(
+    con: duckdb.DuckDBPyConnection,
+    icp: ResolvedIcp,
+    as_of: date,
+    *,
+    limit: int | None = None,
+    updated_at: datetime | None = None,
+) -> tuple[str, dict[str, object]]:
     """SELECT of the ranked leads (at most `limit`, default the ICP's max_leads) and its parameters."""
     params = query_params(icp, as_of) | {
         "max_leads": limit if limit is not None else icp.config.max_leads,
@@ -137,7 +165,9 @@ def leads_statement(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: dat
     return sql, _bind(sql, params)
 
 
-def lead_rows(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date, *, limit: int | None = None) -> pl.DataFrame:
+def lead_rows(
+    con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date, *, limit: int | None = None
+) -> pl.DataFrame:
     """The ranked leads as a Polars frame (preview; a build writes them straight into a table)."""
     sql, params = leads_statement(con, icp, as_of, limit=limit)
     return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
@@ -149,5 +179,10 @@ def preview(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | N
     prepare(con)
     grouped = counts(con, icp, as_of)
     total = sum(n for _, n in grouped["tier"])
-    return Preview(icp=icp.name, total=total, counts=grouped, top=lead_rows(con, icp, as_of, limit=top),
-                   warnings=list(icp.warnings))
+    return Preview(
+        icp=icp.name,
+        total=total,
+        counts=grouped,
+        top=lead_rows(con, icp, as_of, limit=top),
+        warnings=list(icp.warnings),
+    )

@@ -68,7 +68,11 @@ def _quoted(value: str, style: str | None) -> str:
 
 def _describe(term: NafTerm) -> str:
     level = nafref.level(term.value)
-    return term.value if level == "sous-classe" else f"{nafref.LABELS[term.nomenclature]} {NAF_LEVEL_WORDS[level]} {term.value}"
+    return (
+        term.value
+        if level == "sous-classe"
+        else f"{nafref.LABELS[term.nomenclature]} {NAF_LEVEL_WORDS[level]} {term.value}"
+    )
 
 
 def _widening(term: NafTerm, listed: set[str], verb: str) -> list[str]:
@@ -82,11 +86,15 @@ def _widening(term: NafTerm, listed: set[str], verb: str) -> list[str]:
         out.append(f"    split: {code} → {', '.join(targets)}")
     if len(splits) > 20:
         out.append(f"    … and {len(splits) - 20} more splits")
-    merges = [(t, [s for s in nafref.counterparts(t, nafref.other(source)) if s not in listed]) for t in term.translation]
+    merges = [
+        (t, [s for s in nafref.counterparts(t, nafref.other(source)) if s not in listed]) for t in term.translation
+    ]
     merges = [(t, outside) for t, outside in merges if outside]
     for target, outside in merges[:20]:
-        out.append(f"    merge: {target} also receives {', '.join(outside)}, not in the list: the translated file "
-                   f"{verb} companies coded {target} that were {', '.join(outside)} too")
+        out.append(
+            f"    merge: {target} also receives {', '.join(outside)}, not in the list: the translated file "
+            f"{verb} companies coded {target} that were {', '.join(outside)} too"
+        )
     if len(merges) > 20:
         out.append(f"    … and {len(merges) - 20} more merges")
     return out
@@ -99,7 +107,7 @@ def translate_icp(path: str | Path, to: str) -> Translation:
     if to not in TARGETS:
         raise IcpError(str(path), [f"--to must be one of {', '.join(TARGETS)}, not {to!r}"])
     target = TARGETS[to]
-    config = read_icp(path)            # every problem of the file, before anything is rewritten
+    config = read_icp(path)  # every problem of the file, before anything is rewritten
     resolve(config, source=str(path))
     text = path.read_text(encoding="utf-8")
     naf_node = _child(_child(yaml.compose(text, Loader=yaml.SafeLoader), "criteria"), "naf")
@@ -120,7 +128,7 @@ def translate_icp(path: str | Path, to: str) -> Translation:
             continue
         where = f"criteria.naf.{key}"
         verb = "selects" if key == "include" else "excludes"
-        seen: set[str] = set()    # NafTerm.text of what the list already holds
+        seen: set[str] = set()  # NafTerm.text of what the list already holds
         listed: dict[str, set[str]] = {nafref.REV2: set(), nafref.NAF2025: set()}
         for item in seq.value:
             found = naf_term(item.value, default)[0] if isinstance(item, yaml.ScalarNode) else None
@@ -133,12 +141,13 @@ def translate_icp(path: str | Path, to: str) -> Translation:
             if term is None:  # resolve() above accepted the file, so this does not happen: never guess
                 errors.append(f"{where}: {error}")
                 continue
-            if term.nomenclature == target:   # already there: left as written
+            if term.nomenclature == target:  # already there: left as written
                 seen.add(term.text)
                 continue
             if not term.translation:
-                errors.append(f"{where}: {term.text} has no {nafref.LABELS[target]} counterpart; remove it or "
-                              "replace it by hand")
+                errors.append(
+                    f"{where}: {term.text} has no {nafref.LABELS[target]} counterpart; remove it or replace it by hand"
+                )
                 continue
             patterns = nafref.cover(term.translation, target)
             regraded |= {nafref.level(p) for p in patterns} != {term.level}
@@ -156,8 +165,10 @@ def translate_icp(path: str | Path, to: str) -> Translation:
     new_text = _apply(text, edits)
     if new_text != text:
         if regraded:
-            lines.append("note: a translated pattern's fit grade follows its new level (section 70, division 80, "
-                         "group 90, class or code 100)")
+            lines.append(
+                "note: a translated pattern's fit grade follows its new level (section 70, division 80, "
+                "group 90, class or code 100)"
+            )
         try:
             translated = parse_icp(load_yaml_text(new_text), default_name=path.stem, source=str(path))
             resolve(translated, source=str(path))
@@ -166,8 +177,9 @@ def translate_icp(path: str | Path, to: str) -> Translation:
     return Translation(path=path, to=to, text=new_text, changed=new_text != text, lines=lines)
 
 
-def _replacement(text: str, item: yaml.ScalarNode, flow: bool, values: list[str], where: str,
-                 lines: list[str]) -> list[tuple[int, int, str]]:
+def _replacement(
+    text: str, item: yaml.ScalarNode, flow: bool, values: list[str], where: str, lines: list[str]
+) -> list[tuple[int, int, str]]:
     """Edits putting `values` where `item` is (several values: more items; none: item removed)."""
     start, end = item.start_mark.index, item.end_mark.index
     quoted = [_quoted(v, item.style) for v in values]
@@ -177,7 +189,7 @@ def _replacement(text: str, item: yaml.ScalarNode, flow: bool, values: list[str]
         before = text.rfind(",", 0, start)
         after = text.find(",", end)
         closing = min(i for i in (text.find("]", end), len(text)) if i >= 0)
-        if after != -1 and after < closing:           # 'x, ' -> ''
+        if after != -1 and after < closing:  # 'x, ' -> ''
             stop = after + 1
             while stop < len(text) and text[stop] == " ":
                 stop += 1
@@ -186,7 +198,7 @@ def _replacement(text: str, item: yaml.ScalarNode, flow: bool, values: list[str]
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end == -1 else line_end
-    indicator = text[line_start:start]                  # '    - '
+    indicator = text[line_start:start]  # '    - '
     if not quoted:
         comment = text[end:line_end].strip()
         if comment:

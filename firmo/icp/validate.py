@@ -34,11 +34,22 @@ from firmo.reference import read_reference
 
 NAF_PATTERN = re.compile(r"^(?:[A-V]|\d{2}(?:\.\d(?:\d[A-Z]?)?)?)$")
 # `naf2025:J`: the nomenclature of a section or prefix, written before it
-NAF_MARKERS = {"naf2025": nafref.NAF2025, "naf_2025": nafref.NAF2025, "naf25": nafref.NAF2025,
-               "naf_rev2": nafref.REV2, "nafrev2": nafref.REV2, "rev2": nafref.REV2}
+NAF_MARKERS = {
+    "naf2025": nafref.NAF2025,
+    "naf_2025": nafref.NAF2025,
+    "naf25": nafref.NAF2025,
+    "naf_rev2": nafref.REV2,
+    "nafrev2": nafref.REV2,
+    "rev2": nafref.REV2,
+}
 NAF_MARKER = {nafref.NAF2025: "naf2025:", nafref.REV2: "naf_rev2:"}
-NAF_LEVEL_WORDS = {"section": "section", "division": "division", "groupe": "group", "classe": "class",
-                "sous-classe": "code"}
+NAF_LEVEL_WORDS = {
+    "section": "section",
+    "division": "division",
+    "groupe": "group",
+    "classe": "class",
+    "sous-classe": "code",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class ResolvedIcp:
     """An ICP whose values are all known codes, ready to bind as query parameters."""
 
     config: IcpConfig
-    naf_include: list[str] = field(default_factory=list)   # NafTerm.text of each pattern
+    naf_include: list[str] = field(default_factory=list)  # NafTerm.text of each pattern
     naf_exclude: list[str] = field(default_factory=list)
     naf_include_terms: list[NafTerm] = field(default_factory=list)
     naf_exclude_terms: list[NafTerm] = field(default_factory=list)
@@ -147,15 +158,19 @@ def naf_term(raw: object, default: str = nafref.REV2) -> tuple[NafTerm | None, s
         if len(code) == 1:
             if code not in ref.sections:
                 other = nafref.other(nom)
-                hint = (f" ({nafref.LABELS[other]} has one: write '{NAF_MARKER[other]}{code}')"
-                        if code in nafref.nomenclature(other).sections else "")
+                hint = (
+                    f" ({nafref.LABELS[other]} has one: write '{NAF_MARKER[other]}{code}')"
+                    if code in nafref.nomenclature(other).sections
+                    else ""
+                )
                 return None, f"unknown {label} section {code!r}{hint}"
         elif code[:2] not in ref.divisions:
             return None, f"unknown {label} code {code!r}: there is no division {code[:2]}"
         elif not ref.members(code):
-            near = sorted({c[:len(code)] for c in ref.labels if c[:2] == code[:2]})
-            return None, (f"unknown {label} {NAF_LEVEL_WORDS[nafref.level(code)]} {code!r}"
-                          f"{suggest(code, near, cutoff=0.5)}")
+            near = sorted({c[: len(code)] for c in ref.labels if c[:2] == code[:2]})
+            return None, (
+                f"unknown {label} {NAF_LEVEL_WORDS[nafref.level(code)]} {code!r}{suggest(code, near, cutoff=0.5)}"
+            )
     members = nafref.nomenclature(nom).members(code)
     text = code if len(code) == 6 or nom == nafref.REV2 else NAF_MARKER[nom] + code
     return NafTerm(text=text, nomenclature=nom, value=code, translation=tuple(nafref.translate(members, nom))), None
@@ -172,8 +187,10 @@ def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> l
     bare = [term.value for term in terms if len(term.value) < 6 and term.nomenclature == default]
     if bare:
         other = nafref.other(default)
-        out.append(f"{where}: {', '.join(bare)} read as {nafref.LABELS[default]} (criteria.naf.nomenclature: "
-                   f"{default}); write '{NAF_MARKER[other]}{bare[0]}' for {nafref.LABELS[other]}")
+        out.append(
+            f"{where}: {', '.join(bare)} read as {nafref.LABELS[default]} (criteria.naf.nomenclature: "
+            f"{default}); write '{NAF_MARKER[other]}{bare[0]}' for {nafref.LABELS[other]}"
+        )
     codes: dict[tuple[str, tuple[str, ...]], list[NafTerm]] = {}  # sous-classes grouped by translation
     for term in terms:
         if len(term.value) == 6:
@@ -183,8 +200,10 @@ def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> l
         label, other_label = nafref.LABELS[nom], nafref.LABELS[other]
         names = ", ".join(term.value for term in group)
         if not translation:
-            out.append(f"{where}: {names} ({label}) has no {other_label} counterpart: "
-                       f"only a company with this {label} code is {verb}")
+            out.append(
+                f"{where}: {names} ({label}) has no {other_label} counterpart: "
+                f"only a company with this {label} code is {verb}"
+            )
             continue
         mine = {term.value for term in group}
         shared = sorted({c for term in group for c in nafref.shared_with(term.value, nom)} - mine)
@@ -197,8 +216,10 @@ def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> l
             line += f" (a split: a company coded only in {other_label} is {verb} on any of them)"
         if shared:
             one = len(translation) == 1
-            line += (f"; {'that code also receives' if one else 'these codes also receive'} {_few(shared)}: "
-                     f"a company coded only in {other_label}, with {'it' if one else 'one of them'}, is {verb} too")
+            line += (
+                f"; {'that code also receives' if one else 'these codes also receive'} {_few(shared)}: "
+                f"a company coded only in {other_label}, with {'it' if one else 'one of them'}, is {verb} too"
+            )
         if nom != default or len(translation) > 1 or shared:
             out.append(line)
     for term in terms:
@@ -209,14 +230,17 @@ def _naf_notices(terms: list[NafTerm], default: str, where: str, verb: str) -> l
         members = set(nafref.nomenclature(nom).members(term.value))
         wider = [code for code in term.translation if any(s not in members for s in nafref.counterparts(code, other))]
         if wider:
-            out.append(f"{where}: {label} {NAF_LEVEL_WORDS[term.level]} {term.value} reaches {len(term.translation)} "
-                       f"{other_label} codes through the correspondence; {len(wider)} of them also receive codes "
-                       f"outside it ({_few(wider)}): a company coded only in {other_label}, with one of these, is {verb}")
+            out.append(
+                f"{where}: {label} {NAF_LEVEL_WORDS[term.level]} {term.value} reaches {len(term.translation)} "
+                f"{other_label} codes through the correspondence; {len(wider)} of them also receive codes "
+                f"outside it ({_few(wider)}): a company coded only in {other_label}, with one of these, is {verb}"
+            )
     return out
 
 
-def _naf(patterns: list[str], where: str, default: str, errors: list[str], notices: list[str],
-         verb: str) -> list[NafTerm]:
+def _naf(
+    patterns: list[str], where: str, default: str, errors: list[str], notices: list[str], verb: str
+) -> list[NafTerm]:
     out = []
     for raw in patterns:
         term, error = naf_term(raw, default)
@@ -228,7 +252,9 @@ def _naf(patterns: list[str], where: str, default: str, errors: list[str], notic
     return out
 
 
-def _by_name_or_code(values: list[str], table: str, what: str, where: str, errors: list[str], pad: int = 0) -> list[str]:
+def _by_name_or_code(
+    values: list[str], table: str, what: str, where: str, errors: list[str], pad: int = 0
+) -> list[str]:
     ref = read_reference(table)
     codes, names = ref["code"].to_list(), ref["name"].to_list()
     by_key = {fold(n): c for c, n in zip(codes, names, strict=True)}
@@ -246,8 +272,9 @@ def _by_name_or_code(values: list[str], table: str, what: str, where: str, error
     return out
 
 
-def _communes(communes: list[str], epci: list[str], errors: list[str], warnings: list[str],
-              notices: list[str]) -> list[str]:
+def _communes(
+    communes: list[str], epci: list[str], errors: list[str], warnings: list[str], notices: list[str]
+) -> list[str]:
     """criteria.communes and criteria.epci -> one sorted list of INSEE codes (the place index is
     only built when a file names places: it reads the 37 590 communes)."""
     from firmo.icp.places import resolve_communes, resolve_epci
@@ -264,8 +291,11 @@ def _communes(communes: list[str], epci: list[str], errors: list[str], warnings:
 
 
 def _legal_forms(values: list[str], where: str, errors: list[str]) -> list[str]:
-    levels = {1: set(_codes("categories_juridiques_n1")), 2: set(_codes("categories_juridiques_n2")),
-              4: set(_codes("categories_juridiques_n3"))}
+    levels = {
+        1: set(_codes("categories_juridiques_n1")),
+        2: set(_codes("categories_juridiques_n2")),
+        4: set(_codes("categories_juridiques_n3")),
+    }
     out = []
     for raw in values:
         code = raw.strip()
@@ -298,8 +328,9 @@ def _roles(values: list[str], where: str, errors: list[str]) -> list[list[str]]:
         if codes:
             groups.append(codes)
         else:
-            errors.append(f"{where}: unknown decision-maker role {raw!r}"
-                          f"{suggest(raw, [label for label, _ in roles.values()])}")
+            errors.append(
+                f"{where}: unknown decision-maker role {raw!r}{suggest(raw, [label for label, _ in roles.values()])}"
+            )
     return groups
 
 
@@ -315,8 +346,9 @@ def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
         naf_include_terms=include,
         naf_exclude_terms=exclude,
         regions=_by_name_or_code(c.regions, "regions", "région", "criteria.regions", errors),
-        departements=_by_name_or_code(c.departements, "departements", "département", "criteria.departements",
-                                      errors, pad=2),
+        departements=_by_name_or_code(
+            c.departements, "departements", "département", "criteria.departements", errors, pad=2
+        ),
         communes=_communes(c.communes, c.epci, errors, warnings, notices),
         legal_forms=_legal_forms(c.legal_forms, "criteria.legal_forms", errors),
         role_groups=_roles(c.decision_makers, "criteria.decision_makers", errors),

@@ -28,8 +28,10 @@ NAF2025 = "naf2025"
 NOMENCLATURES = (REV2, NAF2025)
 LABELS = {REV2: "NAF rév. 2", NAF2025: "NAF 2025"}
 LEVELS = ("section", "division", "groupe", "classe", "sous-classe")
-_TABLES = {REV2: ("naf_sections", "naf_divisions", "naf_codes"),
-           NAF2025: ("naf2025_sections", "naf2025_divisions", "naf2025_codes")}
+_TABLES = {
+    REV2: ("naf_sections", "naf_divisions", "naf_codes"),
+    NAF2025: ("naf2025_sections", "naf2025_divisions", "naf2025_codes"),
+}
 
 
 def other(nomenclature: str) -> str:
@@ -42,7 +44,7 @@ class Nomenclature:
 
     name: str
     labels: dict[str, str]
-    sections: dict[str, str]           # section letter -> label
+    sections: dict[str, str]  # section letter -> label
     divisions: dict[str, tuple[str, str]]  # division -> (section, label)
 
     def section_of(self, code: str) -> str | None:

@@ -22,8 +22,7 @@ def role_codes() -> dict[str, tuple[str, bool]]:
     """code -> (label, decision_maker) for the 84 codes of the INPI dictionary + annuaire list."""
     with ROLE_CODES_CSV.open(encoding="utf-8", newline="") as handle:
         return {
-            row["role_code"]: (row["role_label"], row["decision_maker"] == "true")
-            for row in csv.DictReader(handle)
+            row["role_code"]: (row["role_label"], row["decision_maker"] == "true") for row in csv.DictReader(handle)
         }
 
 

@@ -37,16 +37,35 @@ ALL = "bodacc.notices__all"
 REJECTS_STAGING = "bodacc.rejects__staging"
 POOL_MIN_BYTES = 32 * 2**20  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = int(os.environ.get("FIRMO_PARSE_WORKERS", "4"))
-SCHEMA = pa.schema([
-    ("id", pa.string()), ("publication_date", pa.date32()), ("edition", pa.string()), ("parution", pa.string()),
-    ("notice_number", pa.int32()), ("notice_type", pa.string()), ("family", pa.string()),
-    ("sirens", pa.list_(pa.string())), ("seller_sirens", pa.list_(pa.string())), ("company_name", pa.string()),
-    ("tribunal", pa.string()), ("departement", pa.string()), ("city", pa.string()),
-    ("judgment_family", pa.string()), ("judgment_nature", pa.string()), ("judgment_date", pa.date32()),
-    ("proceeding_kind", pa.string()), ("capital_amount", pa.float64()), ("officers_text", pa.string()),
-    ("description", pa.string()), ("previous_notice_id", pa.string()), ("status", pa.string()),
-    ("repairs", pa.list_(pa.string())), ("source", pa.string()), ("source_file", pa.string()),
-])
+SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("publication_date", pa.date32()),
+        ("edition", pa.string()),
+        ("parution", pa.string()),
+        ("notice_number", pa.int32()),
+        ("notice_type", pa.string()),
+        ("family", pa.string()),
+        ("sirens", pa.list_(pa.string())),
+        ("seller_sirens", pa.list_(pa.string())),
+        ("company_name", pa.string()),
+        ("tribunal", pa.string()),
+        ("departement", pa.string()),
+        ("city", pa.string()),
+        ("judgment_family", pa.string()),
+        ("judgment_nature", pa.string()),
+        ("judgment_date", pa.date32()),
+        ("proceeding_kind", pa.string()),
+        ("capital_amount", pa.float64()),
+        ("officers_text", pa.string()),
+        ("description", pa.string()),
+        ("previous_notice_id", pa.string()),
+        ("status", pa.string()),
+        ("repairs", pa.list_(pa.string())),
+        ("source", pa.string()),
+        ("source_file", pa.string()),
+    ]
+)
 
 
 def create_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -84,9 +103,12 @@ def load_bodacc(
         if window:
             params = {"start": window[0], "end": window[1]}
             outside = con.execute(
-                f"SELECT count(*) FROM {INCOMING} WHERE NOT (publication_date >= $start AND publication_date < $end)", params
+                f"SELECT count(*) FROM {INCOMING} WHERE NOT (publication_date >= $start AND publication_date < $end)",
+                params,
             ).fetchall()[0][0]
-            con.execute(f"DELETE FROM {INCOMING} WHERE NOT (publication_date >= $start AND publication_date < $end)", params)
+            con.execute(
+                f"DELETE FROM {INCOMING} WHERE NOT (publication_date >= $start AND publication_date < $end)", params
+            )
             report.superseded = int(outside)
             window_filter = "AND NOT (publication_date >= $start AND publication_date < $end)"
         incoming = db.row_count(con, INCOMING)
@@ -98,10 +120,14 @@ def load_bodacc(
             params,
         )
         con.execute(render_identifiers(load_sql("bodacc/resolve_status"), source=ALL, target=db.staging_name(TABLE)))
-        db.publish(con, [TABLE], also=[
-            f"DELETE FROM bodacc.rejects WHERE source_file IN (SELECT unnest(['{_join(source_files)}']))",
-            f"INSERT INTO bodacc.rejects BY NAME SELECT * FROM {REJECTS_STAGING}",
-        ])
+        db.publish(
+            con,
+            [TABLE],
+            also=[
+                f"DELETE FROM bodacc.rejects WHERE source_file IN (SELECT unnest(['{_join(source_files)}']))",
+                f"INSERT INTO bodacc.rejects BY NAME SELECT * FROM {REJECTS_STAGING}",
+            ],
+        )
     finally:
         for t in (INCOMING, ALL, REJECTS_STAGING, db.staging_name(TABLE)):
             con.execute(f"DROP TABLE IF EXISTS {t}")
@@ -179,6 +205,9 @@ def window_fingerprint(con: duckdb.DuckDBPyConnection, start: date, end: date) -
     after a load means the load changed nothing, and the nightly need not wake what follows."""
     if not db.table_exists(con, TABLE):
         return (0, 0)
-    rows = con.execute(f"SELECT count(*), coalesce(bit_xor(hash(n)), 0) FROM {TABLE} n "
-                       "WHERE publication_date >= ? AND publication_date < ?", [start, end]).fetchall()
+    rows = con.execute(
+        f"SELECT count(*), coalesce(bit_xor(hash(n)), 0) FROM {TABLE} n "
+        "WHERE publication_date >= ? AND publication_date < ?",
+        [start, end],
+    ).fetchall()
     return (int(rows[0][0]), int(rows[0][1]))

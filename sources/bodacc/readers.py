@@ -19,19 +19,30 @@ import tarfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, IO
+from typing import IO, Any
 
 from firmo.errors import InputError
 
 # DILA root element -> (publication letter, family when the notice itself does not say)
-DILA_ROOTS = {"RCS-A_IMMAT": ("A", None), "PCL_REDIFF": ("A", "collective"), "RCS-B_REDIFF": ("B", None),
-              "BILAN_REDIFF": ("C", "dpc"), "DIV_REDIFF": ("A", "divers")}
+DILA_ROOTS = {
+    "RCS-A_IMMAT": ("A", None),
+    "PCL_REDIFF": ("A", "collective"),
+    "RCS-B_REDIFF": ("B", None),
+    "BILAN_REDIFF": ("C", "dpc"),
+    "DIV_REDIFF": ("A", "divers"),
+}
 NOTICE_PARENTS = {"listeAvis", "annonces"}
 # DILA camelCase element -> ODS field name
 DILA_FIELDS = {
-    "numeroAnnonce": "numeroannonce", "numeroDepartement": "numerodepartement", "tribunal": "tribunal",
-    "acte": "acte", "jugement": "jugement", "depot": "depot", "modificationsGenerales": "modificationsgenerales",
-    "radiationAuRCS": "radiationaurcs", "parutionAvisPrecedent": "parutionavisprecedent",
+    "numeroAnnonce": "numeroannonce",
+    "numeroDepartement": "numerodepartement",
+    "tribunal": "tribunal",
+    "acte": "acte",
+    "jugement": "jugement",
+    "depot": "depot",
+    "modificationsGenerales": "modificationsgenerales",
+    "radiationAuRCS": "radiationaurcs",
+    "parutionAvisPrecedent": "parutionavisprecedent",
     "etablissement": "listeetablissements",
 }
 
@@ -96,14 +107,20 @@ def _iter_csv(path: Path) -> Iterator[tuple[int | None, dict]]:
         header = next(csv.reader([sample], delimiter=delimiter))
         if "id" not in header or "dateparution" not in header:
             raise BodaccFormatError(
-                f"{path}: CSV header lacks 'id'/'dateparution' (export with use_labels=false); found {header[:5]}")
+                f"{path}: CSV header lacks 'id'/'dateparution' (export with use_labels=false); found {header[:5]}"
+            )
         reader = csv.reader(fh, delimiter=delimiter)
         line = 1
         for row in reader:
             line = reader.line_num + 1
             if len(row) != len(header):
-                yield line, {"__error__": f"wrong column count: expected {len(header)}, found {len(row)}",
-                             "__raw__": ";".join(row)[:2000]}
+                yield (
+                    line,
+                    {
+                        "__error__": f"wrong column count: expected {len(header)}, found {len(row)}",
+                        "__raw__": ";".join(row)[:2000],
+                    },
+                )
                 continue
             yield line, {k: (v if v != "" else None) for k, v in zip(header, row)}
 
@@ -165,7 +182,9 @@ def _to_obj(elem: ET.Element) -> Any:
     return out
 
 
-def _dila_notice(elem: ET.Element, letter: str, family: str | None, parution: str | None, date_parution: str | None) -> dict:
+def _dila_notice(
+    elem: ET.Element, letter: str, family: str | None, parution: str | None, date_parution: str | None
+) -> dict:
     obj = _to_obj(elem)
     obj = obj if isinstance(obj, dict) else {}
     raw: dict[str, Any] = {"publicationavis": letter, "parution": parution, "dateparution": date_parution}
@@ -177,12 +196,23 @@ def _dila_notice(elem: ET.Element, letter: str, family: str | None, parution: st
     personnes = obj.get("personnes")
     if isinstance(personnes, dict):
         raw["listepersonnes"] = {"personne": personnes.get("personne")}
-    previous = [obj[k] for k in ("precedentProprietairePM", "precedentProprietairePP", "precedentExploitantPM",
-                                 "precedentExploitantPP") if k in obj]
+    previous = [
+        obj[k]
+        for k in (
+            "precedentProprietairePM",
+            "precedentProprietairePP",
+            "precedentExploitantPM",
+            "precedentExploitantPP",
+        )
+        if k in obj
+    ]
     if previous:
-        raw["listeprecedentproprietaire"] = {"personne": [p for p in previous for p in (p if isinstance(p, list) else [p])]}
+        raw["listeprecedentproprietaire"] = {
+            "personne": [p for p in previous for p in (p if isinstance(p, list) else [p])]
+        }
         raw["listeprecedentproprietaire"]["personne"] = [
-            p if "numeroImmatriculation" not in p else {"personneMorale": p} for p in raw["listeprecedentproprietaire"]["personne"]
+            p if "numeroImmatriculation" not in p else {"personneMorale": p}
+            for p in raw["listeprecedentproprietaire"]["personne"]
         ]
     acte = obj.get("acte")
     raw["familleavis"] = family or (

@@ -24,8 +24,13 @@ import polars as pl
 
 from sources.demo.universe import Universe
 
-FAMILY_LIB = {"creation": "Créations", "vente": "Ventes et cessions", "collective": "Procédures collectives",
-              "modification": "Modifications diverses", "radiation": "Radiations"}
+FAMILY_LIB = {
+    "creation": "Créations",
+    "vente": "Ventes et cessions",
+    "collective": "Procédures collectives",
+    "modification": "Modifications diverses",
+    "radiation": "Radiations",
+}
 EDITION = {"creation": "A", "vente": "A", "collective": "A", "modification": "B", "radiation": "B"}
 TYPE_LIB = {"annonce": "Avis initial", "rectificatif": "Avis rectificatif", "annulation": "Avis d'annulation"}
 NATURE = {
@@ -33,7 +38,12 @@ NATURE = {
     "redressement": "Jugement d'ouverture d'une procédure de redressement judiciaire",
     "liquidation": "Jugement d'ouverture de liquidation judiciaire",
 }
-ROLE_TEXT = {"73": "Président", "53": "Directeur général", "30": "Gérant", "51": "Président du conseil d'administration"}
+ROLE_TEXT = {
+    "73": "Président",
+    "53": "Directeur général",
+    "30": "Gérant",
+    "51": "Président du conseil d'administration",
+}
 
 
 def _spaced(siren: str) -> str:
@@ -42,14 +52,31 @@ def _spaced(siren: str) -> str:
 
 def _notices(universe: Universe, rng: random.Random) -> list[dict]:
     """One dict per notice: the universe events BODACC publishes, plus corrections."""
-    units = {u["siren"]: u for u in universe.units.select(
-        "siren", "denomination", "last_name", "first_name", "is_person", "departement", "commune_name", "capital", "active"
-    ).to_dicts()}
+    units = {
+        u["siren"]: u
+        for u in universe.units.select(
+            "siren",
+            "denomination",
+            "last_name",
+            "first_name",
+            "is_person",
+            "departement",
+            "commune_name",
+            "capital",
+            "active",
+        ).to_dicts()
+    }
     officers = {o["officer_id"]: o for o in universe.officers.to_dicts()}
     active = [s for s, u in units.items() if u["active"] and not u["is_person"]]
-    kinds = {"creation": "creation", "sale": "vente", "collective_proceeding": "collective",
-             "officer_change": "modification", "capital_increase": "modification", "transfer": "modification",
-             "radiation": "radiation"}
+    kinds = {
+        "creation": "creation",
+        "sale": "vente",
+        "collective_proceeding": "collective",
+        "officer_change": "modification",
+        "capital_increase": "modification",
+        "transfer": "modification",
+        "radiation": "radiation",
+    }
     notices = []
     for ev in universe.events.filter(pl.col("event_type").is_in(list(kinds))).sort("event_date", "event_id").to_dicts():
         unit = units.get(ev["siren"])
@@ -58,9 +85,18 @@ def _notices(universe: Universe, rng: random.Random) -> list[dict]:
         details = json.loads(ev["details"] or "{}")
         name = unit["denomination"] or f"{unit['first_name'] or ''} {unit['last_name'] or ''}".strip()
         published = ev["event_date"] + timedelta(days=rng.randint(3, 20))
-        n = {"event": ev["event_type"], "family": kinds[ev["event_type"]], "siren": ev["siren"], "name": name,
-             "dep": unit["departement"] or "75", "city": unit["commune_name"], "published": published,
-             "event_date": ev["event_date"], "capital": unit["capital"], "details": details}
+        n = {
+            "event": ev["event_type"],
+            "family": kinds[ev["event_type"]],
+            "siren": ev["siren"],
+            "name": name,
+            "dep": unit["departement"] or "75",
+            "city": unit["commune_name"],
+            "published": published,
+            "event_date": ev["event_date"],
+            "capital": unit["capital"],
+            "details": details,
+        }
         if ev["event_type"] == "sale":
             n["buyer"] = rng.choice(active) if active else None
             n["buyer_name"] = units[n["buyer"]]["denomination"] if n["buyer"] else details.get("buyer")
@@ -73,8 +109,12 @@ def _notices(universe: Universe, rng: random.Random) -> list[dict]:
     for n in notices:
         draw = rng.random()
         if draw < 0.05 or draw > 0.98:
-            fix = dict(n, type="rectificatif" if draw < 0.05 else "annulation", corrects=n,
-                       published=n["published"] + timedelta(days=rng.randint(2, 10)))
+            fix = dict(
+                n,
+                type="rectificatif" if draw < 0.05 else "annulation",
+                corrects=n,
+                published=n["published"] + timedelta(days=rng.randint(2, 10)),
+            )
             corrections.append(fix)
     return notices + corrections
 
@@ -92,37 +132,65 @@ def _number(notices: list[dict]) -> None:
 
 
 def _ods_record(n: dict, rng: random.Random) -> dict:
-    person: dict = {"typePersonne": "pm", "denomination": n["name"],
-                    "numeroImmatriculation": {"numeroIdentification": _spaced(n["siren"]), "codeRCS": "RCS"}}
+    person: dict = {
+        "typePersonne": "pm",
+        "denomination": n["name"],
+        "numeroImmatriculation": {"numeroIdentification": _spaced(n["siren"]), "codeRCS": "RCS"},
+    }
     rec = {
-        "id": n["id"], "publicationavis": n["edition"], "publicationavis_facette": f"Bodacc {n['edition']}",
-        "parution": n["parution"], "dateparution": n["published"].isoformat(), "numeroannonce": n["number"],
-        "typeavis": n["type"], "typeavis_lib": TYPE_LIB[n["type"]], "familleavis": n["family"],
-        "familleavis_lib": FAMILY_LIB[n["family"]], "numerodepartement": n["dep"], "ville": n["city"],
-        "tribunal": f"Greffe du Tribunal de Commerce de {n['city'] or 'Paris'}", "commercant": n["name"],
+        "id": n["id"],
+        "publicationavis": n["edition"],
+        "publicationavis_facette": f"Bodacc {n['edition']}",
+        "parution": n["parution"],
+        "dateparution": n["published"].isoformat(),
+        "numeroannonce": n["number"],
+        "typeavis": n["type"],
+        "typeavis_lib": TYPE_LIB[n["type"]],
+        "familleavis": n["family"],
+        "familleavis_lib": FAMILY_LIB[n["family"]],
+        "numerodepartement": n["dep"],
+        "ville": n["city"],
+        "tribunal": f"Greffe du Tribunal de Commerce de {n['city'] or 'Paris'}",
+        "commercant": n["name"],
         # v1 spelling: both forms, order varying (inpi_bodacc.md §3.2)
         "registre": f"{n['siren']},{_spaced(n['siren'])}" if rng.random() < 0.5 else [n["siren"], _spaced(n["siren"])],
     }
     if n["event"] == "capital_increase":
         person["capital"] = {"montantCapital": n["details"].get("capital_after"), "devise": "EUR"}
-        rec["modificationsgenerales"] = json.dumps({"descriptif": "Modification survenue sur le capital (augmentation).",
-                                                    "dateEffet": n["event_date"].isoformat()})
+        rec["modificationsgenerales"] = json.dumps(
+            {
+                "descriptif": "Modification survenue sur le capital (augmentation).",
+                "dateEffet": n["event_date"].isoformat(),
+            }
+        )
     elif n["event"] == "officer_change":
         person["administration"] = n.get("officer")
-        rec["modificationsgenerales"] = json.dumps({"descriptif": "Modification survenue sur l'administration.",
-                                                    "dateEffet": n["event_date"].isoformat()})
+        rec["modificationsgenerales"] = json.dumps(
+            {"descriptif": "Modification survenue sur l'administration.", "dateEffet": n["event_date"].isoformat()}
+        )
     elif n["event"] == "transfer":
-        rec["modificationsgenerales"] = json.dumps({"descriptif": "Transfert du siège social.",
-                                                    "dateEffet": n["event_date"].isoformat()})
+        rec["modificationsgenerales"] = json.dumps(
+            {"descriptif": "Transfert du siège social.", "dateEffet": n["event_date"].isoformat()}
+        )
     elif n["event"] == "collective_proceeding":
         kind = n["details"].get("kind", "redressement")
-        rec["jugement"] = json.dumps({"famille": "Jugement d'ouverture", "nature": NATURE.get(kind, NATURE["redressement"]),
-                                     "date": n["event_date"].isoformat(), "type": "initial"})
+        rec["jugement"] = json.dumps(
+            {
+                "famille": "Jugement d'ouverture",
+                "nature": NATURE.get(kind, NATURE["redressement"]),
+                "date": n["event_date"].isoformat(),
+                "type": "initial",
+            }
+        )
     elif n["event"] == "radiation":
         rec["radiationaurcs"] = json.dumps({"radiationPM": "O"})
     elif n["event"] == "creation":
-        rec["acte"] = json.dumps({"creation": {"categorieCreation": "Immatriculation d'une personne morale"},
-                                  "dateCommencementActivite": n["event_date"].isoformat()})
+        rec["acte"] = json.dumps(
+            {
+                "creation": {"categorieCreation": "Immatriculation d'une personne morale"},
+                "dateCommencementActivite": n["event_date"].isoformat(),
+            }
+        )
     elif n["event"] == "sale":
         buyer = n.get("buyer")
         rec["commercant"] = n.get("buyer_name") or "ACQUEREUR"
@@ -130,14 +198,28 @@ def _ods_record(n: dict, rng: random.Random) -> dict:
         person = {"typePersonne": "pm", "denomination": rec["commercant"]}
         if buyer:
             person["numeroImmatriculation"] = {"numeroIdentification": _spaced(buyer), "codeRCS": "RCS"}
-        rec["listeprecedentproprietaire"] = json.dumps({"personne": {
-            "denomination": n["name"], "numeroImmatriculation": {"numeroIdentification": _spaced(n["siren"])}}})
-        rec["acte"] = json.dumps({"vente": {"categorieVente": "Vente d'un fonds de commerce", "descriptif": "Cession du fonds."}})
+        rec["listeprecedentproprietaire"] = json.dumps(
+            {
+                "personne": {
+                    "denomination": n["name"],
+                    "numeroImmatriculation": {"numeroIdentification": _spaced(n["siren"])},
+                }
+            }
+        )
+        rec["acte"] = json.dumps(
+            {"vente": {"categorieVente": "Vente d'un fonds de commerce", "descriptif": "Cession du fonds."}}
+        )
     rec["listepersonnes"] = json.dumps({"personne": person}, ensure_ascii=False)
     if n["type"] != "annonce":
         c = n["corrects"]
-        rec["parutionavisprecedent"] = json.dumps({"nomPublication": f"BODACC {c['edition']}", "numeroParution": c["parution"],
-                                                   "dateParution": c["published"].isoformat(), "numeroAnnonce": str(c["number"])})
+        rec["parutionavisprecedent"] = json.dumps(
+            {
+                "nomPublication": f"BODACC {c['edition']}",
+                "numeroParution": c["parution"],
+                "dateParution": c["published"].isoformat(),
+                "numeroAnnonce": str(c["number"]),
+            }
+        )
     return rec
 
 
@@ -146,7 +228,7 @@ def _inject_quirks(records: list[dict], rng: random.Random) -> None:
     if len(records) < 10:
         return
     for rec in rng.sample(records, 3):
-        rec["tribunal"] = "Greffe du Tribunal de Commerce de Ã‰vry"   # 'Évry' read as cp1252
+        rec["tribunal"] = "Greffe du Tribunal de Commerce de Ã‰vry"  # 'Évry' read as cp1252
     judged = [r for r in records if r.get("jugement")]
     if judged:
         j = json.loads(judged[0]["jugement"])
@@ -158,9 +240,11 @@ def _inject_quirks(records: list[dict], rng: random.Random) -> None:
 
 def _dila_files(notices: list[dict], out_dir: Path) -> dict[str, Path]:
     """One `.taz` per issue and file family (RCS-A, RCS-B, PCL), as DILA publishes them."""
-    groups = {"RCS-A": ("RCS-A_IMMAT", "listeAvis", "avis", ("creation", "vente")),
-              "RCS-B": ("RCS-B_REDIFF", "listeAvis", "avis", ("modification", "radiation")),
-              "PCL": ("PCL_REDIFF", "annonces", "annonce", ("collective",))}
+    groups = {
+        "RCS-A": ("RCS-A_IMMAT", "listeAvis", "avis", ("creation", "vente")),
+        "RCS-B": ("RCS-B_REDIFF", "listeAvis", "avis", ("modification", "radiation")),
+        "PCL": ("PCL_REDIFF", "annonces", "annonce", ("collective",)),
+    }
     files = {}
     for name, (root_tag, list_tag, item_tag, families) in groups.items():
         issues: dict[str, list[dict]] = defaultdict(list)
@@ -207,15 +291,20 @@ def _dila_notice(n: dict, tag: str) -> ET.Element:
     if n["family"] in ("creation", "vente"):
         acte = ET.SubElement(ET.SubElement(avis, "acte"), n["family"])
         ET.SubElement(acte, "categorieCreation" if n["family"] == "creation" else "categorieVente").text = (
-            "Immatriculation d'une personne morale" if n["family"] == "creation" else "Vente d'un fonds de commerce")
+            "Immatriculation d'une personne morale" if n["family"] == "creation" else "Vente d'un fonds de commerce"
+        )
         if n["family"] == "vente":
             prev = ET.SubElement(avis, "precedentProprietairePM")
             ET.SubElement(prev, "denomination").text = n["name"]
-            ET.SubElement(ET.SubElement(prev, "numeroImmatriculation"), "numeroIdentification").text = _spaced(n["siren"])
+            ET.SubElement(ET.SubElement(prev, "numeroImmatriculation"), "numeroIdentification").text = _spaced(
+                n["siren"]
+            )
     elif n["family"] == "modification":
-        text = {"capital_increase": "Modification survenue sur le capital (augmentation).",
-                "officer_change": "Modification survenue sur l'administration.",
-                "transfer": "Transfert du siège social."}[n["event"]]
+        text = {
+            "capital_increase": "Modification survenue sur le capital (augmentation).",
+            "officer_change": "Modification survenue sur l'administration.",
+            "transfer": "Transfert du siège social.",
+        }[n["event"]]
         ET.SubElement(ET.SubElement(avis, "modificationsGenerales"), "descriptif").text = text
     elif n["family"] == "radiation":
         ET.SubElement(ET.SubElement(avis, "radiationAuRCS"), "radiationPM").text = "O"
@@ -241,6 +330,7 @@ def write_bodacc(universe: Universe, out_dir: Path, *, seed: int | None = None) 
     notices = _notices(universe, rng)
     _number(notices)
     cutoff = universe.as_of - timedelta(days=365)
+
     # A correction goes with the notice it corrects, so a file never points to a missing notice.
     def old(n: dict) -> bool:
         return (n["corrects"] if n["type"] != "annonce" else n)["published"] < cutoff

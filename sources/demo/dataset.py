@@ -28,13 +28,18 @@ def last_month(universe):
     import polars as pl
 
     cutoff = universe.as_of - timedelta(days=60)
-    moved = (universe.events
-             .filter(pl.col("event_type").is_in(["headcount_up", "headcount_down"]) & (pl.col("event_date") > cutoff))
-             .select("siren", pl.col("details").str.json_path_match("$.band_before").alias("band_before"))
-             .unique("siren", keep="first"))
-    units = (universe.units.join(moved, on="siren", how="left")
-             .with_columns(pl.coalesce("band_before", "tranche_effectifs").alias("tranche_effectifs"))
-             .drop("band_before"))
+    moved = (
+        universe.events.filter(
+            pl.col("event_type").is_in(["headcount_up", "headcount_down"]) & (pl.col("event_date") > cutoff)
+        )
+        .select("siren", pl.col("details").str.json_path_match("$.band_before").alias("band_before"))
+        .unique("siren", keep="first")
+    )
+    units = (
+        universe.units.join(moved, on="siren", how="left")
+        .with_columns(pl.coalesce("band_before", "tranche_effectifs").alias("tranche_effectifs"))
+        .drop("band_before")
+    )
     return dataclasses.replace(universe, units=units)
 
 
@@ -50,9 +55,14 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
     universe = build_universe(companies, seed=seed)
     files: dict[str, Path] = {}
     files.update({f"sirene:{k}": v for k, v in write_sirene_stock(universe, tmp / "sirene").items()})
-    previous = write_sirene_stock(last_month(universe), tmp / "sirene" / "previous", formats=("parquet",), broken_lines=False)
+    previous = write_sirene_stock(
+        last_month(universe), tmp / "sirene" / "previous", formats=("parquet",), broken_lines=False
+    )
     files.update({f"sirene_previous:{k}": v for k, v in previous.items() if k != "manifest"})
-    for name, module, func in (("inpi", "sources.demo.inpi", "write_inpi"), ("bodacc", "sources.demo.bodacc", "write_bodacc")):
+    for name, module, func in (
+        ("inpi", "sources.demo.inpi", "write_inpi"),
+        ("bodacc", "sources.demo.bodacc", "write_bodacc"),
+    ):
         try:
             writer = getattr(__import__(module, fromlist=[func]), func)
         except (ImportError, AttributeError):

@@ -15,18 +15,49 @@ from sources.demo.places import PlaceSampler
 EPOCH = dt.date(1970, 1, 1)
 
 # extra sites by headcount band (Poisson mean), on top of a small geometric count
-EXTRA_SITES_BY_BAND = {"11": 0.5, "12": 1, "21": 2, "22": 4, "31": 6, "32": 10, "41": 20, "42": 40, "51": 80,
-                       "52": 150, "53": 300}
+EXTRA_SITES_BY_BAND = {
+    "11": 0.5,
+    "12": 1,
+    "21": 2,
+    "22": 4,
+    "31": 6,
+    "32": 10,
+    "41": 20,
+    "42": 40,
+    "51": 80,
+    "52": 150,
+    "53": 300,
+}
 MAX_SITES = 2000
 
 ESTABLISHMENT_COLUMNS = [
-    "siren", "nic", "siret", "is_siege", "active", "date_creation", "tranche_effectifs", "naf", "commune_code",
-    "commune_name", "postal_code", "departement", "street_number", "street_type", "street_name", "statut_diffusion",
+    "siren",
+    "nic",
+    "siret",
+    "is_siege",
+    "active",
+    "date_creation",
+    "tranche_effectifs",
+    "naf",
+    "commune_code",
+    "commune_name",
+    "postal_code",
+    "departement",
+    "street_number",
+    "street_type",
+    "street_name",
+    "statut_diffusion",
 ]
 
 
-def build_establishments(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, units: pl.DataFrame,
-                         unit_place_rows: np.ndarray, as_of: dt.date) -> tuple[pl.DataFrame, pl.Series]:
+def build_establishments(
+    rng: np.random.Generator,
+    pools: Pools,
+    sampler: PlaceSampler,
+    units: pl.DataFrame,
+    unit_place_rows: np.ndarray,
+    as_of: dt.date,
+) -> tuple[pl.DataFrame, pl.Series]:
     """Returns (establishments, nic of each unit's siège aligned on `units`)."""
     n = units.height
     is_person = units["is_person"].to_numpy()
@@ -67,8 +98,11 @@ def build_establishments(rng: np.random.Generator, pools: Pools, sampler: PlaceS
     rows[others[~nearby]] = sampler.anywhere(rng, int((~nearby).sum()))
     place = sampler.columns(rows).drop("region", "city")
 
-    band_idx = band.replace_strict({b: i for i, b in enumerate(mix.BAND_ORDER)}, default=-1,
-                                   return_dtype=pl.Int64).fill_null(-1).to_numpy()[unit]
+    band_idx = (
+        band.replace_strict({b: i for i, b in enumerate(mix.BAND_ORDER)}, default=-1, return_dtype=pl.Int64)
+        .fill_null(-1)
+        .to_numpy()[unit]
+    )
     lower = np.maximum(band_idx - rng.integers(1, 4, size=total), mix.BAND_ORDER.index("00"))
     est_band_idx = np.where(is_siege | (band_idx < mix.BAND_ORDER.index("01")), band_idx, lower)
     order = pl.Series(list(mix.BAND_ORDER) + [None], dtype=pl.String)
@@ -78,16 +112,18 @@ def build_establishments(rng: np.random.Generator, pools: Pools, sampler: PlaceS
     other_activity = ~is_siege & (rng.random(total) < 0.08) & ~is_person[unit]
     naf = naf.scatter(np.flatnonzero(other_activity), pick(rng, list(mix.POOLS["business"]), int(other_activity.sum())))
 
-    frame = pl.DataFrame({
-        "siren": siren,
-        "nic": nic,
-        "is_siege": is_siege,
-        "active": active,
-        "date_creation": pl.Series(est_created.astype(np.int32)).cast(pl.Date),
-        "tranche_effectifs": est_band,
-        "naf": naf,
-        "statut_diffusion": units["statut_diffusion"].gather(unit),
-    })
+    frame = pl.DataFrame(
+        {
+            "siren": siren,
+            "nic": nic,
+            "is_siege": is_siege,
+            "active": active,
+            "date_creation": pl.Series(est_created.astype(np.int32)).cast(pl.Date),
+            "tranche_effectifs": est_band,
+            "naf": naf,
+            "statut_diffusion": units["statut_diffusion"].gather(unit),
+        }
+    )
     frame = pl.concat([frame, place, streets(rng, pools, total)], how="horizontal")
     frame = frame.with_columns(pl.concat_str(["siren", "nic"]).alias("siret")).select(ESTABLISHMENT_COLUMNS)
     siege_nic = nic.filter(pl.Series(is_siege))

@@ -110,8 +110,9 @@ def commercial_opposition(universe: Any) -> tuple[set[str], set[str]]:
     draw, flip = rng.random(units.height), rng.random(units.height)
     p_unit = (units["statut_diffusion"] == "P").to_numpy()
     person = units["is_person"].to_numpy()
-    share = np.where(p_unit, mix.OPPOSITION_SHARE_P,
-                     np.where(person, mix.OPPOSITION_SHARE_PERSON, mix.OPPOSITION_SHARE_COMPANY))
+    share = np.where(
+        p_unit, mix.OPPOSITION_SHARE_P, np.where(person, mix.OPPOSITION_SHARE_PERSON, mix.OPPOSITION_SHARE_COMPANY)
+    )
     sirens = np.array(units["siren"].to_list(), dtype=object)
     return set(sirens[draw < share]), set(sirens[flip < mix.OPPOSITION_FLIP_SHARE])
 
@@ -163,7 +164,10 @@ def _pouvoir(officer: dict, vintage: int, names: dict, index: int) -> dict:
     pouvoir["representantId"] = str(index) if vintage == 2023 else f"gen-{officer['officer_id']}"
     if officer["kind"] == "company":
         siren = officer.get("company_siren")
-        entreprise = {"siren": siren, "denomination": names.get(siren) or officer.get("last_name") or f"SOCIETE {siren}"}
+        entreprise = {
+            "siren": siren,
+            "denomination": names.get(siren) or officer.get("last_name") or f"SOCIETE {siren}",
+        }
         pouvoir.update(typeDePersonne="ENTREPRISE", entreprise=entreprise)
         if vintage == 2023:
             entreprise["roleEntreprise"] = code
@@ -194,7 +198,9 @@ def _payload(unit: dict, officers: list[dict], vintage: int, updated_at: str, na
     }  # fmt: skip
     if unit["is_person"]:
         identite["entrepreneur"] = {"descriptionPersonne": {"nom": unit["last_name"], "prenoms": [unit["first_name"]]}}
-        pouvoirs = [p for p in pouvoirs if p.get("individu", {}).get("descriptionPersonne", {}).get("nom") != unit["last_name"]]
+        pouvoirs = [
+            p for p in pouvoirs if p.get("individu", {}).get("descriptionPersonne", {}).get("nom") != unit["last_name"]
+        ]
     elif unit.get("capital") is not None:
         identite["description"] = {"montantCapital": float(unit["capital"]), "deviseCapital": "EUR", "duree": 99}
     body = {
@@ -210,7 +216,13 @@ def _payload(unit: dict, officers: list[dict], vintage: int, updated_at: str, na
     }  # fmt: skip
     if vintage == 2024:
         active = sum(1 for p in pouvoirs if p.get("actif"))
-        return {"updatedAt": updated_at, "nombreRepresentantsActifs": active, "id": f"gen{siren}", "formality": formality, "siren": siren}
+        return {
+            "updatedAt": updated_at,
+            "nombreRepresentantsActifs": active,
+            "id": f"gen{siren}",
+            "formality": formality,
+            "siren": siren,
+        }
     return {"updatedAt": updated_at, "id": f"gen{siren}", "formality": formality, "siren": siren}
 
 
@@ -232,7 +244,12 @@ def ratios_frame(units: pl.DataFrame, as_of: dt.date, rng: np.random.Generator, 
             pl.min_horizontal(pl.col("date_closed").dt.year() - 1, pl.lit(last_year))),
     ).filter(pl.col("last") >= pl.col("first"))  # fmt: skip
     n = filers.height
-    employees = filers["tranche_effectifs"].fill_null("NN").replace_strict(BAND_EMPLOYEES, default=0.0, return_dtype=pl.Float64).to_numpy()
+    employees = (
+        filers["tranche_effectifs"]
+        .fill_null("NN")
+        .replace_strict(BAND_EMPLOYEES, default=0.0, return_dtype=pl.Float64)
+        .to_numpy()
+    )
     per_head = np.exp(rng.normal(np.log(130_000), 0.6, n))
     base = np.where(employees > 0, employees * per_head, np.exp(rng.normal(np.log(90_000), 1.0, n)))
     month_day = np.array(["12-31", "06-30", "03-31", "09-30"])[rng.choice(4, n, p=[0.8, 0.1, 0.05, 0.05])]
@@ -251,7 +268,8 @@ def ratios_frame(units: pl.DataFrame, as_of: dt.date, rng: np.random.Generator, 
         revenue=pl.Series(revenue), type_bilan=pl.Series(type_bilan),
     )  # fmt: skip
     groups = frame.filter(pl.col("big")).with_columns(
-        revenue=pl.col("revenue") * pl.Series(rng.uniform(1.2, 4.0, int(frame["big"].sum()))), type_bilan=pl.lit("K"))
+        revenue=pl.col("revenue") * pl.Series(rng.uniform(1.2, 4.0, int(frame["big"].sum()))), type_bilan=pl.lit("K")
+    )
     frame = pl.concat([frame, groups]).select("siren", "date_cloture_exercice", "revenue", "type_bilan")
     return _amounts(frame, rng)
 
@@ -302,7 +320,9 @@ def write_ratios(frame: pl.DataFrame, rng: np.random.Generator, path: Path) -> P
             bad[d : d + BAD_RATIO_ROWS["duplicate"]],
         ])  # fmt: skip
         # the duplicates repeat rows that stay in the file: they must be unique keys there
-        frame = pl.concat([frame.unique(["siren", "date_cloture_exercice", "type_bilan"], keep="first", maintain_order=True), extra])
+        frame = pl.concat(
+            [frame.unique(["siren", "date_cloture_exercice", "type_bilan"], keep="first", maintain_order=True), extra]
+        )
         frame = frame.sample(fraction=1.0, shuffle=True, seed=int(rng.integers(1 << 31)))
     tmp = path.with_name(path.name + ".tmp")
     with gzip.open(tmp, "wb", compresslevel=1) as out:

@@ -33,7 +33,9 @@ def city_name(name: str) -> str:
 @functools.cache
 def communes() -> pl.DataFrame:
     """The drawable communes, sorted by département, with région and SIRENE labels."""
-    deps = read_reference("departements").select(pl.col("code").alias("departement"), pl.col("region_code").alias("region"))
+    deps = read_reference("departements").select(
+        pl.col("code").alias("departement"), pl.col("region_code").alias("region")
+    )
     frame = (
         read_reference("communes_sample")
         .join(deps, on="departement", how="left")
@@ -74,6 +76,10 @@ class PlaceSampler:
     def columns(self, rows: np.ndarray) -> pl.DataFrame:
         """commune_code, commune_name, postal_code, departement, region (+ city) for row indices."""
         return self.frame.select(
-            pl.col("code").alias("commune_code"), pl.col("sirene_label").alias("commune_name"),
-            "postal_code", "departement", "region", "city",
+            pl.col("code").alias("commune_code"),
+            pl.col("sirene_label").alias("commune_name"),
+            "postal_code",
+            "departement",
+            "region",
+            "city",
         )[rows]

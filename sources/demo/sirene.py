@@ -55,15 +55,26 @@ ABSENT = {
     "2024": {"UL": {_NAF25["UL"]}, "ET": {_NAF25["ET"]}},
     "2019": {
         "UL": {_NAF25["UL"], "societeMissionUniteLegale"},
-        "ET": {_NAF25["ET"], "dernierNumeroVoieEtablissement", "indiceRepetitionDernierNumeroVoieEtablissement",
-               "identifiantAdresseEtablissement", "coordonneeLambertAbscisseEtablissement",
-               "coordonneeLambertOrdonneeEtablissement"},
+        "ET": {
+            _NAF25["ET"],
+            "dernierNumeroVoieEtablissement",
+            "indiceRepetitionDernierNumeroVoieEtablissement",
+            "identifiantAdresseEtablissement",
+            "coordonneeLambertAbscisseEtablissement",
+            "coordonneeLambertOrdonneeEtablissement",
+        },
     },
 }
 # parquet columns typed other than VARCHAR / DATE / TIMESTAMP / BOOLEAN (sirene.md §1.7)
-PARQUET_BIGINT = {"UL": ("anneeEffectifsUniteLegale", "nombrePeriodesUniteLegale", "anneeCategorieEntreprise",
-                         "categorieJuridiqueUniteLegale"),
-                  "ET": ("anneeEffectifsEtablissement", "nombrePeriodesEtablissement")}
+PARQUET_BIGINT = {
+    "UL": (
+        "anneeEffectifsUniteLegale",
+        "nombrePeriodesUniteLegale",
+        "anneeCategorieEntreprise",
+        "categorieJuridiqueUniteLegale",
+    ),
+    "ET": ("anneeEffectifsEtablissement", "nombrePeriodesEtablissement"),
+}
 NIC_COLUMNS = {"UL": "nicSiegeUniteLegale", "ET": "nic"}
 STEMS = {"UL": "StockUniteLegale_utf8", "ET": "StockEtablissement_utf8"}
 KEYS = {"UL": "unites_legales", "ET": "etablissements"}
@@ -96,8 +107,17 @@ def _chunks(universe: Universe, kind: str, chunk_rows: int) -> Iterator[pl.DataF
 
 def csv_bytes(frame: pl.DataFrame, *, header: bool) -> bytes:
     buf = io.BytesIO()
-    frame.write_csv(buf, include_header=header, separator=",", quote_char='"', line_terminator="\n",
-                    datetime_format=DATETIME_FORMAT, date_format="%Y-%m-%d", null_value="", quote_style="necessary")
+    frame.write_csv(
+        buf,
+        include_header=header,
+        separator=",",
+        quote_char='"',
+        line_terminator="\n",
+        datetime_format=DATETIME_FORMAT,
+        date_format="%Y-%m-%d",
+        null_value="",
+        quote_style="necessary",
+    )
     return buf.getvalue()
 
 
@@ -129,15 +149,32 @@ def write_sirene_stock(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
-    manifest: dict = {"generator": "sources.demo.sirene", "seed": universe.seed, "as_of": universe.as_of.isoformat(),
-                      "vintage": vintage, "broken_lines": broken_lines, "naf2025_only": naf2025_only, "files": {}}
+    manifest: dict = {
+        "generator": "sources.demo.sirene",
+        "seed": universe.seed,
+        "as_of": universe.as_of.isoformat(),
+        "vintage": vintage,
+        "broken_lines": broken_lines,
+        "naf2025_only": naf2025_only,
+        "files": {},
+    }
     for kind in ("UL", "ET"):
         cols = columns_for(kind, vintage)
         stem = STEMS[kind]
         zip_path = out / f"{stem}.zip" if "csv_zip" in formats else None
         pq_path = out / f"{stem}.parquet" if "parquet" in formats else None
-        rows = _write_kind(universe, kind, cols, zip_path, pq_path, parquet_integer_nic, broken_lines, chunk_rows, manifest,
-                           naf2025_only)
+        rows = _write_kind(
+            universe,
+            kind,
+            cols,
+            zip_path,
+            pq_path,
+            parquet_integer_nic,
+            broken_lines,
+            chunk_rows,
+            manifest,
+            naf2025_only,
+        )
         for fmt, path in (("csv_zip", zip_path), ("parquet", pq_path)):
             if path is not None:
                 paths[f"{KEYS[kind]}_{fmt}"] = path
@@ -148,9 +185,18 @@ def write_sirene_stock(
     return paths
 
 
-def _write_kind(universe: Universe, kind: str, cols: list[str], zip_path: Path | None, pq_path: Path | None,
-                integer_nic: bool, broken_lines: bool, chunk_rows: int, manifest: dict,
-                naf2025_only: bool = False) -> int:
+def _write_kind(
+    universe: Universe,
+    kind: str,
+    cols: list[str],
+    zip_path: Path | None,
+    pq_path: Path | None,
+    integer_nic: bool,
+    broken_lines: bool,
+    chunk_rows: int,
+    manifest: dict,
+    naf2025_only: bool = False,
+) -> int:
     member = f"{STEMS[kind]}.csv"
     total = universe.units.height if kind == "UL" else universe.establishments.height
     tmp_zip = zip_path.with_name(zip_path.name + ".tmp") if zip_path else None
@@ -162,7 +208,9 @@ def _write_kind(universe: Universe, kind: str, cols: list[str], zip_path: Path |
     handle = None
     try:
         if zf is not None:
-            info = zipfile.ZipInfo(member, date_time=(universe.as_of.year, universe.as_of.month, universe.as_of.day, 6, 0, 0))
+            info = zipfile.ZipInfo(
+                member, date_time=(universe.as_of.year, universe.as_of.month, universe.as_of.day, 6, 0, 0)
+            )
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             handle = zf.open(info, "w", force_zip64=True)
@@ -187,8 +235,12 @@ def _write_kind(universe: Universe, kind: str, cols: list[str], zip_path: Path |
                 lines, defects = inject_defects(kind, last.tail(1), universe, first_line=rows + 2)
                 handle.write("".join(lines).encode("utf-8"))
             handle.close()
-        manifest["files"][member] = {"rows": rows, "columns": len(cols), "lines": 1 + rows + len(defects),
-                                     "defects": defects}
+        manifest["files"][member] = {
+            "rows": rows,
+            "columns": len(cols),
+            "lines": 1 + rows + len(defects),
+            "defects": defects,
+        }
     except BaseException:
         if handle is not None and not handle.closed:
             handle.close()
@@ -216,13 +268,14 @@ def switched_to_naf2025(rows: pl.DataFrame, kind: str) -> pl.DataFrame:
     """Stock rows as after the switchover: active ones coded in NAF 2025 only (SIRENE's own NAF25
     code when the row has one, else the correspondence's), nomenclature NAF2025, NAF25 empty."""
     suffix = "UniteLegale" if kind == "UL" else "Etablissement"
-    code, nomenclature, naf25 = (f"activitePrincipale{suffix}", f"nomenclatureActivitePrincipale{suffix}",
-                                 _NAF25[kind])
+    code, nomenclature, naf25 = (f"activitePrincipale{suffix}", f"nomenclatureActivitePrincipale{suffix}", _NAF25[kind])
     active = pl.col(f"etatAdministratif{suffix}") == "A"
     switch = active & (pl.col(nomenclature) == "NAFRev2")
     return rows.with_columns(
-        pl.when(switch).then(pl.coalesce(pl.col(naf25), naf2025_of(pl.col(code), pl.col("siren"))))
-        .otherwise(pl.col(code)).alias(code),
+        pl.when(switch)
+        .then(pl.coalesce(pl.col(naf25), naf2025_of(pl.col(code), pl.col("siren"))))
+        .otherwise(pl.col(code))
+        .alias(code),
         pl.when(switch).then(pl.lit("NAF2025")).otherwise(pl.col(nomenclature)).alias(nomenclature),
         pl.lit(None, pl.String).alias(naf25),
     )

@@ -56,19 +56,46 @@ def build_universe(n_companies: int, seed: int = 42, as_of: dt.date = dt.date(20
     pools = build_pools(seed)
     sampler = PlaceSampler()
     units, place_rows = _units(rng, pools, sampler, n_companies, as_of)
-    establishments, siege = build_establishments(np.random.default_rng([seed, 2]), pools, sampler, units, place_rows, as_of)
+    establishments, siege = build_establishments(
+        np.random.default_rng([seed, 2]), pools, sampler, units, place_rows, as_of
+    )
     units = units.with_columns(pl.concat_str([pl.col("siren"), siege]).alias("siret_siege")).select(UNIT_COLUMNS)
     officers = build_officers(np.random.default_rng([seed, 3]), pools, units, as_of)
     events = build_events(np.random.default_rng([seed, 4]), units, establishments, officers, sampler, as_of)
-    log.info("universe: %d units, %d establishments, %d officers, %d events",
-             units.height, establishments.height, officers.height, events.height)
+    log.info(
+        "universe: %d units, %d establishments, %d officers, %d events",
+        units.height,
+        establishments.height,
+        officers.height,
+        events.height,
+    )
     return Universe(units, establishments, officers, events, seed, as_of)
 
 
 UNIT_COLUMNS = [
-    "siren", "is_person", "denomination", "last_name", "first_name", "sex", "categorie_juridique", "naf", "naf25",
-    "tranche_effectifs", "categorie_entreprise", "date_creation", "active", "date_closed", "statut_diffusion",
-    "siret_siege", "commune_code", "commune_name", "postal_code", "departement", "region", "domain", "capital",
+    "siren",
+    "is_person",
+    "denomination",
+    "last_name",
+    "first_name",
+    "sex",
+    "categorie_juridique",
+    "naf",
+    "naf25",
+    "tranche_effectifs",
+    "categorie_entreprise",
+    "date_creation",
+    "active",
+    "date_closed",
+    "statut_diffusion",
+    "siret_siege",
+    "commune_code",
+    "commune_name",
+    "postal_code",
+    "departement",
+    "region",
+    "domain",
+    "capital",
 ]
 
 
@@ -123,13 +150,16 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
     non_employer = np.isin(kind, mix.NON_EMPLOYER_POOLS)
     band = np.where(non_employer & (band != None), "NN", band)  # noqa: E711 (numpy elementwise)
     public = kind == "public"
-    band = np.where(public, _choice(rng, {"11": 3, "12": 3, "21": 2, "22": 1, "31": 0.4, "32": 0.6, "41": 0.2}, n), band)
+    band = np.where(
+        public, _choice(rng, {"11": 3, "12": 3, "21": 2, "22": 1, "31": 0.4, "32": 0.6, "41": 0.2}, n), band
+    )
     young = (today - created) < 365
     band = np.where(young & active & ~public, np.where(rng.random(n) < 0.5, "NN", None), band)
     band_index = _band_index(band)
 
-    category = np.where(band_index >= mix.BAND_ORDER.index("52"), "GE",
-                        np.where(band_index >= mix.BAND_ORDER.index("32"), "ETI", "PME"))
+    category = np.where(
+        band_index >= mix.BAND_ORDER.index("52"), "GE", np.where(band_index >= mix.BAND_ORDER.index("32"), "ETI", "PME")
+    )
     category = np.where(active & ~young & (rng.random(n) < 0.9), category, None)
 
     p_share = np.where(is_person, mix.P_SHARE_PERSON, mix.P_SHARE_COMPANY)
@@ -144,7 +174,9 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
     denom = denominations(rng, pools, _strings(kind), _strings(naf), place["city"])
 
     person_s = pl.Series(is_person)
-    name_base = pl.select(pl.when(person_s).then(pl.concat_str([first, last], separator=" ")).otherwise(denom)).to_series()
+    name_base = pl.select(
+        pl.when(person_s).then(pl.concat_str([first, last], separator=" ")).otherwise(denom)
+    ).to_series()
     p_domain = np.select([is_person, np.isin(kind, ("sci", "copro")), kind == "association"], [0.65, 0.08, 0.6], 0.88)
     domain = domains(rng, name_base)
     domain = pl.select(pl.when(pl.Series(rng.random(n) < p_domain)).then(domain)).to_series()
@@ -155,26 +187,28 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
 
     naf_s = _strings(naf, "naf")
     sirens = ids.zero_pad(ids.draw_sirens(rng, n), 9, "siren")
-    frame = pl.DataFrame({
-        "siren": sirens,
-        "is_person": is_person,
-        "denomination": pl.select(pl.when(~person_s).then(denom)).to_series(),
-        "last_name": pl.select(pl.when(person_s).then(last)).to_series(),
-        "first_name": pl.select(pl.when(person_s).then(first)).to_series(),
-        "sex": _strings(sex),
-        "categorie_juridique": _strings(form),
-        "naf": naf_s,
-        "naf25": _naf25(rng, naf_s, sirens, active),
-        "tranche_effectifs": _strings(band),
-        "categorie_entreprise": _strings(category),
-        "date_creation": to_dates(created, "date_creation"),
-        "active": active,
-        "date_closed": to_dates(closed_at, "date_closed"),
-        "statut_diffusion": _strings(statut),
-        "kind": _strings(kind),
-        "domain": domain,
-        "capital": pl.Series(np.where(has_capital, capital, 0)),
-    }).with_columns(
+    frame = pl.DataFrame(
+        {
+            "siren": sirens,
+            "is_person": is_person,
+            "denomination": pl.select(pl.when(~person_s).then(denom)).to_series(),
+            "last_name": pl.select(pl.when(person_s).then(last)).to_series(),
+            "first_name": pl.select(pl.when(person_s).then(first)).to_series(),
+            "sex": _strings(sex),
+            "categorie_juridique": _strings(form),
+            "naf": naf_s,
+            "naf25": _naf25(rng, naf_s, sirens, active),
+            "tranche_effectifs": _strings(band),
+            "categorie_entreprise": _strings(category),
+            "date_creation": to_dates(created, "date_creation"),
+            "active": active,
+            "date_closed": to_dates(closed_at, "date_closed"),
+            "statut_diffusion": _strings(statut),
+            "kind": _strings(kind),
+            "domain": domain,
+            "capital": pl.Series(np.where(has_capital, capital, 0)),
+        }
+    ).with_columns(
         pl.when(pl.col("active")).then(None).otherwise(pl.col("date_closed")).alias("date_closed"),
         pl.when(pl.col("capital") > 0).then(pl.col("capital")).alias("capital"),
     )
@@ -200,8 +234,11 @@ def naf2025_of(naf: pl.Expr, siren: pl.Expr) -> pl.Expr:
     from firmo.reference import read_reference
 
     pairs = read_reference("naf_rev2_to_naf2025").group_by("naf_rev2", maintain_order=True).agg("naf2025")
-    targets = naf.replace_strict(dict(zip(pairs["naf_rev2"].to_list(), pairs["naf2025"].to_list(), strict=True)),
-                                 default=None, return_dtype=pl.List(pl.String))
+    targets = naf.replace_strict(
+        dict(zip(pairs["naf_rev2"].to_list(), pairs["naf2025"].to_list(), strict=True)),
+        default=None,
+        return_dtype=pl.List(pl.String),
+    )
     return targets.list.get(siren.str.slice(0, 9).cast(pl.Int64, strict=False) % targets.list.len(), null_on_oob=True)
 
 

@@ -195,8 +195,12 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, raw_table: str) -> RawR
         data = {c: [None if r.get(read.columns[c]) is None else str(r.get(read.columns[c])) for r in records]
                 if c in read.columns else [None] * len(records) for c in cols}  # fmt: skip
         data["row_index"] = list(range(len(records)))
-        con.register("__ratios_json", pa.table(data, schema=pa.schema([*(pa.field(c, pa.string()) for c in cols),
-                                                                   pa.field("row_index", pa.int64())])))
+        con.register(
+            "__ratios_json",
+            pa.table(
+                data, schema=pa.schema([*(pa.field(c, pa.string()) for c in cols), pa.field("row_index", pa.int64())])
+            ),
+        )
         try:
             con.execute(f"INSERT INTO {target} SELECT * FROM __ratios_json")
         finally:

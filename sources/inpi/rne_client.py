@@ -174,7 +174,9 @@ class RneClient:
                 with attempt:
                     return call(*args)
         except _Transient as exc:
-            raise RneError(f"RNE {what} still failing after {self._max_attempts} attempts (HTTP {exc.status})") from None
+            raise RneError(
+                f"RNE {what} still failing after {self._max_attempts} attempts (HTTP {exc.status})"
+            ) from None
         raise AssertionError("unreachable")
 
     def _get_shrinking(self, path: str, params: list[tuple[str, Any]], page_size: int) -> tuple[httpx.Response, int]:

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS inpi.diff_windows (
 
 @dataclass
 class RneDaily:
-    window: tuple[date, date] | None      # None: nothing to ask (already up to date)
+    window: tuple[date, date] | None  # None: nothing to ask (already up to date)
     items: int = 0
     dump: str | None = None
     report: LoadReport | None = None
@@ -84,7 +84,9 @@ def refresh_rne(con: duckdb.DuckDBPyConnection, client, *, dump_dir: Path, today
     n = write_dump(client.iter_diff(start, end), path)
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = apply_rne_updates(con, items, source=f"rne-diff {start}..{end}", today=today)
-    con.execute("INSERT INTO inpi.diff_windows (window_from, window_to, companies, applied, dump_file) "
-                "VALUES (?, ?, ?, ?, ?)", [start, end, n, report.loaded.get("inpi.companies", 0), str(path)])
+    con.execute(
+        "INSERT INTO inpi.diff_windows (window_from, window_to, companies, applied, dump_file) VALUES (?, ?, ?, ?, ?)",
+        [start, end, n, report.loaded.get("inpi.companies", 0), str(path)],
+    )
     log.info("RNE diff %s..%s: %d items, %s", start, end, n, report.loaded)
     return RneDaily(window, n, str(path), report)

@@ -182,7 +182,9 @@ def load_rne(con: duckdb.DuckDBPyConnection, paths: list[Path], *, today: date |
         payloads = _count(con, f"SELECT count(*) FROM {WORK['companies']}")
         if payloads == 0:
             reasons = "; ".join(f"{n} x {r}" for r, n in _reasons(con, REJECTS_STAGING).items()) or "no payload at all"
-            raise InputError(f"no usable RNE payload in {', '.join(str(p) for p in paths)} ({reasons}); nothing published")
+            raise InputError(
+                f"no usable RNE payload in {', '.join(str(p) for p in paths)} ({reasons}); nothing published"
+            )
         con.execute(render_identifiers(load_sql("inpi/rne_latest_payloads"), work=WORK["companies"]))
         create_table(con, "companies", db.staging_name(COMPANIES))
         create_table(con, "officers", db.staging_name(OFFICERS))

@@ -111,18 +111,19 @@ class SireneApiClient:
 
     def iter_unites_legales_since(self, ts: datetime) -> Iterator[Record]:
         """Every unité légale processed at or after ``ts``, flattened to the StockUniteLegale columns."""
-        return self._iter_since("siren", "dateDernierTraitementUniteLegale", "unitesLegales",
-                                flatten_unite_legale, ts)
+        return self._iter_since("siren", "dateDernierTraitementUniteLegale", "unitesLegales", flatten_unite_legale, ts)
 
     def iter_etablissements_since(self, ts: datetime) -> Iterator[Record]:
         """Every établissement processed at or after ``ts``, flattened to the StockEtablissement columns."""
-        return self._iter_since("siret", "dateDernierTraitementEtablissement", "etablissements",
-                                flatten_etablissement, ts)
+        return self._iter_since(
+            "siret", "dateDernierTraitementEtablissement", "etablissements", flatten_etablissement, ts
+        )
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _iter_since(self, endpoint: str, field: str, list_key: str,
-                    flatten: Callable[[dict[str, Any]], Record], ts: datetime) -> Iterator[Record]:
+    def _iter_since(
+        self, endpoint: str, field: str, list_key: str, flatten: Callable[[dict[str, Any]], Record], ts: datetime
+    ) -> Iterator[Record]:
         query = f"{field}:[{format_since(ts)} TO *]"
         cursor, seen = "*", 0
         while True:

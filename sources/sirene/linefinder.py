@@ -31,7 +31,7 @@ def find_line_numbers(path: Path, prefixes: list[str]) -> dict[str, list[int]]:
         hits.sort()
         line, last = 1, 0
         for pos, prefix in hits:
-            line += mm[last:pos + 1].count(b"\n")
+            line += mm[last : pos + 1].count(b"\n")
             last = pos + 1
             found[prefix].append(line)
     return found

@@ -41,12 +41,12 @@ class StockSource:
     """A stock file ready to be scanned: where it is, its format, its header."""
 
     kind: str
-    original: str                 # what the user gave (path or URL), for reports and rejects
-    path: Path                    # readable file (extracted CSV for a zip)
-    fmt: str                      # 'csv' or 'parquet'
+    original: str  # what the user gave (path or URL), for reports and rejects
+    path: Path  # readable file (extracted CSV for a zip)
+    fmt: str  # 'csv' or 'parquet'
     header: list[str]
     parquet_types: dict[str, str] = field(default_factory=dict)
-    extracted: bool = False       # path is a temporary extraction to delete after the load
+    extracted: bool = False  # path is a temporary extraction to delete after the load
 
     @property
     def declared(self) -> list[tuple[str, str]]:
@@ -153,8 +153,7 @@ def scan_sql(src: StockSource, rejects_table: str, *, all_varchar: bool = False)
             f"rejects_scan = '{rejects_table}_scan', rejects_limit = 0)"
         )
         select = [
-            f"{quote_ident(n)}" if n in columns else f"CAST(NULL AS {t}) AS {quote_ident(n)}"
-            for n, t in src.declared
+            f"{quote_ident(n)}" if n in columns else f"CAST(NULL AS {t}) AS {quote_ident(n)}" for n, t in src.declared
         ]
         return f"SELECT {', '.join(select)}, CAST(NULL AS VARCHAR) AS __cast_errors, CAST(NULL AS BIGINT) AS __row FROM {scan}"
 
@@ -171,8 +170,10 @@ def scan_sql(src: StockSource, rejects_table: str, *, all_varchar: bool = False)
             select.append(f"CAST({q} AS {target}) AS {q}")
         else:
             select.append(f"TRY_CAST({q} AS {target}) AS {q}")
-            checks.append(f"CASE WHEN {q} IS NOT NULL AND TRY_CAST({q} AS {target}) IS NULL "
-                          f"THEN '{name}=' || CAST({q} AS VARCHAR) END")
+            checks.append(
+                f"CASE WHEN {q} IS NOT NULL AND TRY_CAST({q} AS {target}) IS NULL "
+                f"THEN '{name}=' || CAST({q} AS VARCHAR) END"
+            )
     # concat_ws skips NULLs: one string per row, far cheaper than building a list per row.
     errors = f"nullif(concat_ws(', ', {', '.join(checks)}), '')" if checks else "CAST(NULL AS VARCHAR)"
     return (

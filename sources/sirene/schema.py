@@ -110,12 +110,22 @@ ETABLISSEMENTS_COLUMNS = [name for name, _ in ETABLISSEMENTS]
 # Without these a file cannot be a stock of that kind: refuse it with a clear error rather
 # than load a table of NULLs (e.g. an établissement file passed as unités légales).
 UNITES_LEGALES_REQUIRED = (
-    "siren", "statutDiffusionUniteLegale", "dateCreationUniteLegale", "etatAdministratifUniteLegale",
-    "categorieJuridiqueUniteLegale", "activitePrincipaleUniteLegale", "nicSiegeUniteLegale",
+    "siren",
+    "statutDiffusionUniteLegale",
+    "dateCreationUniteLegale",
+    "etatAdministratifUniteLegale",
+    "categorieJuridiqueUniteLegale",
+    "activitePrincipaleUniteLegale",
+    "nicSiegeUniteLegale",
 )
 ETABLISSEMENTS_REQUIRED = (
-    "siren", "nic", "siret", "statutDiffusionEtablissement", "etablissementSiege",
-    "etatAdministratifEtablissement", "codeCommuneEtablissement",
+    "siren",
+    "nic",
+    "siret",
+    "statutDiffusionEtablissement",
+    "etablissementSiege",
+    "etatAdministratifEtablissement",
+    "codeCommuneEtablissement",
 )
 
 # Columns a person could be identified by; masked with `[ND]` for statut P (sirene.md §4).

@@ -23,8 +23,17 @@ from waterfall.fake.sync_vendors import FakeApollo, FakeFindymail, FakeHunter, F
 from waterfall.fake.vendor import Handler, Vendor, base_path
 from waterfall.fake.world import World
 
-VENDORS: tuple[type[Vendor], ...] = (FakeHunter, FakeDropcontact, FakeApollo, FakeFullEnrich, FakeLusha,
-                                     FakeProspeo, FakeIcypeas, FakeEnrow, FakeFindymail)
+VENDORS: tuple[type[Vendor], ...] = (
+    FakeHunter,
+    FakeDropcontact,
+    FakeApollo,
+    FakeFullEnrich,
+    FakeLusha,
+    FakeProspeo,
+    FakeIcypeas,
+    FakeEnrow,
+    FakeFindymail,
+)
 
 
 def _gated(vendor: Vendor, label: str, handler: Handler) -> Handler:
@@ -75,8 +84,11 @@ def build_app(config: FakeConfig) -> Starlette:
         state.reset()
         return JSONResponse({"reset": True})
 
-    routes += [Route("/__fake/stats", stats, methods=["GET"]), Route("/__fake/stats", reset, methods=["DELETE"]),
-               Route("/__fake/reset", reset, methods=["POST"])]
+    routes += [
+        Route("/__fake/stats", stats, methods=["GET"]),
+        Route("/__fake/stats", reset, methods=["DELETE"]),
+        Route("/__fake/reset", reset, methods=["POST"]),
+    ]
     app = Starlette(routes=routes)
     app.state.fake = state
     return app

@@ -41,8 +41,9 @@ class FakeDropcontact(Vendor):
 
     def _record(self, row: dict[str, Any]) -> tuple[dict[str, Any], float]:
         out = {k: v for k, v in row.items() if k in ("first_name", "last_name", "company", "website")}
-        found = self.lookup(row.get("first_name"), row.get("last_name"),
-                            self.domain_for(row.get("website"), row.get("company")))
+        found = self.lookup(
+            row.get("first_name"), row.get("last_name"), self.domain_for(row.get("website"), row.get("company"))
+        )
         if not found:
             return out, 0.0
         out["email"] = [{"email": found.email, "qualification": self.QUALIFICATION[found.status]}]
@@ -59,17 +60,19 @@ class FakeDropcontact(Vendor):
             return self._error(400, "Too many records, you can only submit up to 250 records")
         self.state.require(self.name, len(rows))  # debited at submit for every record...
         records, cost = zip(*(self._record(r if isinstance(r, dict) else {}) for r in rows))
-        self.state.charge(self.name, sum(cost))   # ...refunded for those without an email
+        self.state.charge(self.name, sum(cost))  # ...refunded for those without an email
         job = self.state.new_job(self.name, list(records), self.behaviour.polls_until_ready)
-        return JSONResponse({"credits_left": self.state.balance.get(self.name), "request_id": job,
-                             "error": False, "success": True})
+        return JSONResponse(
+            {"credits_left": self.state.balance.get(self.name), "request_id": job, "error": False, "success": True}
+        )
 
     async def fetch(self, request: Request) -> Response:
         _, result = self.state.poll_job(self.name, request.path_params["request_id"])
         if result is None:  # unknown ids get the same "not ready" answer as pending ones
             return JSONResponse(self.NOT_READY)
-        return JSONResponse({"data": result, "error": False, "success": True,
-                             "credits_left": self.state.balance.get(self.name)})
+        return JSONResponse(
+            {"data": result, "error": False, "success": True, "credits_left": self.state.balance.get(self.name)}
+        )
 
 
 class FakeFullEnrich(Vendor):
@@ -77,8 +80,10 @@ class FakeFullEnrich(Vendor):
     STATUS = {"valid": "DELIVERABLE", "catch_all": "CATCH_ALL"}
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", "/contact/enrich/bulk", self.submit),
-                ("GET", "/contact/enrich/bulk/{enrichment_id}", self.fetch)]
+        return [
+            ("POST", "/contact/enrich/bulk", self.submit),
+            ("GET", "/contact/enrich/bulk/{enrichment_id}", self.fetch),
+        ]
 
     def authorized(self, request: Request) -> bool:
         return self.bearer_ok(request)
@@ -91,8 +96,13 @@ class FakeFullEnrich(Vendor):
 
     def _contact(self, row: dict[str, Any], found: Found | None) -> tuple[dict[str, Any], float]:
         fields = row.get("enrich_fields") or []
-        info: dict[str, Any] = {"most_probable_work_email": None, "most_probable_phone": None,
-                                "work_emails": [], "personal_emails": [], "phones": []}
+        info: dict[str, Any] = {
+            "most_probable_work_email": None,
+            "most_probable_phone": None,
+            "work_emails": [],
+            "personal_emails": [],
+            "phones": [],
+        }
         cost = 0.0
         if found and "contact.work_emails" in fields and found.status in self.STATUS:
             email = {"email": found.email, "status": self.STATUS[found.status]}
@@ -114,9 +124,17 @@ class FakeFullEnrich(Vendor):
         for field in ("first_name", "last_name", "enrich_fields"):
             if not all(isinstance(r, dict) and r.get(field) for r in rows):
                 return JSONResponse({"code": f"error.enrichment.{field}.empty", "message": f"{field} is required"}, 400)
-        contacts, costs = zip(*(self._contact(r, self.lookup(r["first_name"], r["last_name"],
-                                                            self.domain_for(r.get("domain"), r.get("company_name"))))
-                                for r in rows))
+        contacts, costs = zip(
+            *(
+                self._contact(
+                    r,
+                    self.lookup(
+                        r["first_name"], r["last_name"], self.domain_for(r.get("domain"), r.get("company_name"))
+                    ),
+                )
+                for r in rows
+            )
+        )
         status, total = "FINISHED", sum(costs)
         try:
             self.state.charge(self.name, total)
@@ -150,8 +168,12 @@ class FakeIcypeas(Vendor):
 
     async def search(self, request: Request) -> Response:
         body = await json_body(request)
-        if not isinstance(body, dict) or not body.get("firstname") or not body.get("lastname") \
-                or not body.get("domainOrCompany"):
+        if (
+            not isinstance(body, dict)
+            or not body.get("firstname")
+            or not body.get("lastname")
+            or not body.get("domainOrCompany")
+        ):
             return JSONResponse({"success": False, "message": "firstname, lastname and domainOrCompany required"}, 400)
         target = body["domainOrCompany"]
         found = self.lookup(body["firstname"], body["lastname"], self.domain_for(target, target))
@@ -159,8 +181,14 @@ class FakeIcypeas(Vendor):
         if found:
             try:
                 self.state.charge(self.name, 1)
-                item = {"status": "FOUND", "results": {"emails": [
-                    {"email": found.email, "certainty": self.CERTAINTY[found.status], "mxProvider": "google"}]}}
+                item = {
+                    "status": "FOUND",
+                    "results": {
+                        "emails": [
+                            {"email": found.email, "certainty": self.CERTAINTY[found.status], "mxProvider": "google"}
+                        ]
+                    },
+                }
             except OutOfCredits:
                 item = {"status": "INSUFFICIENT_FUNDS", "results": {"emails": []}}
         item["userData"] = {"externalId": (body.get("custom") or {}).get("externalId")}
@@ -174,7 +202,9 @@ class FakeIcypeas(Vendor):
         known, item = self.state.poll_job(self.name, str(job))
         if not known:
             return JSONResponse({"success": True, "items": []})
-        return JSONResponse({"success": True, "items": [item if item is not None else {"_id": job, "status": "IN_PROGRESS"}]})
+        return JSONResponse(
+            {"success": True, "items": [item if item is not None else {"_id": job, "status": "IN_PROGRESS"}]}
+        )
 
 
 class FakeEnrow(Vendor):
@@ -204,8 +234,9 @@ class FakeEnrow(Vendor):
         if not isinstance(body, dict) or not body.get("first_name") or not body.get("last_name"):
             return self._error(400, "BadRequest", "first_name and last_name are required")
         self.state.require(self.name)
-        found = self.lookup(body["first_name"], body["last_name"],
-                            self.domain_for(body.get("company_domain"), body.get("company_name")))
+        found = self.lookup(
+            body["first_name"], body["last_name"], self.domain_for(body.get("company_domain"), body.get("company_name"))
+        )
         result: dict[str, Any] = {"status": "completed", "email": None, "qualification": None, "credits_used": 0}
         if found:
             self.state.charge(self.name, 1)

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-FAKE_PROVIDERS = ("hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas", "enrow",
-                  "findymail")
+FAKE_PROVIDERS = ("hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas", "enrow", "findymail")
 
 
 @dataclass
 class ProviderBehaviour:
-    hit_rate: float = 0.5            # share of people this provider "knows" (stable hash, not random)
-    phone_rate: float = 0.5          # share of known people it also has a phone for
+    hit_rate: float = 0.5  # share of people this provider "knows" (stable hash, not random)
+    phone_rate: float = 0.5  # share of known people it also has a phone for
     latency_ms: float = 0.0
-    error_rate_429: float = 0.0      # injected rate-limit answers, in the provider's own dialect
-    error_rate_5xx: float = 0.0      # injected 500s
-    rate_limit_rps: float | None = None   # requests per second over a sliding 1 s window; None = unlimited
-    credits: float | None = None     # starting balance; None = unlimited
-    polls_until_ready: int = 1       # async providers: "not ready" answers before the result
+    error_rate_429: float = 0.0  # injected rate-limit answers, in the provider's own dialect
+    error_rate_5xx: float = 0.0  # injected 500s
+    rate_limit_rps: float | None = None  # requests per second over a sliding 1 s window; None = unlimited
+    credits: float | None = None  # starting balance; None = unlimited
+    polls_until_ready: int = 1  # async providers: "not ready" answers before the result
 
 
 def _all(**kw: object) -> dict[str, ProviderBehaviour]:
@@ -30,9 +29,9 @@ class FakeConfig:
     providers: dict[str, ProviderBehaviour] = field(default_factory=_all)
     api_keys: dict[str, str] = field(default_factory=lambda: {n: f"fake-{n}-key" for n in FAKE_PROVIDERS})
     seed: str = "firmo"
-    catch_all_rate: float = 0.15     # domains accepting every address
-    invalid_rate: float = 0.08       # known addresses that bounce anyway
-    forgotten_rate: float = 0.0      # people who asked for erasure (Hunter/Lusha answer 451)
+    catch_all_rate: float = 0.15  # domains accepting every address
+    invalid_rate: float = 0.08  # known addresses that bounce anyway
+    forgotten_rate: float = 0.0  # people who asked for erasure (Hunter/Lusha answer 451)
 
     def behaviour(self, provider: str) -> ProviderBehaviour:
         return self.providers.get(provider) or ProviderBehaviour()
@@ -50,10 +49,28 @@ class FakeConfig:
     @classmethod
     def demo(cls) -> FakeConfig:
         """Plausible market figures: 30-60 % hit rates, 20 ms latency, rare 429s and 500s."""
-        rates = {"hunter": 0.45, "dropcontact": 0.5, "apollo": 0.4, "fullenrich": 0.6, "lusha": 0.35,
-                 "prospeo": 0.45, "icypeas": 0.4, "enrow": 0.4, "findymail": 0.3}
-        providers = {n: ProviderBehaviour(hit_rate=r, phone_rate=0.4, latency_ms=20, error_rate_429=0.02,
-                                          error_rate_5xx=0.01, rate_limit_rps=50, credits=10_000,
-                                          polls_until_ready=2)
-                     for n, r in rates.items()}
+        rates = {
+            "hunter": 0.45,
+            "dropcontact": 0.5,
+            "apollo": 0.4,
+            "fullenrich": 0.6,
+            "lusha": 0.35,
+            "prospeo": 0.45,
+            "icypeas": 0.4,
+            "enrow": 0.4,
+            "findymail": 0.3,
+        }
+        providers = {
+            n: ProviderBehaviour(
+                hit_rate=r,
+                phone_rate=0.4,
+                latency_ms=20,
+                error_rate_429=0.02,
+                error_rate_5xx=0.01,
+                rate_limit_rps=50,
+                credits=10_000,
+                polls_until_ready=2,
+            )
+            for n, r in rates.items()
+        }
         return cls(providers=providers, forgotten_rate=0.01)

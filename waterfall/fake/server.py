@@ -19,8 +19,9 @@ class FakeServer:
     def __init__(self, config: FakeConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.config = config or FakeConfig()
         self.app = build_app(self.config)
-        self._server = uvicorn.Server(uvicorn.Config(self.app, host=host, port=port, log_level="warning",
-                                                     access_log=False, lifespan="off"))
+        self._server = uvicorn.Server(
+            uvicorn.Config(self.app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+        )
         self._thread: threading.Thread | None = None
         self.host, self.port = host, port
 

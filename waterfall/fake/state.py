@@ -108,10 +108,15 @@ class FakeState:
     def stats(self) -> dict[str, Any]:
         with self._lock:
             names = sorted(set(self.config.providers) | set(self.calls))
-            return {n: {"calls": dict(self.calls.get(n, {})),
-                        "requests": sum(self.calls.get(n, {}).values()),
-                        "credits_used": self.used.get(n, 0.0),
-                        "credits_left": self.balance.get(n),
-                        "hits": self.hits.get(n, 0), "misses": self.misses.get(n, 0),
-                        "errors": dict(self.errors.get(n, {}))}
-                    for n in names}
+            return {
+                n: {
+                    "calls": dict(self.calls.get(n, {})),
+                    "requests": sum(self.calls.get(n, {}).values()),
+                    "credits_used": self.used.get(n, 0.0),
+                    "credits_left": self.balance.get(n),
+                    "hits": self.hits.get(n, 0),
+                    "misses": self.misses.get(n, 0),
+                    "errors": dict(self.errors.get(n, {})),
+                }
+                for n in names
+            }

@@ -20,12 +20,18 @@ class FakeHunter(Vendor):
     name = "hunter"
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("GET", "/email-finder", self.finder), ("GET", "/email-verifier", self.verifier),
-                ("GET", "/domain-search", self.domain_search)]
+        return [
+            ("GET", "/email-finder", self.finder),
+            ("GET", "/email-verifier", self.verifier),
+            ("GET", "/domain-search", self.domain_search),
+        ]
 
     def authorized(self, request: Request) -> bool:
-        key = (request.headers.get("x-api-key") or request.query_params.get("api_key")
-               or request.headers.get("authorization", "").removeprefix("Bearer "))
+        key = (
+            request.headers.get("x-api-key")
+            or request.query_params.get("api_key")
+            or request.headers.get("authorization", "").removeprefix("Bearer ")
+        )
         return key == self.key
 
     def auth_error(self) -> Response:
@@ -47,14 +53,24 @@ class FakeHunter(Vendor):
             return _hunter_error(451, "claimed_email", "This person asked us not to process their data")
         self.state.require(self.name)
         found = self.lookup(first, last, domain)
-        data = {"first_name": first, "last_name": last, "email": None, "score": None, "domain": domain,
-                "verification": {"date": None, "status": None}, "sources": []}
+        data = {
+            "first_name": first,
+            "last_name": last,
+            "email": None,
+            "score": None,
+            "domain": domain,
+            "verification": {"date": None, "status": None},
+            "sources": [],
+        }
         if found:
             self.state.charge(self.name, 1)
             score = {"valid": 97, "catch_all": 71, "invalid": 30}[found.status]
-            data.update(email=found.email, score=score,
-                        verification={"date": "2026-01-15", "status": HUNTER_STATUS[found.status]},
-                        sources=[{"domain": domain, "uri": f"https://{domain}/equipe"}])
+            data.update(
+                email=found.email,
+                score=score,
+                verification={"date": "2026-01-15", "status": HUNTER_STATUS[found.status]},
+                sources=[{"domain": domain, "uri": f"https://{domain}/equipe"}],
+            )
         return JSONResponse({"data": data, "meta": {"params": dict(q)}})
 
     async def verifier(self, request: Request) -> Response:
@@ -64,8 +80,17 @@ class FakeHunter(Vendor):
         self.state.charge(self.name, 0.5)
         verdict = self.world.verify(email)
         status = HUNTER_STATUS[verdict]
-        return JSONResponse({"data": {"status": status, "email": email, "score": {"valid": 95, "accept_all": 60}.get(status, 10),
-                                      "accept_all": verdict == "catch_all", "smtp_check": verdict != "invalid"}})
+        return JSONResponse(
+            {
+                "data": {
+                    "status": status,
+                    "email": email,
+                    "score": {"valid": 95, "accept_all": 60}.get(status, 10),
+                    "accept_all": verdict == "catch_all",
+                    "smtp_check": verdict != "invalid",
+                }
+            }
+        )
 
     async def domain_search(self, request: Request) -> Response:
         q = request.query_params
@@ -78,9 +103,17 @@ class FakeHunter(Vendor):
         if not known:
             return JSONResponse({"data": {"domain": None, "pattern": None, "emails": []}, "meta": {}})
         self.state.charge(self.name, 1)
-        return JSONResponse({"data": {"domain": domain, "pattern": "{first}.{last}", "webmail": False,
-                                      "emails": [{"value": f"contact@{domain}", "type": "generic", "confidence": 90}]},
-                             "meta": {"results": 1}})
+        return JSONResponse(
+            {
+                "data": {
+                    "domain": domain,
+                    "pattern": "{first}.{last}",
+                    "webmail": False,
+                    "emails": [{"value": f"contact@{domain}", "type": "generic", "confidence": 90}],
+                },
+                "meta": {"results": 1},
+            }
+        )
 
 
 class FakeApollo(Vendor):
@@ -97,20 +130,30 @@ class FakeApollo(Vendor):
         return JSONResponse({"error": "Invalid access credentials."}, 401)
 
     def rate_error(self) -> Response:
-        return JSONResponse({"message": "The maximum number of api calls allowed for api/v1/people/match is "
-                                        "1000 times per minute."}, 429, headers={"Retry-After": "1"})
+        return JSONResponse(
+            {"message": "The maximum number of api calls allowed for api/v1/people/match is 1000 times per minute."},
+            429,
+            headers={"Retry-After": "1"},
+        )
 
     async def match(self, request: Request) -> Response:
         q = request.query_params  # a JSON body is ignored: Apollo's silent "matched nothing"
         self.state.require(self.name)
-        found = self.lookup(q.get("first_name"), q.get("last_name"),
-                            self.domain_for(q.get("domain"), q.get("organization_name")))
+        found = self.lookup(
+            q.get("first_name"), q.get("last_name"), self.domain_for(q.get("domain"), q.get("organization_name"))
+        )
         if not found:
             return JSONResponse({"person": None})
         self.state.charge(self.name, 1)
-        person = {"id": "fake", "first_name": q.get("first_name"), "last_name": q.get("last_name"),
-                  "email": found.email, "email_status": self.STATUS[found.status],
-                  "extrapolated_email_confidence": None, "contact": {"phone_numbers": []}}
+        person = {
+            "id": "fake",
+            "first_name": q.get("first_name"),
+            "last_name": q.get("last_name"),
+            "email": found.email,
+            "email_status": self.STATUS[found.status],
+            "extrapolated_email_confidence": None,
+            "contact": {"phone_numbers": []},
+        }
         return JSONResponse({"person": person, "request_id": 1039995589705121900})
 
 
@@ -131,8 +174,11 @@ class FakeLusha(Vendor):
         return self._error(401, "Unauthorized")
 
     def rate_error(self) -> Response:  # no Retry-After: Lusha only documents x-rate-limit-* headers
-        return JSONResponse({"statusCode": 429, "message": "Too Many Requests", "errors": []}, 429,
-                            headers={"x-rate-limit-minute": "0", "x-minute-requests-left": "0"})
+        return JSONResponse(
+            {"statusCode": 429, "message": "Too Many Requests", "errors": []},
+            429,
+            headers={"x-rate-limit-minute": "0", "x-minute-requests-left": "0"},
+        )
 
     def quota_error(self) -> Response:
         return self._error(402, "Insufficient credits")
@@ -147,17 +193,36 @@ class FakeLusha(Vendor):
             return self._error(451, "This contact is GDPR restricted")
         self.state.require(self.name)
         found = self.lookup(first, last, domain)
-        emails = [] if not found or found.status == "invalid" else [
-            {"address": found.email, "type": "work", "emailConfidence": self.GRADE[found.status]}]
-        phones = [] if not found or not found.phone else [
-            {"number": international(found.phone), "phoneType": found.phone_kind.capitalize(), "doNotCall": False}]
+        emails = (
+            []
+            if not found or found.status == "invalid"
+            else [{"address": found.email, "type": "work", "emailConfidence": self.GRADE[found.status]}]
+        )
+        phones = (
+            []
+            if not found or not found.phone
+            else [
+                {"number": international(found.phone), "phoneType": found.phone_kind.capitalize(), "doNotCall": False}
+            ]
+        )
         if not emails and not phones:
-            return JSONResponse({"contact": {"error": {"code": 4, "name": "EMPTY_DATA",
-                                                       "message": "Could not find requested data"},
-                                             "isCreditCharged": False, "data": None}})
+            return JSONResponse(
+                {
+                    "contact": {
+                        "error": {"code": 4, "name": "EMPTY_DATA", "message": "Could not find requested data"},
+                        "isCreditCharged": False,
+                        "data": None,
+                    }
+                }
+            )
         self.state.charge(self.name, 1.0 * bool(emails) + 5.0 * bool(phones))
-        data = {"firstName": first, "lastName": last, "emailAddresses": emails, "phoneNumbers": phones,
-                "location": {"country": "France", "countryIso2": "FR", "isEuContact": True}}
+        data = {
+            "firstName": first,
+            "lastName": last,
+            "emailAddresses": emails,
+            "phoneNumbers": phones,
+            "location": {"country": "France", "countryIso2": "FR", "isEuContact": True},
+        }
         return JSONResponse({"contact": {"error": None, "isCreditCharged": True, "data": data}})
 
 
@@ -192,17 +257,34 @@ class FakeProspeo(Vendor):
         if not isinstance(data, dict) or not data.get("first_name") or not data.get("last_name"):
             return _prospeo_error("INVALID_DATAPOINTS")
         self.state.require(self.name)
-        found = self.lookup(data["first_name"], data["last_name"],
-                            self.domain_for(data.get("company_website"), data.get("company_name")))
+        found = self.lookup(
+            data["first_name"],
+            data["last_name"],
+            self.domain_for(data.get("company_website"), data.get("company_name")),
+        )
         if not found or found.status == "invalid":
             return _prospeo_error("NO_MATCH")
         mobile = found.phone if body.get("enrich_mobile") and found.phone_kind == "mobile" else None
         self.state.charge(self.name, 10 if mobile else 1)
-        person = {"person_id": "fake", "full_name": f"{data['first_name']} {data['last_name']}",
-                  "email": {"status": "VERIFIED" if found.status == "valid" else "UNVERIFIED", "revealed": True,
-                            "email": found.email},
-                  "mobile": ({"status": "VERIFIED", "revealed": True, "mobile": "+33" + mobile.replace(" ", "")[1:],
-                              "mobile_country_code": "FR"} if mobile else None)}
+        person = {
+            "person_id": "fake",
+            "full_name": f"{data['first_name']} {data['last_name']}",
+            "email": {
+                "status": "VERIFIED" if found.status == "valid" else "UNVERIFIED",
+                "revealed": True,
+                "email": found.email,
+            },
+            "mobile": (
+                {
+                    "status": "VERIFIED",
+                    "revealed": True,
+                    "mobile": "+33" + mobile.replace(" ", "")[1:],
+                    "mobile_country_code": "FR",
+                }
+                if mobile
+                else None
+            ),
+        }
         return JSONResponse({"error": False, "free_enrichment": False, "person": person, "company": None})
 
 

@@ -45,9 +45,9 @@ class Found:
     """What a provider knows about one person."""
 
     email: str
-    status: str                 # world vocabulary: valid | catch_all | invalid
-    phone: str | None           # national French format, or None
-    phone_kind: str | None      # mobile | direct
+    status: str  # world vocabulary: valid | catch_all | invalid
+    phone: str | None  # national French format, or None
+    phone_kind: str | None  # mobile | direct
 
 
 class Vendor:
@@ -99,6 +99,9 @@ class Vendor:
             return None
         self.state.record(self.name, True)
         email = self.world.email_of(first, last, domain)
-        phone, kind = (self.world.phone_of(first, last, domain)
-                       if self.world.has_phone(self.name, first, last, domain, b.phone_rate) else (None, None))
+        phone, kind = (
+            self.world.phone_of(first, last, domain)
+            if self.world.has_phone(self.name, first, last, domain, b.phone_rate)
+            else (None, None)
+        )
         return Found(email, self.world.email_status(email), phone, kind)

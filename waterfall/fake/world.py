@@ -12,8 +12,11 @@ from waterfall.providers.phones import guess_type, to_e164
 
 # Per-domain address shape: (name, share, regex a verifier accepts)
 SHAPES = (("first.last", 0.7), ("f.last", 0.2), ("firstlast", 0.1))
-_SHAPE_RE = {"first.last": r"[a-z0-9-]{3,}\.[a-z0-9-]{2,}", "f.last": r"[a-z]{1,2}\.[a-z0-9-]{2,}",
-             "firstlast": r"[a-z0-9]{6,}"}
+_SHAPE_RE = {
+    "first.last": r"[a-z0-9-]{3,}\.[a-z0-9-]{2,}",
+    "f.last": r"[a-z]{1,2}\.[a-z0-9-]{2,}",
+    "firstlast": r"[a-z0-9]{6,}",
+}
 
 
 class World:
@@ -56,8 +59,11 @@ class World:
 
     def email_of(self, first: str, last: str, domain: str) -> str:
         g, n = NameParts.parse(first), NameParts.parse(last)
-        local = {"first.last": f"{g.joined}.{n.joined}", "f.last": f"{g.initials}.{n.joined}",
-                 "firstlast": f"{g.compact}{n.compact}"}[self.shape(domain)]
+        local = {
+            "first.last": f"{g.joined}.{n.joined}",
+            "f.last": f"{g.initials}.{n.joined}",
+            "firstlast": f"{g.compact}{n.compact}",
+        }[self.shape(domain)]
         return f"{local}@{domain.lower()}"
 
     def catch_all(self, domain: str) -> bool:
@@ -86,13 +92,15 @@ class World:
         """(national French number '06 12 34 56 78', 'mobile'|'direct'), stable per person."""
         key = self.person_key(first, last, domain)
         mobile = self.h("phone_kind", key) < 0.6
-        prefix = ("06", "07")[int(self.h("mobile_prefix", key) * 2)] if mobile else f"0{1 + int(self.h('area', key) * 5)}"
+        prefix = (
+            ("06", "07")[int(self.h("mobile_prefix", key) * 2)] if mobile else f"0{1 + int(self.h('area', key) * 5)}"
+        )
         kind = "mobile" if mobile else "direct"
         for attempt in range(100):  # only allocated ranges, so every adapter can type the number
             number = prefix + f"{int(self.h('digits', key, attempt) * 10**8):08d}"
             if guess_type(to_e164(number) or "") == kind:
                 break
-        return " ".join(number[i:i + 2] for i in range(0, 10, 2)), kind
+        return " ".join(number[i : i + 2] for i in range(0, 10, 2)), kind
 
 
 def international(national: str) -> str:

@@ -34,14 +34,26 @@ class ApolloProvider(HttpProvider):
 
     async def find_email(self, person: Person) -> Answer:
         first, last = require_names(self.name, person)
-        params = {"first_name": first, "last_name": last, "organization_name": person.company_name,
-                  "domain": person.domain, "linkedin_url": person.linkedin_url,
-                  "reveal_personal_emails": "false"}
+        params = {
+            "first_name": first,
+            "last_name": last,
+            "organization_name": person.company_name,
+            "domain": person.domain,
+            "linkedin_url": person.linkedin_url,
+            "reveal_personal_emails": "false",
+        }
         match = self.checked_as(_Match, await self.send("POST", "/people/match", params=params)).person
         if match is None:
             return self.miss(Field.EMAIL, raw_status="no_match")
         raw, email = match.email_status, match.email
         if not email or email.startswith(_LOCKED) or raw not in STATUS:
             return self.miss(Field.EMAIL, raw_status=raw or "no_email", credits=1.0)
-        return Answer(self.name, Field.EMAIL, email, STATUS[raw], credits=1.0, raw_status=raw,
-                      confidence=match.extrapolated_email_confidence)
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            email,
+            STATUS[raw],
+            credits=1.0,
+            raw_status=raw,
+            confidence=match.extrapolated_email_confidence,
+        )

@@ -26,10 +26,10 @@ class Field(StrEnum):
 class Status(StrEnum):
     """Normalised verification status (doc §2.12)."""
 
-    VALID = "valid"          # deliverable / verified
-    RISKY = "risky"          # catch-all / accept-all / unverifiable domain: keep as fallback, go on
-    INVALID = "invalid"      # bounces: never use
-    UNKNOWN = "unknown"      # not found, or the provider could not tell
+    VALID = "valid"  # deliverable / verified
+    RISKY = "risky"  # catch-all / accept-all / unverifiable domain: keep as fallback, go on
+    INVALID = "invalid"  # bounces: never use
+    UNKNOWN = "unknown"  # not found, or the provider could not tell
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Person:
     company_name: str
     first_name: str | None
     last_name: str | None
-    domain: str | None = None          # company web domain when already known
+    domain: str | None = None  # company web domain when already known
     job_title: str | None = None
     linkedin_url: str | None = None
     city: str | None = None
@@ -61,9 +61,9 @@ class Answer:
     field: Field
     value: str | None
     status: Status
-    confidence: float | None = None     # 0..1 when the provider gives a score
-    credits: float = 0.0                # credits this call consumed (0 on a free miss)
-    raw_status: str | None = None       # provider's own vocabulary, for provenance
+    confidence: float | None = None  # 0..1 when the provider gives a score
+    credits: float = 0.0  # credits this call consumed (0 on a free miss)
+    raw_status: str | None = None  # provider's own vocabulary, for provenance
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"phone_type": "mobile"}
 
     @property

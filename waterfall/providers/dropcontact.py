@@ -73,14 +73,15 @@ class DropcontactProvider(AsyncJobProvider):
 
     async def _enrich(self, person: Person) -> _Record:
         first, last = require_names(self.name, person)
-        record = {"first_name": first, "last_name": last, "company": person.company_name,
-                  "num_siren": person.siren}
+        record = {"first_name": first, "last_name": last, "company": person.company_name, "num_siren": person.siren}
         if person.domain:
             record["website"] = person.domain
         if person.linkedin_url:
             record["linkedin"] = person.linkedin_url
-        body = self.checked_as(_Submitted, await self.send(
-            "POST", "/enrich/all", json={"data": [record], "siren": False, "language": "en"}))
+        body = self.checked_as(
+            _Submitted,
+            await self.send("POST", "/enrich/all", json={"data": [record], "siren": False, "language": "en"}),
+        )
         request_id = body.request_id
         if body.error or not request_id:
             raise Rejected(self.redact(f"{self.name}: {body.reason or 'submit refused'}"))
@@ -125,10 +126,24 @@ class DropcontactProvider(AsyncJobProvider):
         credits = self._credits(record)
         mobile = to_e164(record.mobile_phone)
         if mobile:
-            return Answer(self.name, Field.PHONE, mobile, Status.VALID, credits=credits,
-                          raw_status="mobile_phone", extra={"phone_type": "mobile"})
+            return Answer(
+                self.name,
+                Field.PHONE,
+                mobile,
+                Status.VALID,
+                credits=credits,
+                raw_status="mobile_phone",
+                extra={"phone_type": "mobile"},
+            )
         phone = to_e164(record.phone)  # mostly the company switchboard
         if phone:
-            return Answer(self.name, Field.PHONE, phone, Status.RISKY, credits=credits, raw_status="phone",
-                          extra={**phone_extra(phone), "company_line": True})
+            return Answer(
+                self.name,
+                Field.PHONE,
+                phone,
+                Status.RISKY,
+                credits=credits,
+                raw_status="phone",
+                extra={**phone_extra(phone), "company_line": True},
+            )
         return self.miss(Field.PHONE, credits=credits)

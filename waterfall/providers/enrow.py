@@ -51,5 +51,6 @@ class EnrowProvider(AsyncJobProvider):
         email, raw = result.email, result.qualification
         if not email:
             return self.miss(Field.EMAIL, raw_status=raw, credits=credits)
-        return Answer(self.name, Field.EMAIL, email, QUALIFICATION.get(raw or "", Status.RISKY),
-                      credits=credits, raw_status=raw)
+        return Answer(
+            self.name, Field.EMAIL, email, QUALIFICATION.get(raw or "", Status.RISKY), credits=credits, raw_status=raw
+        )

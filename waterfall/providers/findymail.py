@@ -36,8 +36,9 @@ class FindymailProvider(HttpProvider):
         first, last = require_names(self.name, person)
         if not person.domain:
             raise Rejected(f"{self.name}: a company domain is required")
-        contact = self.checked_as(_Search, await self.send(
-            "POST", "/search/name", json={"name": f"{first} {last}", "domain": person.domain})).contact
+        contact = self.checked_as(
+            _Search, await self.send("POST", "/search/name", json={"name": f"{first} {last}", "domain": person.domain})
+        ).contact
         if contact is None or not contact.email:
             return self.miss(Field.EMAIL)
         return Answer(self.name, Field.EMAIL, contact.email, Status.VALID, credits=1.0, raw_status="verified")
@@ -45,6 +46,12 @@ class FindymailProvider(HttpProvider):
     async def verify_email(self, email: str) -> Answer:
         body = self.checked_as(_Verify, await self.send("POST", "/verify", json={"email": email}))
         verified = bool(body.verified)
-        return Answer(self.name, Field.VERIFY, email, Status.VALID if verified else Status.INVALID,
-                      credits=1.0, raw_status="verified" if verified else "not_verified",
-                      extra={"mx_provider": body.provider} if body.provider else {})
+        return Answer(
+            self.name,
+            Field.VERIFY,
+            email,
+            Status.VALID if verified else Status.INVALID,
+            credits=1.0,
+            raw_status="verified" if verified else "not_verified",
+            extra={"mx_provider": body.provider} if body.provider else {},
+        )

@@ -9,6 +9,7 @@ CREDITS_INSUFFICIENT, not as an HTTP code. 429 carries no Retry-After header but
 from __future__ import annotations
 
 import re
+
 import httpx
 
 from waterfall.providers.base import (
@@ -96,14 +97,21 @@ class FullEnrichProvider(AsyncJobProvider):
 
     async def _enrich(self, person: Person, what: Field) -> tuple[_Info, float]:
         first, last = require_names(self.name, person)
-        contact = {"first_name": first, "last_name": last, "company_name": person.company_name,
-                   "enrich_fields": [ENRICH_FIELD[what]], "custom": {"siren": person.siren}}
+        contact = {
+            "first_name": first,
+            "last_name": last,
+            "company_name": person.company_name,
+            "enrich_fields": [ENRICH_FIELD[what]],
+            "custom": {"siren": person.siren},
+        }
         if person.domain:
             contact["domain"] = person.domain
         if person.linkedin_url:
             contact["linkedin_url"] = person.linkedin_url
-        body = self.checked_as(_Submitted, await self.send(
-            "POST", "/contact/enrich/bulk", json={"name": f"firmo {person.siren}", "data": [contact]}))
+        body = self.checked_as(
+            _Submitted,
+            await self.send("POST", "/contact/enrich/bulk", json={"name": f"firmo {person.siren}", "data": [contact]}),
+        )
         job = body.enrichment_id
         if not job:
             raise Transient(f"{self.name}: submit answered without an enrichment_id")
@@ -124,8 +132,14 @@ class FullEnrichProvider(AsyncJobProvider):
         best = info.most_probable_work_email
         if best is None or not best.email:
             return self.miss(Field.EMAIL, credits=credits)
-        return Answer(self.name, Field.EMAIL, best.email, STATUS.get(best.status or "", Status.UNKNOWN),
-                      credits=credits, raw_status=best.status)
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            best.email,
+            STATUS.get(best.status or "", Status.UNKNOWN),
+            credits=credits,
+            raw_status=best.status,
+        )
 
     async def find_phone(self, person: Person) -> Answer:
         info, credits = await self._enrich(person, Field.PHONE)
@@ -133,6 +147,13 @@ class FullEnrichProvider(AsyncJobProvider):
         for phone in candidates:
             e164 = to_e164(phone.number, phone.region)
             if e164:
-                return Answer(self.name, Field.PHONE, e164, Status.VALID, credits=credits,
-                              raw_status="found", extra=phone_extra(e164))
+                return Answer(
+                    self.name,
+                    Field.PHONE,
+                    e164,
+                    Status.VALID,
+                    credits=credits,
+                    raw_status="found",
+                    extra=phone_extra(e164),
+                )
         return self.miss(Field.PHONE, credits=credits)

@@ -94,18 +94,31 @@ class HunterProvider(HttpProvider):
         if not data.email:
             return self.miss(Field.EMAIL)
         raw = data.verification.status if data.verification else None
-        return Answer(self.name, Field.EMAIL, data.email, STATUS.get(raw or "", Status.RISKY),
-                      confidence=None if data.score is None else data.score / 100, credits=1.0,
-                      raw_status=raw or "unverified", extra={"sources": len(data.sources or [])})
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            data.email,
+            STATUS.get(raw or "", Status.RISKY),
+            confidence=None if data.score is None else data.score / 100,
+            credits=1.0,
+            raw_status=raw or "unverified",
+            extra={"sources": len(data.sources or [])},
+        )
 
     async def verify_email(self, email: str) -> Answer:
         resp = await self.send("GET", "/email-verifier", params={"email": email})
         if resp.status_code == 202:  # the SMTP check is still running: ask again later
             raise Transient(f"{self.name}: verification of the address still running (HTTP 202)")
         data = self.checked_as(_Verifier, resp).data
-        return Answer(self.name, Field.VERIFY, email, STATUS.get(data.status or "", Status.UNKNOWN),
-                      confidence=None if data.score is None else data.score / 100, credits=VERIFY_CREDITS,
-                      raw_status=data.status)
+        return Answer(
+            self.name,
+            Field.VERIFY,
+            email,
+            STATUS.get(data.status or "", Status.UNKNOWN),
+            confidence=None if data.score is None else data.score / 100,
+            credits=VERIFY_CREDITS,
+            raw_status=data.status,
+        )
 
     async def find_domain(self, person: Person) -> Answer:
         params = {"company": person.company_name, "limit": 10}
@@ -113,5 +126,12 @@ class HunterProvider(HttpProvider):
         credits = float(math.ceil(len(data.emails or []) / 10))  # 1 credit per 1-10 emails found
         if not data.domain:
             return self.miss(Field.DOMAIN, credits=credits)
-        return Answer(self.name, Field.DOMAIN, data.domain.lower(), Status.VALID, credits=credits,
-                      raw_status="found", extra={"pattern": data.pattern} if data.pattern else {})
+        return Answer(
+            self.name,
+            Field.DOMAIN,
+            data.domain.lower(),
+            Status.VALID,
+            credits=credits,
+            raw_status="found",
+            extra={"pattern": data.pattern} if data.pattern else {},
+        )

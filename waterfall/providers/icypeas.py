@@ -49,7 +49,7 @@ class _Results(Shape):
 
 class _Item(Shape):
     id: str | None = pydantic.Field(None, alias="_id")
-    status: str | None = "NONE"      # absent: not started yet
+    status: str | None = "NONE"  # absent: not started yet
     results: _Results | None = None
 
 
@@ -68,9 +68,12 @@ class IcypeasProvider(AsyncJobProvider):
 
     async def _search(self, person: Person) -> _Item:
         first, last = require_names(self.name, person)
-        payload = {"firstname": first, "lastname": last,
-                   "domainOrCompany": person.domain or person.company_name,
-                   "custom": {"externalId": person.siren}}
+        payload = {
+            "firstname": first,
+            "lastname": last,
+            "domainOrCompany": person.domain or person.company_name,
+            "custom": {"externalId": person.siren},
+        }
         raw = self.checked(await self.send("POST", "/email-search", json=payload))
         body = self.parsed(_Started, raw)
         item_id = body.item.id if body.item else None
@@ -92,5 +95,12 @@ class IcypeasProvider(AsyncJobProvider):
         if status in MISSED or status not in FOUND or not emails or not emails[0].email:
             return self.miss(Field.EMAIL, raw_status=status)
         best = emails[0]
-        return Answer(self.name, Field.EMAIL, best.email, CERTAINTY.get(best.certainty or "", Status.UNKNOWN),
-                      credits=1.0, raw_status=best.certainty, extra={"mx_provider": best.mx_provider})
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            best.email,
+            CERTAINTY.get(best.certainty or "", Status.UNKNOWN),
+            credits=1.0,
+            raw_status=best.certainty,
+            extra={"mx_provider": best.mx_provider},
+        )

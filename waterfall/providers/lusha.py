@@ -93,8 +93,14 @@ class LushaProvider(HttpProvider):
             return self.miss(Field.EMAIL, raw_status="no_work_email", credits=credits)
         best = min(work, key=lambda e: (e.type != "work", e.emailConfidence not in VALID_GRADES))
         grade = best.emailConfidence
-        return Answer(self.name, Field.EMAIL, best.address,
-                      Status.VALID if grade in VALID_GRADES else Status.RISKY, credits=credits, raw_status=grade)
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            best.address,
+            Status.VALID if grade in VALID_GRADES else Status.RISKY,
+            credits=credits,
+            raw_status=grade,
+        )
 
     async def find_phone(self, person: Person) -> Answer:
         found = await self._person(person)
@@ -106,7 +112,13 @@ class LushaProvider(HttpProvider):
             e164 = to_e164(phone.number, country)
             if e164:
                 kind = PHONE_TYPE.get((phone.phoneType or "").lower())
-                return Answer(self.name, Field.PHONE, e164, Status.VALID, credits=credits,
-                              raw_status=phone.phoneType,
-                              extra={**phone_extra(e164, kind), "do_not_call": bool(phone.doNotCall)})
+                return Answer(
+                    self.name,
+                    Field.PHONE,
+                    e164,
+                    Status.VALID,
+                    credits=credits,
+                    raw_status=phone.phoneType,
+                    extra={**phone_extra(e164, kind), "do_not_call": bool(phone.doNotCall)},
+                )
         return self.miss(Field.PHONE, raw_status="no_phone", credits=credits)

@@ -7,8 +7,31 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-PARTICLES = frozenset({"de", "du", "des", "d", "la", "le", "les", "l", "van", "von", "der", "den",
-                       "del", "della", "di", "da", "dos", "das", "ten", "ter", "y"})
+PARTICLES = frozenset(
+    {
+        "de",
+        "du",
+        "des",
+        "d",
+        "la",
+        "le",
+        "les",
+        "l",
+        "van",
+        "von",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "ten",
+        "ter",
+        "y",
+    }
+)
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -28,8 +51,8 @@ def slug(text: str) -> str:
 class NameParts:
     """One name as mail systems write it, in the forms address patterns are built from."""
 
-    tokens: tuple[str, ...]        # every word, particles included: ("de", "la", "fontaine")
-    hyphenated: bool               # the original joined words with hyphens ("Dupont-Aignan")
+    tokens: tuple[str, ...]  # every word, particles included: ("de", "la", "fontaine")
+    hyphenated: bool  # the original joined words with hyphens ("Dupont-Aignan")
 
     @classmethod
     def parse(cls, text: str) -> NameParts:

@@ -26,7 +26,10 @@ def candidates(first_name: str, last_name: str, domain: str, limit: int | None =
     gi, domain = given.initials, domain.strip().lower().lstrip("@")
     locals_ = [
         f"{g}.{n}",
-        f"{given.compact}.{n}", f"{g}.{family.compact}", f"{g}.{family.core}", f"{given.first}.{n}",
+        f"{given.compact}.{n}",
+        f"{g}.{family.compact}",
+        f"{g}.{family.core}",
+        f"{given.first}.{n}",
         f"{gi}.{n}",
         f"{given.compact}{family.compact}",
         family.compact,
@@ -53,7 +56,9 @@ class PatternProvider:
         self.max_candidates = max_candidates
 
     def __repr__(self) -> str:
-        return f"PatternProvider(verifier={getattr(self.verifier, 'name', None)!r}, max_candidates={self.max_candidates})"
+        return (
+            f"PatternProvider(verifier={getattr(self.verifier, 'name', None)!r}, max_candidates={self.max_candidates})"
+        )
 
     def with_verifier(self, verifier: Provider) -> PatternProvider:
         """The same guesser asking `verifier` (the engine routes the checks through the verifier's gate)."""
@@ -66,8 +71,9 @@ class PatternProvider:
         if not tried:
             raise Rejected("pattern: first and last name are both required")
         if self.verifier is None:
-            return Answer(self.name, Field.EMAIL, tried[0], Status.RISKY, raw_status="unverified",
-                          extra={"candidate_rank": 0})
+            return Answer(
+                self.name, Field.EMAIL, tried[0], Status.RISKY, raw_status="unverified", extra={"candidate_rank": 0}
+            )
         credits, fallback = 0.0, None
         for rank, address in enumerate(tried):
             try:
@@ -77,16 +83,39 @@ class PatternProvider:
             credits += verdict.credits
             extra = {"candidate_rank": rank, "verified_by": self.verifier.name}
             if verdict.status is Status.VALID:
-                return Answer(self.name, Field.EMAIL, address, Status.VALID, confidence=verdict.confidence,
-                              credits=credits, raw_status=verdict.raw_status, extra=extra)
+                return Answer(
+                    self.name,
+                    Field.EMAIL,
+                    address,
+                    Status.VALID,
+                    confidence=verdict.confidence,
+                    credits=credits,
+                    raw_status=verdict.raw_status,
+                    extra=extra,
+                )
             if verdict.status is Status.RISKY and fallback is None:
                 fallback = (address, verdict, extra)
         if fallback is not None:
             address, verdict, extra = fallback
-            return Answer(self.name, Field.EMAIL, address, Status.RISKY, confidence=verdict.confidence,
-                          credits=credits, raw_status=verdict.raw_status, extra=extra)
-        return Answer(self.name, Field.EMAIL, None, Status.UNKNOWN, credits=credits, raw_status="no_candidate_valid",
-                      extra={"candidates_tried": len(tried)})
+            return Answer(
+                self.name,
+                Field.EMAIL,
+                address,
+                Status.RISKY,
+                confidence=verdict.confidence,
+                credits=credits,
+                raw_status=verdict.raw_status,
+                extra=extra,
+            )
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            None,
+            Status.UNKNOWN,
+            credits=credits,
+            raw_status="no_candidate_valid",
+            extra={"candidates_tried": len(tried)},
+        )
 
     async def find_domain(self, person: Person) -> Answer:
         raise NotImplementedError("pattern does not find domains")

@@ -81,8 +81,12 @@ class ProspeoProvider(HttpProvider):
         first, last = require_names(self.name, person)
         data = {"first_name": first, "last_name": last, "linkedin_url": person.linkedin_url}
         data.update({"company_website": person.domain} if person.domain else {"company_name": person.company_name})
-        payload = {"data": {k: v for k, v in data.items() if v},
-                   "only_verified_email": False, "enrich_mobile": mobile, "only_verified_mobile": False}
+        payload = {
+            "data": {k: v for k, v in data.items() if v},
+            "only_verified_email": False,
+            "enrich_mobile": mobile,
+            "only_verified_mobile": False,
+        }
         resp = await self.send("POST", "/enrich-person", json=payload)
         body = self.body(resp)
         if resp.status_code == 400 and isinstance(body, dict) and body.get("error_code") == "NO_MATCH":
@@ -101,8 +105,14 @@ class ProspeoProvider(HttpProvider):
         if email is None or not email.revealed or not email.email:
             masked = email is not None and bool(email.model_fields_set)
             return self.miss(Field.EMAIL, raw_status="masked" if masked else "no_email", credits=credits)
-        return Answer(self.name, Field.EMAIL, email.email, STATUS.get(email.status or "", Status.UNKNOWN),
-                      credits=credits, raw_status=email.status)
+        return Answer(
+            self.name,
+            Field.EMAIL,
+            email.email,
+            STATUS.get(email.status or "", Status.UNKNOWN),
+            credits=credits,
+            raw_status=email.status,
+        )
 
     async def find_phone(self, person: Person) -> Answer:
         body = await self._enrich(person, mobile=True)
@@ -115,6 +125,12 @@ class ProspeoProvider(HttpProvider):
             email = body.person.email if body.person else None
             billed = EMAIL_CREDITS if email is not None and email.revealed and email.email and not free else 0.0
             return self.miss(Field.PHONE, raw_status="no_mobile", credits=billed)
-        return Answer(self.name, Field.PHONE, e164, STATUS.get(mobile.status or "", Status.UNKNOWN),
-                      credits=0.0 if free else MOBILE_CREDITS, raw_status=mobile.status,
-                      extra=phone_extra(e164, "mobile"))
+        return Answer(
+            self.name,
+            Field.PHONE,
+            e164,
+            STATUS.get(mobile.status or "", Status.UNKNOWN),
+            credits=0.0 if free else MOBILE_CREDITS,
+            raw_status=mobile.status,
+            extra=phone_extra(e164, "mobile"),
+        )

@@ -34,39 +34,55 @@ _POLL_ARGS = ("poll_interval", "poll_timeout")
 @dataclass(frozen=True)
 class ProviderSpec:
     cls: type
-    key_env: str | None              # None: needs no account (pattern)
+    key_env: str | None  # None: needs no account (pattern)
     default_base_url: str | None
     fields: frozenset[Field]
     pricing: str
-    is_async: bool = False           # submit + poll: accepts poll_interval / poll_timeout
+    is_async: bool = False  # submit + poll: accepts poll_interval / poll_timeout
 
 
 def _spec(cls: type[HttpProvider], pricing: str) -> ProviderSpec:
-    return ProviderSpec(cls, f"FIRMO_{cls.name.upper()}_API_KEY", cls.default_base_url, cls.fields, pricing,
-                        issubclass(cls, AsyncJobProvider))
+    return ProviderSpec(
+        cls,
+        f"FIRMO_{cls.name.upper()}_API_KEY",
+        cls.default_base_url,
+        cls.fields,
+        pricing,
+        issubclass(cls, AsyncJobProvider),
+    )
 
 
 PROVIDERS: dict[str, ProviderSpec] = {
-    "hunter": _spec(HunterProvider, "finder 1 credit per email found, 0 on a miss; verifier 0.5 "
-                    "(unified credits); domain search 1 per 1-10 emails"),
-    "dropcontact": _spec(DropcontactProvider, "1 credit per record with an email (debited at submit, "
-                         "refunded on a miss); 403 when credits are short"),
-    "apollo": _spec(ApolloProvider, "1 credit whenever a person matches, even a guessed/empty email; "
-                    "0 when person is null"),
+    "hunter": _spec(
+        HunterProvider,
+        "finder 1 credit per email found, 0 on a miss; verifier 0.5 (unified credits); domain search 1 per 1-10 emails",
+    ),
+    "dropcontact": _spec(
+        DropcontactProvider,
+        "1 credit per record with an email (debited at submit, refunded on a miss); 403 when credits are short",
+    ),
+    "apollo": _spec(
+        ApolloProvider, "1 credit whenever a person matches, even a guessed/empty email; 0 when person is null"
+    ),
     "fullenrich": _spec(FullEnrichProvider, "work email 1, mobile 10, landline free; job cost.credits"),
     "lusha": _spec(LushaProvider, "email 1 + phone 5 when isCreditCharged, else 0"),
-    "prospeo": _spec(ProspeoProvider, "1 per matched email, 10 with a mobile, 0 on NO_MATCH or "
-                     "free_enrichment"),
+    "prospeo": _spec(ProspeoProvider, "1 per matched email, 10 with a mobile, 0 on NO_MATCH or free_enrichment"),
     "icypeas": _spec(IcypeasProvider, "1 per found email, 0 on a miss"),
     "enrow": _spec(EnrowProvider, "1 per found email (response credits_used)"),
     "findymail": _spec(FindymailProvider, "1 per found (always verified) email; verify 1 verifier credit"),
-    "pattern": ProviderSpec(PatternProvider, None, None, PatternProvider.fields,
-                            "free itself; costs the verifier's credits per candidate checked"),
+    "pattern": ProviderSpec(
+        PatternProvider,
+        None,
+        None,
+        PatternProvider.fields,
+        "free itself; costs the verifier's credits per candidate checked",
+    ),
 }
 
 
-def build_provider(name: str, client: httpx.AsyncClient, env: Mapping[str, str] = os.environ,
-                   base_url: str | None = None, **kw: Any) -> Provider | None:
+def build_provider(
+    name: str, client: httpx.AsyncClient, env: Mapping[str, str] = os.environ, base_url: str | None = None, **kw: Any
+) -> Provider | None:
     """The adapter for `name` with its key from `env`, or None (logged) when the key is not set.
 
     `pattern` takes `verifier=` (a built Provider or None) and `max_candidates=` instead of a key.

@@ -43,13 +43,23 @@ from waterfall.providers.base import (
 
 T = TypeVar("T")
 M = TypeVar("M", bound=pydantic.BaseModel)
-MAX_BODY_BYTES = 1 << 20       # vendors' answers are a few kB; more is not an answer we can use
+MAX_BODY_BYTES = 1 << 20  # vendors' answers are a few kB; more is not an answer we can use
 Pace = Callable[..., Awaitable[None]]
 _POLLING: ContextVar[bool] = ContextVar("firmo_waterfall_polling", default=False)
-_TYPE_WORDS = {"string_type": "is not a string", "int_type": "is not a number", "int_parsing": "is not a number",
-               "float_type": "is not a number", "float_parsing": "is not a number", "bool_type": "is not a boolean",
-               "bool_parsing": "is not a boolean", "dict_type": "is not an object", "model_type": "is not an object",
-               "model_attributes_type": "is not an object", "list_type": "is not a list", "missing": "is missing"}
+_TYPE_WORDS = {
+    "string_type": "is not a string",
+    "int_type": "is not a number",
+    "int_parsing": "is not a number",
+    "float_type": "is not a number",
+    "float_parsing": "is not a number",
+    "bool_type": "is not a boolean",
+    "bool_parsing": "is not a boolean",
+    "dict_type": "is not an object",
+    "model_type": "is not an object",
+    "model_attributes_type": "is not an object",
+    "list_type": "is not a list",
+    "missing": "is missing",
+}
 _DETAIL_KEYS = ("error_code", "id", "code", "message", "reason", "detail", "details", "error")
 
 
@@ -118,7 +128,7 @@ class HttpProvider:
     fields: ClassVar[frozenset[Field]]
     default_base_url: ClassVar[str]
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
-    polls_paced: ClassVar[bool] = True   # a poll takes a slot of the account's rate limit
+    polls_paced: ClassVar[bool] = True  # a poll takes a slot of the account's rate limit
 
     def __init__(self, client: httpx.AsyncClient, api_key: str, *, base_url: str | None = None) -> None:
         if not api_key:
@@ -151,13 +161,12 @@ class HttpProvider:
     def redact(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
 
-    def miss(self, what: Field, raw_status: str | None = None, credits: float = 0.0,
-             **extra: Any) -> Answer:
-        return Answer(self.name, what, None, Status.UNKNOWN, credits=credits, raw_status=raw_status,
-                      extra=dict(extra))
+    def miss(self, what: Field, raw_status: str | None = None, credits: float = 0.0, **extra: Any) -> Answer:
+        return Answer(self.name, what, None, Status.UNKNOWN, credits=credits, raw_status=raw_status, extra=dict(extra))
 
-    async def send(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                   json: Any = None) -> httpx.Response:
+    async def send(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> httpx.Response:
         """One HTTP exchange. Transport failures become Transient; the key never leaks; the body
         is read up to `max_body_bytes` (a 2xx over it is a BadAnswer, an error body is cut)."""
         clean = {k: v for k, v in (params or {}).items() if v is not None} or None
@@ -166,8 +175,9 @@ class HttpProvider:
             await self.pace(poll=polling, paced=not polling or self.polls_paced)
         failure: ProviderError
         try:
-            request = self._client.build_request(method, self.base_url + path, params=clean, json=json,
-                                                 headers=self.auth_headers())
+            request = self._client.build_request(
+                method, self.base_url + path, params=clean, json=json, headers=self.auth_headers()
+            )
             resp = await self._client.send(request, stream=True)
             try:
                 body, oversize = bytearray(), False
@@ -186,10 +196,14 @@ class HttpProvider:
             if oversize and resp.is_success:
                 failure = BadAnswer(f"{self.name}: answer over {self.max_body_bytes:,} bytes on {method} {path}")
             else:
-                headers = [(k, v) for k, v in resp.headers.multi_items()
-                           if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
-                return httpx.Response(resp.status_code, headers=headers,
-                                      content=bytes(body[:self.max_body_bytes]), request=request)
+                headers = [
+                    (k, v)
+                    for k, v in resp.headers.multi_items()
+                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+                ]
+                return httpx.Response(
+                    resp.status_code, headers=headers, content=bytes(body[: self.max_body_bytes]), request=request
+                )
         raise failure  # outside the except block: no __context__ holding the request and its key
 
     def body(self, resp: httpx.Response) -> Any:
@@ -249,8 +263,15 @@ class HttpProvider:
 class AsyncJobProvider(HttpProvider):
     """Vendors that answer a submit with a job id and the result later (Dropcontact, FullEnrich...)."""
 
-    def __init__(self, client: httpx.AsyncClient, api_key: str, *, base_url: str | None = None,
-                 poll_interval: float = 2.0, poll_timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        poll_interval: float = 2.0,
+        poll_timeout: float = 120.0,
+    ) -> None:
         super().__init__(client, api_key, base_url=base_url)
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
