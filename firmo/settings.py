@@ -208,7 +208,7 @@ class Settings(BaseModel):
         variables take their defaults. Raises SettingsError naming the first bad variable."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for name, info in cls.model_fields.items():
+        for info in cls.model_fields.values():
             raw = environ.get(info.alias) if info.alias else None
             if raw is not None and raw.strip():
                 values[info.alias] = raw.strip()

@@ -144,9 +144,12 @@ def _scrub(db_file: Path | None) -> None:
         )
 
 
+_CRM_HELP = f"One of {', '.join(CRMS)} (repeatable; default: all)."
+
+
 def export_cmd(
     icp: list[str] = typer.Option([], "--icp", help="ICP name (repeatable; default: every lead list)."),
-    crm: list[str] = typer.Option([], "--crm", help=f"One of {', '.join(CRMS)} (repeatable; default: all)."),
+    crm: list[str] = typer.Option([], "--crm", help=_CRM_HELP),
     full: bool = typer.Option(False, "--full", help="Re-export every lead, not only new or changed ones."),
     out: Path | None = typer.Option(None, "--out", help="Folder (default: $FIRMO_EXPORTS_DIR or data/exports)."),
     push: bool = typer.Option(

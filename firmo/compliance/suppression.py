@@ -12,6 +12,7 @@ export take (`index(lead) -> bool`, `index.reason(lead) -> str | None`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -282,10 +283,8 @@ def _keys(lead: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("domain", lead.get("website_domain") or lead.get("domain")),
     ]
     if lead.get("email"):
-        try:
+        with contextlib.suppress(InvalidIdentifier):
             raw.append(("domain", normalise_email(str(lead["email"])).rpartition("@")[2]))
-        except InvalidIdentifier:
-            pass
     keys = []
     for kind, value in raw:
         if value:

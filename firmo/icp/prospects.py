@@ -85,7 +85,8 @@ def _naf_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         "GROUP BY 1 ORDER BY 1"
     ).fetchall()
     ranges: list[tuple[str, str]] = []
-    first, size = None, 0
+    first: str | None = None
+    previous, size = "", 0
     for naf_key, n in counts:
         if first is not None and size + n > ROWS_PER_STEP:
             ranges.append((first, previous))

@@ -122,7 +122,7 @@ def _iter_csv(path: Path) -> Iterator[tuple[int | None, dict]]:
                     },
                 )
                 continue
-            yield line, {k: (v if v != "" else None) for k, v in zip(header, row)}
+            yield line, {k: (v if v != "" else None) for k, v in zip(header, row, strict=True)}
 
 
 def _iter_tar(path: Path) -> Iterator[tuple[int | None, dict]]:

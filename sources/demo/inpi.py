@@ -121,7 +121,7 @@ def rne_payloads(universe: Any, stock_date: dt.date, rng: np.random.Generator) -
     """(stock payloads as of `stock_date`, diff payloads as of `universe.as_of`)."""
     units = universe.units
     opposed, flipped = commercial_opposition(universe)
-    names = dict(zip(units["siren"].to_list(), units["denomination"].to_list()))
+    names = dict(zip(units["siren"].to_list(), units["denomination"].to_list(), strict=True))
     by_siren = universe.officers.rows_by_key("siren", named=True) if universe.officers.height else {}
     changed = set(
         universe.events.filter(

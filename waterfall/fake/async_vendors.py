@@ -59,7 +59,7 @@ class FakeDropcontact(Vendor):
         if len(rows) > 250:
             return self._error(400, "Too many records, you can only submit up to 250 records")
         self.state.require(self.name, len(rows))  # debited at submit for every record...
-        records, cost = zip(*(self._record(r if isinstance(r, dict) else {}) for r in rows))
+        records, cost = zip(*(self._record(r if isinstance(r, dict) else {}) for r in rows), strict=True)
         self.state.charge(self.name, sum(cost))  # ...refunded for those without an email
         job = self.state.new_job(self.name, list(records), self.behaviour.polls_until_ready)
         return JSONResponse(
@@ -133,7 +133,8 @@ class FakeFullEnrich(Vendor):
                     ),
                 )
                 for r in rows
-            )
+            ),
+            strict=True,
         )
         status, total = "FINISHED", sum(costs)
         try:
