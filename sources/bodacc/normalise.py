@@ -21,17 +21,36 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from stdnum.fr import siren as std_siren
+from firmo.identifiers import is_valid_siren
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
-MONTHS = {m: i for i, m in enumerate(
-    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-     "novembre", "décembre"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12})
 _NON_DIGITS = re.compile(r"\D")
 _FR_DATE = re.compile(r"^(\d{1,2})(?:er)?\s+([a-zéûè]+)\s+(\d{4})$", re.I)
 # UTF-8 read as latin-1 / cp1252: 'Ã' or 'Â' followed by a continuation byte's character.
-_MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u2013-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122]|â€")
+_MOJIBAKE = re.compile(
+    "[ÃÂ][\u0080-\u00bf\u2013-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122]|â€"
+)
 EDITION_LETTER = {"BODACC A": "A", "BODACC B": "B", "BODACC C": "C", "A": "A", "B": "B", "C": "C"}
 PROCEEDING_KINDS = (("liquidation", "liquidation"), ("redressement", "redressement"), ("sauvegarde", "sauvegarde"))
 
@@ -107,7 +126,7 @@ def as_list(value: Any) -> list:
 def _valid_siren(digits: str) -> bool:
     """Checksum validation, cached: the same SIREN is spelled two or three times per notice and
     a company reappears all year (halves the cost of a year's load)."""
-    return len(digits) == 9 and std_siren.is_valid(digits)
+    return is_valid_siren(digits)
 
 
 def normalise_sirens(candidates: list[Any], repairs: list[str]) -> list[str]:
@@ -207,7 +226,8 @@ def build_notice(raw: dict[str, Any], *, source: str, source_file: str) -> dict[
     parution = str(raw.get("parution") or "").strip() or None
     number = raw.get("numeroannonce")
     notice_id = str(raw.get("id") or "").strip() or (
-        f"{edition}{parution}{int(number)}" if edition and parution and number not in (None, "") else None)
+        f"{edition}{parution}{int(number)}" if edition and parution and number not in (None, "") else None
+    )
     if not notice_id:
         raise NoticeError("no notice id (publication letter, parution and notice number all needed)")
     published = parse_date(raw.get("dateparution"), "dateparution", repairs)
@@ -217,7 +237,9 @@ def build_notice(raw: dict[str, Any], *, source: str, source_file: str) -> dict[
     personnes = [p for p in _unwrap(load_json_field(raw.get("listepersonnes")), "personne") if isinstance(p, dict)]
     registre = raw.get("registre")
     sirens = normalise_sirens(as_list(registre) + person_sirens(personnes), repairs)
-    previous = load_json_field(raw.get("listeprecedentproprietaire")) or load_json_field(raw.get("listeprecedentexploitant"))
+    previous = load_json_field(raw.get("listeprecedentproprietaire")) or load_json_field(
+        raw.get("listeprecedentexploitant")
+    )
     seller_sirens = normalise_sirens(person_sirens(_unwrap(previous, "personne")), repairs)
     sirens = [s for s in sirens if s not in seller_sirens] or sirens
 
@@ -235,11 +257,22 @@ def build_notice(raw: dict[str, Any], *, source: str, source_file: str) -> dict[
     first = personnes[0] if personnes else {}
     acte_kind = next((k for k in ("creation", "immatriculation", "vente") if isinstance(acte.get(k), dict)), None)
     acte_detail = acte.get(acte_kind, {}) if acte_kind else {}
-    description = " ".join(t for t in (
-        modifs.get("descriptif"), acte_detail.get("categorieCreation") or acte_detail.get("categorieImmatriculation")
-        or acte_detail.get("categorieVente"), acte_detail.get("descriptif"), radiation.get("commentaire"),
-        depot.get("typeDepot"),
-    ) if t) or None
+    description = (
+        " ".join(
+            t
+            for t in (
+                modifs.get("descriptif"),
+                acte_detail.get("categorieCreation")
+                or acte_detail.get("categorieImmatriculation")
+                or acte_detail.get("categorieVente"),
+                acte_detail.get("descriptif"),
+                radiation.get("commentaire"),
+                depot.get("typeDepot"),
+            )
+            if t
+        )
+        or None
+    )
     judgment_nature = repair_text(jugement.get("nature"), "jugement.nature", repairs)
     judgment_family = repair_text(jugement.get("famille"), "jugement.famille", repairs)
     family = str(raw.get("familleavis") or "").strip().lower() or None
@@ -255,7 +288,9 @@ def build_notice(raw: dict[str, Any], *, source: str, source_file: str) -> dict[
         "seller_sirens": seller_sirens,
         "company_name": repair_text(raw.get("commercant") or _name(first), "commercant", repairs),
         "tribunal": repair_text(raw.get("tribunal"), "tribunal", repairs),
-        "departement": str(raw.get("numerodepartement")).strip() if raw.get("numerodepartement") not in (None, "") else None,
+        "departement": str(raw.get("numerodepartement")).strip()
+        if raw.get("numerodepartement") not in (None, "")
+        else None,
         "city": repair_text(raw.get("ville") or _city(first), "ville", repairs),
         "judgment_family": judgment_family,
         "judgment_nature": judgment_nature,

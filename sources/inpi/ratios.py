@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from firmo import db
+from firmo import db, identifiers
 from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.inpi.ratios_read import RawRead, load_raw
@@ -49,7 +49,7 @@ def _stage_rejects(con: duckdb.DuckDBPyConnection, read: RawRead, source: str) -
     rows = _rows(con, f"SELECT row_index, reason, raw FROM {CHECKED} WHERE reason IS NOT NULL ORDER BY row_index")
     index = np.array([r[0] for r in rows], dtype=np.int64)
     lines = read.line_of(index).tolist() if read.fmt == "csv" else [None] * len(rows)
-    entries = [(line, reason, raw) for line, (_, reason, raw) in zip(lines, rows)]
+    entries = [(line, reason, raw) for line, (_, reason, raw) in zip(lines, rows, strict=True)]
     entries += [(line, "malformed line (wrong number of fields)", text) for line, text in read.malformed]
     if not entries:
         return
@@ -86,7 +86,7 @@ def load_ratios(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | Non
     try:
         with reading(path):
             read = load_raw(con, path, RAW)
-        con.execute(load_sql("inpi/macros"))
+        identifiers.create_macros(con)
         con.execute(
             render_identifiers(load_sql("inpi/financials_check"), raw=RAW, checked=CHECKED),
             {"max_date": as_of + timedelta(days=2 * 366)},
@@ -104,8 +104,7 @@ def load_ratios(con: duckdb.DuckDBPyConnection, path: Path, *, as_of: date | Non
         _stage_rejects(con, read, source)
         reasons = _rows(
             con,
-            f"SELECT split_part(reason, ': ', 1), count(*) FROM {REJECTS_STAGING}"
-            " GROUP BY 1 ORDER BY 2 DESC",
+            f"SELECT split_part(reason, ': ', 1), count(*) FROM {REJECTS_STAGING} GROUP BY 1 ORDER BY 2 DESC",
         )
         db.publish(con, [FINANCIALS, LATEST], rejects={REJECTS: [FINANCIALS]}, rejects_staging=REJECTS_STAGING)
     finally:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
-from stdnum.fr import siren as siren_checker
-
+from firmo.identifiers import is_valid_siren
 from firmo.reference.roles import rank_codes, role_label
 from sources.inpi.roles import resolve_roles
 
@@ -94,7 +93,7 @@ def parse_timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -142,7 +141,9 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
     elif person:
         kind = "person"
     else:
-        raise RejectedPayload(f"pouvoir names neither an individu nor an entreprise: representantId {pouvoir.get('representantId')!r}")
+        raise RejectedPayload(
+            f"pouvoir names neither an individu nor an entreprise: representantId {pouvoir.get('representantId')!r}"
+        )
     codes, label = resolve_roles(pouvoir)
     return {
         "siren": siren,
@@ -218,7 +219,7 @@ def parse_company(payload: Any, source_file: str, today: date | None = None) -> 
     siren = normalise_siren(raw_siren)
     if siren is None:
         raise RejectedPayload("no siren in payload")
-    if not siren_checker.is_valid(siren):
+    if not is_valid_siren(siren):
         raise RejectedPayload(f"invalid SIREN (length or checksum): {raw_siren!r}")
     content = formality.get("content")
     if not isinstance(content, dict):

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import db
+from firmo import db, identifiers
 from firmo.sqlfiles import load_sql, quote_ident
 from sources.sirene.ingest import (
     KEYS,
@@ -51,7 +51,7 @@ class SireneDelta:
     since: dict[str, datetime | None]
     files: dict[str, str] = field(default_factory=dict)
     tables: dict[str, TableLoad] = field(default_factory=dict)
-    companies: int | None = None          # rows of core.companies after the publish; None if unchanged
+    companies: int | None = None  # rows of core.companies after the publish; None if unchanged
     seconds: float = 0.0
 
     @property
@@ -124,6 +124,7 @@ def apply_sirene_delta(
         log.info("SIRENE delta: nothing changed since %s", report.since)
         return report
 
+    identifiers.create_macros(con)
     con.execute(load_sql("sirene/macros"))
     staged = [TABLES[k] for k in files] + ["core.companies"]
     delta_tables = {k: f"{TABLES[k]}__delta" for k in files}
@@ -136,7 +137,9 @@ def apply_sirene_delta(
             src = open_stock(kind, path, original=f"{label} {kind} ({path.name})")
             report.tables[kind] = stage_stock(con, src, max_reject_ratio=max_reject_ratio)
             live, delta = TABLES[kind], delta_tables[kind]
-            con.execute(f"ALTER TABLE {quote_ident(db.staging_name(live))} RENAME TO {quote_ident(delta.split('.')[1])}")
+            con.execute(
+                f"ALTER TABLE {quote_ident(db.staging_name(live))} RENAME TO {quote_ident(delta.split('.')[1])}"
+            )
             key = ", ".join(quote_ident(k) for k in KEYS[kind])
             con.execute(
                 f"CREATE TABLE {quote_ident(db.staging_name(live))} AS "
@@ -168,5 +171,6 @@ def refresh_from_api(con: duckdb.DuckDBPyConnection, client, *, workdir: Path) -
         con,
         unites_legales=client.iter_unites_legales_since(since["unites_legales"]),
         etablissements=client.iter_etablissements_since(since["etablissements"]),
-        workdir=workdir, since=since,
+        workdir=workdir,
+        since=since,
     )

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import db
+from firmo import db, identifiers
 from firmo.errors import InputError, reading
 from firmo.sqlfiles import load_sql, quote_ident
 from sources.sirene.linefinder import MAX_PREFIXES, find_line_numbers
@@ -100,6 +100,7 @@ def load_sirene(
     from firmo.reference import load_reference  # reference tables feed core.companies
 
     load_reference(con)
+    identifiers.create_macros(con)
     con.execute(load_sql("sirene/macros"))
     staged = list(TABLES[k] for k in given) + ["core.companies"]
     db.drop_staging(con, *staged)
@@ -118,8 +119,10 @@ def load_sirene(
         et = db.staging_name(TABLES["etablissements"]) if "etablissements" in given else TABLES["etablissements"]
         for table in (ul, et):
             if not db.table_exists(con, table):
-                raise InputError(f"{table.removesuffix('__staging')} is not loaded yet: give both files "
-                                 "(--unites-legales and --etablissements) for a first load")
+                raise InputError(
+                    f"{table.removesuffix('__staging')} is not loaded yet: give both files "
+                    "(--unites-legales and --etablissements) for a first load"
+                )
         log.info("building core.companies")
         build_companies(con, ul, et, db.staging_name("core.companies"))
         db.publish(
@@ -143,8 +146,9 @@ def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_
     t0 = time.perf_counter()
     table = TABLES[src.kind]
     staging = quote_ident(db.staging_name(table))
-    report = TableLoad(table, src.original, src.fmt, missing_columns=src.missing_columns,
-                       unknown_columns=src.unknown_columns)
+    report = TableLoad(
+        table, src.original, src.fmt, missing_columns=src.missing_columns, unknown_columns=src.unknown_columns
+    )
     if report.unknown_columns:
         log.warning("%s: columns not in the known layout, ignored: %s", src.original, report.unknown_columns)
     rej = f"__rej_{src.kind}"
@@ -154,11 +158,13 @@ def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_
     )
     log.info("reading %s (%s, %s)", src.original, src.fmt, src.vintage)
     ints = "TRY_CAST(siren AS UBIGINT) AS __siren_n" + (
-        ", TRY_CAST(siret AS UBIGINT) AS __siret_n" if src.kind == "etablissements" else "")
+        ", TRY_CAST(siret AS UBIGINT) AS __siret_n" if src.kind == "etablissements" else ""
+    )
     # The identifiers are cast to integers once, in a subquery: the checksum macros take digits
     # arithmetically, and a macro argument that is an expression would be recomputed per use.
     con.execute(
-        f"CREATE TABLE {staging} AS SELECT * EXCLUDE (__siren_n{', __siret_n' if src.kind == 'etablissements' else ''}), "
+        f"CREATE TABLE {staging} AS SELECT * "
+        f"EXCLUDE (__siren_n{', __siret_n' if src.kind == 'etablissements' else ''}), "
         f"({reason}) AS __reason FROM (SELECT *, {ints} FROM ({scan_sql(src, rej)}))",
         {"path": str(src.path)},
     )
@@ -189,7 +195,9 @@ def stage_stock(con: duckdb.DuckDBPyConnection, src: StockSource, *, max_reject_
             f"{src.original}: {report.rows_rejected} of {report.rows_read} rows rejected "
             f"(> {max_reject_ratio:.1%}); nothing published. Reasons: {report.rejects_by_reason}"
         )
-    log.info("%s: %d rows staged, %d rejected in %.1fs", table, report.rows_loaded, report.rows_rejected, report.seconds)
+    log.info(
+        "%s: %d rows staged, %d rejected in %.1fs", table, report.rows_loaded, report.rows_rejected, report.seconds
+    )
     return report
 
 
@@ -251,7 +259,11 @@ def _reader_reason(etype: str, column: str | None, message: str) -> str:
     if etype == "CAST":
         m = _CAST_RE.search(message)
         value = f" '{m.group(1)}'" if m else ""
-        kind = {"DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean"}.get(m.group(2).upper(), "value") if m else "value"
+        kind = (
+            {"DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean"}.get(m.group(2).upper(), "value")
+            if m
+            else "value"
+        )
         return f"impossible {kind}{value} in {column}"
     return f"malformed CSV line ({etype.lower()})"
 
@@ -263,27 +275,34 @@ def _quarantine_invalid(con, src: StockSource, table: str, staging: str, rej: st
     if src.fmt == "csv":
         con.execute("DROP TABLE IF EXISTS __bad_lines")
         bad_keys = con.execute(
-            f"SELECT DISTINCT {', '.join(quote_ident(c) for c in PREFIX_COLUMNS[src.kind])} FROM {staging} WHERE __reason IS NOT NULL"
+            f"SELECT DISTINCT {', '.join(quote_ident(c) for c in PREFIX_COLUMNS[src.kind])} FROM {staging} "
+            "WHERE __reason IS NOT NULL"
         ).fetchall()
         lines = _lines_by_prefix(src, bad_keys) if len(bad_keys) <= MAX_PREFIXES else None
         if lines is None:
             lines = _lines_by_rescan(con, src, rej, staging, key_sql, reader_lines)
-        con.execute(f"CREATE TEMP TABLE __bad_lines ({', '.join(f'{quote_ident(k)} VARCHAR' for k in keys)}, line BIGINT)")
+        con.execute(
+            f"CREATE TEMP TABLE __bad_lines ({', '.join(f'{quote_ident(k)} VARCHAR' for k in keys)}, line BIGINT)"
+        )
         if lines:
             con.executemany(f"INSERT INTO __bad_lines VALUES ({', '.join('?' for _ in keys)}, ?)", lines)
         # A key repeated on n bad lines must give n rejects, not n x n: the k-th bad row of a key
         # takes the k-th line of that key (CSV gives no row position, so which of several rows
         # with the same key carries which raw text is not known; the count and lines are exact).
-        bad = (f"SELECT {key_sql}, __reason, __raw, row_number() OVER (PARTITION BY {key_sql} ORDER BY __raw) AS __k "
-               f"FROM (SELECT s.*, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) AS __raw FROM {staging} s "
-               "WHERE s.__reason IS NOT NULL)")
-        found = (f"SELECT {key_sql}, line, row_number() OVER (PARTITION BY {key_sql} ORDER BY line) AS __k "
-                 "FROM __bad_lines")
-        select = (f"SELECT ?, ?, l.line, b.__reason, b.__raw FROM ({bad}) b "
-                  f"LEFT JOIN ({found}) l USING ({key_sql}, __k)")
+        bad = (
+            f"SELECT {key_sql}, __reason, __raw, row_number() OVER (PARTITION BY {key_sql} ORDER BY __raw) AS __k "
+            f"FROM (SELECT s.*, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) AS __raw FROM {staging} s "
+            "WHERE s.__reason IS NOT NULL)"
+        )
+        found = (
+            f"SELECT {key_sql}, line, row_number() OVER (PARTITION BY {key_sql} ORDER BY line) AS __k FROM __bad_lines"
+        )
+        select = f"SELECT ?, ?, l.line, b.__reason, b.__raw FROM ({bad}) b LEFT JOIN ({found}) l USING ({key_sql}, __k)"
     else:
-        select = (f"SELECT ?, ?, s.__row, s.__reason, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) "
-                  f"FROM {staging} s WHERE s.__reason IS NOT NULL")
+        select = (
+            f"SELECT ?, ?, s.__row, s.__reason, left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) "
+            f"FROM {staging} s WHERE s.__reason IS NOT NULL"
+        )
     con.execute(
         f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) {select}",
         [table, src.original],
@@ -309,7 +328,9 @@ def _lines_by_prefix(src: StockSource, bad_keys: list[tuple]) -> list[tuple] | N
     return out
 
 
-def _lines_by_rescan(con, src: StockSource, rej: str, staging: str, key_sql: str, reader_lines: list[int]) -> list[tuple]:
+def _lines_by_rescan(
+    con, src: StockSource, rej: str, staging: str, key_sql: str, reader_lines: list[int]
+) -> list[tuple]:
     """(key..., line) for each bad row by a second, narrow scan in file order."""
     con.execute(f"CREATE TEMP TABLE __bad_keys AS SELECT DISTINCT {key_sql} FROM {staging} WHERE __reason IS NOT NULL")
     # Key columns as text: the scan skips exactly the structurally broken lines, so a row's
@@ -363,7 +384,8 @@ def _quarantine_duplicates(con, src: StockSource, table: str, staging: str) -> N
     )
     con.execute(
         f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) "
-        f"SELECT ?, ?, s.__row, 'duplicate {keys[0]} ''' || s.{quote_ident(keys[0])} || ''': a more recently processed row is kept', "
+        f"SELECT ?, ?, s.__row, 'duplicate {keys[0]} ''' || s.{quote_ident(keys[0])} || "
+        "''': a more recently processed row is kept', "
         f"left(CAST(to_json(s) AS VARCHAR), {RAW_MAX}) FROM {staging} s WHERE s.rowid IN (SELECT rid FROM __dups)",
         [table, src.original],
     )
@@ -378,8 +400,14 @@ def _changes_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
     con.execute(load_sql("sirene/create_changes"))
     if not db.table_exists(con, TABLES["unites_legales"]):
         return []
-    return [render_identifiers(load_sql("sirene/changes"), live=TABLES["unites_legales"],
-                               staging=db.staging_name(TABLES["unites_legales"]), target="core.sirene_changes")]
+    return [
+        render_identifiers(
+            load_sql("sirene/changes"),
+            live=TABLES["unites_legales"],
+            staging=db.staging_name(TABLES["unites_legales"]),
+            target="core.sirene_changes",
+        )
+    ]
 
 
 def build_companies(con: duckdb.DuckDBPyConnection, ul_table: str, etab_table: str, target: str) -> None:

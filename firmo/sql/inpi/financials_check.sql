@@ -1,5 +1,5 @@
 -- Type every raw ratios row and say why it cannot be used (reason NULL = usable).
--- Reasons read '<kind>: <value>' so that reports can count them by kind. Needs sql/inpi/macros.sql.
+-- Reasons read '<kind>: <value>' so that reports can count them by kind. Needs the identifier macros (firmo.identifiers.create_macros).
 -- {{raw}}: all-VARCHAR rows of one export (sources/inpi/ratios_read.py); $max_date bounds
 -- fiscal year ends (a closing date years in the future is a typo, not a forecast).
 CREATE OR REPLACE TEMP TABLE {{checked}} AS
@@ -28,7 +28,7 @@ typed AS (
         TRY_CAST(round(TRY_CAST(ebitda_raw AS DOUBLE)) AS BIGINT) AS ebitda,
         TRY_CAST(round(TRY_CAST(ebit_raw AS DOUBLE)) AS BIGINT) AS ebit,
         TRY_CAST(round(TRY_CAST(net_income_raw AS DOUBLE)) AS BIGINT) AS net_income,
-        inpi_siren_ok(siren) AS siren_ok
+        firmo_siren_ok(siren) AS siren_ok
     FROM src
 ),
 reasoned AS (
