@@ -50,16 +50,23 @@ def _install(tmp_path: Path) -> Path:
 def _env(site: Path, run_dir: Path) -> dict[str, str]:
     """A clean environment: no FIRMO_*, DAGSTER_HOME or provider key of the caller leaks in."""
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ"}}
-    env.update(PYTHONPATH=str(site), FIRMO_DATA_DIR=str(run_dir / "data"), FIRMO_ICP_DIR=str(run_dir / "icps"),
-               PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        PYTHONPATH=str(site),
+        FIRMO_DATA_DIR=str(run_dir / "data"),
+        FIRMO_ICP_DIR=str(run_dir / "icps"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     return env
 
 
 @pytest.mark.slow
 def test_an_installed_wheel_runs_the_demo_outside_the_repository(tmp_path):
     site = _install(tmp_path)
-    assert sorted(p.relative_to(site / "firmo" / "sql").as_posix() for p in (site / "firmo" / "sql").rglob("*.sql")) == sorted(
-        p.relative_to(REPO_ROOT / "firmo" / "sql").as_posix() for p in (REPO_ROOT / "firmo" / "sql").rglob("*.sql"))
+    assert sorted(
+        p.relative_to(site / "firmo" / "sql").as_posix() for p in (site / "firmo" / "sql").rglob("*.sql")
+    ) == sorted(
+        p.relative_to(REPO_ROOT / "firmo" / "sql").as_posix() for p in (REPO_ROOT / "firmo" / "sql").rglob("*.sql")
+    )
     assert (site / "firmo" / "reference" / "role_codes.csv").is_file()
     assert (site / "waterfall" / "demo.yaml").is_file()
 
@@ -69,21 +76,40 @@ def test_an_installed_wheel_runs_the_demo_outside_the_repository(tmp_path):
     env = _env(site, run_dir)
 
     where = subprocess.run(
-        [sys.executable, "-c", "import firmo, pipelines.cli, sources, firmo.sqlfiles as s; "
-                               "print(firmo.__file__); print(pipelines.cli.__file__); print(s.SQL_DIR)"],
-        capture_output=True, text=True, cwd=run_dir, env=env, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "import firmo, pipelines.cli, sources, firmo.sqlfiles as s; "
+            "print(firmo.__file__); print(pipelines.cli.__file__); print(s.SQL_DIR)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=run_dir,
+        env=env,
+        timeout=120,
+    )
     assert where.returncode == 0, where.stderr[-2000:]
     assert [Path(line).is_relative_to(site) for line in where.stdout.split()] == [True, True, True], where.stdout
 
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--demo", "--companies", str(COMPANIES)],
-                          capture_output=True, text=True, cwd=run_dir, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--demo", "--companies", str(COMPANIES)],
+        capture_output=True,
+        text=True,
+        cwd=run_dir,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     out = done.stdout
     rows = dict(re.findall(r"^(\S+\.\S+)\s+([\d,]+)\s+[\d,]+$", out, re.M))
     # the queries ran (registry tables built by firmo/sql/) and the reference CSVs were read
     assert rows["sirene.unites_legales"] == f"{COMPANIES:,}"
     assert {t: rows[t] for t in ("ref.rne_roles", "ref.naf_codes", "ref.communes", "ref.regions")} == {
-        "ref.rne_roles": "84", "ref.naf_codes": "732", "ref.communes": "37,590", "ref.regions": "18"}
+        "ref.rne_roles": "84",
+        "ref.naf_codes": "732",
+        "ref.communes": "37,590",
+        "ref.regions": "18",
+    }
     assert int(rows["leads.pme_croissance"].replace(",", "")) > 0
     checks = re.search(r"Data quality: (\d+) of (\d+) checks passed", out)
     assert checks and checks.group(1) == checks.group(2), out[-2000:]
