@@ -9,7 +9,6 @@ leads.<icp> of a removed ICP is left in place: the sensor never writes to the wa
 
 import hashlib
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -30,23 +29,19 @@ from dagster import (
 )
 
 from assets.common import WAREHOUSE_POOL
-from firmo import settings
 from firmo.icp import build_leads, build_prospects, load_icp
 from firmo.icp.config import NAME_RE, IcpError
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import WarehouseResource
+from pipelines.resources import PathsResource, WarehouseResource
 
 icp_partitions = DynamicPartitionsDefinition(name="icp")
 PROSPECTS = AssetKey(["core", "prospects"])
 
 
-def icp_dir() -> Path:
-    return Path(os.environ.get("FIRMO_ICP_DIR", settings.REPO_ROOT / "icps")).resolve()
-
-
-def icp_files(folder: Path | None = None) -> dict[str, Path]:
-    """ICP name -> file, for every `<name>.yaml|.yml` whose name can be a table name."""
-    folder = folder or icp_dir()
+def icp_files(folder: str | Path) -> dict[str, Path]:
+    """ICP name -> file in `folder` (the paths resource's ICP folder, FIRMO_ICP_DIR), for every
+    `<name>.yaml|.yml` whose name can be a table name."""
+    folder = Path(folder)
     if not folder.is_dir():
         return {}
     files = {}
@@ -97,13 +92,14 @@ class IcpLeadsConfig(Config):
     deps=[PROSPECTS],
     pool=WAREHOUSE_POOL,
 )
-def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse: WarehouseResource):
+def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse: WarehouseResource,
+              paths: PathsResource):
     """The ranked lead list of one ICP file: leads.<icp> (build then swap) and
     <data dir>/leads/<icp>.csv, scored on fit and intent, tiered hot / warm / cold."""
     name = context.partition_key
-    path = icp_files().get(name)
+    path = icp_files(paths.icp_dir).get(name)
     if path is None:
-        raise FileNotFoundError(f"no ICP file {name}.yaml in {icp_dir()} (set FIRMO_ICP_DIR)")
+        raise FileNotFoundError(f"no ICP file {name}.yaml in {paths.icp_dir} (set FIRMO_ICP_DIR)")
     digest = _digest(path)  # before reading it: an edit during the build then counts as a change
     icp = load_icp(path)
     for warning in icp.warnings:
@@ -111,7 +107,8 @@ def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse:
     for notice in icp.notices:
         context.log.info(notice)
     with warehouse.get_connection() as con:
-        result = build_leads(con, icp, as_of=date.fromisoformat(config.as_of) if config.as_of else None)
+        result = build_leads(con, icp, as_of=date.fromisoformat(config.as_of) if config.as_of else None,
+                             csv_dir=paths.leads_dir)
     context.add_output_metadata({
         "dagster/row_count": result.rows,
         "table": result.table,
@@ -161,7 +158,7 @@ def _built_digests(instance, names: list[str]) -> dict[str, str]:
     minimum_interval_seconds=30,
     default_status=DefaultSensorStatus.RUNNING,
 )
-def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
+def icp_files_sensor(context: SensorEvaluationContext, paths: PathsResource) -> SensorResult:
     """Adds a partition per new ICP file, removes those whose file is gone, and runs the ICPs
     whose file is new or changed (cursor: content hash per ICP). A file the cursor does not know
     yet is compared with the hash its latest lead list was built from (`_built_digests`), so
@@ -172,8 +169,8 @@ def icp_files_sensor(context: SensorEvaluationContext) -> SensorResult:
     the tick's log, its skip message when nothing runs, the `firmo/skipped_icp_files` tag of the
     runs it requests) and the other files go on. A skipped file keeps its previous cursor entry:
     it is checked again every tick and runs once fixed."""
-    files = icp_files()
-    folder = icp_dir()
+    folder = Path(paths.icp_dir)
+    files = icp_files(folder)
     unusable = sorted(p.name for p in folder.glob("*.y*ml") if p.stem not in files) if folder.is_dir() else []
     if unusable:
         context.log.warning(f"ignored ICP files (name must be lower-case letters, digits, '_'): {unusable}")

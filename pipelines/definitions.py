@@ -24,15 +24,7 @@ from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
 from firmo.settings import Settings
-from pipelines.resources import (
-    HubSpotResource,
-    PathsResource,
-    ProvidersResource,
-    RegistrySourcesResource,
-    RneApiResource,
-    SireneApiResource,
-    warehouse_resource,
-)
+from pipelines.resources import resources_from_settings
 
 ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.daily_changes, assets.signals, assets.icp, assets.waterfall, assets.exports,
                  assets.analytics]
@@ -49,15 +41,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
         jobs=all_jobs(),
         schedules=all_schedules(),
         sensors=all_sensors(),
-        resources={
-            "warehouse": warehouse_resource(settings),
-            "paths": PathsResource.from_settings(settings),
-            "registry_sources": RegistrySourcesResource.from_settings(settings),
-            "providers": ProvidersResource.from_settings(settings),
-            "sirene_api": SireneApiResource.from_settings(settings),
-            "rne_api": RneApiResource.from_settings(settings),
-            "hubspot": HubSpotResource.from_settings(settings),
-        },
+        resources=resources_from_settings(settings),
     )
 
 

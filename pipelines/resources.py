@@ -62,17 +62,27 @@ class PathsResource(ConfigurableResource):
     """Where the assets read and write files, from the settings (so two code locations built with
     two settings objects never share a folder): downloads, CRM import files, ICP files."""
 
-    raw_dir: str
+    data_dir: str
     exports_dir: str
     icp_dir: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PathsResource":
-        return cls(raw_dir=str(settings.raw_dir), exports_dir=str(settings.exports_dir), icp_dir=str(settings.icp_dir))
+        return cls(data_dir=str(settings.data_dir), exports_dir=str(settings.exports_dir), icp_dir=str(settings.icp_dir))
+
+    @property
+    def leads_dir(self) -> Path:
+        """`<data dir>/leads`: the CSV copy of each lead list."""
+        return Path(self.data_dir) / "leads"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        """`<data dir>/snapshots`: the read-only copies analysts query."""
+        return Path(self.data_dir) / "snapshots"
 
     def raw(self, registry: str) -> Path:
         """`<data dir>/raw/<registry>`: downloaded or generated files of one registry."""
-        return Path(self.raw_dir) / registry
+        return Path(self.data_dir) / "raw" / registry
 
 
 def _demo_files(settings: Settings) -> dict[str, str]:
@@ -235,3 +245,16 @@ class HubSpotResource(ConfigurableResource):
         from firmo.crm.hubspot_api import HubSpotClient
 
         return HubSpotClient(self.access_token, base_url=self.base_url, **kwargs)
+
+
+def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
+    """Every resource of the code location, by key, built from `settings`."""
+    return {
+        "warehouse": warehouse_resource(settings),
+        "paths": PathsResource.from_settings(settings),
+        "registry_sources": RegistrySourcesResource.from_settings(settings),
+        "providers": ProvidersResource.from_settings(settings),
+        "sirene_api": SireneApiResource.from_settings(settings),
+        "rne_api": RneApiResource.from_settings(settings),
+        "hubspot": HubSpotResource.from_settings(settings),
+    }

@@ -50,7 +50,7 @@ def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
     runs: list[tuple[str, dict[str, str], str | None]] = [
         ("registry_loads", {}, None), ("bodacc_daily", bodacc_range, None), ("derived_tables", {}, None)]
-    icps = sorted(icp_files())
+    icps = sorted(icp_files(settings.Settings.from_env().icp_dir))
     known = set(instance.get_dynamic_partitions(icp_partitions.name))
     if set(icps) - known:
         instance.add_dynamic_partitions(icp_partitions.name, sorted(set(icps) - known))

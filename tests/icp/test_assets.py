@@ -9,7 +9,8 @@ import pytest
 from dagster import DagsterInstance, Definitions, build_sensor_context, instance_for_test, materialize
 
 from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
-from pipelines.resources import WarehouseResource
+from firmo.settings import Settings
+from pipelines.resources import WarehouseResource, resources_from_settings
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
 from tests.icp.warehouse import AS_OF, build_warehouse
 
@@ -23,12 +24,13 @@ def icp_folder(tmp_path, monkeypatch):
 
 
 def tick(instance: DagsterInstance, cursor: str | None = None):
-    definitions = Definitions(assets=[prospects, icp_leads], sensors=[icp_files_sensor],
-                              resources={"warehouse": WarehouseResource(database=":memory:")})
+    resources = {**resources_from_settings(Settings.from_env()), "warehouse": WarehouseResource(database=":memory:")}
+    definitions = Definitions(assets=[prospects, icp_leads], sensors=[icp_files_sensor], resources=resources)
     # instance_ref, as the daemon gives it: Dagster then checks run requests against the partitions
     # that exist once this tick's add/delete requests are applied
-    context = build_sensor_context(instance_ref=instance.get_ref(), cursor=cursor, definitions=definitions)
-    result = icp_files_sensor.evaluate_tick(context)
+    with build_sensor_context(instance_ref=instance.get_ref(), cursor=cursor, definitions=definitions,
+                              resources=resources) as context:
+        result = icp_files_sensor.evaluate_tick(context)
     for request in result.dynamic_partitions_requests or []:  # what the daemon would do
         if type(request).__name__ == "AddDynamicPartitionsRequest":
             instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
@@ -67,7 +69,7 @@ def test_icp_files_lists_usable_names(icp_folder):
     (icp_folder / "a_1.yaml").write_text("")
     (icp_folder / "2b.yaml").write_text("")
     (icp_folder / "c.YAML.bak").write_text("")
-    assert list(icp_files()) == ["a_1"]
+    assert list(icp_files(icp_folder)) == ["a_1"]
 
 
 def test_materialize_icp_leads_for_one_partition(icp_folder, tmp_path, data_env):
@@ -80,7 +82,7 @@ def test_materialize_icp_leads_for_one_partition(icp_folder, tmp_path, data_env)
         instance.add_dynamic_partitions(icp_partitions.name, ["tech"])
         result = materialize(
             [prospects, icp_leads], partition_key="tech", instance=instance,
-            resources={"warehouse": WarehouseResource(database=str(db_file))},
+            resources={**resources_from_settings(Settings.from_env()), "warehouse": WarehouseResource(database=str(db_file))},
             run_config={"ops": {"icp_leads": {"config": {"as_of": AS_OF.isoformat()}}}},
             selection=[icp_leads],
         )

@@ -96,7 +96,8 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
 
     from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
     from pipelines.definitions import build_definitions
-    from pipelines.resources import WarehouseResource
+    from firmo.settings import Settings
+    from pipelines.resources import WarehouseResource, resources_from_settings
     from tests.conftest import REPO_ROOT
     from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
     from tests.icp.warehouse import AS_OF, build_warehouse
@@ -104,7 +105,7 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
     folder = tmp_path / "icps"
     shutil.copytree(REPO_ROOT / "icps", folder)  # the shipped ICP files
     monkeypatch.setenv("FIRMO_ICP_DIR", str(folder))
-    names = sorted(icp_files())
+    names = sorted(icp_files(folder))
     assert len(names) == 3
     db_file = tmp_path / "wh.duckdb"
     with db_connection(db_file) as con:
@@ -112,14 +113,17 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
 
     def icp_tick(instance, cursor):
         # instance_ref, as the daemon gives it (run requests are then checked against the partitions)
-        context = build_sensor_context(cursor=cursor, instance_ref=instance.get_ref(), definitions=build_definitions())
-        return icp_files_sensor.evaluate_tick(context)
+        defs = build_definitions()
+        with build_sensor_context(cursor=cursor, instance_ref=instance.get_ref(), definitions=defs,
+                                  resources=defs.resources) as context:  # closed: its resources hold the instance
+            return icp_files_sensor.evaluate_tick(context)
 
     with instance_for_test() as instance:
         instance.add_dynamic_partitions(icp_partitions.name, names)  # what firmo run does (pipelines.run.plan)
         for name in names:  # ... then one lead list per ICP, in that instance
             assert materialize([prospects, icp_leads], selection=[icp_leads], partition_key=name, instance=instance,
-                               resources={"warehouse": WarehouseResource(database=str(db_file))},
+                               resources={**resources_from_settings(Settings.from_env()),
+                                          "warehouse": WarehouseResource(database=str(db_file))},
                                run_config={"ops": {"icp_leads": {"config": {"as_of": AS_OF.isoformat()}}}}).success
 
         first = icp_tick(instance, None)  # make ui: the sensor starts with no cursor

@@ -13,7 +13,8 @@ from assets.checks import quality_checks
 from assets.exports import crm_exports
 from assets.icp import icp_leads, icp_partitions, prospects
 from firmo import db, quality
-from pipelines.resources import WarehouseResource
+from firmo.settings import Settings
+from pipelines.resources import WarehouseResource, resources_from_settings
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
 from tests.icp.warehouse import AS_OF, build_warehouse, company
 
@@ -41,7 +42,8 @@ def lead_delivery(db_file):
     instance.add_dynamic_partitions(icp_partitions.name, ["tech"])
     return materialize(
         [prospects, icp_leads, crm_exports, *checks_of("icp_leads", "crm_exports")], partition_key="tech",
-        instance=instance, resources={"warehouse": WarehouseResource(database=str(db_file))},
+        instance=instance, resources={**resources_from_settings(Settings.from_env()),
+                                      "warehouse": WarehouseResource(database=str(db_file))},
         run_config={"ops": {"icp_leads": {"config": {"as_of": AS_OF.isoformat()}}}},
         selection=AssetSelection.assets(icp_leads, crm_exports), raise_on_error=False)
 
@@ -132,7 +134,8 @@ def test_a_failure_recorded_by_an_earlier_run_stops_the_export(tmp_path, monkeyp
 
     def export():
         return materialize([crm_exports], partition_key="demo", instance=instance, raise_on_error=False,
-                           resources={"warehouse": WarehouseResource(database=str(db_file))})
+                           resources={**resources_from_settings(Settings.from_env()),
+                                      "warehouse": WarehouseResource(database=str(db_file))})
 
     refused = export()
     assert not refused.success
