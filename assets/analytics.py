@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from assets.automation import eager_on_registry_updates
 from assets.common import WAREHOUSE_POOL
 from firmo.analytics import publish_snapshot
-from pipelines.resources import WarehouseResource
+from pipelines.resources import PathsResource, WarehouseResource
 
 UPSTREAM = [
     AssetKey(["core", "companies"]),
@@ -35,8 +35,8 @@ UPSTREAM = [
     "(data/firmo_read.duckdb) that analysts can keep open while the next run writes.",
     pool=WAREHOUSE_POOL,
 )
-def analytics_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    snap = publish_snapshot(Path(warehouse.database))
+def analytics_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource, paths: PathsResource) -> MaterializeResult:
+    snap = publish_snapshot(Path(warehouse.database), dest=paths.snapshots_dir)
     return MaterializeResult(
         metadata={
             "snapshot": MetadataValue.path(str(snap.path)),

@@ -21,9 +21,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
-from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import RegistrySourcesResource, WarehouseResource
+from pipelines.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from sources.bodacc.load import load_bodacc, window_fingerprint
 from sources.bodacc.ods_export import export_filename, export_url
 
@@ -44,7 +43,8 @@ bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Pari
     pool=WAREHOUSE_POOL,
 )
 def bodacc_notices(
-    context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource,
+    paths: PathsResource,
 ):
     """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
     dépôts des comptes) published in the partition's days; rectificatifs and annulations
@@ -55,13 +55,13 @@ def bodacc_notices(
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date()
     if registry_sources.bodacc:
-        paths = [fetch_source(s, settings.raw_dir() / "bodacc")[0] for s in registry_sources.bodacc]
+        files = [fetch_source(s, paths.raw("bodacc"))[0] for s in registry_sources.bodacc]
     else:
-        paths = [fetch_source(export_url(start, end), settings.raw_dir() / "bodacc", export_filename(start, end))[0]]
+        files = [fetch_source(export_url(start, end), paths.raw("bodacc"), export_filename(start, end))[0]]
     one_day = start + timedelta(days=1) == end
     with warehouse.get_connection() as con:
         before = window_fingerprint(con, start, end) if one_day else None
-        report = load_bodacc(con, [Path(p) for p in paths], window=(start, end))
+        report = load_bodacc(con, [Path(p) for p in files], window=(start, end), workers=registry_sources.parse_workers)
         if before is not None and window_fingerprint(con, start, end) == before:
             why = (
                 f"unchanged: the {before[0]:,} notice(s) of {start} were already loaded"

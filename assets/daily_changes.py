@@ -19,9 +19,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL
-from firmo import settings
 from firmo.metadata import markdown_table
-from pipelines.resources import RneApiResource, SireneApiResource, WarehouseResource
+from pipelines.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
 from sources.inpi.rne_daily import refresh_rne
 from sources.sirene.delta import refresh_from_api
 
@@ -45,14 +44,15 @@ def _nothing(context: AssetExecutionContext, key: AssetKey, why: str) -> None:
     retry_policy=NETWORK_RETRY,
     pool=WAREHOUSE_POOL,
 )
-def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, sirene_api: SireneApiResource):
+def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, sirene_api: SireneApiResource,
+                         paths: PathsResource):
     """Units and establishments INSEE processed since the last load (API Sirene, by
     `dateDernierTraitement…`), overlaid on `sirene.*` and `core.companies` with the stock's checks."""
     if not sirene_api.configured:
         _nothing(context, SIRENE_KEY, "skipped: INSEE_API_KEY is not set (the monthly stock still loads)")
         return
     with sirene_api.client() as client, warehouse.get_connection() as con:
-        report = refresh_from_api(con, client, workdir=settings.raw_dir() / "sirene" / "delta")
+        report = refresh_from_api(con, client, workdir=paths.raw("sirene") / "delta")
     since = ", ".join(f"{k} {v:%Y-%m-%d %H:%M}" for k, v in report.since.items() if isinstance(v, datetime))
     if not report.changed:
         _nothing(context, SIRENE_KEY, f"nothing new since {since}")
@@ -80,7 +80,8 @@ def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseRes
     retry_policy=NETWORK_RETRY,
     pool=WAREHOUSE_POOL,
 )
-def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, rne_api: RneApiResource):
+def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, rne_api: RneApiResource,
+                      paths: PathsResource):
     """Companies whose RNE record changed since the last window (`/api/companies/diff`): their
     officers are replaced; the window is kept as an NDJSON dump that the monthly reload reads too."""
     if not rne_api.configured:
@@ -88,7 +89,7 @@ def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResour
         return
     today = datetime.now(PARIS).date()
     with rne_api.client() as client, warehouse.get_connection() as con:
-        daily = refresh_rne(con, client, dump_dir=settings.raw_dir() / "inpi" / "diff", today=today)
+        daily = refresh_rne(con, client, dump_dir=paths.raw("inpi") / "diff", today=today)
     if daily.window is None or not daily.changed:
         window = f"{daily.window[0]}..{daily.window[1]}" if daily.window else f"up to {today}"
         _nothing(context, RNE_KEY, f"no officer change ({window})")

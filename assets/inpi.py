@@ -14,9 +14,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
-from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import RegistrySourcesResource, WarehouseResource
+from pipelines.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from sources.inpi.ratios import load_ratios
 from sources.inpi.rne_daily import dumps
 from sources.inpi.rne_load import load_rne
@@ -28,7 +27,8 @@ OWNERS = ["team:data-engineering"]
 
 
 @asset(key=RNE_FILES, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
-def inpi_rne_files(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> list[str]:
+def inpi_rne_files(context: AssetExecutionContext, registry_sources: RegistrySourcesResource,
+                   paths: PathsResource) -> list[str]:
     """RNE company payloads: the bulk stock (zip of JSON arrays), any /diff dumps configured after
     it, and the nightly /diff windows kept under `<raw>/inpi/diff/`."""
     sources = require(
@@ -36,21 +36,21 @@ def inpi_rne_files(context: AssetExecutionContext, registry_sources: RegistrySou
         "FIRMO_INPI_RNE_SOURCE",
         "the RNE stock zip (INPI FTP, account needed) and optional /diff dumps",
     )
-    paths = []
+    files = []
     for source in sources:
-        path, _ = fetch_source(source, settings.raw_dir() / "inpi")
-        paths.append(str(path))
+        path, _ = fetch_source(source, paths.raw("inpi"))
+        files.append(str(path))
     # the nightly /diff windows since the stock, so a full reload keeps what they taught us
-    paths += [str(p) for p in dumps(settings.raw_dir() / "inpi" / "diff")]
-    context.add_output_metadata({"files": MetadataValue.md("\n".join(f"- `{p}`" for p in paths))})
-    return paths
+    files += [str(p) for p in dumps(paths.raw("inpi") / "diff")]
+    context.add_output_metadata({"files": MetadataValue.md("\n".join(f"- `{p}`" for p in files))})
+    return files
 
 
 @asset(key=RATIOS_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
-def inpi_ratios_file(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> str:
+def inpi_ratios_file(context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource) -> str:
     """ratios_inpi_bce (MEFSIN from INPI accounts): one row per SIREN, fiscal year and balance type."""
     source = require(registry_sources.inpi_ratios, "FIRMO_INPI_RATIOS_SOURCE", "the ratios_inpi_bce export")
-    path, meta = fetch_source(source, settings.raw_dir() / "inpi")
+    path, meta = fetch_source(source, paths.raw("inpi"))
     context.add_output_metadata(meta)
     return str(path)
 

@@ -18,9 +18,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
-from firmo import settings
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import RegistrySourcesResource, WarehouseResource
+from pipelines.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from sources.sirene.download import stock_filename
 from sources.sirene.ingest import TableLoad, load_sirene
 
@@ -30,7 +29,8 @@ ETAB_FILE = AssetKey(["raw", "sirene", "stock_etablissements"])
 
 
 @asset(key=UL_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
-def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> str:
+def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources: RegistrySourcesResource,
+                                paths: PathsResource) -> str:
     """StockUniteLegale (INSEE, monthly): every legal unit, active and ceased, current state.
 
     A local path is read in place; a URL (the stable data.gouv resource link) is downloaded with
@@ -38,16 +38,17 @@ def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources
     instead of piling up beside it, and its "unchanged?" state is found again.
     """
     source = registry_sources.sirene_unites_legales
-    path, meta = fetch_source(source, settings.raw_dir() / "sirene", filename=stock_filename(source))
+    path, meta = fetch_source(source, paths.raw("sirene"), filename=stock_filename(source))
     context.add_output_metadata(meta)
     return str(path)
 
 
 @asset(key=ETAB_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
-def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources: RegistrySourcesResource) -> str:
+def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources: RegistrySourcesResource,
+                                paths: PathsResource) -> str:
     """StockEtablissement (INSEE, monthly): every establishment (SIRET), open and closed."""
     source = registry_sources.sirene_etablissements
-    path, meta = fetch_source(source, settings.raw_dir() / "sirene", filename=stock_filename(source))
+    path, meta = fetch_source(source, paths.raw("sirene"), filename=stock_filename(source))
     context.add_output_metadata(meta)
     return str(path)
 
@@ -82,10 +83,11 @@ def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources
     ins={"ul_file": AssetIn(UL_FILE), "etab_file": AssetIn(ETAB_FILE)},
     pool=WAREHOUSE_POOL,
 )
-def sirene_tables(context: AssetExecutionContext, warehouse: WarehouseResource, ul_file: str, etab_file: str):
+def sirene_tables(context: AssetExecutionContext, warehouse: WarehouseResource, paths: PathsResource, ul_file: str,
+                  etab_file: str):
     with warehouse.get_connection() as con:
         report = load_sirene(
-            con, unites_legales=Path(ul_file), etablissements=Path(etab_file), workdir=settings.raw_dir() / "sirene"
+            con, unites_legales=Path(ul_file), etablissements=Path(etab_file), workdir=paths.raw("sirene")
         )
         for kind, key in (
             ("unites_legales", ["sirene", "unites_legales"]),

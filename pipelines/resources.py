@@ -102,6 +102,7 @@ class RegistrySourcesResource(ConfigurableResource):
     inpi_rne: list[str]
     inpi_ratios: str
     bodacc: list[str]
+    parse_workers: int = 4  # FIRMO_PARSE_WORKERS: processes parsing BODACC files side by side
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RegistrySourcesResource":
@@ -119,6 +120,7 @@ class RegistrySourcesResource(ConfigurableResource):
             inpi_rne=list(settings.inpi_rne_source or [demo[k] for k in ("inpi:rne_stock", "inpi:rne_diff") if k in demo]),
             inpi_ratios=settings.inpi_ratios_source or (RATIOS_URL if live else demo.get("inpi:ratios", "")),
             bodacc=list(settings.bodacc_source or sorted(v for k, v in demo.items() if k.startswith("bodacc:"))),
+            parse_workers=settings.parse_workers,
         )
 
 

@@ -36,7 +36,7 @@ INCOMING = "bodacc.notices__incoming"
 ALL = "bodacc.notices__all"
 REJECTS_STAGING = "bodacc.rejects__staging"
 POOL_MIN_BYTES = 32 * 2**20  # below this, starting worker processes costs more than it saves
-MAX_WORKERS = int(os.environ.get("FIRMO_PARSE_WORKERS", "4"))
+PARSE_WORKERS = 4  # default of FIRMO_PARSE_WORKERS (firmo/settings.py): at most this many parsing processes
 SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -77,6 +77,7 @@ def load_bodacc(
     paths: list[Path],
     *,
     window: tuple[date, date] | None = None,
+    workers: int = PARSE_WORKERS,
 ) -> LoadReport:
     """Parse `paths`, upsert their notices, resolve corrections, publish. Returns counts.
 
@@ -84,6 +85,7 @@ def load_bodacc(
     published in it are taken from the files, and every notice of the window is replaced: the
     window ends up exactly as the files say, however often it is re-run. Notices of the files
     outside the window are counted in `superseded` (they belong to other partitions).
+    `workers`: most parsing processes (FIRMO_PARSE_WORKERS, passed down by the entry point).
     """
     started = time.perf_counter()
     report = LoadReport(sources=[str(p) for p in paths])
@@ -94,7 +96,7 @@ def load_bodacc(
     db.create_rejects_staging(con, REJECTS_STAGING)
     reasons: Counter[str] = Counter()
     try:
-        for i, parsed in enumerate(_parsed_files(paths), start=1):
+        for i, parsed in enumerate(_parsed_files(paths, workers), start=1):
             _store(con, parsed, reasons)
             if i % 100 == 0 or i == len(paths):
                 log.info("BODACC: %d/%d files read, %d rejected so far", i, len(paths), sum(reasons.values()))
@@ -171,11 +173,11 @@ def parse_file(path: Path) -> ParsedFile:
     return ParsedFile(pa.Table.from_pylist(rows, schema=SCHEMA), rejects)
 
 
-def _parsed_files(paths: list[Path]) -> Iterator[ParsedFile]:
+def _parsed_files(paths: list[Path], max_workers: int = PARSE_WORKERS) -> Iterator[ParsedFile]:
     """Parse files in order; several files are spread over worker processes (parsing is pure
     Python and CPU-bound: a year of daily exports loads about twice as fast on two cores).
     Workers are spawned, never forked, so they inherit no DuckDB state or threads."""
-    workers = min(len(paths), os.cpu_count() or 1, MAX_WORKERS)
+    workers = min(len(paths), os.cpu_count() or 1, max_workers)
     if workers <= 1 or sum(p.stat().st_size for p in paths) < POOL_MIN_BYTES:
         yield from map(parse_file, paths)
         return

@@ -47,7 +47,11 @@ def _live_sources(monkeypatch):
 def _fetch(asset, sources) -> str:
     from dagster import materialize
 
-    result = materialize([asset], resources={"registry_sources": sources})
+    from firmo.settings import Settings
+    from pipelines.resources import PathsResource
+
+    result = materialize([asset], resources={"registry_sources": sources,
+                                             "paths": PathsResource.from_settings(Settings.from_env())})
     assert result.success
     return result.output_for_node(asset.op.name)
 

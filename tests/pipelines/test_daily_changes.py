@@ -11,7 +11,8 @@ from dagster import DagsterInstance, materialize
 
 from assets.daily_changes import rne_daily_changes, sirene_daily_changes
 from firmo import db
-from pipelines.resources import RneApiResource, SireneApiResource, WarehouseResource
+from firmo.settings import Settings
+from pipelines.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
 from sources.sirene.ingest import load_sirene
 from sources.sirene.schema import ETABLISSEMENTS_COLUMNS, UNITES_LEGALES_COLUMNS
 from tests.sirene.builders import etab_row, siren, siret, ul_row, write_csv
@@ -25,6 +26,7 @@ KEY = "insee-k3y-never-logged"
 def run(instance, warehouse, **resources):
     return materialize([sirene_daily_changes, rne_daily_changes], instance=instance, resources={
         "warehouse": WarehouseResource(database=str(warehouse)),
+        "paths": PathsResource.from_settings(Settings.from_env()),
         "sirene_api": resources.get("sirene_api", SireneApiResource()),
         "rne_api": resources.get("rne_api", RneApiResource())})
 
