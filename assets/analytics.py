@@ -7,8 +7,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from assets.automation import eager_on_registry_updates
 from assets.common import WAREHOUSE_POOL
+from assets.resources import PathsResource, WarehouseResource
 from firmo.analytics import publish_snapshot
-from pipelines.resources import PathsResource, WarehouseResource
 
 UPSTREAM = [
     AssetKey(["core", "companies"]),

@@ -21,8 +21,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
+from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from sources.bodacc.load import load_bodacc, window_fingerprint
 from sources.bodacc.ods_export import export_filename, export_url
 

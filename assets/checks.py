@@ -25,8 +25,8 @@ from dagster import (
 
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
+from assets.resources import WarehouseResource
 from firmo import quality
-from pipelines.resources import WarehouseResource
 
 
 def quality_check(spec: quality.QualityCheck) -> AssetChecksDefinition:

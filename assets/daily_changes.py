@@ -19,8 +19,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL
+from assets.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
 from firmo.metadata import markdown_table
-from pipelines.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
 from sources.inpi.rne_daily import refresh_rne
 from sources.sirene.delta import refresh_from_api
 

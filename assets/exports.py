@@ -18,11 +18,11 @@ from dagster import (
 
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
+from assets.resources import HubSpotResource, PathsResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
 from firmo.quality import assert_exports_allowed
-from pipelines.resources import HubSpotResource, PathsResource, WarehouseResource
 
 CRMS = ("hubspot", "salesforce", "pipedrive")
 

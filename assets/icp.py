@@ -29,10 +29,10 @@ from dagster import (
 )
 
 from assets.common import WAREHOUSE_POOL
+from assets.resources import PathsResource, WarehouseResource
 from firmo.icp import build_leads, build_prospects, load_icp
 from firmo.icp.config import NAME_RE, IcpError
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import PathsResource, WarehouseResource
 
 icp_partitions = DynamicPartitionsDefinition(name="icp")
 PROSPECTS = AssetKey(["core", "prospects"])

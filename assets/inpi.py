@@ -14,8 +14,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
+from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from sources.inpi.ratios import load_ratios
 from sources.inpi.rne_daily import dumps
 from sources.inpi.rne_load import load_rne

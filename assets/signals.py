@@ -6,9 +6,9 @@ from dagster import AssetExecutionContext, AssetKey, Config, MetadataValue, asse
 
 from assets.automation import eager_on_registry_updates
 from assets.common import WAREHOUSE_POOL, preview
+from assets.resources import WarehouseResource
 from firmo.metadata import bar_chart
 from firmo.signals import build_signals
-from pipelines.resources import WarehouseResource
 
 
 class SignalsConfig(Config):

@@ -18,8 +18,8 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
+from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
-from pipelines.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from sources.sirene.download import stock_filename
 from sources.sirene.ingest import TableLoad, load_sirene
 

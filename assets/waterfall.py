@@ -15,7 +15,7 @@ from dagster import (
 
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
-from pipelines.resources import ProvidersResource, WarehouseResource
+from assets.resources import ProvidersResource, WarehouseResource
 from waterfall.config import load_config
 from waterfall.enrich import run_enrichment
 

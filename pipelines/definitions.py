@@ -20,11 +20,11 @@ import assets.signals
 import assets.sirene
 import assets.waterfall
 from assets.policies import with_policies
+from assets.resources import resources_from_settings
+from firmo.settings import Settings
 from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
-from firmo.settings import Settings
-from pipelines.resources import resources_from_settings
 
 ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.daily_changes, assets.signals, assets.icp, assets.waterfall, assets.exports,
                  assets.analytics]

@@ -12,8 +12,8 @@ import json
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
+from assets.resources import RegistrySourcesResource
 from pipelines.jobs import inpi_job, sirene_job
-from pipelines.resources import RegistrySourcesResource
 
 
 def watched_files(sources: RegistrySourcesResource) -> dict[str, tuple[str, str]]:

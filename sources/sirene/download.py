@@ -8,7 +8,7 @@ faster (sirene.md §1.1, §7).
 
 `FIRMO_SOURCES=live` points the SIRENE assets at these links; ``FIRMO_SIRENE_UL_SOURCE`` and
 ``FIRMO_SIRENE_ETAB_SOURCE`` (a local path, a file:// URL or an http(s) URL) replace them one by
-one (pipelines/resources.py). The assets fetch with `sources.download.fetch`.
+one (assets/resources.py). The assets fetch with `sources.download.fetch`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from assets.exports import crm_exports
 from assets.icp import icp_partitions
 from firmo import db
 from firmo.settings import Settings
-from pipelines.resources import HubSpotResource, PathsResource, WarehouseResource
+from assets.resources import HubSpotResource, PathsResource, WarehouseResource
 
 from .fake_hubspot import TOKEN, FakeHubSpot
 

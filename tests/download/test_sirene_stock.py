@@ -48,7 +48,7 @@ def _fetch(asset, sources) -> str:
     from dagster import materialize
 
     from firmo.settings import Settings
-    from pipelines.resources import PathsResource
+    from assets.resources import PathsResource
 
     result = materialize([asset], resources={"registry_sources": sources,
                                              "paths": PathsResource.from_settings(Settings.from_env())})

@@ -10,7 +10,7 @@ from dagster import DagsterInstance, Definitions, build_sensor_context, instance
 
 from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
 from firmo.settings import Settings
-from pipelines.resources import WarehouseResource, resources_from_settings
+from assets.resources import WarehouseResource, resources_from_settings
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
 from tests.icp.warehouse import AS_OF, build_warehouse
 

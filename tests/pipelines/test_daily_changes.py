@@ -12,7 +12,7 @@ from dagster import DagsterInstance, materialize
 from assets.daily_changes import rne_daily_changes, sirene_daily_changes
 from firmo import db
 from firmo.settings import Settings
-from pipelines.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
+from assets.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
 from sources.sirene.ingest import load_sirene
 from sources.sirene.schema import ETABLISSEMENTS_COLUMNS, UNITES_LEGALES_COLUMNS
 from tests.sirene.builders import etab_row, siren, siret, ul_row, write_csv

@@ -10,7 +10,7 @@ from assets.icp import icp_partitions
 from assets.waterfall import enriched_leads
 from firmo import db
 from firmo.settings import Settings
-from pipelines.resources import ProvidersResource, WarehouseResource
+from assets.resources import ProvidersResource, WarehouseResource
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.server import FakeServer
 

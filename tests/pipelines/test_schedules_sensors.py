@@ -97,7 +97,7 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
     from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
     from pipelines.definitions import build_definitions
     from firmo.settings import Settings
-    from pipelines.resources import WarehouseResource, resources_from_settings
+    from assets.resources import WarehouseResource, resources_from_settings
     from tests.conftest import REPO_ROOT
     from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
     from tests.icp.warehouse import AS_OF, build_warehouse

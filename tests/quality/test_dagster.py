@@ -14,7 +14,7 @@ from assets.exports import crm_exports
 from assets.icp import icp_leads, icp_partitions, prospects
 from firmo import db, quality
 from firmo.settings import Settings
-from pipelines.resources import WarehouseResource, resources_from_settings
+from assets.resources import WarehouseResource, resources_from_settings
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
 from tests.icp.warehouse import AS_OF, build_warehouse, company
 
