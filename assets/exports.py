@@ -16,13 +16,13 @@ from dagster import (
     asset,
 )
 
+from assets.checks import assert_exports_allowed
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
 from assets.resources import HubSpotResource, PathsResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
-from firmo.quality import assert_exports_allowed
 
 CRMS = ("hubspot", "salesforce", "pipedrive")
 

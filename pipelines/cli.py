@@ -12,15 +12,15 @@ from typer.core import TyperGroup
 from firmo import settings
 
 # Errors that refuse an input, by "module:class" (checked along the exception's MRO, so the
-# modules are not imported here: firmo.quality pulls in Great Expectations, seconds to load).
+# modules are not imported here: firmo.quality.engine pulls in Great Expectations, seconds to load).
 # firmo.errors.InputError is what loaders raise for a file they cannot use; the others are the
 # project's own refusals (an ICP file, an identifier, a locked CRM token, a failed gate...).
 REFUSALS = {
     "firmo.errors:InputError", "firmo.icp.config:IcpError", "firmo.compliance.normalise:InvalidIdentifier",
-    "firmo.crm.hubspot_api:HubSpotError", "firmo.quality:QualityGateError", "pipelines.run:RunFailed",
+    "firmo.crm.hubspot_api:HubSpotError", "firmo.quality.gate:QualityGateError", "pipelines.run:RunFailed",
     "firmo.compliance.prospecting:RegistryMissing", "sources.download:FetchError", "sources.sirene.api:SireneApiError",
     "sources.sirene.api:MissingApiKeyError", "sources.inpi.rne_client:RneError", "waterfall.config:ConfigError",
-    "firmo.loadguard:LoadRefused", "firmo.compliance.compaction:CompactionError",
+    "firmo.quality.guard:LoadRefused", "firmo.compliance.compaction:CompactionError",
 }  # fmt: skip
 
 
@@ -162,8 +162,9 @@ def load_sirene_cmd(
     """Load SIRENE stock files; prints rows loaded and rejected per table."""
     from assets.common import fetch_source
     from firmo import db
-    from firmo.loadguard import guarded_loads
+    from firmo.quality.guard import guarded_loads
     from sources.sirene.ingest import load_sirene
+    from sources.sirene.quality import GUARDED
 
     if not unites_legales and not etablissements:
         raise typer.BadParameter("give --unites-legales and/or --etablissements")
@@ -171,8 +172,13 @@ def load_sirene_cmd(
     for key, source in (("unites_legales", unites_legales), ("etablissements", etablissements)):
         if source:
             paths[key], _ = fetch_source(source, settings.raw_dir() / "sirene")
-    with db.connection(db_file) as con, guarded_loads(con) as guard:
-        report = load_sirene(con, **paths, workdir=settings.raw_dir() / "sirene")
+    with db.connection(db_file) as con, guarded_loads(con, GUARDED) as guard:
+        report = load_sirene(
+            con,
+            unites_legales=paths.get("unites_legales"),
+            etablissements=paths.get("etablissements"),
+            workdir=settings.raw_dir() / "sirene",
+        )
     typer.echo(f"{'table':28s} {'loaded':>12s} {'rejected':>9s}")
     for table, loaded, rejected in report.summary_rows():
         typer.echo(f"{table:28s} {loaded:>12,} {rejected:>9,}")
@@ -195,14 +201,15 @@ def load_inpi_cmd(
     """Load RNE officers and/or filed accounts; prints rows loaded and rejected per table."""
     from assets.common import fetch_source
     from firmo import db
-    from firmo.loadguard import guarded_loads
+    from firmo.quality.guard import guarded_loads
+    from sources.inpi.quality import GUARDED
     from sources.inpi.ratios import load_ratios
     from sources.inpi.rne_load import load_rne
 
     if not rne and not ratios:
         raise typer.BadParameter("give --rne and/or --ratios")
     reports = []
-    with db.connection(db_file) as con, guarded_loads(con) as guard:
+    with db.connection(db_file) as con, guarded_loads(con, GUARDED) as guard:
         if rne:
             paths = [fetch_source(r, settings.raw_dir() / "inpi")[0] for r in rne]
             reports.append(load_rne(con, paths))
@@ -226,8 +233,9 @@ def load_bodacc_cmd(
 
     from assets.common import fetch_source
     from firmo import db
-    from firmo.loadguard import guarded_loads
+    from firmo.quality.guard import guarded_loads
     from sources.bodacc.load import load_bodacc
+    from sources.bodacc.quality import GUARDED
 
     if bool(start) != bool(end):
         raise typer.BadParameter("give both --from and --to, or neither")
@@ -236,14 +244,14 @@ def load_bodacc_cmd(
     except ValueError as exc:
         raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
     files = [Path(fetch_source(p, settings.raw_dir() / "bodacc")[0]) for p in paths]
-    with db.connection(db_file) as con, guarded_loads(con) as guard:
+    with db.connection(db_file) as con, guarded_loads(con, GUARDED) as guard:
         report = load_bodacc(con, files, window=window)
     _print_reports([report])
     _print_guard(guard)
 
 
 def _print_guard(guard) -> None:
-    """What the row-count guard compared each published registry table with (firmo.loadguard)."""
+    """What the row-count guard compared each published registry table with (firmo.quality.guard)."""
     for verdict in guard.verdicts:
         typer.echo(f"row-count guard: {verdict.line()}")
 

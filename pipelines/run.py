@@ -77,10 +77,11 @@ def demo_changes(demo_dir, *, companies: int, seed: int) -> str | None:
 def forget_row_counts(why: str) -> None:
     """A regenerated demo is another population: the row-count guard must not compare a
     2,000-company demo with last week's 20,000 (it would block every export)."""
-    from firmo import db, quality
+    from firmo import db
+    from firmo.quality.guard import reset_row_counts
 
     with db.connection(settings.db_path()) as con:
-        n = quality.reset_row_counts(con)
+        n = reset_row_counts(con)
     log.info("%s: the row-count guard starts over (%d recorded counts forgotten)", why, n)
 
 

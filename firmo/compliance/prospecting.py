@@ -18,7 +18,8 @@ SQL of this module:
 - core.prospects, rebuilt after both core/companies and inpi/companies (its asset depends on
   both), hence every leads.* table, ICP preview and export built from it;
 - the analytics views (views: evaluated when queried);
-- the data-quality checks on lead lists and exports (`firmo.quality`);
+- the data-quality checks on lead lists and exports (firmo/icp/quality.py, waterfall/quality.py,
+  firmo/crm/quality.py);
 - the enrichment's block check, before any paid call (`waterfall.enrich.block_reason`);
 - the export's last gate, at export time (`firmo.crm.export`).
 The units stay in the registry tables (sirene.*, inpi.*, core.companies): it is public data.

@@ -9,9 +9,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from firmo import db, quality
-from firmo.loadguard import RowCountRefused, guarded_loads
+from assets import checks
+from firmo import db
+from firmo.quality.guard import RowCountRefused, guarded_loads
 from pipelines.cli import app
+from sources.inpi.quality import GUARDED
 from sources.inpi.ratios import load_ratios
 
 runner = CliRunner()
@@ -117,15 +119,15 @@ def test_baselines_a_check_result_or_the_live_table(files, tmp_path):
     live table is (a warehouse loaded before the guard)."""
     with db.connection(tmp_path / "w.duckdb") as con:
         load_ratios(con, files["ratios"])  # unguarded, as the assets load
-        with pytest.raises(RowCountRefused) as exc, guarded_loads(con):
+        with pytest.raises(RowCountRefused) as exc, guarded_loads(con, GUARDED):
             load_ratios(con, files["short_ratios"])
         assert "5 rows, below 14 (98% of 14 in the live table, no accepted load recorded yet)" in str(exc.value)
         assert [v.line() for v in exc.value.verdicts] == [
             "inpi.financials: 5 rows, REFUSED (minimum 14, 14 in the live table, no accepted load recorded yet)",
             "core.latest_financials: 1 rows, REFUSED (minimum 2, 2 in the live table, no accepted load recorded yet)"]
         con.execute("DELETE FROM quality.row_counts")
-        assert quality.run_check(con, "latest_financials_row_count", run_id="dagster-run-1").success
-        with guarded_loads(con, min_ratio=0.3) as guard:
+        assert checks.run_check(con, "latest_financials_row_count", run_id="dagster-run-1").success
+        with guarded_loads(con, GUARDED, min_ratio=0.3) as guard:
             load_ratios(con, files["short_ratios"])
         lines = [v.line() for v in guard.verdicts]
         assert lines[0] == "inpi.financials: 5 rows, ok (minimum 5, 14 in the live table, no accepted load recorded yet)"

@@ -9,10 +9,12 @@ import duckdb
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstance, materialize
 
+from assets import checks
 from assets.checks import quality_checks
 from assets.exports import crm_exports
 from assets.icp import icp_leads, icp_partitions, prospects
-from firmo import db, quality
+from firmo import db
+from firmo.quality.gate import QualityGateError
 from firmo.settings import Settings
 from assets.resources import WarehouseResource, resources_from_settings
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE
@@ -127,7 +129,7 @@ def test_a_failure_recorded_by_an_earlier_run_stops_the_export(tmp_path, monkeyp
             lead_updated_at)""")
         # the monthly SIRENE load, in another run: a duplicated SIREN in core.companies
         table(con, "core.companies", COMPANIES, [(ACME, SIRETS[ACME], "62.01Z", "NAFRev2", "12", True)] * 2)
-        quality.run_check(con, "companies_siren", run_id="sirene-run", now=datetime(2026, 11, 1, 3, 0))
+        checks.run_check(con, "companies_siren", run_id="sirene-run", now=datetime(2026, 11, 1, 3, 0))
 
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(icp_partitions.name, ["demo"])
@@ -144,7 +146,7 @@ def test_a_failure_recorded_by_an_earlier_run_stops_the_export(tmp_path, monkeyp
     while error.cause is not None:
         error = error.cause
     assert error.cls_name == "QualityGateError"
-    assert error.message.startswith("firmo.quality.QualityGateError: CRM export of demo refused: 1 blocking "
+    assert error.message.startswith("firmo.quality.gate.QualityGateError: CRM export of demo refused: 1 blocking "
                                     "data-quality check failed (companies_siren).")
     assert "companies_siren on core/companies (run sirene-r, 2026-11-01 03:00 UTC)" in error.message
     assert not (tmp_path / "exports").exists()
@@ -152,7 +154,7 @@ def test_a_failure_recorded_by_an_earlier_run_stops_the_export(tmp_path, monkeyp
     with db.connection(db_file) as con:  # the refused run closed its connection; next month's load is clean
         table(con, "core.companies", COMPANIES, [(ACME, SIRETS[ACME], "62.01Z", "NAFRev2", "12", True)])
         con.execute("ALTER TABLE core.companies ADD COLUMN active BOOLEAN DEFAULT true")  # the export's last gate reads it
-        assert quality.run_check(con, "companies_siren", run_id="sirene-run-2").success
+        assert checks.run_check(con, "companies_siren", run_id="sirene-run-2").success
     allowed = export()
     assert allowed.success
     assert allowed.asset_materializations_for_node("crm_exports")[0].metadata["leads exported"].value == 1

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from firmo import quality
+from assets import checks
 from firmo.crm.tables import ensure_tables
+from firmo.quality.gate import QualityGateError
+from firmo.quality.model import Thresholds
 
 from .tables import ACME, ENRICHED, GANYMEDE, LEADS, SECRET, SIRETS, TITAN, clean_companies, table, warehouse
 
@@ -24,7 +26,7 @@ def con():
 
 
 def run(con, check: str, icp: str = "demo") -> list[tuple]:
-    result = quality.run_check(con, check, run_id="test-run", icp=icp, limits=quality.Thresholds())
+    result = checks.run_check(con, check, run_id="test-run", icp=icp, limits=Thresholds())
     return [(o.label, o.success, o.observed, list(o.examples)) for o in result.outcomes]
 
 
@@ -38,9 +40,9 @@ def opposition(con, rows):
 
 def test_the_checks_are_blocking_gates_of_the_export():
     for name in ("icp_leads_no_opposed_unit", "enriched_leads_no_opposed_unit", "crm_exports_no_opposed_unit"):
-        spec = quality.check_named(name)
+        spec = checks.check_named(name)
         assert (spec.blocking, spec.severity) == (True, "ERROR")
-    assert {"icp_leads_no_opposed_unit", "enriched_leads_no_opposed_unit"} <= set(quality.EXPORT_GATES)
+    assert {"icp_leads_no_opposed_unit", "enriched_leads_no_opposed_unit"} <= set(checks.EXPORT_GATES)
 
 
 def test_lead_list_without_the_rne_loaded_passes(con):
@@ -54,20 +56,20 @@ def test_lead_list_with_an_opposed_unit_fails_and_stops_the_export(con):
     assert run(con, "icp_leads_no_opposed_unit") == [(LABEL, False, "1 of 3 rows (33.3%)", [GANYMEDE])]
     # the statut P rules of the same list still pass: the two flags are told apart
     assert [o[1] for o in run(con, "icp_leads_no_p_unit")] == [True, True]
-    with pytest.raises(quality.QualityGateError, match=r"1 blocking data-quality check failed "
+    with pytest.raises(QualityGateError, match=r"1 blocking data-quality check failed "
                                                        r"\(icp_leads_no_opposed_unit\)"):
-        quality.assert_exports_allowed(con, "demo")
+        checks.assert_exports_allowed(con, "demo")
     # a later payload lifts the opposition: the check passes and the export is allowed again
     opposition(con, [(ACME, True), (GANYMEDE, True), (SECRET, False), (TITAN, None)])
     assert run(con, "icp_leads_no_opposed_unit") == [(LABEL, True, "0 of 3 rows (0.0%)", [])]
-    quality.assert_exports_allowed(con, "demo")
+    checks.assert_exports_allowed(con, "demo")
 
 
 def test_enriched_list_with_an_opposed_unit_fails(con):
     table(con, "leads.demo_enriched", ENRICHED, [("demo", 1, ACME, "O", None, None), ("demo", 2, TITAN, "O", None, None)])
     opposition(con, [(TITAN, False)])
     assert run(con, "enriched_leads_no_opposed_unit") == [(LABEL, False, "1 of 2 rows (50.0%)", [TITAN])]
-    assert [f[0] for f in quality.blocking_failures(con, "demo")] == ["enriched_leads_no_opposed_unit"]
+    assert [f[0] for f in checks.blocking_failures(con, "demo")] == ["enriched_leads_no_opposed_unit"]
 
 
 def test_exports_ledger_with_an_opposed_unit_fails(con):

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from firmo import quality
+from assets import checks
+from firmo.quality.guard import reset_row_counts
+from firmo.quality.model import Outcome, Thresholds
 
 from .tables import warehouse
 
@@ -20,10 +22,10 @@ def con():
     connection.close()
 
 
-def load(con, rows: int, run_id: str, minutes: int, **limits) -> quality.Outcome:
+def load(con, rows: int, run_id: str, minutes: int, **limits) -> Outcome:
     con.execute("CREATE OR REPLACE TABLE core.companies AS SELECT lpad(range::VARCHAR, 9, '0') AS siren FROM range(?)",
                 [rows])
-    result = quality.run_check(con, "companies_row_count", run_id=run_id, limits=quality.Thresholds(**limits),
+    result = checks.run_check(con, "companies_row_count", run_id=run_id, limits=Thresholds(**limits),
                                now=T0 + timedelta(minutes=minutes))
     (outcome,) = result.outcomes
     assert (result.rows, outcome.expectation) == (rows, "row_count_guard")
@@ -73,7 +75,7 @@ def test_a_check_re_executed_in_the_same_run_does_not_compare_with_itself(con):
 def test_tables_are_guarded_separately_and_every_result_is_recorded(con):
     load(con, 100, "run-a", 0)
     con.execute("CREATE TABLE core.latest_financials AS SELECT range::VARCHAR AS siren FROM range(10)")
-    result = quality.run_check(con, "latest_financials_row_count", run_id="run-b", limits=quality.Thresholds(),
+    result = checks.run_check(con, "latest_financials_row_count", run_id="run-b", limits=Thresholds(),
                                now=T0 + timedelta(minutes=1))
     assert result.success and result.outcomes[0].observed == "10 rows; first recorded load"
     assert not load(con, 50, "run-c", 2).success
@@ -103,6 +105,6 @@ def test_a_regenerated_demo_starts_the_guard_over(con, tmp_path, monkeypatch):
 
     load(con, 100, "run-a", 0)
     assert not load(con, 20, "run-b", 1).success
-    assert quality.reset_row_counts(con) == 2
+    assert reset_row_counts(con) == 2
     outcome = load(con, 20, "run-c", 2)
     assert (outcome.success, outcome.observed) == (True, "20 rows; first recorded load")

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 import pytest
 
-from firmo import quality
+from assets import checks
 from firmo.crm.tables import ensure_tables
+from firmo.quality.model import Thresholds
 
 from .tables import (
-    ACME, BAD_SIREN, COMPANIES, ENRICHED, ETAB, FINANCIALS, GANYMEDE, LA_POSTE, LEADS, SECRET, SIRETS, TITAN, UL,
-    clean_companies, table, warehouse,
+    ACME,
+    BAD_SIREN,
+    COMPANIES,
+    ENRICHED,
+    ETAB,
+    FINANCIALS,
+    GANYMEDE,
+    LA_POSTE,
+    LEADS,
+    SECRET,
+    SIRETS,
+    TITAN,
+    UL,
+    clean_companies,
+    table,
+    warehouse,
 )
 
 
@@ -22,7 +37,7 @@ def con():
 
 
 def run(con, check: str, icp: str | None = None, **limits) -> list[tuple]:
-    result = quality.run_check(con, check, run_id="test-run", icp=icp, limits=quality.Thresholds(**limits))
+    result = checks.run_check(con, check, run_id="test-run", icp=icp, limits=Thresholds(**limits))
     assert result.name == check
     return [(o.label, o.success, o.observed, list(o.examples)) for o in result.outcomes]
 
@@ -206,7 +221,7 @@ def test_every_lead_in_one_tier(con):
 
 def test_unknown_or_missing_tier(con):
     leads(con, [(ACME, None, "lukewarm", "O"), (GANYMEDE, None, None, "O"), (TITAN, None, "hot", "O")])
-    result = quality.run_check(con, "icp_leads_tier_distribution", run_id="r", icp="demo", limits=quality.Thresholds())
+    result = checks.run_check(con, "icp_leads_tier_distribution", run_id="r", icp="demo", limits=Thresholds())
     assert [(o.label, o.success, o.observed, list(o.examples)) for o in result.outcomes] == [
         ("tier present", False, "1 of 3 rows (33.3%)", ["880878145"]),
         ("tier is hot, warm or cold", False, "1 of 3 rows (33.3%)", ["lukewarm (siren 443061841)"]),
@@ -254,7 +269,7 @@ def test_enriched_contacts(con):
 
 def test_contact_values_never_reach_the_results(con):
     enriched(con, [(ACME, "O", "jeanne.martin@@acme.fr", "06 12 34 56 78")])
-    result = quality.run_check(con, "enriched_leads_contacts", run_id="r", icp="demo", limits=quality.Thresholds())
+    result = checks.run_check(con, "enriched_leads_contacts", run_id="r", icp="demo", limits=Thresholds())
     (details, summary), = con.execute("SELECT details, summary FROM quality.check_results").fetchall()
     for text in (details, summary, result.markdown(), result.examples_markdown()):
         assert "jeanne.martin" not in text and "34 56" not in text
@@ -276,7 +291,7 @@ def test_exports_ledger(con):
 
 def test_markdown_shows_every_expectation_with_its_result(con):
     table(con, "core.latest_financials", FINANCIALS, [(ACME, -1), (GANYMEDE, 3)])
-    result = quality.run_check(con, "latest_financials_values", run_id="r", limits=quality.Thresholds())
+    result = checks.run_check(con, "latest_financials_values", run_id="r", limits=Thresholds())
     assert result.markdown() == (
         "| expectation | Great Expectations | column | result | observed | failing examples |\n"
         "|---|---|---|---|---|---|\n"
@@ -309,20 +324,20 @@ class Recording:
 def test_only_the_checked_columns_are_fetched(con):
     table(con, "core.latest_financials", {**FINANCIALS, "wide": "VARCHAR"}, [(ACME, 1, "x" * 100)])
     recording = Recording(con)
-    quality.run_check(recording, "latest_financials_values", run_id="r", limits=quality.Thresholds())
+    checks.run_check(recording, "latest_financials_values", run_id="r", limits=Thresholds())
     fetches = [s for s in recording.statements if "latest_financials" in s]
     assert fetches == ['SELECT CASE WHEN "siren" IS NOT NULL THEN dense_rank() OVER (ORDER BY "siren") END AS "siren_rank", '
                        '"siren" AS "siren", "revenue" AS "revenue" FROM "core"."latest_financials" AS t']
 
 
 def test_thresholds_from_the_environment():
-    assert quality.Thresholds.from_env({}) == quality.Thresholds()
-    limits = quality.Thresholds.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "0.9", "FIRMO_QUALITY_MAX_HOT_SHARE": "0.3",
+    assert Thresholds.from_env({}) == Thresholds()
+    limits = Thresholds.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "0.9", "FIRMO_QUALITY_MAX_HOT_SHARE": "0.3",
                                           "FIRMO_QUALITY_MIN_TIERS": "3", "FIRMO_QUALITY_TIER_MIN_LEADS": "50",
                                           "FIRMO_QUALITY_NAF_KNOWN_SHARE": "1", "FIRMO_QUALITY_EXAMPLES": "2"})
-    assert limits == quality.Thresholds(min_row_ratio=0.9, max_hot_share=0.3, min_tiers=3, tier_min_leads=50,
+    assert limits == Thresholds(min_row_ratio=0.9, max_hot_share=0.3, min_tiers=3, tier_min_leads=50,
                                         naf_known_share=1.0, examples=2)
     with pytest.raises(ValueError, match=r"FIRMO_QUALITY_MIN_ROW_RATIO='98' must be between 0 and 1"):
-        quality.Thresholds.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "98"})
+        Thresholds.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "98"})
     with pytest.raises(ValueError, match=r"FIRMO_QUALITY_MIN_TIERS='two' is not a whole number"):
-        quality.Thresholds.from_env({"FIRMO_QUALITY_MIN_TIERS": "two"})
+        Thresholds.from_env({"FIRMO_QUALITY_MIN_TIERS": "two"})
