@@ -21,10 +21,9 @@ from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_partitions
 from assets.resources import HubSpotResource, PathsResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
+from firmo.crm.layouts import CRMS
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
-
-CRMS = ("hubspot", "salesforce", "pipedrive")
 
 
 class CrmExportsConfig(Config):

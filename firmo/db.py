@@ -19,7 +19,10 @@ import duckdb
 from firmo import settings
 from firmo.sqlfiles import quote_ident
 
-SCHEMAS = ("ref", "sirene", "inpi", "bodacc", "core", "leads", "waterfall", "exports", "analytics")
+# The public registries firmo loads: each has its schema of raw tables (the registry's column names)
+# and its rejects table.
+REGISTRIES = ("sirene", "inpi", "bodacc")
+SCHEMAS = ("ref", *REGISTRIES, "core", "leads", "waterfall", "exports", "analytics")
 
 REJECTS_DDL = """
 CREATE TABLE IF NOT EXISTS {table} (
@@ -65,7 +68,7 @@ def connection(path: str | Path | None = None, *, read_only: bool = False) -> It
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for schema in ("sirene", "inpi", "bodacc"):
+    for schema in REGISTRIES:
         con.execute(REJECTS_DDL.format(table=f"{schema}.rejects"))
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 
 from firmo import settings
+from firmo.crm.layouts import CRMS
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
-CRMS = ("hubspot", "salesforce", "pipedrive")
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -227,8 +227,10 @@ def exports_line(root) -> str:
     """Where the CRM import files are, and how many per CRM."""
     from pathlib import Path
 
+    from firmo.crm.layouts import CRMS
+
     root = Path(root)
-    counts = {crm: len(list(root.glob(f"*/{crm}/*.csv"))) for crm in ("hubspot", "salesforce", "pipedrive")}
+    counts = {crm: len(list(root.glob(f"*/{crm}/*.csv"))) for crm in CRMS}
     if not any(counts.values()):
         return f"{root} (none yet)"
     return f"{root}/<icp>/<crm>/  (" + ", ".join(f"{crm} {n}" for crm, n in counts.items()) + " files)"

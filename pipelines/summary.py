@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo.db import SCHEMAS
+from firmo.db import REGISTRIES, SCHEMAS
 from firmo.sqlfiles import quote_ident
 
 
@@ -23,7 +23,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 
 def reject_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
-    for schema in ("sirene", "inpi", "bodacc"):
+    for schema in REGISTRIES:
         out += con.execute(f"SELECT target_table, count(*) FROM {schema}.rejects GROUP BY 1 ORDER BY 1").fetchall()
     return out
 

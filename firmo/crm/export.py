@@ -34,7 +34,7 @@ from firmo.compliance.tables import REJECTS
 from firmo.crm import ledger
 from firmo.crm.contacts import contact_problem
 from firmo.crm.csvfile import Limits, render_rows, split_parts, write_atomically
-from firmo.crm.layouts import LAYOUTS, Layout
+from firmo.crm.layouts import CRMS, LAYOUTS, Layout
 from firmo.crm.tables import ensure_tables
 from firmo.db import transaction, utc_now
 
@@ -190,7 +190,7 @@ def export_leads(
     *,
     con: duckdb.DuckDBPyConnection,
     root: Path,
-    crms: Sequence[str] = ("hubspot", "salesforce", "pipedrive"),
+    crms: Sequence[str] = CRMS,
     full: bool = False,
     now: datetime | None = None,
     limits: Mapping[str, Limits] | None = None,

@@ -327,3 +327,4 @@ PIPEDRIVE = Layout(
     _pipedrive,
 )
 LAYOUTS: dict[str, Layout] = {layout.crm: layout for layout in (HUBSPOT, SALESFORCE, PIPEDRIVE)}
+CRMS: tuple[str, ...] = tuple(LAYOUTS)  # the CRMs an export writes files for, in this order
