@@ -1,0 +1,108 @@
+"""Imports run downwards only: firmo <- sources, waterfall <- assets <- pipelines.
+
+Why: the folder a module sits in must say what it may depend on, so a newcomer knows where a change
+goes and the ground floor (firmo/) can be used, tested and shipped without the Dagster wiring above
+it. This test parses every module with ``ast`` (module-level and function-level imports alike, so a
+lazy import inside a function is no way round the rule) and fails with the list of offending
+``file:line: import`` lines. tests/ and bench/ may import anything.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The floor of each top-level package: a module may import its own package and any package on a
+# lower floor, never one on its own floor (other than itself) or above.
+FLOORS = {"firmo": 0, "sources": 1, "waterfall": 1, "assets": 2, "pipelines": 3}
+
+# The one sideways import allowed: the demo generator writes every registry's own file format, so
+# it takes the column lists from each registry's package (sources.demo -> sources.<registry>), as
+# waterfall/fake speaks every vendor's protocol. No registry package imports another.
+SIDEWAYS_ALLOWED = {("sources.demo", "sources")}
+# Modules directly in sources/ are shared by every registry package (the HTTP fetch, the load
+# report), so any of them may import these.
+SOURCES_SHARED = {"sources.download", "sources.report"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
+    """The absolute dotted names an import statement brings in (relative ones resolved)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom):
+        if node.level == 0:
+            return [node.module or ""]
+        base = module.split(".")
+        if not is_package:
+            base = base[:-1]
+        base = base[: len(base) - (node.level - 1)]
+        return [".".join(base + ([node.module] if node.module else []))]
+    return []
+
+
+def _subpackage(name: str) -> str:
+    """'sources.sirene.schema' -> 'sources.sirene': the unit kept apart inside sources/."""
+    return ".".join(name.split(".")[:2])
+
+
+def _violation(module: str, target: str) -> bool:
+    own_top, target_top = module.split(".")[0], target.split(".")[0]
+    if target_top not in FLOORS:
+        return False
+    if target_top == own_top:
+        # Inside sources/, each registry package is a unit of its own: none imports another.
+        if own_top == "sources" and module.count(".") >= 1 and target.count(".") >= 1:
+            mine, theirs = _subpackage(module), _subpackage(target)
+            if mine != theirs and theirs not in SOURCES_SHARED:
+                return (mine, own_top) not in SIDEWAYS_ALLOWED
+        return False
+    return FLOORS[target_top] >= FLOORS[own_top]
+
+
+def upward_imports() -> list[str]:
+    found = []
+    for top in FLOORS:
+        for path in sorted((REPO / top).rglob("*.py")):
+            module = _module_name(path)
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                for target in _imported(node, module, path.name == "__init__.py"):
+                    if _violation(module, target):
+                        line = ast.get_source_segment(path.read_text(encoding="utf-8"), node)
+                        rel = path.relative_to(REPO)
+                        found.append(f"{rel}:{node.lineno}: {' '.join((line or '').split())}")
+    return found
+
+
+def test_no_import_runs_upwards():
+    found = upward_imports()
+    assert not found, f"{len(found)} import(s) run upwards or sideways:\n" + "\n".join(found)
+
+
+def test_the_rule_sees_what_it_must():
+    """The checker itself: an upward, a sideways and a lazy import are caught; downward ones are not."""
+    assert _violation("firmo.runner", "pipelines.definitions")
+    assert _violation("firmo.icp.validate", "sources.inpi.roles")
+    assert _violation("assets.sirene", "pipelines.resources")
+    assert _violation("sources.inpi.rne_load", "waterfall.engine")
+    assert _violation("waterfall.enrich", "sources.sirene.schema")
+    assert _violation("sources.bodacc.load", "sources.inpi.report")
+    assert not _violation("sources.demo.sirene", "sources.sirene.schema")
+    assert not _violation("sources.sirene.ingest", "sources.download")
+    assert not _violation("sources.bodacc.load", "sources.report")
+    assert not _violation("sources.sirene.ingest", "sources.sirene.schema")
+    assert not _violation("pipelines.cli", "assets.partitions")
+    assert not _violation("assets.sirene", "firmo.db")
+    assert not _violation("pipelines.cli_icp", "firmo.db")
+    tree = ast.parse("def f():\n    from ..definitions import build\n")
+    node = tree.body[0].body[0]
+    assert _imported(node, "firmo.icp.cli", False) == ["firmo.definitions"]
