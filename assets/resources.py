@@ -27,6 +27,7 @@ from dagster_duckdb import DuckDBResource
 
 from firmo import db
 from firmo.settings import Settings, provider_key_var
+from waterfall.providers.registry import KEYED_PROVIDERS
 
 # Stable addresses of the public files (inpi_bodacc.md §2.1). The RNE stock is not among them:
 # it sits on INPI's FTP behind an account, see README "Pointing it at the real registries".
@@ -126,7 +127,9 @@ class RegistrySourcesResource(ConfigurableResource):
 
 # --------------------------------------------------------------------------- enrichment providers
 
-_PROVIDER_NAMES = ("hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas", "enrow", "findymail")
+# The waterfall's list; each name has its `<name>_api_key` field below (Dagster resolves an EnvVar only in a
+# field of its own), which tests/pipelines/test_provider_names.py keeps in step with the list.
+_PROVIDER_NAMES = KEYED_PROVIDERS
 
 
 class ProvidersResource(ConfigurableResource):

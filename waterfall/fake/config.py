@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-FAKE_PROVIDERS = ("hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas", "enrow", "findymail")
+from waterfall.providers.registry import KEYED_PROVIDERS
+
+FAKE_PROVIDERS = KEYED_PROVIDERS  # a stand-in for every vendor with an account
 
 
 @dataclass

@@ -78,6 +78,9 @@ PROVIDERS: dict[str, ProviderSpec] = {
         "free itself; costs the verifier's credits per candidate checked",
     ),
 }
+# The providers that need an account (a key): the one list of their names, which the resource
+# holding the keys (assets/resources.py) and the demo's stand-in vendors (waterfall/fake) read.
+KEYED_PROVIDERS: tuple[str, ...] = tuple(name for name, spec in PROVIDERS.items() if spec.key_env)
 
 
 def build_provider(
