@@ -35,7 +35,9 @@ UPSTREAM = [
     "(data/firmo_read.duckdb) that analysts can keep open while the next run writes.",
     pool=WAREHOUSE_POOL,
 )
-def analytics_snapshot(context: AssetExecutionContext, warehouse: WarehouseResource, paths: PathsResource) -> MaterializeResult:
+def analytics_snapshot(
+    context: AssetExecutionContext, warehouse: WarehouseResource, paths: PathsResource
+) -> MaterializeResult:
     snap = publish_snapshot(Path(warehouse.database), dest=paths.snapshots_dir)
     return MaterializeResult(
         metadata={

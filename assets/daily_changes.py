@@ -44,8 +44,9 @@ def _nothing(context: AssetExecutionContext, key: AssetKey, why: str) -> None:
     retry_policy=NETWORK_RETRY,
     pool=WAREHOUSE_POOL,
 )
-def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, sirene_api: SireneApiResource,
-                         paths: PathsResource):
+def sirene_daily_changes(
+    context: AssetExecutionContext, warehouse: WarehouseResource, sirene_api: SireneApiResource, paths: PathsResource
+):
     """Units and establishments INSEE processed since the last load (API Sirene, by
     `dateDernierTraitement…`), overlaid on `sirene.*` and `core.companies` with the stock's checks."""
     if not sirene_api.configured:
@@ -80,8 +81,9 @@ def sirene_daily_changes(context: AssetExecutionContext, warehouse: WarehouseRes
     retry_policy=NETWORK_RETRY,
     pool=WAREHOUSE_POOL,
 )
-def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResource, rne_api: RneApiResource,
-                      paths: PathsResource):
+def rne_daily_changes(
+    context: AssetExecutionContext, warehouse: WarehouseResource, rne_api: RneApiResource, paths: PathsResource
+):
     """Companies whose RNE record changed since the last window (`/api/companies/diff`): their
     officers are replaced; the window is kept as an NDJSON dump that the monthly reload reads too."""
     if not rne_api.configured:
@@ -95,6 +97,7 @@ def rne_daily_changes(context: AssetExecutionContext, warehouse: WarehouseResour
         _nothing(context, RNE_KEY, f"no officer change ({window})")
         return
     report = daily.report
+    assert report is not None  # a window that changed officers was loaded
     yield MaterializeResult(
         metadata={
             "window": f"{daily.window[0]} (excl.) to {daily.window[1]}",

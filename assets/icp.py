@@ -6,19 +6,20 @@ partition per ICP file in the icps folder (`FIRMO_ICP_DIR`, default `<repo>/icps
 leads.<icp> of a removed ICP is left in place: the sensor never writes to the warehouse.
 """
 
-
 import hashlib
 import json
 from datetime import date
 from pathlib import Path
 
 from dagster import (
+    AddDynamicPartitionsRequest,
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
     AutomationCondition,
     Config,
     DefaultSensorStatus,
+    DeleteDynamicPartitionsRequest,
     DynamicPartitionsDefinition,
     MetadataValue,
     RunRequest,
@@ -34,7 +35,8 @@ from firmo.icp import build_leads, build_prospects, load_icp
 from firmo.icp.config import NAME_RE, IcpError
 from firmo.metadata import bar_chart, markdown_table
 
-icp_partitions = DynamicPartitionsDefinition(name="icp")
+ICP_PARTITIONS = "icp"
+icp_partitions = DynamicPartitionsDefinition(name=ICP_PARTITIONS)
 PROSPECTS = AssetKey(["core", "prospects"])
 
 
@@ -44,7 +46,7 @@ def icp_files(folder: str | Path) -> dict[str, Path]:
     folder = Path(folder)
     if not folder.is_dir():
         return {}
-    files = {}
+    files: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
         if path.suffix in (".yaml", ".yml") and path.is_file() and NAME_RE.match(path.stem):
             files.setdefault(path.stem, path)
@@ -59,8 +61,13 @@ def icp_files(folder: str | Path) -> dict[str, Path]:
     owners=["team:data-engineering"],
     # inpi/companies: its RNE opposition flag is joined at build time, so an RNE load that sets or
     # lifts an opposition rebuilds the table (firmo/compliance/prospecting.py)
-    deps=[AssetKey(["core", "companies"]), AssetKey(["core", "signals"]), AssetKey(["inpi", "officers"]),
-          AssetKey(["inpi", "companies"]), AssetKey(["core", "latest_financials"])],
+    deps=[
+        AssetKey(["core", "companies"]),
+        AssetKey(["core", "signals"]),
+        AssetKey(["inpi", "officers"]),
+        AssetKey(["inpi", "companies"]),
+        AssetKey(["core", "latest_financials"]),
+    ],
     pool=WAREHOUSE_POOL,
 )
 def prospects(context: AssetExecutionContext, warehouse: WarehouseResource):
@@ -71,10 +78,12 @@ def prospects(context: AssetExecutionContext, warehouse: WarehouseResource):
         by_region = con.execute(
             "SELECT coalesce(region_name, '(abroad / unknown)'), count(*) FROM core.prospects GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
-    context.add_output_metadata({
-        "dagster/row_count": n,
-        "prospects per région": MetadataValue.md(bar_chart(by_region)),
-    })
+    context.add_output_metadata(
+        {
+            "dagster/row_count": n,
+            "prospects per région": MetadataValue.md(bar_chart(by_region)),
+        }
+    )
 
 
 class IcpLeadsConfig(Config):
@@ -92,8 +101,9 @@ class IcpLeadsConfig(Config):
     deps=[PROSPECTS],
     pool=WAREHOUSE_POOL,
 )
-def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse: WarehouseResource,
-              paths: PathsResource):
+def icp_leads(
+    context: AssetExecutionContext, config: IcpLeadsConfig, warehouse: WarehouseResource, paths: PathsResource
+):
     """The ranked lead list of one ICP file: leads.<icp> (build then swap) and
     <data dir>/leads/<icp>.csv, scored on fit and intent, tiered hot / warm / cold."""
     name = context.partition_key
@@ -107,23 +117,29 @@ def icp_leads(context: AssetExecutionContext, config: IcpLeadsConfig, warehouse:
     for notice in icp.notices:
         context.log.info(notice)
     with warehouse.get_connection() as con:
-        result = build_leads(con, icp, as_of=date.fromisoformat(config.as_of) if config.as_of else None,
-                             csv_dir=paths.leads_dir)
-    context.add_output_metadata({
-        "dagster/row_count": result.rows,
-        "table": result.table,
-        "csv": MetadataValue.path(str(result.csv_path)),
-        "icp_file": MetadataValue.path(str(path)),
-        BUILT_DIGEST: digest,  # the sensor's starting point after `firmo run` (_built_digests)
-        "hot": result.tiers["hot"], "warm": result.tiers["warm"], "cold": result.tiers["cold"],
-        "selected (before max_leads)": sum(n for _, n in result.counts["tier"]),
-        "leads per tier": MetadataValue.md(bar_chart(list(result.tiers.items()), title="leads per tier")),
-        "selected per région": MetadataValue.md(markdown_table(["région", "companies"], result.counts["region"])),
-        "selected per NAF division": MetadataValue.md(
-            markdown_table(["NAF division", "companies"], result.counts["naf_division"][:30])),
-        "warnings": "; ".join(icp.warnings) or "none",
-        "seconds": round(result.seconds, 2),
-    })
+        result = build_leads(
+            con, icp, as_of=date.fromisoformat(config.as_of) if config.as_of else None, csv_dir=paths.leads_dir
+        )
+    context.add_output_metadata(
+        {
+            "dagster/row_count": result.rows,
+            "table": result.table,
+            "csv": MetadataValue.path(str(result.csv_path)),
+            "icp_file": MetadataValue.path(str(path)),
+            BUILT_DIGEST: digest,  # the sensor's starting point after `firmo run` (_built_digests)
+            "hot": result.tiers["hot"],
+            "warm": result.tiers["warm"],
+            "cold": result.tiers["cold"],
+            "selected (before max_leads)": sum(n for _, n in result.counts["tier"]),
+            "leads per tier": MetadataValue.md(bar_chart(list(result.tiers.items()), title="leads per tier")),
+            "selected per région": MetadataValue.md(markdown_table(["région", "companies"], result.counts["region"])),
+            "selected per NAF division": MetadataValue.md(
+                markdown_table(["NAF division", "companies"], result.counts["naf_division"][:30])
+            ),
+            "warnings": "; ".join(icp.warnings) or "none",
+            "seconds": round(result.seconds, 2),
+        }
+    )
 
 
 def _digest(path: Path) -> str:
@@ -146,7 +162,8 @@ def _built_digests(instance, names: list[str]) -> dict[str, str]:
     built = {}
     for name in names:
         records = instance.fetch_materializations(
-            AssetRecordsFilter(asset_key=icp_leads.key, asset_partitions=[name]), limit=1).records
+            AssetRecordsFilter(asset_key=icp_leads.key, asset_partitions=[name]), limit=1
+        ).records
         entry = records[0].asset_materialization.metadata.get(BUILT_DIGEST) if records else None
         if entry is not None and isinstance(entry.value, str):
             built[name] = entry.value
@@ -174,7 +191,7 @@ def icp_files_sensor(context: SensorEvaluationContext, paths: PathsResource) -> 
     unusable = sorted(p.name for p in folder.glob("*.y*ml") if p.stem not in files) if folder.is_dir() else []
     if unusable:
         context.log.warning(f"ignored ICP files (name must be lower-case letters, digits, '_'): {unusable}")
-    known = set(context.instance.get_dynamic_partitions(icp_partitions.name))
+    known = set(context.instance.get_dynamic_partitions(ICP_PARTITIONS))
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
     seen = {**_built_digests(context.instance, [n for n in files if n not in seen]), **seen}
     digests: dict[str, str] = {}
@@ -191,17 +208,27 @@ def icp_files_sensor(context: SensorEvaluationContext, paths: PathsResource) -> 
         digests[name] = _digest(path)
     good = {name for name, path in files.items() if path.name not in skipped}
     added, removed = sorted(good - known), sorted(known - set(files))
-    requests = []
+    requests: list[AddDynamicPartitionsRequest | DeleteDynamicPartitionsRequest] = []
     if added:
         requests.append(icp_partitions.build_add_request(added))
     if removed:
         requests.append(icp_partitions.build_delete_request(removed))
     tags = {"firmo/skipped_icp_files": ", ".join(sorted(skipped))} if skipped else {}
-    runs = [RunRequest(partition_key=name, run_key=f"{name}:{digest}", tags=tags)
-            for name, digest in sorted(digests.items()) if name in good and seen.get(name) != digest]
+    runs = [
+        RunRequest(partition_key=name, run_key=f"{name}:{digest}", tags=tags)
+        for name, digest in sorted(digests.items())
+        if name in good and seen.get(name) != digest
+    ]
     if added or removed:
         context.log.info(f"ICP partitions: added {added or 'none'}, removed {removed or 'none'}")
-    skip = ("skipped ICP files: " + "; ".join(f"{f}: {why}" for f, why in sorted(skipped.items()))
-            if skipped and not runs else None)
-    return SensorResult(run_requests=runs, dynamic_partitions_requests=requests, skip_reason=skip,
-                        cursor=json.dumps(digests, sort_keys=True))
+    skip = (
+        "skipped ICP files: " + "; ".join(f"{f}: {why}" for f, why in sorted(skipped.items()))
+        if skipped and not runs
+        else None
+    )
+    return SensorResult(
+        run_requests=runs,
+        dynamic_partitions_requests=requests,
+        skip_reason=skip,
+        cursor=json.dumps(digests, sort_keys=True),
+    )

@@ -27,8 +27,9 @@ OWNERS = ["team:data-engineering"]
 
 
 @asset(key=RNE_FILES, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
-def inpi_rne_files(context: AssetExecutionContext, registry_sources: RegistrySourcesResource,
-                   paths: PathsResource) -> list[str]:
+def inpi_rne_files(
+    context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
+) -> list[str]:
     """RNE company payloads: the bulk stock (zip of JSON arrays), any /diff dumps configured after
     it, and the nightly /diff windows kept under `<raw>/inpi/diff/`."""
     sources = require(
@@ -47,7 +48,9 @@ def inpi_rne_files(context: AssetExecutionContext, registry_sources: RegistrySou
 
 
 @asset(key=RATIOS_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
-def inpi_ratios_file(context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource) -> str:
+def inpi_ratios_file(
+    context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
+) -> str:
     """ratios_inpi_bce (MEFSIN from INPI accounts): one row per SIREN, fiscal year and balance type."""
     source = require(registry_sources.inpi_ratios, "FIRMO_INPI_RATIOS_SOURCE", "the ratios_inpi_bce export")
     path, meta = fetch_source(source, paths.raw("inpi"))

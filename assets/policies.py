@@ -8,6 +8,7 @@ RNE and BODACC daily), not the code of each asset; one table makes them easy to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from dagster import AssetKey, AssetSpec, FreshnessPolicy, map_asset_specs
@@ -59,7 +60,7 @@ def _apply(spec: AssetSpec) -> AssetSpec:
     return spec.replace_attributes(freshness_policy=freshness) if freshness else spec
 
 
-def with_policies(assets: list) -> list:
+def with_policies(assets: Sequence) -> list:
     """Every asset definition with its tags and freshness window (an unknown asset is an error)."""
     return list(map_asset_specs(_apply, assets))
 

@@ -29,8 +29,9 @@ ETAB_FILE = AssetKey(["raw", "sirene", "stock_etablissements"])
 
 
 @asset(key=UL_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
-def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources: RegistrySourcesResource,
-                                paths: PathsResource) -> str:
+def sirene_stock_unites_legales(
+    context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
+) -> str:
     """StockUniteLegale (INSEE, monthly): every legal unit, active and ceased, current state.
 
     A local path is read in place; a URL (the stable data.gouv resource link) is downloaded with
@@ -44,8 +45,9 @@ def sirene_stock_unites_legales(context: AssetExecutionContext, registry_sources
 
 
 @asset(key=ETAB_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
-def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources: RegistrySourcesResource,
-                                paths: PathsResource) -> str:
+def sirene_stock_etablissements(
+    context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
+) -> str:
     """StockEtablissement (INSEE, monthly): every establishment (SIRET), open and closed."""
     source = registry_sources.sirene_etablissements
     path, meta = fetch_source(source, paths.raw("sirene"), filename=stock_filename(source))
@@ -83,8 +85,9 @@ def sirene_stock_etablissements(context: AssetExecutionContext, registry_sources
     ins={"ul_file": AssetIn(UL_FILE), "etab_file": AssetIn(ETAB_FILE)},
     pool=WAREHOUSE_POOL,
 )
-def sirene_tables(context: AssetExecutionContext, warehouse: WarehouseResource, paths: PathsResource, ul_file: str,
-                  etab_file: str):
+def sirene_tables(
+    context: AssetExecutionContext, warehouse: WarehouseResource, paths: PathsResource, ul_file: str, etab_file: str
+):
     with warehouse.get_connection() as con:
         report = load_sirene(
             con, unites_legales=Path(ul_file), etablissements=Path(etab_file), workdir=paths.raw("sirene")

@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS {table} (
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse with the project's settings and make sure the schemas exist."""
     target = Path(path) if path is not None else settings.db_path()
-    config: dict[str, object] = {
+    config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": settings.duckdb_memory_limit(),
         # Row order of a bulk load carries no meaning here; not preserving it lets DuckDB
         # stream inserts with far less memory.

@@ -40,7 +40,7 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
 )  # fmt: skip
 
 
-def one_line(text: str) -> str:
+def one_line(text: object) -> str:
     """Whitespace (newlines included) collapsed, capped at MAX_MESSAGE characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"

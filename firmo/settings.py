@@ -209,9 +209,10 @@ class Settings(BaseModel):
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for info in cls.model_fields.values():
-            raw = environ.get(info.alias) if info.alias else None
-            if raw is not None and raw.strip():
-                values[info.alias] = raw.strip()
+            alias = info.alias
+            raw = environ.get(alias) if alias else None
+            if alias and raw is not None and raw.strip():
+                values[alias] = raw.strip()
         keys, urls = {}, {}
         for var, raw in environ.items():
             if not raw or not raw.strip():

@@ -56,6 +56,7 @@ def suppress_cmd(
                 "(see exports.rejects)"
             )
             return
+        assert kind and value  # checked above: KIND VALUE when there is no --file
         try:
             added = suppress(con, kind, value, reason=reason, source="firmo suppress")
         except InvalidIdentifier as exc:

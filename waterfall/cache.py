@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from firmo.db import registered
 from firmo.sqlfiles import load_sql
@@ -30,7 +31,7 @@ from waterfall.providers.base import Answer, Field, Status
 
 CacheKey = tuple[str, str, str]  # provider, field, input_key
 
-CACHE_SCHEMA = {
+CACHE_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "provider": pl.String,
     "field": pl.String,
     "input_key": pl.String,

@@ -51,7 +51,7 @@ from waterfall.providers.base import (
 )
 
 Blocker = Callable[[Person, Mapping[str, str]], "str | None"]  # (person, found so far) -> reason
-ForgetHook = Callable[[Person, str], None]
+ForgetHook = Callable[[Person, str], object]  # what it returns is ignored
 Progress = Callable[[int, int], None]  # (leads done, leads total)
 
 _ERROR_KIND = {
@@ -190,7 +190,7 @@ class Waterfall:
         with_verifier = getattr(provider, "with_verifier", None)
         if verifier is None or with_verifier is None:
             return provider
-        return with_verifier(_DelegatedVerifier(self, verifier.name, res))  # type: ignore[no-any-return]
+        return with_verifier(_DelegatedVerifier(self, verifier.name, res))
 
     async def _question(
         self, res: LeadResult, chain: _Chain, name: str, what: Field, subject: Person | str
@@ -303,7 +303,8 @@ class Waterfall:
 
     async def _field(self, res: LeadResult, what: Field, person: Person) -> list[Found]:
         """Walk the chain; returns the stopping answer alone, else the fallbacks in chain order."""
-        chain, fallbacks, stop = _Chain(), [], self.config.stop
+        chain, stop = _Chain(), self.config.stop
+        fallbacks: list[Found] = []
         if not any(name in self.providers for name in self.config.chain(what)):
             chain.note("no provider available")
         for name in self.config.chain(what):

@@ -41,6 +41,7 @@ from typing import Any
 import duckdb
 import httpx
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from firmo import db
 from firmo.compliance import prospecting
@@ -58,7 +59,7 @@ from waterfall.limits import CreditBudget
 from waterfall.provenance import RECORD_SQL, ProviderStats, provenance_frame, run_frame
 from waterfall.providers.base import Field, Person, Provider, Status
 
-ENRICHED_SCHEMA = {
+ENRICHED_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "website_domain": pl.String,
     "domain_source": pl.String,
     "email": pl.String,

@@ -263,7 +263,7 @@ def _recover_one(con: duckdb.DuckDBPyConnection, path: Path, index: SuppressionI
             erased += 1
         else:
             kept.append(a)
-    known = con.execute("SELECT count(*) FROM waterfall.runs WHERE run_id = ?", [run_id]).fetchone()[0]
+    known = con.execute("SELECT count(*) FROM waterfall.runs WHERE run_id = ?", [run_id]).fetchall()[0][0]
     cache, provenance, run = _frames(header, kept, f"{run_id}:interrupted", record_run=not known)
     with transaction(con):
         with registered(con, "__wf_cache_rows", cache):

@@ -28,7 +28,7 @@ import asyncio
 import logging
 import time
 import traceback
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -160,7 +160,7 @@ class Gate:
         if callable(redact):
             self._redact = redact
         if hasattr(provider, "pace"):
-            provider.pace = self.before_request  # type: ignore[attr-defined]
+            provider.pace = self.before_request
             self.bound = True
 
     def _refuse_if_open(self, poll: bool = False) -> None:
@@ -256,7 +256,7 @@ class CreditBudget:
     per_lead: float | None = None
     spent: float = 0.0
     reserved: float = 0.0
-    by_provider: Counter[str] = field(default_factory=Counter)
+    by_provider: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def reserve(self, ceiling: float, lead_spent: float) -> bool:
         if ceiling <= 0:

@@ -12,20 +12,21 @@ Both are written in the same transaction as the enriched lead table (see `enrich
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from firmo.db import registered, transaction
 from firmo.sqlfiles import load_sql
 from waterfall.cache import ensure_tables
 from waterfall.engine import LeadResult
 
-PROVENANCE_SCHEMA = {
+PROVENANCE_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "run_id": pl.String,
     "icp": pl.String,
     "siren": pl.String,
@@ -41,7 +42,7 @@ PROVENANCE_SCHEMA = {
     "reason": pl.String,
     "asked_at": pl.Datetime("us"),
 }
-RUN_SCHEMA = {
+RUN_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "run_id": pl.String,
     "icp": pl.String,
     "started_at": pl.Datetime("us"),
@@ -94,7 +95,10 @@ class ProviderStats:
 
     @classmethod
     def of(cls, results: Iterable[LeadResult], calls: Mapping[str, int]) -> ProviderStats:
-        questions, hits, cached, credits = Counter(), Counter(), Counter(), Counter()
+        questions: Counter[str] = Counter()
+        hits: Counter[str] = Counter()
+        cached: Counter[str] = Counter()
+        credits: defaultdict[str, float] = defaultdict(float)
         for result in results:
             for a in result.attempts:
                 if a.from_cache:

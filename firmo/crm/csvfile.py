@@ -111,8 +111,8 @@ def write_atomically(files: Mapping[Path, bytes]) -> None:
     try:
         for target, payload in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            temps.append((Path(tmp), target))
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temps.append((Path(tmp_name), target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(payload)
                 fh.flush()

@@ -4,6 +4,7 @@ ICP, else `leads.<icp>` itself (contacts then have no email or phone, and the ex
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -46,7 +47,8 @@ def lead_frame(con: duckdb.DuckDBPyConnection, icps: Sequence[str]) -> pl.DataFr
     """The leads of `icps`, one frame, with every contact column present (NULL when not enriched)."""
     frames = []
     for icp in icps:
-        frame = pl.from_arrow(con.sql(f"SELECT * FROM {source_table(con, icp)} ORDER BY rank").to_arrow_table())
+        arrow = con.sql(f"SELECT * FROM {source_table(con, icp)} ORDER BY rank").to_arrow_table()
+        frame = cast(pl.DataFrame, pl.from_arrow(arrow))  # a table gives a frame, never a Series
         missing = [pl.lit(None, dtype=pl.String).alias(c) for c in CONTACT_COLUMNS if c not in frame.columns]
         frames.append(frame.with_columns(missing) if missing else frame)
     if not frames:

@@ -15,12 +15,13 @@ from typing import Any
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from firmo.compliance.normalise import InvalidIdentifier, normalise_email
 from firmo.db import registered
 from firmo.sqlfiles import load_sql
 
-LEDGER_SCHEMA = {
+LEDGER_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "crm": pl.String,
     "icp": pl.String,
     "lead_key": pl.String,

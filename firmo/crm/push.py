@@ -120,7 +120,8 @@ def push_hubspot(
             else:
                 done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
     for icp, lead, row, digest in with_email:
-        contact_id, company_id = contact_ids.get(ledger.contact_email(lead)), company_ids.get(row["siren"])
+        email = ledger.contact_email(lead)
+        contact_id, company_id = contact_ids.get(email) if email else None, company_ids.get(row["siren"])
         if contact_id is None or company_id is None:
             report.failed += 1
             continue

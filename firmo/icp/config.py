@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -177,9 +178,9 @@ class IcpConfig(_Strict):
         return value
 
 
-def suggest(value: str, choices: object, *, cutoff: float = 0.6) -> str:
+def suggest(value: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str:
     """`" (did you mean 'X'?)"` for the closest choice, case- and accent-insensitive, or ''."""
-    options = {fold(c): c for c in choices}  # type: ignore[union-attr]
+    options = {fold(c): c for c in choices}
     match = difflib.get_close_matches(fold(value), list(options), n=1, cutoff=cutoff)
     return f" (did you mean {options[match[0]]!r}?)" if match else ""
 
@@ -239,7 +240,7 @@ class _PlainYamlLoader(yaml.SafeLoader):
     built: an alias repeats a node without repeating its bytes, so nested aliases expand
     exponentially (each of the 9^9 copies is then validated)."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"

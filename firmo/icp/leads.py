@@ -22,6 +22,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -81,7 +82,10 @@ def _ensure_builds(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
-    return pl.from_arrow(con.sql(f"SELECT * FROM {quote_ident(table)} ORDER BY rank").to_arrow_table())
+    # from_arrow of a table is a frame (the Series case is for an array)
+    return cast(
+        pl.DataFrame, pl.from_arrow(con.sql(f"SELECT * FROM {quote_ident(table)} ORDER BY rank").to_arrow_table())
+    )
 
 
 def repair_lead_csvs(con: duckdb.DuckDBPyConnection) -> list[str]:

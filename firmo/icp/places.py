@@ -159,7 +159,7 @@ def place_index() -> PlaceIndex:
             index.absorbed_by[former_code] = code
     for key, place in others:
         index.delegated_by_name.setdefault(key, []).append(place)
-        if place.code not in index.current and place.code not in index.absorbed_by:
+        if place.parent is not None and place.code not in index.current and place.code not in index.absorbed_by:
             index.absorbed.setdefault(place.parent, []).append(place.code)
             index.absorbed_by[place.code] = place.parent
     for codes in index.absorbed.values():
@@ -300,8 +300,9 @@ def _by_name(index: PlaceIndex, raw: str, where: str, out: PlaceResolution) -> N
     candidates: dict[str, tuple[Place, Place | None]] = {}
     for place in index.by_name.get(key, []):
         candidates.setdefault(place.code, (place, None))
-    for delegated in index.delegated_by_name.get(key, []):
-        candidates.setdefault(delegated.parent, (index.current[delegated.parent], delegated))
+    for other in index.delegated_by_name.get(key, []):
+        if other.parent is not None:  # a commune déléguée / associée always names its commune
+            candidates.setdefault(other.parent, (index.current[other.parent], other))
     if not candidates:
         out.errors.append(f"{where}: unknown commune {raw!r}{_closest(index, text)}")
         return

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import duckdb
 
+from firmo.icp.score import TIERS
 from firmo.quality import rules
 from firmo.quality.model import QualityCheck, Rule, Thresholds, scalar
 from firmo.sqlfiles import quote_ident
 
-TIERS = ("hot", "warm", "cold")
 ASSET, TABLE = "icp_leads", "leads.{icp}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -170,7 +171,7 @@ def lead_rows(
 ) -> pl.DataFrame:
     """The ranked leads as a Polars frame (preview; a build writes them straight into a table)."""
     sql, params = leads_statement(con, icp, as_of, limit=limit)
-    return pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
+    return cast(pl.DataFrame, pl.from_arrow(con.sql(sql, params=params).to_arrow_table()))  # a table gives a frame
 
 
 def preview(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | None = None, top: int = 20) -> Preview:

@@ -336,7 +336,10 @@ def _roles(values: list[str], where: str, errors: list[str]) -> list[list[str]]:
 
 def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
     """Resolve every value of the ICP to reference codes; raise IcpError listing all problems."""
-    c, errors, warnings, notices = config.criteria, [], [], []
+    c = config.criteria
+    errors: list[str] = []
+    warnings: list[str] = []
+    notices: list[str] = []
     include = _naf(c.naf.include, "criteria.naf.include", c.naf.nomenclature, errors, notices, "selected")
     exclude = _naf(c.naf.exclude, "criteria.naf.exclude", c.naf.nomenclature, errors, notices, "excluded")
     resolved = ResolvedIcp(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from firmo.reference import read_reference
@@ -132,7 +133,7 @@ def level(pattern: str) -> str:
     return {1: "section", 2: "division", 4: "groupe", 5: "classe"}.get(len(pattern), "sous-classe")
 
 
-def cover(codes: list[str] | set[str], nomenclature_: str) -> list[str]:
+def cover(codes: Iterable[str], nomenclature_: str) -> list[str]:
     """The fewest patterns (sections, then divisions, groupes, classes, sous-classes) that stand
     for exactly these sous-classes. A level is used only when it holds more than one sous-classe:
     `75.00Z` reads better than division `75` when the division has one code."""

@@ -182,7 +182,7 @@ def _name(person: dict) -> str | None:
 def _city(person: dict) -> str | None:
     address = person.get("adresse") or person.get("adresseSiegeSocial") if person else None
     if isinstance(address, dict):
-        inner = address.get("france") if isinstance(address.get("france"), dict) else address
+        inner = france if isinstance(france := address.get("france"), dict) else address
         return inner.get("ville")
     return None
 

@@ -71,15 +71,16 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
     # Publish the folder only once complete: a crash leaves `.tmp`, never a partial demo.
     shutil.rmtree(out_dir, ignore_errors=True)
     tmp.rename(out_dir)
+    published = {k: str(out_dir / Path(v).relative_to(tmp)) for k, v in files.items()}
     manifest = {
         "companies": companies,
         "seed": seed,
-        "files": {k: str(out_dir / Path(v).relative_to(tmp)) for k, v in files.items()},
+        "files": published,
         "seconds": round(time.perf_counter() - started, 1),
     }
     (out_dir / MARKER).write_text(json.dumps(manifest, indent=2))
     log.info("demo data for %d companies written to %s in %.1fs", companies, out_dir, manifest["seconds"])
-    return manifest["files"]
+    return published
 
 
 def ensure_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> dict[str, str]:

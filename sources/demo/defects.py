@@ -69,11 +69,11 @@ def inject_defects(kind: str, base: pl.DataFrame, universe: Universe, first_line
             row["nic"] = _nic(siren)
             row["siret"] = siren + row["nic"]
             entry["siret"] = row["siret"]
-        if defect.endswith("wrong_length"):
+        if defect.endswith("wrong_length") and column is not None:
             row[column] = row["siret"][:13] if kind == "ET" else "1234"
             value = row[column]
             entry["siret" if kind == "ET" else "nic"] = value
-        elif value is not None:
+        elif value is not None and column is not None:
             row[column] = value
         fields = [row[c] for c in cols]
         if defect == "wrong_column_count":

@@ -28,7 +28,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
 import polars as pl
@@ -327,7 +327,7 @@ def write_ratios(frame: pl.DataFrame, rng: np.random.Generator, path: Path) -> P
     tmp = path.with_name(path.name + ".tmp")
     with gzip.open(tmp, "wb", compresslevel=1) as out:
         out.write("\ufeff".encode())
-        frame.select(RATIO_COLUMNS).write_csv(out, separator=";")
+        frame.select(RATIO_COLUMNS).write_csv(cast(IO[bytes], out), separator=";")  # GzipFile is a binary IO
         if frame.height >= 20:
             out.write(b"123456789;2022-12-31;1000\n")  # malformed: 3 fields instead of 23
     tmp.replace(path)

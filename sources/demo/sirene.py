@@ -50,7 +50,7 @@ FORMATS = ("csv_zip", "parquet")
 
 # Columns absent from older vintages (sirene.md §1.3 / §1.4)
 _NAF25 = {"UL": "activitePrincipaleNAF25UniteLegale", "ET": "activitePrincipaleNAF25Etablissement"}
-ABSENT = {
+ABSENT: dict[str, dict[str, set[str]]] = {
     "current": {"UL": set(), "ET": set()},
     "2024": {"UL": {_NAF25["UL"]}, "ET": {_NAF25["ET"]}},
     "2019": {
@@ -253,9 +253,11 @@ def _write_kind(
                 tmp.unlink()
         raise
     if zf is not None:
+        assert tmp_zip is not None and zip_path is not None  # the zip is opened only for a zip target
         zf.close()
         os.replace(tmp_zip, zip_path)
     if tmp_pq is not None:
+        assert pq_path is not None
         if writer is None:  # no rows: still an (empty) typed file
             pq.write_table(_arrow(pl.DataFrame(schema={c: pl.String for c in cols}), kind, False), tmp_pq)
         else:

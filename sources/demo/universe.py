@@ -144,9 +144,9 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
         "person": (active & is_person, mix.BANDS_ACTIVE_PERSON),
         "company": (active & ~is_person, mix.BANDS_ACTIVE_COMPANY),
     }
-    for mask, weights in groups.values():
+    for mask, band_weights in groups.values():
         rows = np.flatnonzero(mask)
-        band[rows] = _choice(rng, weights, rows.size)
+        band[rows] = _choice(rng, band_weights, rows.size)
     non_employer = np.isin(kind, mix.NON_EMPLOYER_POOLS)
     band = np.where(non_employer & (band != None), "NN", band)  # noqa: E711 (numpy elementwise)
     public = kind == "public"
@@ -154,13 +154,13 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
         public, _choice(rng, {"11": 3, "12": 3, "21": 2, "22": 1, "31": 0.4, "32": 0.6, "41": 0.2}, n), band
     )
     young = (today - created) < 365
-    band = np.where(young & active & ~public, np.where(rng.random(n) < 0.5, "NN", None), band)
+    band = np.where(young & active & ~public, np.where(rng.random(n) < 0.5, "NN", None), band)  # type: ignore[call-overload]  # numpy's stubs refuse a None scalar; at run time it gives an object array
     band_index = _band_index(band)
 
     category = np.where(
         band_index >= mix.BAND_ORDER.index("52"), "GE", np.where(band_index >= mix.BAND_ORDER.index("32"), "ETI", "PME")
     )
-    category = np.where(active & ~young & (rng.random(n) < 0.9), category, None)
+    category = np.where(active & ~young & (rng.random(n) < 0.9), category, None)  # type: ignore[call-overload]  # numpy's stubs refuse a None scalar; at run time it gives an object array
 
     p_share = np.where(is_person, mix.P_SHARE_PERSON, mix.P_SHARE_COMPANY)
     statut = np.where(rng.random(n) < p_share, "P", "O")
@@ -168,7 +168,7 @@ def _units(rng: np.random.Generator, pools: Pools, sampler: PlaceSampler, n: int
     place_rows = sampler.anywhere(rng, n)
     place = sampler.columns(place_rows)
 
-    sex = np.where(is_person, np.where(rng.random(n) < 0.6, "M", "F"), None)
+    sex = np.where(is_person, np.where(rng.random(n) < 0.6, "M", "F"), None)  # type: ignore[call-overload]  # numpy's stubs refuse a None scalar; at run time it gives an object array
     first = first_names(rng, pools, np.where(sex == None, "M", sex))  # noqa: E711
     last = pick(rng, pools.last_names, n)
     denom = denominations(rng, pools, _strings(kind), _strings(naf), place["city"])

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -115,7 +116,7 @@ def _is_gzip(path: Path) -> bool:
 
 def _csv_header(path: Path) -> list[str]:
     opener = gzip.open if _is_gzip(path) else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         first = handle.readline().rstrip("\r\n")
     if not first:
         raise RatiosFormatError(f"{path}: empty file, no header line")
@@ -151,7 +152,7 @@ def _find_malformed_lines(path: Path, read: RawRead) -> None:
         pending[text] = pending.get(text, 0) + 1
     opener = gzip.open if _is_gzip(path) else open
     found: list[tuple[int | None, str]] = []
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         for number, line in enumerate(handle, start=1):
             text = line.rstrip("\r\n")
             if pending.get(text):
@@ -192,7 +193,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, path: Path, raw_table: str) -> RawR
         read = RawRead("json")
         records = _json_records(path)
         read.columns = map_columns(sorted({k for r in records for k in r}) or [], str(path))
-        data = {c: [None if r.get(read.columns[c]) is None else str(r.get(read.columns[c])) for r in records]
+        data: dict[str, list[Any]] = {c: [None if r.get(read.columns[c]) is None else str(r.get(read.columns[c])) for r in records]
                 if c in read.columns else [None] * len(records) for c in cols}  # fmt: skip
         data["row_index"] = list(range(len(records)))
         con.register(

@@ -214,7 +214,7 @@ def parse_company(payload: Any, source_file: str, today: date | None = None) -> 
     """Officers and company facts of one payload; raises `RejectedPayload` with the reason."""
     if not isinstance(payload, dict):
         raise RejectedPayload(f"payload is not a JSON object: {type(payload).__name__}")
-    formality = payload.get("formality") if isinstance(payload.get("formality"), dict) else {}
+    formality = found if isinstance(found := payload.get("formality"), dict) else {}
     raw_siren = payload.get("siren") or formality.get("siren")
     siren = normalise_siren(raw_siren)
     if siren is None:

@@ -117,7 +117,7 @@ def _open_zip(kind: str, path: Path, original: str, workdir: Path) -> StockSourc
 
 def _csv_header(path: Path) -> list[str]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
         first = fh.readline()
     if not first.strip():
         raise SireneFormatError(f"{path}: empty file, no header line")

@@ -136,7 +136,8 @@ class FakeFullEnrich(Vendor):
             ),
             strict=True,
         )
-        status, total = "FINISHED", sum(costs)
+        status = "FINISHED"
+        total: float = sum(costs)
         try:
             self.state.charge(self.name, total)
         except OutOfCredits:

@@ -3,6 +3,8 @@ dialects as the real APIs, answering from the deterministic `World`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -53,7 +55,7 @@ class FakeHunter(Vendor):
             return _hunter_error(451, "claimed_email", "This person asked us not to process their data")
         self.state.require(self.name)
         found = self.lookup(first, last, domain)
-        data = {
+        data: dict[str, Any] = {
             "first_name": first,
             "last_name": last,
             "email": None,
@@ -145,7 +147,7 @@ class FakeApollo(Vendor):
         if not found:
             return JSONResponse({"person": None})
         self.state.charge(self.name, 1)
-        person = {
+        person: dict[str, Any] = {
             "id": "fake",
             "first_name": q.get("first_name"),
             "last_name": q.get("last_name"),
@@ -202,7 +204,11 @@ class FakeLusha(Vendor):
             []
             if not found or not found.phone
             else [
-                {"number": international(found.phone), "phoneType": found.phone_kind.capitalize(), "doNotCall": False}
+                {
+                    "number": international(found.phone),
+                    "phoneType": (found.phone_kind or "").capitalize(),
+                    "doNotCall": False,
+                }
             ]
         )
         if not emails and not phones:

@@ -11,7 +11,8 @@ ready yet") stays inside its adapter and comes out either as an `Answer` or as o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -64,7 +65,7 @@ class Answer:
     confidence: float | None = None  # 0..1 when the provider gives a score
     credits: float = 0.0  # credits this call consumed (0 on a free miss)
     raw_status: str | None = None  # provider's own vocabulary, for provenance
-    extra: dict[str, Any] = field(default_factory=dict)  # e.g. {"phone_type": "mobile"}
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # e.g. {"phone_type": "mobile"}
 
     @property
     def found(self) -> bool:

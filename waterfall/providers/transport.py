@@ -278,7 +278,7 @@ class AsyncJobProvider(HttpProvider):
 
     def raise_for_job(self, status: str | None, job: str, failures: Mapping[str, type[ProviderError]]) -> None:
         """Vendors that report failures as a job status (out of funds, bad input...): raise the mapped error."""
-        if status in failures:
+        if status is not None and status in failures:
             raise failures[status](f"{self.name}: job {job} ended {status}")
 
     async def poll(self, fetch: Callable[[], Awaitable[T | None]], job: str) -> T:
