@@ -28,7 +28,7 @@ import duckdb
 import polars as pl
 
 from firmo import db, settings
-from firmo.icp.score import counts, leads_statement, prepare
+from firmo.icp.score import TIERS, counts, leads_statement, prepare
 from firmo.icp.validate import ResolvedIcp
 from firmo.sqlfiles import load_sql, quote_ident
 
@@ -160,7 +160,7 @@ def build_leads(
     finally:
         tmp.unlink(missing_ok=True)
         db.drop_staging(con, table)
-    tiers = {t: int(frame.filter(pl.col("tier") == t).height) for t in ("hot", "warm", "cold")}
+    tiers = {t: int(frame.filter(pl.col("tier") == t).height) for t in TIERS}
     grouped = counts(con, icp, as_of)
     return BuildResult(
         icp=icp.name,

@@ -23,6 +23,7 @@ from firmo.signals import SIGNAL_TYPES
 from firmo.sqlfiles import load_sql, render_identifiers
 
 DIMENSIONS = ("tier", "region", "naf_division", "headcount_band")
+TIERS = ("hot", "warm", "cold")  # what scored.sql gives each lead, best first
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Preview:
 
     def tier_counts(self) -> dict[str, int]:
         found = dict(self.counts.get("tier", []))
-        return {tier: found.get(tier, 0) for tier in ("hot", "warm", "cold")}
+        return {tier: found.get(tier, 0) for tier in TIERS}
 
 
 def years_before(day: date, years: int) -> date:
