@@ -1,6 +1,6 @@
 -- core.prospects: one row per company an ICP may target (active, diffusible and not opposed:
 -- SIRENE `P` units and units whose latest RNE payload says `diffusionCommerciale: false` are
--- never prospected; firmo/prospecting.py says why the RNE flag is joined here, at build time,
+-- never prospected; firmo/compliance/prospecting.py says why the RNE flag is joined here, at build time,
 -- and not copied into core.companies), with everything ICP filtering and scoring reads, so a preview is one scan
 -- of one table: place, activity, size, legal form, latest revenue, the RNE role codes of its
 -- active officers (as a role set: authority is ranked once per distinct set, not per company)

@@ -2,7 +2,7 @@
 -- count for the row-count guard. Idempotent: run before every check.
 CREATE SCHEMA IF NOT EXISTS quality;
 
--- One row per execution of a check (firmo/quality.py CHECKS). crm_exports refuses to run while the
+-- One row per execution of a check (assets/checks.py CHECKS). crm_exports refuses to run while the
 -- latest result of a blocking check on one of its upstream tables failed, even from another run.
 CREATE TABLE IF NOT EXISTS quality.check_results (
     check_name    VARCHAR   NOT NULL,   -- e.g. 'companies_siren'

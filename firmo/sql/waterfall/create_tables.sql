@@ -1,6 +1,6 @@
 -- Waterfall tables. Created once, never rebuilt: the cache is what keeps us from paying twice, the
 -- provenance answers "where did you get my data?" (GDPR art. 14/15), the runs table is the ledger
--- of spend. firmo.crm.forget deletes from cache and provenance by their `siren` and `email` columns.
+-- of spend. firmo.compliance.forget deletes from cache and provenance by their `siren` and `email` columns.
 
 CREATE TABLE IF NOT EXISTS waterfall.cache (
     provider    VARCHAR NOT NULL,
