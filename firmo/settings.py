@@ -257,7 +257,7 @@ class Settings(BaseModel):
         return key.get_secret_value() if key is not None else None
 
     def quality_bounds(self) -> dict[str, float | int]:
-        """The data-quality bounds by their short name (firmo.quality.Thresholds' fields)."""
+        """The data-quality bounds by their short name (firmo.quality.model.Thresholds' fields)."""
         return {
             name.removeprefix("quality_"): getattr(self, name)
             for name in type(self).model_fields
