@@ -25,5 +25,5 @@ OPTIONAL_UPSTREAM = [
 def eager_on_registry_updates() -> AutomationCondition:
     """`eager()`, except that missing BODACC days and never-run deltas do not hold it back."""
     return AutomationCondition.eager().replace(
-        "any_deps_missing", AutomationCondition.any_deps_missing().ignore(AssetSelection.keys(*OPTIONAL_UPSTREAM))
+        "any_deps_missing", AutomationCondition.any_deps_missing().ignore(AssetSelection.assets(*OPTIONAL_UPSTREAM))
     )

@@ -6,13 +6,13 @@ from dagster import AssetSelection, define_asset_job
 
 from assets.bodacc import bodacc_daily
 
-SIRENE = AssetSelection.groups("sirene") | AssetSelection.keys(["core", "companies"])
-INPI = AssetSelection.groups("inpi") | AssetSelection.keys(["core", "latest_financials"])
-BODACC = AssetSelection.keys(["bodacc", "notices"])
-DERIVED = AssetSelection.keys(["core", "signals"], ["core", "prospects"])
-LEAD_DELIVERY = AssetSelection.keys("icp_leads", "enriched_leads", "crm_exports")
-PUBLISH = AssetSelection.keys(["analytics", "snapshot"])
-DAILY_CHANGES = AssetSelection.keys(["sirene", "daily_changes"], ["inpi", "daily_changes"])
+SIRENE = AssetSelection.groups("sirene") | AssetSelection.assets(["core", "companies"])
+INPI = AssetSelection.groups("inpi") | AssetSelection.assets(["core", "latest_financials"])
+BODACC = AssetSelection.assets(["bodacc", "notices"])
+DERIVED = AssetSelection.assets(["core", "signals"], ["core", "prospects"])
+LEAD_DELIVERY = AssetSelection.assets("icp_leads", "enriched_leads", "crm_exports")
+PUBLISH = AssetSelection.assets(["analytics", "snapshot"])
+DAILY_CHANGES = AssetSelection.assets(["sirene", "daily_changes"], ["inpi", "daily_changes"])
 
 sirene_job = define_asset_job(
     "sirene_reload",

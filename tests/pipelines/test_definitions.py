@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from dagster import AssetKey
 
 from firmo import db
@@ -25,6 +26,7 @@ def test_definitions_load_with_every_sirene_asset(data_env):
     assert repo.get_job("sirene_reload") is not None
 
 
+@pytest.mark.slow
 def test_materialize_on_generated_demo(data_env, monkeypatch):
     from firmo import settings
     from sources.demo.dataset import ensure_demo
@@ -49,6 +51,7 @@ def test_materialize_on_generated_demo(data_env, monkeypatch):
         assert con.execute("SELECT count(*) FROM core.companies").fetchone()[0] == n_ul
 
 
+@pytest.mark.slow
 def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypatch):
     """What `make run` does, on 400 generated companies from an empty data dir."""
     from pipelines.run import run_pipeline

@@ -22,6 +22,7 @@ def demo_home(data_env, tmp_path, monkeypatch):
     return home
 
 
+@pytest.mark.slow
 def test_unchanged_night_does_nothing_and_a_new_day_wakes_the_derived_assets(demo_home):
     from pipelines.nightly import run_nightly
 

@@ -139,6 +139,7 @@ def _hold_the_slot(marker: Path) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.slow
 def test_a_killed_in_process_run_gives_the_slot_back_at_the_next_start(tmp_path, monkeypatch):
     """kill -9 in the middle of a warehouse step leaves its run STARTED and its slot taken for ever
     (every later writer would wait without a word); the next `firmo run` / `firmo nightly` start
