@@ -31,7 +31,7 @@ from dagster import (
 )
 
 from assets.common import WAREHOUSE_POOL
-from assets.icp import icp_partitions
+from assets.partitions import icp_partitions
 from assets.resources import WarehouseResource
 from firmo.crm import quality as crm_quality
 from firmo.icp import quality as icp_quality

@@ -18,7 +18,7 @@ from dagster import (
 
 from assets.checks import assert_exports_allowed
 from assets.common import WAREHOUSE_POOL
-from assets.icp import icp_partitions
+from assets.partitions import icp_partitions
 from assets.resources import HubSpotResource, PathsResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
 from firmo.crm.layouts import CRMS

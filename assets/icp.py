@@ -20,7 +20,6 @@ from dagster import (
     Config,
     DefaultSensorStatus,
     DeleteDynamicPartitionsRequest,
-    DynamicPartitionsDefinition,
     MetadataValue,
     RunRequest,
     SensorEvaluationContext,
@@ -30,13 +29,12 @@ from dagster import (
 )
 
 from assets.common import WAREHOUSE_POOL
+from assets.partitions import ICP_PARTITIONS, icp_partitions
 from assets.resources import PathsResource, WarehouseResource
 from firmo.icp import build_leads, build_prospects, load_icp
 from firmo.icp.config import NAME_RE, IcpError
 from firmo.metadata import bar_chart, markdown_table
 
-ICP_PARTITIONS = "icp"
-icp_partitions = DynamicPartitionsDefinition(name=ICP_PARTITIONS)
 PROSPECTS = AssetKey(["core", "prospects"])
 
 

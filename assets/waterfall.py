@@ -14,7 +14,7 @@ from dagster import (
 )
 
 from assets.common import WAREHOUSE_POOL
-from assets.icp import icp_partitions
+from assets.partitions import icp_partitions
 from assets.resources import ProvidersResource, WarehouseResource
 from waterfall.config import load_config
 from waterfall.enrich import run_enrichment

@@ -44,7 +44,8 @@ def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
     single-run backfill), the derived tables, then one run per ICP file (its partition is
     registered first, as the ICP sensor would)."""
     from assets.bodacc import bodacc_daily
-    from assets.icp import icp_files, icp_partitions
+    from assets.icp import icp_files
+    from assets.partitions import icp_partitions
 
     keys = bodacc_daily.get_partition_keys()
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}

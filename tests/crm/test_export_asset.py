@@ -8,7 +8,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from assets.exports import crm_exports
-from assets.icp import icp_partitions
+from assets.partitions import icp_partitions
 from firmo import db
 from firmo.settings import Settings
 from assets.resources import HubSpotResource, PathsResource, WarehouseResource

@@ -8,7 +8,9 @@ import duckdb
 import pytest
 from dagster import DagsterInstance, Definitions, build_sensor_context, instance_for_test, materialize
 
-from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
+from assets.icp import icp_files, icp_files_sensor, icp_leads, prospects
+
+from assets.partitions import icp_partitions
 from firmo.settings import Settings
 from assets.resources import WarehouseResource, resources_from_settings
 from tests.icp.conftest import OFFICERS, REVENUES, SIGNALS, UNIVERSE

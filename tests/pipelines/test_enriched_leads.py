@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from dagster import DagsterInstance, materialize
 
-from assets.icp import icp_partitions
+from assets.partitions import icp_partitions
 from assets.waterfall import enriched_leads
 from firmo import db
 from firmo.settings import Settings

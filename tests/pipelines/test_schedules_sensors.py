@@ -94,7 +94,9 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
 
     from dagster import instance_for_test, materialize
 
-    from assets.icp import icp_files, icp_files_sensor, icp_leads, icp_partitions, prospects
+    from assets.icp import icp_files, icp_files_sensor, icp_leads, prospects
+
+    from assets.partitions import icp_partitions
     from pipelines.definitions import build_definitions
     from firmo.settings import Settings
     from assets.resources import WarehouseResource, resources_from_settings

@@ -12,7 +12,8 @@ from dagster import AssetCheckSeverity, AssetKey, AssetSelection, DagsterInstanc
 from assets import checks
 from assets.checks import quality_checks
 from assets.exports import crm_exports
-from assets.icp import icp_leads, icp_partitions, prospects
+from assets.icp import icp_leads, prospects
+from assets.partitions import icp_partitions
 from firmo import db
 from firmo.quality.gate import QualityGateError
 from firmo.settings import Settings
