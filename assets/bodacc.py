@@ -6,13 +6,14 @@ Demo and hand-configured sources are local files (`FIRMO_BODACC_SOURCE`); live, 
 is fetched from the Opendatasoft export filtered on the publication date.
 """
 
-import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     AssetObservation,
+    AssetsDefinition,
     BackfillPolicy,
     DailyPartitionsDefinition,
     MaterializeResult,
@@ -23,35 +24,58 @@ from dagster import (
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
+from firmo.settings import Settings
 from sources.bodacc.load import load_bodacc, window_fingerprint
 from sources.bodacc.ods_export import export_filename, export_url
 
-# The first day the pipeline keeps notices for (older history comes from DILA backfill files).
-START = os.environ.get("FIRMO_BODACC_START", "2024-01-01")
-bodacc_daily = DailyPartitionsDefinition(start_date=START, timezone="Europe/Paris", end_offset=1)
+BODACC_KEY = AssetKey(["bodacc", "notices"])
 
 
-@asset(
-    key=["bodacc", "notices"],
-    group_name="bodacc",
-    kinds={"duckdb"},
-    owners=["team:data-engineering"],
-    partitions_def=bodacc_daily,
-    backfill_policy=BackfillPolicy.single_run(),
-    retry_policy=NETWORK_RETRY,
-    output_required=False,
-    pool=WAREHOUSE_POOL,
-)
-def bodacc_notices(
+def bodacc_partitions(start: date | str = Settings.model_fields["bodacc_start"].default) -> DailyPartitionsDefinition:
+    """One partition per publication day from `start` (FIRMO_BODACC_START, the first day the pipeline
+    keeps notices for; older history comes from DILA backfill files). A function because the start
+    is a setting: `build_definitions(settings)` builds the asset and the nightly job with its own."""
+    return DailyPartitionsDefinition(start_date=str(start), timezone="Europe/Paris", end_offset=1)
+
+
+def build_bodacc_notices(partitions: DailyPartitionsDefinition) -> AssetsDefinition:
+    """The `bodacc/notices` asset over `partitions`."""
+
+    @asset(
+        key=BODACC_KEY,
+        group_name="bodacc",
+        kinds={"duckdb"},
+        owners=["team:data-engineering"],
+        partitions_def=partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        retry_policy=NETWORK_RETRY,
+        output_required=False,
+        pool=WAREHOUSE_POOL,
+    )
+    def bodacc_notices(
+        context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource,
+        paths: PathsResource,
+    ):
+        """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
+        dépôts des comptes) published in the partition's days; rectificatifs and annulations
+        resolved, annulled notices kept but marked.
+
+        Reloading one day that gives exactly the notices already loaded is recorded as an
+        observation, not a materialization, so the derived assets are not woken for nothing."""
+        yield from _load_notices(context, warehouse, registry_sources, paths)
+
+    return bodacc_notices
+
+
+# with the default start: what tests and the jobs' selections import (the code location rebuilds both)
+bodacc_daily = bodacc_partitions()
+bodacc_notices = build_bodacc_notices(bodacc_daily)
+
+
+def _load_notices(
     context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource,
     paths: PathsResource,
 ):
-    """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
-    dépôts des comptes) published in the partition's days; rectificatifs and annulations
-    resolved, annulled notices kept but marked.
-
-    Reloading one day that gives exactly the notices already loaded is recorded as an
-    observation, not a materialization, so the derived assets are not woken for nothing."""
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date()
     if registry_sources.bodacc:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import settings
+from firmo.settings import Settings
 from firmo.sqlfiles import quote_ident
 
 # The public registries firmo loads: each has its schema of raw tables (the registry's column names)
@@ -36,16 +36,20 @@ CREATE TABLE IF NOT EXISTS {table} (
 """
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse with the project's settings and make sure the schemas exist."""
-    target = Path(path) if path is not None else settings.db_path()
+def connect(path: str | Path | None = None, *, read_only: bool = False,
+            settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (`path`, else `settings.db_path`) with the settings' DuckDB memory and
+    threads, and make sure the schemas exist. Entry points pass their `settings`; without it the
+    environment's are read now (tests, a REPL)."""
+    settings = settings or Settings.from_env()
+    target = Path(path) if path is not None else settings.db_path
     config: dict[str, str | bool | int | float | list[str]] = {
-        "memory_limit": settings.duckdb_memory_limit(),
+        "memory_limit": settings.duckdb_memory,
         # Row order of a bulk load carries no meaning here; not preserving it lets DuckDB
         # stream inserts with far less memory.
         "preserve_insertion_order": False,
     }
-    threads = settings.duckdb_threads()
+    threads = settings.duckdb_threads
     if threads:
         config["threads"] = threads
     if not read_only:
@@ -57,8 +61,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
 
 
 @contextlib.contextmanager
-def connection(path: str | Path | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(path, read_only=read_only)
+def connection(path: str | Path | None = None, *, read_only: bool = False,
+               settings: Settings | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(path, read_only=read_only, settings=settings)
     try:
         yield con
     finally:

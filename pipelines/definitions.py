@@ -7,7 +7,7 @@ module is imported, and `build_definitions(settings)` builds another set from ot
 
 from __future__ import annotations
 
-from dagster import Definitions, definitions, load_asset_checks_from_modules, load_assets_from_modules
+from dagster import AssetsDefinition, Definitions, definitions, load_asset_checks_from_modules, load_assets_from_modules
 
 import assets.analytics
 import assets.bodacc
@@ -19,6 +19,7 @@ import assets.inpi
 import assets.signals
 import assets.sirene
 import assets.waterfall
+from assets.bodacc import BODACC_KEY, bodacc_partitions, build_bodacc_notices
 from assets.policies import with_policies
 from assets.resources import resources_from_settings
 from firmo.settings import Settings
@@ -35,11 +36,16 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     read now). Two calls with two settings objects give two independent code locations: each
     resource holds its own paths, endpoints and which secrets are set."""
     settings = settings or Settings.from_env()
+    bodacc_days = bodacc_partitions(settings.bodacc_start)  # the partitions are definitions: built here
+    loaded = [a for a in load_assets_from_modules(ASSET_MODULES)
+              if not (isinstance(a, AssetsDefinition) and BODACC_KEY in a.keys)]
+    jobs = all_jobs()
+    nightly = next(job for job in jobs if job.name == "nightly")  # its partitions: the assets' (bodacc_days)
     return Definitions(
-        assets=with_policies(load_assets_from_modules(ASSET_MODULES)),
+        assets=with_policies([*loaded, build_bodacc_notices(bodacc_days)]),
         asset_checks=load_asset_checks_from_modules([assets.checks]),
-        jobs=all_jobs(),
-        schedules=all_schedules(),
+        jobs=jobs,
+        schedules=all_schedules(settings.nightly_cron, nightly, bodacc_days),
         sensors=all_sensors(),
         resources=resources_from_settings(settings),
     )

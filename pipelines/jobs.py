@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-from assets.bodacc import bodacc_daily
-
 SIRENE = AssetSelection.groups("sirene") | AssetSelection.assets(["core", "companies"])
 INPI = AssetSelection.groups("inpi") | AssetSelection.assets(["core", "latest_financials"])
 BODACC = AssetSelection.assets(["bodacc", "notices"])
@@ -46,8 +44,7 @@ lead_delivery_job = define_asset_job(
 )
 nightly_job = define_asset_job(
     "nightly",
-    selection=BODACC | DAILY_CHANGES,
-    partitions_def=bodacc_daily,
+    selection=BODACC | DAILY_CHANGES,  # partitioned like bodacc/notices (FIRMO_BODACC_START's days)
     description="Every night: yesterday's BODACC notices, the API Sirene delta and the RNE /diff window. "
     "Signals, lists, enrichment, exports and the snapshot follow by automation, only if something changed.",
 )

@@ -12,7 +12,6 @@ measures, that a night on unchanged inputs does almost nothing.
 from __future__ import annotations
 
 import logging
-import os
 import time
 import warnings
 from collections import defaultdict
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from firmo import settings
+from firmo.settings import Settings
 
 log = logging.getLogger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
@@ -59,20 +58,20 @@ def _materialized(result) -> list[str]:
     return sorted(set(out))
 
 
-def run_nightly(day: date | None = None, *, defs=None, instance=None) -> NightlyReport:
-    """Run the nightly job for `day` (default yesterday, Paris), then what automation requests."""
-    from dagster import AssetKey, BetaWarning, DagsterInstance, evaluate_automation_conditions
+def run_nightly(day: date | None = None, *, defs=None, instance=None, settings: Settings | None = None) -> NightlyReport:
+    """Run the nightly job for `day` (default yesterday, Paris), then what automation requests.
+    `settings`: default the environment's, read now; the instance defaults to the one `make run`
+    records into (DAGSTER_HOME, else <data dir>/dagster_home)."""
+    from dagster import AssetKey, BetaWarning, evaluate_automation_conditions
 
     from pipelines.definitions import build_definitions
-    from pipelines.run import RUN_CONFIG, RunFailed, process_tags, release_dead_runs
+    from pipelines.run import RUN_CONFIG, RunFailed, dagster_instance, process_tags, release_dead_runs
 
-    if instance is None and not os.environ.get("DAGSTER_HOME"):  # the instance `make run` records into
-        os.environ["DAGSTER_HOME"] = str(settings.data_dir() / "dagster_home")
-        (settings.data_dir() / "dagster_home").mkdir(parents=True, exist_ok=True)
+    settings = settings or Settings.from_env()
     logging.getLogger("dagster.automation_condition_tester").setLevel(logging.WARNING)  # a line per asset per round
     warnings.filterwarnings("ignore", category=BetaWarning)  # the condition tester's own use of a beta parameter
-    defs = defs or build_definitions()
-    instance = instance or DagsterInstance.get()
+    defs = defs or build_definitions(settings)
+    instance = instance or dagster_instance(settings)
     release_dead_runs(instance)  # a killed earlier run must not hold the warehouse pool slot
     day = day or (datetime.now(PARIS) - timedelta(days=1)).date()
     repo = defs.get_repository_def()

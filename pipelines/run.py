@@ -1,7 +1,8 @@
 """`firmo run`: materialise every asset in dependency order, the way `make run` does.
 
 Runs through Dagster (`materialize`) against the instance in $DAGSTER_HOME when set, so the
-run, its logs and all asset metadata appear afterwards in `make ui`.
+run, its logs and all asset metadata appear afterwards in `make ui`. The settings are read once,
+when the run starts (`Settings.from_env()`), and passed to everything it builds.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 
-from firmo import settings
+from firmo.settings import REPO_ROOT, Settings, environment, provider_key_var, provider_url_var
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +41,19 @@ class RunFailed(RuntimeError):
         super().__init__(f"run {where} failed (run id {result.run_id}); " + ("; ".join(lines) or "see the Dagster UI"))
 
 
-def plan(instance) -> list[tuple[str, dict[str, str], str | None]]:
+def plan(instance, settings: Settings) -> list[tuple[str, dict[str, str], str | None]]:
     """The runs of a full refresh, in order: registry loads, every BODACC day so far (one
-    single-run backfill), the derived tables, then one run per ICP file (its partition is
-    registered first, as the ICP sensor would)."""
-    from assets.bodacc import bodacc_daily
+    single-run backfill), the derived tables, then one run per ICP file of `settings.icp_dir`
+    (its partition is registered first, as the ICP sensor would)."""
+    from assets.bodacc import bodacc_partitions
     from assets.icp import icp_files
     from assets.partitions import icp_partitions
 
-    keys = bodacc_daily.get_partition_keys()
+    keys = bodacc_partitions(settings.bodacc_start).get_partition_keys()
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
     runs: list[tuple[str, dict[str, str], str | None]] = [
         ("registry_loads", {}, None), ("bodacc_daily", bodacc_range, None), ("derived_tables", {}, None)]
-    icps = sorted(icp_files(settings.Settings.from_env().icp_dir))
+    icps = sorted(icp_files(settings.icp_dir))
     known = set(instance.get_dynamic_partitions(icp_partitions.name))
     if set(icps) - known:
         instance.add_dynamic_partitions(icp_partitions.name, sorted(set(icps) - known))
@@ -75,18 +77,18 @@ def demo_changes(demo_dir, *, companies: int, seed: int) -> str | None:
     return f"demo regenerated: {was.get('companies'):,} companies (seed {was.get('seed')}) -> {companies:,} (seed {seed})"
 
 
-def forget_row_counts(why: str) -> None:
+def forget_row_counts(why: str, settings: Settings) -> None:
     """A regenerated demo is another population: the row-count guard must not compare a
     2,000-company demo with last week's 20,000 (it would block every export)."""
     from firmo import db
     from firmo.quality.guard import reset_row_counts
 
-    with db.connection(settings.db_path()) as con:
+    with db.connection(settings=settings) as con:
         n = reset_row_counts(con)
     log.info("%s: the row-count guard starts over (%d recorded counts forgotten)", why, n)
 
 
-def seed_last_month(files: dict[str, str]) -> None:
+def seed_last_month(files: dict[str, str], settings: Settings) -> None:
     """Demo only, on an empty warehouse: load last month's SIRENE stock first, as production
     would have done a month ago, so the current load finds headcount-band changes."""
     from firmo import db
@@ -95,73 +97,89 @@ def seed_last_month(files: dict[str, str]) -> None:
     ul, et = files.get("sirene_previous:unites_legales_parquet"), files.get("sirene_previous:etablissements_parquet")
     if not (ul and et):
         return
-    with db.connection(settings.db_path()) as con:
+    with db.connection(settings=settings) as con:
         if db.table_exists(con, "sirene.unites_legales"):
             return
         log.info("demo: loading last month's SIRENE stock first (month-on-month changes)")
-        load_sirene(con, unites_legales=ul, etablissements=et, workdir=settings.raw_dir() / "sirene")
+        load_sirene(con, unites_legales=ul, etablissements=et, workdir=settings.raw_dir / "sirene")
 
 
-def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42) -> str:
-    """Generate the demo data if needed, materialise all assets, return the summary text."""
+def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42,
+                 settings: Settings | None = None) -> str:
+    """Generate the demo data if needed, materialise all assets, return the summary text.
+    `settings`: default the environment's, read now."""
     from dagster import DagsterInstance
 
+    settings = settings or Settings.from_env()
     started = time.perf_counter()
     if demo:
-        os.environ.setdefault("FIRMO_SOURCES", "demo")
         from sources.demo.dataset import ensure_demo
 
-        log.info("demo data: %s", settings.demo_dir())
-        regenerated = demo_changes(settings.demo_dir(), companies=companies, seed=seed)
-        files = ensure_demo(settings.demo_dir(), companies=companies, seed=seed)
+        log.info("demo data: %s", settings.demo_dir)
+        regenerated = demo_changes(settings.demo_dir, companies=companies, seed=seed)
+        files = ensure_demo(settings.demo_dir, companies=companies, seed=seed)
         if regenerated:
-            forget_row_counts(regenerated)
-        seed_last_month(files)
+            forget_row_counts(regenerated, settings)
+        seed_last_month(files, settings)
     from pipelines.definitions import build_definitions
 
     with contextlib.ExitStack() as stack:
-        if demo:
-            stack.enter_context(stand_in_providers())
-        defs = build_definitions()
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-        _run_plan(defs, instance)
+        run_settings = stack.enter_context(stand_in_providers(settings)) if demo else settings
+        defs = build_definitions(run_settings)
+        instance = dagster_instance(settings) if settings.dagster_home else DagsterInstance.ephemeral()
+        _run_plan(defs, instance, run_settings)
     elapsed = time.perf_counter() - started
 
     from firmo import db
     from pipelines import summary
 
-    with db.connection(settings.db_path(), read_only=True) as con:
-        return summary.render(con, settings.db_path(), {
-            "Data dir": str(settings.data_dir()),
-            "CRM files": exports_line(settings.exports_dir()),
+    with db.connection(read_only=True, settings=settings) as con:
+        return summary.render(con, settings.db_path, {
+            "Data dir": str(settings.data_dir),
+            "CRM files": exports_line(settings.exports_dir),
             "Took": f"{elapsed:.1f}s",
         })
 
 
+def dagster_instance(settings: Settings):
+    """The instance at `settings.dagster_home_path` (DAGSTER_HOME, else <data dir>/dagster_home):
+    what `DagsterInstance.get()` gives, without reading the environment again."""
+    from dagster import DagsterInstance
+
+    home = settings.dagster_home_path
+    home.mkdir(parents=True, exist_ok=True)
+    return DagsterInstance.from_config(str(home))
+
+
 @contextlib.contextmanager
-def stand_in_providers():
-    """Demo only: the local fake provider server (loopback, real APIs), with its keys and
-    base URLs in the environment for the duration of the run, unless real keys are set."""
+def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
+    """Demo only: the local fake provider server (loopback, real APIs), unless real keys are set.
+    Yields the settings to run with: the stand-ins' keys, base URLs and waterfall limits added.
+    Their keys are also in the process environment for the duration, because the providers
+    resource holds them as `EnvVar`s that Dagster resolves from there when a run starts."""
     from waterfall.fake.config import FakeConfig
     from waterfall.fake.server import FakeServer
 
+    settings = settings or Settings.from_env()
     config = FakeConfig.demo()
-    if any(os.environ.get(var) for var in config.env()):
+    if any(name in settings.provider_keys for name in config.api_keys):
         log.info("provider keys found in the environment: the demo uses them, not the stand-in server")
-        yield None
+        yield settings
         return
     with FakeServer(config) as server:
         names = list(config.providers)
-        added = {**config.env(), **{f"FIRMO_{n.upper()}_BASE_URL": server.base_url(n) for n in names}}
-        if not os.environ.get("FIRMO_WATERFALL_CONFIG"):  # the stand-ins' limits, not the vendors'
-            added["FIRMO_WATERFALL_CONFIG"] = str(settings.REPO_ROOT / "waterfall" / "demo.yaml")
-        os.environ.update(added)
+        urls = {name: server.base_url(name) for name in names}
+        changes: dict[str, object] = {"provider_keys": {**settings.provider_keys, **config.api_keys},
+                                      "provider_base_urls": {**settings.provider_base_urls, **urls}}
+        if settings.waterfall_config is None:  # the stand-ins' limits, not the vendors'
+            changes["waterfall_config"] = REPO_ROOT / "waterfall" / "demo.yaml"
+        exported = {**{provider_key_var(n): k for n, k in config.api_keys.items()},
+                    **{provider_url_var(n): u for n, u in urls.items()}}
+        if "waterfall_config" in changes:
+            exported["FIRMO_WATERFALL_CONFIG"] = str(changes["waterfall_config"])
         log.info("stand-in providers on %s (%s)", server.url, ", ".join(names))
-        try:
-            yield server
-        finally:
-            for var in added:
-                os.environ.pop(var, None)
+        with environment(exported):
+            yield settings.with_values(**changes)
 
 
 def process_tags() -> dict[str, str]:
@@ -212,9 +230,9 @@ def _alive(psutil, pid: int, started: float | None) -> bool:
         return False
 
 
-def _run_plan(defs, instance) -> None:
+def _run_plan(defs, instance, settings: Settings) -> None:
     release_dead_runs(instance)
-    for job_name, tags, partition in plan(instance):
+    for job_name, tags, partition in plan(instance, settings):
         log.info("running %s %s", job_name, partition or tags or "")
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=instance, run_config=RUN_CONFIG, tags={**tags, **process_tags()}, partition_key=partition,

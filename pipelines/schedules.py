@@ -9,32 +9,50 @@ changed, and leaves them alone when nothing did: a night without new notices doe
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
-from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
+from dagster import (
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SkipReason,
+    TimeWindowPartitionsDefinition,
+    schedule,
+)
 
+from assets.bodacc import bodacc_daily
+from firmo.settings import Settings
 from pipelines.jobs import nightly_job
 
-NIGHTLY_CRON = os.environ.get("FIRMO_NIGHTLY_CRON", "30 2 * * *")  # BODACC publishes during the night
+NIGHTLY_CRON = Settings.model_fields["nightly_cron"].default  # FIRMO_NIGHTLY_CRON; BODACC publishes during the night
 TIMEZONE = "Europe/Paris"
 
 
-@schedule(
-    job=nightly_job,
-    cron_schedule=NIGHTLY_CRON,
-    execution_timezone=TIMEZONE,
-    description="Every night: yesterday's BODACC notices and the SIRENE / RNE daily changes; "
-    "derived tables follow by automation when something changed.",
-)
-def nightly_schedule(context: ScheduleEvaluationContext):
-    from assets.bodacc import bodacc_daily
+def build_nightly_schedule(cron: str = NIGHTLY_CRON, job=nightly_job,
+                           bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily) -> ScheduleDefinition:
+    """The nightly schedule at `cron` (a setting, so a function: `build_definitions(settings)`
+    builds it with the settings' cron, its own nightly job and BODACC days)."""
 
-    day = (context.scheduled_execution_time - timedelta(days=1)).date().isoformat()
-    if day not in bodacc_daily.get_partition_keys(current_time=context.scheduled_execution_time):
-        return SkipReason(f"{day} is before the first BODACC partition ({bodacc_daily.start.date()})")
-    return RunRequest(run_key=f"nightly:{day}", partition_key=day, tags={"firmo/trigger": "nightly"})
+    @schedule(
+        name="nightly_schedule",
+        job=job,
+        cron_schedule=cron,
+        execution_timezone=TIMEZONE,
+        description="Every night: yesterday's BODACC notices and the SIRENE / RNE daily changes; "
+        "derived tables follow by automation when something changed.",
+    )
+    def nightly_schedule(context: ScheduleEvaluationContext):
+        day = (context.scheduled_execution_time - timedelta(days=1)).date().isoformat()
+        if day not in bodacc_days.get_partition_keys(current_time=context.scheduled_execution_time):
+            return SkipReason(f"{day} is before the first BODACC partition ({bodacc_days.start.date()})")
+        return RunRequest(run_key=f"nightly:{day}", partition_key=day, tags={"firmo/trigger": "nightly"})
+
+    return nightly_schedule
 
 
-def all_schedules() -> list:
-    return [nightly_schedule]
+nightly_schedule = build_nightly_schedule()
+
+
+def all_schedules(cron: str = NIGHTLY_CRON, job=nightly_job,
+                  bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily) -> list:
+    return [build_nightly_schedule(cron, job, bodacc_days)]

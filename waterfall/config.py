@@ -12,8 +12,8 @@ path in the message, never halfway through a paid run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
+from types import MappingProxyType
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -181,8 +181,9 @@ def from_mapping(data: Mapping[str, Any], *, source: str = "<mapping>", over_def
         raise ConfigError(f"{source}: invalid waterfall configuration:\n  " + "\n  ".join(lines)) from None
 
 
-def load_config(path: str | Path | None = None, env: Mapping[str, str] = os.environ) -> WaterfallConfig:
-    """The configuration at `path`, else at $FIRMO_WATERFALL_CONFIG, else the shipped default."""
+def load_config(path: str | Path | None = None, env: Mapping[str, str] = MappingProxyType({})) -> WaterfallConfig:
+    """The configuration at `path`, else at `env`'s FIRMO_WATERFALL_CONFIG (a mapping the caller
+    gives; the process environment is firmo.settings' to read), else the shipped default."""
     chosen = path or env.get(ENV_VAR) or None
     if chosen is None:
         return from_mapping({}, source=str(DEFAULT_PATH))

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -58,6 +57,7 @@ from waterfall.journal import AnswerJournal, Recovered, journal_dir, recover
 from waterfall.limits import CreditBudget
 from waterfall.provenance import RECORD_SQL, ProviderStats, provenance_frame, run_frame
 from waterfall.providers.base import Field, Person, Provider, Status
+from waterfall.providers.registry import NO_KEYS
 
 ENRICHED_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "website_domain": pl.String,
@@ -387,7 +387,7 @@ async def enrich_leads(
 def build_providers(
     config: WaterfallConfig,
     client: httpx.AsyncClient | Callable[[str], httpx.AsyncClient],
-    env: Mapping[str, str] = os.environ,
+    env: Mapping[str, str] = NO_KEYS,
     base_urls: Mapping[str, str] | None = None,
     **kw: Any,
 ) -> dict[str, Provider]:
@@ -417,7 +417,7 @@ def run_enrichment(
     icp_name: str,
     config: WaterfallConfig | None = None,
     *,
-    env: Mapping[str, str] = os.environ,
+    env: Mapping[str, str] = NO_KEYS,
     base_urls: Mapping[str, str] | None = None,
     now: datetime | None = None,
     run_id: str | None = None,
@@ -425,7 +425,8 @@ def run_enrichment(
     http_timeout: float = 60.0,
 ) -> EnrichReport:
     """Synchronous entry point for the Dagster asset and the CLI: builds the providers from the
-    environment's keys inside the event loop, then runs `enrich_leads`.
+    keys in `env` (`FIRMO_<NAME>_API_KEY` -> key, given by the caller: the providers resource)
+    inside the event loop, then runs `enrich_leads`.
 
     Each provider gets its own HTTP client sized to its configured concurrency: one big shared
     pool costs httpcore O(connections) work per request and was the bottleneck in the benchmark.

@@ -17,7 +17,6 @@ exception messages or reprs.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -84,8 +83,7 @@ class RneClient:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        user = username if username is not None else os.environ.get("INPI_USERNAME")
-        secret = password if password is not None else os.environ.get("INPI_PASSWORD")
+        user, secret = username, password  # INPI_USERNAME / INPI_PASSWORD, read by the entry point (settings)
         if not user or not secret:
             raise RneAuthError("INPI_USERNAME and INPI_PASSWORD must be set")
         self._credentials = {"username": user, "password": secret}

@@ -15,7 +15,6 @@ result". The key comes from ``INSEE_API_KEY`` and never reaches logs, reprs or e
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from firmo.settings import Settings
 from sources.download import RetryableHTTPError, RetryPolicy, raise_for_retryable
 from sources.sirene.schema import ETABLISSEMENTS_COLUMNS, UNITES_LEGALES_COLUMNS
 
@@ -73,16 +73,17 @@ class SireneApiClient:
         self._last_call: float | None = None
 
     @classmethod
-    def from_env(cls, **kwargs: Any) -> SireneApiClient:
-        """Build from ``INSEE_API_KEY`` (created on https://portail-api.insee.fr, subscribed to
-        "API Sirene"); raises MissingApiKeyError naming the variable when it is absent."""
-        key = os.environ.get(API_KEY_ENV, "").strip()
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> SireneApiClient:
+        """Build from the settings' ``INSEE_API_KEY`` (created on https://portail-api.insee.fr,
+        subscribed to "API Sirene") and endpoint; raises MissingApiKeyError naming the variable
+        when it is absent."""
+        key = settings.insee_api_key.get_secret_value() if settings.insee_api_key else ""
         if not key:
             raise MissingApiKeyError(
                 f"{API_KEY_ENV} is not set: create a key on https://portail-api.insee.fr, subscribe it to "
                 f"API Sirene and export it as {API_KEY_ENV}"
             )
-        return cls(key, **kwargs)
+        return cls(key, **{"base_url": settings.sirene_api_url, **kwargs})
 
     def __repr__(self) -> str:
         return f"SireneApiClient(base_url={self.base_url!r})"

@@ -25,10 +25,8 @@ def sleeps():
 
 
 @pytest.fixture()
-def client(monkeypatch, sleeps):
-    monkeypatch.setenv("INPI_USERNAME", "bot@example.fr")
-    monkeypatch.setenv("INPI_PASSWORD", SECRET)
-    with RneClient(sleep=sleeps.append) as rne:
+def client(sleeps):
+    with RneClient(username="bot@example.fr", password=SECRET, sleep=sleeps.append) as rne:
         yield rne
 
 
@@ -40,7 +38,7 @@ def api():
         yield mock
 
 
-def test_login_body_from_env_and_bearer(client, api):
+def test_login_body_from_the_credentials_and_bearer(client, api):
     api.get("/api/companies/889924320").respond(200, json={"siren": "889924320"})
     assert client.company("889924320") == {"siren": "889924320"}
     assert json.loads(api.calls[0].request.content) == {"username": "bot@example.fr", "password": SECRET}
@@ -134,13 +132,11 @@ def test_siren_batches_and_500_split(client, api):
     assert [len(c.request.url.params.get_list("siren[]")) for c in route.calls] == [100, 50, 50, 50]
 
 
-def test_secrets_never_in_errors_logs_or_repr(monkeypatch, caplog):
-    monkeypatch.setenv("INPI_USERNAME", "bot@example.fr")
-    monkeypatch.setenv("INPI_PASSWORD", SECRET)
+def test_secrets_never_in_errors_logs_or_repr(caplog):
     caplog.set_level(logging.DEBUG)
     with respx.mock(base_url=BASE_URL) as mock:
         mock.post("/api/sso/login").respond(401, json={"message": f"bad password {SECRET}"})
-        rne = RneClient(sleep=lambda s: None)
+        rne = RneClient(username="bot@example.fr", password=SECRET, sleep=lambda s: None)
         with pytest.raises(RneAuthError) as info:
             rne.company("889924320")
     assert str(info.value) == "INPI login refused (HTTP 401)"
@@ -149,7 +145,10 @@ def test_secrets_never_in_errors_logs_or_repr(monkeypatch, caplog):
 
 
 def test_missing_credentials(monkeypatch):
-    monkeypatch.delenv("INPI_USERNAME", raising=False)
-    monkeypatch.delenv("INPI_PASSWORD", raising=False)
+    """Credentials are arguments only: the ones in the environment are not read here."""
+    monkeypatch.setenv("INPI_USERNAME", "bot@example.fr")
+    monkeypatch.setenv("INPI_PASSWORD", SECRET)
     with pytest.raises(RneAuthError, match="INPI_USERNAME and INPI_PASSWORD must be set"):
         RneClient()
+    with pytest.raises(RneAuthError, match="INPI_USERNAME and INPI_PASSWORD must be set"):
+        RneClient(username="bot@example.fr", password="")

@@ -167,13 +167,13 @@ def test_informations_returns_last_update_dates(api):
     }
 
 
-def test_from_env_requires_the_variable(monkeypatch):
-    monkeypatch.delenv("INSEE_API_KEY", raising=False)
-    with pytest.raises(MissingApiKeyError, match="INSEE_API_KEY"):
-        SireneApiClient.from_env()
-    monkeypatch.setenv("INSEE_API_KEY", KEY)
-    client = SireneApiClient.from_env()
-    assert KEY not in repr(client)
+def test_from_settings_requires_the_variable():
+    from firmo.settings import Settings
+
+    with pytest.raises(MissingApiKeyError, match="INSEE_API_KEY is not set"):
+        SireneApiClient.from_settings(Settings.from_env({}))
+    client = SireneApiClient.from_settings(Settings.from_env({"INSEE_API_KEY": KEY, "FIRMO_SIRENE_API_URL": BASE}))
+    assert KEY not in repr(client) and client.base_url == BASE
     client.close()
 
 

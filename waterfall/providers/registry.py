@@ -7,8 +7,8 @@ Hunter key simply has a shorter waterfall.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
+from types import MappingProxyType
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from waterfall.providers.prospeo import ProspeoProvider
 from waterfall.providers.transport import AsyncJobProvider, HttpProvider
 
 log = logging.getLogger(__name__)
+NO_KEYS: Mapping[str, str] = MappingProxyType({})  # FIRMO_<NAME>_API_KEY -> key; the caller passes them
 _POLL_ARGS = ("poll_interval", "poll_timeout")
 
 
@@ -84,7 +85,7 @@ KEYED_PROVIDERS: tuple[str, ...] = tuple(name for name, spec in PROVIDERS.items(
 
 
 def build_provider(
-    name: str, client: httpx.AsyncClient, env: Mapping[str, str] = os.environ, base_url: str | None = None, **kw: Any
+    name: str, client: httpx.AsyncClient, env: Mapping[str, str] = NO_KEYS, base_url: str | None = None, **kw: Any
 ) -> Provider | None:
     """The adapter for `name` with its key from `env`, or None (logged) when the key is not set.
 
