@@ -53,7 +53,9 @@ def build_bodacc_notices(partitions: DailyPartitionsDefinition) -> AssetsDefinit
         pool=WAREHOUSE_POOL,
     )
     def bodacc_notices(
-        context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource,
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        registry_sources: RegistrySourcesResource,
         paths: PathsResource,
     ):
         """Legal notices (creations, ventes, modifications, radiations, collective proceedings,
@@ -73,7 +75,9 @@ bodacc_notices = build_bodacc_notices(bodacc_daily)
 
 
 def _load_notices(
-    context: AssetExecutionContext, warehouse: WarehouseResource, registry_sources: RegistrySourcesResource,
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    registry_sources: RegistrySourcesResource,
     paths: PathsResource,
 ):
     window = context.partition_time_window

@@ -36,8 +36,9 @@ CREATE TABLE IF NOT EXISTS {table} (
 """
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False,
-            settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False, settings: Settings | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (`path`, else `settings.db_path`) with the settings' DuckDB memory and
     threads, and make sure the schemas exist. Entry points pass their `settings`; without it the
     environment's are read now (tests, a REPL)."""
@@ -61,8 +62,9 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
 
 
 @contextlib.contextmanager
-def connection(path: str | Path | None = None, *, read_only: bool = False,
-               settings: Settings | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def connection(
+    path: str | Path | None = None, *, read_only: bool = False, settings: Settings | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(path, read_only=read_only, settings=settings)
     try:
         yield con

@@ -27,8 +27,17 @@ from pipelines.jobs import all_jobs
 from pipelines.schedules import all_schedules
 from pipelines.sensors import all_sensors
 
-ASSET_MODULES = [assets.sirene, assets.inpi, assets.bodacc, assets.daily_changes, assets.signals, assets.icp, assets.waterfall, assets.exports,
-                 assets.analytics]
+ASSET_MODULES = [
+    assets.sirene,
+    assets.inpi,
+    assets.bodacc,
+    assets.daily_changes,
+    assets.signals,
+    assets.icp,
+    assets.waterfall,
+    assets.exports,
+    assets.analytics,
+]
 
 
 def build_definitions(settings: Settings | None = None) -> Definitions:
@@ -37,8 +46,11 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     resource holds its own paths, endpoints and which secrets are set."""
     settings = settings or Settings.from_env()
     bodacc_days = bodacc_partitions(settings.bodacc_start)  # the partitions are definitions: built here
-    loaded = [a for a in load_assets_from_modules(ASSET_MODULES)
-              if not (isinstance(a, AssetsDefinition) and BODACC_KEY in a.keys)]
+    loaded = [
+        a
+        for a in load_assets_from_modules(ASSET_MODULES)
+        if not (isinstance(a, AssetsDefinition) and BODACC_KEY in a.keys)
+    ]
     jobs = all_jobs()
     nightly = next(job for job in jobs if job.name == "nightly")  # its partitions: the assets' (bodacc_days)
     return Definitions(

@@ -58,7 +58,9 @@ def _materialized(result) -> list[str]:
     return sorted(set(out))
 
 
-def run_nightly(day: date | None = None, *, defs=None, instance=None, settings: Settings | None = None) -> NightlyReport:
+def run_nightly(
+    day: date | None = None, *, defs=None, instance=None, settings: Settings | None = None
+) -> NightlyReport:
     """Run the nightly job for `day` (default yesterday, Paris), then what automation requests.
     `settings`: default the environment's, read now; the instance defaults to the one `make run`
     records into (DAGSTER_HOME, else <data dir>/dagster_home)."""

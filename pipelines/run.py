@@ -52,7 +52,10 @@ def plan(instance, settings: Settings) -> list[tuple[str, dict[str, str], str | 
     keys = bodacc_partitions(settings.bodacc_start).get_partition_keys()
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
     runs: list[tuple[str, dict[str, str], str | None]] = [
-        ("registry_loads", {}, None), ("bodacc_daily", bodacc_range, None), ("derived_tables", {}, None)]
+        ("registry_loads", {}, None),
+        ("bodacc_daily", bodacc_range, None),
+        ("derived_tables", {}, None),
+    ]
     icps = sorted(icp_files(settings.icp_dir))
     known = set(instance.get_dynamic_partitions(icp_partitions.name))
     if set(icps) - known:
@@ -74,7 +77,9 @@ def demo_changes(demo_dir, *, companies: int, seed: int) -> str | None:
     was = json.loads(marker.read_text())
     if (was.get("companies"), was.get("seed")) == (companies, seed):
         return None
-    return f"demo regenerated: {was.get('companies'):,} companies (seed {was.get('seed')}) -> {companies:,} (seed {seed})"
+    return (
+        f"demo regenerated: {was.get('companies'):,} companies (seed {was.get('seed')}) -> {companies:,} (seed {seed})"
+    )
 
 
 def forget_row_counts(why: str, settings: Settings) -> None:
@@ -104,8 +109,9 @@ def seed_last_month(files: dict[str, str], settings: Settings) -> None:
         load_sirene(con, unites_legales=ul, etablissements=et, workdir=settings.raw_dir / "sirene")
 
 
-def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42,
-                 settings: Settings | None = None) -> str:
+def run_pipeline(
+    *, demo: bool = True, companies: int = 20_000, seed: int = 42, settings: Settings | None = None
+) -> str:
     """Generate the demo data if needed, materialise all assets, return the summary text.
     `settings`: default the environment's, read now."""
     from dagster import DagsterInstance
@@ -134,11 +140,15 @@ def run_pipeline(*, demo: bool = True, companies: int = 20_000, seed: int = 42,
     from pipelines import summary
 
     with db.connection(read_only=True, settings=settings) as con:
-        return summary.render(con, settings.db_path, {
-            "Data dir": str(settings.data_dir),
-            "CRM files": exports_line(settings.exports_dir),
-            "Took": f"{elapsed:.1f}s",
-        })
+        return summary.render(
+            con,
+            settings.db_path,
+            {
+                "Data dir": str(settings.data_dir),
+                "CRM files": exports_line(settings.exports_dir),
+                "Took": f"{elapsed:.1f}s",
+            },
+        )
 
 
 def dagster_instance(settings: Settings):
@@ -169,12 +179,16 @@ def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
     with FakeServer(config) as server:
         names = list(config.providers)
         urls = {name: server.base_url(name) for name in names}
-        changes: dict[str, object] = {"provider_keys": {**settings.provider_keys, **config.api_keys},
-                                      "provider_base_urls": {**settings.provider_base_urls, **urls}}
+        changes: dict[str, object] = {
+            "provider_keys": {**settings.provider_keys, **config.api_keys},
+            "provider_base_urls": {**settings.provider_base_urls, **urls},
+        }
         if settings.waterfall_config is None:  # the stand-ins' limits, not the vendors'
             changes["waterfall_config"] = REPO_ROOT / "waterfall" / "demo.yaml"
-        exported = {**{provider_key_var(n): k for n, k in config.api_keys.items()},
-                    **{provider_url_var(n): u for n, u in urls.items()}}
+        exported = {
+            **{provider_key_var(n): k for n, k in config.api_keys.items()},
+            **{provider_url_var(n): u for n, u in urls.items()},
+        }
         if "waterfall_config" in changes:
             exported["FIRMO_WATERFALL_CONFIG"] = str(changes["waterfall_config"])
         log.info("stand-in providers on %s (%s)", server.url, ", ".join(names))
@@ -235,7 +249,10 @@ def _run_plan(defs, instance, settings: Settings) -> None:
     for job_name, tags, partition in plan(instance, settings):
         log.info("running %s %s", job_name, partition or tags or "")
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, run_config=RUN_CONFIG, tags={**tags, **process_tags()}, partition_key=partition,
+            instance=instance,
+            run_config=RUN_CONFIG,
+            tags={**tags, **process_tags()},
+            partition_key=partition,
             raise_on_error=False,
         )
         if not result.success:

@@ -28,8 +28,9 @@ NIGHTLY_CRON = Settings.model_fields["nightly_cron"].default  # FIRMO_NIGHTLY_CR
 TIMEZONE = "Europe/Paris"
 
 
-def build_nightly_schedule(cron: str = NIGHTLY_CRON, job=nightly_job,
-                           bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily) -> ScheduleDefinition:
+def build_nightly_schedule(
+    cron: str = NIGHTLY_CRON, job=nightly_job, bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily
+) -> ScheduleDefinition:
     """The nightly schedule at `cron` (a setting, so a function: `build_definitions(settings)`
     builds it with the settings' cron, its own nightly job and BODACC days)."""
 
@@ -53,6 +54,7 @@ def build_nightly_schedule(cron: str = NIGHTLY_CRON, job=nightly_job,
 nightly_schedule = build_nightly_schedule()
 
 
-def all_schedules(cron: str = NIGHTLY_CRON, job=nightly_job,
-                  bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily) -> list:
+def all_schedules(
+    cron: str = NIGHTLY_CRON, job=nightly_job, bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily
+) -> list:
     return [build_nightly_schedule(cron, job, bodacc_days)]

@@ -13,9 +13,9 @@ path in the message, never halfway through a paid run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pydantic
