@@ -27,7 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import db, settings
+from firmo import db
+from firmo.settings import Settings
 from firmo.compliance import prospecting
 
 log = logging.getLogger(__name__)
@@ -114,22 +115,29 @@ def create_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return made
 
 
-def snapshot_dir() -> Path:
-    return settings.data_dir() / "snapshots"
+def snapshot_dir(settings: Settings | None = None) -> Path:
+    """`<data dir>/snapshots` (the settings', default the environment's)."""
+    return (settings or Settings.from_env()).data_dir / "snapshots"
 
 
 def publish_snapshot(
-    db_path: Path | None = None, *, dest: Path | None = None, now: datetime | None = None, keep: int = KEEP_SNAPSHOTS
+    db_path: Path | None = None,
+    *,
+    dest: Path | None = None,
+    now: datetime | None = None,
+    keep: int = KEEP_SNAPSHOTS,
+    settings: Settings | None = None,
 ) -> Snapshot:
     """Refresh the views, checkpoint, copy the file atomically and repoint the read link; keep the
     newest `keep` snapshots (an erasure keeps 1: older copies still hold the erased values).
 
     The caller must hold the only write connection (the run queue keeps runs single-writer);
     this function opens and closes its own connection before copying."""
-    db_path = Path(db_path or settings.db_path())
-    dest = Path(dest or snapshot_dir())
+    settings = settings or Settings.from_env()
+    db_path = Path(db_path or settings.db_path)
+    dest = Path(dest or snapshot_dir(settings))
     dest.mkdir(parents=True, exist_ok=True)
-    with db.connection(db_path) as con:
+    with db.connection(db_path, settings=settings) as con:
         views = create_views(con)
         con.execute("CHECKPOINT")
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")

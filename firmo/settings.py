@@ -352,35 +352,3 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(var, None)
             else:
                 os.environ[var] = old
-
-
-# --------------------------------------------------------------------------- transitional accessors
-# Call-time reads of the environment, for the callers not yet handed a Settings object.
-
-
-def data_dir() -> Path:
-    return Settings.from_env().data_dir
-
-
-def db_path() -> Path:
-    return Settings.from_env().db_path
-
-
-def raw_dir() -> Path:
-    return Settings.from_env().raw_dir
-
-
-def exports_dir() -> Path:
-    return Settings.from_env().exports_dir
-
-
-def demo_dir() -> Path:
-    return Settings.from_env().demo_dir
-
-
-def duckdb_memory_limit() -> str:
-    return Settings.from_env().duckdb_memory
-
-
-def duckdb_threads() -> int | None:
-    return Settings.from_env().duckdb_threads

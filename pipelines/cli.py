@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import typer
 from typer.core import TyperGroup
 
-from firmo import settings
+from firmo.settings import Settings, SettingsError
 
 # Errors that refuse an input, by "module:class" (checked along the exception's MRO, so the
 # modules are not imported here: firmo.quality.engine pulls in Great Expectations, seconds to load).
@@ -64,7 +63,12 @@ def refusal(exc: BaseException) -> str | None:
 
 def _debug(ctx) -> bool:
     root = ctx.find_root()
-    return bool(root.params.get("debug")) or os.environ.get("FIRMO_DEBUG", "").strip().lower() in ("1", "true", "yes")
+    if root.params.get("debug"):
+        return True
+    try:
+        return Settings.from_env().debug
+    except SettingsError:  # a bad variable is the refusal being reported: one line, no traceback
+        return False
 
 
 class FirmoGroup(TyperGroup):
@@ -143,7 +147,7 @@ def generate(
     """Write realistic registry files in the real published formats (demo and benchmark data)."""
     from sources.demo.dataset import generate_demo
 
-    target = out or settings.demo_dir()
+    target = out or Settings.from_env().demo_dir
     files = generate_demo(target, companies=companies, seed=seed)
     for name, path in files.items():
         typer.echo(f"{name:40s} {path}")
@@ -168,16 +172,17 @@ def load_sirene_cmd(
 
     if not unites_legales and not etablissements:
         raise typer.BadParameter("give --unites-legales and/or --etablissements")
+    settings = Settings.from_env()
     paths = {}
     for key, source in (("unites_legales", unites_legales), ("etablissements", etablissements)):
         if source:
-            paths[key], _ = fetch_source(source, settings.raw_dir() / "sirene")
-    with db.connection(db_file) as con, guarded_loads(con, GUARDED) as guard:
+            paths[key], _ = fetch_source(source, settings.raw_dir / "sirene")
+    with db.connection(db_file, settings=settings) as con, guarded_loads(con, GUARDED) as guard:
         report = load_sirene(
             con,
             unites_legales=paths.get("unites_legales"),
             etablissements=paths.get("etablissements"),
-            workdir=settings.raw_dir() / "sirene",
+            workdir=settings.raw_dir / "sirene",
         )
     typer.echo(f"{'table':28s} {'loaded':>12s} {'rejected':>9s}")
     for table, loaded, rejected in report.summary_rows():
@@ -209,12 +214,13 @@ def load_inpi_cmd(
     if not rne and not ratios:
         raise typer.BadParameter("give --rne and/or --ratios")
     reports = []
-    with db.connection(db_file) as con, guarded_loads(con, GUARDED) as guard:
+    settings = Settings.from_env()
+    with db.connection(db_file, settings=settings) as con, guarded_loads(con, GUARDED) as guard:
         if rne:
-            paths = [fetch_source(r, settings.raw_dir() / "inpi")[0] for r in rne]
+            paths = [fetch_source(r, settings.raw_dir / "inpi")[0] for r in rne]
             reports.append(load_rne(con, paths))
         if ratios:
-            reports.append(load_ratios(con, fetch_source(ratios, settings.raw_dir() / "inpi")[0]))
+            reports.append(load_ratios(con, fetch_source(ratios, settings.raw_dir / "inpi")[0]))
     _print_reports(reports)
     _print_guard(guard)
 
@@ -243,9 +249,10 @@ def load_bodacc_cmd(
         window = (date.fromisoformat(start), date.fromisoformat(end)) if start and end else None
     except ValueError as exc:
         raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
-    files = [Path(fetch_source(p, settings.raw_dir() / "bodacc")[0]) for p in paths]
-    with db.connection(db_file) as con, guarded_loads(con, GUARDED) as guard:
-        report = load_bodacc(con, files, window=window)
+    settings = Settings.from_env()
+    files = [Path(fetch_source(p, settings.raw_dir / "bodacc")[0]) for p in paths]
+    with db.connection(db_file, settings=settings) as con, guarded_loads(con, GUARDED) as guard:
+        report = load_bodacc(con, files, window=window, workers=settings.parse_workers)
     _print_reports([report])
     _print_guard(guard)
 
@@ -276,7 +283,7 @@ def run(
     from pipelines.run import RunFailed, run_pipeline
 
     try:
-        typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed))
+        typer.echo(run_pipeline(demo=demo, companies=companies, seed=seed, settings=Settings.from_env()))
     except RunFailed as exc:
         typer.secho(f"firmo run: {exc}", fg=typer.colors.RED, err=True)
         typer.secho(
@@ -291,17 +298,17 @@ def nightly(
 ) -> None:
     """One night of the schedule, here: the nightly job, then what automation asks for."""
     import contextlib
-    import os
     from datetime import date
 
     from pipelines.nightly import run_nightly
     from pipelines.run import RunFailed, stand_in_providers
 
+    settings = Settings.from_env()
     with contextlib.ExitStack() as stack:
-        if os.environ.get("FIRMO_SOURCES", "demo").lower() == "demo":
-            stack.enter_context(stand_in_providers())
+        if not settings.live:
+            settings = stack.enter_context(stand_in_providers(settings))
         try:
-            report = run_nightly(date.fromisoformat(day) if day else None)
+            report = run_nightly(date.fromisoformat(day) if day else None, settings=settings)
         except RunFailed as exc:
             typer.secho(f"firmo nightly: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
@@ -314,9 +321,21 @@ def summary(db_file: Path | None = typer.Option(None, "--db")) -> None:
     from firmo import db
     from pipelines import summary as summary_mod
 
-    path = db_file or settings.db_path()
-    with db.connection(path, read_only=True) as con:
+    settings = Settings.from_env()
+    path = db_file or settings.db_path
+    with db.connection(path, read_only=True, settings=settings) as con:
         typer.echo(summary_mod.render(con, path))
+
+
+@app.command("settings")
+def settings_cmd() -> None:
+    """The effective settings: every variable firmo reads, its value here (secrets masked) and
+    what it does. A bad value is refused with one line naming the variable."""
+    rows = Settings.from_env().describe()
+    width = max(len(var) for var, _, _ in rows)
+    for var, value, doc in rows:
+        typer.echo(f"{var:<{width}}  {value or '-'}")
+        typer.echo(f"{'':<{width}}    {doc}")
 
 
 if __name__ == "__main__":  # pragma: no cover

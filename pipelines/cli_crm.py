@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from firmo import settings
+from firmo.settings import Settings
 from firmo.crm.layouts import CRMS
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
@@ -48,7 +48,7 @@ def suppress_cmd(
 
     if bool(file) == bool(kind and value):
         _fail("give KIND VALUE, or --file CSV")
-    with db.connection(db_file) as con:
+    with db.connection(db_file, settings=Settings.from_env()) as con:
         if file:
             result = import_suppression_csv(con, file, reason=reason)
             typer.echo(
@@ -72,7 +72,7 @@ def customers_cmd(
     from firmo import db
     from firmo.compliance import import_customers_csv
 
-    with db.connection(db_file) as con:
+    with db.connection(db_file, settings=Settings.from_env()) as con:
         result = import_customers_csv(con, file)
     typer.echo(f"{result.read} values read, {result.added} customers written, {result.rejected} lines rejected")
 
@@ -94,7 +94,7 @@ def forget_cmd(
     from firmo.compliance.normalise import InvalidIdentifier, guess_kind
     from waterfall.journal import journal_dir, recover
 
-    with db.connection(db_file) as con:
+    with db.connection(db_file, settings=Settings.from_env()) as con:
         try:
             guess_kind(value)
         except InvalidIdentifier as exc:
@@ -132,7 +132,7 @@ def _scrub(db_file: Path | None) -> None:
     compact the working file and republish the snapshot (firmo.compliance.compaction)."""
     from firmo.compliance.compaction import scrub_erased
 
-    scrub = scrub_erased(db_file or settings.db_path())
+    scrub = scrub_erased(db_file, settings=Settings.from_env())
     c = scrub.compaction
     typer.echo(
         f"working file compacted ({c.bytes_before / 1e6:.1f} -> {c.bytes_after / 1e6:.1f} MB in {c.seconds:.1f} s): "
@@ -169,15 +169,15 @@ def export_cmd(
     from firmo.crm.hubspot_api import HubSpotClient
     from firmo.crm.leads import icp_names, lead_frame
 
+    settings = Settings.from_env()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
     client = None
     if push:  # before anything is written: a missing token stops the run here
         try:
-            env = settings.Settings.from_env()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
-            token = env.hubspot_access_token.get_secret_value() if env.hubspot_access_token else None
-            client = HubSpotClient(token, base_url=env.hubspot_base_url)
+            token = settings.hubspot_access_token.get_secret_value() if settings.hubspot_access_token else None
+            client = HubSpotClient(token, base_url=settings.hubspot_base_url)
         except HubSpotError as exc:
             _fail(str(exc))
-    with contextlib.ExitStack() as stack, db.connection(db_file) as con:
+    with contextlib.ExitStack() as stack, db.connection(db_file, settings=settings) as con:
         if client is not None:
             stack.enter_context(client)
         names = icp or icp_names(con)
@@ -189,7 +189,7 @@ def export_cmd(
             _fail(str(exc))
         try:
             report = export_leads(
-                leads, con=con, root=out or settings.exports_dir(), crms=tuple(crm) or CRMS, full=full
+                leads, con=con, root=out or settings.exports_dir, crms=tuple(crm) or CRMS, full=full
             )
         except ValueError as exc:
             _fail(str(exc))
@@ -231,7 +231,7 @@ def purge_cmd(
     from firmo import db
     from firmo.compliance import purge_expired
 
-    with db.connection(db_file) as con:
+    with db.connection(db_file, settings=Settings.from_env()) as con:
         done = purge_expired(con, years=years)
     for rule, n in sorted(done.items()):
         typer.echo(f"{rule:45s} {n:>6} rows erased")

@@ -16,6 +16,7 @@ from pathlib import Path
 import typer
 
 from firmo.metadata import bar_chart
+from firmo.settings import Settings
 
 icp_app = typer.Typer(no_args_is_help=True, help="Ideal Customer Profiles: check, preview and build lead lists.")
 
@@ -96,7 +97,7 @@ def preview_cmd(
     from firmo.icp import preview
 
     icp = _load(path)
-    with db.connection(db_file, read_only=True) as con:
+    with db.connection(db_file, read_only=True, settings=Settings.from_env()) as con:
         typer.echo(format_preview(preview(con, icp, as_of=_as_of(as_of), top=top)))
 
 
@@ -111,8 +112,9 @@ def build_cmd(
     from firmo.icp import build_leads
 
     icp = _load(path)
-    with db.connection(db_file) as con:
-        result = build_leads(con, icp, as_of=_as_of(as_of))
+    settings = Settings.from_env()
+    with db.connection(db_file, settings=settings) as con:
+        result = build_leads(con, icp, as_of=_as_of(as_of), csv_dir=settings.data_dir / "leads")
     tiers = ", ".join(f"{k} {v:,}" for k, v in result.tiers.items())
     typer.echo(f"{result.table}: {result.rows:,} leads ({tiers}) in {result.seconds:.1f} s\n{result.csv_path}")
 
@@ -123,7 +125,7 @@ def prospects_cmd(db_file: Path | None = DB_OPTION) -> None:
     from firmo import db
     from firmo.icp import build_prospects
 
-    with db.connection(db_file) as con:
+    with db.connection(db_file, settings=Settings.from_env()) as con:
         typer.echo(f"core.prospects: {build_prospects(con):,} companies")
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import settings
+from firmo.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +90,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def compact_database(db_path: str | Path | None = None) -> Compaction:
-    """Rewrite `db_path` (default: the working file) with its live data only, atomically.
+def compact_database(db_path: str | Path | None = None, *, settings: Settings | None = None) -> Compaction:
+    """Rewrite `db_path` (default: the settings' working file) with its live data only, atomically.
 
     The caller must not hold a connection to it. The copy is checked (same tables with the same
     row counts, views, macros, constraints) before it replaces the original; on any failure the
     original is untouched and CompactionError says why."""
-    path = Path(db_path or settings.db_path()).resolve()
+    settings = settings or Settings.from_env()
+    path = Path(db_path or settings.db_path).resolve()
     if not path.is_file():
         raise CompactionError(f"{path}: no such DuckDB file")
     started, before = time.perf_counter(), path.stat().st_size
@@ -104,7 +105,7 @@ def compact_database(db_path: str | Path | None = None) -> Compaction:
     wal = path.with_name(path.name + ".wal")
     for leftover in (part, part.with_name(part.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    con = duckdb.connect(":memory:", config={"memory_limit": settings.duckdb_memory_limit()})
+    con = duckdb.connect(":memory:", config={"memory_limit": settings.duckdb_memory})
     try:
         try:
             con.execute(f"ATTACH {_literal(path)} AS {_SRC}")
@@ -150,19 +151,20 @@ def compact_database(db_path: str | Path | None = None) -> Compaction:
     return result
 
 
-def scrub_erased(db_path: str | Path | None = None) -> Scrub:
+def scrub_erased(db_path: str | Path | None = None, *, settings: Settings | None = None) -> Scrub:
     """After an erasure (`firmo forget`, `firmo purge`): compact the working file, then, if an
     analysts' snapshot is published, republish it from the compacted file and delete every
     older snapshot, so no file the project keeps still holds the erased bytes."""
     from firmo.analytics import READ_LINK, publish_snapshot, snapshot_dir
 
-    path = Path(db_path or settings.db_path()).resolve()
-    compaction = compact_database(path)
+    settings = settings or Settings.from_env()
+    path = Path(db_path or settings.db_path).resolve()
+    compaction = compact_database(path, settings=settings)
     link = path.parent / READ_LINK
-    folder = Path(os.path.realpath(link)).parent if link.is_symlink() else snapshot_dir()
+    folder = Path(os.path.realpath(link)).parent if link.is_symlink() else snapshot_dir(settings)
     older = sorted(folder.glob("firmo-*.duckdb")) if folder.is_dir() else []
     if not link.is_symlink() and not older:
         return Scrub(compaction, None, 0)
-    snapshot = publish_snapshot(path, dest=folder, keep=1)
+    snapshot = publish_snapshot(path, dest=folder, keep=1, settings=settings)
     deleted = sum(1 for old in older if old != snapshot.path and not old.exists())
     return Scrub(compaction, snapshot.link, deleted)

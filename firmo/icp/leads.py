@@ -27,7 +27,8 @@ from typing import cast
 import duckdb
 import polars as pl
 
-from firmo import db, settings
+from firmo import db
+from firmo.settings import Settings
 from firmo.icp.score import TIERS, counts, leads_statement, prepare
 from firmo.icp.validate import ResolvedIcp
 from firmo.sqlfiles import load_sql, quote_ident
@@ -147,7 +148,7 @@ def build_leads(
     sql, params = leads_statement(con, icp, as_of, updated_at=datetime.now().replace(microsecond=0))
     staging = db.staging_name(table)
     db.drop_staging(con, table)
-    path = (csv_dir or settings.data_dir() / "leads").resolve() / f"{icp.name}.csv"
+    path = (csv_dir or Settings.from_env().data_dir / "leads").resolve() / f"{icp.name}.csv"
     build_id = uuid.uuid4().hex
     tmp = _tmp_name(path, build_id)
     try:

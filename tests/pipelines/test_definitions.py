@@ -28,13 +28,13 @@ def test_definitions_load_with_every_sirene_asset(data_env):
 
 @pytest.mark.slow
 def test_materialize_on_generated_demo(data_env, monkeypatch):
-    from firmo import settings
+    from firmo.settings import Settings
     from sources.demo.dataset import ensure_demo
     from pipelines.definitions import build_definitions
 
     monkeypatch.setenv("FIRMO_SOURCES", "demo")
-    ensure_demo(settings.demo_dir(), companies=400, seed=3)
-    manifest = json.loads((settings.demo_dir() / "sirene" / "generation_manifest.json").read_text())
+    ensure_demo(Settings.from_env().demo_dir, companies=400, seed=3)
+    manifest = json.loads((Settings.from_env().demo_dir / "sirene" / "generation_manifest.json").read_text())
     defs = build_definitions()
     result = defs.resolve_job_def("sirene_reload").execute_in_process()
     assert result.success

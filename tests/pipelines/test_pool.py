@@ -63,7 +63,7 @@ def test_registry_loads_through_the_multiprocess_executor_has_one_writer_at_a_ti
     while the file fetches do overlap (the executor was free to run steps side by side)."""
     from dagster import DagsterEventType, DagsterInstance
 
-    from firmo import settings
+    from firmo.settings import Settings
     from sources.demo.dataset import ensure_demo
 
     home = tmp_path / "dagster_home"
@@ -71,7 +71,7 @@ def test_registry_loads_through_the_multiprocess_executor_has_one_writer_at_a_ti
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     monkeypatch.setenv("FIRMO_SOURCES", "demo")
-    ensure_demo(settings.demo_dir(), companies=400, seed=3)
+    ensure_demo(Settings.from_env().demo_dir, companies=400, seed=3)
     run_config = tmp_path / "run_config.yaml"
     run_config.write_text(yaml.safe_dump({"execution": {"config": {"multiprocess": {
         "max_concurrent": 4,
