@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 
 from firmo import db
-from firmo.settings import Settings
 from firmo.compliance import prospecting
+from firmo.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from firmo.settings import Settings
 from firmo.crm.layouts import CRMS
+from firmo.settings import Settings
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
 
@@ -188,9 +188,7 @@ def export_cmd(
         except LookupError as exc:
             _fail(str(exc))
         try:
-            report = export_leads(
-                leads, con=con, root=out or settings.exports_dir, crms=tuple(crm) or CRMS, full=full
-            )
+            report = export_leads(leads, con=con, root=out or settings.exports_dir, crms=tuple(crm) or CRMS, full=full)
         except ValueError as exc:
             _fail(str(exc))
         typer.echo(format_report(report))

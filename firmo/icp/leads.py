@@ -28,9 +28,9 @@ import duckdb
 import polars as pl
 
 from firmo import db
-from firmo.settings import Settings
 from firmo.icp.score import TIERS, counts, leads_statement, prepare
 from firmo.icp.validate import ResolvedIcp
+from firmo.settings import Settings
 from firmo.sqlfiles import load_sql, quote_ident
 
 log = logging.getLogger(__name__)
