@@ -177,7 +177,10 @@ def load_sirene_cmd(
     for key, source in (("unites_legales", unites_legales), ("etablissements", etablissements)):
         if source:
             paths[key], _ = fetch_source(source, settings.raw_dir / "sirene")
-    with db.connection(db_file, settings=settings) as con, guarded_loads(con, GUARDED) as guard:
+    with (
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
         report = load_sirene(
             con,
             unites_legales=paths.get("unites_legales"),
@@ -215,7 +218,10 @@ def load_inpi_cmd(
         raise typer.BadParameter("give --rne and/or --ratios")
     reports = []
     settings = Settings.from_env()
-    with db.connection(db_file, settings=settings) as con, guarded_loads(con, GUARDED) as guard:
+    with (
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
         if rne:
             paths = [fetch_source(r, settings.raw_dir / "inpi")[0] for r in rne]
             reports.append(load_rne(con, paths))
@@ -251,7 +257,10 @@ def load_bodacc_cmd(
         raise typer.BadParameter(f"dates are YYYY-MM-DD: {exc}") from None
     settings = Settings.from_env()
     files = [Path(fetch_source(p, settings.raw_dir / "bodacc")[0]) for p in paths]
-    with db.connection(db_file, settings=settings) as con, guarded_loads(con, GUARDED) as guard:
+    with (
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
         report = load_bodacc(con, files, window=window, workers=settings.parse_workers)
     _print_reports([report])
     _print_guard(guard)

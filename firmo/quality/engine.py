@@ -35,6 +35,7 @@ from firmo.quality.model import (
     scalar,
     utc,
 )
+from firmo.settings import Settings
 from firmo.sqlfiles import load_sql, quote_ident
 
 
@@ -192,7 +193,7 @@ def run_check(
     now: datetime | None = None,
 ) -> QualityResult:
     """Run one check (on the ICP's table for per-ICP checks) and record its result."""
-    limits = limits or Thresholds.from_env()
+    limits = limits or Thresholds.from_settings(Settings.from_env())  # callers pass theirs: the checks' resource
     table = check.table_for(icp)
     if check.suite is None:
         result = row_count_guard(con, table, run_id=run_id, min_ratio=limits.min_row_ratio, name=check.name, now=now)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import math
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -38,7 +38,8 @@ from decimal import Decimal
 import duckdb
 
 from firmo import db
-from firmo.quality.model import Outcome, QualityCheck, QualityResult, Thresholds, ensure_tables, scalar, utc
+from firmo.quality.model import Outcome, QualityCheck, QualityResult, ensure_tables, scalar, utc
+from firmo.settings import Settings
 from firmo.sqlfiles import load_sql, quote_ident
 
 OVERRIDE = "FIRMO_QUALITY_MIN_ROW_RATIO"
@@ -196,21 +197,16 @@ class RowCountGuard:
             )
 
 
-def min_ratio_from_env(env: Mapping[str, str] | None = None) -> float:
-    """FIRMO_QUALITY_MIN_ROW_RATIO as the asset checks read it (`Thresholds`), or LoadRefused."""
-    try:
-        return Thresholds.from_env(env).min_row_ratio
-    except ValueError as exc:
-        raise LoadRefused(f"{exc}; nothing loaded") from None
-
-
 @contextlib.contextmanager
 def guarded_loads(
     con: duckdb.DuckDBPyConnection, guarded: Collection[str], *, min_ratio: float | None = None
 ) -> Iterator[RowCountGuard]:
     """Every publish of a `guarded` table in the block goes through the row-count guard; a refused
-    load is recorded (not accepted) once its transaction has rolled back, then re-raised."""
-    guard = RowCountGuard(min_ratio_from_env() if min_ratio is None else min_ratio, frozenset(guarded))
+    load is recorded (not accepted) once its transaction has rolled back, then re-raised.
+    `min_ratio`: the caller's FIRMO_QUALITY_MIN_ROW_RATIO (settings), default the environment's."""
+    if min_ratio is None:
+        min_ratio = Settings.from_env().quality_min_row_ratio
+    guard = RowCountGuard(min_ratio, frozenset(guarded))
     ensure_tables(con)  # quality.row_counts, before any transaction
     with db.publish_guard(guard):
         try:

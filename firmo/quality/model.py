@@ -4,7 +4,6 @@ engine, the row-count guard and the gate pass around (`QualityResult`, `Outcome`
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,12 +12,14 @@ from typing import Any
 import duckdb
 
 from firmo.metadata import markdown_table
+from firmo.settings import Settings
 from firmo.sqlfiles import load_sql, quote_ident
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The configurable bounds, each with its environment variable (see README "Data quality")."""
+    """The configurable bounds, each with its environment variable (see README "Data quality");
+    firmo.settings reads and checks them, `from_settings` turns them into this."""
 
     min_row_ratio: float = 0.98  # FIRMO_QUALITY_MIN_ROW_RATIO: rows / previous accepted load
     max_hot_share: float = 0.5  # FIRMO_QUALITY_MAX_HOT_SHARE: share of a lead list tiered hot
@@ -27,34 +28,10 @@ class Thresholds:
     naf_known_share: float = 0.95  # FIRMO_QUALITY_NAF_KNOWN_SHARE: NAF rév. 2 codes found in ref.naf_codes
     examples: int = 5  # FIRMO_QUALITY_EXAMPLES: failing examples kept per expectation
 
-    ENV = {
-        "min_row_ratio": "FIRMO_QUALITY_MIN_ROW_RATIO",
-        "max_hot_share": "FIRMO_QUALITY_MAX_HOT_SHARE",
-        "min_tiers": "FIRMO_QUALITY_MIN_TIERS",
-        "tier_min_leads": "FIRMO_QUALITY_TIER_MIN_LEADS",
-        "naf_known_share": "FIRMO_QUALITY_NAF_KNOWN_SHARE",
-        "examples": "FIRMO_QUALITY_EXAMPLES",
-    }
-
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Thresholds:
-        env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for name, var in cls.ENV.items():
-            raw = env.get(var)
-            if raw is None or not raw.strip():
-                continue
-            kind = type(getattr(cls, name))
-            try:
-                value = kind(raw)
-            except ValueError:
-                raise ValueError(f"{var}={raw!r} is not a {'number' if kind is float else 'whole number'}") from None
-            if kind is float and not 0 <= value <= 1:
-                raise ValueError(f"{var}={raw!r} must be between 0 and 1")
-            if kind is int and value < 0:
-                raise ValueError(f"{var}={raw!r} must not be negative")
-            values[name] = value
-        return cls(**values)
+    def from_settings(cls, settings: Settings) -> Thresholds:
+        """The bounds of `settings` (validated there: a bad FIRMO_QUALITY_* is one SettingsError line)."""
+        return cls(**settings.quality_bounds())
 
 
 @dataclass(frozen=True)

@@ -331,13 +331,15 @@ def test_only_the_checked_columns_are_fetched(con):
 
 
 def test_thresholds_from_the_environment():
-    assert Thresholds.from_env({}) == Thresholds()
-    limits = Thresholds.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "0.9", "FIRMO_QUALITY_MAX_HOT_SHARE": "0.3",
-                                          "FIRMO_QUALITY_MIN_TIERS": "3", "FIRMO_QUALITY_TIER_MIN_LEADS": "50",
-                                          "FIRMO_QUALITY_NAF_KNOWN_SHARE": "1", "FIRMO_QUALITY_EXAMPLES": "2"})
+    from firmo.settings import Settings, SettingsError
+
+    assert Thresholds.from_settings(Settings.from_env({})) == Thresholds()
+    limits = Thresholds.from_settings(Settings.from_env({
+        "FIRMO_QUALITY_MIN_ROW_RATIO": "0.9", "FIRMO_QUALITY_MAX_HOT_SHARE": "0.3", "FIRMO_QUALITY_MIN_TIERS": "3",
+        "FIRMO_QUALITY_TIER_MIN_LEADS": "50", "FIRMO_QUALITY_NAF_KNOWN_SHARE": "1", "FIRMO_QUALITY_EXAMPLES": "2"}))
     assert limits == Thresholds(min_row_ratio=0.9, max_hot_share=0.3, min_tiers=3, tier_min_leads=50,
                                         naf_known_share=1.0, examples=2)
-    with pytest.raises(ValueError, match=r"FIRMO_QUALITY_MIN_ROW_RATIO='98' must be between 0 and 1"):
-        Thresholds.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "98"})
-    with pytest.raises(ValueError, match=r"FIRMO_QUALITY_MIN_TIERS='two' is not a whole number"):
-        Thresholds.from_env({"FIRMO_QUALITY_MIN_TIERS": "two"})
+    with pytest.raises(SettingsError, match=r"^FIRMO_QUALITY_MIN_ROW_RATIO must be a number between 0 and 1, got '98'$"):
+        Settings.from_env({"FIRMO_QUALITY_MIN_ROW_RATIO": "98"})
+    with pytest.raises(SettingsError, match=r"^FIRMO_QUALITY_MIN_TIERS must be a whole number \(0 or more\), got 'two'$"):
+        Settings.from_env({"FIRMO_QUALITY_MIN_TIERS": "two"})
