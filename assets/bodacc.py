@@ -6,7 +6,7 @@ Demo and hand-configured sources are local files (`FIRMO_BODACC_SOURCE`); live, 
 is fetched from the Opendatasoft export filtered on the publication date.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from dagster import (
@@ -22,20 +22,13 @@ from dagster import (
 )
 
 from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
+from assets.partitions import bodacc_daily
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
-from firmo.settings import Settings
 from sources.bodacc.load import load_bodacc, window_fingerprint
 from sources.bodacc.ods_export import export_filename, export_url
 
 BODACC_KEY = AssetKey(["bodacc", "notices"])
-
-
-def bodacc_partitions(start: date | str = Settings.model_fields["bodacc_start"].default) -> DailyPartitionsDefinition:
-    """One partition per publication day from `start` (FIRMO_BODACC_START, the first day the pipeline
-    keeps notices for; older history comes from DILA backfill files). A function because the start
-    is a setting: `build_definitions(settings)` builds the asset and the nightly job with its own."""
-    return DailyPartitionsDefinition(start_date=str(start), timezone="Europe/Paris", end_offset=1)
 
 
 def build_bodacc_notices(partitions: DailyPartitionsDefinition) -> AssetsDefinition:
@@ -69,8 +62,8 @@ def build_bodacc_notices(partitions: DailyPartitionsDefinition) -> AssetsDefinit
     return bodacc_notices
 
 
-# with the default start: what tests and the jobs' selections import (the code location rebuilds both)
-bodacc_daily = bodacc_partitions()
+# over the default start's partitions (assets.partitions.bodacc_daily): what tests and the jobs'
+# selections import (the code location rebuilds both from its settings)
 bodacc_notices = build_bodacc_notices(bodacc_daily)
 
 

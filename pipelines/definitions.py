@@ -19,7 +19,8 @@ import assets.inpi
 import assets.signals
 import assets.sirene
 import assets.waterfall
-from assets.bodacc import BODACC_KEY, bodacc_partitions, build_bodacc_notices
+from assets.bodacc import BODACC_KEY, build_bodacc_notices
+from assets.partitions import bodacc_partitions
 from assets.policies import with_policies
 from assets.resources import resources_from_settings
 from firmo.settings import Settings

@@ -45,9 +45,8 @@ def plan(instance, settings: Settings) -> list[tuple[str, dict[str, str], str | 
     """The runs of a full refresh, in order: registry loads, every BODACC day so far (one
     single-run backfill), the derived tables, then one run per ICP file of `settings.icp_dir`
     (its partition is registered first, as the ICP sensor would)."""
-    from assets.bodacc import bodacc_partitions
     from assets.icp import icp_files
-    from assets.partitions import icp_partitions
+    from assets.partitions import bodacc_partitions, icp_partitions
 
     keys = bodacc_partitions(settings.bodacc_start).get_partition_keys()
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}

@@ -20,7 +20,7 @@ from dagster import (
     schedule,
 )
 
-from assets.bodacc import bodacc_daily
+from assets.partitions import bodacc_daily
 from firmo.settings import Settings
 from pipelines.jobs import nightly_job
 
