@@ -332,6 +332,10 @@ def _expected(annotation: Any, info: Any, err: Mapping[str, Any]) -> str:
             if kind is float and "Le" not in bounds:
                 return "a number"
             return what
+    if "Path" in text:
+        return "a path"
+    if "str" in text.lower():
+        return "text"
     return str(err.get("msg", "valid"))
 
 
