@@ -256,7 +256,7 @@ class Settings(BaseModel):
         key = self.provider_keys.get(name)
         return key.get_secret_value() if key is not None else None
 
-    def quality_bounds(self) -> dict[str, float | int]:
+    def quality_bounds(self) -> dict[str, Any]:  # floats and ints by field: Thresholds(**bounds)
         """The data-quality bounds by their short name (firmo.quality.model.Thresholds' fields)."""
         return {
             name.removeprefix("quality_"): getattr(self, name)
