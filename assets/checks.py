@@ -32,7 +32,7 @@ from dagster import (
 
 from assets.common import WAREHOUSE_POOL
 from assets.partitions import icp_partitions
-from assets.resources import WarehouseResource
+from assets.resources import QualityResource, WarehouseResource
 from firmo.crm import quality as crm_quality
 from firmo.icp import quality as icp_quality
 from firmo.quality import engine, gate
@@ -103,10 +103,12 @@ def _quality_check(spec: QualityCheck) -> AssetChecksDefinition:
         metadata={"severity": spec.severity, "table": spec.table},
         pool=WAREHOUSE_POOL,
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+    def _check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource, quality: QualityResource
+    ) -> AssetCheckResult:
         icp = context.partition_key if spec.per_icp else None
         with warehouse.get_connection() as con:
-            result = engine.run_check(con, spec, run_id=context.run.run_id, icp=icp)
+            result = engine.run_check(con, spec, run_id=context.run.run_id, icp=icp, limits=quality.thresholds())
         return AssetCheckResult(
             passed=result.success,
             severity=AssetCheckSeverity(spec.severity),

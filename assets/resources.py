@@ -19,7 +19,6 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional
 
 import duckdb
 from dagster import ConfigurableResource, EnvVar
@@ -38,7 +37,7 @@ class WarehouseResource(DuckDBResource):
     """DuckDB warehouse; every connection has the firmo schemas ready."""
 
     @contextlib.contextmanager
-    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:  # type: ignore[override]
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with super().get_connection() as con:
             try:
                 db.ensure_schemas(con)
@@ -68,8 +67,10 @@ class PathsResource(ConfigurableResource):
     icp_dir: str
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "PathsResource":
-        return cls(data_dir=str(settings.data_dir), exports_dir=str(settings.exports_dir), icp_dir=str(settings.icp_dir))
+    def from_settings(cls, settings: Settings) -> PathsResource:
+        return cls(
+            data_dir=str(settings.data_dir), exports_dir=str(settings.exports_dir), icp_dir=str(settings.icp_dir)
+        )
 
     @property
     def leads_dir(self) -> Path:
@@ -106,7 +107,7 @@ class RegistrySourcesResource(ConfigurableResource):
     parse_workers: int = 4  # FIRMO_PARSE_WORKERS: processes parsing BODACC files side by side
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RegistrySourcesResource":
+    def from_settings(cls, settings: Settings) -> RegistrySourcesResource:
         live = settings.live
         demo = {} if live else _demo_files(settings)
         if live:
@@ -118,7 +119,9 @@ class RegistrySourcesResource(ConfigurableResource):
         return cls(
             sirene_unites_legales=settings.sirene_ul_source or ul,
             sirene_etablissements=settings.sirene_etab_source or et,
-            inpi_rne=list(settings.inpi_rne_source or [demo[k] for k in ("inpi:rne_stock", "inpi:rne_diff") if k in demo]),
+            inpi_rne=list(
+                settings.inpi_rne_source or [demo[k] for k in ("inpi:rne_stock", "inpi:rne_diff") if k in demo]
+            ),
             inpi_ratios=settings.inpi_ratios_source or (RATIOS_URL if live else demo.get("inpi:ratios", "")),
             bodacc=list(settings.bodacc_source or sorted(v for k, v in demo.items() if k.startswith("bodacc:"))),
             parse_workers=settings.parse_workers,
@@ -141,35 +144,43 @@ class ProvidersResource(ConfigurableResource):
     points a provider at another endpoint: the demo's local stand-in server, or a proxy.
     """
 
-    hunter_api_key: Optional[str] = None
-    dropcontact_api_key: Optional[str] = None
-    apollo_api_key: Optional[str] = None
-    fullenrich_api_key: Optional[str] = None
-    lusha_api_key: Optional[str] = None
-    prospeo_api_key: Optional[str] = None
-    icypeas_api_key: Optional[str] = None
-    enrow_api_key: Optional[str] = None
-    findymail_api_key: Optional[str] = None
+    hunter_api_key: str | None = None
+    dropcontact_api_key: str | None = None
+    apollo_api_key: str | None = None
+    fullenrich_api_key: str | None = None
+    lusha_api_key: str | None = None
+    prospeo_api_key: str | None = None
+    icypeas_api_key: str | None = None
+    enrow_api_key: str | None = None
+    findymail_api_key: str | None = None
     base_urls: dict[str, str] = {}
-    config_path: Optional[str] = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
+    config_path: str | None = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "ProvidersResource":
-        keys = {f"{name}_api_key": EnvVar(provider_key_var(name)) for name in _PROVIDER_NAMES if name in settings.provider_keys}
+    def from_settings(cls, settings: Settings) -> ProvidersResource:
+        keys = {
+            f"{name}_api_key": EnvVar(provider_key_var(name))
+            for name in _PROVIDER_NAMES
+            if name in settings.provider_keys
+        }
         urls = {name: url for name, url in settings.provider_base_urls.items() if name in _PROVIDER_NAMES}
         config = str(settings.waterfall_config) if settings.waterfall_config else None
         return cls(**keys, base_urls=urls, config_path=config)
 
     def key_env(self) -> dict[str, str]:
         """`FIRMO_<NAME>_API_KEY` -> key, for the providers that have one (never logged)."""
-        return {f"FIRMO_{name.upper()}_API_KEY": getattr(self, f"{name}_api_key")
-                for name in _PROVIDER_NAMES if getattr(self, f"{name}_api_key")}
+        return {
+            f"FIRMO_{name.upper()}_API_KEY": getattr(self, f"{name}_api_key")
+            for name in _PROVIDER_NAMES
+            if getattr(self, f"{name}_api_key")
+        }
 
     def configured(self) -> list[str]:
         return [name for name in _PROVIDER_NAMES if getattr(self, f"{name}_api_key")]
 
 
 # --------------------------------------------------------------------------- registry APIs (nightly)
+
 
 class SireneApiResource(ConfigurableResource):
     """API Sirene 3.11 (INSEE), for the nightly delta between two monthly stocks.
@@ -178,11 +189,11 @@ class SireneApiResource(ConfigurableResource):
     name only. Without it the nightly delta is skipped with a log line (the monthly stock still loads).
     """
 
-    api_key: Optional[str] = None
+    api_key: str | None = None
     base_url: str = "https://api.insee.fr/api-sirene/3.11"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "SireneApiResource":
+    def from_settings(cls, settings: Settings) -> SireneApiResource:
         key = {"api_key": EnvVar("INSEE_API_KEY")} if settings.insee_api_key else {}
         return cls(**key, base_url=settings.sirene_api_url)
 
@@ -203,14 +214,17 @@ class RneApiResource(ConfigurableResource):
     the nightly RNE refresh is skipped with a log line.
     """
 
-    username: Optional[str] = None
-    password: Optional[str] = None
+    username: str | None = None
+    password: str | None = None
     base_url: str = "https://registre-national-entreprises.inpi.fr"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RneApiResource":
-        creds = ({"username": EnvVar("INPI_USERNAME"), "password": EnvVar("INPI_PASSWORD")}
-                 if settings.inpi_username and settings.inpi_password else {})
+    def from_settings(cls, settings: Settings) -> RneApiResource:
+        creds = (
+            {"username": EnvVar("INPI_USERNAME"), "password": EnvVar("INPI_PASSWORD")}
+            if settings.inpi_username and settings.inpi_password
+            else {}
+        )
         return cls(**creds, base_url=settings.rne_api_url)
 
     @property
@@ -225,6 +239,7 @@ class RneApiResource(ConfigurableResource):
 
 # --------------------------------------------------------------------------- CRM
 
+
 class HubSpotResource(ConfigurableResource):
     """HubSpot's CRM API, for the `crm_exports` push (`push_hubspot: true` in its run config).
 
@@ -233,11 +248,11 @@ class HubSpotResource(ConfigurableResource):
     (FIRMO_HUBSPOT_BASE_URL, not secret) points it at a proxy or the tests' fake.
     """
 
-    access_token: Optional[str] = None
+    access_token: str | None = None
     base_url: str = "https://api.hubapi.com"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "HubSpotResource":
+    def from_settings(cls, settings: Settings) -> HubSpotResource:
         token = {"access_token": EnvVar("HUBSPOT_ACCESS_TOKEN")} if settings.hubspot_access_token else {}
         return cls(**token, base_url=settings.hubspot_base_url)
 
@@ -252,6 +267,29 @@ class HubSpotResource(ConfigurableResource):
         return HubSpotClient(self.access_token, base_url=self.base_url, **kwargs)
 
 
+# --------------------------------------------------------------------------- data quality
+
+
+class QualityResource(ConfigurableResource):
+    """The data-quality bounds the asset checks apply (FIRMO_QUALITY_*, see firmo.quality.model.Thresholds)."""
+
+    min_row_ratio: float = 0.98
+    max_hot_share: float = 0.5
+    min_tiers: int = 2
+    tier_min_leads: int = 20
+    naf_known_share: float = 0.95
+    examples: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> QualityResource:
+        return cls(**settings.quality_bounds())
+
+    def thresholds(self):
+        from firmo.quality.model import Thresholds
+
+        return Thresholds(**{name: getattr(self, name) for name in Thresholds.__dataclass_fields__})
+
+
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
     """Every resource of the code location, by key, built from `settings`."""
     return {
@@ -262,4 +300,5 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "sirene_api": SireneApiResource.from_settings(settings),
         "rne_api": RneApiResource.from_settings(settings),
         "hubspot": HubSpotResource.from_settings(settings),
+        "quality": QualityResource.from_settings(settings),
     }

@@ -29,7 +29,8 @@ def test_two_code_locations_from_two_settings_in_one_process(tmp_path, monkeypat
     monkeypatch.setenv("FIRMO_ICP_DIR", str(tmp_path / "nowhere"))  # the environment is not what they read
     monkeypatch.setenv("FIRMO_HUNTER_API_KEY", "hunter-secret-a")  # secrets: Dagster resolves them from here at run time
     first = _settings(tmp_path / "a", ["saas"], FIRMO_BODACC_START="2026-11-01", FIRMO_NIGHTLY_CRON="0 3 * * *",
-                      FIRMO_HUBSPOT_BASE_URL="http://127.0.0.1:9/a", FIRMO_HUNTER_API_KEY="hunter-secret-a")
+                      FIRMO_HUBSPOT_BASE_URL="http://127.0.0.1:9/a", FIRMO_HUNTER_API_KEY="hunter-secret-a",
+                      FIRMO_QUALITY_MIN_ROW_RATIO="0.5")
     second = _settings(tmp_path / "b", ["btp", "pme"], FIRMO_DB=str(tmp_path / "b" / "other.duckdb"))
     defs_a, defs_b = build_definitions(first), build_definitions(second)
 
@@ -40,6 +41,7 @@ def test_two_code_locations_from_two_settings_in_one_process(tmp_path, monkeypat
     assert (res_a["paths"].exports_dir, res_b["paths"].exports_dir) == (
         str(tmp_path / "a" / "data" / "exports"), str(tmp_path / "b" / "data" / "exports"))
     assert (res_a["hubspot"].base_url, res_b["hubspot"].base_url) == ("http://127.0.0.1:9/a", "https://api.hubapi.com")
+    assert (res_a["quality"].thresholds().min_row_ratio, res_b["quality"].thresholds().min_row_ratio) == (0.5, 0.98)
     # a secret is the variable's name for Dagster to resolve at run time, never the value
     assert isinstance(res_a["providers"].__dict__["hunter_api_key"], EnvVar)
     assert res_a["providers"].__dict__["hunter_api_key"] == "FIRMO_HUNTER_API_KEY"
