@@ -4,7 +4,8 @@ Why: the folder a module sits in must say what it may depend on, so a newcomer k
 goes and the ground floor (firmo/) can be used, tested and shipped without the Dagster wiring above
 it. This test parses every module with ``ast`` (module-level and function-level imports alike, so a
 lazy import inside a function is no way round the rule) and fails with the list of offending
-``file:line: import`` lines. tests/ and bench/ may import anything.
+``file:line: import`` lines. tests/ and bench/ may import anything. One downward import is refused
+too: waterfall/ never imports firmo.crm.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ SIDEWAYS_ALLOWED = {("sources.demo", "sources")}
 # Modules directly in sources/ are shared by every registry package (the HTTP fetch, the load
 # report), so any of them may import these.
 SOURCES_SHARED = {"sources.download", "sources.report"}
+# Downward but still refused: enrichment does not depend on the export package (suppression,
+# forget and the like are firmo.compliance, which enrichment and export both use).
+FORBIDDEN = {("waterfall", "firmo.crm")}
 
 
 def _module_name(path: Path) -> str:
@@ -35,17 +39,20 @@ def _module_name(path: Path) -> str:
 
 
 def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
-    """The absolute dotted names an import statement brings in (relative ones resolved)."""
+    """The absolute dotted names an import statement brings in (relative ones resolved); for
+    `from a import b`, both `a` and `a.b`, since `b` may be a module."""
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     if isinstance(node, ast.ImportFrom):
         if node.level == 0:
-            return [node.module or ""]
-        base = module.split(".")
-        if not is_package:
-            base = base[:-1]
-        base = base[: len(base) - (node.level - 1)]
-        return [".".join(base + ([node.module] if node.module else []))]
+            source = node.module or ""
+        else:
+            base = module.split(".")
+            if not is_package:
+                base = base[:-1]
+            base = base[: len(base) - (node.level - 1)]
+            source = ".".join(base + ([node.module] if node.module else []))
+        return [source] + [f"{source}.{alias.name}" for alias in node.names if alias.name != "*"]
     return []
 
 
@@ -58,6 +65,8 @@ def _violation(module: str, target: str) -> bool:
     own_top, target_top = module.split(".")[0], target.split(".")[0]
     if target_top not in FLOORS:
         return False
+    if any(own_top == mine and (target == theirs or target.startswith(theirs + ".")) for mine, theirs in FORBIDDEN):
+        return True
     if target_top == own_top:
         # Inside sources/, each registry package is a unit of its own: none imports another.
         if own_top == "sources" and module.count(".") >= 1 and target.count(".") >= 1:
@@ -72,20 +81,17 @@ def upward_imports() -> list[str]:
     found = []
     for top in FLOORS:
         for path in sorted((REPO / top).rglob("*.py")):
-            module = _module_name(path)
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-            for node in ast.walk(tree):
-                for target in _imported(node, module, path.name == "__init__.py"):
-                    if _violation(module, target):
-                        line = ast.get_source_segment(path.read_text(encoding="utf-8"), node)
-                        rel = path.relative_to(REPO)
-                        found.append(f"{rel}:{node.lineno}: {' '.join((line or '').split())}")
+            module, text = _module_name(path), path.read_text(encoding="utf-8")
+            for node in ast.walk(ast.parse(text, filename=str(path))):
+                if any(_violation(module, t) for t in _imported(node, module, path.name == "__init__.py")):
+                    line = " ".join((ast.get_source_segment(text, node) or "").split())
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno}: {line}")
     return found
 
 
 def test_no_import_runs_upwards():
     found = upward_imports()
-    assert not found, f"{len(found)} import(s) run upwards or sideways:\n" + "\n".join(found)
+    assert not found, f"{len(found)} import(s) break the layers (upwards, sideways or refused):\n" + "\n".join(found)
 
 
 def test_the_rule_sees_what_it_must():
@@ -96,6 +102,9 @@ def test_the_rule_sees_what_it_must():
     assert _violation("sources.inpi.rne_load", "waterfall.engine")
     assert _violation("waterfall.enrich", "sources.sirene.schema")
     assert _violation("sources.bodacc.load", "sources.inpi.report")
+    assert _violation("waterfall.enrich", "firmo.crm.tables")
+    assert not _violation("waterfall.enrich", "firmo.compliance.suppression")
+    assert not _violation("waterfall.enrich", "firmo.crmx")
     assert not _violation("sources.demo.sirene", "sources.sirene.schema")
     assert not _violation("sources.sirene.ingest", "sources.download")
     assert not _violation("sources.bodacc.load", "sources.report")
@@ -105,4 +114,6 @@ def test_the_rule_sees_what_it_must():
     assert not _violation("pipelines.cli_icp", "firmo.db")
     tree = ast.parse("def f():\n    from ..definitions import build\n")
     node = tree.body[0].body[0]
-    assert _imported(node, "firmo.icp.cli", False) == ["firmo.definitions"]
+    assert _imported(node, "firmo.icp.cli", False) == ["firmo.definitions", "firmo.definitions.build"]
+    node = ast.parse("from firmo import crm").body[0]
+    assert any(_violation("waterfall.enrich", name) for name in _imported(node, "waterfall.enrich", False))
