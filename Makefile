@@ -1,5 +1,6 @@
 # firmo: two commands. `make run` runs the whole pipeline offline on generated demo data;
-# `make test` runs the test suite. Both create .venv and install the project when needed.
+# `make test` runs the lint (`make lint`), then the test suite. Both create .venv and install the
+# project when needed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,12 +9,14 @@ LOCK   := requirements.lock
 export FIRMO_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME   ?= $(FIRMO_DATA_DIR)/dagster_home
 DEMO_COMPANIES ?= 20000
+PACKAGES := firmo sources waterfall assets pipelines
 
-.PHONY: install run test ui bench clean-data help nightly lock
+.PHONY: install run test lint ui bench clean-data help nightly lock
 
 help:
 	@echo "make run    - generate the demo data if absent and run the whole pipeline into data/firmo.duckdb"
-	@echo "make test   - run the test suite"
+	@echo "make test   - run the lint, then the test suite"
+	@echo "make lint   - ruff (lint and format check) and mypy over the packages"
 	@echo "make ui     - open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
 	@echo "make nightly - run one night of the schedule here (after make run)"
 	@echo "make bench  - run the benchmarks in bench/ (minutes; figures go to the README)"
@@ -53,7 +56,14 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/firmo run --demo --companies $(DEMO_COMPANIES)
 
-test: install
+# ruff's rules and mypy's settings are in pyproject.toml; `.venv/bin/ruff format $(PACKAGES)` and
+# `.venv/bin/ruff check --fix $(PACKAGES)` repair most of what the first two report.
+lint: install
+	$(BIN)/ruff check $(PACKAGES)
+	$(BIN)/ruff format --check $(PACKAGES)
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
