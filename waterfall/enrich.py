@@ -47,7 +47,7 @@ from firmo.compliance import prospecting
 from firmo.compliance.forget import forget
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.db import registered, utc_now
-from firmo.icp.leads import leads_table
+from firmo.icp.leads import CONTACT_COLUMNS, leads_table
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, quote_ident
 from waterfall.cache import AnswerCache, ensure_tables
@@ -207,21 +207,7 @@ def keep_earlier(
     todo = [r for r in results if r.unsure and not r.blocked and not r.forgotten]
     if not todo or not db.table_exists(con, table):
         return {}
-    cols = (
-        "siren",
-        "first_name",
-        "last_name",
-        "website_domain",
-        "domain_source",
-        "email",
-        "email_status",
-        "email_source",
-        "email_found_at",
-        "phone",
-        "phone_type",
-        "phone_source",
-        "phone_found_at",
-    )
+    cols = ("siren", "first_name", "last_name", *CONTACT_COLUMNS)
     frame = pl.DataFrame({"siren": sorted({r.person.siren for r in todo})}, schema={"siren": pl.String})
     with registered(con, "__wf_unsure", frame):
         rows = con.execute(

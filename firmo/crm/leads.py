@@ -11,19 +11,8 @@ import polars as pl
 
 from firmo import db
 from firmo.db import tables_in_schema
+from firmo.icp.leads import CONTACT_COLUMNS
 
-CONTACT_COLUMNS = (
-    "website_domain",
-    "domain_source",
-    "email",
-    "email_status",
-    "email_source",
-    "email_found_at",
-    "phone",
-    "phone_type",
-    "phone_source",
-    "phone_found_at",
-)
 ENRICHED_SUFFIX = "_enriched"
 
 

@@ -34,6 +34,20 @@ from firmo.settings import Settings
 from firmo.sqlfiles import load_sql, quote_ident
 
 log = logging.getLogger(__name__)
+# The contact columns an enriched lead list adds to a lead list (`leads.<icp>_enriched`): written by
+# the waterfall, read by the CRM export. Defined here, under both, so the two cannot drift apart.
+CONTACT_COLUMNS = (
+    "website_domain",
+    "domain_source",
+    "email",
+    "email_status",
+    "email_source",
+    "email_found_at",
+    "phone",
+    "phone_type",
+    "phone_source",
+    "phone_found_at",
+)
 BUILDS = "core.lead_list_builds"
 
 
