@@ -38,6 +38,7 @@ import polars as pl
 
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.db import registered, transaction
+from firmo.files import fsync_dir
 from firmo.sqlfiles import load_sql
 
 SUFFIX = ".answers"
@@ -51,14 +52,6 @@ def journal_dir(con: duckdb.DuckDBPyConnection) -> Path | None:
     if not row or not row[0] or row[0] == ":memory:":
         return None
     return Path(str(row[0]) + SUFFIX)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class AnswerJournal:
@@ -86,7 +79,7 @@ class AnswerJournal:
         self._fd = fd
         self._write({"run": {"run_id": self.run_id, "icp": self.icp, "started_at": self.started_at.isoformat()}})
         os.fsync(fd)
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
         self._synced = time.monotonic()
         return self
 
@@ -119,7 +112,7 @@ class AnswerJournal:
                 os.fsync(fd)
             if remove:
                 self.path.unlink(missing_ok=True)
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         finally:
             os.close(fd)  # closing releases the flock
 
@@ -297,5 +290,5 @@ def recover(con: duckdb.DuckDBPyConnection, directory: Path | None = None) -> Re
         finally:
             os.close(fd)
     with contextlib.suppress(OSError):
-        _fsync_dir(directory)
+        fsync_dir(directory)
     return total

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from firmo.files import fsync_dir
 from firmo.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,6 @@ def _catalog(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, object]
     return {"tables": counts, "views": views, "macros": macros, "constraints": constraints}
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def compact_database(db_path: str | Path | None = None, *, settings: Settings | None = None) -> Compaction:
     """Rewrite `db_path` (default: the settings' working file) with its live data only, atomically.
 
@@ -139,7 +132,7 @@ def compact_database(db_path: str | Path | None = None, *, settings: Settings | 
                     f"{path} was opened by another process during compaction; original kept"
                 ) from None
             os.replace(part, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         finally:
             os.close(fd)
     finally:
