@@ -148,6 +148,39 @@ class Settings(BaseModel):
     hubspot_access_token: SecretStr | None = _var(
         "HUBSPOT_ACCESS_TOKEN", "HubSpot private-app token, for push_hubspot / --push-hubspot."
     )
+    # --- hiring signals (France Travail: Offres d'emploi v2, La Bonne Boîte v2)
+    france_travail_token_url: str = _var(
+        "FIRMO_FRANCE_TRAVAIL_TOKEN_URL",
+        "France Travail OAuth token endpoint (client credentials).",
+        "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire",
+    )
+    france_travail_api_url: str = _var(
+        "FIRMO_FRANCE_TRAVAIL_API_URL",
+        "France Travail partner APIs root (offresdemploi/v2, labonneboite/v2 under it).",
+        "https://api.francetravail.io/partenaire",
+    )
+    france_travail_client_id: SecretStr | None = _var(
+        "FIRMO_FRANCE_TRAVAIL_CLIENT_ID",
+        "francetravail.io application id; without it and the secret the job-offer load is skipped.",
+    )
+    france_travail_client_secret: SecretStr | None = _var(
+        "FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET", "francetravail.io application secret."
+    )
+    jobs_departements: tuple[str, ...] | None = _var(
+        "FIRMO_JOBS_DEPARTEMENTS", "Départements polled for job offers, comma-separated (default: every one)."
+    )
+    jobs_days_back: int = _var("FIRMO_JOBS_DAYS_BACK", "Job offers created in the last N days are fetched.", 31, ge=1)
+    jobs_rome_codes: tuple[str, ...] | None = _var(
+        "FIRMO_JOBS_ROME_CODES",
+        "ROME codes searched in La Bonne Boîte, comma-separated (default: the 20 commonest of the offers).",
+    )
+    jobs_match_threshold: float = _var(
+        "FIRMO_JOBS_MATCH_THRESHOLD",
+        "Lowest confidence at which a job offer is credited to a SIRENE establishment.",
+        0.85,
+        ge=0,
+        le=1,
+    )
     # --- contact enrichment
     waterfall_config: Path | None = _var(
         "FIRMO_WATERFALL_CONFIG", "Waterfall YAML (order, budgets, limits); default the shipped waterfall/default.yaml."
@@ -163,7 +196,7 @@ class Settings(BaseModel):
     # --- CLI
     debug: bool = _var("FIRMO_DEBUG", "Show the traceback of a refused input (as --debug).", False)
 
-    @field_validator("inpi_rne_source", "bodacc_source", mode="before")
+    @field_validator("inpi_rne_source", "bodacc_source", "jobs_departements", "jobs_rome_codes", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -42,12 +42,20 @@ EVERY_VARIABLE = {
     "FIRMO_HUBSPOT_BASE_URL": ("http://127.0.0.1:9/hs", "hubspot_base_url", "http://127.0.0.1:9/hs"),
     "FIRMO_WATERFALL_CONFIG": ("/srv/waterfall.yaml", "waterfall_config", Path("/srv/waterfall.yaml")),
     "FIRMO_DEBUG": ("yes", "debug", True),
+    "FIRMO_FRANCE_TRAVAIL_TOKEN_URL": ("http://127.0.0.1:9/ft/token", "france_travail_token_url", "http://127.0.0.1:9/ft/token"),
+    "FIRMO_FRANCE_TRAVAIL_API_URL": ("http://127.0.0.1:9/ft", "france_travail_api_url", "http://127.0.0.1:9/ft"),
+    "FIRMO_JOBS_DEPARTEMENTS": ("34, 2A", "jobs_departements", ("34", "2A")),
+    "FIRMO_JOBS_DAYS_BACK": ("7", "jobs_days_back", 7),
+    "FIRMO_JOBS_ROME_CODES": ("M1805,F1703", "jobs_rome_codes", ("M1805", "F1703")),
+    "FIRMO_JOBS_MATCH_THRESHOLD": ("0.9", "jobs_match_threshold", 0.9),
 }
 SECRETS = {
     "INSEE_API_KEY": ("insee-secret-1", "insee_api_key"),
     "INPI_USERNAME": ("bot@example.fr", "inpi_username"),
     "INPI_PASSWORD": ("inpi-secret-2", "inpi_password"),
     "HUBSPOT_ACCESS_TOKEN": ("pat-secret-3", "hubspot_access_token"),
+    "FIRMO_FRANCE_TRAVAIL_CLIENT_ID": ("ft-id-secret-4", "france_travail_client_id"),
+    "FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET": ("ft-secret-5", "france_travail_client_secret"),
 }
 
 
