@@ -21,7 +21,7 @@ from firmo.sqlfiles import quote_ident
 
 # The public registries firmo loads: each has its schema of raw tables (the registry's column names)
 # and its rejects table.
-REGISTRIES = ("sirene", "inpi", "bodacc", "labels", "geo", "jobs")
+REGISTRIES = ("sirene", "inpi", "bodacc", "labels", "geo", "jobs", "idcc")
 SCHEMAS = ("ref", *REGISTRIES, "core", "leads", "waterfall", "exports", "analytics")
 
 REJECTS_DDL = """
