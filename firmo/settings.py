@@ -110,6 +110,22 @@ class Settings(BaseModel):
     bodacc_start: date = _var(
         "FIRMO_BODACC_START", "First BODACC day kept (the first daily partition).", date(2024, 1, 1)
     )
+    decp_source: str | None = _var(
+        "FIRMO_DECP_SOURCE",
+        "Path or URL of the consolidated DECP (decp.parquet or decp.csv); live default the data.gouv decp.parquet.",
+    )
+    decp_api_url: str = _var(
+        "FIRMO_DECP_API",
+        "data.gouv tabular API (the daily DECP delta reads <url>/resources/<decp.csv id>/data/).",
+        "https://tabular-api.data.gouv.fr/api",
+    )
+    decp_max_reject_share: float = _var(
+        "FIRMO_DECP_MAX_REJECT_SHARE",
+        "A DECP load quarantining more than this share of its rows is refused.",
+        0.01,
+        ge=0,
+        le=1,
+    )
     nightly_cron: str = _var("FIRMO_NIGHTLY_CRON", "When the nightly schedule runs (cron, Europe/Paris).", "30 2 * * *")
     # --- data quality bounds
     quality_min_row_ratio: float = _var(
