@@ -28,7 +28,14 @@ from firmo import db
 from firmo.errors import InputError
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.inpi.rne_files import Bad, Payload, iter_file
-from sources.inpi.rne_parse import COMPANY_COLUMNS, OFFICER_COLUMNS, RejectedPayload, iter_payloads, parse_company
+from sources.inpi.rne_parse import (
+    COMPANY_COLUMNS,
+    LEGAL_PERSON_COLUMNS,
+    OFFICER_COLUMNS,
+    RejectedPayload,
+    iter_payloads,
+    parse_company,
+)
 from sources.report import LoadReport
 
 OFFICERS = "inpi.officers"
@@ -51,6 +58,7 @@ OFFICER_SCHEMA = pa.schema(
         pa.field("representant_id", pa.string()),
         pa.field("updated_at", pa.timestamp("us")),
         pa.field("source_file", pa.string()),
+        *(pa.field(c, pa.string()) for c in LEGAL_PERSON_COLUMNS),
     ]
 )
 COMPANY_SCHEMA = pa.schema(
@@ -240,6 +248,8 @@ def apply_rne_updates(
     # a warehouse loaded before officers carried every role code: give it the column (a full
     # load_rne rebuilds the table from the DDL anyway)
     con.execute(f"ALTER TABLE {OFFICERS} ADD COLUMN IF NOT EXISTS role_codes VARCHAR[]")
+    for column in LEGAL_PERSON_COLUMNS:  # ... or the legal-person officers' country and representative
+        con.execute(f"ALTER TABLE {OFFICERS} ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     batch, seq = _Batch(), 0
     for item in companies:
         for payload in iter_payloads(item):

@@ -7,6 +7,12 @@ everywhere. Its `formality.content` holds exactly one of `personneMorale` (compa
 directors in `composition.pouvoirs`, and a `personnePhysique` is also run by its own
 `identite.entrepreneur`.
 
+A legal-person officer (`typeDePersonne: "ENTREPRISE"`) keeps what the look-through of holdings
+needs (firmo/lookthrough.py): its SIREN (`entreprise.siren`, kept only when it is a valid French
+SIREN: a foreign company has none, or its own register's number), its name, its country, and its
+permanent representative when the payload names one (`pouvoir.representant.descriptionPersonne`,
+else `entreprise.individuRepresentant`; the 2023 sample carries only the `*Present` flags there).
+
 Nothing about birth (date, month, place) or nationality leaves this module: the RNE publishes
 them, but the product has no use for them and keeping them would be personal data to justify.
 """
@@ -24,10 +30,12 @@ from sources.inpi.roles import resolve_roles
 
 PAYLOAD_KINDS = ("personneMorale", "personnePhysique", "exploitation")
 ENTREPRENEUR_ROLE = "101"
+# what a legal-person officer adds (text columns, last in inpi.officers: added after the others)
+LEGAL_PERSON_COLUMNS = ("company_officer_country", "representative_family_name", "representative_given_names")
 OFFICER_COLUMNS = (
     "siren", "officer_kind", "family_name", "given_names", "company_officer_siren",
     "company_officer_name", "role_code", "role_codes", "role_label", "start_date", "active",
-    "representant_id", "updated_at", "source_file",
+    "representant_id", "updated_at", "source_file", *LEGAL_PERSON_COLUMNS,
 )  # fmt: skip
 COMPANY_COLUMNS = (
     "siren", "payload_kind", "denomination", "legal_form", "diffusion_commerciale",
@@ -113,6 +121,36 @@ def _given_names(person: dict) -> str | None:
     return _text(names)
 
 
+def _officer_siren(company: dict) -> str | None:
+    """`entreprise.siren` cleaned ("887 722 262" -> "887722262"), None unless a valid SIREN: a
+    foreign holding carries no SIREN, or its own register's number, which the RNE cannot resolve."""
+    siren = normalise_siren(company.get("siren"))
+    return siren if siren and is_valid_siren(siren) else None
+
+
+def _country(pouvoir: dict, company: dict) -> str | None:
+    """Country of a legal-person officer: `entreprise.pays`, else its address (`adresseEntreprise`)."""
+    address = pouvoir.get("adresseEntreprise") or {}
+    nested = address.get("adresse") if isinstance(address.get("adresse"), dict) else {}
+    found = _text(company.get("pays")) or _text(address.get("pays")) or _text(nested.get("pays"))
+    return found.upper() if found else None
+
+
+def _representative(pouvoir: dict, company: dict) -> tuple[str | None, str | None]:
+    """(family name, given names) of the permanent representative a legal-person officer names:
+    `pouvoir.representant.descriptionPersonne`, else `entreprise.individuRepresentant` (with or
+    without its own `descriptionPersonne`). (None, None) when only the `*Present` flags are there."""
+    for holder in (pouvoir.get("representant"), company.get("individuRepresentant")):
+        if not isinstance(holder, dict):
+            continue
+        described = holder.get("descriptionPersonne")
+        person: dict = described if isinstance(described, dict) else holder
+        family = _text(person.get("nom")) or _text(person.get("nomUsage"))
+        if family:
+            return family, _given_names(person)
+    return None, None
+
+
 def _is_active(pouvoir: dict, today: date) -> bool:
     """`actif` when the payload says it (2024+); older payloads list only current directors,
     so a pouvoir is active unless it has an end date already passed."""
@@ -145,12 +183,13 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
             f"pouvoir names neither an individu nor an entreprise: representantId {pouvoir.get('representantId')!r}"
         )
     codes, label = resolve_roles(pouvoir)
+    rep_family, rep_given = _representative(pouvoir, company) if kind == "company" else (None, None)
     return {
         "siren": siren,
         "officer_kind": kind,
         "family_name": _text(person.get("nom")) if kind == "person" else None,
         "given_names": _given_names(person) if kind == "person" else None,
-        "company_officer_siren": normalise_siren(company.get("siren")) if kind == "company" else None,
+        "company_officer_siren": _officer_siren(company) if kind == "company" else None,
         "company_officer_name": _text(company.get("denomination")) if kind == "company" else None,
         "role_code": codes[0] if codes else None,
         "role_codes": codes or None,
@@ -158,6 +197,9 @@ def _officer(siren: str, pouvoir: dict, today: date) -> dict[str, Any]:
         "start_date": _start_date(pouvoir, person),
         "active": _is_active(pouvoir, today),
         "representant_id": _text(pouvoir.get("representantId")),
+        "company_officer_country": _country(pouvoir, company) if kind == "company" else None,
+        "representative_family_name": rep_family,
+        "representative_given_names": rep_given,
     }
 
 
@@ -191,6 +233,7 @@ def _entrepreneur(siren: str, identite: dict, officers: list[dict]) -> list[dict
             "company_officer_siren": None, "company_officer_name": None, "role_code": owner_codes[0],
             "role_codes": owner_codes, "role_label": owner_label or role_label(owner_codes),
             "start_date": _date(person.get("dateEffetRoleDeclarant")), "active": True, "representant_id": None,
+            "company_officer_country": None, "representative_family_name": None, "representative_given_names": None,
         }  # fmt: skip
         return [owner, *officers]
     codes = rank_codes([*owner_codes, *(again["role_codes"] or [])])

@@ -16,5 +16,10 @@ CREATE TABLE {{table}} (
     active                BOOLEAN NOT NULL,  -- pouvoir.actif, else no past dateFin
     representant_id       VARCHAR,           -- RNE pouvoir id (uuid in 2024+ payloads)
     updated_at            TIMESTAMP,         -- payload updatedAt, UTC
-    source_file           VARCHAR NOT NULL
+    source_file           VARCHAR NOT NULL,
+    -- a legal-person officer (typeDePersonne ENTREPRISE), for the look-through of holdings
+    -- (firmo/lookthrough.py): company_officer_siren above is a valid SIREN or NULL (foreign)
+    company_officer_country    VARCHAR,      -- entreprise.pays, else adresseEntreprise.pays
+    representative_family_name VARCHAR,      -- its permanent representative, when named:
+    representative_given_names VARCHAR       -- pouvoir.representant.descriptionPersonne nom / prenoms
 )
