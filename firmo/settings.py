@@ -110,6 +110,17 @@ class Settings(BaseModel):
     bodacc_start: date = _var(
         "FIRMO_BODACC_START", "First BODACC day kept (the first daily partition).", date(2024, 1, 1)
     )
+    geoloc_source: str | None = _var(
+        "FIRMO_GEOLOC_SOURCE",
+        "Path or URL of INSEE's establishment geolocation file (CSV zip, CSV or parquet); "
+        "live default the data.gouv CSV zip.",
+    )
+    geoloc_max_removal_pct: float = _var(
+        "FIRMO_GEOLOC_MAX_REMOVAL_PCT",
+        "A geolocation load whose SIRET cleaning removes more than this percentage of rows is refused.",
+        1.0,
+        ge=0,
+    )
     decp_source: str | None = _var(
         "FIRMO_DECP_SOURCE",
         "Path or URL of the consolidated DECP (decp.parquet or decp.csv); live default the data.gouv decp.parquet.",

@@ -30,6 +30,8 @@ EVERY_VARIABLE = {
     "FIRMO_INPI_RATIOS_SOURCE": ("/m/ratios.csv", "inpi_ratios_source", "/m/ratios.csv"),
     "FIRMO_BODACC_SOURCE": ("/m/a.json,/m/b.json", "bodacc_source", ("/m/a.json", "/m/b.json")),
     "FIRMO_BODACC_START": ("2025-03-01", "bodacc_start", date(2025, 3, 1)),
+    "FIRMO_GEOLOC_SOURCE": ("/m/geo.zip", "geoloc_source", "/m/geo.zip"),
+    "FIRMO_GEOLOC_MAX_REMOVAL_PCT": ("2.5", "geoloc_max_removal_pct", 2.5),
     "FIRMO_DECP_SOURCE": ("/m/decp.parquet", "decp_source", "/m/decp.parquet"),
     "FIRMO_DECP_API": ("http://127.0.0.1:9/api", "decp_api_url", "http://127.0.0.1:9/api"),
     "FIRMO_DECP_MAX_REJECT_SHARE": ("0.05", "decp_max_reject_share", 0.05),
