@@ -131,7 +131,8 @@ def _officer_siren(company: dict) -> str | None:
 def _country(pouvoir: dict, company: dict) -> str | None:
     """Country of a legal-person officer: `entreprise.pays`, else its address (`adresseEntreprise`)."""
     address = pouvoir.get("adresseEntreprise") or {}
-    nested = address.get("adresse") if isinstance(address.get("adresse"), dict) else {}
+    found_address = address.get("adresse")
+    nested: dict = found_address if isinstance(found_address, dict) else {}
     found = _text(company.get("pays")) or _text(address.get("pays")) or _text(nested.get("pays"))
     return found.upper() if found else None
 
