@@ -105,6 +105,8 @@ class RegistrySourcesResource(ConfigurableResource):
     inpi_ratios: str
     bodacc: list[str]
     parse_workers: int = 4  # FIRMO_PARSE_WORKERS: processes parsing BODACC files side by side
+    geoloc: str = ""  # FIRMO_GEOLOC_SOURCE: the establishment geolocation file
+    geoloc_max_removal_pct: float = 1.0  # FIRMO_GEOLOC_MAX_REMOVAL_PCT
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RegistrySourcesResource:
@@ -125,7 +127,15 @@ class RegistrySourcesResource(ConfigurableResource):
             inpi_ratios=settings.inpi_ratios_source or (RATIOS_URL if live else demo.get("inpi:ratios", "")),
             bodacc=list(settings.bodacc_source or sorted(v for k, v in demo.items() if k.startswith("bodacc:"))),
             parse_workers=settings.parse_workers,
+            geoloc=settings.geoloc_source or (_geoloc_url() if live else demo.get("geoloc:csv_zip", "")),
+            geoloc_max_removal_pct=settings.geoloc_max_removal_pct,
         )
+
+
+def _geoloc_url() -> str:
+    from sources.geoloc.download import geoloc_url
+
+    return geoloc_url("csv_zip")
 
 
 # --------------------------------------------------------------------------- enrichment providers
