@@ -109,7 +109,7 @@ def synth(db_file: Path, companies: int) -> dict:
                     WHEN hb.min_employees >= 5000 THEN 'GE' WHEN hb.min_employees >= 250 THEN 'ETI' ELSE 'PME' END
                    AS company_category,
                (DATE '2025-06-30' - CAST(d.u_age * d.u_age * 21900 AS INTEGER)) AS creation_date,
-               d.u_act < 0.62 AS active, d.u_p >= 0.035 AS diffusible
+               d.u_act < 0.62 AS active, d.u_p >= 0.035 AS diffusible, NULL::VARCHAR[] AS idcc_codes
         FROM d
         LEFT JOIN ref.departements dep ON dep.code = d.departement_code
         LEFT JOIN ref.regions reg ON reg.code = dep.region_code

@@ -17,6 +17,7 @@ import logging
 import duckdb
 
 from firmo import db
+from firmo.lookthrough import build_officer_resolution
 from firmo.sqlfiles import load_sql, render_identifiers
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,8 @@ _INPUTS = {
     "officers": (
         "inpi.officers",
         "siren VARCHAR, officer_kind VARCHAR, family_name VARCHAR, given_names VARCHAR, "
-        "company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], role_label VARCHAR, "
-        "start_date DATE, active BOOLEAN",
+        "company_officer_siren VARCHAR, company_officer_name VARCHAR, role_code VARCHAR, role_codes VARCHAR[], "
+        "role_label VARCHAR, start_date DATE, active BOOLEAN, representant_id VARCHAR",
     ),
     "financials": ("core.latest_financials", "siren VARCHAR, revenue BIGINT, fiscal_year_end DATE"),
     # the RNE opposition flag (firmo/compliance/prospecting.py): read here, so whichever registry loads last
@@ -108,6 +109,8 @@ def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
     db.drop_staging(con, TABLE, NAF_TABLE, ROLE_SETS_TABLE)
     inputs = {key: _input(con, key) for key in _INPUTS}
     try:
+        # the company officers looked through, read by the officers step (firmo/lookthrough.py)
+        build_officer_resolution(con, inputs["officers"])
         off = _bucketed(con, "prospects_officers", "officers", inputs)
         sig = _bucketed(con, "prospects_signals", "signals", inputs, {"same_event_days": SAME_EVENT_DAYS})
         select = render_identifiers(

@@ -410,9 +410,25 @@ def _changes_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+# Published by the IDCC load (sources/idcc): named here, never imported, since a registry package
+# does not import another. Absent (IDCC not loaded yet), core.companies gets idcc_codes NULL.
+IDCC_CODES = "core.company_idcc_codes"
+
+
+def _idcc_codes(con: duckdb.DuckDBPyConnection) -> str:
+    """The per-company IDCC table, or an empty stand-in of the same shape."""
+    if db.table_exists(con, IDCC_CODES):
+        return IDCC_CODES
+    con.execute("CREATE OR REPLACE TEMP TABLE empty_idcc_codes (siren VARCHAR, idcc_codes VARCHAR[])")
+    return "empty_idcc_codes"
+
+
 def build_companies(con: duckdb.DuckDBPyConnection, ul_table: str, etab_table: str, target: str) -> None:
-    """`core.companies`: one row per legal unit with its head office and reference labels."""
+    """`core.companies`: one row per legal unit with its head office, reference labels and the
+    collective agreements of its establishments (when the IDCC file is loaded)."""
     from firmo.sqlfiles import render_identifiers
 
-    sql = render_identifiers(load_sql("sirene/companies"), ul=ul_table, etab=etab_table, target=target)
+    sql = render_identifiers(
+        load_sql("sirene/companies"), ul=ul_table, etab=etab_table, target=target, idcc=_idcc_codes(con)
+    )
     con.execute(sql)

@@ -21,7 +21,7 @@ COMPANY_COLUMNS = {
     "headcount_max": "BIGINT", "employer": "BOOLEAN", "legal_form_code": "VARCHAR", "legal_form_label": "VARCHAR",
     "company_category": "VARCHAR", "creation_date": "DATE", "active": "BOOLEAN", "diffusible": "BOOLEAN",
     "naf_source": "VARCHAR", "naf2025_code": "VARCHAR", "naf2025_source": "VARCHAR", "naf2025_section": "VARCHAR",
-    "naf2025_division": "VARCHAR",
+    "naf2025_division": "VARCHAR", "idcc_codes": "VARCHAR[]",
 }
 PLACES = {  # commune -> (name, postal code, département, région code, région)
     "75056": ("Paris", "75001", "75", "11", "Île-de-France"),

@@ -45,6 +45,7 @@ SELECT
     c.legal_form_label,
     c.company_category,
     c.creation_date,
+    c.idcc_codes,   -- collective agreements of its establishments (core.company_idcc)
     CAST(f.revenue AS BIGINT) AS annual_revenue,
     year(f.fiscal_year_end) AS revenue_year,
     off.role_codes AS officer_role_codes,

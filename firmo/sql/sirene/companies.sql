@@ -1,6 +1,8 @@
 -- core.companies: one row per legal unit (SIREN) with its head-office establishment, its
 -- activity, size, legal form and place, in snake_case English with reference labels.
--- Identifiers {{ul}}, {{etab}}, {{target}} are the (staging or live) SIRENE tables and the output.
+-- Identifiers {{ul}}, {{etab}}, {{target}} are the (staging or live) SIRENE tables and the output;
+-- {{idcc}} is core.company_idcc_codes (siren, idcc_codes), published by the IDCC load, or its empty
+-- stand-in when that is not loaded (the IDCC load refreshes the column when it comes later).
 --
 -- Rules worth knowing (sirene.md):
 -- * The head office is the establishment whose SIRET is siren + nicSiegeUniteLegale.
@@ -174,7 +176,8 @@ SELECT
     reg.name AS region_name,
     b.establishments,
     b.active_establishments,
-    b.sirene_updated_at
+    b.sirene_updated_at,
+    ic.idcc_codes   -- the collective agreements of its establishments (DSN), 9999 left out
 FROM naf b
 LEFT JOIN ref.naf_codes nc ON nc.code = b.naf_code
 LEFT JOIN ref.naf_divisions d ON d.code = nc.division
@@ -187,3 +190,4 @@ LEFT JOIN ref.categories_juridiques_n2 cj2 ON cj2.code = left(b.legal_form_code,
 LEFT JOIN ref.categories_juridiques_n1 cj1 ON cj1.code = left(b.legal_form_code, 1)
 LEFT JOIN ref.departements dep ON dep.code = b.departement_code
 LEFT JOIN ref.regions reg ON reg.code = dep.region_code
+LEFT JOIN {{idcc}} ic ON ic.siren = b.siren
