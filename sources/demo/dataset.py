@@ -64,6 +64,7 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
         ("bodacc", "sources.demo.bodacc", "write_bodacc"),
         ("geoloc", "sources.demo.geoloc", "write_geoloc"),
         ("idcc", "sources.demo.idcc", "write_idcc"),
+        ("labels", "sources.demo.labels", "write_labels"),
     ):
         try:
             writer = getattr(__import__(module, fromlist=[func]), func)

@@ -24,7 +24,8 @@ members AS (
 rows AS (
     SELECT siren, year, 'index ' || note || ' (' || year || ')' AS detail, 0 AS rank FROM declared
     UNION ALL
-    SELECT siren, year, 'index ' || note || ' (' || year || '), UES ' || coalesce(ues, declarant), 1
+    SELECT siren, year, 'index ' || note || ' (' || year || '), '
+               || CASE WHEN upper(ues) LIKE 'UES%' THEN ues ELSE 'UES ' || coalesce(ues, declarant) END, 1
     FROM members
     WHERE siren <> declarant AND coalesce(firmo_siren_ok(siren), false)
 )
