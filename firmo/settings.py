@@ -137,6 +137,27 @@ class Settings(BaseModel):
         ge=0,
         le=1,
     )
+    idcc_siret_source: str | None = _var(
+        "FIRMO_IDCC_SIRET_SOURCE",
+        "Path or URL of the SIRET -> IDCC file (collective agreements, DSN); live default data.gouv resource "
+        "a22e54f7-b937-4483-9a72-aad2ea1316f1.",
+    )
+    idcc_dares_source: str | None = _var(
+        "FIRMO_IDCC_DARES_SOURCE",
+        "DARES collective agreements workbook: its path or URL, or the page linking it (live default "
+        "https://travail-emploi.gouv.fr/conventions-collectives-nomenclatures, the link scraped).",
+    )
+    idcc_kali_source: str | None = _var(
+        "FIRMO_IDCC_KALI_SOURCE",
+        "Path or URL of DILA's KALI agreements list (xlsx); live default data.gouv resource "
+        "02b67492-5243-44e8-8dd1-0cb3f90f35ff.",
+    )
+    idcc_max_removal_pct: float = _var(
+        "FIRMO_IDCC_MAX_REMOVAL_PCT",
+        "A SIRET -> IDCC load whose cleaning removes more than this percentage of rows is refused.",
+        1.0,
+        ge=0,
+    )
     nightly_cron: str = _var("FIRMO_NIGHTLY_CRON", "When the nightly schedule runs (cron, Europe/Paris).", "30 2 * * *")
     # --- data quality bounds
     quality_min_row_ratio: float = _var(
