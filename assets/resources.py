@@ -107,6 +107,10 @@ class RegistrySourcesResource(ConfigurableResource):
     parse_workers: int = 4  # FIRMO_PARSE_WORKERS: processes parsing BODACC files side by side
     geoloc: str = ""  # FIRMO_GEOLOC_SOURCE: the establishment geolocation file
     geoloc_max_removal_pct: float = 1.0  # FIRMO_GEOLOC_MAX_REMOVAL_PCT
+    idcc_siret: str = ""  # FIRMO_IDCC_SIRET_SOURCE: the SIRET -> IDCC file
+    idcc_dares: str = ""  # FIRMO_IDCC_DARES_SOURCE: the DARES workbook or the page linking it
+    idcc_kali: str = ""  # FIRMO_IDCC_KALI_SOURCE: the KALI agreements list
+    idcc_max_removal_pct: float = 1.0  # FIRMO_IDCC_MAX_REMOVAL_PCT
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RegistrySourcesResource:
@@ -129,7 +133,21 @@ class RegistrySourcesResource(ConfigurableResource):
             parse_workers=settings.parse_workers,
             geoloc=settings.geoloc_source or (_geoloc_url() if live else demo.get("geoloc:csv_zip", "")),
             geoloc_max_removal_pct=settings.geoloc_max_removal_pct,
+            **_idcc_sources(settings, demo),
         )
+
+
+def _idcc_sources(settings: Settings, demo: dict[str, str]) -> dict[str, str | float]:
+    """The three IDCC sources: the settings', else the publishers' addresses (live) or the demo files."""
+    from sources.idcc.download import DARES_PAGE_URL, KALI_URL, SIRET_IDCC_URL
+
+    live = settings.live
+    return {
+        "idcc_siret": settings.idcc_siret_source or (SIRET_IDCC_URL if live else demo.get("idcc:siret_idcc", "")),
+        "idcc_dares": settings.idcc_dares_source or (DARES_PAGE_URL if live else demo.get("idcc:dares", "")),
+        "idcc_kali": settings.idcc_kali_source or (KALI_URL if live else demo.get("idcc:kali", "")),
+        "idcc_max_removal_pct": settings.idcc_max_removal_pct,
+    }
 
 
 def _geoloc_url() -> str:
