@@ -38,6 +38,8 @@ from firmo.icp import quality as icp_quality
 from firmo.quality import engine, gate
 from firmo.quality.model import QualityCheck, QualityResult, Thresholds
 from sources.bodacc import quality as bodacc_quality
+from sources.decp import quality as decp_quality
+from sources.geoloc import quality as geoloc_quality
 from sources.inpi import quality as inpi_quality
 from sources.sirene import quality as sirene_quality
 from waterfall import quality as waterfall_quality
@@ -46,6 +48,8 @@ CHECKS: tuple[QualityCheck, ...] = (
     *sirene_quality.CHECKS,
     *inpi_quality.CHECKS,
     *bodacc_quality.CHECKS,
+    *decp_quality.CHECKS,
+    *geoloc_quality.CHECKS,
     *icp_quality.CHECKS,
     *waterfall_quality.CHECKS,
     *crm_quality.CHECKS,

@@ -33,6 +33,10 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "inpi/financials": ("registry", "inpi", MONTHLY),
     "core/latest_financials": ("core", "inpi", MONTHLY),
     "bodacc/notices": ("registry", "bodacc", NIGHTLY),
+    "raw/geo/geolocalisation": ("raw", "geoloc", MONTHLY),
+    "geo/geolocalisation": ("registry", "geoloc", MONTHLY),
+    "core/establishment_locations": ("core", "geoloc", MONTHLY),
+    "core/commune_points": ("core", "geoloc", MONTHLY),
     "core/signals": ("core", "all", NIGHTLY),
     "core/prospects": ("core", "all", NIGHTLY),
     "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change

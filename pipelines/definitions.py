@@ -13,7 +13,9 @@ import assets.analytics
 import assets.bodacc
 import assets.checks
 import assets.daily_changes
+import assets.decp
 import assets.exports
+import assets.geoloc
 import assets.icp
 import assets.inpi
 import assets.signals
@@ -32,6 +34,8 @@ ASSET_MODULES = [
     assets.sirene,
     assets.inpi,
     assets.bodacc,
+    assets.decp,
+    assets.geoloc,
     assets.daily_changes,
     assets.signals,
     assets.icp,
