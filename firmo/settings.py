@@ -158,6 +158,43 @@ class Settings(BaseModel):
         1.0,
         ge=0,
     )
+    labels_rge_source: str | None = _var(
+        "FIRMO_LABELS_RGE_SOURCE",
+        "RGE list: the data-fair lines API URL or a folder of saved pages; live default ADEME's API.",
+    )
+    labels_qualiopi_source: str | None = _var(
+        "FIRMO_LABELS_QUALIOPI_SOURCE",
+        "DGEFP training organisations (labelled ; CSV), path or URL; live default the Opendatasoft export.",
+    )
+    labels_ess_france_source: str | None = _var(
+        "FIRMO_LABELS_ESS_FRANCE_SOURCE", "ESS France list (CSV), path or URL; live default data.gouv resource."
+    )
+    labels_egapro_source: str | None = _var(
+        "FIRMO_LABELS_EGAPRO_SOURCE", "EGAPRO index (XLSX), path or URL; live default data.gouv resource."
+    )
+    labels_agence_bio_source: str | None = _var(
+        "FIRMO_LABELS_AGENCE_BIO_SOURCE",
+        "Agence Bio operators: the API URL or a folder of saved pages; live default opendata.agencebio.org.",
+    )
+    labels_siae_source: str | None = _var(
+        "FIRMO_LABELS_SIAE_SOURCE",
+        "Marché de l'inclusion SIAE: the API URL or a folder of saved pages; live default its api/siae/.",
+    )
+    labels_patrimoine_vivant_source: str | None = _var(
+        "FIRMO_LABELS_PATRIMOINE_VIVANT_SOURCE", "EPV label list (; CSV), path or URL; live default data.gouv."
+    )
+    labels_achats_responsables_source: str | None = _var(
+        "FIRMO_LABELS_ACHATS_RESPONSABLES_SOURCE",
+        "Achats responsables label list (; CSV), path or URL; live default data.gouv.",
+    )
+    labels_spectacle_source: str | None = _var(
+        "FIRMO_LABELS_SPECTACLE_SOURCE",
+        "Entrepreneurs de spectacles declarations (Latin-1 ; CSV), path or URL; live default data.gouv.",
+    )
+    marche_inclusion_token: SecretStr | None = _var(
+        "FIRMO_MARCHE_INCLUSION_TOKEN",
+        "Marché de l'inclusion API token (Bearer); without it a live load skips the SIAE source.",
+    )
     nightly_cron: str = _var("FIRMO_NIGHTLY_CRON", "When the nightly schedule runs (cron, Europe/Paris).", "30 2 * * *")
     # --- data quality bounds
     quality_min_row_ratio: float = _var(

@@ -53,6 +53,15 @@ EVERY_VARIABLE = {
     "FIRMO_JOBS_DAYS_BACK": ("7", "jobs_days_back", 7),
     "FIRMO_JOBS_ROME_CODES": ("M1805,F1703", "jobs_rome_codes", ("M1805", "F1703")),
     "FIRMO_JOBS_MATCH_THRESHOLD": ("0.9", "jobs_match_threshold", 0.9),
+    "FIRMO_LABELS_RGE_SOURCE": ("/m/labels/rge", "labels_rge_source", "/m/labels/rge"),
+    "FIRMO_LABELS_QUALIOPI_SOURCE": ("/m/labels/qualiopi", "labels_qualiopi_source", "/m/labels/qualiopi"),
+    "FIRMO_LABELS_ESS_FRANCE_SOURCE": ("/m/labels/ess_france", "labels_ess_france_source", "/m/labels/ess_france"),
+    "FIRMO_LABELS_EGAPRO_SOURCE": ("/m/labels/egapro", "labels_egapro_source", "/m/labels/egapro"),
+    "FIRMO_LABELS_AGENCE_BIO_SOURCE": ("/m/labels/agence_bio", "labels_agence_bio_source", "/m/labels/agence_bio"),
+    "FIRMO_LABELS_SIAE_SOURCE": ("/m/labels/siae", "labels_siae_source", "/m/labels/siae"),
+    "FIRMO_LABELS_PATRIMOINE_VIVANT_SOURCE": ("/m/labels/patrimoine_vivant", "labels_patrimoine_vivant_source", "/m/labels/patrimoine_vivant"),
+    "FIRMO_LABELS_ACHATS_RESPONSABLES_SOURCE": ("/m/labels/achats_responsables", "labels_achats_responsables_source", "/m/labels/achats_responsables"),
+    "FIRMO_LABELS_SPECTACLE_SOURCE": ("/m/labels/spectacle", "labels_spectacle_source", "/m/labels/spectacle"),
 }
 SECRETS = {
     "INSEE_API_KEY": ("insee-secret-1", "insee_api_key"),
@@ -61,6 +70,7 @@ SECRETS = {
     "HUBSPOT_ACCESS_TOKEN": ("pat-secret-3", "hubspot_access_token"),
     "FIRMO_FRANCE_TRAVAIL_CLIENT_ID": ("ft-id-secret-4", "france_travail_client_id"),
     "FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET": ("ft-secret-5", "france_travail_client_secret"),
+    "FIRMO_MARCHE_INCLUSION_TOKEN": ("inclusion-secret-6", "marche_inclusion_token"),
 }
 
 
