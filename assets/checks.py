@@ -40,6 +40,7 @@ from firmo.quality.model import QualityCheck, QualityResult, Thresholds
 from sources.bodacc import quality as bodacc_quality
 from sources.decp import quality as decp_quality
 from sources.geoloc import quality as geoloc_quality
+from sources.idcc import quality as idcc_quality
 from sources.inpi import quality as inpi_quality
 from sources.sirene import quality as sirene_quality
 from waterfall import quality as waterfall_quality
@@ -50,6 +51,7 @@ CHECKS: tuple[QualityCheck, ...] = (
     *bodacc_quality.CHECKS,
     *decp_quality.CHECKS,
     *geoloc_quality.CHECKS,
+    *idcc_quality.CHECKS,
     *icp_quality.CHECKS,
     *waterfall_quality.CHECKS,
     *crm_quality.CHECKS,

@@ -58,13 +58,15 @@ def icp_files(folder: str | Path) -> dict[str, Path]:
     kinds={"duckdb"},
     owners=["team:data-engineering"],
     # inpi/companies: its RNE opposition flag is joined at build time, so an RNE load that sets or
-    # lifts an opposition rebuilds the table (firmo/compliance/prospecting.py)
+    # lifts an opposition rebuilds the table (firmo/compliance/prospecting.py); core/company_idcc:
+    # an IDCC load refreshes core.companies.idcc_codes, which core.prospects copies
     deps=[
         AssetKey(["core", "companies"]),
         AssetKey(["core", "signals"]),
         AssetKey(["inpi", "officers"]),
         AssetKey(["inpi", "companies"]),
         AssetKey(["core", "latest_financials"]),
+        AssetKey(["core", "company_idcc"]),
     ],
     pool=WAREHOUSE_POOL,
 )

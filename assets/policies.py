@@ -16,6 +16,10 @@ from dagster import AssetKey, AssetSpec, FreshnessPolicy, map_asset_specs
 DAY = timedelta(days=1)
 MONTHLY = FreshnessPolicy.time_window(fail_window=45 * DAY, warn_window=35 * DAY)  # stock published monthly
 NIGHTLY = FreshnessPolicy.time_window(fail_window=3 * DAY, warn_window=30 * timedelta(hours=1))
+# republished every weekday morning (DECP): a long weekend is not an outage
+WEEKDAYS = FreshnessPolicy.time_window(fail_window=5 * DAY, warn_window=4 * DAY)
+# the SIRET -> IDCC file is updated "ponctuellement", months late (open_data.md §7.1)
+IRREGULAR = FreshnessPolicy.time_window(fail_window=120 * DAY, warn_window=95 * DAY)
 
 # asset key (as in the UI) -> (layer, registry, freshness)
 POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
@@ -37,6 +41,16 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "geo/geolocalisation": ("registry", "geoloc", MONTHLY),
     "core/establishment_locations": ("core", "geoloc", MONTHLY),
     "core/commune_points": ("core", "geoloc", MONTHLY),
+    "raw/idcc/siret_idcc": ("raw", "idcc", IRREGULAR),
+    "raw/idcc/dares": ("raw", "idcc", None),  # the agreements' names change rarely
+    "raw/idcc/kali": ("raw", "idcc", None),
+    "idcc/siret_idcc": ("registry", "idcc", IRREGULAR),
+    "core/company_idcc": ("core", "idcc", IRREGULAR),
+    "core/company_idcc_codes": ("core", "idcc", IRREGULAR),
+    "ref/idcc": ("reference", "idcc", None),
+    "raw/decp/decp": ("raw", "decp", WEEKDAYS),
+    "decp/marches": ("registry", "decp", WEEKDAYS),
+    "core/public_contracts": ("core", "decp", WEEKDAYS),
     "core/signals": ("core", "all", NIGHTLY),
     "core/prospects": ("core", "all", NIGHTLY),
     "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change

@@ -17,6 +17,7 @@ import assets.decp
 import assets.exports
 import assets.geoloc
 import assets.icp
+import assets.idcc
 import assets.inpi
 import assets.signals
 import assets.sirene
@@ -36,6 +37,7 @@ ASSET_MODULES = [
     assets.bodacc,
     assets.decp,
     assets.geoloc,
+    assets.idcc,
     assets.daily_changes,
     assets.signals,
     assets.icp,
