@@ -266,6 +266,93 @@ def load_bodacc_cmd(
     _print_guard(guard)
 
 
+@load_app.command("decp")
+def load_decp_cmd(
+    source: str | None = typer.Argument(
+        None, help="decp.parquet or decp.csv, path or URL (default: FIRMO_DECP_SOURCE, live: data.gouv)."
+    ),
+    delta: bool = typer.Option(
+        False, "--delta", help="Fetch the awards since the cursor from the tabular API instead."
+    ),
+    since: str | None = typer.Option(None, "--since", help="With --delta: start at this day (YYYY-MM-DD)."),
+    api: str | None = typer.Option(None, "--api", help="With --delta: tabular API root (default: FIRMO_DECP_API)."),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load the consolidated DECP (public contracts awarded) or its daily delta; prints the counts."""
+    from datetime import date
+
+    from assets.common import fetch_source
+    from assets.decp import stock_filename
+    from firmo import db
+    from firmo.errors import InputError
+    from firmo.quality.guard import guarded_loads
+    from sources.decp.columns import STOCK_URL
+    from sources.decp.delta import run_delta
+    from sources.decp.load import load_decp
+    from sources.decp.quality import GUARDED
+
+    settings = Settings.from_env()
+    try:
+        start = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise InputError(f"--since must be a date (YYYY-MM-DD), got {since!r}") from None
+    if since and not delta:
+        raise InputError("--since goes with --delta")
+    with db.connection(db_file, settings=settings) as con:
+        if delta:
+            report = run_delta(
+                con, since=start, api_url=api or settings.decp_api_url, max_reject_share=settings.decp_max_reject_share
+            )
+            guard = None
+        else:
+            chosen = source or settings.decp_source or STOCK_URL
+            path = fetch_source(chosen, settings.raw_dir / "decp", stock_filename(chosen))[0]
+            with guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard:
+                report = load_decp(con, Path(path), max_reject_share=settings.decp_max_reject_share)
+    _print_reports([report])
+    if report.historical or report.duplicates:
+        typer.echo(f"  {report.historical:,} older modification states and {report.duplicates:,} duplicates not kept")
+    for kind, n in report.non_siret.items():
+        typer.echo(f"  {n:,} titulaire rows with a {kind} id kept in decp.marches, not in core.public_contracts")
+    typer.echo(f"delta cursor: {report.cursor or 'none'}")
+    if guard is not None:
+        _print_guard(guard)
+
+
+@load_app.command("geoloc")
+def load_geoloc_cmd(
+    source: str | None = typer.Argument(
+        None,
+        help="GeolocalisationEtablissement_Sirene_pour_etudes_statistiques: zip, CSV or parquet; path or URL "
+        "(default: FIRMO_GEOLOC_SOURCE, else the data.gouv CSV zip).",
+    ),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load INSEE's establishment geolocation file; prints rows loaded and rejected per table."""
+    from assets.common import fetch_source
+    from firmo import db
+    from firmo.quality.guard import guarded_loads
+    from sources.geoloc.download import geoloc_filename, geoloc_url
+    from sources.geoloc.load import load_geoloc
+    from sources.geoloc.quality import GUARDED
+
+    settings = Settings.from_env()
+    given = source or settings.geoloc_source or geoloc_url("csv_zip")
+    path, _ = fetch_source(given, settings.raw_dir / "geo", filename=geoloc_filename(given))
+    with (
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
+        report = load_geoloc(
+            con,
+            path,
+            workdir=settings.raw_dir / "geo",
+            max_removal_pct=settings.geoloc_max_removal_pct,
+        )
+    _print_reports([report])
+    _print_guard(guard)
+
+
 def _print_guard(guard) -> None:
     """What the row-count guard compared each published registry table with (firmo.quality.guard)."""
     for verdict in guard.verdicts:

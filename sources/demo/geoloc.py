@@ -56,8 +56,9 @@ CHEF_LIEU: dict[str, tuple[float, float]] = {
     "974": (-20.88, 55.45), "975": (46.78, -56.18), "976": (-12.78, 45.23), "977": (17.90, -62.85),
     "978": (18.07, -63.08), "986": (-13.28, -176.17), "987": (-17.54, -149.57), "988": (-22.28, 166.46),
 }  # fmt: skip
-# Small territories get a tighter spread (degrees of latitude; longitude x1.4).
+# Small territories and islands get a tighter spread (degrees of latitude; longitude x1.4).
 SPREAD = {"75": 0.015, "92": 0.02, "93": 0.02, "94": 0.02, "975": 0.01, "977": 0.005, "978": 0.01, "986": 0.01}
+SPREAD.update({"972": 0.03, "974": 0.03, "976": 0.03, "987": 0.02, "988": 0.03})
 DEFAULT_SPREAD = 0.05
 EPSG = {"971": "5490", "972": "5490", "977": "5490", "978": "5490", "973": "2972", "974": "2975", "975": "4467"}
 EPSG.update({"976": "4471", "986": "4326", "987": "4326", "988": "4326"})
@@ -103,7 +104,8 @@ def geoloc_lines(universe: Any, seed: int | None = None) -> list[str]:
             lines.append(";".join(row + ["", "[ND]", "", "", "", "[ND]", "[ND]"]))
             continue
         lat0, lon0 = CHEF_LIEU[dep]
-        spread = SPREAD.get(dep, DEFAULT_SPREAD) * (3 if quality[i] == "33" else 1)
+        # a point placed at random in the commune strays further (metropole: the islands stay on land)
+        spread = SPREAD.get(dep, DEFAULT_SPREAD) * (3 if quality[i] == "33" and len(dep) == 2 else 1)
         lat, lon = round(lat0 + du[i] * spread, 6), round(lon0 + dv[i] * spread * 1.4, 6)
         x, y = lambert93(lat, lon) if epsg == "2154" else (None, None)
         dist = 1500.0 if quality[i] == "33" else float(precision[i])
