@@ -156,6 +156,27 @@ def _geoloc_url() -> str:
     return geoloc_url("csv_zip")
 
 
+class DecpResource(ConfigurableResource):
+    """The DECP source (the consolidated decp.parquet / decp.csv, a path or URL), the tabular API
+    of its daily delta, and the share of quarantined rows a load accepts (FIRMO_DECP_*)."""
+
+    source: str
+    api_url: str
+    max_reject_share: float = 0.01
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DecpResource:
+        from sources.decp.columns import STOCK_URL
+
+        demo = {} if settings.live else _demo_files(settings)
+        default = STOCK_URL if settings.live else demo.get("decp:stock", "")
+        return cls(
+            source=settings.decp_source or default,
+            api_url=settings.decp_api_url,
+            max_reject_share=settings.decp_max_reject_share,
+        )
+
+
 # --------------------------------------------------------------------------- enrichment providers
 
 # The waterfall's list; each name has its `<name>_api_key` field below (Dagster resolves an EnvVar only in a
@@ -324,6 +345,7 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "warehouse": warehouse_resource(settings),
         "paths": PathsResource.from_settings(settings),
         "registry_sources": RegistrySourcesResource.from_settings(settings),
+        "decp": DecpResource.from_settings(settings),
         "providers": ProvidersResource.from_settings(settings),
         "sirene_api": SireneApiResource.from_settings(settings),
         "rne_api": RneApiResource.from_settings(settings),

@@ -62,6 +62,7 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
     for name, module, func in (
         ("inpi", "sources.demo.inpi", "write_inpi"),
         ("bodacc", "sources.demo.bodacc", "write_bodacc"),
+        ("decp", "sources.demo.decp", "write_decp"),
         ("geoloc", "sources.demo.geoloc", "write_geoloc"),
         ("idcc", "sources.demo.idcc", "write_idcc"),
         ("labels", "sources.demo.labels", "write_labels"),
