@@ -49,8 +49,8 @@ def require_xlsx(path: str | Path, what: str) -> None:
     head = path.read_bytes()[:512].lstrip().lower()
     looks = "an HTML page" if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head else "not a zip"
     raise InputError(
-        f"{path}: {what} is {looks}, not an .xlsx workbook (no PK zip signature): the site answered "
-        "with something else than the file; try again later or give the file's path"
+        f"{path}: {what} is {looks}, not an .xlsx workbook (no PK zip signature; publishers' sites "
+        "sometimes answer 200 with a page instead of the file): try again later, or give the workbook's path"
     )
 
 

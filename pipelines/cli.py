@@ -353,6 +353,58 @@ def load_geoloc_cmd(
     _print_guard(guard)
 
 
+@load_app.command("idcc")
+def load_idcc_cmd(
+    siret_file: str | None = typer.Option(
+        None, "--siret-file", help="SIRET -> IDCC CSV, path or URL (default: FIRMO_IDCC_SIRET_SOURCE, else data.gouv)."
+    ),
+    dares: str | None = typer.Option(
+        None,
+        "--dares",
+        help="DARES agreements workbook or the page linking it (default: FIRMO_IDCC_DARES_SOURCE, else the DARES page).",
+    ),
+    kali: str | None = typer.Option(
+        None,
+        "--kali",
+        help="KALI agreements list (xlsx), path or URL (default: FIRMO_IDCC_KALI_SOURCE, else data.gouv).",
+    ),
+    skip_labels: bool = typer.Option(False, "--skip-labels", help="Load the SIRET -> IDCC file only."),
+    skip_siret: bool = typer.Option(False, "--skip-siret", help="Load the agreements' names (ref.idcc) only."),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load the collective agreements: which IDCC each establishment declares (idcc.siret_idcc,
+    core.company_idcc, core.companies.idcc_codes) and the agreements' names (ref.idcc)."""
+    from firmo import db
+    from firmo.quality.guard import guarded_loads
+    from sources.idcc import download
+    from sources.idcc.labels import load_idcc_labels
+    from sources.idcc.quality import GUARDED
+    from sources.idcc.siret_load import load_siret_idcc
+
+    if skip_labels and skip_siret:
+        raise typer.BadParameter("--skip-labels and --skip-siret leave nothing to load")
+    settings = Settings.from_env()
+    raw = settings.raw_dir / "idcc"
+    reports = []
+    with (
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
+        if not skip_siret:
+            source = siret_file or settings.idcc_siret_source or download.SIRET_IDCC_URL
+            path = download.fetch_siret_idcc(source, raw)
+            reports.append(load_siret_idcc(con, path, max_removal_pct=settings.idcc_max_removal_pct))
+        if not skip_labels:
+            dares_path = download.fetch_dares(dares or settings.idcc_dares_source or download.DARES_PAGE_URL, raw)
+            kali_path = download.fetch_kali(kali or settings.idcc_kali_source or download.KALI_URL, raw)
+            reports.append(load_idcc_labels(con, dares_path, kali_path))
+    _print_reports(reports)
+    for report in reports:
+        if report.superseded:
+            typer.echo(f"  {report.superseded:,} repeated rows or older versions not kept ({', '.join(report.loaded)})")
+    _print_guard(guard)
+
+
 def _print_guard(guard) -> None:
     """What the row-count guard compared each published registry table with (firmo.quality.guard)."""
     for verdict in guard.verdicts:
