@@ -11,6 +11,7 @@ DERIVED = AssetSelection.assets(["core", "signals"], ["core", "prospects"])
 LEAD_DELIVERY = AssetSelection.assets("icp_leads", "enriched_leads", "crm_exports")
 PUBLISH = AssetSelection.assets(["analytics", "snapshot"])
 DAILY_CHANGES = AssetSelection.assets(["sirene", "daily_changes"], ["inpi", "daily_changes"])
+OPEN_DATA = AssetSelection.groups("open_data")
 
 sirene_job = define_asset_job(
     "sirene_reload",
@@ -31,6 +32,12 @@ registry_loads_job = define_asset_job(
     "registry_loads",
     selection=SIRENE | INPI,
     description="Every unpartitioned registry load (SIRENE, INPI), in dependency order.",
+)
+open_data_job = define_asset_job(
+    "open_data_loads",
+    selection=OPEN_DATA,
+    description="Refresh the open-data sources keyed by SIREN/SIRET (public contracts, labels, collective "
+    "agreements, establishment locations, job offers) after the registries, skipping unchanged files.",
 )
 derived_job = define_asset_job(
     "derived_tables",
@@ -63,6 +70,7 @@ def all_jobs() -> list:
         bodacc_job,
         nightly_job,
         registry_loads_job,
+        open_data_job,
         derived_job,
         lead_delivery_job,
         publish_job,

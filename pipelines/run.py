@@ -42,8 +42,9 @@ class RunFailed(RuntimeError):
 
 
 def plan(instance, settings: Settings) -> list[tuple[str, dict[str, str], str | None]]:
-    """The runs of a full refresh, in order: registry loads, every BODACC day so far (one
-    single-run backfill), the derived tables, then one run per ICP file of `settings.icp_dir`
+    """The runs of a full refresh, in order: registry loads, the open-data sources (they join
+    the registries: labels read SIRENE's flags, job offers are matched to its establishments),
+    every BODACC day so far (one single-run backfill), the derived tables, then one run per ICP file of `settings.icp_dir`
     (its partition is registered first, as the ICP sensor would)."""
     from assets.icp import icp_files
     from assets.partitions import bodacc_partitions, icp_partitions
@@ -52,6 +53,7 @@ def plan(instance, settings: Settings) -> list[tuple[str, dict[str, str], str | 
     bodacc_range = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
     runs: list[tuple[str, dict[str, str], str | None]] = [
         ("registry_loads", {}, None),
+        ("open_data_loads", {}, None),
         ("bodacc_daily", bodacc_range, None),
         ("derived_tables", {}, None),
     ]

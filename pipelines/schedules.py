@@ -22,10 +22,14 @@ from dagster import (
 
 from assets.partitions import bodacc_daily
 from firmo.settings import Settings
-from pipelines.jobs import nightly_job
+from pipelines.jobs import nightly_job, open_data_job
 
 NIGHTLY_CRON = Settings.model_fields["nightly_cron"].default  # FIRMO_NIGHTLY_CRON; BODACC publishes during the night
 TIMEZONE = "Europe/Paris"
+# The consolidated DECP is rebuilt every weekday morning and most label lists daily; the
+# geolocation file is monthly and the loaders skip a file whose remote version has not changed,
+# so one weekday run refreshes what moved and costs a few HEAD requests otherwise.
+OPEN_DATA_CRON = "30 9 * * 1-5"
 
 
 def build_nightly_schedule(
@@ -54,7 +58,17 @@ def build_nightly_schedule(
 nightly_schedule = build_nightly_schedule()
 
 
+open_data_schedule = ScheduleDefinition(
+    name="open_data_schedule",
+    job=open_data_job,
+    cron_schedule=OPEN_DATA_CRON,
+    execution_timezone=TIMEZONE,
+    description="Weekday mornings, after the DECP consolidation: the open-data sources (unchanged files are skipped); "
+    "signals and lists follow by automation.",
+)
+
+
 def all_schedules(
     cron: str = NIGHTLY_CRON, job=nightly_job, bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily
 ) -> list:
-    return [build_nightly_schedule(cron, job, bodacc_days)]
+    return [build_nightly_schedule(cron, job, bodacc_days), open_data_schedule]

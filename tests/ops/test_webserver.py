@@ -113,7 +113,10 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
         "crm_exports": ["crm_exports_no_opposed_unit", "crm_exports_no_p_unit"],
     }
     jobs = {j["name"] for j in repo["jobs"]}
-    assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "derived_tables", "lead_delivery",
+    assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "open_data_loads", "derived_tables", "lead_delivery",
             "publish_snapshot"} <= jobs
-    assert [(s["name"], s["executionTimezone"]) for s in repo["schedules"]] == [("nightly_schedule", "Europe/Paris")]
+    assert [(s["name"], s["executionTimezone"]) for s in repo["schedules"]] == [
+        ("nightly_schedule", "Europe/Paris"),
+        ("open_data_schedule", "Europe/Paris"),
+    ]
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s["name"] for s in repo["sensors"]}
