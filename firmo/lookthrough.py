@@ -87,10 +87,10 @@ def resolution_statement(officers: str = _INPUT, rne: str = _RNE) -> tuple[str, 
 
 
 def build_officer_resolution(con: duckdb.DuckDBPyConnection, officers: str = OFFICERS) -> dict[str, int]:
-    """Rebuild core.officer_resolution from `officers` (inpi.officers; empty when not loaded);
-    return the number of officers per outcome."""
+    """Rebuild core.officer_resolution from `officers` (inpi.officers; empty when it is not
+    loaded, or is a TEMP stand-in); return the number of officers per outcome."""
     con.execute("CREATE SCHEMA IF NOT EXISTS core")
-    _inputs(con, officers if db.table_exists(con, officers) else "")
+    _inputs(con, officers if "." in officers and db.table_exists(con, officers) else "")
     sql, params = resolution_statement()
     staging = db.staging_name(TABLE)
     db.drop_staging(con, TABLE)

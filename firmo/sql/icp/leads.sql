@@ -20,6 +20,7 @@ role_priority AS (
 contact AS (
     -- an officer holding several roles matches on any of them; role_code is the one that matched
     SELECT o.siren, o.c.kind AS officer_kind, o.c.given_names, o.c.family_name, o.c.company_name AS company_officer_name,
+           o.c.resolution AS officer_resolution, o.c.via AS decision_maker_via,
            list_filter(o.c.role_codes, lambda x: list_contains(r.codes, x))[1] AS role_code, o.c.role_label, r.priority
     FROM (SELECT siren, unnest(contacts) AS c, generate_subscripts(contacts, 1) AS position FROM top) o
     JOIN role_priority r ON list_has_any(r.codes, o.c.role_codes)
@@ -45,6 +46,7 @@ reasoned AS (
     SELECT
         t.*,
         c.officer_kind, c.given_names, c.family_name, c.company_officer_name, c.role_code AS contact_role_code,
+        c.officer_resolution, c.decision_maker_via,
         c.role_label, c.priority,
         -- 'NAF 62.01Z in target', 'NAF 2025 62.10Y in division 62', or through the correspondence
         -- 'NAF 2025 62.20G in target (NAF rév. 2 62.02A, by correspondence)' (sql/icp/scored.sql)
@@ -78,11 +80,18 @@ SELECT
     legal_form_label,
     creation_date,
     CAST(NULL AS VARCHAR) AS website_domain,
-    officer_kind,
-    CASE WHEN officer_kind = 'person' THEN split_part(given_names, ' ', 1) END AS first_name,
-    CASE WHEN officer_kind = 'person' THEN family_name ELSE company_officer_name END AS last_name,
+    -- 'person' or 'company' as filed at the RNE; a company officer looked through to a natural
+    -- person (contact kind 'holding', sql/icp/prospects_officers.sql) stays 'company', and the
+    -- first and last names are that person's, so the waterfall can look an email up
+    CASE WHEN officer_kind = 'holding' THEN 'company' ELSE officer_kind END AS officer_kind,
+    CASE WHEN officer_kind IN ('person', 'holding') THEN split_part(given_names, ' ', 1) END AS first_name,
+    CASE WHEN officer_kind IN ('person', 'holding') THEN family_name ELSE company_officer_name END AS last_name,
     role_label AS job_title,
     contact_role_code AS role_code,
+    -- a company officer's look-through (core.officer_resolution): the outcome ('representative',
+    -- 'resolved', 'cycle', 'foreign', 'unknown', 'too_deep') and the chain in words
+    officer_resolution,
+    decision_maker_via,
     fit_score,
     intent_score,
     score,
@@ -93,7 +102,9 @@ SELECT
         CASE WHEN rev_fit IS NOT NULL THEN 'revenue ' || icp_money(annual_revenue) || ' in range'
              WHEN $rev_on AND rev_penalised THEN 'revenue unknown (-' || CAST($rev_penalty AS INTEGER) || ')'
              WHEN $rev_on THEN 'revenue unknown' END,
-        CASE WHEN len($role_groups::VARCHAR[][]) > 0 AND role_label IS NULL THEN 'no target decision maker on file' END
+        CASE WHEN len($role_groups::VARCHAR[][]) > 0 AND role_label IS NULL THEN 'no target decision maker on file' END,
+        -- 'Président de SAS: HOLDING DUPONT SAS, whose Président de SAS is Jean DUPONT'
+        decision_maker_via
     ], coalesce(signal_reasons, [])), lambda x: x IS NOT NULL) AS score_reasons,
     CASE WHEN annual_revenue IS NULL THEN 'revenue unknown'
          ELSE icp_money(annual_revenue) || ' revenue (FY' || revenue_year || ')' END AS bant_budget,
