@@ -177,6 +177,28 @@ class DecpResource(ConfigurableResource):
         )
 
 
+class LabelSourcesResource(ConfigurableResource):
+    """Where each label source comes from (sources.labels.config: FIRMO_LABELS_<SOURCE>_SOURCE, else
+    the publisher's address live or the demo file), the sources left out and why, and the marché de
+    l'inclusion token as `EnvVar("FIRMO_MARCHE_INCLUSION_TOKEN")` when it is set."""
+
+    sources: dict[str, str]
+    skipped: dict[str, str] = {}
+    marche_inclusion_token: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LabelSourcesResource:
+        from sources.labels.config import configured_sources
+
+        chosen, skipped = configured_sources(settings)
+        token = (
+            {"marche_inclusion_token": EnvVar("FIRMO_MARCHE_INCLUSION_TOKEN")}
+            if settings.marche_inclusion_token
+            else {}
+        )
+        return cls(sources=chosen, skipped=skipped, **token)
+
+
 # --------------------------------------------------------------------------- enrichment providers
 
 # The waterfall's list; each name has its `<name>_api_key` field below (Dagster resolves an EnvVar only in a
@@ -351,4 +373,5 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "rne_api": RneApiResource.from_settings(settings),
         "hubspot": HubSpotResource.from_settings(settings),
         "quality": QualityResource.from_settings(settings),
+        "label_sources": LabelSourcesResource.from_settings(settings),
     }
