@@ -20,6 +20,8 @@ NIGHTLY = FreshnessPolicy.time_window(fail_window=3 * DAY, warn_window=30 * time
 WEEKDAYS = FreshnessPolicy.time_window(fail_window=5 * DAY, warn_window=4 * DAY)
 # the SIRET -> IDCC file is updated "ponctuellement", months late (open_data.md §7.1)
 IRREGULAR = FreshnessPolicy.time_window(fail_window=120 * DAY, warn_window=95 * DAY)
+# the label lists are republished daily, loaded about weekly: two missed weeks is an outage
+WEEKLY = FreshnessPolicy.time_window(fail_window=15 * DAY, warn_window=8 * DAY)
 
 # asset key (as in the UI) -> (layer, registry, freshness)
 POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
@@ -51,6 +53,17 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "raw/decp/decp": ("raw", "decp", WEEKDAYS),
     "decp/marches": ("registry", "decp", WEEKDAYS),
     "core/public_contracts": ("core", "decp", WEEKDAYS),
+    "raw/labels/files": ("raw", "labels", WEEKLY),
+    "labels/rge": ("registry", "labels", None),  # skipped when not configured
+    "labels/qualiopi": ("registry", "labels", None),  # skipped when not configured
+    "labels/ess_france": ("registry", "labels", None),  # skipped when not configured
+    "labels/egapro": ("registry", "labels", None),  # skipped when not configured
+    "labels/agence_bio": ("registry", "labels", None),  # skipped when not configured
+    "labels/siae": ("registry", "labels", None),  # skipped when not configured
+    "labels/patrimoine_vivant": ("registry", "labels", None),  # skipped when not configured
+    "labels/achats_responsables": ("registry", "labels", None),  # skipped when not configured
+    "labels/spectacle": ("registry", "labels", None),  # skipped when not configured
+    "core/labels": ("core", "labels", WEEKLY),
     "core/signals": ("core", "all", NIGHTLY),
     "core/prospects": ("core", "all", NIGHTLY),
     "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change

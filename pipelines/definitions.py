@@ -19,6 +19,7 @@ import assets.geoloc
 import assets.icp
 import assets.idcc
 import assets.inpi
+import assets.labels
 import assets.signals
 import assets.sirene
 import assets.waterfall
@@ -38,6 +39,7 @@ ASSET_MODULES = [
     assets.decp,
     assets.geoloc,
     assets.idcc,
+    assets.labels,
     assets.daily_changes,
     assets.signals,
     assets.icp,
