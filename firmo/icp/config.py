@@ -95,6 +95,37 @@ class Revenue(Range):
     penalty: float = Field(15, ge=0, le=100)
 
 
+class PersonaTarget(_Strict):
+    """`{function: finance, seniority: head}` in criteria.decision_makers (firmo.personas)."""
+
+    function: str
+    seniority: Literal["head", "manager", "any"] = "head"
+
+    @classmethod
+    def parse(cls, value: dict, index: int) -> PersonaTarget:
+        from firmo.personas import FUNCTIONS, TARGET_SENIORITIES
+
+        where = f"item {index + 1}"
+        unknown = [k for k in value if k not in cls.model_fields]
+        if unknown:
+            key = str(unknown[0])
+            raise ValueError(
+                f"{where}: unknown persona key {key!r}{suggest(key, cls.model_fields)}; allowed: function, seniority"
+            )
+        function = str(value.get("function") or "")
+        if function not in FUNCTIONS:
+            raise ValueError(
+                f"{where}: unknown persona function {function!r}{suggest(function, FUNCTIONS)}; known: {', '.join(FUNCTIONS)}"
+            )
+        seniority = str(value.get("seniority", "head"))
+        if seniority not in TARGET_SENIORITIES:
+            raise ValueError(
+                f"{where}: unknown persona seniority {seniority!r}{suggest(seniority, TARGET_SENIORITIES)}; "
+                f"known: {', '.join(TARGET_SENIORITIES)}"
+            )
+        return cls(function=function, seniority=seniority)  # type: ignore[arg-type]
+
+
 class Criteria(_Strict):
     naf: Naf = Naf()
     headcount: Range = Range()
@@ -109,7 +140,8 @@ class Criteria(_Strict):
     company_categories: list[Literal["PME", "ETI", "GE"]] = []
     exclude_collective_proceedings: bool = True
     exclude_closed: bool = True
-    decision_makers: list[str] = Field(default_factory=lambda: list(DEFAULT_ROLES))
+    # RNE roles (labels or codes) and personas ({function, seniority}), in priority order (_decision_makers)
+    decision_makers: list[str | PersonaTarget] = Field(default_factory=lambda: list(DEFAULT_ROLES))
     require_decision_maker: bool = False
 
     @field_validator("regions", "departements", "communes", "epci", "legal_forms", "decision_makers", mode="before")
@@ -118,7 +150,41 @@ class Criteria(_Strict):
         """YAML reads `75` or `01` unquoted as numbers; codes are text (leading zeros kept when quoted)."""
         if isinstance(value, (str, int)):
             value = [value]
-        return [str(v) for v in value] if isinstance(value, list) else value
+        return [str(v) if isinstance(v, (str, int, float)) else v for v in value] if isinstance(value, list) else value
+
+    @field_validator("decision_makers", mode="before")
+    @classmethod
+    def _decision_makers(cls, value: object) -> object:
+        """A mapping is a persona, checked here so a bad function is one line with a suggestion."""
+        return (
+            [PersonaTarget.parse(v, i) if isinstance(v, dict) else v for i, v in enumerate(value)]
+            if isinstance(value, list)
+            else value
+        )
+
+    @property
+    def personas(self) -> list[PersonaTarget]:
+        """The personas the waterfall searches, in priority order."""
+        return [d for d in self.decision_makers if isinstance(d, PersonaTarget)]
+
+    @property
+    def roles(self) -> list[str]:
+        """The RNE roles of the legal officer: the ones listed, else (personas only) the default
+        roles, since the legal officer is every persona's fallback."""
+        listed = [d for d in self.decision_makers if isinstance(d, str)]
+        return listed or (list(DEFAULT_ROLES) if self.personas else [])
+
+
+class AuthorityWeights(_Strict):
+    """Points (0-100) of the contact the authority criterion and BANT authority grade, by what the
+    contact is (firmo/sql/icp/scored.sql, firmo.icp.authority): a person holding a persona the ICP
+    targets, the legal officer, a natural person found behind a company officer (holding), the
+    company itself as officer. Relative: the best basis an ICP can reach gets 100."""
+
+    persona: float = Field(100, ge=0, le=100)
+    officer: float = Field(80, ge=0, le=100)
+    holding: float = Field(60, ge=0, le=100)
+    company: float = Field(20, ge=0, le=100)
 
 
 class FitWeights(_Strict):
@@ -145,6 +211,7 @@ class Scoring(_Strict):
     half_life_days: float = Field(90, gt=0)
     signal_weights: dict[str, float] = Field(default_factory=dict)
     tiers: Tiers = Tiers()
+    authority_weights: AuthorityWeights = AuthorityWeights()
 
     @field_validator("signal_weights")
     @classmethod

@@ -135,6 +135,7 @@ def build_prospects(con: duckdb.DuckDBPyConnection) -> int:
     )
     con.execute(
         f"CREATE TABLE {db.staging_name(ROLE_SETS_TABLE)} AS SELECT role_set, any_value(officer_role_codes) AS role_codes, "
+        f"any_value(officer_holders) AS holders, "
         f"count(*) AS companies FROM {db.staging_name(TABLE)} WHERE role_set IS NOT NULL GROUP BY role_set"
     )
     db.publish(con, [TABLE, NAF_TABLE, ROLE_SETS_TABLE])

@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from firmo import db
+from firmo.icp import authority
 from firmo.icp.prospects import NAF_TABLE, ROLE_SETS_TABLE, TABLE
 from firmo.icp.validate import ResolvedIcp
 from firmo.signals import SIGNAL_TYPES
@@ -83,6 +84,7 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
         "exclude_proceedings": c.exclude_collective_proceedings,
         "exclude_closed": c.exclude_closed,
         "role_groups": icp.role_groups,
+        **authority.query_params(icp),
         "require_decision_maker": c.require_decision_maker,
         "w_naf": s.fit_weights.naf,
         "w_headcount": s.fit_weights.headcount,

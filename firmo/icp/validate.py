@@ -21,6 +21,8 @@ What "known" means for each list (firmo.reference says which lists are complete)
 - decision-maker roles: an RNE role code, or a name that starts the label of RNE roles
   ("Président" -> Président de SAS, Président du conseil d'administration, ...), keeping
   the decision-maker roles when there are any (not the chair of a supervisory board).
+  Personas (`{function, seniority}`) were checked by the shape (firmo.icp.config.PersonaTarget);
+  an ICP listing only personas gets the default roles for its legal-officer fallback.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from firmo.icp.config import IcpConfig, IcpError, fold, suggest
+from firmo.personas import Persona
 from firmo.reference import naf as nafref
 from firmo.reference import read_reference
 
@@ -104,6 +107,7 @@ class ResolvedIcp:
     legal_forms: list[str] = field(default_factory=list)
     role_groups: list[list[str]] = field(default_factory=list)  # RNE role codes, by priority
     role_names: list[str] = field(default_factory=list)
+    personas: list[Persona] = field(default_factory=list)  # criteria.decision_makers' personas, by priority
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # how values were read ('Lyon' → 69123 + 9 arrondissements)
 
@@ -354,8 +358,9 @@ def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
         ),
         communes=_communes(c.communes, c.epci, errors, warnings, notices),
         legal_forms=_legal_forms(c.legal_forms, "criteria.legal_forms", errors),
-        role_groups=_roles(c.decision_makers, "criteria.decision_makers", errors),
-        role_names=list(c.decision_makers),
+        role_groups=_roles(c.roles, "criteria.decision_makers", errors),
+        role_names=c.roles,
+        personas=[Persona(p.function, p.seniority) for p in c.personas],
         warnings=warnings,
         notices=notices,
     )

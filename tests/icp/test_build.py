@@ -17,7 +17,7 @@ CONTRACT = [
     "icp", "rank", "siren", "siret", "company_name", "street", "postal_code", "city", "country", "region_name",
     "departement_code", "naf_code", "naf_division", "naf_division_label", "headcount_band", "employees_min",
     "employees_max", "annual_revenue", "legal_form_label", "creation_date", "website_domain", "officer_kind",
-    "first_name", "last_name", "job_title", "role_code", "officer_resolution", "decision_maker_via", "fit_score", "intent_score", "score", "tier",
+    "first_name", "last_name", "job_title", "role_code", "officer_resolution", "decision_maker_via", "contact_basis", "authority_fit", "authority_share", "fit_score", "intent_score", "score", "tier",
     "score_reasons", "bant_budget", "bant_authority", "bant_need", "bant_timing", "statut_diffusion",
     "lead_updated_at",
 ]

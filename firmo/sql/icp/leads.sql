@@ -1,11 +1,14 @@
 -- Continues sql/icp/scored.sql: the ranked lead list (at most $max_leads rows) in the leads.<icp>
 -- contract, with the contact to call, short score reasons and a BANT reading.
--- Contact: the active RNE officer holding the highest-priority target role; at equal priority the
+-- Contact: the active RNE officer with the most authority points (firmo.icp.authority: the
+-- holder's weight, a person before a person found behind a company before a company, x the
+-- priority factor of the target role it holds); at equal points the higher priority, then the
 -- first in core.prospects.contacts order (a person before a company officer, then the most
 -- recent in office, then by name).
 , ranked AS MATERIALIZED (
     -- rank on the narrow scored rows first; wide columns are fetched for the kept rows only
     SELECT prospect_row, naf_fit, naf_pattern, naf_reason, hc_fit, rev_fit, rev_penalised, fit_score, intent_score, score, tier,
+           auth_fit, authority_share,
            row_number() OVER (ORDER BY score DESC, fit_score DESC, intent_score DESC, siren) AS rank
     FROM (SELECT * FROM scored ORDER BY score DESC, fit_score DESC, intent_score DESC, siren LIMIT $max_leads)
 ),
@@ -21,10 +24,13 @@ contact AS (
     -- an officer holding several roles matches on any of them; role_code is the one that matched
     SELECT o.siren, o.c.kind AS officer_kind, o.c.given_names, o.c.family_name, o.c.company_name AS company_officer_name,
            o.c.resolution AS officer_resolution, o.c.via AS decision_maker_via,
-           list_filter(o.c.role_codes, lambda x: list_contains(r.codes, x))[1] AS role_code, o.c.role_label, r.priority
+           list_filter(o.c.role_codes, lambda x: list_contains(r.codes, x))[1] AS role_code, o.c.role_label, r.priority,
+           CASE o.c.kind WHEN 'person' THEN 'officer' WHEN 'holding' THEN 'holding' ELSE 'company' END AS contact_basis,
+           CASE o.c.kind WHEN 'person' THEN $auth_officer::DOUBLE WHEN 'holding' THEN $auth_holding::DOUBLE
+                ELSE $auth_company::DOUBLE END * greatest(40, 100 - 20 * (r.priority - 1)) AS points
     FROM (SELECT siren, unnest(contacts) AS c, generate_subscripts(contacts, 1) AS position FROM top) o
     JOIN role_priority r ON list_has_any(r.codes, o.c.role_codes)
-    QUALIFY row_number() OVER (PARTITION BY o.siren ORDER BY r.priority, o.position) = 1
+    QUALIFY row_number() OVER (PARTITION BY o.siren ORDER BY points DESC, r.priority, o.position) = 1
 ),
 signal_points AS (
     SELECT siren, x.t, x.d, x.neg, x.l,
@@ -47,7 +53,7 @@ reasoned AS (
         t.*,
         c.officer_kind, c.given_names, c.family_name, c.company_officer_name, c.role_code AS contact_role_code,
         c.officer_resolution, c.decision_maker_via,
-        c.role_label, c.priority,
+        c.role_label, c.priority, c.contact_basis,
         -- 'NAF 62.01Z in target', 'NAF 2025 62.10Y in division 62', or through the correspondence
         -- 'NAF 2025 62.20G in target (NAF rév. 2 62.02A, by correspondence)' (sql/icp/scored.sql)
         t.naf_reason,
@@ -92,6 +98,11 @@ SELECT
     -- 'resolved', 'cycle', 'foreign', 'unknown', 'too_deep') and the chain in words
     officer_resolution,
     decision_maker_via,
+    -- officer / holding / company (persona once the waterfall found one: leads.<icp>_enriched),
+    -- the authority points used in the fit and their share of it (firmo.icp.authority)
+    contact_basis,
+    CAST(round(auth_fit) AS INTEGER) AS authority_fit,
+    CAST(authority_share AS DOUBLE) AS authority_share,
     fit_score,
     intent_score,
     score,
@@ -109,6 +120,9 @@ SELECT
     CASE WHEN annual_revenue IS NULL THEN 'revenue unknown'
          ELSE icp_money(annual_revenue) || ' revenue (FY' || revenue_year || ')' END AS bant_budget,
     CASE WHEN role_label IS NULL THEN 'no target decision maker on file'
+         WHEN contact_basis = 'company' THEN company_officer_name || ', ' || role_label
+              || ' (a company as officer, target role #' || priority || ')'
+         WHEN contact_basis = 'holding' THEN role_label || ' (through a holding, target role #' || priority || ')'
          ELSE role_label || ' (target role #' || priority || ')' END AS bant_authority,
     coalesce(naf_reason, 'sector not targeted') || ', '
         || CASE positive_signals WHEN 0 THEN 'no buying signal' WHEN 1 THEN '1 buying signal'

@@ -49,7 +49,11 @@ SELECT
     CAST(f.revenue AS BIGINT) AS annual_revenue,
     year(f.fiscal_year_end) AS revenue_year,
     off.role_codes AS officer_role_codes,
-    hash(off.role_codes) AS role_set,   -- NULL without officers; key of core.prospects_role_sets
+    -- who holds each role, as 'kind:code' (person, holding, company): authority is graded by the
+    -- holder (firmo.icp.authority), so the role set is keyed on the holders
+    list_sort(list_distinct(flatten(list_transform(off.contacts,
+        lambda c: list_transform(c.role_codes, lambda x: c.kind || ':' || x))))) AS officer_holders,
+    hash(officer_holders) AS role_set,   -- NULL without officers; key of core.prospects_role_sets
     off.contacts,
     sig.signals,
     coalesce(sig.collective_proceeding, false) AS collective_proceeding,

@@ -4,7 +4,8 @@
 --
 -- Fit (0-100): weighted mean of the graded criteria the ICP sets (NAF by how precisely the code
 -- is targeted, in either nomenclature: see naf_pairs; headcount band inside or across the
--- range, revenue known in range, authority of the best target role on file); a criterion the
+-- range, revenue known in range, authority of the best target role on file and of who holds it:
+-- firmo.icp.authority); a criterion the
 -- ICP leaves out does not count. Place, legal form, age, category, employer are gates: a
 -- company outside them is not a lead at all.
 -- Unknown revenue under policy 'penalty' costs $rev_penalty fit points.
@@ -65,10 +66,19 @@ naf AS (
     )
 ),
 authority AS (
-    -- rank of the best target role in each distinct set of officer roles (1 = first priority)
+    -- rank of the best target role in each distinct set of officer roles (1 = first priority),
+    -- and the authority points of the best holder (firmo.icp.authority): a 'kind:code' of
+    -- `holders` is worth its kind's weight ($auth_officer for a person, $auth_holding for a person
+    -- found behind a company officer, $auth_company for a company) x the role factor
+    -- (100, 80, 60, then 40 from the 4th priority on) / 100
     SELECT role_set,
            list_position(list_transform($role_groups::VARCHAR[][], lambda g: list_has_any(g, role_codes)), true)
-               AS authority_rank
+               AS authority_rank,
+           list_max(list_transform(holders, lambda h:
+               CASE split_part(h, ':', 1) WHEN 'person' THEN $auth_officer::DOUBLE
+                    WHEN 'holding' THEN $auth_holding::DOUBLE ELSE $auth_company::DOUBLE END
+               * greatest(40, 100 - 20 * (list_position(list_transform($role_groups::VARCHAR[][],
+                     lambda g: list_contains(g, split_part(h, ':', 2))), true) - 1)) / 100)) AS authority_points
     FROM core.prospects_role_sets
 ),
 matched AS (
@@ -83,7 +93,8 @@ matched AS (
              THEN 100 ELSE 50 END AS hc_fit,
         CASE WHEN $rev_on AND p.annual_revenue IS NOT NULL THEN 100 END AS rev_fit,
         $rev_on AND p.annual_revenue IS NULL AND $rev_unknown = 'penalty' AS rev_penalised,
-        coalesce(a.authority_rank, 0) AS authority_rank
+        coalesce(a.authority_rank, 0) AS authority_rank,
+        a.authority_points
     FROM core.prospects p
     JOIN naf n ON n.naf_key = p.naf_key AND n.naf2025_key = p.naf2025_key
     LEFT JOIN authority a ON a.role_set = p.role_set
@@ -110,8 +121,7 @@ graded AS (
     SELECT
         *,
         CASE WHEN len($role_groups::VARCHAR[][]) = 0 THEN NULL
-             WHEN authority_rank > 0 THEN greatest(40, 100 - 20 * (authority_rank - 1))
-             ELSE 0 END AS auth_fit,
+             ELSE coalesce(authority_points, 0) END AS auth_fit,
         CASE WHEN signals IS NULL THEN 0 ELSE coalesce(list_sum(list_transform(signals, lambda x:
             CASE WHEN x.d <= $as_of::DATE THEN
                 ($signal_weights::DOUBLE[])[list_position($signal_types::VARCHAR[], x.t)] * x.s
@@ -129,6 +139,11 @@ fitted AS (
             / nullif(CASE WHEN naf_fit IS NULL THEN 0 ELSE $w_naf END + CASE WHEN hc_fit IS NULL THEN 0 ELSE $w_headcount END
                      + CASE WHEN rev_fit IS NULL THEN 0 ELSE $w_revenue END + CASE WHEN auth_fit IS NULL THEN 0 ELSE $w_authority END, 0),
             100) - CASE WHEN rev_penalised THEN $rev_penalty ELSE 0 END)) AS INTEGER) AS fit_score,
+        -- the authority criterion's share of this row's fit, for re-grading it once the waterfall
+        -- found a persona (firmo.icp.authority.regrade)
+        CASE WHEN auth_fit IS NOT NULL THEN $w_authority / nullif(
+            CASE WHEN naf_fit IS NULL THEN 0 ELSE $w_naf END + CASE WHEN hc_fit IS NULL THEN 0 ELSE $w_headcount END
+            + CASE WHEN rev_fit IS NULL THEN 0 ELSE $w_revenue END + $w_authority, 0) END AS authority_share,
         CAST(least(100, greatest(0, round(intent_points))) AS INTEGER) AS intent_score
     FROM graded
 ),
