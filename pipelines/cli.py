@@ -405,6 +405,50 @@ def load_idcc_cmd(
     _print_guard(guard)
 
 
+@load_app.command("labels")
+def load_labels_cmd(
+    source: list[str] = typer.Option(
+        [],
+        "--source",
+        help="Label source to load (repeatable; default every configured one): "
+        "rge, qualiopi, ess_france, egapro, agence_bio, siae, patrimoine_vivant, achats_responsables, spectacle.",
+    ),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Load labels and registers (labels.<source>) and rebuild core.labels with the SIRENE flags
+    (FIRMO_LABELS_<SOURCE>_SOURCE; live: the publishers' addresses; demo: the generated files)."""
+    from firmo import db
+    from firmo.quality.guard import guarded_loads
+    from sources.labels.api import fetch_label_source
+    from sources.labels.catalog import SOURCES
+    from sources.labels.config import configured_sources
+    from sources.labels.load import load_labels
+    from sources.labels.quality import GUARDED
+
+    unknown = sorted(set(source) - set(SOURCES))
+    if unknown:
+        raise typer.BadParameter(f"unknown label source {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    settings = Settings.from_env()
+    chosen, skipped = configured_sources(settings)
+    wanted = source or list(chosen)
+    missing = [s for s in wanted if s not in chosen]
+    if source and missing:
+        raise typer.BadParameter("; ".join(f"{s}: {skipped[s]}" for s in missing))
+    for name in sorted(set(skipped) - set(wanted)):
+        typer.echo(f"{name}: skipped ({skipped[name]})")
+    if not wanted:
+        raise typer.BadParameter("no label source configured (set FIRMO_LABELS_<SOURCE>_SOURCE or run the demo)")
+    token = settings.marche_inclusion_token.get_secret_value() if settings.marche_inclusion_token else None
+    files = {name: fetch_label_source(name, chosen[name], settings.raw_dir, token=token) for name in wanted}
+    with (
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
+        report = load_labels(con, files)
+    _print_reports([report])
+    _print_guard(guard)
+
+
 def _print_guard(guard) -> None:
     """What the row-count guard compared each published registry table with (firmo.quality.guard)."""
     for verdict in guard.verdicts:
