@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from firmo import db
+from firmo.lookthrough import build_officer_resolution
 from firmo.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ SIGNAL_TYPES = (
 # query file -> tables it needs
 PARTS = {
     "signals/from_sirene": ("sirene.unites_legales", "sirene.etablissements", "core.sirene_changes"),
-    "signals/from_inpi": ("inpi.officers", "sirene.unites_legales"),
+    "signals/from_inpi": ("inpi.officers", "sirene.unites_legales", "core.officer_resolution"),
     "signals/from_bodacc": ("bodacc.notices",),
 }
 COLUMNS = ("siren", "signal_type", "signal_date", "strength", "polarity", "label", "evidence", "source", "source_ref")
@@ -59,6 +60,8 @@ def build_signals(
     as_of = as_of or date.today()
     since = as_of - timedelta(days=lookback_days)
     load_rne_roles(con)
+    if db.table_exists(con, "inpi.officers"):
+        build_officer_resolution(con)  # a holding's new officers are signals of the companies it runs
     con.execute(load_sql("sirene/create_changes"))
     parts = [name for name, needs in PARTS.items() if all(db.table_exists(con, t) for t in needs)]
     skipped = sorted(set(PARTS) - set(parts))

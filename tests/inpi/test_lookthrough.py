@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 from firmo.lookthrough import build_officer_resolution
+from firmo.signals import build_signals
 from sources.inpi.rne_load import load_rne
 from sources.inpi.rne_parse import parse_company
 from tests.inpi.conftest import sirens
@@ -222,3 +223,35 @@ def test_outcome_counts(con, tmp_path):
     counts = _load(con, tmp_path)
     # legal-person officers: the 12 operating ones' + HOLD TWO A's, CYCLE A/B's, DEEP ONE..THREE's, FALL BACK's
     assert counts == {"representative": 1, "resolved": 8, "cycle": 3, "foreign": 2, "unknown": 1, "too_deep": 1}
+
+
+def test_a_new_president_of_the_holding_is_a_signal_of_the_companies_it_runs_once(con, tmp_path):
+    h, x1, x2, x3, k = S[21:26]
+    payloads = [
+        company(h, "HOLDING NOUVEAU SAS", person("73", "NOUVEAU", ["Paul"], since="2026-10-01", pid="p-new")),
+        # X1: the holding is both Président and DG (two legal-person officers): one signal
+        company(x1, "OPERA X1", holding("73", h, "HOLDING NOUVEAU SAS"), holding("53", h, "HOLDING NOUVEAU SAS")),
+        # X2: the same person took office at X2 itself the same day: its own signal only
+        company(x2, "OPERA X2", holding("73", h, "HOLDING NOUVEAU SAS"),
+                person("53", "NOUVEAU", ["Paul"], since="2026-10-01", pid="p-x2")),
+        # X3: the holding is two levels up (X3 -> K -> H): the signal reaches X3 and K
+        company(x3, "OPERA X3", holding("73", k, "K HOLDING")),
+        company(k, "K HOLDING", holding("73", h, "HOLDING NOUVEAU SAS")),
+    ]  # fmt: skip
+    _load(con, tmp_path, payloads)
+    con.execute("CREATE TABLE sirene.unites_legales AS SELECT unnest(?::VARCHAR[]) AS siren, "
+                "DATE '2012-05-01' AS dateCreationUniteLegale", [[h, x1, x2, x3, k]])  # fmt: skip
+    build_signals(con, as_of=TODAY, lookback_days=365)
+    rows = con.execute(
+        "SELECT siren, signal_date::VARCHAR, label, evidence, source_ref FROM core.signals "
+        "WHERE signal_type = 'new_decision_maker' ORDER BY siren, source_ref"
+    ).fetchall()
+    held = "Paul NOUVEAU, Président de SAS of holding HOLDING NOUVEAU SAS (SIREN " + h + ") since 2026-10-01"
+    label = "new Président de SAS of holding HOLDING NOUVEAU SAS"
+    assert rows == sorted([
+        (h, "2026-10-01", "new Président de SAS", "RNE: Paul NOUVEAU, Président de SAS since 2026-10-01", "p-new"),
+        (x1, "2026-10-01", label, "RNE: " + held, f"holding {h}:p-new"),
+        (x2, "2026-10-01", "new Directeur Général", "RNE: Paul NOUVEAU, Directeur Général since 2026-10-01", "p-x2"),
+        (x3, "2026-10-01", label, "RNE: " + held, f"holding {h}:p-new"),
+        (k, "2026-10-01", label, "RNE: " + held, f"holding {h}:p-new"),
+    ])  # fmt: skip
