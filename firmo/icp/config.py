@@ -18,8 +18,9 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -46,6 +47,15 @@ DEFAULT_SIGNAL_WEIGHTS: dict[str, float] = {
     "collective_proceeding": 60,
     "radiation": 100,
     "company_closed": 100,
+    # open data (firmo/sql/signals/from_decp.sql, from_labels.sql, from_jobs.sql, from_hiring_potential.sql):
+    # a contract won is fresh money and new work; an expiring label is the moment to sell its
+    # renewal; job offers say the company is growing now; a label obtained or a high hiring
+    # potential (a statistical estimate, not an event) are weaker on their own
+    "contract_won": 40,
+    "label_obtained": 15,
+    "label_expiring": 30,
+    "job_offers": 35,
+    "hiring_potential_high": 20,
 }
 DEFAULT_ROLES = ["Président", "Directeur général", "Gérant"]
 
@@ -95,6 +105,103 @@ class Revenue(Range):
     penalty: float = Field(15, ge=0, le=100)
 
 
+def _codes_list(value: object) -> object:
+    """A code or a list of codes as text: YAML reads `1486` or `M18` unquoted as a number or text."""
+    if isinstance(value, (str, int)):
+        value = [value]
+    return [str(v).strip() for v in value] if isinstance(value, list) else value
+
+
+class Labels(_Strict):
+    """Companies holding labels (`core.labels`, codes of firmo.labels.LABELS): any of `any`, and
+    all of `all`, valid on `valid_on` (default: the day scores are computed for)."""
+
+    any: list[str] = []
+    all: list[str] = []
+    valid_on: date | None = None
+
+    @field_validator("any", "all", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _codes_list(value)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.any or self.all)
+
+
+class Idcc(_Strict):
+    """Companies one of whose establishments applies a collective agreement: IDCC `codes` (4
+    digits), or a `search` in the agreements' titles that must name exactly one (firmo.icp.validate)."""
+
+    codes: list[str] = []
+    search: str | None = None
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _codes_list(value)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.codes or self.search)
+
+
+class Near(_Strict):
+    """Companies with an active, precisely located establishment (any of them, not only the head
+    office) within `radius_km` of a commune (code, postal code or name) or of `lat` / `lon`."""
+
+    commune: str | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    radius_km: float = Field(gt=0, le=200)
+
+    @field_validator("commune", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _one_centre(self) -> Near:
+        has_point = self.lat is not None or self.lon is not None
+        if self.commune is not None and has_point:
+            raise ValueError("give either commune or lat/lon, not both")
+        if self.commune is None and (self.lat is None or self.lon is None):
+            raise ValueError("give a commune, or both lat and lon")
+        return self
+
+
+class PublicContracts(_Strict):
+    """Companies that won public contracts (`core.public_contracts`, DECP) notified in the last
+    `within_days`: at least `min_contracts` of them and `min_amount` euros in total (the amounts
+    of the contracts, which co-contractors share), optionally in CPV prefixes and for buyer categories."""
+
+    within_days: int = Field(365, ge=1, le=3650)
+    min_contracts: int = Field(1, ge=1)
+    min_amount: float | None = Field(None, ge=0)
+    cpv_prefixes: list[str] = []
+    buyer_categories: list[str] = []
+
+    @field_validator("cpv_prefixes", "buyer_categories", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _codes_list(value)
+
+
+class Hiring(_Strict):
+    """Companies with at least `min_offers` job offers (`core.job_offers`, France Travail, matched
+    to the company; temp agencies never count) published in the last `within_days`, optionally in ROME prefixes."""
+
+    within_days: int = Field(30, ge=1, le=365)
+    min_offers: int = Field(1, ge=1)
+    rome_prefixes: list[str] = []
+
+    @field_validator("rome_prefixes", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _codes_list(value)
+
+
 class PersonaTarget(_Strict):
     """`{function: finance, seniority: head}` in criteria.decision_makers (firmo.personas)."""
 
@@ -134,6 +241,11 @@ class Criteria(_Strict):
     departements: list[str] = []
     communes: list[str] = []  # INSEE codes, postal codes or names (firmo.icp.places)
     epci: list[str] = []  # EPCI (or EPT) SIRENs or names
+    near: Near | None = None
+    labels: Labels = Labels()
+    idcc: Idcc = Idcc()
+    public_contracts: PublicContracts | None = None
+    hiring: Hiring | None = None
     legal_forms: list[str] = []
     age_years: Range = Range()
     employer_only: bool = False
@@ -269,7 +381,9 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             return []
         annotation = current.model_fields[part].annotation
-        current = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        # `Near | None`: the model inside the optional
+        found = [a for a in (annotation, *get_args(annotation)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        current = found[0] if found else None
     return list(current.model_fields) if current is not None else []
 
 
