@@ -4,6 +4,12 @@ The scoring rules live in firmo/sql/icp/scored.sql (read its header); this modul
 resolved ICP into bound parameters and runs the queries. `as_of` is the day scores are computed
 for ("12 days ago" counts from it, signals after it are ignored), so a re-run on the same data
 and day gives the same list.
+
+The open-data criteria read tables other loads publish (OPEN_DATA). `warehouse_inputs` checks,
+before any query, that each table a criterion of the ICP needs is there (else one InputError line
+naming the load to run), stands an empty TEMP table in for each absent table no criterion needs
+(the query text names every table), looks up the point of a `near` commune and resolves an IDCC
+`search` against ref.idcc: both are warehouse data, so they are resolved when the ICP runs.
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ from typing import cast
 import duckdb
 import polars as pl
 
-from firmo import db
+from firmo import db, geo
+from firmo.errors import InputError
 from firmo.icp import authority
 from firmo.icp.prospects import NAF_TABLE, ROLE_SETS_TABLE, TABLE
-from firmo.icp.validate import ResolvedIcp
-from firmo.signals import SIGNAL_TYPES
+from firmo.icp.validate import NO_IDCC, ResolvedIcp, resolve_idcc_search
+from firmo.labels import LABELS
+from firmo.labels import name as label_name
+from firmo.signals import LABEL_EXPIRING_DAYS, SIGNAL_TYPES
 from firmo.sqlfiles import load_sql, render_identifiers
 
 DIMENSIONS = ("tier", "region", "naf_division", "headcount_band")
@@ -42,6 +51,119 @@ class Preview:
         return {tier: found.get(tier, 0) for tier in TIERS}
 
 
+# identifier in sql/icp/scored.sql -> (table, the criterion reading it, the command that loads it,
+# the columns of its empty stand-in)
+OPEN_DATA = {
+    "locations": (
+        geo.LOCATIONS,
+        "near",
+        "firmo load geoloc",
+        "siret VARCHAR, siren VARCHAR, latitude DOUBLE, longitude DOUBLE, precise BOOLEAN, active BOOLEAN, "
+        "grid_cell INTEGER",
+    ),
+    "labels": (
+        "core.labels",
+        "labels",
+        "firmo load labels",
+        "siren VARCHAR, siret VARCHAR, label VARCHAR, valid_from DATE, valid_to DATE",
+    ),
+    "company_idcc": ("core.company_idcc", "idcc", "firmo load idcc", "siren VARCHAR, siret VARCHAR, idcc VARCHAR"),
+    "contracts": (
+        "core.public_contracts",
+        "public_contracts",
+        "firmo load decp",
+        "uid VARCHAR, siren VARCHAR, notification_date DATE, amount DOUBLE, cpv_code VARCHAR, buyer_category VARCHAR",
+    ),
+    "job_offers": (
+        "core.job_offers",
+        "hiring",
+        "firmo load jobs",
+        "offer_id VARCHAR, siren VARCHAR, created_date DATE, rome_code VARCHAR, temp_agency BOOLEAN",
+    ),
+}
+IDCC_TITLES = "ref.idcc"
+
+
+@dataclass
+class WarehouseInputs:
+    """What an ICP's query needs from the warehouse beyond core.prospects (see the module docstring)."""
+
+    identifiers: dict[str, str]  # {{placeholder}} of sql/icp/scored.sql -> table or stand-in
+    near_point: tuple[float, float] | None = None
+    idcc_codes: list[str] = field(default_factory=list)  # the file's codes plus the one its search names
+
+
+def criteria_on(icp: ResolvedIcp) -> set[str]:
+    """The open-data criteria the ICP sets (names of OPEN_DATA's second column)."""
+    c = icp.config.criteria
+    on = {
+        "near": icp.near is not None,
+        "labels": bool(icp.labels_any or icp.labels_all),
+        "idcc": bool(icp.idcc_codes or icp.idcc_search),
+        "public_contracts": c.public_contracts is not None,
+        "hiring": c.hiring is not None,
+    }
+    return {name for name, active in on.items() if active}
+
+
+def warehouse_inputs(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp) -> WarehouseInputs:
+    """Check and resolve what the ICP reads besides core.prospects; InputError when a criterion's
+    table is not loaded, its commune has no point or its IDCC search does not name one agreement."""
+    on = criteria_on(icp)
+    identifiers: dict[str, str] = {}
+    for key, (table, criterion, command, columns) in OPEN_DATA.items():
+        if db.table_exists(con, table):
+            identifiers[key] = table
+        elif criterion in on:
+            raise InputError(f"criteria.{criterion} needs {table}: run `{command}`")
+        else:
+            identifiers[key] = f"icp_empty_{key}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE icp_empty_{key} ({columns})")
+    out = WarehouseInputs(identifiers=identifiers, idcc_codes=list(icp.idcc_codes))
+    near = icp.near
+    if near is not None and near.commune_code is not None:
+        if not db.table_exists(con, geo.COMMUNE_POINTS):
+            raise InputError(f"criteria.near.commune needs {geo.COMMUNE_POINTS}: run `firmo load geoloc`")
+        out.near_point = geo.commune_point(con, near.commune_code)
+        if out.near_point is None:
+            raise InputError(
+                f"criteria.near.commune: {near.name} ({near.commune_code}) has no geolocated establishment "
+                "to stand for its position: give lat and lon instead"
+            )
+    elif near is not None and near.lat is not None and near.lon is not None:
+        out.near_point = (near.lat, near.lon)
+    if "idcc" in on and (icp.idcc_search or icp.idcc_codes):
+        out.idcc_codes = _idcc_codes(con, icp)
+    return out
+
+
+def _idcc_codes(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp) -> list[str]:
+    """The file's IDCC codes, each known to ref.idcc, plus the one its search names."""
+    if not db.table_exists(con, IDCC_TITLES):
+        if icp.idcc_search:
+            raise InputError(
+                f"criteria.idcc.search needs {IDCC_TITLES} (the agreements' titles): run `firmo load idcc`"
+            )
+        return list(icp.idcc_codes)  # codes need no titles
+    titles = {code: title or "" for code, title in con.execute(f"SELECT idcc, title FROM {IDCC_TITLES}").fetchall()}
+    from firmo.icp.config import suggest
+
+    unknown = [code for code in icp.idcc_codes if code not in titles]
+    if unknown:
+        raise InputError(
+            "criteria.idcc.codes: unknown IDCC "
+            + ", ".join(f"{code}{suggest(code, [c for c in titles if c != NO_IDCC])}" for code in unknown)
+            + f" (not in {IDCC_TITLES})"
+        )
+    codes = set(icp.idcc_codes)
+    if icp.idcc_search:
+        code, error = resolve_idcc_search(icp.idcc_search, titles)
+        if error:
+            raise InputError(error)
+        codes.add(str(code))
+    return sorted(codes)
+
+
 def years_before(day: date, years: int) -> date:
     """Same calendar day `years` earlier (29 Feb -> 28 Feb)."""
     try:
@@ -50,12 +172,14 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
-    """Every parameter of firmo/sql/icp/*.sql for this ICP (NULL / empty / false = criterion not set)."""
+def query_params(icp: ResolvedIcp, as_of: date, inputs: WarehouseInputs | None = None) -> dict[str, object]:
+    """Every parameter of firmo/sql/icp/*.sql for this ICP (NULL / empty / false = criterion not set).
+    `inputs` (warehouse_inputs) gives a `near` commune's point and an IDCC search's code."""
     c, s = icp.config.criteria, icp.config.scoring
     age = c.age_years
     weights = s.weights()
     return {
+        **open_data_params(icp, as_of, inputs),
         "as_of": as_of,
         "icp": icp.name,
         "naf_on": bool(icp.naf_include_terms),
@@ -99,6 +223,61 @@ def query_params(icp: ResolvedIcp, as_of: date) -> dict[str, object]:
     }
 
 
+def open_data_params(icp: ResolvedIcp, as_of: date, inputs: WarehouseInputs | None) -> dict[str, object]:
+    """Parameters of the open-data criteria (sql/icp/scored.sql: near_hits ... hiring_hits)."""
+    c = icp.config.criteria
+    on = criteria_on(icp)
+    point: tuple[float, float] | None = None
+    if inputs is not None:
+        point = inputs.near_point
+    elif icp.near is not None and icp.near.lat is not None and icp.near.lon is not None:
+        point = (icp.near.lat, icp.near.lon)
+    if "near" in on and point is None:
+        raise ValueError("criteria.near.commune: its point comes from the warehouse (pass warehouse_inputs)")
+    near: dict[str, object] = {"near_on": False, "near_lat": 0.0, "near_lon": 0.0, "near_km": 0.0, "near_name": ""}
+    near |= {"near_cell_min": 0, "near_cell_max": -1, "near_col_min": 0, "near_col_max": -1}
+    if icp.near is not None and point is not None:
+        ranges = geo.cell_ranges(point[0], point[1], icp.near.radius_km)
+        near = {
+            "near_on": True,
+            "near_lat": float(point[0]),
+            "near_lon": float(point[1]),
+            "near_km": float(icp.near.radius_km),
+            "near_name": icp.near.name,
+            "near_cell_min": ranges[0][0],
+            "near_cell_max": ranges[-1][1],
+            "near_col_min": ranges[0][0] % geo.COLUMNS,
+            "near_col_max": ranges[0][1] % geo.COLUMNS,
+        }
+    wanted = list(dict.fromkeys([*icp.labels_any, *icp.labels_all]))
+    contracts, hiring = c.public_contracts, c.hiring
+    return {
+        **near,
+        "labels_on": "labels" in on,
+        "labels_any": icp.labels_any,
+        "labels_all": icp.labels_all,
+        "labels_wanted": wanted,
+        "labels_day": c.labels.valid_on or as_of,
+        "label_codes": list(LABELS),
+        "label_names": [label_name(code) for code in LABELS],
+        "idcc_on": "idcc" in on,
+        "idcc_codes": inputs.idcc_codes if inputs is not None else icp.idcc_codes,
+        "contracts_on": contracts is not None,
+        "contracts_after": as_of - timedelta(days=contracts.within_days if contracts else 365),
+        "contracts_days": contracts.within_days if contracts else 365,
+        "contracts_min": contracts.min_contracts if contracts else 1,
+        "contracts_min_amount": contracts.min_amount if contracts else None,
+        "cpv_prefixes": icp.cpv_prefixes,
+        "buyer_categories": icp.buyer_categories,
+        "hiring_on": hiring is not None,
+        "hiring_after": as_of - timedelta(days=hiring.within_days if hiring else 30),
+        "hiring_days": hiring.within_days if hiring else 30,
+        "hiring_min": hiring.min_offers if hiring else 1,
+        "rome_prefixes": icp.rome_prefixes,
+        "label_expiring_days": LABEL_EXPIRING_DAYS,
+    }
+
+
 def naf_params(icp: ResolvedIcp) -> dict[str, list]:
     """The NAF patterns as parallel lists (one entry per pattern; firmo/sql/icp/scored.sql unnests them)."""
     inc, exc = icp.naf_include_terms, icp.naf_exclude_terms
@@ -126,9 +305,9 @@ def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if k in used}
 
 
-def _query(part: str, **identifiers: str) -> str:
+def _query(part: str, inputs: WarehouseInputs) -> str:
     """firmo/sql/icp/scored.sql followed by the part that continues its WITH clause."""
-    return render_identifiers(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), **identifiers)
+    return render_identifiers(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), **inputs.identifiers)
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -144,8 +323,9 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 
 def counts(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date) -> dict[str, list[tuple[str, int]]]:
     """Leads per tier, région, NAF division and headcount band (whole selection, before the cap)."""
-    sql = _query("counts")
-    rows = con.execute(sql, _bind(sql, query_params(icp, as_of))).fetchall()
+    inputs = warehouse_inputs(con, icp)
+    sql = _query("counts", inputs)
+    rows = con.execute(sql, _bind(sql, query_params(icp, as_of, inputs))).fetchall()
     out: dict[str, list[tuple[str, int]]] = {d: [] for d in DIMENSIONS}
     for dimension, value, n in rows:
         out[dimension].append((value, int(n)))
@@ -161,11 +341,12 @@ def leads_statement(
     updated_at: datetime | None = None,
 ) -> tuple[str, dict[str, object]]:
     """SELECT of the ranked leads (at most `limit`, default the ICP's max_leads) and its parameters."""
-    params = query_params(icp, as_of) | {
+    inputs = warehouse_inputs(con, icp)
+    params = query_params(icp, as_of, inputs) | {
         "max_leads": limit if limit is not None else icp.config.max_leads,
         "updated_at": updated_at or datetime.now().replace(microsecond=0),
     }
-    sql = _query("leads")
+    sql = _query("leads", inputs)
     return sql, _bind(sql, params)
 
 

@@ -23,6 +23,13 @@ What "known" means for each list (firmo.reference says which lists are complete)
   the decision-maker roles when there are any (not the chair of a supervisory board).
   Personas (`{function, seniority}`) were checked by the shape (firmo.icp.config.PersonaTarget);
   an ICP listing only personas gets the default roles for its legal-officer fallback.
+- labels: the codes of firmo.labels.LABELS (complete: the loaders write no other).
+- IDCC: 4-digit codes (`176` is `0176`; 9999, "no agreement", is refused); a `search` is matched
+  against the agreements' titles in the warehouse's ref.idcc when the ICP runs (firmo.icp.score),
+  since the titles are loaded, not shipped.
+- near: a commune by code, postal code or name (firmo.icp.places), which must be one commune;
+  its point is looked up when the ICP runs (firmo.geo.commune_point), or `lat` / `lon`.
+- CPV prefixes: 1 to 8 digits; ROME prefixes: a letter and up to 4 digits (`M18`, `M1805`).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 
 from firmo.icp.config import IcpConfig, IcpError, fold, suggest
+from firmo.labels import LABELS
 from firmo.personas import Persona
 from firmo.reference import naf as nafref
 from firmo.reference import read_reference
@@ -46,6 +54,10 @@ NAF_MARKERS = {
     "rev2": nafref.REV2,
 }
 NAF_MARKER = {nafref.NAF2025: "naf2025:", nafref.REV2: "naf_rev2:"}
+IDCC_RE = re.compile(r"^\d{1,4}$")
+NO_IDCC = "9999"  # DSN: no collective agreement / undetermined
+CPV_RE = re.compile(r"^\d{1,8}$")
+ROME_RE = re.compile(r"^[A-N]\d{0,4}$")
 NAF_LEVEL_WORDS = {
     "section": "section",
     "division": "division",
@@ -92,6 +104,18 @@ class NafTerm:
         return f"in {label} {NAF_LEVEL_WORDS[self.level]} {self.value} (by correspondence)"
 
 
+@dataclass(frozen=True)
+class NearPlace:
+    """The centre of criteria.near: a commune (its point is read from the warehouse when the ICP
+    runs) or a point given in the file; `name` is how reasons name it ('... km from Nantes')."""
+
+    name: str
+    radius_km: float
+    commune_code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
 @dataclass
 class ResolvedIcp:
     """An ICP whose values are all known codes, ready to bind as query parameters."""
@@ -108,6 +132,14 @@ class ResolvedIcp:
     role_groups: list[list[str]] = field(default_factory=list)  # RNE role codes, by priority
     role_names: list[str] = field(default_factory=list)
     personas: list[Persona] = field(default_factory=list)  # criteria.decision_makers' personas, by priority
+    labels_any: list[str] = field(default_factory=list)  # firmo.labels codes
+    labels_all: list[str] = field(default_factory=list)
+    idcc_codes: list[str] = field(default_factory=list)  # 4-digit IDCC (a search adds its code when the ICP runs)
+    idcc_search: str | None = None  # criteria.idcc.search, resolved against ref.idcc by firmo.icp.score
+    near: NearPlace | None = None
+    cpv_prefixes: list[str] = field(default_factory=list)
+    buyer_categories: list[str] = field(default_factory=list)  # folded (fold())
+    rome_prefixes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # how values were read ('Lyon' → 69123 + 9 arrondissements)
 
@@ -338,6 +370,103 @@ def _roles(values: list[str], where: str, errors: list[str]) -> list[list[str]]:
     return groups
 
 
+def _labels(values: list[str], where: str, errors: list[str]) -> list[str]:
+    out = []
+    for raw in values:
+        code = raw.strip().lower().replace("-", "_").replace(" ", "_")
+        if code in LABELS:
+            out.append(code)
+        else:
+            errors.append(f"{where}: unknown label {raw!r}{suggest(raw, LABELS)}; known: {', '.join(LABELS)}")
+    return list(dict.fromkeys(out))
+
+
+def idcc_code(raw: str) -> str | None:
+    """'176' / '0176' -> '0176'; None when it is not an IDCC."""
+    value = raw.strip()
+    return value.zfill(4) if IDCC_RE.match(value) else None
+
+
+def _idcc(codes: list[str], search: str | None, errors: list[str]) -> list[str]:
+    out = []
+    for raw in codes:
+        code = idcc_code(raw)
+        if code is None:
+            errors.append(f"criteria.idcc.codes: {raw!r} is not an IDCC (1 to 4 digits, e.g. 1486 or 0176)")
+        elif code == NO_IDCC:
+            errors.append("criteria.idcc.codes: 9999 means 'no collective agreement', it selects nothing")
+        else:
+            out.append(code)
+    if search is not None and not fold(search):
+        errors.append("criteria.idcc.search: empty search (write a word of the agreement's title, e.g. syntec)")
+    return sorted(set(out))
+
+
+def resolve_idcc_search(search: str, titles: dict[str, str]) -> tuple[str | None, str | None]:
+    """The one IDCC whose title contains every word of `search` (accent- and case-insensitive):
+    (code, None), or (None, the error listing the candidates or the closest words)."""
+    words = fold(search).split()
+    found = sorted(c for c, t in titles.items() if c != NO_IDCC and all(w in fold(t).split() for w in words))
+    if not found:  # also accept the words as parts of the title's words ('metallurgie' in 'metallurgies')
+        found = sorted(c for c, t in titles.items() if c != NO_IDCC and all(w in fold(t) for w in words))
+    if len(found) == 1:
+        return found[0], None
+    if not found:
+        vocabulary = sorted({w for t in titles.values() for w in fold(t).split() if len(w) > 2})
+        hints = [suggest(w, vocabulary).removeprefix(" (did you mean ").removesuffix("?)") for w in words]
+        hint = " ".join(h.strip("'") for h in hints if h)
+        return None, (
+            f"criteria.idcc.search: no collective agreement title contains {search!r}"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+        )
+    shown = "; ".join(f"{c} {titles[c]}" for c in found[:8]) + (
+        f"; and {len(found) - 8} more" if len(found) > 8 else ""
+    )
+    return None, (
+        f"criteria.idcc.search: {search!r} matches {len(found)} collective agreements: {shown}; "
+        "write more words of the title or list the codes in criteria.idcc.codes"
+    )
+
+
+def _near(config: IcpConfig, errors: list[str], warnings: list[str], notices: list[str]) -> NearPlace | None:
+    near = config.criteria.near
+    if near is None:
+        return None
+    if near.commune is None:
+        assert near.lat is not None and near.lon is not None  # the model requires both without a commune
+        return NearPlace(name=f"{near.lat:g}, {near.lon:g}", radius_km=near.radius_km, lat=near.lat, lon=near.lon)
+    from firmo.icp.places import place_index, resolve_communes
+
+    where = "criteria.near.commune"
+    found = resolve_communes([near.commune], where=where)
+    errors += found.errors
+    warnings += found.warnings
+    if found.errors:
+        return None
+    index = place_index()
+    communes = [
+        c for c in dict.fromkeys(found.codes) if c in index.current and index.current[c].parent not in found.codes
+    ]
+    if len(communes) != 1:
+        names = ", ".join(f"{index.current[c].name} ({c})" for c in communes)
+        errors.append(f"{where}: {near.commune!r} stands for {len(communes)} communes ({names}): name one commune")
+        return None
+    place = index.current[communes[0]]
+    notices.append(f"{where}: {near.commune!r} → {place.name} ({place.code}), within {near.radius_km:g} km")
+    return NearPlace(name=place.name, radius_km=near.radius_km, commune_code=place.code)
+
+
+def _prefixes(values: list[str], pattern: re.Pattern, where: str, example: str, errors: list[str]) -> list[str]:
+    out = []
+    for raw in values:
+        value = raw.strip().upper().replace(" ", "")
+        if pattern.match(value):
+            out.append(value)
+        else:
+            errors.append(f"{where}: {raw!r} is not a prefix ({example})")
+    return sorted(set(out))
+
+
 def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
     """Resolve every value of the ICP to reference codes; raise IcpError listing all problems."""
     c = config.criteria
@@ -361,9 +490,31 @@ def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
         role_groups=_roles(c.roles, "criteria.decision_makers", errors),
         role_names=c.roles,
         personas=[Persona(p.function, p.seniority) for p in c.personas],
+        labels_any=_labels(c.labels.any, "criteria.labels.any", errors),
+        labels_all=_labels(c.labels.all, "criteria.labels.all", errors),
+        idcc_codes=_idcc(c.idcc.codes, c.idcc.search, errors),
+        idcc_search=c.idcc.search,
+        near=_near(config, errors, warnings, notices),
+        cpv_prefixes=_prefixes(
+            c.public_contracts.cpv_prefixes if c.public_contracts else [],
+            CPV_RE,
+            "criteria.public_contracts.cpv_prefixes",
+            "1 to 8 digits of a CPV code, e.g. 45 or 72200000",
+            errors,
+        ),
+        buyer_categories=sorted({fold(b) for b in (c.public_contracts.buyer_categories if c.public_contracts else [])}),
+        rome_prefixes=_prefixes(
+            c.hiring.rome_prefixes if c.hiring else [],
+            ROME_RE,
+            "criteria.hiring.rome_prefixes",
+            "a ROME letter and up to 4 digits, e.g. M18 or M1805",
+            errors,
+        ),
         warnings=warnings,
         notices=notices,
     )
+    if c.labels.valid_on is not None and not c.labels.active:
+        errors.append("criteria.labels.valid_on: no labels listed (write any: [...] or all: [...])")
     if c.require_decision_maker and not c.decision_makers:
         errors.append("criteria.require_decision_maker: no decision_makers listed")
     if errors:

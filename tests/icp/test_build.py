@@ -19,7 +19,7 @@ CONTRACT = [
     "employees_max", "annual_revenue", "legal_form_label", "creation_date", "website_domain", "officer_kind",
     "first_name", "last_name", "job_title", "role_code", "officer_resolution", "decision_maker_via", "contact_basis", "authority_fit", "authority_share", "fit_score", "intent_score", "score", "tier",
     "score_reasons", "bant_budget", "bant_authority", "bant_need", "bant_timing", "statut_diffusion",
-    "lead_updated_at",
+    "lead_updated_at", "near_siret", "near_distance_km",
 ]
 TYPES = {"rank": "INTEGER", "annual_revenue": "BIGINT", "fit_score": "INTEGER", "intent_score": "INTEGER",
          "score": "INTEGER", "score_reasons": "VARCHAR[]", "lead_updated_at": "TIMESTAMP", "creation_date": "DATE"}

@@ -33,7 +33,10 @@ from sources.sirene.ingest import load_sirene
 from tests.icp.warehouse import FINANCIAL_COLUMNS, OFFICER_COLUMNS, _insert, officer
 
 AS_OF = dt.date(2026, 11, 1)
-ICPS = sorted((Path(__file__).resolve().parents[2] / "icps").glob("*.yaml"))
+# the ICPs on SIRENE alone: the open-data criteria need their own loads (tests/icp/test_open_data_criteria.py)
+OPEN_DATA_CRITERIA = {"near", "labels", "idcc", "public_contracts", "hiring"}
+ICPS = [path for path in sorted((Path(__file__).resolve().parents[2] / "icps").glob("*.yaml"))
+        if not OPEN_DATA_CRITERIA & set(yaml.safe_load(path.read_text(encoding="utf-8"))["criteria"])]
 
 
 def _load(db_file: Path, stock: dict[str, Path]) -> None:

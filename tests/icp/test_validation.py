@@ -48,7 +48,8 @@ def test_shape_errors_unknown_keys_and_inverted_ranges():
         "criteria.age_years.min: Input should be greater than or equal to 0 (got -1)",
         "criteria.company_categories.0: Input should be 'PME', 'ETI' or 'GE' (got 'TPE')",
         "criteria.revenu: unknown key (did you mean 'revenue'?); allowed: naf, headcount, revenue, regions, "
-        "departements, communes, epci, legal_forms, age_years, employer_only, company_categories, "
+        "departements, communes, epci, near, labels, idcc, public_contracts, hiring, legal_forms, age_years, "
+        "employer_only, company_categories, "
         "exclude_collective_proceedings, exclude_closed, decision_makers, require_decision_maker",
         "scoring.signal_weights: unknown signal type 'new_decision_makr' (did you mean 'new_decision_maker'?)",
         "scoring.tiers: warm threshold (50) is above hot threshold (40)",
@@ -114,7 +115,8 @@ def test_example_icps_are_valid():
     from pathlib import Path
 
     files = sorted((Path(__file__).resolve().parents[2] / "icps").glob("*.yaml"))
-    assert [f.stem for f in files] == ["btp_grand_ouest", "pme_croissance", "saas_tech_pme"]
+    assert [f.stem for f in files] == ["btp_grand_ouest", "formation_qualiopi", "fournisseurs_publics",
+                                       "pme_croissance", "recruteurs_tech", "renovation_rge_nantes", "saas_tech_pme"]
     for path in files:
         assert load_icp(path).name == path.stem
 

@@ -41,8 +41,19 @@ signal_points AS (
 ),
 signal_reasons AS (
     SELECT siren,
-           list(l || ' ' || icp_ago(date_diff('day', d, $as_of::DATE)) || CASE WHEN neg THEN ' (negative)' ELSE '' END
-                ORDER BY points DESC NULLS LAST, d DESC, t)[1:3] AS reasons,
+           -- 'new Gérant 3 weeks ago', 'won a €240k public contract 3 weeks ago'; a label_expiring
+           -- signal is dated the day its renewal window opened, $label_expiring_days before the
+           -- expiry: 'RGE qualification expires in 40 days'; job offers are counted per window:
+           -- '4 job offers in 30 days (latest 3 days ago)'
+           list(CASE WHEN t = 'label_expiring' AND date_diff('day', $as_of::DATE, d + $label_expiring_days::INTEGER) >= 0
+                     THEN l || ' ' || icp_in(date_diff('day', $as_of::DATE, d + $label_expiring_days::INTEGER))
+                     WHEN t = 'label_expiring'
+                     THEN replace(l, ' expires', ' expired') || ' '
+                          || icp_ago(date_diff('day', d + $label_expiring_days::INTEGER, $as_of::DATE))
+                     WHEN t = 'job_offers' THEN l || ' (latest ' || icp_ago(date_diff('day', d, $as_of::DATE)) || ')'
+                     ELSE l || ' ' || icp_ago(date_diff('day', d, $as_of::DATE)) END
+                || CASE WHEN neg THEN ' (negative)' ELSE '' END
+                ORDER BY points DESC NULLS LAST, d DESC, t, l)[1:3] AS reasons,
            count(*) FILTER (WHERE NOT neg) AS positive_signals,
            max(d) FILTER (WHERE NOT neg) AS last_positive
     FROM signal_points
@@ -59,10 +70,17 @@ reasoned AS (
         t.naf_reason,
         s.reasons AS signal_reasons,
         coalesce(s.positive_signals, 0) AS positive_signals,
-        s.last_positive
+        s.last_positive,
+        -- what the open-data criteria matched (sql/icp/scored.sql), for the kept rows only
+        nh.near_siret, nh.near_km, lh.labels_held, ih.idcc_held, ch.contracts_won, ch.contracts_amount, hh.offers_open
     FROM top t
     LEFT JOIN contact c ON c.siren = t.siren
     LEFT JOIN signal_reasons s ON s.siren = t.siren
+    LEFT JOIN near_hits nh ON $near_on AND nh.siren = t.siren
+    LEFT JOIN label_hits lh ON $labels_on AND lh.siren = t.siren
+    LEFT JOIN idcc_hits ih ON $idcc_on AND ih.siren = t.siren
+    LEFT JOIN contract_hits ch ON $contracts_on AND ch.siren = t.siren
+    LEFT JOIN hiring_hits hh ON $hiring_on AND hh.siren = t.siren
 )
 SELECT
     $icp AS icp,
@@ -113,6 +131,16 @@ SELECT
         CASE WHEN rev_fit IS NOT NULL THEN 'revenue ' || icp_money(annual_revenue) || ' in range'
              WHEN $rev_on AND rev_penalised THEN 'revenue unknown (-' || CAST($rev_penalty AS INTEGER) || ')'
              WHEN $rev_on THEN 'revenue unknown' END,
+        -- 'establishment 3.2 km from Nantes', 'holds RGE qualification', 'IDCC 1486',
+        -- '3 public contracts won in 365 days (€1.2M)', '4 job offers in 30 days'
+        CASE WHEN near_siret IS NOT NULL THEN 'establishment ' || printf('%.1f', near_km) || ' km from ' || $near_name END,
+        CASE WHEN labels_held IS NOT NULL THEN 'holds ' || array_to_string(list_transform(labels_held,
+            lambda x: coalesce(($label_names::VARCHAR[])[list_position($label_codes::VARCHAR[], x)], x)), ', ') END,
+        CASE WHEN idcc_held IS NOT NULL THEN 'collective agreement IDCC ' || array_to_string(idcc_held, ', ') END,
+        CASE WHEN contracts_won IS NOT NULL THEN contracts_won || ' public contract' || CASE WHEN contracts_won > 1 THEN 's' ELSE '' END
+            || ' won in ' || $contracts_days || ' days' || coalesce(' (' || icp_money(contracts_amount) || ')', '') END,
+        CASE WHEN offers_open IS NOT NULL THEN offers_open || ' job offer' || CASE WHEN offers_open > 1 THEN 's' ELSE '' END
+            || ' in ' || $hiring_days || ' days' END,
         CASE WHEN len($role_groups::VARCHAR[][]) > 0 AND role_label IS NULL THEN 'no target decision maker on file' END,
         -- 'Président de SAS: HOLDING DUPONT SAS, whose Président de SAS is Jean DUPONT'
         decision_maker_via
@@ -131,6 +159,9 @@ SELECT
          ELSE 'last signal ' || icp_ago(date_diff('day', last_positive, $as_of::DATE)) END
         || ' (intent ' || intent_score || '/100)' AS bant_timing,
     'O' AS statut_diffusion,
-    CAST($updated_at AS TIMESTAMP) AS lead_updated_at
+    CAST($updated_at AS TIMESTAMP) AS lead_updated_at,
+    -- criteria.near: the company's establishment that matched (nearest first) and its distance
+    near_siret,
+    CAST(round(near_km, 2) AS DOUBLE) AS near_distance_km
 FROM reasoned
 ORDER BY rank

@@ -7,7 +7,11 @@
 -- range, revenue known in range, authority of the best target role on file and of who holds it:
 -- firmo.icp.authority); a criterion the
 -- ICP leaves out does not count. Place, legal form, age, category, employer are gates: a
--- company outside them is not a lead at all.
+-- company outside them is not a lead at all; so are the open-data criteria (near, labels, IDCC,
+-- public contracts, hiring), each a semi-join on the small set of SIRENs it qualifies, computed
+-- once per query from its table (a criterion left out is a constant false: its set is empty and
+-- its gate folds away). Their tables are {{locations}}, {{labels}}, {{company_idcc}},
+-- {{contracts}} and {{job_offers}} (an empty stand-in when a table is not loaded, see firmo.icp.score).
 -- Unknown revenue under policy 'penalty' costs $rev_penalty fit points.
 -- Intent (0-100): sum over signals up to $as_of of weight(type) * strength * 0.5^(age/half-life),
 -- positive ones adding, negative ones subtracting, clamped to 0..100.
@@ -65,6 +69,72 @@ naf AS (
                    ELSE list_contains(e.other, CASE WHEN e.nom = 'naf_rev2' THEN n.naf2025_code ELSE n.naf_code END) END
     )
 ),
+near_hits AS MATERIALIZED (
+    -- near: the nearest active, precisely located establishment of each company within
+    -- $near_km of ($near_lat, $near_lon). Only the grid cells of the circle's bounding box are
+    -- read ($near_cell_min..$near_cell_max prunes row groups of the table stored by grid_cell,
+    -- the column range keeps the box; firmo.geo); the distance is the haversine of
+    -- firmo/sql/geo/macros.sql, written out because a read-only preview cannot create macros.
+    SELECT siren, siret AS near_siret, distance_km AS near_km
+    FROM (
+        SELECT siren, siret,
+               2 * 6371.0088 * asin(least(1.0, sqrt(
+                   pow(sin(radians(latitude - $near_lat::DOUBLE) / 2), 2)
+                   + cos(radians($near_lat::DOUBLE)) * cos(radians(latitude))
+                     * pow(sin(radians(longitude - $near_lon::DOUBLE) / 2), 2)))) AS distance_km
+        FROM {{locations}}
+        WHERE $near_on AND grid_cell BETWEEN $near_cell_min AND $near_cell_max
+          AND grid_cell % 3600 BETWEEN $near_col_min AND $near_col_max
+          AND precise AND coalesce(active, false) AND siren IS NOT NULL
+    )
+    WHERE distance_km <= $near_km
+    QUALIFY row_number() OVER (PARTITION BY siren ORDER BY distance_km, siret) = 1
+),
+label_hits AS MATERIALIZED (
+    -- labels: companies holding, on $labels_day, any of $labels_any (when listed) and all of $labels_all
+    SELECT siren, list(DISTINCT label ORDER BY label) AS labels_held
+    FROM {{labels}}
+    WHERE $labels_on AND list_contains($labels_wanted::VARCHAR[], label)
+      AND (valid_from IS NULL OR valid_from <= $labels_day::DATE)
+      AND (valid_to IS NULL OR valid_to >= $labels_day::DATE)
+    GROUP BY siren
+    HAVING (len($labels_any::VARCHAR[]) = 0 OR list_has_any(list(label), $labels_any::VARCHAR[]))
+       AND list_has_all(list(label), $labels_all::VARCHAR[])
+),
+idcc_hits AS MATERIALIZED (
+    -- idcc: companies one of whose establishments applies one of $idcc_codes
+    SELECT siren, list(DISTINCT idcc ORDER BY idcc) AS idcc_held
+    FROM {{company_idcc}}
+    WHERE $idcc_on AND list_contains($idcc_codes::VARCHAR[], idcc)
+    GROUP BY siren
+),
+contract_hits AS MATERIALIZED (
+    -- public contracts notified after $contracts_after (and by $as_of): at least $contracts_min
+    -- distinct contracts worth $contracts_min_amount euros in total, in the CPV prefixes and for
+    -- the buyer categories (folded like firmo.icp.config.fold) when listed
+    SELECT siren, count(DISTINCT uid) AS contracts_won, sum(amount) AS contracts_amount
+    FROM {{contracts}}
+    WHERE $contracts_on AND notification_date > $contracts_after::DATE AND notification_date <= $as_of::DATE
+      AND (len($cpv_prefixes::VARCHAR[]) = 0
+           OR len(list_filter($cpv_prefixes::VARCHAR[], lambda x: starts_with(cpv_code, x))) > 0)
+      AND (len($buyer_categories::VARCHAR[]) = 0
+           OR list_contains($buyer_categories::VARCHAR[],
+                            trim(regexp_replace(lower(strip_accents(buyer_category)), '[^a-z0-9]+', ' ', 'g'))))
+    GROUP BY siren
+    HAVING count(DISTINCT uid) >= $contracts_min AND coalesce(sum(amount), 0) >= coalesce($contracts_min_amount::DOUBLE, 0)
+),
+hiring_hits AS MATERIALIZED (
+    -- hiring: at least $hiring_min job offers published after $hiring_after (and by $as_of),
+    -- matched to the company (never a temp agency), in the ROME prefixes when listed
+    SELECT siren, count(DISTINCT offer_id) AS offers_open
+    FROM {{job_offers}}
+    WHERE $hiring_on AND siren IS NOT NULL AND NOT coalesce(temp_agency, false)
+      AND created_date > $hiring_after::DATE AND created_date <= $as_of::DATE
+      AND (len($rome_prefixes::VARCHAR[]) = 0
+           OR len(list_filter($rome_prefixes::VARCHAR[], lambda x: starts_with(rome_code, x))) > 0)
+    GROUP BY siren
+    HAVING count(DISTINCT offer_id) >= $hiring_min
+),
 authority AS (
     -- rank of the best target role in each distinct set of officer roles (1 = first priority),
     -- and the authority points of the best holder (firmo.icp.authority): a 'kind:code' of
@@ -116,6 +186,11 @@ matched AS (
       AND (NOT $cat_on OR list_contains($categories::VARCHAR[], p.company_category))
       AND NOT ($exclude_proceedings AND p.collective_proceeding)
       AND NOT ($exclude_closed AND p.closure_signal)
+      AND (NOT $near_on OR p.siren IN (SELECT siren FROM near_hits))
+      AND (NOT $labels_on OR p.siren IN (SELECT siren FROM label_hits))
+      AND (NOT $idcc_on OR p.siren IN (SELECT siren FROM idcc_hits))
+      AND (NOT $contracts_on OR p.siren IN (SELECT siren FROM contract_hits))
+      AND (NOT $hiring_on OR p.siren IN (SELECT siren FROM hiring_hits))
 ),
 graded AS (
     SELECT
