@@ -11,6 +11,10 @@ to read them unchanged, traps included:
 - `diffusionCommerciale: false` (opposition to commercial use) on a small share of units, drawn
   apart from the SIRENE status (`commercial_opposition`), so the two flags really differ; a few
   `/diff` payloads set or lift it, so the latest payload has to win;
+- legal-person officers (`typeDePersonne: "ENTREPRISE"`, `entreprise.siren`; a foreign holding has
+  no SIREN but `pays` / `lieuRegistre`), some naming their permanent representative
+  (`pouvoir.representant.descriptionPersonne`; the 2023 shape otherwise carries only its
+  `*Present` flags), in the shares sources/demo/officers.py states;
 - the `/diff` file (`[{"company": …}]`) holds the later state of the companies whose officers
   changed after the snapshot: new officers carry their start date, ended ones are simply
   absent (the RNE never signals removals);
@@ -164,13 +168,25 @@ def _pouvoir(officer: dict, vintage: int, names: dict, index: int) -> dict:
     pouvoir["representantId"] = str(index) if vintage == 2023 else f"gen-{officer['officer_id']}"
     if officer["kind"] == "company":
         siren = officer.get("company_siren")
-        entreprise = {
-            "siren": siren,
-            "denomination": names.get(siren) or officer.get("last_name") or f"SOCIETE {siren}",
+        country = officer.get("company_country")
+        entreprise: dict[str, Any] = {
+            "denomination": names.get(siren) or officer.get("last_name") or f"SOCIETE {siren}"
         }
-        pouvoir.update(typeDePersonne="ENTREPRISE", entreprise=entreprise)
+        if siren:
+            entreprise["siren"] = siren
+        else:  # a foreign holding: no French SIREN, its own register abroad
+            entreprise.update(pays=country, lieuRegistre=f"Registre du commerce ({country})")
+        address = {"pays": country or "FRANCE", "codePays": None if country else "FRA"}
+        pouvoir.update(typeDePersonne="ENTREPRISE", entreprise=entreprise,
+                       adresseEntreprise={k: v for k, v in address.items() if v})  # fmt: skip
         if vintage == 2023:
             entreprise["roleEntreprise"] = code
+        if officer.get("rep_last_name"):
+            prenoms = str(officer.get("rep_first_names") or "").split()
+            pouvoir["representant"] = {"descriptionPersonne": {"nom": officer["rep_last_name"], "prenoms": prenoms}}
+        elif vintage == 2023:  # the 2023 sample: a representant holding only the *Present flags
+            pouvoir["representant"] = {"descriptionPersonne": {"sirenPresent": False, "genrePresent": False},
+                                       "adresseDomicile": {"voiePresent": True}, "indicateurActifAgricole": False}  # fmt: skip
     else:
         person: dict[str, Any] = {"nom": officer["last_name"], "prenoms": str(officer["first_names"] or "").split()}
         if vintage == 2023:

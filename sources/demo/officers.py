@@ -1,7 +1,19 @@
 """Decision makers (what the RNE lists as `pouvoirs`): a président for a SAS, a gérant for a
 SARL or SCI, the entrepreneur himself for a sole trader. Some companies changed officer
 recently; the old officer then has an end date, which is what the `officer_change` signal
-is about. About 1.4 officers per unit."""
+is about. About 1.4 officers per unit.
+
+Holdings (`_holdings`): a share of the decision-maker roles is held by a company, as the RNE
+shows (about 7 % of Président / Gérant / DG / DGD roles in real payloads). The law decides where:
+a SAS may be presided or directed by a company (C. com. L.227-7), a société civile or SNC managed
+by one (C. civ. 1846, C. com. L.221-3), while a SARL gérant and the executives of an SA are
+natural persons (L.223-18, L.225-51-1, L.225-53). So the demo gives companies the Président of
+SAS (`P_HELD["73"]` on top of `P_COMPANY_OFFICER`), SAS DGs and the gérants of civil companies
+and SNC, which makes about 8 to 9 % of all those roles. The holding is another company of the
+universe (so its own payload names its officers; `P_CHAIN` of them are themselves held, giving
+chains of two levels and more), or a foreign company without a French SIREN (`P_FOREIGN`); a
+`P_REPRESENTATIVE` share names a permanent representative; `CYCLE_SHARE` of the held SAS form
+pairs presiding each other (A -> B -> A), as filings sometimes do."""
 
 from __future__ import annotations
 
@@ -33,6 +45,18 @@ SECOND_ROLE = {"73": "53", "60": "70", "52": "61", "205": "207", "30": "30", "99
 P_SECOND = {"73": 0.55, "60": 0.9, "52": 1.0, "205": 0.9, "30": 0.45, "99": 0.3, "101": 0.0}
 P_COMPANY_OFFICER = 0.10  # a SAS presided by another company (a holding)
 P_CHANGE = 0.15  # active companies whose main officer changed within two years
+# holdings (_holdings): extra share of each (legal-form prefix, role) held by a company
+P_HELD = {("57", "73"): 0.12, ("57", "53"): 0.08, ("65", "30"): 0.10, ("52", "30"): 0.10, ("53", "30"): 0.10}
+P_HELD_ROLES = ("73", "30", "53", "70", "60", "52", "51", "61")  # decision makers a cycle must be alone of
+P_FOREIGN = 0.10  # holdings registered abroad: no French SIREN
+P_CHAIN = 0.30  # holdings drawn among the companies that are held themselves
+P_REPRESENTATIVE = 0.35  # legal-person officers whose pouvoir names their permanent representative
+CYCLE_SHARE = 0.005  # of the legal-person officers: SAS pairs presiding each other
+HOLDING_FORMS = ("57", "54", "55", "65")  # SAS, SARL, SA, sociétés civiles: what holdings are
+FOREIGN_HOLDINGS = (
+    ("BELGIQUE", "{} HOLDING SA"), ("LUXEMBOURG", "{} INVEST S.A R.L."), ("SUISSE", "{} BETEILIGUNGEN AG"),
+    ("PAYS-BAS", "{} HOLDING B.V."), ("ROYAUME-UNI", "{} CAPITAL LTD"), ("ALLEMAGNE", "{} HOLDING GMBH"),
+)  # fmt: skip
 
 COLUMNS = [
     "siren",
@@ -45,6 +69,9 @@ COLUMNS = [
     "end_date",
     "birth_year_month",
     "company_siren",
+    "company_country",  # legal-person officer: None for a French company, else its country
+    "rep_last_name",  # legal-person officer: its permanent representative, when named
+    "rep_first_names",
 ]
 
 
@@ -156,8 +183,84 @@ def build_officers(rng: np.random.Generator, pools: Pools, units: pl.DataFrame, 
         .otherwise(pl.col("start_date"))
         .alias("start_date")
     )
-    return (
-        frame.with_row_index("officer_id", offset=1).with_columns(pl.col("officer_id").cast(pl.Int64)).select(COLUMNS)
+    frame = frame.with_row_index("officer_id", offset=1).with_columns(pl.col("officer_id").cast(pl.Int64))
+    # own stream: the draws above, and everything built from them, are what they were before holdings
+    return _holdings(rng.spawn(1)[0], pools, units, frame, as_of).select(COLUMNS)
+
+
+def _holdings(
+    rng: np.random.Generator, pools: Pools, units: pl.DataFrame, frame: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
+    """Give a share of the decision-maker roles to companies (see the module docstring)."""
+    m = frame.height
+    info = frame.select("siren").join(
+        units.select("siren", "categorie_juridique", "active", "denomination"), on="siren", how="left"
+    )
+    prefix = info["categorie_juridique"].fill_null("").str.slice(0, 2).to_numpy().astype(object)
+    roles = frame["role_code"].to_numpy().astype(object)
+    p = np.array([P_HELD.get((f, r), 0.0) for f, r in zip(prefix, roles, strict=True)])
+    kind = frame["kind"].to_numpy().astype(object)
+    company = (kind == "company") | (rng.random(m) < p)
+    held_units = set(frame["siren"].filter(pl.Series(company)).to_list())
+
+    pool = units.filter(~pl.col("is_person") & pl.col("active") & pl.col("categorie_juridique").str.slice(0, 2).is_in(
+        list(HOLDING_FORMS)))  # fmt: skip
+    pool_sirens = np.array(pool["siren"].to_list(), dtype=object)
+    pool_names = dict(zip(pool["siren"].to_list(), pool["denomination"].to_list(), strict=True))
+    chained = np.array([s for s in pool_sirens if s in held_units], dtype=object)
+    own = np.array(frame["siren"].to_list(), dtype=object)
+    target = np.array([None] * m, dtype=object)
+    foreign = company & (rng.random(m) < P_FOREIGN)
+    from_chain = rng.random(m) < P_CHAIN
+    for i in np.flatnonzero(company & ~foreign):
+        source = chained if from_chain[i] and chained.size > 1 else pool_sirens
+        if source.size == 0:
+            continue
+        pick_one = source[int(rng.integers(source.size))]
+        if pick_one == own[i]:  # never its own officer: the next one in the pool
+            pick_one = source[(int(np.flatnonzero(source == pick_one)[0]) + 1) % source.size]
+        target[i] = pick_one if pick_one != own[i] else None
+    foreign |= company & (target == None)  # noqa: E711 (element-wise): no French company to point to
+
+    # cycles: pairs of held SAS presiding each other, among those with no other current decision
+    # maker (a DG who is a person would be found instead, and the cycle would not show)
+    current = frame["end_date"].is_null().to_numpy()
+    deciders = pl.Series("siren", own[current & np.isin(roles, list(P_HELD_ROLES))].tolist(), pl.String).value_counts()
+    alone = set(deciders.filter(pl.col("count") == 1)["siren"].to_list())
+    presided = np.flatnonzero(
+        company & ~foreign & (roles == "73") & current & np.array([x in alone for x in own], dtype=bool)
+    )
+    n_cycles = max(1, int(round(CYCLE_SHARE * int(company.sum()))))
+    in_cycle = np.zeros(m, dtype=bool)
+    if presided.size >= 2 and n_cycles:
+        first = np.unique(own[presided], return_index=True)[1]  # one row per SAS
+        rows = rng.choice(presided[first], size=min(2 * n_cycles, first.size - first.size % 2), replace=False)
+        for a, b in zip(rows[0::2], rows[1::2], strict=True):
+            target[a], target[b] = own[b], own[a]
+            in_cycle[[a, b]] = True
+
+    country_pick = rng.integers(len(FOREIGN_HOLDINGS), size=m)
+    words = pick(rng, pools.company_words, m).to_numpy().astype(object)
+    rep = company & (rng.random(m) < P_REPRESENTATIVE) & ~in_cycle  # a named representative would end the cycle
+    people = _people(rng, pools, m, as_of)
+    name = np.array([None] * m, dtype=object)
+    for i in np.flatnonzero(company):
+        name[i] = FOREIGN_HOLDINGS[country_pick[i]][1].format(words[i]) if foreign[i] else pool_names.get(target[i])
+    country = [FOREIGN_HOLDINGS[c][0] if f else None for c, f in zip(country_pick, foreign, strict=True)]
+    siren_of = [t if c and not f else None for t, c, f in zip(target, company, foreign, strict=True)]
+    is_company = pl.Series(company)
+    return frame.with_columns(
+        pl.Series("kind", np.where(company, "company", "person")),
+        pl.when(is_company)
+        .then(pl.Series(name.tolist(), dtype=pl.String))
+        .otherwise(pl.col("last_name"))
+        .alias("last_name"),
+        pl.when(is_company).then(None).otherwise(pl.col("first_names")).alias("first_names"),
+        pl.when(is_company).then(None).otherwise(pl.col("birth_year_month")).alias("birth_year_month"),
+        pl.Series("company_siren", siren_of, dtype=pl.String),
+        pl.Series("company_country", country, dtype=pl.String),
+        pl.when(pl.Series(rep)).then(people["last_name"]).alias("rep_last_name"),
+        pl.when(pl.Series(rep)).then(people["first_names"]).alias("rep_first_names"),
     )
 
 

@@ -255,3 +255,22 @@ def test_a_new_president_of_the_holding_is_a_signal_of_the_companies_it_runs_onc
         (x3, "2026-10-01", label, "RNE: " + held, f"holding {h}:p-new"),
         (k, "2026-10-01", label, "RNE: " + held, f"holding {h}:p-new"),
     ])  # fmt: skip
+
+
+def test_demo_rne_files_give_every_kind_of_holding(con, tmp_path):
+    """The generated RNE stock and diff, through the real loader: the look-through meets named
+    representatives, chains of two and three companies, foreign holdings and cycles."""
+    from sources.demo.inpi import write_inpi
+    from sources.demo.universe import build_universe
+    from sources.inpi.rne_load import apply_rne_updates
+
+    files = write_inpi(build_universe(3000, seed=11, as_of=TODAY), tmp_path / "inpi")
+    load_rne(con, [files["rne_stock"]], today=TODAY)
+    apply_rne_updates(con, json.loads(files["rne_diff"].read_text()), today=TODAY)
+    counts = build_officer_resolution(con)
+    assert {"representative", "resolved", "foreign", "cycle"} <= set(counts)
+    depths = dict(con.execute("SELECT depth, count(*) FROM core.officer_resolution WHERE outcome = 'resolved' "
+                              "GROUP BY 1").fetchall())  # fmt: skip
+    assert depths.get(1, 0) > depths.get(2, 0) > depths.get(3, 0) > 0
+    named = con.execute("SELECT count(*) FROM inpi.officers WHERE representative_family_name IS NOT NULL").fetchall()
+    assert named[0][0] == counts["representative"]  # every named representative is used as such
