@@ -165,5 +165,5 @@ def write_workbook(path: Path, sheet: str, rows: Sequence[Sequence[object]]) -> 
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
+        for name, text in parts.items():  # a fixed timestamp: the same rows give the same bytes
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), text, zipfile.ZIP_DEFLATED)

@@ -19,6 +19,6 @@ SELECT siren, siret, 'organisme_formation' AS label,
        declared AS valid_from, CAST(NULL AS DATE) AS valid_to, 'qualiopi' AS source
 FROM of
 UNION ALL
-SELECT siren, siret, 'qualiopi', certifications, CAST(NULL AS DATE), CAST(NULL AS DATE), 'qualiopi'
+SELECT siren, siret, 'qualiopi' AS label, certifications AS detail, CAST(NULL AS DATE), CAST(NULL AS DATE), 'qualiopi'
 FROM of
 WHERE certifications IS NOT NULL
