@@ -72,6 +72,15 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
                 f"  {icp}: the last enrichment could not re-check and kept the earlier "
                 + ", ".join(f"{n} {f}{'s' if n > 1 else ''}" for f, n in sorted(kept.items()))
             )
+    from firmo.lookthrough import natural_person_contacts
+
+    # leads whose contact is a natural person, before and after looking through holdings
+    persons = {icp: natural_person_contacts(con, f"leads.{icp}") for icp in icps}
+    shown = {icp: found for icp, found in persons.items() if found is not None}
+    if shown:
+        out += ["", f"{'contact is a natural person':28s} {'before':>7s} {'after look-through':>19s}"]
+        for icp, (total, before, after) in shown.items():
+            out.append(f"{icp:28s} {before:>7,} {after:>19,}  (of {total:,} leads)")
     return out
 
 

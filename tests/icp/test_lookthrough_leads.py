@@ -46,3 +46,17 @@ def test_a_company_president_is_looked_through_to_a_natural_person(con, tmp_path
     assert reasons[-1] == "Président de SAS: HOLDING DUPONT SAS, whose Président de SAS is Jean DUPONT"
     # the run summary's figures: 2 natural persons before the look-through, 3 after
     assert natural_person_contacts(con, "leads.holdings") == (4, 2, 3)
+
+
+def test_run_summary_shows_natural_person_contacts_before_and_after(con, tmp_path):
+    from pipelines.summary import lead_lines
+
+    officers = [_company_officer(OP_HELD, HOLDING, "HOLDING DUPONT SAS"),
+                officer(HOLDING, "73", "Président de SAS", given="Jean", family="DUPONT")]  # fmt: skip
+    build_warehouse(con, [company(OP_HELD, naf="70.10Z"), company(HOLDING, naf="70.10Z")], officers=officers)
+    build_leads(con, resolve(parse_icp({}, default_name="all")), as_of=AS_OF, csv_dir=tmp_path)
+    lines = lead_lines(con)
+    assert lines[-2:] == [
+        "contact is a natural person   before  after look-through",
+        "all                                1                   2  (of 2 leads)",
+    ]
