@@ -231,7 +231,7 @@ def load_decp(
         report.repairs = _repairs(con)
         staging = db.staging_name(MARCHES)
         con.execute(render_identifiers(load_sql("decp/create_marches"), table=staging))
-        con.execute(f"INSERT INTO {staging} BY NAME {current_sql} ORDER BY uid")
+        con.execute(f"INSERT INTO {staging} BY NAME {current_sql}")
         _build_contracts(con, staging)
         db.publish(
             con,
