@@ -305,9 +305,22 @@ def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if k in used}
 
 
-def _query(part: str, inputs: WarehouseInputs) -> str:
+_ONLY_WITH = re.compile(r"--\s*only with criteria\.([a-z_]+)\s*$")
+
+
+def render_query(sql: str, on: set[str]) -> str:
+    """`sql` without the lines marked `-- only with criteria.<name>` for criteria not in `on`:
+    DuckDB does not fold a semi-join away when a bound flag turns it off (8M probes cost
+    ~80 ms for an empty set), and a line left out costs nothing. Lines only, never values."""
+    return "\n".join(
+        line for line in sql.splitlines() if (found := _ONLY_WITH.search(line)) is None or found.group(1) in on
+    )
+
+
+def _query(part: str, inputs: WarehouseInputs, icp: ResolvedIcp) -> str:
     """firmo/sql/icp/scored.sql followed by the part that continues its WITH clause."""
-    return render_identifiers(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), **inputs.identifiers)
+    sql = render_query(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), criteria_on(icp))
+    return render_identifiers(sql, **inputs.identifiers)
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -324,7 +337,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def counts(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date) -> dict[str, list[tuple[str, int]]]:
     """Leads per tier, région, NAF division and headcount band (whole selection, before the cap)."""
     inputs = warehouse_inputs(con, icp)
-    sql = _query("counts", inputs)
+    sql = _query("counts", inputs, icp)
     rows = con.execute(sql, _bind(sql, query_params(icp, as_of, inputs))).fetchall()
     out: dict[str, list[tuple[str, int]]] = {d: [] for d in DIMENSIONS}
     for dimension, value, n in rows:
@@ -346,7 +359,7 @@ def leads_statement(
         "max_leads": limit if limit is not None else icp.config.max_leads,
         "updated_at": updated_at or datetime.now().replace(microsecond=0),
     }
-    sql = _query("leads", inputs)
+    sql = _query("leads", inputs, icp)
     return sql, _bind(sql, params)
 
 

@@ -4,6 +4,7 @@ matched establishment, distance and reason is worked out by hand (distances: fir
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import duckdb
@@ -11,8 +12,9 @@ import pytest
 
 from firmo.errors import InputError
 from firmo.icp import IcpError, build_leads, build_prospects, parse_icp, preview, resolve
-from firmo.icp.score import query_params
+from firmo.icp.score import query_params, render_query
 from firmo.signals import build_signals
+from firmo.sqlfiles import load_sql
 from tests.icp.warehouse import AS_OF, build_warehouse, company
 
 NANTES = (47.2184, -1.5536)  # core.commune_points of 44109 here
@@ -395,6 +397,16 @@ def test_near_commune_must_be_one_commune():
         icp_of({"near": {"comune": "Nantes", "radius_km": 3}})
     assert exc.value.errors == [
         "criteria.near.comune: unknown key (did you mean 'commune'?); allowed: commune, lat, lon, radius_km"]
+
+
+def test_a_criterion_left_out_leaves_its_gate_out_of_the_query():
+    scored = load_sql("icp/scored")
+    gates = [line.split("--")[0].strip() for line in scored.splitlines()
+             if re.search(r"-- only with criteria\.[a-z_]+$", line)]
+    assert gates == [f"AND p.siren IN (SELECT siren FROM {cte}_hits)"
+                     for cte in ("near", "label", "idcc", "contract", "hiring")]
+    assert not any(gate in render_query(scored, set()) for gate in gates)
+    assert [gate in render_query(scored, {"labels", "hiring"}) for gate in gates] == [False, True, False, False, True]
 
 
 def test_unused_criteria_bind_off(warehouse):

@@ -9,8 +9,8 @@
 -- ICP leaves out does not count. Place, legal form, age, category, employer are gates: a
 -- company outside them is not a lead at all; so are the open-data criteria (near, labels, IDCC,
 -- public contracts, hiring), each a semi-join on the small set of SIRENs it qualifies, computed
--- once per query from its table (a criterion left out is a constant false: its set is empty and
--- its gate folds away). Their tables are {{locations}}, {{labels}}, {{company_idcc}},
+-- once per query from its table (a criterion left out binds false: its set is empty, and its
+-- gate line, marked `-- only with criteria.<name>`, is left out of the query text). Their tables are {{locations}}, {{labels}}, {{company_idcc}},
 -- {{contracts}} and {{job_offers}} (an empty stand-in when a table is not loaded, see firmo.icp.score).
 -- Unknown revenue under policy 'penalty' costs $rev_penalty fit points.
 -- Intent (0-100): sum over signals up to $as_of of weight(type) * strength * 0.5^(age/half-life),
@@ -186,11 +186,13 @@ matched AS (
       AND (NOT $cat_on OR list_contains($categories::VARCHAR[], p.company_category))
       AND NOT ($exclude_proceedings AND p.collective_proceeding)
       AND NOT ($exclude_closed AND p.closure_signal)
-      AND (NOT $near_on OR p.siren IN (SELECT siren FROM near_hits))
-      AND (NOT $labels_on OR p.siren IN (SELECT siren FROM label_hits))
-      AND (NOT $idcc_on OR p.siren IN (SELECT siren FROM idcc_hits))
-      AND (NOT $contracts_on OR p.siren IN (SELECT siren FROM contract_hits))
-      AND (NOT $hiring_on OR p.siren IN (SELECT siren FROM hiring_hits))
+      -- a semi-join costs a probe per row even when its set is empty, so the line of a criterion
+      -- the ICP leaves out is dropped from the text (firmo.icp.score.render_query)
+      AND p.siren IN (SELECT siren FROM near_hits)              -- only with criteria.near
+      AND p.siren IN (SELECT siren FROM label_hits)             -- only with criteria.labels
+      AND p.siren IN (SELECT siren FROM idcc_hits)              -- only with criteria.idcc
+      AND p.siren IN (SELECT siren FROM contract_hits)          -- only with criteria.public_contracts
+      AND p.siren IN (SELECT siren FROM hiring_hits)            -- only with criteria.hiring
 ),
 graded AS (
     SELECT
