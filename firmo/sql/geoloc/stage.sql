@@ -12,7 +12,9 @@ SELECT
     * EXCLUDE (__digits),
     CASE
         WHEN __siret_raw IS NULL OR trim(__siret_raw) = '' THEN 'missing SIRET'
-        WHEN regexp_full_match(trim(__siret_raw), '[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+') THEN 'SIRET in scientific notation'
+        -- contains() first: the regular expression then runs on the rare values holding an E
+        WHEN (contains(__siret_raw, 'E') OR contains(__siret_raw, 'e'))
+            AND regexp_full_match(trim(__siret_raw), '[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+') THEN 'SIRET in scientific notation'
         WHEN length(siret) <> 14 THEN 'SIRET not 14 digits once cleaned'
         WHEN NOT firmo_siret_ok(siret) THEN 'SIRET checksum fails'
     END AS __siret_reason,
@@ -30,7 +32,11 @@ FROM (
         firmo_geoloc_number(y_latitude) AS __lat,
         firmo_geoloc_number(x_longitude) AS __lon
     FROM (
-        SELECT *, siret AS __siret_raw, regexp_replace(coalesce(siret, ''), '[^0-9]', '', 'g') AS __digits
+        -- the published SIRETs are 14 digits: only the others go through the regular expression
+        SELECT *, siret AS __siret_raw,
+            CASE WHEN length(siret) = 14 AND TRY_CAST(siret AS UBIGINT) IS NOT NULL AND NOT contains(siret, '+')
+                      AND NOT contains(siret, '-') AND NOT contains(siret, ' ') THEN siret
+                 ELSE regexp_replace(coalesce(siret, ''), '[^0-9]', '', 'g') END AS __digits
         FROM __geoloc_scan
     )
 )
