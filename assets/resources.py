@@ -224,6 +224,7 @@ class ProvidersResource(ConfigurableResource):
     icypeas_api_key: str | None = None
     enrow_api_key: str | None = None
     findymail_api_key: str | None = None
+    pdl_api_key: str | None = None
     base_urls: dict[str, str] = {}
     config_path: str | None = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
 

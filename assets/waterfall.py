@@ -14,8 +14,11 @@ from dagster import (
 )
 
 from assets.common import WAREHOUSE_POOL
+from assets.icp import icp_files
 from assets.partitions import icp_partitions
-from assets.resources import ProvidersResource, WarehouseResource
+from assets.resources import PathsResource, ProvidersResource, WarehouseResource
+from firmo.icp import load_icp
+from firmo.icp.authority import AuthorityPlan
 from waterfall.config import load_config
 from waterfall.enrich import run_enrichment
 
@@ -30,7 +33,7 @@ from waterfall.enrich import run_enrichment
     pool=WAREHOUSE_POOL,
 )
 def enriched_leads(
-    context: AssetExecutionContext, warehouse: WarehouseResource, providers: ProvidersResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, providers: ProvidersResource, paths: PathsResource
 ) -> MaterializeResult:
     """Each lead's decision maker: company domain, professional email (with its verification
     status) and direct phone, provider after provider until one answers `valid`, within the
@@ -41,12 +44,19 @@ def enriched_leads(
     configured = providers.configured()
     context.log.info(f"providers with a key: {', '.join(configured) or 'none (only the free pattern guesser)'}")
 
+    # the ICP's personas and scoring for the people step and the re-grading (firmo.icp.authority);
+    # read from the file the lead list was built from (its build runs just before this asset)
+    path = icp_files(paths.icp_dir).get(icp)
+    plan = AuthorityPlan.of(load_icp(path)) if path is not None else None
+    if plan is not None and plan.personas:
+        context.log.info(f"personas searched: {', '.join(p.label for p in plan.personas)}")
+
     def progress(done: int, total: int) -> None:
         context.log.info(f"enrichment {icp}: {done:,}/{total:,} leads")
 
     with warehouse.get_connection() as con:
         report = run_enrichment(
-            con, icp, config, env=providers.key_env(), base_urls=providers.base_urls, progress=progress
+            con, icp, config, env=providers.key_env(), base_urls=providers.base_urls, progress=progress, plan=plan
         )
     meta = report.metadata()
     return MaterializeResult(

@@ -2,7 +2,9 @@
 
 Per lead, in this order: blocked? (suppression list, customers, P units: checked before any call,
 so a blocked lead costs nothing) -> domain (only when the lead has none: most finders need it)
--> email -> verification of a found-but-unverified email -> phone. For each field the configured
+-> people (when the ICP lists personas and the domain is known: the person holding the first
+persona found becomes the contact, `_people`) -> email -> verification of a found-but-unverified
+email -> phone. For each field the configured
 chain is walked in order; an answer whose status is in `stop.stop_on` ends it, one in
 `stop.fallback` is kept in case nothing better turns up, invalid ones are ignored.
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from firmo.personas import Persona
 from waterfall.cache import AnswerCache, verify_key
 from waterfall.config import WaterfallConfig
 from waterfall.limits import Clock, CreditBudget, Gate, Sleep
@@ -41,6 +44,7 @@ from waterfall.providers.base import (
     CircuitOpen,
     Field,
     Forgotten,
+    PeopleQuery,
     Person,
     Provider,
     ProviderError,
@@ -108,6 +112,8 @@ class LeadResult:
     notes: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     unsure: set[Field] = field(default_factory=set)  # fields this run could not re-check (failures)
+    persona: Found | None = None  # the person found holding one of the ICP's personas (people step)
+    persona_priority: int | None = None  # which persona (1 = the ICP's first)
 
     @property
     def reason(self) -> str | None:
@@ -145,9 +151,11 @@ class _Chain:
         return f"{what}: not found" + (f" ({'; '.join(parts)})" if parts else "")
 
 
-async def _ask(provider: Provider, what: Field, subject: Person | str) -> Answer:
+async def _ask(provider: Provider, what: Field, subject: Person | PeopleQuery | str) -> Answer:
     if what is Field.VERIFY:
         return await provider.verify_email(str(subject))
+    if what is Field.PEOPLE:
+        return await provider.find_people(subject)  # type: ignore[attr-defined]
     method = {Field.DOMAIN: provider.find_domain, Field.EMAIL: provider.find_email, Field.PHONE: provider.find_phone}
     return await method[what](subject)  # type: ignore[arg-type]
 
@@ -167,8 +175,10 @@ class Waterfall:
         on_forgotten: ForgetHook | None = None,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
+        personas: Sequence[Persona] = (),
     ) -> None:
         self.config, self.cache, self.budget = config, cache, budget
+        self.personas = tuple(personas)  # the ICP's, in priority order: the people step (`_people`)
         self.is_blocked, self.now, self.on_forgotten = is_blocked, now, on_forgotten
         timing: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep)) if v is not None}
         self.providers: dict[str, Provider] = dict(providers)
@@ -193,7 +203,7 @@ class Waterfall:
         return with_verifier(_DelegatedVerifier(self, verifier.name, res))
 
     async def _question(
-        self, res: LeadResult, chain: _Chain, name: str, what: Field, subject: Person | str
+        self, res: LeadResult, chain: _Chain, name: str, what: Field, subject: Person | PeopleQuery | str
     ) -> Answer | None:
         """The answer of `name` (cache first), or None when it was skipped or failed (noted)."""
         provider, gate = self.providers.get(name), self.gates.get(name)
@@ -301,7 +311,7 @@ class Waterfall:
             answer.extra,
         )
 
-    async def _field(self, res: LeadResult, what: Field, person: Person) -> list[Found]:
+    async def _field(self, res: LeadResult, what: Field, person: Person | PeopleQuery) -> list[Found]:
         """Walk the chain; returns the stopping answer alone, else the fallbacks in chain order."""
         chain, stop = _Chain(), self.config.stop
         fallbacks: list[Found] = []
@@ -379,7 +389,12 @@ class Waterfall:
                     found["website_domain"] = res.domain.value
                     if not self._check(res, person, found):
                         return res
-            if self.config.chain(Field.EMAIL):
+            if self.personas and self.config.chain(Field.PEOPLE):
+                person = await self._people(res, person)
+                named = named or res.persona is not None
+                if res.email is not None and not self._check(res, person, {**found, "email": res.email.value}):
+                    return res
+            if self.config.chain(Field.EMAIL) and res.email is None:
                 if not named:
                     res.notes.append("email: no contact name")
                 elif self.config.email_requires_domain and not person.domain:
@@ -409,6 +424,35 @@ class Waterfall:
             if self.on_forgotten is not None:
                 self.on_forgotten(res.person, erased.reason)
         return res
+
+    async def _people(self, res: LeadResult, person: Person) -> Person:
+        """The people step: each persona in priority order, down the `people` chain, until one is
+        found; that person becomes the lead's contact (the email and phone chains then look them
+        up), with the verified address the search gave when it gave one (Hunter). Asked only with
+        a company domain: every vendor searches by domain (doc §8). Without a hit the legal officer
+        stays the contact."""
+        if not person.domain:
+            res.notes.append("people: no company domain")
+            return person
+        for priority, persona in enumerate(self.personas, 1):
+            query = PeopleQuery(person.siren, person.company_name, person.domain, persona)
+            hits = await self._field(res, Field.PEOPLE, query)
+            if not hits:
+                continue
+            hit, extra = hits[0], hits[0].extra
+            res.persona, res.persona_priority = hit, priority
+            person = replace(
+                person,
+                first_name=extra.get("first_name"),
+                last_name=extra.get("last_name"),
+                job_title=extra.get("title"),
+                linkedin_url=extra.get("linkedin_url"),
+            )
+            res.person = person
+            if extra.get("email") and extra.get("email_status") == Status.VALID.value:
+                res.email = Found(str(extra["email"]), Status.VALID, hit.source, hit.found_at, extra={"via": "people"})
+            break
+        return person
 
     async def run(
         self, people: Sequence[Person], *, progress: Progress | None = None, progress_every: int = 500

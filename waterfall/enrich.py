@@ -13,6 +13,12 @@ before that (what we paid for is kept even if the swap fails), which also makes 
 People a provider reports as erased (HTTP 451) go through `firmo.compliance.forget`: suppressed, and
 their rows deleted everywhere, the enriched list included.
 
+Personas: when the ICP lists personas (`plan`), the engine's people step looks for them at the
+company's domain before the email; a lead whose persona was found gets that person as its
+contact (first and last name, title, LinkedIn URL), `contact_basis` 'persona' and its authority
+re-graded with its fit, score and tier (firmo.icp.authority says why it happens here); `persona`,
+`persona_source`, `contact_function` and `contact_seniority` say what was found.
+
 Crash safety: every answer is appended to the run's answer journal before anything else is asked
 (`waterfall.journal`); a journal a killed run left is merged into the cache (and that run's spend
 into the ledger, as `interrupted`) when the next run starts, so a kill costs at most the questions
@@ -47,6 +53,7 @@ from firmo.compliance import prospecting
 from firmo.compliance.forget import forget
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.db import registered, utc_now
+from firmo.icp.authority import AuthorityPlan, regrade
 from firmo.icp.leads import CONTACT_COLUMNS, leads_table
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, quote_ident
@@ -71,6 +78,12 @@ ENRICHED_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "phone_source": pl.String,
     "phone_found_at": pl.Datetime("us"),
     "enrichment_reason": pl.String,
+    # the people step (engine._people): which persona was found, by whom, what the title says
+    "persona": pl.String,
+    "persona_source": pl.String,
+    "contact_function": pl.String,
+    "contact_seniority": pl.String,
+    "linkedin_url": pl.String,
 }
 FUNNEL = ("leads", "not blocked", "domain found", "email found", "email valid", "phone found")
 
@@ -181,7 +194,49 @@ def _columns(res: LeadResult) -> dict[str, Any]:
         "phone_source": p.source if p else None,
         "phone_found_at": p.found_at if p else None,
         "enrichment_reason": res.reason,
+        "persona": _persona_label(res),
+        "persona_source": res.persona.source if res.persona else None,
+        "contact_function": res.persona.extra.get("function") if res.persona else None,
+        "contact_seniority": res.persona.extra.get("seniority") if res.persona else None,
+        "linkedin_url": res.persona.extra.get("linkedin_url") if res.persona else None,
     }
+
+
+def _persona_label(res: LeadResult) -> str | None:
+    if res.persona is None:
+        return None
+    return f"{res.persona.extra.get('function')} #{res.persona_priority}"
+
+
+def persona_overrides(lead: Mapping[str, Any], res: LeadResult, plan: AuthorityPlan | None) -> dict[str, Any]:
+    """The lead columns a found persona changes: the contact (names, title) and the authority
+    re-graded (firmo.icp.authority.regrade: contact_basis 'persona', fit, score, tier, BANT)."""
+    if res.persona is None or plan is None or res.persona_priority is None:
+        return {}
+    p = res.person
+    title = res.persona.extra.get("title")
+    return {
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "job_title": title,
+        "officer_kind": "person",
+        **regrade(lead, plan, res.persona_priority, title),
+    }
+
+
+def _apply_overrides(frame: pl.DataFrame, overrides: list[dict[str, Any]]) -> pl.DataFrame:
+    """`frame` with each row's overridden values (columns the lead list does not have are skipped)."""
+    cols = sorted({c for o in overrides for c in o if c in frame.columns})
+    if not cols:
+        return frame
+    return frame.with_columns(
+        [
+            pl.Series(
+                c, [o.get(c, v) for o, v in zip(overrides, frame[c].to_list(), strict=True)], dtype=frame.schema[c]
+            )
+            for c in cols
+        ]
+    )
 
 
 _KEPT_COLUMNS = {
@@ -277,9 +332,11 @@ async def enrich_leads(
     now: datetime | None = None,
     run_id: str | None = None,
     progress: Progress | None = None,
+    plan: AuthorityPlan | None = None,
     **engine_kw: Any,
 ) -> EnrichReport:
-    """Enrich leads.<icp> into leads.<icp>_enriched; see the module docstring."""
+    """Enrich leads.<icp> into leads.<icp>_enriched; see the module docstring. `plan` (the ICP's
+    personas and scoring, firmo.icp.authority.AuthorityPlan.of) turns the people step on."""
     started = time.perf_counter()
     now = utc_now(now).replace(microsecond=0)
     source, target = leads_table(icp_name), enriched_table(icp_name)
@@ -312,6 +369,7 @@ async def enrich_leads(
             is_blocked=is_blocked,
             now=now,
             on_forgotten=lambda p, why: forgotten.setdefault(p.siren, why),
+            personas=plan.personas if plan is not None else (),
             **engine_kw,
         )
         results = await engine.run(people, progress=progress)
@@ -319,7 +377,10 @@ async def enrich_leads(
         unsure = sum(1 for r in results if r.unsure and not r.blocked and not r.forgotten)
         kept = keep_earlier(con, target, results, is_blocked)
         extra = pl.DataFrame([_columns(r) for r in results], schema=ENRICHED_SCHEMA)
-        enriched = pl.concat([leads.drop("website_domain"), extra], how="horizontal")
+        lead_part = _apply_overrides(
+            leads, [persona_overrides(r, res, plan) for r, res in zip(rows, results, strict=True)]
+        )
+        enriched = pl.concat([lead_part.drop("website_domain"), extra], how="horizontal")
         enriched = enriched.filter(pl.Series([not r.forgotten for r in results], dtype=pl.Boolean))
         funnel = funnel_counts(results)
         blocked = funnel["leads"] - funnel["not blocked"] - len(forgotten)
@@ -409,6 +470,7 @@ def run_enrichment(
     run_id: str | None = None,
     progress: Progress | None = None,
     http_timeout: float = 60.0,
+    plan: AuthorityPlan | None = None,
 ) -> EnrichReport:
     """Synchronous entry point for the Dagster asset and the CLI: builds the providers from the
     keys in `env` (`FIRMO_<NAME>_API_KEY` -> key, given by the caller: the providers resource)
@@ -431,6 +493,8 @@ def run_enrichment(
                 return client
 
             providers = build_providers(config, client_for, env, base_urls)
-            return await enrich_leads(con, icp_name, config, providers, now=now, run_id=run_id, progress=progress)
+            return await enrich_leads(
+                con, icp_name, config, providers, now=now, run_id=run_id, progress=progress, plan=plan
+            )
 
     return asyncio.run(main())

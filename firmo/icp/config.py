@@ -202,6 +202,10 @@ class Hiring(_Strict):
         return _codes_list(value)
 
 
+def _default_roles() -> list[str | PersonaTarget]:
+    return list(DEFAULT_ROLES)
+
+
 class PersonaTarget(_Strict):
     """`{function: finance, seniority: head}` in criteria.decision_makers (firmo.personas)."""
 
@@ -230,7 +234,7 @@ class PersonaTarget(_Strict):
                 f"{where}: unknown persona seniority {seniority!r}{suggest(seniority, TARGET_SENIORITIES)}; "
                 f"known: {', '.join(TARGET_SENIORITIES)}"
             )
-        return cls(function=function, seniority=seniority)  # type: ignore[arg-type]
+        return cls(function=function, seniority=seniority)
 
 
 class Criteria(_Strict):
@@ -253,7 +257,7 @@ class Criteria(_Strict):
     exclude_collective_proceedings: bool = True
     exclude_closed: bool = True
     # RNE roles (labels or codes) and personas ({function, seniority}), in priority order (_decision_makers)
-    decision_makers: list[str | PersonaTarget] = Field(default_factory=lambda: list(DEFAULT_ROLES))
+    decision_makers: list[str | PersonaTarget] = Field(default_factory=lambda: _default_roles())
     require_decision_maker: bool = False
 
     @field_validator("regions", "departements", "communes", "epci", "legal_forms", "decision_makers", mode="before")

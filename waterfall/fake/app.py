@@ -19,7 +19,7 @@ from starlette.routing import Route
 from waterfall.fake.async_vendors import FakeDropcontact, FakeEnrow, FakeFullEnrich, FakeIcypeas
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.state import FakeState, OutOfCredits
-from waterfall.fake.sync_vendors import FakeApollo, FakeFindymail, FakeHunter, FakeLusha, FakeProspeo
+from waterfall.fake.sync_vendors import FakeApollo, FakeFindymail, FakeHunter, FakeLusha, FakePdl, FakeProspeo
 from waterfall.fake.vendor import Handler, Vendor, base_path
 from waterfall.fake.world import World
 
@@ -33,6 +33,7 @@ VENDORS: tuple[type[Vendor], ...] = (
     FakeIcypeas,
     FakeEnrow,
     FakeFindymail,
+    FakePdl,
 )
 
 

@@ -61,6 +61,7 @@ class FakeConfig:
             "icypeas": 0.4,
             "enrow": 0.4,
             "findymail": 0.3,
+            "pdl": 0.3,
         }
         providers = {
             n: ProviderBehaviour(

@@ -8,8 +8,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from waterfall.fake.vendor import Handler, Vendor, json_body
-from waterfall.fake.world import international
+from firmo.personas import fold
+from waterfall.fake.state import OutOfCredits
+from waterfall.fake.vendor import Handler, Vendor, clean_domain, json_body
+from waterfall.fake.world import StaffMember, international
 
 HUNTER_STATUS = {"valid": "valid", "catch_all": "accept_all", "invalid": "invalid"}
 
@@ -96,6 +98,8 @@ class FakeHunter(Vendor):
 
     async def domain_search(self, request: Request) -> Response:
         q = request.query_params
+        if q.get("domain") and (q.get("type") == "personal" or q.get("department") or q.get("seniority")):
+            return self.people_search(request)
         company = q.get("company")
         if not q.get("domain") and not company:
             return _hunter_error(400, "wrong_params", "You are missing the domain parameter")
@@ -117,13 +121,99 @@ class FakeHunter(Vendor):
             }
         )
 
+    # doc §8.1: Hunter's own classification of the world's people
+    DEPARTMENT = {"general_management": "executive", "purchasing": "operations"}
+    SENIORITY = {"head": "executive", "manager": "senior"}
+
+    def people_search(self, request: Request) -> Response:
+        """`domain` + `department` / `seniority` / `type=personal`: the people Hunter knows there, as
+        personal addresses with their position; 1 credit per 1-10 addresses returned."""
+        q = request.query_params
+        domain = clean_domain(q.get("domain")) or ""
+        departments = {d for d in (q.get("department") or "").split(",") if d}
+        seniorities = {x for x in (q.get("seniority") or "").split(",") if x}
+        limit = min(int(q.get("limit") or 10), 100)
+        found = [
+            m
+            for m in self.known_staff(domain)
+            if (not departments or self.DEPARTMENT.get(m.function, m.function) in departments)
+            and (not seniorities or self.SENIORITY[m.seniority] in seniorities)
+        ][:limit]
+        self.state.charge(self.name, -(-len(found) // 10))
+        emails = []
+        for m in found:
+            email = self.world.email_of(m.first_name, m.last_name, domain)
+            emails.append(
+                {
+                    "value": email,
+                    "type": "personal",
+                    "confidence": 92,
+                    "first_name": m.first_name,
+                    "last_name": m.last_name,
+                    "position": m.title,
+                    "department": self.DEPARTMENT.get(m.function, m.function),
+                    "seniority": self.SENIORITY[m.seniority],
+                    "linkedin": None,
+                    "verification": {"date": "2026-01-15", "status": HUNTER_STATUS[self.world.email_status(email)]},
+                }
+            )
+        return JSONResponse(
+            {
+                "data": {"domain": domain, "pattern": "{first}.{last}", "webmail": False, "emails": emails},
+                "meta": {"results": len(emails), "limit": limit, "offset": 0},
+            }
+        )
+
+
+def _title_hit(title: str, wanted: list[str]) -> bool:
+    """Apollo / Lusha title filters match on terms: every word of a wanted title in the person's."""
+    have = set(fold(title).split())
+    return any(set(fold(w).split()) <= have for w in wanted if w)
+
 
 class FakeApollo(Vendor):
     name = "apollo"
     STATUS = {"valid": "verified", "catch_all": "guessed", "invalid": "bounced"}
 
+    SENIORITY = {"head": "director", "manager": "manager"}
+
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", "/people/match", self.match)]
+        return [("POST", "/people/match", self.match), ("POST", "/mixed_people/api_search", self.search)]
+
+    def _list(self, request: Request, body: Any, name: str) -> list[str]:
+        """Filters as query-string arrays (`name[]`, as documented) or a JSON body (both are seen, §8.2)."""
+        values = request.query_params.getlist(f"{name}[]")
+        if not values and isinstance(body, dict) and isinstance(body.get(name), list):
+            values = [str(v) for v in body[name]]
+        return values
+
+    async def search(self, request: Request) -> Response:
+        """People API Search (doc §8.2): free, previews with the last name masked."""
+        body = await json_body(request)
+        titles = self._list(request, body, "person_titles")
+        seniorities = set(self._list(request, body, "person_seniorities"))
+        people = []
+        for domain in self._list(request, body, "q_organization_domains_list"):
+            domain = clean_domain(domain) or ""
+            for m in self.known_staff(domain):
+                level = (
+                    "c_suite"
+                    if m.function == "general_management" and m.seniority == "head"
+                    else self.SENIORITY[m.seniority]
+                )
+                if (titles and not _title_hit(m.title, titles)) or (seniorities and level not in seniorities):
+                    continue
+                people.append(
+                    {
+                        "id": f"{domain}~{m.index}",
+                        "first_name": m.first_name,
+                        "last_name_obfuscated": m.last_name[:2] + "***",
+                        "title": m.title,
+                        "has_email": True,
+                        "organization": {"name": domain},
+                    }
+                )
+        return JSONResponse({"total_entries": len(people), "people": people[:100]})
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("x-api-key") == self.key
@@ -141,6 +231,8 @@ class FakeApollo(Vendor):
     async def match(self, request: Request) -> Response:
         q = request.query_params  # a JSON body is ignored: Apollo's silent "matched nothing"
         self.state.require(self.name)
+        if q.get("id"):
+            return self.match_id(q["id"])
         found = self.lookup(
             q.get("first_name"), q.get("last_name"), self.domain_for(q.get("domain"), q.get("organization_name"))
         )
@@ -158,13 +250,78 @@ class FakeApollo(Vendor):
         }
         return JSONResponse({"person": person, "request_id": 1039995589705121900})
 
+    def match_id(self, person_id: str) -> Response:
+        """people/match by the id a search gave (1 credit): the full record, current employer included."""
+        domain, _, index = person_id.partition("~")
+        member = next((m for m in self.known_staff(domain) if str(m.index) == index), None)
+        if member is None:
+            return JSONResponse({"person": None})
+        self.state.charge(self.name, 1)
+        email = self.world.email_of(member.first_name, member.last_name, domain)
+        person = {
+            "id": person_id,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "title": member.title,
+            "email": email,
+            "email_status": self.STATUS[self.world.email_status(email)],
+            "linkedin_url": f"https://www.linkedin.com/in/{fold(member.first_name)}-{fold(member.last_name)}-{index}",
+            "organization": {"primary_domain": domain},
+        }
+        return JSONResponse({"person": person})
+
 
 class FakeLusha(Vendor):
     name = "lusha"
     GRADE = {"valid": "A+", "catch_all": "B"}
 
+    DEPARTMENT = {"hr": "Human Resources", "sales": "Sales", "marketing": "Marketing",
+                  "it": "Engineering & Technical", "general_management": "Executive"}  # fmt: skip
+
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("GET", "/v2/person", self.person)]
+        return [("GET", "/v2/person", self.person), ("POST", "/v3/contacts/prospecting", self.prospecting)]
+
+    async def prospecting(self, request: Request) -> Response:
+        """v3 prospecting (doc §8.4): previews without email or phone, 1 credit per 25 results."""
+        body = await json_body(request)
+        filters = body.get("filters") if isinstance(body, dict) else None
+        if not isinstance(filters, dict):
+            return self._error(400, "filters are required")
+        contacts = ((filters.get("contacts") or {}).get("include")) or {}
+        companies = ((filters.get("companies") or {}).get("include")) or {}
+        titles = [str(t) for t in contacts.get("jobTitles") or []]
+        departments = set(contacts.get("departments") or [])
+        size = int(((body.get("pagination") or {}).get("size")) or 25)
+        results = []
+        for domain in companies.get("domains") or []:
+            domain = clean_domain(domain) or ""
+            for m in self.known_staff(domain):
+                if titles and not _title_hit(m.title, titles):
+                    continue
+                if departments and self.DEPARTMENT.get(m.function, "Other") not in departments:
+                    continue
+                results.append(
+                    {
+                        "id": f"{domain}~{m.index}",
+                        "firstName": m.first_name,
+                        "lastName": m.last_name,
+                        "jobTitle": {"title": m.title, "departments": [self.DEPARTMENT.get(m.function, "Other")]},
+                        "company": {"name": domain, "domain": domain},
+                        "socialLinks": {"linkedin": None},
+                        "has": ["emails"],
+                    }
+                )
+        results = results[:size]
+        charged = -(-len(results) // 25)
+        self.state.charge(self.name, charged)
+        return JSONResponse(
+            {
+                "requestId": "fake",
+                "pagination": {"page": 0, "size": size, "total": len(results)},
+                "results": results,
+                "billing": {"creditsCharged": charged, "resultsReturned": len(results)},
+            }
+        )
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("api_key") == self.key
@@ -326,3 +483,78 @@ class FakeFindymail(Vendor):
             return JSONResponse({"message": "The email field is required."}, 422)
         self.state.charge(self.name, 1)
         return JSONResponse({"email": email, "verified": self.world.verify(email) == "valid", "provider": "Google"})
+
+
+class FakePdl(Vendor):
+    """People Data Labs Person Search (doc §8.3): an Elasticsearch `query` of term / terms clauses
+    on job_company_website, job_title_role and job_title_levels; 1 credit per record returned;
+    no record: 404, free."""
+
+    name = "pdl"
+    ROLE = {"hr": "human_resources", "finance": "finance", "sales": "sales", "marketing": "marketing",
+            "it": "engineering", "purchasing": "operations", "operations": "operations"}  # fmt: skip
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", "/person/search", self.search)]
+
+    def authorized(self, request: Request) -> bool:
+        return (request.headers.get("x-api-key") or request.query_params.get("api_key")) == self.key
+
+    def _error(self, code: int, kind: str, message: str) -> Response:
+        return JSONResponse({"status": code, "error": {"type": kind, "message": message}}, code)
+
+    def auth_error(self) -> Response:
+        return self._error(401, "authentication_error", "Invalid API key")
+
+    def rate_error(self) -> Response:
+        return self._error(429, "rate_limit_error", "Rate limit exceeded")
+
+    def quota_error(self) -> Response:
+        return self._error(402, "payment_required", "You have hit your account maximum for person search")
+
+    def levels(self, m: StaffMember) -> list[str]:
+        if m.function == "general_management" and m.seniority == "head":
+            return ["owner", "cxo"]
+        return ["director"] if m.seniority == "head" else ["manager"]
+
+    async def search(self, request: Request) -> Response:
+        body = await json_body(request)
+        query = body.get("query") if isinstance(body, dict) else None
+        must = ((query or {}).get("bool") or {}).get("must") if isinstance(query, dict) else None
+        if not isinstance(must, list):
+            return self._error(400, "invalid_request_error", "query must be an Elasticsearch bool query")
+        terms: dict[str, list[str]] = {}
+        for clause in must:
+            for kind in ("term", "terms"):
+                for key, value in (clause.get(kind) or {}).items() if isinstance(clause, dict) else ():
+                    terms[key] = value if isinstance(value, list) else [value]
+        size = max(1, min(int(body.get("size") or 1), 100))
+        records = []
+        for domain in terms.get("job_company_website", []):
+            for m in self.known_staff(clean_domain(domain) or ""):
+                if "job_title_role" in terms and self.ROLE.get(m.function) not in terms["job_title_role"]:
+                    continue
+                if "job_title_levels" in terms and not set(self.levels(m)) & set(terms["job_title_levels"]):
+                    continue
+                records.append(
+                    {
+                        "id": f"pdl-{domain}-{m.index}",
+                        "full_name": f"{m.first_name} {m.last_name}".lower(),
+                        "first_name": m.first_name.lower(),
+                        "last_name": m.last_name.lower(),
+                        "job_title": m.title.lower(),
+                        "job_title_role": self.ROLE.get(m.function),
+                        "job_title_levels": self.levels(m),
+                        "job_company_website": domain,
+                        "linkedin_url": f"linkedin.com/in/{fold(m.first_name)}-{fold(m.last_name)}",
+                        "work_email": None,
+                    }
+                )
+        if not records:
+            return self._error(404, "not_found", "No records were found matching your search")
+        data = records[:size]
+        try:
+            self.state.charge(self.name, len(data))
+        except OutOfCredits:
+            return self.quota_error()
+        return JSONResponse({"status": 200, "data": data, "scroll_token": None, "total": len(records)})

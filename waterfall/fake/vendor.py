@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from waterfall.fake.config import FakeConfig, ProviderBehaviour
 from waterfall.fake.state import FakeState
-from waterfall.fake.world import World
+from waterfall.fake.world import StaffMember, World, staff
 from waterfall.providers.registry import PROVIDERS
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -88,6 +88,17 @@ class Vendor:
     # -- the world seen by this vendor ------------------------------------------------------------
     def domain_for(self, domain: str | None, company: str | None) -> str | None:
         return clean_domain(domain) or (self.world.company_domain(company) if company else None)
+
+    def known_staff(self, domain: str) -> list[StaffMember]:
+        """The people of `domain` this vendor knows (stable hash against its hit rate)."""
+        if not domain:
+            return []
+        rate = self.behaviour.hit_rate
+        known = [
+            m for m in staff(self.world, domain) if self.world.knows(self.name, m.first_name, m.last_name, domain, rate)
+        ]
+        self.state.record(self.name, bool(known))
+        return known
 
     def lookup(self, first: str | None, last: str | None, domain: str | None) -> Found | None:
         """The person if this vendor knows them (stable hash against its hit rate), else None."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from waterfall.providers.names import NameParts, slug
 from waterfall.providers.phones import guess_type, to_e164
@@ -106,3 +107,58 @@ class World:
 def international(national: str) -> str:
     """'06 12 34 56 78' → '+33 6 12 34 56 78' (the display FullEnrich and Lusha use)."""
     return "+33 " + national[1:]
+
+
+# -- the people of each company (the people search, doc §8) ------------------------------------------
+FIRST_NAMES = (
+    "Camille", "Nicolas", "Julie", "Thomas", "Claire", "Antoine", "Sophie", "Julien", "Émilie", "Mathieu",
+    "Laura", "Romain", "Céline", "Guillaume", "Aurélie", "Maxime", "Élodie", "Pierre", "Manon", "Hugo",
+)  # fmt: skip
+LAST_NAMES = (
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
+    "Simon", "Laurent", "Lefèvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
+)  # fmt: skip
+STAFF_FUNCTIONS = ("general_management", "finance", "hr", "sales", "marketing", "it", "purchasing", "operations")
+HEAD_RATE = {"general_management": 0.9}  # else STAFF_HEAD_RATE
+STAFF_HEAD_RATE, STAFF_MANAGER_RATE = 0.55, 0.4
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One person of the imaginary company: names, a real-world title, and the truth behind it."""
+
+    index: int
+    first_name: str
+    last_name: str
+    title: str
+    function: str
+    seniority: str  # head | manager
+
+
+def staff(world: World, domain: str) -> list[StaffMember]:
+    """Who works at `domain`, stable per domain: per function a head (most companies) and
+    sometimes a manager, titled as French and English company pages title them."""
+    from firmo.personas import SEARCH_TITLES
+
+    domain = domain.lower()
+    people: list[StaffMember] = []
+    for function in STAFF_FUNCTIONS:
+        for seniority, rate in (("head", HEAD_RATE.get(function, STAFF_HEAD_RATE)), ("manager", STAFF_MANAGER_RATE)):
+            if world.h("staff", domain, function, seniority) >= rate:
+                continue
+            titles = SEARCH_TITLES[function][seniority]
+
+            def pick(what: str, options: tuple[str, ...], key: tuple[str, str] = (function, seniority)) -> str:
+                return options[int(world.h(what, domain, *key) * len(options))]
+
+            people.append(
+                StaffMember(
+                    len(people),
+                    pick("first", FIRST_NAMES),
+                    pick("last", LAST_NAMES).upper(),
+                    pick("title", titles),
+                    function,
+                    seniority,
+                )
+            )
+    return people

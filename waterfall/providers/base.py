@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from firmo.personas import Persona
+
 
 class Field(StrEnum):
     DOMAIN = "domain"
     EMAIL = "email"
     PHONE = "phone"
     VERIFY = "verify"  # verification of an email found elsewhere
+    PEOPLE = "people"  # the person holding a persona at a company (people search by domain and role)
 
 
 class Status(StrEnum):
@@ -52,6 +55,23 @@ class Person:
         if what is Field.DOMAIN:
             return f"{self.siren}|{norm(self.company_name)}"
         return f"{norm(self.first_name)}|{norm(self.last_name)}|{norm(self.domain) or self.siren}"
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    """Who holds `persona` (function + seniority, firmo.personas) at the company of `domain`.
+
+    The answer's value is the person's full name; `extra` holds first_name, last_name, title,
+    function, seniority, linkedin_url, and email / email_status when the vendor's search gives one."""
+
+    siren: str
+    company_name: str
+    domain: str
+    persona: Persona
+
+    def key(self, what: Field) -> str:
+        """Cache key: the company's domain and the persona (the same question for any lead)."""
+        return f"{self.domain.strip().lower()}|{self.persona.function}|{self.persona.seniority}"
 
 
 @dataclass(frozen=True)

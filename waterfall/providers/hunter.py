@@ -15,6 +15,7 @@ import httpx
 from waterfall.providers.base import (
     Answer,
     Field,
+    PeopleQuery,
     Person,
     ProviderError,
     QuotaExhausted,
@@ -22,6 +23,7 @@ from waterfall.providers.base import (
     Status,
     Transient,
 )
+from waterfall.providers.people import first_match, person_answer
 from waterfall.providers.transport import HttpProvider, Shape, parse_retry_after, require_names
 
 # §2.12: valid stops; accept_all/unknown/unverified are fallbacks; webmail is personal (drop for people).
@@ -71,9 +73,41 @@ class _DomainSearch(Shape):
     data: _DomainData
 
 
+class _Found(Shape):  # one entry of domain-search `emails[]` (doc §8.1)
+    value: str | None = None
+    type: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    position: str | None = None
+    linkedin: str | None = None
+    verification: _Verification | None = None
+
+
+class _PeopleData(Shape):
+    emails: list[_Found] | None = None
+
+
+class _PeopleSearch(Shape):
+    data: _PeopleData
+
+
+# doc §8.1: persona function -> Hunter `department` (none for purchasing: filter on `position`);
+# seniority -> Hunter's junior | senior | executive (comma-separated when several)
+DEPARTMENT = {
+    "hr": "hr",
+    "finance": "finance",
+    "sales": "sales",
+    "marketing": "marketing",
+    "it": "it",
+    "operations": "operations",
+    "general_management": "executive",
+}
+SENIORITY = {"head": "senior,executive", "manager": "senior"}
+
+
 class HunterProvider(HttpProvider):
     name = "hunter"
-    fields = frozenset({Field.DOMAIN, Field.EMAIL, Field.VERIFY})
+    fields = frozenset({Field.DOMAIN, Field.EMAIL, Field.VERIFY, Field.PEOPLE})
     default_base_url = "https://api.hunter.io/v2"
 
     def auth_headers(self) -> dict[str, str]:
@@ -134,4 +168,37 @@ class HunterProvider(HttpProvider):
             credits=credits,
             raw_status="found",
             extra={"pattern": data.pattern} if data.pattern else {},
+        )
+
+    async def find_people(self, query: PeopleQuery) -> Answer:
+        """Domain search by department and seniority, personal addresses only (doc §8.1): the
+        answer is an email search too, so the person comes with a verified address when Hunter
+        has one. 1 credit per 1-10 addresses returned, 0 for an empty list."""
+        persona = query.persona
+        params = {
+            "domain": query.domain,
+            "department": DEPARTMENT.get(persona.function),
+            "seniority": SENIORITY.get(persona.seniority),
+            "type": "personal",
+            "limit": 10,
+        }
+        data = self.checked_as(_PeopleSearch, await self.send("GET", "/domain-search", params=params)).data
+        emails = data.emails or []
+        credits = float(math.ceil(len(emails) / 10))
+        named = [e for e in emails if e.first_name and e.last_name and e.type != "generic"]
+        hit = first_match(persona, named, lambda e: e.position)
+        if hit is None:
+            return self.miss(Field.PEOPLE, raw_status=f"{len(emails)} addresses, none {persona.label}", credits=credits)
+        raw = hit.verification.status if hit.verification else None
+        return person_answer(
+            self.name,
+            query,
+            first_name=hit.first_name or "",
+            last_name=hit.last_name or "",
+            title=hit.position,
+            credits=credits,
+            raw_status=f"{len(emails)} addresses",
+            linkedin_url=hit.linkedin,
+            email=hit.value,
+            email_status=STATUS.get(raw or "", Status.RISKY),
         )

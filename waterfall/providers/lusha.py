@@ -4,6 +4,10 @@ One call reveals emails and phones together. 402 = out of credits, 451 = GDPR-re
 429 carries no Retry-After (Lusha says back off 1 s → 60 s: the engine's job). Credits follow
 `contact.isCreditCharged` (email 1, phone 5 when revealed). Phones carry `doNotCall`, kept in
 `extra` because calling a DNC number is the caller's liability.
+
+People (doc §8.4): `POST /v3/contacts/prospecting` by company domain, department and job titles;
+previews (names, title, LinkedIn) without email or phone, billed `billing.creditsCharged` (1 per
+25 results); the person found then goes through the email and phone chains.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from typing import Any
 
 import httpx
 
-from waterfall.providers.base import Answer, Field, Person, ProviderError, Status, Transient
+from firmo.personas import search_titles
+from waterfall.providers.base import Answer, Field, PeopleQuery, Person, ProviderError, Status, Transient
+from waterfall.providers.people import first_match, person_answer
 from waterfall.providers.phones import phone_extra, to_e164
 from waterfall.providers.transport import HttpProvider, Shape, require_names
 
@@ -54,9 +60,46 @@ class _Person(Shape):
     contact: _Contact | None = None
 
 
+class _JobTitle(Shape):
+    title: str | None = None
+
+
+class _Social(Shape):
+    linkedin: str | None = None
+
+
+class _Result(Shape):  # one preview of v3 contacts/prospecting (doc §8.4): no email, no phone
+    id: str | None = None
+    firstName: str | None = None  # noqa: N815
+    lastName: str | None = None  # noqa: N815
+    jobTitle: _JobTitle | None = None  # noqa: N815
+    socialLinks: _Social | None = None  # noqa: N815
+
+
+class _Billing(Shape):
+    creditsCharged: float | None = None  # noqa: N815
+
+
+class _Prospecting(Shape):
+    results: list[_Result] | None = None
+    billing: _Billing | None = None
+
+
+# doc §8.4: department values seen in the specs (finance, purchasing and operations have none seen:
+# filtered by job titles only). Seniority ids are not documented in full, so none is sent and the
+# titles decide (firmo.personas).
+DEPARTMENTS = {
+    "hr": "Human Resources",
+    "sales": "Sales",
+    "marketing": "Marketing",
+    "it": "Engineering & Technical",
+    "general_management": "Executive",
+}
+
+
 class LushaProvider(HttpProvider):
     name = "lusha"
-    fields = frozenset({Field.EMAIL, Field.PHONE})
+    fields = frozenset({Field.EMAIL, Field.PHONE, Field.PEOPLE})
     default_base_url = "https://api.lusha.com"
 
     def auth_headers(self) -> dict[str, str]:
@@ -122,3 +165,30 @@ class LushaProvider(HttpProvider):
                     extra={**phone_extra(e164, kind), "do_not_call": bool(phone.doNotCall)},
                 )
         return self.miss(Field.PHONE, raw_status="no_phone", credits=credits)
+
+    async def find_people(self, query: PeopleQuery) -> Answer:
+        persona = query.persona
+        contacts: dict[str, object] = {"jobTitles": list(search_titles(persona)), "countries": ["FR"]}
+        if persona.function in DEPARTMENTS:
+            contacts["departments"] = [DEPARTMENTS[persona.function]]
+        body = {
+            "pagination": {"page": 0, "size": 25},
+            "filters": {"contacts": {"include": contacts}, "companies": {"include": {"domains": [query.domain]}}},
+        }
+        found = self.checked_as(_Prospecting, await self.send("POST", "/v3/contacts/prospecting", json=body))
+        credits = float(found.billing.creditsCharged or 0) if found.billing else 0.0
+        named = [r for r in found.results or [] if r.firstName and r.lastName]
+        hit = first_match(persona, named, lambda r: r.jobTitle.title if r.jobTitle else None)
+        if hit is None:
+            return self.miss(Field.PEOPLE, raw_status=f"{len(named)} previews, none {persona.label}", credits=credits)
+        return person_answer(
+            self.name,
+            query,
+            first_name=hit.firstName or "",
+            last_name=hit.lastName or "",
+            title=hit.jobTitle.title if hit.jobTitle else None,
+            credits=credits,
+            raw_status="preview",
+            linkedin_url=hit.socialLinks.linkedin if hit.socialLinks else None,
+            vendor_id=hit.id,
+        )

@@ -24,6 +24,7 @@ from waterfall.providers.hunter import HunterProvider
 from waterfall.providers.icypeas import IcypeasProvider
 from waterfall.providers.lusha import LushaProvider
 from waterfall.providers.pattern import PatternProvider
+from waterfall.providers.pdl import PdlProvider
 from waterfall.providers.prospeo import ProspeoProvider
 from waterfall.providers.transport import AsyncJobProvider, HttpProvider
 
@@ -56,21 +57,25 @@ def _spec(cls: type[HttpProvider], pricing: str) -> ProviderSpec:
 PROVIDERS: dict[str, ProviderSpec] = {
     "hunter": _spec(
         HunterProvider,
-        "finder 1 credit per email found, 0 on a miss; verifier 0.5 (unified credits); domain search 1 per 1-10 emails",
+        "finder 1 credit per email found, 0 on a miss; verifier 0.5 (unified credits); domain search "
+        "(domains and people) 1 per 1-10 emails",
     ),
     "dropcontact": _spec(
         DropcontactProvider,
         "1 credit per record with an email (debited at submit, refunded on a miss); 403 when credits are short",
     ),
     "apollo": _spec(
-        ApolloProvider, "1 credit whenever a person matches, even a guessed/empty email; 0 when person is null"
+        ApolloProvider,
+        "1 credit whenever a person matches, even a guessed/empty email; 0 when person is null; people "
+        "search free, its reveal 1",
     ),
     "fullenrich": _spec(FullEnrichProvider, "work email 1, mobile 10, landline free; job cost.credits"),
-    "lusha": _spec(LushaProvider, "email 1 + phone 5 when isCreditCharged, else 0"),
+    "lusha": _spec(LushaProvider, "email 1 + phone 5 when isCreditCharged, else 0; prospecting 1 per 25 results"),
     "prospeo": _spec(ProspeoProvider, "1 per matched email, 10 with a mobile, 0 on NO_MATCH or free_enrichment"),
     "icypeas": _spec(IcypeasProvider, "1 per found email, 0 on a miss"),
     "enrow": _spec(EnrowProvider, "1 per found email (response credits_used)"),
     "findymail": _spec(FindymailProvider, "1 per found (always verified) email; verify 1 verifier credit"),
+    "pdl": _spec(PdlProvider, "person search: 1 credit per record returned (size caps it), 0 on 404"),
     "pattern": ProviderSpec(
         PatternProvider,
         None,

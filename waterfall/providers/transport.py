@@ -32,6 +32,7 @@ from waterfall.providers.base import (
     BadAnswer,
     Field,
     Forgotten,
+    PeopleQuery,
     Person,
     ProviderError,
     QuotaExhausted,
@@ -153,6 +154,9 @@ class HttpProvider:
 
     async def verify_email(self, email: str) -> Answer:
         raise NotImplementedError(f"{self.name} does not verify emails")
+
+    async def find_people(self, query: PeopleQuery) -> Answer:
+        raise NotImplementedError(f"{self.name} does not search people")
 
     # -- helpers for subclasses -----------------------------------------------------------------
     def auth_headers(self) -> dict[str, str]:

@@ -14,7 +14,7 @@ from waterfall.providers.registry import PROVIDERS, build_provider
 
 def test_every_spec_is_consistent():
     assert set(PROVIDERS) == {"hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas",
-                              "enrow", "findymail", "pattern"}
+                              "enrow", "findymail", "pdl", "pattern"}
     for name, spec in PROVIDERS.items():
         assert spec.cls.name == name
         assert spec.fields == spec.cls.fields
