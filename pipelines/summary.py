@@ -84,6 +84,27 @@ def lead_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return out
 
 
+def persona_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Per enriched ICP whose list searched personas (the waterfall's people step): leads whose
+    contact is a persona found, by persona and by the vendor that found it, out of the leads."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'leads' AND column_name = 'persona' "
+        "AND table_name LIKE '%\\_enriched' ESCAPE '\\' ORDER BY 1"
+    ).fetchall()
+    out: list[str] = []
+    for (table,) in rows:
+        total, found = con.execute(f'SELECT count(*), count(persona) FROM leads."{table}"').fetchall()[0]
+        if not found:
+            continue
+        detail = con.execute(
+            f'SELECT persona, persona_source, count(*) FROM leads."{table}" WHERE persona IS NOT NULL '
+            "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"
+        ).fetchall()
+        by = ", ".join(f"{persona} by {source} {n:,}" for persona, source, n in detail)
+        out.append(f"  {table.removesuffix('_enriched')}: persona found for {found:,} of {total:,} leads ({by})")
+    return ["", "persona hits per ICP (people search)", *out] if out else []
+
+
 def kept_out_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Active units never prospected, enriched or exported, per registry flag (firmo/compliance/prospecting.py)."""
     from firmo.compliance.prospecting import kept_out
@@ -126,6 +147,7 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
         lines.append(f"{table.ljust(width)}  {n:>12,}  {rejects.get(table, 0):>9,}")
     lines += kept_out_lines(con)
     lines += lead_lines(con)
+    lines += persona_lines(con)
     lines += quality_lines(con)
     lines += ["", f"Warehouse:  {db_file}"]
     for label, value in (extra or {}).items():
