@@ -116,6 +116,7 @@ class RegistrySourcesResource(ConfigurableResource):
     def from_settings(cls, settings: Settings) -> RegistrySourcesResource:
         live = settings.live
         demo = {} if live else _demo_files(settings)
+        idcc = _idcc_sources(settings, demo)
         if live:
             from sources.sirene.download import stock_urls
 
@@ -133,21 +134,24 @@ class RegistrySourcesResource(ConfigurableResource):
             parse_workers=settings.parse_workers,
             geoloc=settings.geoloc_source or (_geoloc_url() if live else demo.get("geoloc:csv_zip", "")),
             geoloc_max_removal_pct=settings.geoloc_max_removal_pct,
-            **_idcc_sources(settings, demo),
+            idcc_siret=idcc[0],
+            idcc_dares=idcc[1],
+            idcc_kali=idcc[2],
+            idcc_max_removal_pct=settings.idcc_max_removal_pct,
         )
 
 
-def _idcc_sources(settings: Settings, demo: dict[str, str]) -> dict[str, str | float]:
-    """The three IDCC sources: the settings', else the publishers' addresses (live) or the demo files."""
+def _idcc_sources(settings: Settings, demo: dict[str, str]) -> tuple[str, str, str]:
+    """The SIRET -> IDCC, DARES and KALI sources: the settings', else the publishers' addresses
+    (live) or the demo files."""
     from sources.idcc.download import DARES_PAGE_URL, KALI_URL, SIRET_IDCC_URL
 
     live = settings.live
-    return {
-        "idcc_siret": settings.idcc_siret_source or (SIRET_IDCC_URL if live else demo.get("idcc:siret_idcc", "")),
-        "idcc_dares": settings.idcc_dares_source or (DARES_PAGE_URL if live else demo.get("idcc:dares", "")),
-        "idcc_kali": settings.idcc_kali_source or (KALI_URL if live else demo.get("idcc:kali", "")),
-        "idcc_max_removal_pct": settings.idcc_max_removal_pct,
-    }
+    return (
+        settings.idcc_siret_source or (SIRET_IDCC_URL if live else demo.get("idcc:siret_idcc", "")),
+        settings.idcc_dares_source or (DARES_PAGE_URL if live else demo.get("idcc:dares", "")),
+        settings.idcc_kali_source or (KALI_URL if live else demo.get("idcc:kali", "")),
+    )
 
 
 def _geoloc_url() -> str:

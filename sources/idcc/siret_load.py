@@ -13,7 +13,7 @@ rows removed refuses the load (the Common conventions' max_removal_percentage), 
 Why the file is read one physical line at a time (one VARCHAR column, split in SQL) rather than
 by DuckDB's CSV sniffer: a quarantined row must say its line, and DuckDB's CSV reader gives no
 row position; a table built in insertion order numbers the lines by rowid, and ~2M lines of
-four short fields split in SQL in about a second. The header is still read by name.
+four short fields split in SQL in a few seconds. The header is still read by name.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ COMPANY_CODES = "core.company_idcc_codes"
 COMPANIES = "core.companies"
 REJECTS = "idcc.rejects"
 REJECTS_STAGING = "idcc.rejects__staging"
-LINES = "idcc.siret_idcc__lines"
-PARSED = "idcc.siret_idcc__parsed"
+# TEMP tables of one load (the connection's, never in the warehouse file)
+LINES = "idcc_siret_lines"
+FIELDS = "idcc_siret_fields"
+PARSED = "idcc_siret_parsed"
 COLUMNS = ("MOIS", "SIRET", "IDCC", "DATE_MAJ")
 NO_AGREEMENT = "9999"
 MAX_REMOVAL_PCT = 1.0  # default of FIRMO_IDCC_MAX_REMOVAL_PCT
@@ -81,18 +83,18 @@ def load_siret_idcc(
             raise InputError(f"{path}: empty file, no header {','.join(COLUMNS)}")
         positions, width = header_positions(first[0][0], source)
         con.execute(
-            render_identifiers(load_sql("idcc/parse_siret_idcc"), lines=LINES, target=PARSED),
-            {
-                "mois": positions["MOIS"],
-                "siret": positions["SIRET"],
-                "idcc": positions["IDCC"],
-                "date_maj": positions["DATE_MAJ"],
-                "columns": width,
-            },
+            render_identifiers(load_sql("idcc/parse_siret_idcc"), lines=LINES, target=FIELDS),
+            {"mois": positions["MOIS"], "siret": positions["SIRET"], "idcc": positions["IDCC"],
+             "date_maj": positions["DATE_MAJ"]},
+        )  # fmt: skip
+        con.execute(
+            render_identifiers(load_sql("idcc/check_siret_idcc"), fields=FIELDS, target=PARSED), {"columns": width}
         )
         con.execute(
             f"INSERT INTO {REJECTS_STAGING} (target_table, source_file, line_number, reason, raw) "
-            f"SELECT ?, ?, line_number, __reason, left(line, 2000) FROM {PARSED} WHERE __reason IS NOT NULL",
+            f"SELECT ?, ?, p.line_number, p.__reason, left(l.line, 2000) FROM {PARSED} p "
+            f"JOIN (SELECT rowid + 1 AS line_number, line FROM {LINES}) l USING (line_number) "
+            "WHERE p.__reason IS NOT NULL",
             [RAW, source],
         )
         counts = con.execute(f"SELECT count(*), count(*) FILTER (WHERE __reason IS NOT NULL) FROM {PARSED}").fetchall()[
@@ -116,7 +118,7 @@ def load_siret_idcc(
         db.publish(con, staged, rejects={REJECTS: [RAW]}, rejects_staging=REJECTS_STAGING)
     finally:
         db.drop_staging(con, *staged)
-        for table in (LINES, PARSED, REJECTS_STAGING):
+        for table in (LINES, FIELDS, PARSED, REJECTS_STAGING):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     report.loaded = {t: db.row_count(con, t) for t in targets}
     report.seconds = time.perf_counter() - started
@@ -129,7 +131,7 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute("SET preserve_insertion_order = true")  # rowid must follow the file's order
     try:
         con.execute(
-            f"CREATE TABLE {LINES} AS SELECT line FROM read_csv($path, header = false, "
+            f"CREATE TEMP TABLE {LINES} AS SELECT line FROM read_csv($path, header = false, "
             "columns = {'line': 'VARCHAR'}, delim = $delim, quote = '', escape = '', auto_detect = false, "
             "strict_mode = false, encoding = 'utf-8')",
             {"path": str(path), "delim": "\x01"},

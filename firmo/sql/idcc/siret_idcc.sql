@@ -2,8 +2,8 @@
 -- (MOIS, SIRET, IDCC): a repeated row keeps its latest DATE_MAJ. Stored in SIRET order, so a
 -- lookup of one establishment reads one row group.
 CREATE TABLE {{target}} AS
-SELECT MOIS, SIRET, IDCC, DATE_MAJ
+SELECT MOIS, SIRET, IDCC, max(DATE_MAJ) AS DATE_MAJ
 FROM {{parsed}}
 WHERE __reason IS NULL
-QUALIFY row_number() OVER (PARTITION BY MOIS, SIRET, IDCC ORDER BY DATE_MAJ DESC NULLS LAST) = 1
+GROUP BY MOIS, SIRET, IDCC
 ORDER BY SIRET, IDCC, MOIS

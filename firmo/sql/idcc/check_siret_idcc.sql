@@ -1,0 +1,24 @@
+-- Each row of {{fields}} (parse_siret_idcc.sql) with its values as stored and __reason, NULL when
+-- the row is kept; the first failing rule names it. $columns is the header's width. The checksum
+-- macro takes the SIRET's number, stored by the previous step (a macro argument that is an
+-- expression would be recomputed at each of its thirty uses).
+CREATE TEMP TABLE {{target}} AS
+SELECT
+    line_number,
+    mois_raw AS MOIS,
+    siret AS SIRET,
+    CASE WHEN regexp_full_match(idcc_raw, '[0-9]{1,4}') THEN lpad(idcc_raw, 4, '0') END AS IDCC,
+    try_strptime(date_raw, ['%Y/%m/%d', '%Y-%m-%d'])::DATE AS DATE_MAJ,
+    CASE
+        WHEN n <> $columns THEN 'wrong column count: expected ' || $columns || ', found ' || n
+        WHEN siret_raw IS NULL THEN 'SIRET missing'
+        WHEN regexp_full_match(siret_raw, '\s*[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+\s*') THEN 'SIRET in scientific notation'
+        WHEN siret_n IS NULL THEN 'SIRET not 14 digits once cleaned'
+        WHEN NOT firmo_siret_int_ok(siret_n) THEN 'SIRET checksum fails'
+        WHEN idcc_raw IS NULL THEN 'IDCC missing'
+        WHEN NOT regexp_full_match(idcc_raw, '[0-9]{1,4}') THEN 'IDCC not a number of 1 to 4 digits'
+        WHEN mois_raw IS NULL OR NOT regexp_full_match(mois_raw, '[0-9]{4}-(0[1-9]|1[0-2])') THEN 'MOIS not YYYY-MM'
+        WHEN date_raw IS NOT NULL AND try_strptime(date_raw, ['%Y/%m/%d', '%Y-%m-%d']) IS NULL
+            THEN 'DATE_MAJ not YYYY/MM/DD'
+    END AS __reason
+FROM {{fields}}
