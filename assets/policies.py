@@ -64,6 +64,11 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "labels/achats_responsables": ("registry", "labels", None),  # skipped when not configured
     "labels/spectacle": ("registry", "labels", None),  # skipped when not configured
     "core/labels": ("core", "labels", WEEKLY),
+    "raw/jobs/offres": ("raw", "jobs", WEEKLY),  # skipped (no file) without France Travail credentials
+    "jobs/offres": ("registry", "jobs", WEEKLY),
+    "jobs/labonneboite": ("registry", "jobs", None),  # skipped without the La Bonne Boîte habilitation
+    "core/hiring_potential": ("core", "jobs", None),
+    "core/job_offers": ("core", "jobs", WEEKLY),
     "core/signals": ("core", "all", NIGHTLY),
     "core/prospects": ("core", "all", NIGHTLY),
     "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change

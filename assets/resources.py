@@ -343,6 +343,57 @@ class HubSpotResource(ConfigurableResource):
         return HubSpotClient(self.access_token, base_url=self.base_url, **kwargs)
 
 
+class FranceTravailResource(ConfigurableResource):
+    """France Travail's partner APIs (Offres d'emploi v2, La Bonne Boîte v2), for the hiring assets.
+
+    `client_id` / `client_secret` are `EnvVar("FIRMO_FRANCE_TRAVAIL_CLIENT_ID")` /
+    `EnvVar("FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET")` when both are set (the UI shows the variables'
+    names only); without them the job-offer assets skip with a log line. The endpoints, the
+    départements polled, the days back, the ROME codes and the match threshold come from settings.
+    """
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    token_url: str = "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=%2Fpartenaire"
+    api_url: str = "https://api.francetravail.io/partenaire"
+    departements: list[str] = []
+    days_back: int = 31
+    rome_codes: list[str] = []
+    match_threshold: float = 0.85
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FranceTravailResource:
+        creds = (
+            {
+                "client_id": EnvVar("FIRMO_FRANCE_TRAVAIL_CLIENT_ID"),
+                "client_secret": EnvVar("FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET"),
+            }
+            if settings.france_travail_client_id and settings.france_travail_client_secret
+            else {}
+        )
+        return cls(
+            **creds,
+            token_url=settings.france_travail_token_url,
+            api_url=settings.france_travail_api_url,
+            departements=list(settings.jobs_departements or []),
+            days_back=settings.jobs_days_back,
+            rome_codes=list(settings.jobs_rome_codes or []),
+            match_threshold=settings.jobs_match_threshold,
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    def client(self):
+        """A FranceTravailClient; without credentials, FranceTravailError naming the variables."""
+        from sources.jobs.client import FranceTravailClient
+
+        return FranceTravailClient(
+            self.client_id or "", self.client_secret or "", token_url=self.token_url, api_url=self.api_url
+        )
+
+
 # --------------------------------------------------------------------------- data quality
 
 
@@ -379,4 +430,5 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "hubspot": HubSpotResource.from_settings(settings),
         "quality": QualityResource.from_settings(settings),
         "label_sources": LabelSourcesResource.from_settings(settings),
+        "france_travail": FranceTravailResource.from_settings(settings),
     }

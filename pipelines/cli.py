@@ -449,6 +449,59 @@ def load_labels_cmd(
     _print_guard(guard)
 
 
+@load_app.command("jobs")
+def load_jobs_cmd(
+    days_back: int | None = typer.Option(
+        None, "--days", help="Offers created in the last N days (default: FIRMO_JOBS_DAYS_BACK)."
+    ),
+    departements: str | None = typer.Option(
+        None, "--departements", help="Comma-separated départements (default: FIRMO_JOBS_DEPARTEMENTS, else all)."
+    ),
+    db_file: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb)."),
+) -> None:
+    """Poll France Travail (job offers, La Bonne Boîte), load them and match the offers to SIRENE."""
+    from datetime import date
+
+    from firmo import db
+    from firmo.errors import InputError
+    from firmo.quality.guard import guarded_loads
+    from sources.jobs.client import FranceTravailClient
+    from sources.jobs.quality import GUARDED
+    from sources.jobs.refresh import refresh_jobs
+
+    settings = Settings.from_env()
+    if not (settings.france_travail_client_id and settings.france_travail_client_secret):
+        raise InputError(
+            "set FIRMO_FRANCE_TRAVAIL_CLIENT_ID and FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET (an application on francetravail.io)"
+        )
+    deps = [d.strip() for d in departements.split(",") if d.strip()] if departements else settings.jobs_departements
+    with (
+        FranceTravailClient(
+            settings.france_travail_client_id.get_secret_value(),
+            settings.france_travail_client_secret.get_secret_value(),
+            token_url=settings.france_travail_token_url,
+            api_url=settings.france_travail_api_url,
+        ) as client,
+        db.connection(db_file, settings=settings) as con,
+        guarded_loads(con, GUARDED, min_ratio=settings.quality_min_row_ratio) as guard,
+    ):
+        result = refresh_jobs(
+            con,
+            client,
+            settings.raw_dir / "jobs",
+            today=date.today(),
+            days_back=days_back or settings.jobs_days_back,
+            departements=deps,
+            rome_codes=settings.jobs_rome_codes,
+            threshold=settings.jobs_match_threshold,
+        )
+    _print_reports(result.reports)
+    if result.lbb_fetch is not None and result.lbb_fetch.skipped:
+        typer.echo(f"La Bonne Boîte {result.lbb_fetch.skipped}")
+    typer.echo("core.job_offers: " + ", ".join(f"{k} {v:,}" for k, v in result.outcomes.items()))
+    _print_guard(guard)
+
+
 def _print_guard(guard) -> None:
     """What the row-count guard compared each published registry table with (firmo.quality.guard)."""
     for verdict in guard.verdicts:

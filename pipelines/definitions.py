@@ -19,6 +19,7 @@ import assets.geoloc
 import assets.icp
 import assets.idcc
 import assets.inpi
+import assets.jobs
 import assets.labels
 import assets.signals
 import assets.sirene
@@ -40,6 +41,7 @@ ASSET_MODULES = [
     assets.geoloc,
     assets.idcc,
     assets.labels,
+    assets.jobs,
     assets.daily_changes,
     assets.signals,
     assets.icp,

@@ -132,6 +132,8 @@ def run_pipeline(
 
     with contextlib.ExitStack() as stack:
         run_settings = stack.enter_context(stand_in_providers(settings)) if demo else settings
+        if demo:
+            run_settings = stack.enter_context(stand_in_france_travail(run_settings, files))
         defs = build_definitions(run_settings)
         instance = dagster_instance(settings) if settings.dagster_home else DagsterInstance.ephemeral()
         _run_plan(defs, instance, run_settings)
@@ -195,6 +197,48 @@ def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
         log.info("stand-in providers on %s (%s)", server.url, ", ".join(names))
         with environment(exported):
             yield settings.with_values(**changes)
+
+
+@contextlib.contextmanager
+def stand_in_france_travail(settings: Settings, files: dict[str, str]) -> Iterator[Settings]:
+    """Demo only: the stand-in France Travail (sources/jobs/fake.py, loopback) serving the generated
+    offers and La Bonne Boîte companies, unless real credentials are set. Their dates move to
+    today (the demo was generated for its universe's day) and only the départements holding
+    offers are polled. Yields the settings to run with; the stand-in's client id and secret are
+    also in the process environment for the duration (the resource holds them as `EnvVar`s)."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    if settings.france_travail_client_id and settings.france_travail_client_secret:
+        log.info("France Travail credentials found in the environment: the demo uses them, not the stand-in")
+        yield settings
+        return
+    offers_file, lbb_file = files.get("jobs:offres"), files.get("jobs:labonneboite")
+    if not offers_file:
+        yield settings
+        return
+    from sources.jobs.fake import FakeConfig, FakeFranceTravail
+
+    data = json.loads(Path(offers_file).read_text(encoding="utf-8"))
+    companies = json.loads(Path(lbb_file).read_text(encoding="utf-8"))["items"] if lbb_file else []
+    config = FakeConfig(shift_days=(date.today() - date.fromisoformat(data["as_of"])).days)
+    places = [o["lieuTravail"].get("commune") or o["lieuTravail"].get("codePostal") or "" for o in data["resultats"]]
+    departements = sorted({p[:3] if p[:2] in ("97", "98") else p[:2] for p in places if p})
+    with FakeFranceTravail(data["resultats"], companies, config) as server:
+        log.info("stand-in France Travail on %s (%d offers)", server.url, len(data["resultats"]))
+        exported = {
+            "FIRMO_FRANCE_TRAVAIL_CLIENT_ID": config.client_id,
+            "FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET": config.client_secret,
+        }
+        with environment(exported):
+            yield settings.with_values(
+                france_travail_client_id=config.client_id,
+                france_travail_client_secret=config.client_secret,
+                france_travail_token_url=server.token_url,
+                france_travail_api_url=server.api_url,
+                jobs_departements=settings.jobs_departements or tuple(departements),
+            )
 
 
 def process_tags() -> dict[str, str]:

@@ -66,6 +66,7 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
         ("geoloc", "sources.demo.geoloc", "write_geoloc"),
         ("idcc", "sources.demo.idcc", "write_idcc"),
         ("labels", "sources.demo.labels", "write_labels"),
+        ("jobs", "sources.demo.jobs", "write_jobs"),
     ):
         try:
             writer = getattr(__import__(module, fromlist=[func]), func)

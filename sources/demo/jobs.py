@@ -27,7 +27,7 @@ import polars as pl
 
 from sources.demo.names import build_pools
 
-HIRING_SHARE = 0.05  # of active employer companies
+HIRING_SHARE = 0.10  # of active employer companies
 TEMP_AGENCIES = (
     ("RANDSTAD", "78.20Z"),
     ("ADEQUAT INTERIM", "78.20Z"),

@@ -211,15 +211,18 @@ class FranceTravailClient:
     # ------------------------------------------------------------------ Offres d'emploi v2
 
     def search_page(self, params: Mapping[str, Any], start: int = 0) -> Page:
-        """One page of the offers search (`range=start-(start+149)`)."""
-        end = min(start + PAGE_SIZE - 1, MAX_END)
-        resp = self._get(OFFERS_PATH, {**params, "range": f"{start}-{end}"}, OFFERS_SCOPE, self.offers_bucket)
+        """One page of the offers search (`range=start-(start+149)`). Past start 1000 (the API's
+        highest) the page is asked from 1000 and the offers before `start` dropped."""
+        asked = min(start, MAX_START)
+        end = min(asked + PAGE_SIZE - 1, MAX_END)
+        resp = self._get(OFFERS_PATH, {**params, "range": f"{asked}-{end}"}, OFFERS_SCOPE, self.offers_bucket)
         if resp.status_code == 204:
             return Page([], start, start - 1, 0, True)
-        offers = resp.json().get("resultats") or []
+        offers = (resp.json().get("resultats") or [])[start - asked :]
         found = content_range(resp.headers.get("Content-Range"))
-        first, last_index, total = found if found else (start, start + len(offers) - 1, start + len(offers))
-        return Page(offers, first, last_index, total, resp.status_code == 200 or last_index + 1 >= total)
+        _, last_index, total = found if found else (asked, start + len(offers) - 1, start + len(offers))
+        last = resp.status_code == 200 or last_index + 1 >= total or last_index >= MAX_END
+        return Page(offers, start, last_index, total, last)
 
     def search(self, params: Mapping[str, Any]) -> tuple[list[dict[str, Any]], int]:
         """Every reachable offer of one search (at most 1,150) and the total the API announced."""
@@ -232,8 +235,6 @@ class FranceTravailClient:
             if page.last or not page.offers:
                 return offers, total
             start = page.end + 1
-            if start > MAX_START:
-                return offers, total
 
     def offers_created(
         self,
@@ -267,7 +268,7 @@ class FranceTravailClient:
                 )
             yield from first.offers
             start = first.end + 1
-            while not first.last and first.offers and start <= MAX_START:
+            while not first.last and first.offers:
                 first = self.search_page(params, start)
                 yield from first.offers
                 start = first.end + 1

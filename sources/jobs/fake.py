@@ -104,6 +104,7 @@ def _shift(offer: dict[str, Any], days: int) -> dict[str, Any]:
 
 
 def _departement(commune: str | None) -> str | None:
+    """Of an INSEE commune code (or, for an offer without one, its postal code)."""
     if not commune or len(commune) != 5:
         return None
     return commune[:3] if commune[:2] in ("97", "98") else commune[:2]
@@ -183,7 +184,8 @@ def build_app(state: FakeState) -> Starlette:
         for offer in state.offers:
             place = offer.get("lieuTravail") or {}
             created = _when(offer.get("dateCreation"))
-            if q.get("departement") and _departement(place.get("commune")) != q["departement"]:
+            where = _departement(place.get("commune")) or _departement(place.get("codePostal"))
+            if q.get("departement") and where != q["departement"]:
                 continue
             if q.get("commune") and place.get("commune") != q["commune"]:
                 continue
