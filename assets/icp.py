@@ -92,13 +92,25 @@ class IcpLeadsConfig(Config):
     as_of: str | None = None
 
 
+OPEN_DATA_CRITERIA_TABLES = [
+    AssetKey(["core", "establishment_locations"]),
+    AssetKey(["core", "commune_points"]),
+    AssetKey(["core", "labels"]),
+    AssetKey(["ref", "idcc"]),
+    AssetKey(["core", "public_contracts"]),
+    AssetKey(["core", "job_offers"]),
+]
+
+
 @asset(
     automation_condition=AutomationCondition.eager(),
     partitions_def=icp_partitions,
     group_name="leads",
     kinds={"duckdb", "csv"},
     owners=["team:sales-ops"],
-    deps=[PROSPECTS],
+    # the open-data criteria (near, labels, idcc, public_contracts, hiring) read these tables at
+    # scoring time, beside core.prospects: a list is rebuilt when one of them changes
+    deps=[PROSPECTS, *OPEN_DATA_CRITERIA_TABLES],
     pool=WAREHOUSE_POOL,
 )
 def icp_leads(

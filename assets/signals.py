@@ -30,6 +30,12 @@ class SignalsConfig(Config):
         AssetKey(["bodacc", "notices"]),
         AssetKey(["sirene", "daily_changes"]),
         AssetKey(["inpi", "daily_changes"]),
+        # open-data signals (contract won, label obtained / expiring, job offers, hiring
+        # potential): each part runs only when its table is loaded (firmo.signals.PARTS)
+        AssetKey(["core", "public_contracts"]),
+        AssetKey(["core", "labels"]),
+        AssetKey(["core", "job_offers"]),
+        AssetKey(["core", "hiring_potential"]),
     ],
     pool=WAREHOUSE_POOL,
 )

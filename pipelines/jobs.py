@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, job
+
+from assets.decp import decp_delta
 
 SIRENE = AssetSelection.groups("sirene") | AssetSelection.assets(["core", "companies"])
 INPI = AssetSelection.groups("inpi") | AssetSelection.assets(["core", "latest_financials"])
@@ -11,7 +13,21 @@ DERIVED = AssetSelection.assets(["core", "signals"], ["core", "prospects"])
 LEAD_DELIVERY = AssetSelection.assets("icp_leads", "enriched_leads", "crm_exports")
 PUBLISH = AssetSelection.assets(["analytics", "snapshot"])
 DAILY_CHANGES = AssetSelection.assets(["sirene", "daily_changes"], ["inpi", "daily_changes"])
-OPEN_DATA = AssetSelection.groups("open_data")
+# the open-data loaders and the core tables they derive (in the `core` group beside the others);
+# a loader publishing several tables in one transaction is one multi-asset, selected whole
+OPEN_DATA = (
+    AssetSelection.groups("open_data")
+    | AssetSelection.assets(
+        ["core", "public_contracts"],
+        ["core", "labels"],
+        ["core", "company_idcc"],
+        ["core", "company_idcc_codes"],
+        ["core", "establishment_locations"],
+        ["core", "commune_points"],
+        ["core", "job_offers"],
+        ["core", "hiring_potential"],
+    )
+).required_multi_asset_neighbors()
 
 sirene_job = define_asset_job(
     "sirene_reload",
@@ -39,6 +55,18 @@ open_data_job = define_asset_job(
     description="Refresh the open-data sources keyed by SIREN/SIRET (public contracts, labels, collective "
     "agreements, establishment locations, job offers) after the registries, skipping unchanged files.",
 )
+
+
+@job(
+    name="decp_daily_delta",
+    description="The awards notified since the last DECP cursor, through data.gouv's tabular API, upserted into "
+    "decp.marches and core.public_contracts: the days between two weekly stock loads.",
+    tags={"kind": "open_data"},
+)
+def decp_delta_job():
+    decp_delta()
+
+
 derived_job = define_asset_job(
     "derived_tables",
     selection=DERIVED,
@@ -71,6 +99,7 @@ def all_jobs() -> list:
         nightly_job,
         registry_loads_job,
         open_data_job,
+        decp_delta_job,
         derived_job,
         lead_delivery_job,
         publish_job,

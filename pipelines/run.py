@@ -54,6 +54,7 @@ def plan(instance, settings: Settings) -> list[tuple[str, dict[str, str], str | 
     runs: list[tuple[str, dict[str, str], str | None]] = [
         ("registry_loads", {}, None),
         ("open_data_loads", {}, None),
+        ("decp_daily_delta", {}, None),  # the awards since the stock's last day, as on a Tuesday morning
         ("bodacc_daily", bodacc_range, None),
         ("derived_tables", {}, None),
     ]
@@ -134,6 +135,7 @@ def run_pipeline(
         run_settings = stack.enter_context(stand_in_providers(settings)) if demo else settings
         if demo:
             run_settings = stack.enter_context(stand_in_france_travail(run_settings, files))
+            run_settings = stack.enter_context(stand_in_decp_api(run_settings, files))
         defs = build_definitions(run_settings)
         instance = dagster_instance(settings) if settings.dagster_home else DagsterInstance.ephemeral()
         _run_plan(defs, instance, run_settings)
@@ -197,6 +199,24 @@ def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
         log.info("stand-in providers on %s (%s)", server.url, ", ".join(names))
         with environment(exported):
             yield settings.with_values(**changes)
+
+
+@contextlib.contextmanager
+def stand_in_decp_api(settings: Settings, files: dict[str, str]) -> Iterator[Settings]:
+    """Demo only: data.gouv's tabular API on loopback (sources/decp/fake.py) serving the demo's
+    awards of its last days (`decp_delta.parquet`, left out of the stock), so the run's
+    `decp_daily_delta` step fetches them through the same client, paging and cursor as live."""
+    delta = files.get("decp:delta")
+    if not delta:
+        yield settings
+        return
+    from pathlib import Path
+
+    from sources.decp.fake import FakeTabularServer, rows_from_parquet
+
+    with FakeTabularServer(rows_from_parquet(Path(delta))) as server:
+        log.info("stand-in tabular API (DECP delta) on %s", server.api_url)
+        yield settings.with_values(decp_api_url=server.api_url)
 
 
 @contextlib.contextmanager

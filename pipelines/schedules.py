@@ -22,14 +22,16 @@ from dagster import (
 
 from assets.partitions import bodacc_daily
 from firmo.settings import Settings
-from pipelines.jobs import nightly_job, open_data_job
+from pipelines.jobs import decp_delta_job, nightly_job, open_data_job
 
 NIGHTLY_CRON = Settings.model_fields["nightly_cron"].default  # FIRMO_NIGHTLY_CRON; BODACC publishes during the night
 TIMEZONE = "Europe/Paris"
-# The consolidated DECP is rebuilt every weekday morning and most label lists daily; the
-# geolocation file is monthly and the loaders skip a file whose remote version has not changed,
-# so one weekday run refreshes what moved and costs a few HEAD requests otherwise.
-OPEN_DATA_CRON = "30 9 * * 1-5"
+# Every open-data source once a week (Monday morning, after the DECP consolidation): the label
+# lists, the DECP stock, and the monthly or irregular files, which the loaders skip when their
+# remote version has not changed. Tuesday to Friday, only the DECP delta (the awards notified
+# since its cursor, through the tabular API) instead of the 1.5M-row stock.
+OPEN_DATA_CRON = "30 9 * * 1"
+DECP_DELTA_CRON = "30 9 * * 2-5"
 
 
 def build_nightly_schedule(
@@ -63,12 +65,19 @@ open_data_schedule = ScheduleDefinition(
     job=open_data_job,
     cron_schedule=OPEN_DATA_CRON,
     execution_timezone=TIMEZONE,
-    description="Weekday mornings, after the DECP consolidation: the open-data sources (unchanged files are skipped); "
-    "signals and lists follow by automation.",
+    description="Monday mornings, after the DECP consolidation: every open-data source (unchanged files are "
+    "skipped); signals and lists follow by automation.",
+)
+decp_delta_schedule = ScheduleDefinition(
+    name="decp_delta_schedule",
+    job=decp_delta_job,
+    cron_schedule=DECP_DELTA_CRON,
+    execution_timezone=TIMEZONE,
+    description="Tuesday to Friday mornings: the DECP awards notified since the cursor (tabular API).",
 )
 
 
 def all_schedules(
     cron: str = NIGHTLY_CRON, job=nightly_job, bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily
 ) -> list:
-    return [build_nightly_schedule(cron, job, bodacc_days), open_data_schedule]
+    return [build_nightly_schedule(cron, job, bodacc_days), open_data_schedule, decp_delta_schedule]

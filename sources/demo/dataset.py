@@ -15,6 +15,18 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 MARKER = "demo.json"
+# every source's writer after SIRENE's: (name, module, function(universe, folder) -> {key: path}).
+# The marker records their names, so a demo written before a source existed is regenerated
+# rather than run without that source's files.
+WRITERS = (
+    ("inpi", "sources.demo.inpi", "write_inpi"),
+    ("bodacc", "sources.demo.bodacc", "write_bodacc"),
+    ("decp", "sources.demo.decp", "write_decp"),
+    ("geoloc", "sources.demo.geoloc", "write_geoloc"),
+    ("idcc", "sources.demo.idcc", "write_idcc"),
+    ("labels", "sources.demo.labels", "write_labels"),
+    ("jobs", "sources.demo.jobs", "write_jobs"),
+)
 
 
 def last_month(universe):
@@ -59,19 +71,8 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
         last_month(universe), tmp / "sirene" / "previous", formats=("parquet",), broken_lines=False
     )
     files.update({f"sirene_previous:{k}": v for k, v in previous.items() if k != "manifest"})
-    for name, module, func in (
-        ("inpi", "sources.demo.inpi", "write_inpi"),
-        ("bodacc", "sources.demo.bodacc", "write_bodacc"),
-        ("decp", "sources.demo.decp", "write_decp"),
-        ("geoloc", "sources.demo.geoloc", "write_geoloc"),
-        ("idcc", "sources.demo.idcc", "write_idcc"),
-        ("labels", "sources.demo.labels", "write_labels"),
-        ("jobs", "sources.demo.jobs", "write_jobs"),
-    ):
-        try:
-            writer = getattr(__import__(module, fromlist=[func]), func)
-        except (ImportError, AttributeError):
-            continue
+    for name, module, func in WRITERS:
+        writer = getattr(__import__(module, fromlist=[func]), func)
         files.update({f"{name}:{k}": v for k, v in writer(universe, tmp / name).items()})
     # Publish the folder only once complete: a crash leaves `.tmp`, never a partial demo.
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -80,6 +81,7 @@ def generate_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> 
     manifest = {
         "companies": companies,
         "seed": seed,
+        "sources": [name for name, _, _ in WRITERS],
         "files": published,
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -93,6 +95,11 @@ def ensure_demo(out_dir: Path, *, companies: int = 20_000, seed: int = 42) -> di
     marker = out_dir / MARKER
     if marker.is_file():
         manifest = json.loads(marker.read_text())
-        if manifest.get("companies") == companies and manifest.get("seed") == seed:
+        if (manifest.get("companies"), manifest.get("seed"), manifest.get("sources")) == (
+            companies,
+            seed,
+            [name for name, _, _ in WRITERS],
+        ):
             return manifest["files"]
+        log.info("demo data in %s lacks sources or differs in size or seed: regenerating", out_dir)
     return generate_demo(out_dir, companies=companies, seed=seed)

@@ -118,5 +118,6 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
     assert [(s["name"], s["executionTimezone"]) for s in repo["schedules"]] == [
         ("nightly_schedule", "Europe/Paris"),
         ("open_data_schedule", "Europe/Paris"),
+        ("decp_delta_schedule", "Europe/Paris"),
     ]
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s["name"] for s in repo["sensors"]}

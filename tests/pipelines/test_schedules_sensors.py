@@ -83,7 +83,7 @@ def test_every_schedule_and_sensor_is_in_the_code_location(data_env):
     from pipelines.definitions import build_definitions
 
     repo = build_definitions().get_repository_def()
-    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "open_data_schedule"}
+    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "open_data_schedule", "decp_delta_schedule"}
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s.name for s in repo.sensor_defs}
 
 
@@ -141,11 +141,10 @@ def test_first_icp_tick_after_a_full_run_launches_nothing(data_env, tmp_path, mo
         assert icp_tick(instance, after_edit.cursor).run_requests == []
 
 
-def test_open_data_schedule_runs_the_open_data_loads_on_weekday_mornings_in_paris_time():
-    from pipelines.schedules import open_data_schedule
+def test_open_data_loads_run_on_monday_mornings_and_the_decp_delta_the_other_weekdays_in_paris_time():
+    from pipelines.schedules import decp_delta_schedule, open_data_schedule
 
-    assert (open_data_schedule.job_name, open_data_schedule.cron_schedule, open_data_schedule.execution_timezone) == (
-        "open_data_loads",
-        "30 9 * * 1-5",
-        "Europe/Paris",
-    )
+    assert [(s.job_name, s.cron_schedule, s.execution_timezone) for s in (open_data_schedule, decp_delta_schedule)] == [
+        ("open_data_loads", "30 9 * * 1", "Europe/Paris"),
+        ("decp_daily_delta", "30 9 * * 2-5", "Europe/Paris"),
+    ]
