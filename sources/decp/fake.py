@@ -18,8 +18,6 @@ a SIRET with a leading zero then arrives with 13 digits, as it would live).
 from __future__ import annotations
 
 import argparse
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from firmo.loopback import LoopbackServer
 from sources.decp.columns import RESOURCE_CSV
 
 PAGE_SIZE_DEFAULT = 20
@@ -144,40 +143,12 @@ def build_app(state: FakeTabularState) -> Starlette:
     return app
 
 
-class FakeTabularServer:
+class FakeTabularServer(LoopbackServer):
     """The fake on a real loopback socket (uvicorn, port 0 = any free port) in a background thread."""
 
     def __init__(self, rows: list[dict[str, Any]], host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = FakeTabularState(rows)
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                build_app(self.state), host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-            )  # fmt: skip
-        )
-        self._thread: threading.Thread | None = None
-        self.host, self.port = host, port
-
-    def start(self, timeout: float = 10.0) -> FakeTabularServer:
-        self._thread = threading.Thread(target=self._server.run, name="firmo-fake-tabular-api", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("fake tabular API did not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def __enter__(self) -> FakeTabularServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(build_app(self.state), host=host, port=port, name="firmo-fake-tabular-api")
 
     @property
     def api_url(self) -> str:

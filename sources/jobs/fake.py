@@ -31,11 +31,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from firmo.loopback import LoopbackServer
 
 TOKEN_PATH = "/connexion/oauth2/access_token"
 API_ROOT = "/partenaire"
@@ -254,7 +255,7 @@ def build_app(state: FakeState) -> Starlette:
     )
 
 
-class FakeFranceTravail:
+class FakeFranceTravail(LoopbackServer):
     """The fake on a real loopback socket (uvicorn, port 0) in a background thread."""
 
     def __init__(
@@ -268,38 +269,7 @@ class FakeFranceTravail:
         self.state = FakeState(
             self.config, [_shift(o, self.config.shift_days) for o in offers], [dict(c) for c in companies]
         )
-        self.app = build_app(self.state)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, host=host, port=0, log_level="warning", access_log=False, lifespan="off")
-        )
-        self._thread: threading.Thread | None = None
-        self.host, self.port = host, 0
-
-    def start(self, timeout: float = 10.0) -> FakeFranceTravail:
-        self._thread = threading.Thread(target=self._server.run, name="firmo-fake-france-travail", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("fake France Travail server did not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def __enter__(self) -> FakeFranceTravail:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        super().__init__(build_app(self.state), host=host, name="firmo-fake-france-travail")
 
     @property
     def token_url(self) -> str:

@@ -16,17 +16,16 @@ Every request is counted in `requests` so a test can assert how the client paged
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from firmo.loopback import LoopbackServer
 
 RGE_PATH = "/data-fair/api/v1/datasets/liste-des-entreprises-rge-2/lines"
 BIO_PATH = "/api/gouv/operateurs/"
@@ -100,44 +99,12 @@ def build_app(data: FakeData) -> Starlette:
     )
 
 
-class FakeLabelApis:
+class FakeLabelApis(LoopbackServer):
     """The three fakes on 127.0.0.1 (port 0: the OS picks), in a background thread."""
 
     def __init__(self, data: FakeData | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.data = data or FakeData()
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                build_app(self.data), host=host, port=port, log_level="warning", access_log=False, lifespan="off"
-            )  # fmt: skip
-        )
-        self._thread: threading.Thread | None = None
-        self.host, self.port = host, port
-
-    def start(self, timeout: float = 10.0) -> FakeLabelApis:
-        self._thread = threading.Thread(target=self._server.run, name="firmo-fake-label-apis", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("fake label APIs did not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        return self
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def __enter__(self) -> FakeLabelApis:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        super().__init__(build_app(self.data), host=host, port=port, name="firmo-fake-label-apis")
 
     @property
     def urls(self) -> dict[str, str]:
