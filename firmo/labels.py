@@ -39,6 +39,13 @@ NAMES: dict[str, str] = {
     "spectacle": "live-entertainment licence",
 }
 
+# Labels whose validity dates do not say when a company obtained or will lose something: the
+# DGEFP list dates a training organisation by its latest yearly declaration, and an EGAPRO
+# index is a yearly publication, "valid" for the next year only. Neither gives a label_obtained
+# or label_expiring signal (a new declaration every year is not news, nor is the end of the year);
+# both stay criteria.
+UNDATED_EVENTS: frozenset[str] = frozenset({"organisme_formation", "egapro"})
+
 
 def name(code: str) -> str:
     """Short name of a label for a reason; an unlisted code is shown as itself."""

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from firmo import db
-from firmo.labels import LABELS
+from firmo.labels import LABELS, UNDATED_EVENTS
 from firmo.labels import name as label_name
 from firmo.lookthrough import build_officer_resolution
 from firmo.sqlfiles import load_sql, render_identifiers
@@ -118,6 +118,7 @@ PARAMS = {
     "label_expiring_days": LABEL_EXPIRING_DAYS,
     "label_codes": list(LABELS),
     "label_names": [label_name(code) for code in LABELS],
+    "undated_labels": sorted(UNDATED_EVENTS),
     "job_window_days": JOB_OFFER_WINDOW_DAYS,
     "contract_full_share": CONTRACT_FULL_SHARE_OF_REVENUE,
 }

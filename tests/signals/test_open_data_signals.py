@@ -126,12 +126,14 @@ def test_label_obtained_and_expiring(con):
         # C: one RGE qualification ends in 20 days but another runs on: not expiring
         (C, C + "00011", "rge", "Fenêtres", date(2022, 1, 1), date(2025, 7, 20), "ademe_rge"),
         (C, C + "00011", "rge", "Toitures", date(2022, 1, 1), date(2027, 1, 1), "ademe_rge"),
-        # D: EGAPRO index of 2024, valid in 2025, ends in 184 days: beyond 90, nothing yet;
-        # the index obtained on 2025-01-01 is in the window
-        (D, None, "egapro", "index 94/100 (2024)", date(2025, 1, 1), date(2025, 12, 31), "egapro"),
+        # D: an EGAPRO index (valid the year after it is computed) and a training organisation
+        # dated by its latest yearly declaration: yearly publications, never a label event
+        # (firmo.labels.UNDATED_EVENTS), even with dates inside the window or ending within 90 days
+        (D, None, "egapro", "index 94/100 (2024)", date(2025, 1, 1), date(2025, 7, 31), "egapro"),
+        (D, None, "organisme_formation", "NDA 11755555575", date(2025, 3, 2), None, "dgefp"),
     ])
     counts = build_signals(con, as_of=AS_OF, lookback_days=365)
-    assert counts == {"label_obtained": 3, "label_expiring": 1}
+    assert counts == {"label_obtained": 2, "label_expiring": 1}
     assert signals(con, "label_obtained", "label_expiring") == [
         (A, "label_obtained", "2025-05-10", 1.0, "obtained RGE qualification",
          f"labels: rge from ademe_rge (Isolation des murs), SIRET {A}00011, valid from 2025-05-10 to 2029-05-10, "
@@ -141,9 +143,6 @@ def test_label_obtained_and_expiring(con):
         # dated 90 days before 2025-08-09, the end: the day the renewal window opened
         (B, "label_expiring", "2025-05-11", 1.0, "RGE qualification expires",
          f"labels: rge from ademe_rge (Chaudière bois), SIRET {B}00011, valid to 2025-08-09", "labels", "rge:2025-08-09"),
-        (D, "label_obtained", "2025-01-01", 1.0, "obtained EGAPRO index",
-         "labels: egapro from egapro (index 94/100 (2024)), valid from 2025-01-01 to 2025-12-31", "labels",
-         "egapro:2025-01-01"),
     ]
 
 

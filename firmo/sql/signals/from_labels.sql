@@ -8,11 +8,14 @@
 --   score reasons count the days left (firmo/sql/icp/leads.sql).
 -- Source 'labels' for both: which registers told it is in the evidence; two labels obtained the
 -- same month are two events, not one told twice (firmo/sql/icp/prospects_signals.sql).
--- Parameters: $as_of, $since, $label_expiring_days, $label_codes / $label_names (parallel lists).
+-- Labels whose dates are not obtention / expiry dates ($undated_labels: firmo.labels.UNDATED_EVENTS,
+-- yearly declarations and publications) give neither signal.
+-- Parameters: $as_of, $since, $label_expiring_days, $label_codes / $label_names (parallel lists),
+-- $undated_labels.
 WITH l AS (
     SELECT *, coalesce(($label_names::VARCHAR[])[list_position($label_codes::VARCHAR[], label)], replace(label, '_', ' ')) AS label_name
     FROM core.labels
-    WHERE siren IS NOT NULL AND label IS NOT NULL
+    WHERE siren IS NOT NULL AND label IS NOT NULL AND NOT list_contains($undated_labels::VARCHAR[], label)
 ),
 obtained AS (
     SELECT n.siren, n.label, any_value(n.label_name) AS label_name, n.valid_from,
