@@ -8,6 +8,12 @@ part holds each, cells are numbers, shared strings or inline strings, and a numb
 when its cell style says so (built-in date formats 14-22, 45-47, or a custom format with d/m/y).
 Formulas give their cached value; formatting, merged cells and charts are ignored.
 
+Two readers over one parser, for the two kinds of callers: `read_sheet` gives typed values (the
+IDCC lists: dates, integers), `iter_text_rows` gives each cell's text as the publisher typed it
+(numbers as written in the XML, `94`, not `94.0`, so SIRENs and years never become floats) for
+loaders that keep raw text (the labels' EGAPRO index). Both stream the sheet with `iterparse`, so
+memory stays flat on a 40,000-row file.
+
 `is_xlsx` checks the zip signature: publishers' sites sometimes answer 200 with an HTML page
 instead of the file, and a load must refuse that with one clear line rather than a zip trace.
 """
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -31,6 +37,9 @@ _PKG_REL_NS = {"r": "http://schemas.openxmlformats.org/package/2006/relationship
 _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 = 1900-01-01 with Excel's 1900 leap-year quirk
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_ROW_TAG = f"{{{_NS['m']}}}row"
+_SI_TAG = f"{{{_NS['m']}}}si"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # written parts' timestamp: the same rows give the same bytes
 
 Cell = str | float | int | date | datetime | bool | None
 
@@ -66,35 +75,68 @@ def read_sheet(path: str | Path, sheet: str | int = 0) -> list[list[Cell]]:
     whole-day value is a date), bool for booleans. Trailing empty cells of a row are dropped;
     empty rows are kept (as []) so row positions match the sheet's row numbers."""
     with zipfile.ZipFile(path) as zf:
-        sheets = _sheets(zf)
-        if isinstance(sheet, int):
-            if sheet >= len(sheets):
-                raise InputError(f"{path}: the workbook has {len(sheets)} sheet(s), no sheet #{sheet + 1}")
-            part = sheets[sheet][1]
-        else:
-            found = [p for n, p in sheets if n == sheet] or [p for n, p in sheets if n.strip().lower() == sheet.lower()]
-            if not found:
-                raise InputError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(n for n, _ in sheets)})")
-            part = found[0]
+        part = _sheet_part(zf, path, sheet)
         strings = _shared_strings(zf)
         date_styles = _date_styles(zf)
-        root = ET.fromstring(zf.read(part))
-    rows: list[list[Cell]] = []
-    for row in root.iterfind("m:sheetData/m:row", _NS):
-        number = int(row.get("r") or len(rows) + 1)
-        while len(rows) < number - 1:
-            rows.append([])
-        values: list[Cell] = []
-        for c in row.iterfind("m:c", _NS):
-            ref = _CELL_REF.match(c.get("r") or "")
-            col = _column_index(ref.group(1)) if ref else len(values)
-            while len(values) < col:
-                values.append(None)
-            values.append(_value(c, strings, date_styles))
-        while values and values[-1] is None:
-            values.pop()
-        rows.append(values)
+        rows: list[list[Cell]] = []
+        for row in _row_elements(zf, part):
+            number = int(row.get("r") or len(rows) + 1)
+            while len(rows) < number - 1:
+                rows.append([])
+            values: list[Cell] = []
+            for col, c in _cells(row):
+                while len(values) < col:
+                    values.append(None)
+                values.append(_value(c, strings, date_styles))
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(values)
     return rows
+
+
+def iter_text_rows(path: str | Path, sheet: str | int = 0) -> Iterator[tuple[int, list[str | None]]]:
+    """(row number as the sheet numbers it, cell texts) of one sheet, streamed; a missing cell is None.
+
+    Text as the publisher typed it: a number as written in the XML (`94.0` read as `94`), a
+    boolean as `true`/`false`, a date-styled number as its serial (no style is applied)."""
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_part(zf, path, sheet)
+        strings = _shared_strings(zf)
+        for row in _row_elements(zf, part):
+            cells = {col: _text_value(c, strings) for col, c in _cells(row)}
+            width = max(cells) + 1 if cells else 0
+            yield int(row.get("r") or 0), [cells.get(i) for i in range(width)]
+
+
+def _sheet_part(zf: zipfile.ZipFile, path: str | Path, sheet: str | int) -> str:
+    """The zip part of a sheet given by position (from 0) or name (exact, else trimmed and case-blind)."""
+    sheets = _sheets(zf)
+    if isinstance(sheet, int):
+        if sheet >= len(sheets):
+            raise InputError(f"{path}: the workbook has {len(sheets)} sheet(s), no sheet #{sheet + 1}")
+        return sheets[sheet][1]
+    found = [p for n, p in sheets if n == sheet] or [p for n, p in sheets if n.strip().lower() == sheet.lower()]
+    if not found:
+        raise InputError(f"{path}: no sheet {sheet!r} (sheets: {', '.join(n for n, _ in sheets)})")
+    return found[0]
+
+
+def _row_elements(zf: zipfile.ZipFile, part: str) -> Iterator[ET.Element]:
+    """The sheet's <row> elements in order, each cleared once the caller is done with it."""
+    with zf.open(part) as handle:
+        for _, element in ET.iterparse(handle):
+            if element.tag == _ROW_TAG:
+                yield element
+                element.clear()
+
+
+def _cells(row: ET.Element) -> Iterator[tuple[int, ET.Element]]:
+    """(column from 0, <c>) of a row; a cell without a reference follows the previous one."""
+    col = -1
+    for c in row.iterfind("m:c", _NS):
+        ref = _CELL_REF.match(c.get("r") or "")
+        col = _column_index(ref.group(1)) if ref else col + 1
+        yield col, c
 
 
 def _sheets(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -121,8 +163,13 @@ def _text(node: ET.Element) -> str:
 def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
     if "xl/sharedStrings.xml" not in zf.namelist():
         return []
-    root = ET.fromstring(zf.read("xl/sharedStrings.xml"))
-    return [_text(si) for si in root.iterfind("m:si", _NS)]
+    strings: list[str] = []
+    with zf.open("xl/sharedStrings.xml") as handle:  # streamed: a big sheet has a big string table
+        for _, element in ET.iterparse(handle):
+            if element.tag == _SI_TAG:
+                strings.append(_text(element))
+                element.clear()
+    return strings
 
 
 def _date_styles(zf: zipfile.ZipFile) -> set[int]:
@@ -173,18 +220,41 @@ def _value(c: ET.Element, strings: list[str], date_styles: set[int]) -> Cell:
     return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number
 
 
+def _text_value(c: ET.Element, strings: list[str]) -> str | None:
+    kind = c.get("t", "n")
+    if kind == "inlineStr":
+        node = c.find("m:is", _NS)
+        return _text(node) if node is not None else ""
+    v = c.find("m:v", _NS)
+    if v is None or v.text is None:
+        return None
+    text = v.text
+    if kind == "s":
+        return strings[int(text)]
+    if kind == "b":
+        return "true" if text == "1" else "false"
+    if kind == "n" and text.endswith(".0"):
+        return text[:-2]
+    return text
+
+
 # --------------------------------------------------------------------------- writing (demo, tests)
 
 
 def write_xlsx(path: str | Path, sheets: dict[str, Sequence[Sequence[Cell]]]) -> Path:
     """Write a minimal valid workbook: one sheet per entry, text as inline strings, numbers as
     numbers, dates as date-styled serial numbers (style 1, format 14), None as an empty cell.
-    What the demo uses to write the publishers' layouts; any spreadsheet program opens it."""
+    What the demo uses to write the publishers' layouts; any spreadsheet program opens it. The
+    parts carry a fixed timestamp, so the same rows give the same bytes (and the same checksum)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     names = list(sheets)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(
+
+        def put(name: str, text: str) -> None:
+            zf.writestr(zipfile.ZipInfo(name, date_time=_FIXED_TIME), text, zipfile.ZIP_DEFLATED)
+
+        put(
             "[Content_Types].xml",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -201,14 +271,14 @@ def write_xlsx(path: str | Path, sheets: dict[str, Sequence[Sequence[Cell]]]) ->
             )
             + "</Types>",
         )
-        zf.writestr(
+        put(
             "_rels/.rels",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
             'officeDocument" Target="xl/workbook.xml"/></Relationships>',
         )
-        zf.writestr(
+        put(
             "xl/workbook.xml",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             f'<workbook xmlns="{_NS["m"]}" xmlns:r="{_REL_NS}"><sheets>'
@@ -218,7 +288,7 @@ def write_xlsx(path: str | Path, sheets: dict[str, Sequence[Sequence[Cell]]]) ->
             )
             + "</sheets></workbook>",
         )
-        zf.writestr(
+        put(
             "xl/_rels/workbook.xml.rels",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -229,7 +299,7 @@ def write_xlsx(path: str | Path, sheets: dict[str, Sequence[Sequence[Cell]]]) ->
             + f'<Relationship Id="rId{len(names) + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
             "</Relationships>",
         )
-        zf.writestr(
+        put(
             "xl/styles.xml",
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
             f'<styleSheet xmlns="{_NS["m"]}"><fonts count="1"><font/></fonts>'
@@ -239,7 +309,7 @@ def write_xlsx(path: str | Path, sheets: dict[str, Sequence[Sequence[Cell]]]) ->
             "</styleSheet>",
         )
         for i, name in enumerate(names, 1):
-            zf.writestr(f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheets[name]))
+            put(f"xl/worksheets/sheet{i}.xml", _sheet_xml(sheets[name]))
     return path
 
 

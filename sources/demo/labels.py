@@ -27,10 +27,10 @@ import numpy as np
 import polars as pl
 
 from firmo.reference import read_reference
+from firmo.xlsx import write_xlsx
 from sources.demo.universe import Universe
 from sources.labels import egapro, ess, qualiopi, rge, spectacle
 from sources.labels.catalog import SOURCES
-from sources.labels.xlsx import write_workbook
 
 PAGE = {"rge": 500, "agence_bio": 200, "siae": 1000}  # small pages: the demo pages like the real APIs
 RGE_DOMAINS = (
@@ -223,7 +223,7 @@ def _egapro(rng: np.random.Generator, units: pl.DataFrame, as_of: date, path: Pa
                 "NC" if nc else int(rng.integers(20, 41)), "NC" if nc else 20, "NC" if nc else 15, "NC",
                 "NC" if nc else 15, "NC" if nc else int(rng.integers(0, 11)), note,
             ])  # fmt: skip
-    write_workbook(path, egapro.SHEET, rows)
+    write_xlsx(path, {egapro.SHEET: rows})
     return path
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from firmo.errors import InputError
-from sources.labels import xlsx
+from firmo.xlsx import iter_text_rows
 from sources.labels.spec import Source
 
 Record = dict[str, str | None]
@@ -50,7 +50,7 @@ def header_of(source: Source, paths: Sequence[Path]) -> list[str]:
         return list(source.columns)
     path = paths[0]
     if source.fmt == "xlsx":
-        for _, cells in xlsx.iter_rows(path):
+        for _, cells in iter_text_rows(path):
             header = [(c or "").strip() for c in cells]
             _check_header(source, header, path)
             return header
@@ -93,7 +93,7 @@ def _csv_rows(source: Source, path: Path, header: Sequence[str]) -> Iterator[Row
 
 
 def _xlsx_rows(source: Source, path: Path, header: Sequence[str]) -> Iterator[Row]:
-    rows = xlsx.iter_rows(path)
+    rows = iter_text_rows(path)
     file_header: list[str] = []
     for number, cells in rows:
         if not file_header:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 
 from firmo.errors import InputError
-from firmo.xlsx import read_sheet, write_xlsx
+from firmo.xlsx import iter_text_rows, read_sheet, write_xlsx
 from sources.idcc.download import fetch_dares, fetch_kali
 from sources.idcc.labels import dares_link, load_idcc_labels, read_dares, read_kali
 
@@ -206,4 +206,20 @@ def test_xlsx_reader_shared_strings_dates_and_gaps(tmp_path):
         ["IDCC", None, "Libellé"],
         [],
         [date(2021, 1, 1), 1.5, datetime(2021, 1, 1, 12, 0), True, 176],
+    ]
+    # the text reader (labels' raw tables): the same cells as the publisher typed them, row numbers kept
+    assert list(iter_text_rows(path, "S")) == [
+        (1, ["IDCC", None, "Libellé"]),
+        (3, ["44197", "1.5", "44197.5", "true", "176"]),
+    ]
+
+
+def test_the_writer_gives_the_same_bytes_for_the_same_rows(tmp_path):
+    rows = {"Feuil1": [["IDCC", "TITRE"], [1486, "Syntec"], [date(2024, 1, 31), None, 2.0]]}
+    first = write_xlsx(tmp_path / "a.xlsx", rows).read_bytes()
+    assert write_xlsx(tmp_path / "b.xlsx", rows).read_bytes() == first
+    assert list(iter_text_rows(tmp_path / "a.xlsx")) == [
+        (1, ["IDCC", "TITRE"]),
+        (2, ["1486", "Syntec"]),
+        (3, ["45322", None, "2"]),
     ]

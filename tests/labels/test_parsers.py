@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from sources.labels import xlsx
+from firmo.xlsx import iter_text_rows, sheet_names
 from sources.labels.load import load_labels
 from tests.labels.conftest import FIXTURES
 
@@ -62,7 +62,7 @@ def test_ess_france_csv(con):
 
 def test_egapro_xlsx_one_row_per_year_valid_the_year_after(con):
     path = FIXTURES / "egapro/egapro_rebuilt_siren356000000.xlsx"
-    assert xlsx.sheet_name(path) == "Données publiques Index Egapro"
+    assert sheet_names(path)[0] == "Données publiques Index Egapro"
     load_labels(con, {"egapro": [path]})
     assert _one(con, 'SELECT "Année", "SIREN", "Note Index", "Note Ecart taux d\'augmentation", "Code NAF" '
                      "FROM labels.egapro ORDER BY 1 LIMIT 2") == [
@@ -124,7 +124,7 @@ def test_spectacle_latin1_csv_only_valid_receipts(con):
 
 def test_xlsx_reader_on_a_workbook_written_by_openpyxl():
     """The DGCL sample was written by openpyxl (shared strings): the reader gives its text."""
-    rows = list(xlsx.iter_rows(FIXTURES / "xlsx/epcicom2025_dgcl_first300rows.xlsx"))
+    rows = list(iter_text_rows(FIXTURES / "xlsx/epcicom2025_dgcl_first300rows.xlsx"))
     assert len(rows) == 301
     assert rows[0] == (1, ["dept", "siren", "raison_sociale", "nature_juridique", "mode_financ", "nb_membres",
                            "total_pop_tot", "total_pop_mun", "dep_com", "insee", "siren_membre", "nom_membre",
