@@ -42,6 +42,7 @@ from sources.decp import quality as decp_quality
 from sources.geoloc import quality as geoloc_quality
 from sources.idcc import quality as idcc_quality
 from sources.inpi import quality as inpi_quality
+from sources.jobs import quality as jobs_quality
 from sources.labels import quality as labels_quality
 from sources.sirene import quality as sirene_quality
 from waterfall import quality as waterfall_quality
@@ -54,6 +55,7 @@ CHECKS: tuple[QualityCheck, ...] = (
     *geoloc_quality.CHECKS,
     *idcc_quality.CHECKS,
     *labels_quality.CHECKS,
+    *jobs_quality.CHECKS,
     *icp_quality.CHECKS,
     *waterfall_quality.CHECKS,
     *crm_quality.CHECKS,

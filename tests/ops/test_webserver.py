@@ -107,6 +107,15 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
         "core/companies": ["companies_codes", "companies_row_count", "companies_siren"],
         "core/latest_financials": ["latest_financials_row_count", "latest_financials_values"],
         "inpi/officers": ["officers_row_count"],
+        "decp/marches": ["decp_marches_row_count", "decp_marches_values"],
+        "core/public_contracts": ["public_contracts_row_count", "public_contracts_values"],
+        "core/labels": ["labels_row_count", "labels_values"],
+        "idcc/siret_idcc": ["siret_idcc_row_count"],
+        "core/company_idcc": ["company_idcc_values"],
+        "ref/idcc": ["ref_idcc_row_count"],
+        "geo/geolocalisation": ["geolocalisation_row_count"],
+        "core/establishment_locations": ["establishment_locations_row_count"],
+        "core/job_offers": ["job_offers_values"],
         "icp_leads": ["icp_leads_no_opposed_unit", "icp_leads_no_p_unit", "icp_leads_siren",
                       "icp_leads_tier_distribution"],
         "enriched_leads": ["enriched_leads_contacts", "enriched_leads_no_opposed_unit", "enriched_leads_no_p_unit"],
@@ -115,9 +124,9 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
     jobs = {j["name"] for j in repo["jobs"]}
     assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "open_data_loads", "derived_tables", "lead_delivery",
             "publish_snapshot"} <= jobs
-    assert [(s["name"], s["executionTimezone"]) for s in repo["schedules"]] == [
+    assert sorted((s["name"], s["executionTimezone"]) for s in repo["schedules"]) == [
+        ("decp_delta_schedule", "Europe/Paris"),
         ("nightly_schedule", "Europe/Paris"),
         ("open_data_schedule", "Europe/Paris"),
-        ("decp_delta_schedule", "Europe/Paris"),
     ]
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s["name"] for s in repo["sensors"]}
