@@ -233,6 +233,37 @@ class Settings(BaseModel):
     hubspot_access_token: SecretStr | None = _var(
         "HUBSPOT_ACCESS_TOKEN", "HubSpot private-app token, for push_hubspot / --push-hubspot."
     )
+    salesforce_login_url: str = _var(
+        "FIRMO_SALESFORCE_LOGIN_URL",
+        "Salesforce token host and JWT audience (https://test.salesforce.com for a sandbox, the tests' fake).",
+        "https://login.salesforce.com",
+    )
+    salesforce_instance_url: str | None = _var(
+        "FIRMO_SALESFORCE_INSTANCE_URL",
+        "The org's My Domain URL: token host of the client-credentials flow (the API host is the token's instance_url).",
+    )
+    salesforce_client_id: str | None = _var(
+        "FIRMO_SALESFORCE_CLIENT_ID", "Consumer key of the Salesforce connected / external client app."
+    )
+    salesforce_username: str | None = _var(
+        "FIRMO_SALESFORCE_USERNAME", "Salesforce integration user (the JWT's sub), pre-authorised on the app."
+    )
+    salesforce_private_key: SecretStr | None = _var(
+        "FIRMO_SALESFORCE_PRIVATE_KEY",
+        "RSA private key (a PEM file path or the PEM itself) signing the JWT bearer assertion.",
+    )
+    salesforce_client_secret: SecretStr | None = _var(
+        "FIRMO_SALESFORCE_CLIENT_SECRET", "Consumer secret, for the client-credentials flow (when no private key)."
+    )
+    salesforce_lead_object: Literal["Lead", "Contact"] = _var(
+        "FIRMO_SALESFORCE_LEAD_OBJECT", "Where a lead's person goes: a Lead, or a Contact under its Account.", "Lead"
+    )
+    salesforce_bulk_threshold: int = _var(
+        "FIRMO_SALESFORCE_BULK_THRESHOLD",
+        "Past this many records an upsert goes through a Bulk API 2.0 job instead of sObject Collections.",
+        2000,
+        ge=1,
+    )
     # --- hiring signals (France Travail: Offres d'emploi v2, La Bonne Boîte v2)
     france_travail_token_url: str = _var(
         "FIRMO_FRANCE_TRAVAIL_TOKEN_URL",

@@ -49,6 +49,12 @@ EVERY_VARIABLE = {
     "FIRMO_SIRENE_API_URL": ("http://127.0.0.1:9/sirene", "sirene_api_url", "http://127.0.0.1:9/sirene"),
     "FIRMO_RNE_API_URL": ("http://127.0.0.1:9/rne", "rne_api_url", "http://127.0.0.1:9/rne"),
     "FIRMO_HUBSPOT_BASE_URL": ("http://127.0.0.1:9/hs", "hubspot_base_url", "http://127.0.0.1:9/hs"),
+    "FIRMO_SALESFORCE_LOGIN_URL": ("https://test.salesforce.com", "salesforce_login_url", "https://test.salesforce.com"),
+    "FIRMO_SALESFORCE_INSTANCE_URL": ("https://acme.my.salesforce.com", "salesforce_instance_url", "https://acme.my.salesforce.com"),
+    "FIRMO_SALESFORCE_CLIENT_ID": ("3MVG9-consumer", "salesforce_client_id", "3MVG9-consumer"),
+    "FIRMO_SALESFORCE_USERNAME": ("firmo@acme.fr", "salesforce_username", "firmo@acme.fr"),
+    "FIRMO_SALESFORCE_LEAD_OBJECT": ("Contact", "salesforce_lead_object", "Contact"),
+    "FIRMO_SALESFORCE_BULK_THRESHOLD": ("500", "salesforce_bulk_threshold", 500),
     "FIRMO_WATERFALL_CONFIG": ("/srv/waterfall.yaml", "waterfall_config", Path("/srv/waterfall.yaml")),
     "FIRMO_DEBUG": ("yes", "debug", True),
     "FIRMO_FRANCE_TRAVAIL_TOKEN_URL": ("http://127.0.0.1:9/ft/token", "france_travail_token_url", "http://127.0.0.1:9/ft/token"),
@@ -75,6 +81,8 @@ SECRETS = {
     "FIRMO_FRANCE_TRAVAIL_CLIENT_ID": ("ft-id-secret-4", "france_travail_client_id"),
     "FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET": ("ft-secret-5", "france_travail_client_secret"),
     "FIRMO_MARCHE_INCLUSION_TOKEN": ("inclusion-secret-6", "marche_inclusion_token"),
+    "FIRMO_SALESFORCE_PRIVATE_KEY": ("-----BEGIN PRIVATE KEY-----sf-secret-7", "salesforce_private_key"),
+    "FIRMO_SALESFORCE_CLIENT_SECRET": ("sf-secret-8", "salesforce_client_secret"),
 }
 
 
