@@ -264,6 +264,20 @@ class Settings(BaseModel):
         2000,
         ge=1,
     )
+    # --- Pipedrive push (crm_sync.md §3)
+    pipedrive_api_url: str = _var(
+        "FIRMO_PIPEDRIVE_API_URL",
+        "Pipedrive API host (https://<company>.pipedrive.com works too; the tests' fake).",
+        "https://api.pipedrive.com",
+    )
+    pipedrive_api_token: SecretStr | None = _var(
+        "FIRMO_PIPEDRIVE_API_TOKEN", "Pipedrive personal API token of the integration user, for --push pipedrive."
+    )
+    pipedrive_token_budget: int | None = _var(
+        "FIRMO_PIPEDRIVE_TOKEN_BUDGET",
+        "Pipedrive API tokens one push may spend (the daily company budget is shared); unset: no cap.",
+        ge=1,
+    )
     # --- hiring signals (France Travail: Offres d'emploi v2, La Bonne Boîte v2)
     france_travail_token_url: str = _var(
         "FIRMO_FRANCE_TRAVAIL_TOKEN_URL",
