@@ -21,10 +21,10 @@ from dagster import (
     asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, rejects_table
 from assets.partitions import bodacc_daily
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
-from firmo.metadata import bar_chart, markdown_table
+from firmo.metadata import bar_chart
 from sources.bodacc.load import load_bodacc, window_fingerprint
 from sources.bodacc.ods_export import export_filename, export_url
 
@@ -100,15 +100,12 @@ def _load_notices(
             [start, end],
         ).fetchall()
         total = con.execute("SELECT count(*) FROM bodacc.notices").fetchall()[0][0]
-        reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
         yield MaterializeResult(
             metadata={
                 "window": f"{start} to {end - timedelta(days=1)}",
                 "notices in window": report.loaded.get("bodacc.notices", 0),
                 "rows_rejected": report.rejected.get("bodacc.notices", 0),
-                "rejects_by_reason": MetadataValue.md(
-                    markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"
-                ),
+                "rejects_by_reason": rejects_table(report.rejects_by_reason),
                 "dagster/row_count": total,
                 "notices by family and status": MetadataValue.md(bar_chart(families)),
                 "preview": preview(

@@ -1,14 +1,21 @@
-"""Helpers shared by the thin asset modules (fetching a source, metadata tables)."""
+"""Helpers shared by the thin asset modules (fetching a source, metadata tables).
+
+The raw-file assets all fetch a configured source and show the same file facts, and the table
+assets all show a `LoadReport`'s counts and rejects the same way: written once here, so the UI
+reads alike across sources and an asset keeps only what is its own."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
-from dagster import Backoff, Jitter, MetadataValue, RetryPolicy
+from dagster import AssetExecutionContext, Backoff, Jitter, MetadataValue, RetryPolicy
 
 from firmo.metadata import markdown_table
 from firmo.sqlfiles import quote_ident
+from sources.report import LoadReport
 
 # Network steps (downloads, registry APIs) are retried by Dagster on top of the HTTP-level
 # retries: a step that failed after those (an outage of minutes) is tried again later.
@@ -28,10 +35,8 @@ def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tu
     from sources.download import fetch
 
     result = fetch(source, dest_dir, filename=filename)
-    size = result.path.stat().st_size if result.path.exists() else None
     meta = {
-        "path": MetadataValue.path(str(result.path)),
-        "size_mb": round(size / 1e6, 2) if size is not None else None,
+        **file_metadata(result.path),
         "changed": result.changed,
         "source": getattr(result, "source", source),
     }
@@ -40,6 +45,35 @@ def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tu
         if value is not None:
             meta[attr] = value
     return result.path, meta
+
+
+def fetched_file(context: AssetExecutionContext, source: str, dest_dir: Path, filename: str | None = None) -> str:
+    """The body of a raw-file asset: fetch the source, record its file metadata, return the path."""
+    path, meta = fetch_source(source, dest_dir, filename=filename)
+    context.add_output_metadata(meta)
+    return str(path)
+
+
+def file_metadata(path: Path) -> dict[str, Any]:
+    """Where a fetched file is and how big (size None when the source left no file)."""
+    size = path.stat().st_size if path.exists() else None
+    return {"path": MetadataValue.path(str(path)), "size_mb": round(size / 1e6, 2) if size is not None else None}
+
+
+def rejects_table(rejects_by_reason: Mapping[str, int]) -> MetadataValue:
+    """The quarantined rows by reason, most frequent first, as a markdown table."""
+    rows = sorted(rejects_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
+    return MetadataValue.md(markdown_table(["reason", "rows"], rows) if rows else "no rejects")
+
+
+def report_metadata(report: LoadReport, table: str) -> dict[str, Any]:
+    """A `sources.report.LoadReport`'s figures for the table an asset materializes: rows loaded,
+    rows rejected, and the load's rejects by reason."""
+    return {
+        "dagster/row_count": report.loaded.get(table, 0),
+        "rows_rejected": report.rejected.get(table, 0),
+        "rejects_by_reason": rejects_table(report.rejects_by_reason),
+    }
 
 
 def require(value, variable: str, what: str):

@@ -22,7 +22,7 @@ from dagster import (
     op,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetched_file, preview, report_metadata, require
 from assets.resources import DecpResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from sources.decp.columns import RESOURCE_CSV, RESOURCE_PARQUET
@@ -50,17 +50,13 @@ def decp_file(context: AssetExecutionContext, decp: DecpResource, paths: PathsRe
     """The consolidated DECP (Colin Maudry's decp-processing, data.gouv dataset 608c055b35eb4e6ee20eb325):
     one row per contract x titulaire x modification state."""
     source = require(decp.source, "FIRMO_DECP_SOURCE", "the consolidated DECP (decp.parquet or decp.csv)")
-    path, meta = fetch_source(source, paths.raw("decp"), stock_filename(source))
-    context.add_output_metadata(meta)
-    return str(path)
+    return fetched_file(context, source, paths.raw("decp"), stock_filename(source))
 
 
 def _metadata(report: DecpLoadReport) -> dict:
-    reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
     repairs = sorted(report.repairs.items(), key=lambda kv: -kv[1])
     return {
-        "rows_rejected": report.rejected.get(MARCHES, 0),
-        "rejects_by_reason": MetadataValue.md(markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"),
+        **report_metadata(report, MARCHES),
         "older modification states (not kept)": report.historical,
         "duplicates removed on the key": report.duplicates,
         "titulaires not joinable (kept, not in core.public_contracts)": MetadataValue.md(
@@ -78,7 +74,7 @@ def _results(con, report: DecpLoadReport):
     winners = con.execute(f"SELECT count(DISTINCT siren) FROM {CONTRACTS}").fetchall()[0][0]
     yield MaterializeResult(
         asset_key=MARCHES_KEY,
-        metadata={"dagster/row_count": report.loaded.get(MARCHES, 0), **_metadata(report)},
+        metadata=_metadata(report),
     )
     yield MaterializeResult(
         asset_key=CONTRACTS_KEY,

@@ -15,7 +15,7 @@ from dagster import (
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetched_file, preview, report_metadata, require
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import markdown_table
 from sources.geoloc.download import geoloc_filename
@@ -31,9 +31,7 @@ def geoloc_file(context: AssetExecutionContext, registry_sources: RegistrySource
     """GeolocalisationEtablissement_Sirene_pour_etudes_statistiques (INSEE, monthly): the CSV zip or
     the parquet, downloaded only when it changed."""
     source = require(registry_sources.geoloc, "FIRMO_GEOLOC_SOURCE", "the SIRENE establishment geolocation file")
-    path, meta = fetch_source(source, paths.raw("geo"), filename=geoloc_filename(source))
-    context.add_output_metadata(meta)
-    return str(path)
+    return fetched_file(context, source, paths.raw("geo"), filename=geoloc_filename(source))
 
 
 @multi_asset(
@@ -89,16 +87,9 @@ def geoloc_tables(
         with_epci, active = con.execute(
             f"SELECT count(epci_siren), count(*) FILTER (WHERE active) FROM {LOCATIONS}"
         ).fetchall()[0]
-        by_reason: list[tuple[str, int]] = sorted(report.rejects_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
-        reasons = MetadataValue.md(markdown_table(["reason", "rows"], by_reason))
         yield MaterializeResult(
             asset_key=["geo", "geolocalisation"],
-            metadata={
-                "dagster/row_count": report.loaded.get(RAW, 0),
-                "rows_rejected": report.rejected.get(RAW, 0),
-                "rejects_by_reason": reasons,
-                "seconds": round(report.seconds, 1),
-            },
+            metadata={**report_metadata(report, RAW), "seconds": round(report.seconds, 1)},
         )
         yield MaterializeResult(
             asset_key=["core", "establishment_locations"],

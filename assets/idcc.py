@@ -21,9 +21,9 @@ from dagster import (
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, require
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, file_metadata, preview, report_metadata, require
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
-from firmo.metadata import bar_chart, markdown_table
+from firmo.metadata import bar_chart
 from sources.idcc.download import fetch_dares, fetch_kali, fetch_siret_idcc
 from sources.idcc.labels import load_idcc_labels
 from sources.idcc.siret_load import COMPANY_CODES, COMPANY_IDCC, RAW, load_siret_idcc
@@ -39,10 +39,6 @@ COMPANY_CODES_KEY = AssetKey(["core", "company_idcc_codes"])
 REF_IDCC = AssetKey(["ref", "idcc"])
 
 
-def _file_metadata(path: Path) -> dict:
-    return {"path": MetadataValue.path(str(path)), "size_mb": round(path.stat().st_size / 1e6, 2)}
-
-
 @asset(key=SIRET_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
 def idcc_siret_file(
     context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
@@ -51,7 +47,7 @@ def idcc_siret_file(
     (monthly, months late): one row per (SIRET, IDCC), 9999 = no agreement."""
     source = require(registry_sources.idcc_siret, "FIRMO_IDCC_SIRET_SOURCE", "the SIRET -> IDCC file")
     path = fetch_siret_idcc(source, paths.raw("idcc"))
-    context.add_output_metadata(_file_metadata(path))
+    context.add_output_metadata(file_metadata(path))
     return str(path)
 
 
@@ -63,7 +59,7 @@ def idcc_dares_file(
     in place of the workbook is refused)."""
     source = require(registry_sources.idcc_dares, "FIRMO_IDCC_DARES_SOURCE", "the DARES agreements workbook")
     path = fetch_dares(source, paths.raw("idcc"))
-    context.add_output_metadata(_file_metadata(path))
+    context.add_output_metadata(file_metadata(path))
     return str(path)
 
 
@@ -74,7 +70,7 @@ def idcc_kali_file(
     """DILA's KALI list of agreements and their IDCC (xlsx)."""
     source = require(registry_sources.idcc_kali, "FIRMO_IDCC_KALI_SOURCE", "the KALI agreements list")
     path = fetch_kali(source, paths.raw("idcc"))
-    context.add_output_metadata(_file_metadata(path))
+    context.add_output_metadata(file_metadata(path))
     return str(path)
 
 
@@ -116,7 +112,6 @@ def idcc_tables(
 ):
     with warehouse.get_connection() as con:
         report = load_siret_idcc(con, Path(idcc_siret_file), max_removal_pct=registry_sources.idcc_max_removal_pct)
-        reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
         top = con.execute(
             f"SELECT idcc, count(DISTINCT siren) FROM {COMPANY_IDCC} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12"
         ).fetchall()
@@ -124,13 +119,9 @@ def idcc_tables(
         yield MaterializeResult(
             asset_key=SIRET_IDCC,
             metadata={
-                "dagster/row_count": report.loaded.get(RAW, 0),
-                "rows_rejected": report.rejected.get(RAW, 0),
+                **report_metadata(report, RAW),
                 "rows 9999 (no agreement)": int(no_agreement),
                 "repeated rows dropped": report.superseded,
-                "rejects_by_reason": MetadataValue.md(
-                    markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"
-                ),
                 "seconds": round(report.seconds, 2),
                 "preview": preview(con, RAW, ["MOIS", "SIRET", "IDCC", "DATE_MAJ"]),
             },
@@ -160,15 +151,10 @@ def ref_idcc(warehouse: WarehouseResource, dares: str, kali: str) -> Materialize
     KALI's id, nature, state and Légifrance URL of the latest version)."""
     with warehouse.get_connection() as con:
         report = load_idcc_labels(con, Path(dares), Path(kali))
-        reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
         return MaterializeResult(
             metadata={
-                "dagster/row_count": report.loaded.get("ref.idcc", 0),
-                "rows_rejected": report.rejected.get("ref.idcc", 0),
+                **report_metadata(report, "ref.idcc"),
                 "older versions and repeats dropped": report.superseded,
-                "rejects_by_reason": MetadataValue.md(
-                    markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"
-                ),
                 "preview": preview(con, "ref.idcc", ["idcc", "title", "kali_id", "etat"]),
             }
         )

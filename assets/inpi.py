@@ -13,9 +13,9 @@ from dagster import (
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview, require
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, fetched_file, preview, rejects_table, require
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
-from firmo.metadata import bar_chart, markdown_table
+from firmo.metadata import bar_chart
 from sources.inpi.ratios import load_ratios
 from sources.inpi.rne_daily import dumps
 from sources.inpi.rne_load import load_rne
@@ -53,9 +53,7 @@ def inpi_ratios_file(
 ) -> str:
     """ratios_inpi_bce (MEFSIN from INPI accounts): one row per SIREN, fiscal year and balance type."""
     source = require(registry_sources.inpi_ratios, "FIRMO_INPI_RATIOS_SOURCE", "the ratios_inpi_bce export")
-    path, meta = fetch_source(source, paths.raw("inpi"))
-    context.add_output_metadata(meta)
-    return str(path)
+    return fetched_file(context, source, paths.raw("inpi"))
 
 
 @multi_asset(
@@ -91,7 +89,7 @@ def rne_tables(context: AssetExecutionContext, warehouse: WarehouseResource, inp
             metadata={
                 "dagster/row_count": report.loaded.get("inpi.officers", 0),
                 "rows_rejected": sum(report.rejected.values()),
-                "rejects_by_reason": _reasons(report.rejects_by_reason),
+                "rejects_by_reason": rejects_table(report.rejects_by_reason),
                 "superseded payloads (older updatedAt)": report.superseded,
                 "active officers by role": MetadataValue.md(bar_chart(roles)),
                 "preview": preview(
@@ -142,7 +140,7 @@ def financials_tables(context: AssetExecutionContext, warehouse: WarehouseResour
             metadata={
                 "dagster/row_count": report.loaded.get("inpi.financials", 0),
                 "rows_rejected": sum(report.rejected.values()),
-                "rejects_by_reason": _reasons(report.rejects_by_reason),
+                "rejects_by_reason": rejects_table(report.rejects_by_reason),
             },
         )
         yield MaterializeResult(
@@ -155,8 +153,3 @@ def financials_tables(context: AssetExecutionContext, warehouse: WarehouseResour
                 ),
             },
         )
-
-
-def _reasons(reasons: dict[str, int]) -> MetadataValue:
-    rows = sorted(reasons.items(), key=lambda kv: -kv[1])
-    return MetadataValue.md(markdown_table(["reason", "rows"], rows) if rows else "no rejects")

@@ -23,7 +23,7 @@ from dagster import (
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, rejects_table
 from assets.resources import FranceTravailResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, render_identifiers
@@ -99,7 +99,6 @@ def jobs_offres_table(context: AssetExecutionContext, warehouse: WarehouseResour
             return
         report = load_offers(con, [Path(jobs_offres_file)])
         total = con.execute(f"SELECT count(*) FROM {OFFRES}").fetchall()[0][0]
-        reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
         contracts = con.execute(
             f"SELECT coalesce(typeContrat, '(none)'), count(*) FROM {OFFRES} GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
@@ -108,9 +107,7 @@ def jobs_offres_table(context: AssetExecutionContext, warehouse: WarehouseResour
             metadata={
                 "offers in this poll": report.loaded.get(OFFRES, 0),
                 "rows_rejected": report.rejected.get(OFFRES, 0),
-                "rejects_by_reason": MetadataValue.md(
-                    markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"
-                ),
+                "rejects_by_reason": rejects_table(report.rejects_by_reason),
                 "dagster/row_count": total,
                 "offers by contract type": MetadataValue.md(bar_chart(contracts)),
                 "preview": preview(con, OFFRES, ["id", "intitule", "dateCreation", "lieuTravail_commune", "codeNAF"]),

@@ -14,7 +14,7 @@ from dagster import (
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, rejects_table
 from assets.resources import LabelSourcesResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from sources.labels.api import fetch_label_source
@@ -85,7 +85,6 @@ def label_tables(context: AssetExecutionContext, warehouse: WarehouseResource, l
                 },
             )
         by_label = con.execute(f"SELECT label, count(*) FROM {CORE} GROUP BY 1 ORDER BY 2 DESC").fetchall()
-        reasons = sorted(report.rejects_by_reason.items(), key=lambda kv: -kv[1])
         yield MaterializeResult(
             asset_key=AssetKey(["core", "labels"]),
             metadata={
@@ -96,9 +95,7 @@ def label_tables(context: AssetExecutionContext, warehouse: WarehouseResource, l
                         [(t, n, report.rejected.get(t, 0)) for t, n in report.loaded.items() if t != CORE],
                     )
                 ),
-                "rejects_by_reason": MetadataValue.md(
-                    markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"
-                ),
+                "rejects_by_reason": rejects_table(report.rejects_by_reason),
                 "rows by label": MetadataValue.md(bar_chart(by_label)),
                 "preview": preview(con, CORE, ["siren", "siret", "label", "detail", "valid_from", "valid_to"]),
             },

@@ -17,9 +17,9 @@ from dagster import (
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetch_source, preview
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetched_file, preview, rejects_table
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
-from firmo.metadata import bar_chart, markdown_table
+from firmo.metadata import bar_chart
 from sources.sirene.download import stock_filename
 from sources.sirene.ingest import TableLoad, load_sirene
 
@@ -39,9 +39,7 @@ def sirene_stock_unites_legales(
     instead of piling up beside it, and its "unchanged?" state is found again.
     """
     source = registry_sources.sirene_unites_legales
-    path, meta = fetch_source(source, paths.raw("sirene"), filename=stock_filename(source))
-    context.add_output_metadata(meta)
-    return str(path)
+    return fetched_file(context, source, paths.raw("sirene"), filename=stock_filename(source))
 
 
 @asset(key=ETAB_FILE, group_name=GROUP, kinds={"file"}, owners=["team:data-engineering"], retry_policy=NETWORK_RETRY)
@@ -50,9 +48,7 @@ def sirene_stock_etablissements(
 ) -> str:
     """StockEtablissement (INSEE, monthly): every establishment (SIRET), open and closed."""
     source = registry_sources.sirene_etablissements
-    path, meta = fetch_source(source, paths.raw("sirene"), filename=stock_filename(source))
-    context.add_output_metadata(meta)
-    return str(path)
+    return fetched_file(context, source, paths.raw("sirene"), filename=stock_filename(source))
 
 
 @multi_asset(
@@ -101,14 +97,13 @@ def sirene_tables(
 
 
 def _table_metadata(load: TableLoad) -> dict:
-    reasons = sorted(load.rejects_by_reason.items(), key=lambda kv: -kv[1])
     return {
         "dagster/row_count": load.rows_loaded,
         "rows_rejected": load.rows_rejected,
         "source": load.source,
         "format": load.fmt,
         "seconds": round(load.seconds, 2),
-        "rejects_by_reason": MetadataValue.md(markdown_table(["reason", "rows"], reasons) if reasons else "no rejects"),
+        "rejects_by_reason": rejects_table(load.rejects_by_reason),
         "missing_columns (older vintage)": ", ".join(load.missing_columns) or "none",
         "unknown_columns (ignored)": ", ".join(load.unknown_columns) or "none",
     }
