@@ -1,0 +1,256 @@
+"""`push_salesforce`: the export's screening and ledger, delivered through the Salesforce API.
+
+The same rules as `push_hubspot` (firmo/crm/push.py): the export's screening and last gate, the
+ledger (CRM name `salesforce_api`, file `api:salesforce`) so only new or changed leads are sent,
+and a lead recorded only once Salesforce accepted both its Account and its person (a lead without
+email: its Account alone), so a refused or unprocessed record is sent again by the next run.
+
+* Accounts are upserted by the external id `SIREN__c` (crm_sync.md §2.2); persons by
+  `Email_Key__c`, an External ID + Unique text field holding the lower-cased email, since
+  Salesforce's own Email field cannot be an upsert key. The person is a Lead, or a Contact linked
+  to its Account through the `Account: {SIREN__c: ...}` lookup (setting
+  FIRMO_SALESFORCE_LEAD_OBJECT); a Contact is sent only once its Account was accepted.
+* Because both keys are external ids, a run that crashed after Salesforce accepted the records
+  but before the ledger was written simply upserts them again: Salesforce finds them by key and
+  updates them, it never creates a second one.
+* A Lead's `Status` is not sent: the CSV import sets "Open - Not Contacted" on new leads, but an
+  upsert would also reset the status sales set on an existing one (Salesforce gives new leads
+  its default status).
+* `DUPLICATES_DETECTED` on an Account (a Duplicate Rule blocked the save, §2.6): the one Account
+  with the same website (else name) and no SIREN__c is given the SIREN, and the lead goes on from
+  it; never force-created. Several or none: the lead is left failed and retried next run.
+* `REQUEST_LIMIT_EXCEEDED` stops the push: what Salesforce accepted before is recorded, the rest
+  waits for the next run (`report.stopped`).
+* `dry_run=True` makes no call at all (not even the token request) and lists in
+  `report.planned` what a push would send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from firmo.compliance.suppression import SuppressionIndex
+from firmo.crm import ledger
+from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
+from firmo.crm.layouts import SALESFORCE
+from firmo.crm.salesforce_api import SalesforceClient, SalesforceLimitError, UpsertResult
+from firmo.crm.tables import ensure_tables
+from firmo.db import transaction, utc_now
+
+SALESFORCE_API = dataclasses.replace(SALESFORCE, crm="salesforce_api")
+LEDGER_FILE = "api:salesforce"
+REJECT_SOURCE = "lead list (push_salesforce input)"
+ACCOUNT_KEY = "SIREN__c"
+PERSON_KEY = "Email_Key__c"
+DUPLICATES = "DUPLICATES_DETECTED"
+
+# Account field <- Lead layout column (the one Salesforce row firmo builds, firmo/crm/layouts.py)
+ACCOUNT_FIELDS = {
+    "Name": "Company",
+    "Website": "Website",
+    "Industry": "Industry",
+    "NumberOfEmployees": "NumberOfEmployees",
+    "AnnualRevenue": "AnnualRevenue",
+    "BillingStreet": "Street",
+    "BillingCity": "City",
+    "BillingPostalCode": "PostalCode",
+    "BillingCountry": "Country",
+    "SIREN__c": "SIREN__c",
+    "SIRET__c": "SIRET__c",
+    "NAF_Code__c": "NAF_Code__c",
+}
+PROVENANCE = (
+    "ICP__c",
+    "Score__c",
+    "Score_Reasons__c",
+    "Email_Source__c",
+    "Email_Found_At__c",
+    "Phone_Source__c",
+    "Phone_Found_At__c",
+)
+LEAD_FIELDS = tuple(c for c in SALESFORCE.columns if c != "Status")
+CONTACT_FIELDS = ("FirstName", "LastName", "Title", "Email", "Phone", "MobilePhone", *PROVENANCE)
+# The custom fields each object must have (`firmo crm check salesforce`); the key fields must be
+# External ID + Unique.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "Account": ("SIREN__c", "SIRET__c", "NAF_Code__c"),
+    "Lead": ("Email_Key__c", "SIREN__c", "SIRET__c", "NAF_Code__c", *PROVENANCE),
+    "Contact": ("Email_Key__c", *PROVENANCE),
+}
+KEY_FIELDS = {"Account": ACCOUNT_KEY, "Lead": PERSON_KEY, "Contact": PERSON_KEY}
+
+
+@dataclass
+class SalesforcePushReport:
+    accounts: int = 0
+    persons: int = 0
+    created_accounts: int = 0
+    created_persons: int = 0
+    linked_duplicates: int = 0
+    skipped_unchanged: int = 0
+    no_email: int = 0
+    failed: int = 0
+    skipped_p: int = 0
+    suppressed: int = 0
+    customers: int = 0
+    opposed: int = 0
+    inactive: int = 0
+    recorded: int = 0
+    bulk_jobs: int = 0
+    api_calls: int = 0
+    stopped: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+
+
+def account_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: row[column] for name, column in ACCOUNT_FIELDS.items()}
+
+
+def person_record(row: Mapping[str, Any], email: str, lead_object: str) -> dict[str, Any]:
+    if lead_object == "Contact":
+        out = {name: row[name] for name in CONTACT_FIELDS}
+        out["Account"] = {ACCOUNT_KEY: row["SIREN__c"]}
+    else:
+        out = {name: row[name] for name in LEAD_FIELDS}
+    out[PERSON_KEY] = email
+    return out
+
+
+def push_salesforce(
+    leads: pl.DataFrame,
+    *,
+    con: duckdb.DuckDBPyConnection,
+    client: SalesforceClient | None,
+    lead_object: Literal["Lead", "Contact"] = "Lead",
+    full: bool = False,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> SalesforcePushReport:
+    ensure_tables(con)
+    now = utc_now(now)
+    require_columns(leads)
+    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
+    report = SalesforcePushReport(
+        skipped_p=screened.skipped_p,
+        suppressed=screened.suppressed,
+        customers=screened.customers,
+        opposed=screened.opposed,
+        inactive=screened.inactive,
+    )
+    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+    known: set[str] = set()
+    for icp in sorted({lead["icp"] for lead in screened.leads}):
+        rows, unchanged = changed_rows(
+            con, SALESFORCE_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full
+        )
+        report.skipped_unchanged += unchanged
+        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
+        known |= set(ledger.last_hashes(con, SALESFORCE_API.crm, icp))
+
+    accounts = {row["SIREN__c"]: account_record(row) for _, _, row, _ in todo}
+    persons: dict[str, dict[str, Any]] = {}
+    for _, lead, row, _ in todo:
+        email = ledger.contact_email(lead)
+        if email:
+            persons[email] = person_record(row, email, lead_object)
+    report.no_email = sum(1 for _, lead, _, _ in todo if not ledger.contact_email(lead))
+
+    if dry_run:
+        for _, lead, row, _ in todo:
+            what = "changed" if ledger.lead_key(lead) in known else "new"
+            email = ledger.contact_email(lead)
+            person = f"{lead_object} {PERSON_KEY}={email}" if email else "no email: Account only"
+            report.planned.append(f"upsert Account SIREN__c={row['SIREN__c']} ({row['Company']}); {person} [{what}]")
+        return report
+    assert client is not None, "a push that is not a dry run needs a client"
+
+    done: list[dict[str, Any]] = []
+    account_result, person_result = UpsertResult(), UpsertResult()
+    phase = "Account"
+    try:
+        account_result = client.upsert("Account", ACCOUNT_KEY, list(accounts.values()))
+        phase = "duplicates"
+        _link_duplicates(client, accounts, account_result, report)
+        ready = {
+            email: record
+            for email, record in persons.items()
+            if lead_object != "Contact" or record["Account"][ACCOUNT_KEY] in account_result.ids
+        }
+        phase = "person"
+        person_result = client.upsert(lead_object, PERSON_KEY, list(ready.values()))
+    except SalesforceLimitError as exc:
+        if phase == "Account":
+            account_result = exc.partial or UpsertResult()
+        elif phase == "person":
+            person_result = exc.partial or UpsertResult()
+        report.stopped = str(exc)
+
+    account_ids, person_ids = account_result.ids, person_result.ids
+    report.accounts, report.persons = len(account_ids), len(person_ids)
+    report.created_accounts = sum(account_result.created.values())
+    report.created_persons = sum(person_result.created.values())
+    report.bulk_jobs = len(account_result.bulk_jobs) + len(person_result.bulk_jobs)
+    report.errors = [{"object": "Account", **e} for e in account_result.errors] + [
+        {"object": lead_object, **e} for e in person_result.errors
+    ]
+    report.api_calls = client.calls
+    for icp, lead, row, digest in todo:
+        email = ledger.contact_email(lead)
+        accepted = row["SIREN__c"] in account_ids and (email is None or email in person_ids)
+        if accepted:
+            done.append(ledger.ledger_row(SALESFORCE_API.crm, icp, lead, digest, now, LEDGER_FILE))
+        else:
+            report.failed += 1
+    report.recorded = len(done)
+    with transaction(con):
+        ledger.record(con, done)
+        record_rejects(con, screened, now, source=REJECT_SOURCE)
+    return report
+
+
+def _link_duplicates(
+    client: SalesforceClient,
+    accounts: Mapping[str, Mapping[str, Any]],
+    result: UpsertResult,
+    report: SalesforcePushReport,
+) -> None:
+    """A Duplicate Rule blocked an Account: give the one matching Account without a SIREN the
+    SIREN (and firmo's values), so the lead goes on from the record sales already have."""
+    kept = []
+    for error in result.errors:
+        record = accounts.get(error["key"])
+        if error["statusCode"] != DUPLICATES or record is None:
+            kept.append(error)
+            continue
+        match = client.find_account_without_siren(website=record.get("Website"), name=record.get("Name"))
+        if match is None:
+            kept.append({**error, "message": f"{error['message']} (no single Account without SIREN__c matches)"})
+            continue
+        client.update("Account", match, {k: v for k, v in record.items()})
+        result.ids[error["key"]] = match
+        result.created[error["key"]] = False
+        report.linked_duplicates += 1
+    result.errors = kept
+
+
+def required_fields(client: SalesforceClient, lead_object: str) -> list[str]:
+    """What is missing for a push, from the describe of Account and the person object: one line
+    per missing custom field, or key field that is not External ID + Unique. Empty: ready."""
+    problems = []
+    for sobject in ("Account", lead_object):
+        fields = {f["name"]: f for f in client.describe(sobject).get("fields", [])}
+        for name in REQUIRED_FIELDS[sobject]:
+            info = fields.get(name)
+            if info is None:
+                problems.append(f"{sobject}.{name}: missing")
+            elif name == KEY_FIELDS[sobject] and not (info.get("externalId") and info.get("unique")):
+                problems.append(f"{sobject}.{name}: must be External ID and Unique")
+    return problems
