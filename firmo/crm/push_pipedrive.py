@@ -1,0 +1,378 @@
+"""`push_pipedrive`: the export's screening and ledger, delivered through the Pipedrive API.
+
+Same rules as the CSV export and `push_hubspot` (P units, RNE opposition, closed units read from
+the registries at push time, suppression, customers, duplicates and unchanged leads are skipped;
+refusals recorded in exports.rejects); the ledger CRM name is `pipedrive_api`.
+
+Pipedrive has no upsert and no unique constraint (crm_sync.md §3.3, §3.7), so firmo prevents
+duplicates itself, per lead and in this order: organisation -> person -> lead -> note.
+  1. the id map `exports.crm_ids` (written from each accepted response, at once, so a retry never
+     depends on the CRM's search);
+  2. else an exact search: the organisation by its SIREN custom field (`itemSearch/field`), the
+     person by email (by name within the organisation when there is no email), the lead among
+     the person's (or organisation's) leads by firmo's `origin_id` marker;
+  3. then PATCH what was found, POST what was not.
+A note carries the score reasons and the provenance of the contact data; it is added once per
+content (its key is the lead key and the note's hash), so a changed score adds a note and an
+unchanged one does not. The custom fields (SIREN, SIRET, firmo score on organisations; Fonction
+on persons: writing `job_title` through v2 is unverified) are found by name or created on first
+use, and their 40-character keys remembered in `exports.crm_fields`.
+
+A lead is recorded in the ledger only once Pipedrive accepted all of its calls, right after them:
+a record refused (4xx) is counted, reported and retried next run; a stop (401/403, a 429 that
+outlasts the retries, the token budget) keeps what was recorded so far and leaves the rest for
+the next run. A crash between Pipedrive's acceptance and the id map's insert costs nothing but a
+search next run: the SIREN field and the email find the record again.
+
+`dry_run=True` makes no write call: it reads the field keys and searches, and returns in
+`planned` what each lead would create or update.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from firmo.compliance.suppression import SuppressionIndex
+from firmo.crm import ledger
+from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
+from firmo.crm.layouts import PIPEDRIVE, Lead
+from firmo.crm.pipedrive_api import PipedriveBudgetExhausted, PipedriveClient, PipedriveError, PipedriveRecordError
+from firmo.crm.tables import ensure_tables
+from firmo.db import transaction, utc_now
+from firmo.sqlfiles import load_sql
+
+CRM = "pipedrive_api"
+LEDGER_FILE = "api:pipedrive"
+REJECT_SOURCE = "lead list (push_pipedrive input)"
+ORIGIN_PREFIX = "firmo:"
+# (entity, field name, Pipedrive field type): varchar for identifiers so exact search works and
+# leading zeros survive (§3.2); double for the score.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("organization", "SIREN", "varchar"),
+    ("organization", "SIRET", "varchar"),
+    ("organization", "firmo score", "double"),
+    ("person", "Fonction", "varchar"),
+)
+
+
+def _pipedrive_api_row(lead: Lead) -> dict[str, Any]:
+    """The import layout's row plus what the API sends besides (SIRET, phone type): the ledger
+    hash covers everything the push writes."""
+    return {
+        **PIPEDRIVE.build(lead),
+        "Organization - SIRET": lead.get("siret"),
+        "Person - Phone type": lead.get("phone_type"),
+    }
+
+
+PIPEDRIVE_API = dataclasses.replace(
+    PIPEDRIVE,
+    crm=CRM,
+    columns=(*PIPEDRIVE.columns, "Organization - SIRET", "Person - Phone type"),
+    build=_pipedrive_api_row,
+)
+
+
+@dataclass
+class PipedrivePushReport:
+    organizations_created: int = 0
+    organizations_updated: int = 0
+    persons_created: int = 0
+    persons_updated: int = 0
+    leads_created: int = 0
+    leads_updated: int = 0
+    notes: int = 0
+    fields_created: int = 0
+    pushed: int = 0  # leads recorded in the ledger
+    skipped_unchanged: int = 0
+    failed: int = 0
+    not_reached: int = 0  # left for the next run after a stop
+    skipped_p: int = 0
+    suppressed: int = 0
+    customers: int = 0
+    opposed: int = 0
+    inactive: int = 0
+    tokens_spent: int = 0
+    stopped: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {siren, step, status, error}
+    planned: list[str] = field(default_factory=list)  # dry run: what would change
+
+
+def ensure_map_tables(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_tables(con)
+    con.execute(load_sql("crm/crm_map_create"))
+
+
+class _Ids:
+    """The id map of this CRM, read once, written through at every accepted response."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, now: datetime, dry_run: bool) -> None:
+        self.con, self.now, self.dry_run = con, now, dry_run
+        rows = con.execute(load_sql("crm/crm_ids_read"), {"crm": CRM}).fetchall()
+        self.ids: dict[tuple[str, str], str] = {(e, k): i for e, k, i in rows}
+
+    def get(self, entity: str, key: str) -> str | None:
+        return self.ids.get((entity, key))
+
+    def put(self, entity: str, key: str, crm_id: Any, lead: Lead) -> None:
+        self.ids[(entity, key)] = str(crm_id)
+        if self.dry_run:
+            return
+        email = ledger.contact_email(lead) if entity != "organization" else None
+        params = {
+            "crm": CRM,
+            "entity": entity,
+            "firmo_key": key,
+            "siren": lead["siren"],
+            "email": email,
+            "crm_id": str(crm_id),
+            "updated_at": self.now,
+        }
+        self.con.execute(load_sql("crm/crm_ids_record"), params)
+
+
+def field_keys(
+    con: duckdb.DuckDBPyConnection,
+    client: PipedriveClient,
+    report: PipedrivePushReport,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+) -> dict[tuple[str, str], str]:
+    """(entity, field name) -> key: remembered, else found by name in Pipedrive, else created
+    (not in a dry run: a missing field is then absent from the result)."""
+    out: dict[tuple[str, str], str] = {}
+    for entity in sorted({e for e, _, _ in FIELDS}):
+        known = dict(con.execute(load_sql("crm/crm_fields_read"), {"crm": CRM, "entity": entity}).fetchall())
+        wanted = [(name, kind) for e, name, kind in FIELDS if e == entity]
+        listed = client.list_fields(entity) if any(name not in known for name, _ in wanted) else {}
+        for name, kind in wanted:
+            key = known.get(name) or listed.get(name)
+            if key is None:
+                if dry_run:
+                    report.planned.append(f"create {entity} field {name!r} ({kind})")
+                    continue
+                key = client.add_field(entity, name, kind)
+                report.fields_created += 1
+            if name not in known and not dry_run:
+                params = {"crm": CRM, "entity": entity, "field_name": name, "field_key": key, "created_at": now}
+                con.execute(load_sql("crm/crm_fields_record"), params)
+            out[(entity, name)] = key
+    return out
+
+
+def _custom(values: Mapping[str, Any], keys: Mapping[tuple[str, str], str], entity: str) -> dict[str, Any]:
+    """`custom_fields` of a v2 body; empty values are left out (never blank a CRM field)."""
+    return {keys[(entity, name)]: v for name, v in values.items() if v is not None and (entity, name) in keys}
+
+
+def organization_body(lead: Lead, row: Mapping[str, Any], keys: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": row["Organization - Name"]}
+    if row["Organization - Address"]:
+        body["address"] = {"value": row["Organization - Address"]}
+    score = lead.get("score")
+    custom = {
+        "SIREN": lead["siren"],
+        "SIRET": lead.get("siret"),
+        "firmo score": None if score is None else float(score),
+    }
+    body["custom_fields"] = _custom(custom, keys, "organization")
+    return body
+
+
+def person_body(lead: Lead, row: Mapping[str, Any], org_id: int, keys: Mapping[tuple[str, str], str]) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": row["Person - Name"] or row["Person - Last name"], "org_id": org_id}
+    if row["Person - Email"]:
+        body["emails"] = [{"value": row["Person - Email"], "primary": True, "label": "work"}]
+    if row["Person - Phone"]:
+        label = "mobile" if lead.get("phone_type") == "mobile" else "work"
+        body["phones"] = [{"value": row["Person - Phone"], "primary": True, "label": label}]
+    body["custom_fields"] = _custom({"Fonction": row["Person - Job title"]}, keys, "person")
+    return body
+
+
+def note_content(row: Mapping[str, Any]) -> str | None:
+    """The layout's note (score reasons; provenance), as the HTML Pipedrive notes hold."""
+    text = row["Note - Content"]
+    return None if not text else "<p>" + "<br>".join(html.escape(p) for p in str(text).split("; ")) + "</p>"
+
+
+class _Pusher:
+    def __init__(
+        self,
+        client: PipedriveClient,
+        ids: _Ids,
+        keys: Mapping[tuple[str, str], str],
+        report: PipedrivePushReport,
+        dry_run: bool,
+    ) -> None:
+        self.client, self.ids, self.keys, self.report, self.dry_run = client, ids, keys, report, dry_run
+        self.orgs_done: set[str] = set()  # PATCHed (or created) this run: once per organisation
+        self.found_leads: set[str] = set()  # leads found by search, not by the id map: a crash may hide notes
+
+    def organization(self, lead: Lead, row: Mapping[str, Any]) -> int:
+        siren = str(lead["siren"])
+        known = self.ids.get("organization", siren)
+        org_id = int(known) if known else None
+        if org_id is None and ("organization", "SIREN") in self.keys:
+            org_id = self.client.find_by_field("organization", self.keys[("organization", "SIREN")], siren)
+            if org_id is not None:
+                self.ids.put("organization", siren, org_id, lead)
+        if siren in self.orgs_done and org_id is not None:
+            return org_id
+        body = organization_body(lead, row, self.keys)
+        if self.dry_run:
+            self.report.planned.append(f"{'update' if org_id else 'create'} organization {siren}")
+            org_id = org_id or 0
+        elif org_id is None:
+            org_id = int(self.client.create("organization", body)["id"])
+            self.ids.put("organization", siren, org_id, lead)
+            self.report.organizations_created += 1
+        else:
+            self.client.update("organization", org_id, body)
+            self.report.organizations_updated += 1
+        self.orgs_done.add(siren)
+        return org_id
+
+    def person(self, lead: Lead, row: Mapping[str, Any], key: str, org_id: int) -> int:
+        known = self.ids.get("person", key)
+        person_id = int(known) if known else None
+        email = ledger.contact_email(lead)
+        if person_id is None and email:
+            person_id = self.client.search_person(email, field="email")
+        elif person_id is None and org_id:  # no email: the same name within the same organisation
+            person_id = self.client.search_person(row["Person - Name"], field="name", organization_id=org_id)
+        if person_id is not None and not known:
+            self.ids.put("person", key, person_id, lead)
+        body = person_body(lead, row, org_id, self.keys)
+        if self.dry_run:
+            self.report.planned.append(f"{'update' if person_id else 'create'} person {key}")
+            return person_id or 0
+        if person_id is None:
+            person_id = int(self.client.create("person", body)["id"])
+            self.ids.put("person", key, person_id, lead)
+            self.report.persons_created += 1
+        else:
+            self.client.update("person", person_id, body)
+            self.report.persons_updated += 1
+        return person_id
+
+    def lead(self, lead: Lead, row: Mapping[str, Any], key: str, org_id: int, person_id: int) -> str:
+        marker = f"{ORIGIN_PREFIX}{lead['siren']}"
+        lead_id = self.ids.get("lead", key)
+        if lead_id is None and person_id:
+            mine = [
+                x
+                for x in self.client.leads_of(person_id=person_id)
+                if x.get("origin_id") == marker and not x.get("is_archived")
+            ]
+            if mine:
+                lead_id = str(mine[0]["id"])
+                self.ids.put("lead", key, lead_id, lead)
+                self.found_leads.add(lead_id)
+        body: dict[str, Any] = {"title": row["Lead - Title"], "person_id": person_id, "organization_id": org_id}
+        if self.dry_run:
+            self.report.planned.append(f"{'update' if lead_id else 'create'} lead {key}")
+            return lead_id or ""
+        if lead_id is None:
+            lead_id = str(self.client.add_lead({**body, "origin_id": marker})["id"])
+            self.ids.put("lead", key, lead_id, lead)
+            self.report.leads_created += 1
+        else:
+            self.client.update_lead(lead_id, body)
+            self.report.leads_updated += 1
+        return lead_id
+
+    def note(self, lead: Lead, row: Mapping[str, Any], key: str, org_id: int, lead_id: str) -> None:
+        content = note_content(row)
+        if content is None:
+            return
+        note_key = f"{key}#{hashlib.sha256(content.encode('utf-8')).hexdigest()[:16]}"
+        if self.ids.get("note", note_key):
+            return
+        if lead_id in self.found_leads:  # after a crash the note may be there already
+            same = [x for x in self.client.notes_of(lead_id) if x.get("content") == content]
+            if same:
+                self.ids.put("note", note_key, same[0]["id"], lead)
+                return
+        if self.dry_run:
+            self.report.planned.append(f"add note to lead {key}")
+            return
+        note = self.client.add_note({"content": content, "lead_id": lead_id, "org_id": org_id})
+        self.ids.put("note", note_key, note["id"], lead)
+        self.report.notes += 1
+
+    def push(self, lead: Lead, row: Mapping[str, Any]) -> None:
+        key = ledger.lead_key(lead)
+        org_id = self.organization(lead, row)
+        person_id = self.person(lead, row, key, org_id)
+        lead_id = self.lead(lead, row, key, org_id, person_id)
+        self.note(lead, row, key, org_id, lead_id)
+
+
+def push_pipedrive(
+    leads: pl.DataFrame,
+    *,
+    con: duckdb.DuckDBPyConnection,
+    client: PipedriveClient,
+    full: bool = False,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> PipedrivePushReport:
+    ensure_map_tables(con)
+    now = utc_now(now)
+    require_columns(leads)
+    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
+    report = PipedrivePushReport(
+        skipped_p=screened.skipped_p,
+        suppressed=screened.suppressed,
+        customers=screened.customers,
+        opposed=screened.opposed,
+        inactive=screened.inactive,
+    )
+    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
+    for icp in sorted({lead["icp"] for lead in screened.leads}):
+        rows, unchanged = changed_rows(
+            con, PIPEDRIVE_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full
+        )
+        report.skipped_unchanged += unchanged
+        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
+
+    spent_before = client.tokens_spent
+    try:
+        if todo:
+            keys = field_keys(con, client, report, now=now, dry_run=dry_run)
+            pusher = _Pusher(client, _Ids(con, now, dry_run), keys, report, dry_run)
+            for n, (icp, lead, row, digest) in enumerate(todo):
+                try:
+                    pusher.push(lead, row)
+                except PipedriveBudgetExhausted:
+                    report.not_reached = len(todo) - n
+                    raise
+                except PipedriveRecordError as exc:
+                    report.failed += 1
+                    report.errors.append({"siren": lead["siren"], "status": exc.status, "error": str(exc)})
+                    continue
+                except PipedriveError:
+                    report.not_reached = len(todo) - n
+                    raise
+                if not dry_run:
+                    ledger.record(con, [ledger.ledger_row(CRM, icp, lead, digest, now, LEDGER_FILE)])
+                    report.pushed += 1
+    except PipedriveBudgetExhausted as exc:
+        report.stopped = str(exc)
+    finally:
+        report.tokens_spent = client.tokens_spent - spent_before
+        if not dry_run:
+            with transaction(con):
+                record_rejects(con, screened, now, source=REJECT_SOURCE)
+    return report
