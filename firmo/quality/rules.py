@@ -1,5 +1,6 @@
-"""Rule builders several tables share: identifiers, NAF codes and headcount bands, the two registry
-flags that forbid prospecting, and the masks of personal data. The rule lists themselves live beside
+"""Rule builders several tables share: a computed SQL condition true on every row, a column never
+negative, identifiers, NAF codes and headcount bands, the two registry flags that forbid
+prospecting, and the masks of personal data. The rule lists themselves live beside
 the tables they guard (sources/*/quality.py, firmo/icp/quality.py, waterfall/quality.py,
 firmo/crm/quality.py).
 
@@ -49,6 +50,29 @@ def reference_codes(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [code for (code,) in con.execute(f"SELECT code FROM {quote_ident(table)} ORDER BY code").fetchall()]
 
 
+def true_rule(check: str, label: str, flag: str, sql: str, example: str) -> Rule:
+    """The SQL condition `sql`, computed as the column `flag`, is true on every row (a NULL flag
+    is not tested: write `coalesce(..., false)` when a NULL must fail). The shape of every
+    checksum and cross-column relation; the failing examples are the `example` column's values."""
+    return Rule(
+        check,
+        label,
+        gxe().ExpectColumnValuesToBeInSet(column=flag, value_set=[True]),
+        computed={flag: sql},
+        example=example,
+    )
+
+
+def non_negative_rule(check: str, column: str, key: str) -> Rule:
+    """`column` ≥ 0 where known (an amount, a revenue; NULL = unknown is allowed)."""
+    return Rule(
+        check,
+        f"{column} ≥ 0 (NULL allowed)",
+        gxe().ExpectColumnValuesToBeBetween(column=column, min_value=0),
+        key=key,
+    )
+
+
 def unique_rule(check: str, label: str, column: str) -> Rule:
     """`column` unique, tested on its dense rank (NULL stays NULL): the same answer, but GE then
     hashes 8-byte integers instead of strings (5M SIRETs: 0.5 s and 180 MB instead of 4.5 s and
@@ -65,25 +89,13 @@ def unique_rule(check: str, label: str, column: str) -> Rule:
 
 def siret_rule(check: str, label: str, column: str, flag: str) -> Rule:
     """`column` is a valid SIRET when known (Luhn, or La Poste's digit sum), tested on `flag`."""
-    return Rule(
-        check,
-        label,
-        gxe().ExpectColumnValuesToBeInSet(column=flag, value_set=[True]),
-        computed={flag: identifiers.siret_sql(column)},
-        example=column,
-    )
+    return true_rule(check, label, flag, identifiers.siret_sql(column), column)
 
 
 def siren_rules(check: str) -> list[Rule]:
     return [
         Rule(check, "SIREN present", gxe().ExpectColumnValuesToNotBeNull(column="siren")),
-        Rule(
-            check,
-            "SIREN: 9 digits, Luhn checksum",
-            gxe().ExpectColumnValuesToBeInSet(column="siren_ok", value_set=[True]),
-            computed={"siren_ok": identifiers.siren_sql("siren")},
-            example="siren",
-        ),
+        true_rule(check, "SIREN: 9 digits, Luhn checksum", "siren_ok", identifiers.siren_sql("siren"), "siren"),
         unique_rule(check, "SIREN unique", "siren"),
     ]
 
@@ -150,12 +162,12 @@ def no_p_rules(con: duckdb.DuckDBPyConnection, check: str, *, statut: bool = Tru
     """No unit that is `P` in SIRENE now; with `statut`, none whose row says `P` either."""
     ge = gxe()
     rules = [
-        Rule(
+        true_rule(
             check,
             "unit diffusible in core.companies (not P)",
-            ge.ExpectColumnValuesToBeInSet(column="registry_diffusible", value_set=[True]),
-            computed={"registry_diffusible": _registry_diffusible(con)},
-            example="siren",
+            "registry_diffusible",
+            _registry_diffusible(con),
+            "siren",
         )
     ]
     if statut:
@@ -179,12 +191,4 @@ def _registry_not_opposed(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def no_opposition_rules(con: duckdb.DuckDBPyConnection, check: str) -> list[Rule]:
-    return [
-        Rule(
-            check,
-            OPPOSITION_LABEL,
-            gxe().ExpectColumnValuesToBeInSet(column="registry_not_opposed", value_set=[True]),
-            computed={"registry_not_opposed": _registry_not_opposed(con)},
-            example="siren",
-        )
-    ]
+    return [true_rule(check, OPPOSITION_LABEL, "registry_not_opposed", _registry_not_opposed(con), "siren")]

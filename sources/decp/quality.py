@@ -27,12 +27,7 @@ def marches_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: str
     check = "decp_marches_values"
     return [
         Rule(check, "uid present", ge.ExpectColumnValuesToNotBeNull(column="uid")),
-        Rule(
-            check,
-            "montant ≥ 0 (NULL allowed)",
-            ge.ExpectColumnValuesToBeBetween(column="montant", min_value=0),
-            key="uid",
-        ),  # fmt: skip
+        rules.non_negative_rule(check, "montant", key="uid"),
         Rule(
             check,
             "montant is never the 12,311,111,111 sentinel",
@@ -67,13 +62,13 @@ def contracts_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: s
     return [
         Rule(check, "uid present", ge.ExpectColumnValuesToNotBeNull(column="uid")),
         Rule(check, "SIREN: 9 digits", ge.ExpectColumnValuesToMatchRegex(column="siren", regex=r"^[0-9]{9}\Z")),
-        Rule(
+        rules.true_rule(
             check,
             "SIRET: 14 digits starting with the SIREN",
-            ge.ExpectColumnValuesToBeInSet(column="siret_of_siren", value_set=[True]),
-            computed={"siret_of_siren": "regexp_full_match(siret, '[0-9]{14}') AND left(siret, 9) = siren"},
+            "siret_of_siren",
+            "regexp_full_match(siret, '[0-9]{14}') AND left(siret, 9) = siren",
             example="siret",
-        ),  # fmt: skip
+        ),
         Rule(
             check,
             "one row per (uid, siren)",
@@ -81,12 +76,7 @@ def contracts_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: s
             computed={"uid_siren_rank": "dense_rank() OVER (ORDER BY uid, siren)"},
             example="uid",
         ),
-        Rule(
-            check,
-            "amount ≥ 0 (NULL allowed)",
-            ge.ExpectColumnValuesToBeBetween(column="amount", min_value=0),
-            key="uid",
-        ),  # fmt: skip
+        rules.non_negative_rule(check, "amount", key="uid"),
         Rule(
             check,
             "cpv_code: 8 digits (NULL allowed)",

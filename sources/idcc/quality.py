@@ -21,24 +21,21 @@ GUARDED = frozenset({RAW, COMPANY_IDCC, REF_IDCC})
 
 def company_idcc_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, table: str = COMPANY_IDCC) -> list[Rule]:
     """core.company_idcc: a valid SIRET, its SIREN, a 4-digit IDCC that is not 9999."""
-    ge = rules.gxe()
     check = "company_idcc_values"
     return [
         rules.siret_rule(check, "SIRET: 14 digits, Luhn checksum (La Poste: digit sum)", "siret", "siret_ok"),
-        Rule(
+        rules.true_rule(
             check,
             "SIREN is the SIRET's first 9 digits",
-            ge.ExpectColumnValuesToBeInSet(column="siren_of_siret", value_set=[True]),
-            computed={"siren_of_siret": "coalesce(siren = left(siret, 9), false)"},
+            "siren_of_siret",
+            "coalesce(siren = left(siret, 9), false)",
             example="siret",
         ),
-        Rule(
+        rules.true_rule(
             check,
             f"IDCC: 4 digits, never {NO_AGREEMENT}",
-            ge.ExpectColumnValuesToBeInSet(column="idcc_ok", value_set=[True]),
-            computed={
-                "idcc_ok": f"coalesce(regexp_full_match(idcc, '[0-9]{{4}}') AND idcc <> '{NO_AGREEMENT}', false)"
-            },
+            "idcc_ok",
+            f"coalesce(regexp_full_match(idcc, '[0-9]{{4}}') AND idcc <> '{NO_AGREEMENT}', false)",
             example="idcc",
         ),
     ]

@@ -23,12 +23,7 @@ def latest_financials_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, 
     check = "latest_financials_values"
     return [
         rules.unique_rule(check, "SIREN unique", "siren"),
-        Rule(
-            check,
-            "revenue ≥ 0 (NULL allowed)",
-            rules.gxe().ExpectColumnValuesToBeBetween(column="revenue", min_value=0),
-            key="siren",
-        ),
+        rules.non_negative_rule(check, "revenue", key="siren"),
     ]
 
 

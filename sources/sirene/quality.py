@@ -37,11 +37,11 @@ def etablissements_suite(con: duckdb.DuckDBPyConnection, limits: Thresholds, tab
     return [
         Rule(check, "SIRET present", ge.ExpectColumnValuesToNotBeNull(column="siret")),
         rules.siret_rule(check, "SIRET: 14 digits, Luhn checksum (La Poste: digit sum)", "siret", "siret_ok"),
-        Rule(
+        rules.true_rule(
             check,
             "SIRET is SIREN + NIC",
-            ge.ExpectColumnValuesToBeInSet(column="siret_is_siren_nic", value_set=[True]),
-            computed={"siret_is_siren_nic": "coalesce(siret = siren || nic, false)"},
+            "siret_is_siren_nic",
+            "coalesce(siret = siren || nic, false)",
             example="siret",
         ),
         rules.unique_rule(check, "SIRET unique", "siret"),
