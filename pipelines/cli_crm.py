@@ -146,6 +146,8 @@ def _scrub(db_file: Path | None) -> None:
 
 
 _CRM_HELP = f"One of {', '.join(CRMS)} (repeatable; default: all)."
+PUSH_CRMS = ("hubspot", "pipedrive")  # CRMs `--push` delivers to through their API
+_PUSH_HELP = f"Also push the new or changed leads through a CRM's API: {', '.join(PUSH_CRMS)} (repeatable)."
 
 
 def export_cmd(
@@ -157,6 +159,10 @@ def export_cmd(
         False,
         "--push-hubspot",
         help="Also upsert the new or changed leads into HubSpot through its batch API (token: $HUBSPOT_ACCESS_TOKEN).",
+    ),
+    push_to: list[str] = typer.Option([], "--push", help=_PUSH_HELP),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="With --push pipedrive: print what would change; no file, no write call."
     ),
     db_file: Path | None = DB_OPTION,
 ) -> None:
@@ -170,6 +176,13 @@ def export_cmd(
     from firmo.crm.leads import icp_names, lead_frame
 
     settings = Settings.from_env()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
+    unknown_push = sorted(set(push_to) - set(PUSH_CRMS))
+    if unknown_push:
+        _fail(f"--push {unknown_push[0]}: not one of {', '.join(PUSH_CRMS)}")
+    push = push or "hubspot" in push_to
+    if dry_run and (push or "pipedrive" not in push_to):
+        _fail("--dry-run goes with --push pipedrive only")
+    pipedrive = _pipedrive_client(settings) if "pipedrive" in push_to else None
     client = None
     if push:  # before anything is written: a missing token stops the run here
         try:
@@ -180,6 +193,8 @@ def export_cmd(
     with contextlib.ExitStack() as stack, db.connection(db_file, settings=settings) as con:
         if client is not None:
             stack.enter_context(client)
+        if pipedrive is not None:
+            stack.enter_context(pipedrive)
         names = icp or icp_names(con)
         if not names:
             _fail("no lead list yet: build one with `firmo icp build icps/<name>.yaml`")
@@ -187,11 +202,16 @@ def export_cmd(
             leads = lead_frame(con, names)
         except LookupError as exc:
             _fail(str(exc))
+        if pipedrive is not None and dry_run:
+            typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=True))
+            return
         try:
             report = export_leads(leads, con=con, root=out or settings.exports_dir, crms=tuple(crm) or CRMS, full=full)
         except ValueError as exc:
             _fail(str(exc))
         typer.echo(format_report(report))
+        if pipedrive is not None:
+            typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=False))
         if client is None:
             return
         try:
@@ -203,6 +223,53 @@ def export_cmd(
                 code=1,
             )
     typer.echo(format_push(pushed))
+
+
+def _pipedrive_client(settings: Settings):
+    """Before anything is written: a missing token stops the run here."""
+    from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError
+
+    token = settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else None
+    try:
+        return PipedriveClient(token, base_url=settings.pipedrive_api_url, token_budget=settings.pipedrive_token_budget)
+    except PipedriveError as exc:
+        _fail(str(exc))
+
+
+def _push_pipedrive(leads, con, client, *, full: bool, dry_run: bool) -> str:
+    import httpx
+
+    from firmo.crm.pipedrive_api import PipedriveError
+    from firmo.crm.push_pipedrive import push_pipedrive
+
+    try:
+        report = push_pipedrive(leads, con=con, client=client, full=full, dry_run=dry_run)
+    except (PipedriveError, httpx.HTTPError) as exc:
+        _fail(
+            f"Pipedrive push stopped ({exc}); the leads Pipedrive accepted before are recorded, "
+            "the others are sent by the next run",
+            code=1,
+        )
+    return format_push_pipedrive(report, dry_run=dry_run)
+
+
+def format_push_pipedrive(report, *, dry_run: bool = False) -> str:
+    """What a `push_pipedrive` run did (or, dry, would do), in counts and CRM keys (no token)."""
+    if dry_run:
+        lines = [f"pipedrive API, dry run: {len(report.planned):,} changes ({report.skipped_unchanged:,} unchanged)"]
+        return "\n".join(lines + [f"  would {p}" for p in report.planned])
+    text = (
+        f"pipedrive API: {report.pushed:,} leads pushed (organisations {report.organizations_created:,} created, "
+        f"{report.organizations_updated:,} updated; persons {report.persons_created:,} created, "
+        f"{report.persons_updated:,} updated; leads {report.leads_created:,} created, {report.leads_updated:,} "
+        f"updated; {report.notes:,} notes; {report.fields_created:,} custom fields created); "
+        f"{report.skipped_unchanged:,} unchanged, {report.failed:,} failed; {report.tokens_spent:,} API tokens"
+    )
+    if report.errors:
+        text += f"\n  Pipedrive refused {len(report.errors):,} records; they are retried next run"
+    if report.stopped:
+        text += f"\n  stopped: {report.stopped}; {report.not_reached:,} leads left for the next run"
+    return text
 
 
 def format_report(report) -> str:
