@@ -108,9 +108,11 @@ app.add_typer(load_app, name="load")
 
 def _mount_subcommands() -> None:
     from pipelines.cli_crm import register
+    from pipelines.cli_crm_api import crm_app
     from pipelines.cli_icp import icp_app
 
     app.add_typer(icp_app, name="icp")
+    app.add_typer(crm_app, name="crm")
     register(app)
 
 
