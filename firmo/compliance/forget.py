@@ -23,6 +23,8 @@ from firmo.sqlfiles import quote_ident
 
 # Tables searched by default (when they exist), plus every table of the `leads` schema.
 DEFAULT_TABLES = (LEDGER, "waterfall.cache", "waterfall.provenance")
+# the CRM ids an API push remembers (firmo.crm.push_pipedrive): a person's row holds the email
+DEFAULT_TABLES += ("exports.crm_ids",)
 KEY_COLUMN = {"email": "email", "siren": "siren"}
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import httpx
 import pytest
 
-from firmo.compliance import suppress
+from firmo.compliance import forget, suppress
 from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError, retry_after
 from firmo.crm.push_pipedrive import push_pipedrive
 
@@ -331,3 +331,13 @@ def test_retry_delay_and_burst_window():
         for _ in range(3):
             client.find_by_field("organization", PRESET_FIELD["field_code"], "552100554")
     assert len(sleeps) == 1 and 1.5 < sleeps[0] <= 2.0  # the third search waits for the 2-s window
+
+
+def test_forget_erases_the_remembered_crm_ids(con):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+    result = forget(con, "Jeanne.Martin@acme.fr", now=LATER)
+    assert result.erased["exports.crm_ids.email"] == 3  # her person, lead and note ids
+    assert con.execute("SELECT DISTINCT email FROM exports.crm_ids WHERE email IS NOT NULL").fetchall() == [
+        ("anne.roux@eclair.fr",)
+    ]
