@@ -198,18 +198,22 @@ def _column_index(letters: str) -> int:
     return n - 1
 
 
-def _value(c: ET.Element, strings: list[str], date_styles: set[int]) -> Cell:
+def _stored(c: ET.Element, strings: list[str]) -> tuple[str, str | None]:
+    """(type, text) of a cell as stored: strings resolved (shared and inline become `str`), text
+    None for a cell without a value."""
     kind = c.get("t", "n")
     if kind == "inlineStr":
         node = c.find("m:is", _NS)
-        return _text(node) if node is not None else ""
+        return "str", _text(node) if node is not None else ""
     v = c.find("m:v", _NS)
     if v is None or v.text is None:
-        return None
-    text = v.text
-    if kind == "s":
-        return strings[int(text)]
-    if kind in ("str", "e"):
+        return kind, None
+    return ("str", strings[int(v.text)]) if kind == "s" else (kind, v.text)
+
+
+def _value(c: ET.Element, strings: list[str], date_styles: set[int]) -> Cell:
+    kind, text = _stored(c, strings)
+    if text is None or kind in ("str", "e"):
         return text
     if kind == "b":
         return text == "1"
@@ -221,16 +225,9 @@ def _value(c: ET.Element, strings: list[str], date_styles: set[int]) -> Cell:
 
 
 def _text_value(c: ET.Element, strings: list[str]) -> str | None:
-    kind = c.get("t", "n")
-    if kind == "inlineStr":
-        node = c.find("m:is", _NS)
-        return _text(node) if node is not None else ""
-    v = c.find("m:v", _NS)
-    if v is None or v.text is None:
+    kind, text = _stored(c, strings)
+    if text is None:
         return None
-    text = v.text
-    if kind == "s":
-        return strings[int(text)]
     if kind == "b":
         return "true" if text == "1" else "false"
     if kind == "n" and text.endswith(".0"):
