@@ -24,7 +24,7 @@ from firmo.sqlfiles import quote_ident
 # Tables searched by default (when they exist), plus every table of the `leads` schema.
 DEFAULT_TABLES = (LEDGER, "waterfall.cache", "waterfall.provenance")
 # the CRM ids an API push remembers (firmo.crm.push_pipedrive): a person's row holds the email
-DEFAULT_TABLES += ("exports.crm_ids",)
+CRM_ID_TABLES = ("exports.crm_ids",)
 KEY_COLUMN = {"email": "email", "siren": "siren"}
 
 
@@ -42,7 +42,7 @@ def default_targets(con: duckdb.DuckDBPyConnection, kind: str) -> list[tuple[str
     export ledger always (0 before the first export: whether the person was handed to a CRM is
     part of every erasure report; the ledger is created by the first export, `firmo.crm`)."""
     column = KEY_COLUMN[kind]
-    tables = list(DEFAULT_TABLES) + tables_in_schema(con, "leads")
+    tables = list(DEFAULT_TABLES) + list(CRM_ID_TABLES) + tables_in_schema(con, "leads")
     return [(t, column) for t in tables if t == LEDGER or column in columns_of(con, t)]
 
 
