@@ -10,6 +10,7 @@ import typer
 
 from firmo.crm.layouts import CRMS
 from firmo.settings import Settings
+from pipelines.cli_crm_api import push_salesforce_text, salesforce_client
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
 
@@ -146,7 +147,7 @@ def _scrub(db_file: Path | None) -> None:
 
 
 _CRM_HELP = f"One of {', '.join(CRMS)} (repeatable; default: all)."
-PUSH_CRMS = ("hubspot", "pipedrive")  # CRMs `--push` delivers to through their API
+PUSH_CRMS = ("hubspot", "pipedrive", "salesforce")  # CRMs `--push` delivers to through their API
 _PUSH_HELP = f"Also push the new or changed leads through a CRM's API: {', '.join(PUSH_CRMS)} (repeatable)."
 
 
@@ -162,7 +163,9 @@ def export_cmd(
     ),
     push_to: list[str] = typer.Option([], "--push", help=_PUSH_HELP),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="With --push pipedrive: print what would change; no file, no write call."
+        False,
+        "--dry-run",
+        help="With --push pipedrive / salesforce: print what would change; no file, no write call.",
     ),
     db_file: Path | None = DB_OPTION,
 ) -> None:
@@ -180,9 +183,10 @@ def export_cmd(
     if unknown_push:
         _fail(f"--push {unknown_push[0]}: not one of {', '.join(PUSH_CRMS)}")
     push = push or "hubspot" in push_to
-    if dry_run and (push or "pipedrive" not in push_to):
-        _fail("--dry-run goes with --push pipedrive only")
+    if dry_run and (push or not {"pipedrive", "salesforce"} & set(push_to)):
+        _fail("--dry-run goes with --push pipedrive or --push salesforce only")
     pipedrive = _pipedrive_client(settings) if "pipedrive" in push_to else None
+    salesforce = salesforce_client(settings) if "salesforce" in push_to and not dry_run else None
     client = None
     if push:  # before anything is written: a missing token stops the run here
         try:
@@ -195,6 +199,8 @@ def export_cmd(
             stack.enter_context(client)
         if pipedrive is not None:
             stack.enter_context(pipedrive)
+        if salesforce is not None:
+            stack.enter_context(salesforce)
         names = icp or icp_names(con)
         if not names:
             _fail("no lead list yet: build one with `firmo icp build icps/<name>.yaml`")
@@ -202,8 +208,11 @@ def export_cmd(
             leads = lead_frame(con, names)
         except LookupError as exc:
             _fail(str(exc))
-        if pipedrive is not None and dry_run:
-            typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=True))
+        if dry_run:
+            if pipedrive is not None:
+                typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=True))
+            if "salesforce" in push_to:
+                typer.echo(push_salesforce_text(leads, con, None, settings, full=full, dry_run=True))
             return
         try:
             report = export_leads(leads, con=con, root=out or settings.exports_dir, crms=tuple(crm) or CRMS, full=full)
@@ -212,6 +221,8 @@ def export_cmd(
         typer.echo(format_report(report))
         if pipedrive is not None:
             typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=False))
+        if salesforce is not None:
+            typer.echo(push_salesforce_text(leads, con, salesforce, settings, full=full))
         if client is None:
             return
         try:

@@ -91,3 +91,20 @@ def test_missing_settings_and_unknown_crm(warehouse, monkeypatch):
     assert (code, text.strip()) == (2, "no Salesforce consumer key: set FIRMO_SALESFORCE_CLIENT_ID")
     code, text = run("crm", "check", "zoho")
     assert (code, text.strip()) == (2, "zoho: not a CRM this command knows (one of salesforce)")
+
+
+def test_export_push_salesforce_writes_the_files_then_pushes(warehouse, salesforce, tmp_path):
+    out = tmp_path / "exports"
+    code, text = run(
+        "export", "--db", str(warehouse), "--out", str(out), "--crm", "salesforce", "--push", "salesforce", "--dry-run"
+    )
+    assert code == 0, text
+    assert text.splitlines()[0] == "salesforce API, dry run: 2 leads would be upserted (0 unchanged); no call made"
+    assert salesforce.requests == [] and not out.exists()
+    code, text = run("export", "--db", str(warehouse), "--out", str(out), "--crm", "salesforce", "--push", "salesforce")
+    assert code == 0, text
+    assert text.splitlines()[1].split() == ["salesforce", "2", "0", "1"]
+    assert "salesforce API: 2 accounts (2 new" in text
+    assert sorted(salesforce.index["Account"]) == ["443061841", "880878145"]
+    code, text = run("export", "--db", str(warehouse), "--push", "zoho")
+    assert code == 2 and "--push zoho: not one of hubspot, pipedrive, salesforce" in text

@@ -66,4 +66,4 @@ def test_unknown_push_target_and_dry_run_alone(warehouse, tmp_path):  # noqa: F8
     code, text = run("export", "--db", str(warehouse), "--push", "zoho")
     assert code == 2 and "--push zoho: not one of hubspot, pipedrive" in text
     code, text = run("export", "--db", str(warehouse), "--dry-run")
-    assert code == 2 and "--dry-run goes with --push pipedrive only" in text
+    assert code == 2 and "--dry-run goes with --push pipedrive or --push salesforce only" in text
