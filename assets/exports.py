@@ -2,7 +2,11 @@
 changed leads (incremental through exports.ledger), after the last gate: suppression, customers, and
 `P`, RNE opposition and closed units read from the registries at export time (firmo/compliance/prospecting.py).
 Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR). With `push_hubspot: true` in
-the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`)."""
+the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`).
+
+`crm_accounts`: the read-back, what HubSpot already holds (accounts by SIREN, domain or name +
+postal code, contacts by email, deals), pulled incrementally (firmo/crm/readback.py); the next
+`crm_exports` leaves out its customers and what it disqualified, and keeps its owners."""
 
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from assets.common import WAREHOUSE_POOL
 from assets.partitions import icp_partitions
 from assets.resources import HubSpotResource, PathsResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
+from firmo.crm.readback import pull_hubspot
 from firmo.crm.layouts import CRMS
 from firmo.crm.leads import lead_frame
 from firmo.metadata import markdown_table
@@ -58,11 +63,12 @@ def crm_exports(
         assert_exports_allowed(con, icp)  # a failed blocking data-quality check upstream: no file
         leads = lead_frame(con, [icp])
         client = hubspot.client() if config.push_hubspot else None  # no token: fails before any file
-        report = export_leads(leads, con=con, root=root, crms=CRMS)
+        days = hubspot.disqualified_days
+        report = export_leads(leads, con=con, root=root, crms=CRMS, disqualified_days=days)
         pushed = None
         if client is not None:
             with client:
-                pushed = push_hubspot(leads, con=con, client=client)
+                pushed = push_hubspot(leads, con=con, client=client, disqualified_days=days)
     files = [p for crm in CRMS for p in report.files[crm]]
     per_crm = [(crm, report.exported[crm], report.skipped_unchanged[crm], len(report.files[crm])) for crm in CRMS]
     screened_out = [
@@ -103,5 +109,39 @@ def crm_exports(
                 if pushed is not None
                 else {}
             ),
+        }
+    )
+
+
+@asset(
+    group_name="exports",
+    kinds={"hubspot", "duckdb"},
+    owners=["team:sales-ops"],
+    pool=WAREHOUSE_POOL,
+)
+def crm_accounts(
+    context: AssetExecutionContext, warehouse: WarehouseResource, hubspot: HubSpotResource
+) -> MaterializeResult:
+    """What HubSpot already holds, read incrementally (search API, cursor on the last-modified
+    time): exports.crm_accounts (matched to a SIREN with a confidence), exports.crm_contacts,
+    exports.crm_deals; won accounts become exports.customers. Without a HubSpot credential
+    (HUBSPOT_ACCESS_TOKEN or HUBSPOT_SERVICE_KEY) nothing is read."""
+    if not hubspot.configured:
+        context.log.info("no HubSpot credential (HUBSPOT_ACCESS_TOKEN / HUBSPOT_SERVICE_KEY): nothing read back")
+        return MaterializeResult(metadata={"crm": "hubspot", "configured": False})
+    with warehouse.get_connection() as con, hubspot.client() as client:
+        report = pull_hubspot(con, client)
+    matched = [(method, n) for method, n in sorted(report.matched.items())] + [("unmatched", report.unmatched)]
+    return MaterializeResult(
+        metadata={
+            "crm": "hubspot",
+            "configured": True,
+            "accounts read": report.accounts,
+            "contacts read": report.contacts,
+            "deals read": report.deals,
+            "accounts matched": MetadataValue.md(markdown_table(["match", "accounts"], matched)),
+            "customers (won)": report.customers,
+            "disqualified (left out)": report.disqualified,
+            "validated by sales": report.validated,
         }
     )

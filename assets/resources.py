@@ -317,7 +317,8 @@ class RneApiResource(ConfigurableResource):
 
 
 class HubSpotResource(ConfigurableResource):
-    """HubSpot's CRM API, for the `crm_exports` push (`push_hubspot: true` in its run config).
+    """HubSpot's CRM API, for the `crm_exports` push (`push_hubspot: true` in its run config) and
+    the `crm_accounts` read-back.
 
     `access_token` is `EnvVar("HUBSPOT_ACCESS_TOKEN")` when that variable is set (the UI shows the
     variable's name only); without it a push is refused before any file is written. `base_url`
@@ -326,11 +327,14 @@ class HubSpotResource(ConfigurableResource):
 
     access_token: str | None = None
     base_url: str = "https://api.hubapi.com"
+    # FIRMO_CRM_DISQUALIFIED_DAYS: how long what a CRM disqualified stays out of the exports (read-back)
+    disqualified_days: int = 90
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HubSpotResource:
-        token = {"access_token": EnvVar("HUBSPOT_ACCESS_TOKEN")} if settings.hubspot_access_token else {}
-        return cls(**token, base_url=settings.hubspot_base_url)
+        # a legacy private-app token or a Service Key (HUBSPOT_SERVICE_KEY when the token is unset)
+        token = {"access_token": EnvVar(settings.hubspot_token_var())} if settings.hubspot_token() else {}
+        return cls(**token, base_url=settings.hubspot_base_url, disqualified_days=settings.crm_disqualified_days)
 
     @property
     def configured(self) -> bool:

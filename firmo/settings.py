@@ -231,7 +231,19 @@ class Settings(BaseModel):
         "FIRMO_HUBSPOT_BASE_URL", "HubSpot API endpoint (a proxy, the tests' fake).", "https://api.hubapi.com"
     )
     hubspot_access_token: SecretStr | None = _var(
-        "HUBSPOT_ACCESS_TOKEN", "HubSpot private-app token, for push_hubspot / --push-hubspot."
+        "HUBSPOT_ACCESS_TOKEN",
+        "HubSpot legacy private-app token or Service Key (same Bearer header), for the push and the read-back.",
+    )
+    hubspot_service_key: SecretStr | None = _var(
+        "HUBSPOT_SERVICE_KEY",
+        "HubSpot Service Key, used when HUBSPOT_ACCESS_TOKEN is unset (new private apps cannot be created since "
+        "autumn 2026).",
+    )
+    crm_disqualified_days: int = _var(
+        "FIRMO_CRM_DISQUALIFIED_DAYS",
+        "Days an account or contact a CRM shows disqualified / unqualified is left out of the exports.",
+        90,
+        ge=0,
     )
     salesforce_login_url: str = _var(
         "FIRMO_SALESFORCE_LOGIN_URL",
@@ -413,6 +425,18 @@ class Settings(BaseModel):
     @property
     def live(self) -> bool:
         return self.sources == "live"
+
+    def hubspot_token(self) -> str | None:
+        """The HubSpot credential: HUBSPOT_ACCESS_TOKEN (legacy private app or Service Key), else
+        HUBSPOT_SERVICE_KEY; both travel as `Authorization: Bearer` (crm_sync.md §1.1)."""
+        secret = self.hubspot_access_token or self.hubspot_service_key
+        return secret.get_secret_value() if secret else None
+
+    def hubspot_token_var(self) -> str:
+        """The variable the HubSpot credential is read from (for EnvVar and messages)."""
+        if self.hubspot_service_key and not self.hubspot_access_token:
+            return "HUBSPOT_SERVICE_KEY"
+        return "HUBSPOT_ACCESS_TOKEN"
 
     def provider_key(self, name: str) -> str | None:
         """The key of provider `name`, revealed (pass it to the client, never to a log)."""

@@ -17,12 +17,12 @@ import duckdb
 
 from firmo.compliance.normalise import guess_kind, normalise
 from firmo.compliance.suppression import entry, insert_suppressions
-from firmo.compliance.tables import LEDGER, ensure_tables
+from firmo.compliance.tables import CRM_READBACK, LEDGER, ensure_tables
 from firmo.db import columns_of, table_exists, tables_in_schema, transaction, utc_now
 from firmo.sqlfiles import quote_ident
 
 # Tables searched by default (when they exist), plus every table of the `leads` schema.
-DEFAULT_TABLES = (LEDGER, "waterfall.cache", "waterfall.provenance")
+DEFAULT_TABLES: tuple[str, ...] = (LEDGER, "waterfall.cache", "waterfall.provenance", *CRM_READBACK)
 # the CRM ids an API push remembers (firmo.crm.push_pipedrive): a person's row holds the email
 CRM_ID_TABLES = ("exports.crm_ids",)
 KEY_COLUMN = {"email": "email", "siren": "siren"}

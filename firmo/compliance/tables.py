@@ -20,6 +20,8 @@ SUPPRESSION = "exports.suppression"
 CUSTOMERS = "exports.customers"
 REJECTS = "exports.rejects"
 LEDGER = "exports.ledger"
+# what a CRM holds, read back by firmo.crm.readback: contacts by email, accounts by SIREN
+CRM_READBACK = ("exports.crm_contacts", "exports.crm_accounts")
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,7 +6,8 @@ Order of a run:
      registries' state *now*, not the lead row's copy made when the list was built: a unit that
      turned P, opposed commercial use at the RNE (R.123-320), closed or left core.companies
      since is out (`firmo.compliance.prospecting.refusals`), and so are suppressed people/companies and
-     existing customers (the lists as they are now). Every refusal is recorded in exports.rejects
+     existing customers (the lists as they are now), and an account or contact a CRM disqualified
+     less than FIRMO_CRM_DISQUALIFIED_DAYS ago (firmo/crm/readback.py). Every refusal is recorded in exports.rejects
      with its reason; duplicates of the same (icp, siren, contact) collapse to the latest;
   2. per ICP and CRM, build the CRM rows, keep those whose content hash differs from the ledger
      (all of them with `full=True`), and cut them into files under the importer's limits;
@@ -31,7 +32,7 @@ import polars as pl
 from firmo.compliance import prospecting
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.compliance.tables import REJECTS
-from firmo.crm import ledger
+from firmo.crm import ledger, readback
 from firmo.crm.contacts import contact_problem
 from firmo.crm.csvfile import Limits, render_rows, split_parts, write_atomically
 from firmo.crm.layouts import CRMS, LAYOUTS, Layout
@@ -67,6 +68,7 @@ class Screened:
     duplicates: int = 0
     opposed: int = 0  # RNE opposition to commercial use, now
     inactive: int = 0  # closed, or absent from core.companies, now
+    crm_disqualified: int = 0  # disqualified in a CRM less than FIRMO_CRM_DISQUALIFIED_DAYS ago
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason): malformed leads
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (icp, siren, reason): the gate said no
     reject_rows: list[list[Any]] = field(default_factory=list)  # both, shaped for exports.rejects
@@ -87,6 +89,7 @@ class ExportReport:
     opposed: int = 0
     inactive: int = 0
     refused: list[tuple[str, str, str]] = field(default_factory=list)
+    crm_disqualified: int = 0
 
 
 def _invalid_reason(lead: Mapping[str, Any]) -> str | None:
@@ -135,9 +138,12 @@ def screen(
             raw = json.dumps({k: lead.get(k) for k in ("icp", "siren", "company_name")}, ensure_ascii=False)
             out.reject_rows.append([REJECT_TARGET, source, n, reason, raw])
             continue
-        refused = registry.get(str(lead["siren"]))
+        email = ledger.contact_email(lead)
+        refused = registry.get(str(lead["siren"])) or (registry.get(f"email:{email}") if email else None)
         if refused:
-            if refused == prospecting.P_REASON:
+            if refused.startswith(readback.HOLD_PREFIX):
+                out.crm_disqualified += 1
+            elif refused == prospecting.P_REASON:
                 out.skipped_p += 1
             elif refused == prospecting.OPPOSITION_REASON:
                 out.opposed += 1
@@ -194,6 +200,7 @@ def export_leads(
     full: bool = False,
     now: datetime | None = None,
     limits: Mapping[str, Limits] | None = None,
+    disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> ExportReport:
     """Write `root/<icp>/<crm>/<crm>_<icp>_<UTC stamp>_partNNN.csv` for new or changed leads.
 
@@ -206,7 +213,8 @@ def export_leads(
     now = utc_now(now)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     require_columns(leads)
-    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads))
+    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
+    screened = screen(leads, SuppressionIndex.load(con), refusals)
     by_icp: dict[str, list[dict[str, Any]]] = {}
     for lead in screened.leads:
         by_icp.setdefault(lead["icp"], []).append(lead)
@@ -225,6 +233,7 @@ def export_leads(
         screened.opposed,
         screened.inactive,
         screened.refused,
+        screened.crm_disqualified,
     )
     for icp, icp_leads in sorted(by_icp.items()):
         for crm in crms:
@@ -255,11 +264,19 @@ def export_leads(
     return report
 
 
-def registry_refusals(con: duckdb.DuckDBPyConnection, leads: pl.DataFrame) -> dict[str, str]:
+def registry_refusals(
+    con: duckdb.DuckDBPyConnection,
+    leads: pl.DataFrame,
+    *,
+    disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
+    now: datetime | None = None,
+) -> dict[str, str]:
     """The last gate's registry half, read when the export runs: SIREN -> why core.companies
-    (P, closed, unknown) or inpi.companies (RNE opposition) refuses it now. Raises
-    prospecting.RegistryMissing without core.companies."""
-    return prospecting.refusals(con, leads["siren"].drop_nulls().to_list(), strict=True)
+    (P, closed, unknown) or inpi.companies (RNE opposition) refuses it now; and what a CRM
+    disqualified less than `disqualified_days` ago (firmo/crm/readback.py: SIREN or
+    'email:<email>' -> reason). Raises prospecting.RegistryMissing without core.companies."""
+    registry = prospecting.refusals(con, leads["siren"].drop_nulls().to_list(), strict=True)
+    return {**readback.holds(con, now=now, days=disqualified_days), **registry}
 
 
 def _free_stamp(folder: Path, base: str) -> str:

@@ -7,6 +7,11 @@ CSV import.
 * 100 inputs per call (the v3 norm; the doc flags it unverified, so it is a parameter).
 * 429 and 5xx are retried, honouring `Retry-After`, else exponential backoff; a client-side
   window keeps under the private-app burst limit (190 requests / 10 s).
+* Read-back (`search_modified`, `associations`): the search API, sorted and filtered on the
+  last-modified property, moving the cursor past its 10,000-result cap; notes (`create_note`) on
+  the company record through the v3 notes API.
+* The credential is a legacy private-app token or a Service Key (private apps can no longer be
+  created since autumn 2026, crm_sync.md §1.1): both are sent as the same Bearer header.
 * The token is an argument (the entry points and the Dagster `HubSpotResource` take it from
   `HUBSPOT_ACCESS_TOKEN`, firmo/settings.py) and only ever travels in the Authorization header:
   not in repr, logs, exceptions or results.
@@ -16,8 +21,9 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -25,6 +31,12 @@ import httpx
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"  # named in the error when no token is given
 BASE_URL = "https://api.hubapi.com"  # FIRMO_HUBSPOT_BASE_URL (settings) points elsewhere: a proxy, the tests' fake
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# crm_sync.md §1.7: contacts carry `lastmodifieddate`, companies and deals `hs_lastmodifieddate`
+MODIFIED_PROPERTY = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate", "deals": "hs_lastmodifieddate"}
+SEARCH_RESULT_CAP = 10_000  # results one search query can page through (HTTP 400 beyond)
+ASSOCIATION_BATCH = 1_000  # inputs per v4 associations batch/read (since 10 Feb 2025)
+NOTE_TO_COMPANY = 190  # HUBSPOT_DEFINED association type id note -> company
+NOTE_MAX_CHARS = 65_536  # hs_note_body
 
 
 class HubSpotError(RuntimeError):
@@ -47,12 +59,16 @@ class HubSpotClient:
         max_retries: int = 5,
         requests_per_10s: int = 190,
         timeout: float = 30.0,
+        search_limit: int = 100,
+        search_cap: int = SEARCH_RESULT_CAP,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not token:
             raise HubSpotError(f"no HubSpot token: set {TOKEN_ENV}")
         self.batch_size = batch_size
         self.max_retries = max_retries
+        self.search_limit = search_limit  # 100: the page size every source agrees on (§1.7)
+        self.search_cap = search_cap
         self._sleep = sleep
         self._window: deque[float] = deque()
         self._per_10s = requests_per_10s
@@ -107,6 +123,98 @@ class HubSpotClient:
 
     def associate_contact_company(self, contact_id: str, company_id: str) -> None:
         self._request("PUT", f"/crm/v4/objects/contacts/{contact_id}/associations/default/companies/{company_id}")
+
+    def update(self, object_type: str, object_id: str, properties: Mapping[str, str]) -> None:
+        """`PATCH /crm/v3/objects/<type>/<id>`: e.g. write the SIREN onto a company found by domain."""
+        self._request("PATCH", f"/crm/v3/objects/{object_type}/{object_id}", {"properties": dict(properties)})
+
+    def search_modified(
+        self, object_type: str, properties: Sequence[str], *, since_ms: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of `object_type` modified at or after `since_ms` (epoch ms), oldest first:
+        `POST /crm/v3/objects/<type>/search` sorted on the last-modified property, paged with `after`.
+
+        The search API refuses to page past 10,000 results of one query (HTTP 400, crm_sync.md §1.7),
+        so before the next page would cross it the query is re-issued from the last modification
+        time seen (keyset pagination, GTE); records already yielded (same time) are dropped by id.
+        """
+        prop = MODIFIED_PROPERTY[object_type]
+        seen: set[str] = set()
+        cursor, last = since_ms, since_ms
+        while True:
+            after: str | None = None
+            while True:
+                body: dict[str, Any] = {
+                    "filterGroups": (
+                        [{"filters": [{"propertyName": prop, "operator": "GTE", "value": str(cursor)}]}]
+                        if cursor is not None
+                        else []
+                    ),
+                    "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
+                    "properties": [*properties, prop],
+                    "limit": self.search_limit,
+                }
+                if after is not None:
+                    body["after"] = after
+                page = self._request("POST", f"/crm/v3/objects/{object_type}/search", body).json()
+                for record in page.get("results", []):
+                    last = epoch_ms(record.get("properties", {}).get(prop)) or last
+                    if record["id"] not in seen:
+                        seen.add(record["id"])
+                        yield record
+                after = page.get("paging", {}).get("next", {}).get("after")
+                if after is None:
+                    return
+                if int(after) + self.search_limit > self.search_cap:
+                    break  # the next page would cross the cap: restart from the last time seen
+            if last == cursor:
+                raise HubSpotError(
+                    f"more than {self.search_cap:,} {object_type} modified at the same millisecond: "
+                    "the search API cannot page through them"
+                )
+            cursor = last
+
+    def associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> dict[str, list[str]]:
+        """`POST /crm/v4/associations/<from>/<to>/batch/read` (1,000 inputs per call): id -> the
+        associated `to_type` ids (every page of each input)."""
+        out: dict[str, list[str]] = {}
+        todo = [(i, None) for i in ids]
+        while todo:
+            batch, todo = todo[:ASSOCIATION_BATCH], todo[ASSOCIATION_BATCH:]
+            inputs = [{"id": i, **({"after": a} if a else {})} for i, a in batch]
+            path = f"/crm/v4/associations/{from_type}/{to_type}/batch/read"
+            payload = self._request("POST", path, {"inputs": inputs}).json()
+            for result in payload.get("results", []):
+                key = str(result["from"]["id"])
+                out.setdefault(key, []).extend(str(t["toObjectId"]) for t in result.get("to", []))
+                more = result.get("paging", {}).get("next", {}).get("after")
+                if more:
+                    todo.append((key, more))
+        return out
+
+    def create_note(self, company_id: str, body: str, timestamp: str) -> str:
+        """`POST /crm/v3/objects/notes` associated with the company (HUBSPOT_DEFINED type 190,
+        note -> company, crm_sync.md §1.5): the new note's id."""
+        payload = {
+            "properties": {"hs_timestamp": timestamp, "hs_note_body": body[:NOTE_MAX_CHARS]},
+            "associations": [
+                {
+                    "to": {"id": company_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": NOTE_TO_COMPANY}],
+                }
+            ],
+        }
+        return str(self._request("POST", "/crm/v3/objects/notes", payload).json()["id"])
+
+
+def epoch_ms(value: Any) -> int | None:
+    """A HubSpot date-time (ISO 8601 with `Z`, or epoch milliseconds as a string) as epoch ms."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if text.isdigit():
+        return int(text)
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def _retry_after(response: httpx.Response, attempt: int) -> float:

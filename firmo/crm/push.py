@@ -8,11 +8,19 @@ partial failure is retried by the next run. A contact without email cannot be up
 the contact key): its company is pushed, the lead is counted in `no_email`, and it is recorded
 once the company was accepted, so it is not pushed again until it changes (an email found later
 changes it).
+
+Read-back (firmo/crm/readback.py) makes it two-way: what a CRM disqualified recently is left out
+like the other refusals; a company HubSpot holds without its SIREN (matched by domain or name) is
+given it before the upsert, so it is updated, not duplicated; `hubspot_owner_id` is never sent, so
+the seller who owns an account keeps it. Each accepted company gets a note with the score and its
+reasons (v3 notes, association type 190 note -> company), once per distinct body
+(exports.crm_notes).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,9 +29,9 @@ import duckdb
 import polars as pl
 
 from firmo.compliance.suppression import SuppressionIndex
-from firmo.crm import ledger
+from firmo.crm import ledger, readback
 from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
-from firmo.crm.hubspot_api import HubSpotClient
+from firmo.crm.hubspot_api import HubSpotClient, HubSpotError
 from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS
 from firmo.crm.tables import ensure_tables
 from firmo.db import transaction, utc_now
@@ -46,7 +54,15 @@ class PushReport:
     customers: int = 0
     opposed: int = 0
     inactive: int = 0
+    crm_disqualified: int = 0
+    keyed: int = 0  # CRM companies found by domain or name that received their SIREN (not duplicated)
+    notes: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Properties sales own in the CRM: read back (exports.crm_accounts.owner), never written.
+NEVER_PUSHED = frozenset({"hubspot_owner_id"})
+NOTE_MARKER = "[firmo:{siren}:{digest}]"  # deterministic, so a note can be recognised in the CRM
 
 
 def _properties(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, str]:
@@ -54,7 +70,7 @@ def _properties(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, str]
     out = {}
     for col in columns:
         value = row[col]
-        if value is None:
+        if value is None or col in NEVER_PUSHED:
             continue
         out[col] = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
     return out
@@ -68,12 +84,16 @@ def push_hubspot(
     full: bool = False,
     now: datetime | None = None,
     associate: bool = True,
+    notes: bool = True,
+    disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> PushReport:
     ensure_tables(con)
     now = utc_now(now)
     require_columns(leads)
-    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
+    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
+    screened = screen(leads, SuppressionIndex.load(con), refusals, source=REJECT_SOURCE)
     report = PushReport(
+        crm_disqualified=screened.crm_disqualified,
         skipped_p=screened.skipped_p,
         suppressed=screened.suppressed,
         customers=screened.customers,
@@ -87,6 +107,12 @@ def push_hubspot(
         todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
 
     companies = {row["siren"]: row for _, _, row, _ in todo}
+    # a company the CRM holds without its SIREN (matched by domain or name at read-back) gets it
+    # first, so the upsert by SIREN updates that record instead of creating a second one
+    for siren, crm_id in sorted(readback.unkeyed_accounts(con, readback.HUBSPOT, companies).items()):
+        client.update("companies", crm_id, {"siren": siren})
+        readback.mark_keyed(con, readback.HUBSPOT, crm_id)
+        report.keyed += 1
     company_result = client.upsert(
         "companies",
         [
@@ -129,7 +155,61 @@ def push_hubspot(
             client.associate_contact_company(contact_id, company_id)
             report.associations += 1
         done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
+    note_rows = _write_notes(con, client, todo, company_ids, now, report) if notes else []
     with transaction(con):
+        _record_notes(con, note_rows)
         ledger.record(con, done)
         record_rejects(con, screened, now, source=REJECT_SOURCE)
     return report
+
+
+def note_body(lead: dict[str, Any]) -> str:
+    """'firmo: score 84/100 (hot)' and the score reasons, one per line, then the marker."""
+    head = f"firmo: score {lead.get('score')}/100 ({lead.get('tier')}), ICP {lead.get('icp')}"
+    reasons = [str(r) for r in (lead.get("score_reasons") or [])]
+    text = "\n".join([head, *(f"- {r}" for r in reasons)])
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"{text}\n{NOTE_MARKER.format(siren=lead['siren'], digest=digest[:12])}"
+
+
+def _write_notes(
+    con: duckdb.DuckDBPyConnection,
+    client: HubSpotClient,
+    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]],
+    company_ids: dict[Any, str],
+    now: datetime,
+    report: PushReport,
+) -> list[tuple[str, str, str, str, str, datetime]]:
+    """A note with the score reasons on each accepted company, unless firmo wrote that same note
+    (same body) before; a refused note is reported and retried next time the lead changes."""
+    done = {
+        (s, h)
+        for s, h in con.execute("SELECT siren, body_hash FROM exports.crm_notes WHERE crm = 'hubspot'").fetchall()
+    }
+    rows, seen = [], set()
+    for _, lead, row, _ in todo:
+        company_id = company_ids.get(row["siren"])
+        if company_id is None or row["siren"] in seen:
+            continue
+        seen.add(row["siren"])
+        body = note_body(lead)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        if (row["siren"], digest) in done:
+            continue
+        try:
+            note_id = client.create_note(company_id, body, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        except HubSpotError as exc:
+            report.errors.append({"category": "NOTE_REFUSED", "message": str(exc)})
+            continue
+        rows.append(("hubspot", row["siren"], digest, company_id, note_id, now))
+        report.notes += 1
+    return rows
+
+
+def _record_notes(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str, str, datetime]]) -> None:
+    if rows:
+        con.executemany(
+            "INSERT OR REPLACE INTO exports.crm_notes (crm, siren, body_hash, account_crm_id, note_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )

@@ -1,7 +1,12 @@
-"""A loopback HubSpot: batch upsert and v4 default association, checking auth and body shape.
+"""A loopback HubSpot speaking the documented API (crm_sync.md §1): batch upsert, v4 default
+association, CRM search (filterGroups, sorts, `after` paging, the 10,000-result cap), v4
+associations batch read, object PATCH and v3 notes, checking auth and body shapes.
 
 Every request is recorded; the first `rate_limit_first` upsert calls answer 429 with
-Retry-After: 0. Unknown shapes answer 400 with a message, as HubSpot does.
+Retry-After: 0. Unknown shapes answer 400 with a message, as HubSpot does. A fake clock stamps
+every write (`lastmodifieddate` on contacts, `hs_lastmodifieddate` on the other objects): ISO
+strings in responses, epoch milliseconds in filters, as HubSpot does. `search_cap` is the
+result cap of one search query (10,000 at HubSpot; tests lower it).
 """
 
 from __future__ import annotations
@@ -9,19 +14,38 @@ from __future__ import annotations
 import json
 import re
 import threading
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 TOKEN = "pat-eu1-test-token-123"
+SERVICE_KEY = "pat-eu1-service-key-456"  # a Service Key: the same Bearer header
+START_MS = 1767225600000  # 2026-01-01T00:00:00Z
+MODIFIED = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate", "deals": "hs_lastmodifieddate",
+            "notes": "hs_lastmodifieddate"}
+KEYS = {"contacts": "email", "companies": "siren"}
+OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY"}
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 class FakeHubSpot:
-    def __init__(self, *, rate_limit_first: int = 0, fail_emails: tuple[str, ...] = ()) -> None:
+    def __init__(self, *, rate_limit_first: int = 0, fail_emails: tuple[str, ...] = (),
+                 search_cap: int = 10_000) -> None:
         self.requests: list[tuple[str, str, Any]] = []
         self.rate_limit_left = rate_limit_first
         self.fail_emails = set(fail_emails)
-        self.objects: dict[str, dict[str, dict[str, str]]] = {"contacts": {}, "companies": {}}
-        self.associations: list[tuple[str, str]] = []
+        self.search_cap = search_cap
+        # object type -> key (email / siren for upserted records, 'id:<id>' otherwise) -> properties
+        self.objects: dict[str, dict[str, dict[str, str]]] = {"contacts": {}, "companies": {}, "deals": {},
+                                                              "notes": {}}
+        self.modified: dict[str, int] = {}  # object id -> last modification (epoch ms)
+        self.associations: list[tuple[str, str]] = []  # (contact id, company id) set by the push
+        self.links: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (from, to) -> [(from id, to id)]
+        self.notes: list[dict[str, Any]] = []  # note create bodies accepted
+        self.clock = START_MS
         self._ids = 1000
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -37,9 +61,52 @@ class FakeHubSpot:
         self.server.shutdown()
         self.server.server_close()
 
+    # ------------------------------------------------------------------ state helpers (tests)
+
+    def _touch(self, object_type: str, props: dict[str, str], modified_ms: int | None = None) -> None:
+        if modified_ms is None:
+            self.clock += 1000
+            ms = self.clock
+        else:
+            ms, self.clock = modified_ms, max(self.clock, modified_ms)
+        self.modified[props["hs_object_id"]] = ms
+        props[MODIFIED[object_type]] = iso(ms)
+
+    def seed(self, object_type: str, properties: dict[str, str], *, modified_ms: int | None = None) -> str:
+        """A record sales created in HubSpot; returns its id."""
+        with self._lock:
+            self._ids += 1
+            oid = str(self._ids)
+            props = {"hs_object_id": oid, **properties}
+            key = KEYS.get(object_type)
+            self.objects[object_type][props[key] if key and props.get(key) else f"id:{oid}"] = props
+            self._touch(object_type, props, modified_ms)
+            return oid
+
+    def edit(self, object_type: str, oid: str, properties: dict[str, str], *, modified_ms: int | None = None) -> None:
+        """Sales change a record (its last-modified time moves)."""
+        with self._lock:
+            props = self.get(object_type, oid)
+            props.update(properties)
+            self._touch(object_type, props, modified_ms)
+
+    def link(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        self.links.setdefault((from_type, to_type), []).append((from_id, to_id))
+
+    def get(self, object_type: str, oid: str) -> dict[str, str]:
+        for props in self.objects[object_type].values():
+            if props["hs_object_id"] == oid:
+                return props
+        raise KeyError(oid)
+
+    def searches(self, object_type: str) -> list[dict[str, Any]]:
+        return [b for m, p, b in self.requests if m == "POST" and p == f"/crm/v3/objects/{object_type}/search"]
+
+    # ------------------------------------------------------------------ endpoints
+
     def _upsert(self, object_type: str, body: Any) -> tuple[int, dict[str, Any]]:
         inputs = body.get("inputs") if isinstance(body, dict) else None
-        key = {"contacts": "email", "companies": "siren"}[object_type]
+        key = KEYS[object_type]
         if not isinstance(inputs, list) or not 1 <= len(inputs) <= 100:
             return 400, {"status": "error", "message": "inputs must be a list of 1..100"}
         results, errors = [], []
@@ -56,12 +123,121 @@ class FakeHubSpot:
             new = item["id"] not in store
             if new:
                 self._ids += 1
-                store[item["id"]] = {"hs_object_id": str(self._ids)}
+                store[item["id"]] = {"hs_object_id": str(self._ids), key: item["id"]}
             store[item["id"]].update(props)
+            self._touch(object_type, store[item["id"]])
             results.append({"id": store[item["id"]]["hs_object_id"], "new": new,
                             "properties": {**props, key: item["id"]}})
         status = 207 if errors else 200
         return status, {"status": "COMPLETE", "results": results, "errors": errors, "numErrors": len(errors)}
+
+    def _value(self, object_type: str, props: dict[str, str], name: str) -> Any:
+        if name == MODIFIED.get(object_type):
+            return self.modified[props["hs_object_id"]]
+        return props.get(name)
+
+    def _matches(self, object_type: str, props: dict[str, str], f: dict[str, Any]) -> bool:
+        value = self._value(object_type, props, f["propertyName"])
+        op = f["operator"]
+        if op == "HAS_PROPERTY":
+            return value not in (None, "")
+        if op == "NOT_HAS_PROPERTY":
+            return value in (None, "")
+        date = f["propertyName"] == MODIFIED.get(object_type)
+
+        def cast(v: Any) -> Any:
+            return int(v) if date else str(v).lower()
+
+        if op in ("IN", "NOT_IN"):
+            found = value is not None and cast(value) in {cast(v) for v in f.get("values", [])}
+            return found if op == "IN" else not found
+        if value is None:
+            return op == "NEQ"
+        a, b = cast(value), cast(f.get("value"))
+        if op == "BETWEEN":
+            return bool(b <= a <= cast(f.get("highValue")))
+        return {"EQ": a == b, "NEQ": a != b, "LT": a < b, "LTE": a <= b, "GT": a > b, "GTE": a >= b}[op]
+
+    def _search(self, object_type: str, body: Any) -> tuple[int, dict[str, Any]]:
+        if not isinstance(body, dict):
+            return 400, {"status": "error", "message": "body required"}
+        groups, sorts = body.get("filterGroups", []), body.get("sorts", [])
+        limit, after = int(body.get("limit", 10)), int(body.get("after", 0) or 0)
+        if limit > 200 or len(groups) > 5 or len(sorts) > 1:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "bad search shape"}
+        for g in groups:
+            if any(f.get("operator") not in OPERATORS or not f.get("propertyName") for f in g.get("filters", [])):
+                return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "bad filter"}
+        if after >= self.search_cap:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR",
+                         "message": f"paging beyond {self.search_cap} results is not allowed"}
+        records = [p for p in self.objects[object_type].values()
+                   if not groups or any(all(self._matches(object_type, p, f) for f in g.get("filters", []))
+                                        for g in groups)]
+        records.sort(key=lambda p: int(p["hs_object_id"]))
+        for s in sorts:
+            records.sort(key=lambda p: (self._value(object_type, p, s["propertyName"]) is None,
+                                        self._value(object_type, p, s["propertyName"]) or 0),
+                         reverse=s.get("direction") == "DESCENDING")
+        page = records[after: after + limit]
+        wanted = set(body.get("properties", [])) | {"hs_object_id", MODIFIED[object_type]}
+        results = [{"id": p["hs_object_id"], "properties": {k: v for k, v in p.items() if k in wanted},
+                    "createdAt": iso(START_MS), "updatedAt": p[MODIFIED[object_type]], "archived": False}
+                   for p in page]
+        out: dict[str, Any] = {"total": len(records), "results": results}
+        if after + limit < len(records):
+            out["paging"] = {"next": {"after": str(after + limit), "link": f"?after={after + limit}"}}
+        return 200, out
+
+    def _associations_read(self, from_type: str, to_type: str, body: Any) -> tuple[int, dict[str, Any]]:
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        if not isinstance(inputs, list) or not 1 <= len(inputs) <= 1000:
+            return 400, {"status": "error", "message": "inputs must be a list of 1..1000"}
+        pairs = list(self.links.get((from_type, to_type), []))
+        if (from_type, to_type) == ("contacts", "companies"):
+            pairs += self.associations
+        type_id = {("deals", "companies"): 341, ("contacts", "companies"): 279}.get((from_type, to_type), 0)
+        results = []
+        for item in inputs:
+            to = sorted({t for f, t in pairs if f == str(item["id"])}, key=int)
+            if to:
+                results.append({"from": {"id": str(item["id"])}, "to": [
+                    {"toObjectId": int(t), "associationTypes": [
+                        {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]} for t in to]})
+        return 200, {"status": "COMPLETE", "results": results}
+
+    def _patch(self, object_type: str, oid: str, body: Any) -> tuple[int, dict[str, Any]]:
+        props = body.get("properties") if isinstance(body, dict) else None
+        if not isinstance(props, dict):
+            return 400, {"status": "error", "message": "properties required"}
+        store = self.objects[object_type]
+        old_key = next((k for k, p in store.items() if p["hs_object_id"] == oid), None)
+        if old_key is None:
+            return 404, {"status": "error", "category": "OBJECT_NOT_FOUND", "message": f"no {object_type} {oid}"}
+        record = store.pop(old_key)
+        record.update(props)
+        key = KEYS.get(object_type)
+        store[record[key] if key and record.get(key) else old_key] = record
+        self._touch(object_type, record)
+        return 200, {"id": oid, "properties": record}
+
+    def _note(self, body: Any) -> tuple[int, dict[str, Any]]:
+        props = body.get("properties") if isinstance(body, dict) else None
+        if not isinstance(props, dict) or not props.get("hs_timestamp") or "hs_note_body" not in props:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "hs_timestamp is required"}
+        if len(props["hs_note_body"]) > 65536:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "note body too long"}
+        for assoc in body.get("associations", []):
+            types = assoc.get("types", [])
+            if types != [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 190}]:
+                return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": f"bad types {types}"}
+            self.get("companies", str(assoc["to"]["id"]))
+        self._ids += 1
+        oid = str(self._ids)
+        self.objects["notes"][f"id:{oid}"] = {"hs_object_id": oid, **props}
+        self._touch("notes", self.objects["notes"][f"id:{oid}"])
+        self.notes.append(body)
+        return 201, {"id": oid, "properties": props}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -86,7 +262,7 @@ class FakeHubSpot:
                 body = json.loads(raw) if raw else None
                 with fake._lock:
                     fake.requests.append((self.command, self.path, body))
-                    if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    if self.headers.get("Authorization") not in (f"Bearer {TOKEN}", f"Bearer {SERVICE_KEY}"):
                         return self._reply(401, {"status": "error", "message": "Authentication credentials not found"})
                     upsert = re.fullmatch(r"/crm/v3/objects/(contacts|companies)/batch/upsert", self.path)
                     if upsert and self.command == "POST":
@@ -100,8 +276,19 @@ class FakeHubSpot:
                     if assoc and self.command == "PUT":
                         fake.associations.append((assoc.group(1), assoc.group(2)))
                         return self._reply(200, {"status": "COMPLETE", "results": []})
+                    search = re.fullmatch(r"/crm/v3/objects/(contacts|companies|deals)/search", self.path)
+                    if search and self.command == "POST":
+                        return self._reply(*fake._search(search.group(1), body))
+                    read = re.fullmatch(r"/crm/v4/associations/(\w+)/(\w+)/batch/read", self.path)
+                    if read and self.command == "POST":
+                        return self._reply(*fake._associations_read(read.group(1), read.group(2), body))
+                    patch = re.fullmatch(r"/crm/v3/objects/(contacts|companies)/(\d+)", self.path)
+                    if patch and self.command == "PATCH":
+                        return self._reply(*fake._patch(patch.group(1), patch.group(2), body))
+                    if self.path == "/crm/v3/objects/notes" and self.command == "POST":
+                        return self._reply(*fake._note(body))
                     return self._reply(404, {"status": "error", "message": f"no route {self.command} {self.path}"})
 
-            do_POST = do_PUT = _handle
+            do_POST = do_PUT = do_PATCH = _handle
 
         return Handler

@@ -43,7 +43,7 @@ def test_forget_email_erases_everywhere_and_suppresses(con, tmp_path):
     assert result.kind == "email" and result.newly_suppressed
     assert result.erased == {
         "exports.ledger.email": 3, "waterfall.cache.email": 1, "waterfall.provenance.email": 1,
-        "leads.contacts.email": 1,
+        "leads.contacts.email": 1, "exports.crm_contacts.email": 0,
     }
     assert result.export_files == sorted(p.relative_to(tmp_path).as_posix() for f in first.files.values() for p in f)
     assert con.execute("SELECT count(*) FROM waterfall.provenance").fetchall() == [(1,)]  # colleague kept
