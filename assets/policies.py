@@ -74,6 +74,7 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change
     "enriched_leads": ("leads", "providers", None),
     "crm_exports": ("delivery", "all", None),
+    "crm_accounts": ("delivery", "crm", None),  # read back from the CRM on demand; skipped without a credential
     "analytics/snapshot": ("analytics", "all", NIGHTLY),
 }
 PERSONAL_DATA = {
@@ -82,6 +83,7 @@ PERSONAL_DATA = {
     "icp_leads",
     "enriched_leads",
     "crm_exports",
+    "crm_accounts",
     "analytics/snapshot",
 }  # names of people (officers) or their contacts: GDPR scope
 
