@@ -49,7 +49,7 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "idcc/siret_idcc": ("registry", "idcc", IRREGULAR),
     "core/company_idcc": ("core", "idcc", IRREGULAR),
     "core/company_idcc_codes": ("core", "idcc", IRREGULAR),
-    "ref/idcc": ("reference", "idcc", None),
+    "ref/idcc": ("registry", "idcc", None),  # the agreements' titles (DARES, KALI): a registry of its own
     "raw/decp/decp": ("raw", "decp", WEEKDAYS),
     "decp/marches": ("registry", "decp", WEEKDAYS),
     "core/public_contracts": ("core", "decp", WEEKDAYS),

@@ -10,7 +10,7 @@ from assets.partitions import icp_partitions
 from assets.waterfall import enriched_leads
 from firmo import db
 from firmo.settings import Settings
-from assets.resources import ProvidersResource, WarehouseResource
+from assets.resources import PathsResource, ProvidersResource, WarehouseResource
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.server import FakeServer
 
@@ -40,7 +40,10 @@ def test_enrichment_run_keeps_keys_secret(warehouse, monkeypatch, tmp_path):
         instance = DagsterInstance.ephemeral()
         instance.add_dynamic_partitions(icp_partitions.name, ["demo"])
         result = materialize([enriched_leads], partition_key="demo", instance=instance, resources={
-            "warehouse": WarehouseResource(database=str(warehouse)), "providers": providers})
+            "warehouse": WarehouseResource(database=str(warehouse)), "providers": providers,
+            # the ICP folder holds no `demo` file: no personas, the officers are the contacts
+            "paths": PathsResource(data_dir=str(tmp_path), exports_dir=str(tmp_path / "exports"),
+                                   icp_dir=str(tmp_path / "icps"))})
         requests = sum(p["requests"] for p in server.stats().values())
     assert result.success
     metadata = result.asset_materializations_for_node("enriched_leads")[0].metadata

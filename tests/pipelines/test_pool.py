@@ -39,8 +39,9 @@ def test_every_step_that_opens_the_warehouse_is_in_the_pool_and_no_other(data_en
     rows = _pool_users()
     assert [name for name, pool, uses in rows if uses and pool != POOL] == []
     assert sorted(name for name, pool, uses in rows if not uses) == [
-        "raw__decp__decp", "raw__inpi__ratios_inpi_bce", "raw__jobs__offres", "raw__inpi__rne", "raw__sirene__stock_etablissements",
-        "raw__sirene__stock_unites_legales"]  # file fetches: free to run in parallel
+        "raw__decp__decp", "raw__geo__geolocalisation", "raw__idcc__dares", "raw__idcc__kali", "raw__idcc__siret_idcc",
+        "raw__inpi__ratios_inpi_bce", "raw__inpi__rne", "raw__jobs__offres", "raw__labels__files",
+        "raw__sirene__stock_etablissements", "raw__sirene__stock_unites_legales"]  # file fetches: free to run in parallel
     assert {pool for name, pool, uses in rows if not uses} == {None}
 
 

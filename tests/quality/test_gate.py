@@ -105,6 +105,9 @@ def test_the_gates_are_the_blocking_checks_upstream_of_the_export():
     assert checks.EXPORT_GATES == (
         "unites_legales_siren", "unites_legales_row_count", "etablissements_siret", "etablissements_row_count",
         "companies_siren", "companies_row_count", "latest_financials_row_count", "officers_row_count",
+        # the open-data tables the ICP criteria read: a shrunken load must not reach a CRM
+        "decp_marches_row_count", "public_contracts_row_count", "geolocalisation_row_count",
+        "establishment_locations_row_count", "siret_idcc_row_count", "ref_idcc_row_count", "labels_row_count",
         "icp_leads_siren", "icp_leads_no_p_unit", "icp_leads_no_opposed_unit", "enriched_leads_contacts",
         "enriched_leads_no_p_unit", "enriched_leads_no_opposed_unit")
 
