@@ -23,11 +23,12 @@ from dagster import (
 from assets.checks import assert_exports_allowed
 from assets.common import WAREHOUSE_POOL
 from assets.partitions import icp_partitions
-from assets.resources import HubSpotResource, PathsResource, WarehouseResource
+from assets.resources import HubSpotResource, PathsResource, PipedriveResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
-from firmo.crm.readback import pull_hubspot
 from firmo.crm.layouts import CRMS
 from firmo.crm.leads import lead_frame
+from firmo.crm.push_pipedrive import push_pipedrive
+from firmo.crm.readback import pull_hubspot
 from firmo.metadata import markdown_table
 
 
@@ -36,6 +37,9 @@ class CrmExportsConfig(Config):
     (companies by SIREN, contacts by email; token HUBSPOT_ACCESS_TOKEN, endpoint FIRMO_HUBSPOT_BASE_URL)."""
 
     push_hubspot: bool = False
+    # also push them to Pipedrive (organisations by the SIREN field, persons by email, leads and a
+    # note; token FIRMO_PIPEDRIVE_API_TOKEN, endpoint FIRMO_PIPEDRIVE_API_URL)
+    push_pipedrive: bool = False
 
 
 @asset(
@@ -53,6 +57,7 @@ def crm_exports(
     warehouse: WarehouseResource,
     paths: PathsResource,
     hubspot: HubSpotResource,
+    pipedrive: PipedriveResource,
 ) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
     existing customer, a non-diffusible, opposed or closed unit (read from the registries at export
@@ -63,9 +68,14 @@ def crm_exports(
         assert_exports_allowed(con, icp)  # a failed blocking data-quality check upstream: no file
         leads = lead_frame(con, [icp])
         client = hubspot.client() if config.push_hubspot else None  # no token: fails before any file
+        pipedrive_client = pipedrive.client() if config.push_pipedrive else None  # idem
         days = hubspot.disqualified_days
         report = export_leads(leads, con=con, root=root, crms=CRMS, disqualified_days=days)
         pushed = None
+        piped = None
+        if pipedrive_client is not None:
+            with pipedrive_client:
+                piped = push_pipedrive(leads, con=con, client=pipedrive_client)
         if client is not None:
             with client:
                 pushed = push_hubspot(leads, con=con, client=client, disqualified_days=days)
@@ -89,6 +99,31 @@ def crm_exports(
             ),
             "folder": MetadataValue.path(str(root / icp)),
             "leads exported": sum(report.exported.values()) // len(CRMS),
+            **(
+                {
+                    "pipedrive API push": MetadataValue.md(
+                        markdown_table(
+                            ["pushed", "count"],
+                            [
+                                ("leads pushed", piped.pushed),
+                                (
+                                    "organisations created / updated",
+                                    f"{piped.organizations_created} / {piped.organizations_updated}",
+                                ),
+                                ("persons created / updated", f"{piped.persons_created} / {piped.persons_updated}"),
+                                ("leads created / updated", f"{piped.leads_created} / {piped.leads_updated}"),
+                                ("notes", piped.notes),
+                                ("unchanged", piped.skipped_unchanged),
+                                ("refused by Pipedrive (retried next run)", piped.failed),
+                                ("left for the next run", piped.not_reached),
+                                ("API tokens spent", piped.tokens_spent),
+                            ],
+                        )
+                    )
+                }
+                if piped is not None
+                else {}
+            ),
             **(
                 {
                     "hubspot API push": MetadataValue.md(

@@ -421,6 +421,34 @@ class QualityResource(ConfigurableResource):
         return Thresholds(**{name: getattr(self, name) for name in Thresholds.__dataclass_fields__})
 
 
+class PipedriveResource(ConfigurableResource):
+    """Pipedrive's API, for the `crm_exports` push (`push_pipedrive: true` in its run config).
+
+    `api_token` is `EnvVar("FIRMO_PIPEDRIVE_API_TOKEN")` when that variable is set (the UI shows the
+    variable's name only); without it a push is refused before any file is written. `base_url`
+    (FIRMO_PIPEDRIVE_API_URL) and `token_budget` (FIRMO_PIPEDRIVE_TOKEN_BUDGET) are not secret.
+    """
+
+    api_token: str | None = None
+    base_url: str = "https://api.pipedrive.com"
+    token_budget: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PipedriveResource:
+        token = {"api_token": EnvVar("FIRMO_PIPEDRIVE_API_TOKEN")} if settings.pipedrive_api_token else {}
+        return cls(**token, base_url=settings.pipedrive_api_url, token_budget=settings.pipedrive_token_budget)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_token)
+
+    def client(self, **kwargs):
+        """A PipedriveClient; no token: PipedriveError naming FIRMO_PIPEDRIVE_API_TOKEN."""
+        from firmo.crm.pipedrive_api import PipedriveClient
+
+        return PipedriveClient(self.api_token, base_url=self.base_url, token_budget=self.token_budget, **kwargs)
+
+
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
     """Every resource of the code location, by key, built from `settings`."""
     return {
@@ -435,4 +463,5 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "quality": QualityResource.from_settings(settings),
         "label_sources": LabelSourcesResource.from_settings(settings),
         "france_travail": FranceTravailResource.from_settings(settings),
+        "pipedrive": PipedriveResource.from_settings(settings),
     }
