@@ -75,7 +75,7 @@ def crm_exports(
         piped = None
         if pipedrive_client is not None:
             with pipedrive_client:
-                piped = push_pipedrive(leads, con=con, client=pipedrive_client)
+                piped = push_pipedrive(leads, con=con, client=pipedrive_client, disqualified_days=days)
         if client is not None:
             with client:
                 pushed = push_hubspot(leads, con=con, client=client, disqualified_days=days)

@@ -42,7 +42,7 @@ import duckdb
 import polars as pl
 
 from firmo.compliance.suppression import SuppressionIndex
-from firmo.crm import ledger
+from firmo.crm import ledger, readback
 from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
 from firmo.crm.layouts import PIPEDRIVE, Lead
 from firmo.crm.pipedrive_api import PipedriveBudgetExhausted, PipedriveClient, PipedriveError, PipedriveRecordError
@@ -101,6 +101,7 @@ class PipedrivePushReport:
     customers: int = 0
     opposed: int = 0
     inactive: int = 0
+    crm_disqualified: int = 0  # disqualified in a CRM recently (read-back), left out
     tokens_spent: int = 0
     stopped: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)  # {siren, step, status, error}
@@ -327,17 +328,20 @@ def push_pipedrive(
     full: bool = False,
     now: datetime | None = None,
     dry_run: bool = False,
+    disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> PipedrivePushReport:
     ensure_map_tables(con)
     now = utc_now(now)
     require_columns(leads)
-    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
+    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
+    screened = screen(leads, SuppressionIndex.load(con), refusals, source=REJECT_SOURCE)
     report = PipedrivePushReport(
         skipped_p=screened.skipped_p,
         suppressed=screened.suppressed,
         customers=screened.customers,
         opposed=screened.opposed,
         inactive=screened.inactive,
+        crm_disqualified=screened.crm_disqualified,
     )
     todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
     for icp in sorted({lead["icp"] for lead in screened.leads}):

@@ -11,6 +11,7 @@ import pytest
 from firmo.compliance import forget, suppress
 from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError, retry_after
 from firmo.crm.push_pipedrive import push_pipedrive
+from firmo.crm.tables import ensure_tables
 
 from .conftest import NOW, frame, golden_leads, lead
 from .fake_pipedrive import PRESET_FIELD, TOKEN, FakePipedrive
@@ -341,3 +342,17 @@ def test_forget_erases_the_remembered_crm_ids(con):
     assert con.execute("SELECT DISTINCT email FROM exports.crm_ids WHERE email IS NOT NULL").fetchall() == [
         ("anne.roux@eclair.fr",)
     ]
+
+
+def test_lead_disqualified_in_a_crm_is_not_pushed(con):
+    """The read-back's holds are the push's too: a contact sales disqualified 10 days ago stays out."""
+    ensure_tables(con)
+    con.execute(
+        "INSERT INTO exports.crm_contacts (crm, crm_id, email, crm_validated, disqualified_since, pulled_at) "
+        "VALUES ('hubspot', '7', 'jeanne.martin@acme.fr', false, TIMESTAMP '2026-02-20 10:00:00', ?)",
+        [NOW],
+    )
+    with FakePipedrive() as fake, client_for(fake) as client:
+        report = push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        assert "jeanne.martin@acme.fr" not in str(fake.requests)
+    assert (report.crm_disqualified, report.pushed) == (1, 2)
