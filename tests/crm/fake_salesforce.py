@@ -139,6 +139,7 @@ class FakeSalesforce:
         self.index: dict[str, dict[str, str]] = {name: {} for name in KEYS}
         self.jobs: dict[str, dict[str, Any]] = {}
         self._ids = 0
+        self._by_website: dict[str, list[str]] = {}  # Account ids by website: the Duplicate Rule's matching
         self.server = LoopbackServer(self._app(), name="fake-salesforce")
 
     # ------------------------------------------------------------------ lifecycle
@@ -177,6 +178,8 @@ class FakeSalesforce:
     def _store(self, sobject: str, fields: dict[str, Any]) -> str:
         record_id = self._new_id(sobject)
         self.records[sobject][record_id] = {"Id": record_id, **fields}
+        if sobject == "Account" and fields.get("Website"):
+            self._by_website.setdefault(fields["Website"], []).append(record_id)
         key = fields.get(KEYS[sobject])
         if key:
             self.index[sobject][str(key)] = record_id
@@ -213,8 +216,7 @@ class FakeSalesforce:
                 sobject == "Account"
                 and fields.get("Website")
                 and any(
-                    r.get("Website") == fields["Website"] and not r.get("SIREN__c")
-                    for r in self.records["Account"].values()
+                    not self.records["Account"][i].get("SIREN__c") for i in self._by_website.get(fields["Website"], ())
                 )
             ):
                 return _failure("DUPLICATES_DETECTED", "Use one of these records?", [])
