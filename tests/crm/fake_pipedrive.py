@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import uuid
+from collections import deque
 from typing import Any
 
 from starlette.applications import Starlette
@@ -56,11 +58,16 @@ class FakePipedrive:
         fail_sirens: tuple[str, ...] = (),
         fail_emails: tuple[str, ...] = (),
         page_size: int = 2,
+        burst: tuple[int, int] | None = None,
     ) -> None:
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.rate_limit_left = rate_limit_first
         self.fail_sirens, self.fail_emails = set(fail_sirens), set(fail_emails)
         self.page_size = page_size
+        # (requests, searches) allowed per rolling 2-s window, as Pipedrive enforces them (§3.6)
+        self.burst = burst
+        self._windows: dict[str, deque[float]] = {"all": deque(), "search": deque()}
+        self.throttled = 0
         self.fields: dict[str, list[dict[str, Any]]] = {
             "organizationFields": [*STANDARD_FIELDS, PRESET_FIELD],
             "personFields": list(STANDARD_FIELDS),
@@ -109,6 +116,21 @@ class FakePipedrive:
     def custom_key(self, kind: str, name: str) -> str | None:
         return next((f["field_code"] for f in self.fields[kind] if f["field_name"] == name), None)
 
+    def _spend(self, path: str) -> float | None:
+        """Count one request in the rolling windows; the seconds until room, when there is none."""
+        assert self.burst is not None
+        now = time.monotonic()
+        names = ("all", "search") if "search" in path.lower() else ("all",)
+        for name, limit in zip(("all", "search"), self.burst, strict=True):
+            window = self._windows[name]
+            while window and now - window[0] >= 2:
+                window.popleft()
+            if name in names and len(window) >= limit:
+                return 2 - (now - window[0])
+        for name in names:
+            self._windows[name].append(now)
+        return None
+
     def _guard(self, app: Any) -> Any:
         """ASGI wrapper: record, check the token, apply the rate limit, add the rate headers."""
         fake = self
@@ -129,6 +151,10 @@ class FakePipedrive:
                     denied = _error(
                         429, "Too many requests", {**headers, "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"}
                     )
+                elif fake.burst is not None and (reset := fake._spend(request.url.path)) is not None:
+                    fake.throttled += 1
+                    spent = {**headers, "x-ratelimit-remaining": "0", "x-ratelimit-reset": f"{reset:.3f}"}
+                    denied = _error(429, "Too many requests", spent)
             if denied is not None:
                 await denied(scope, receive, send)
                 return
