@@ -368,3 +368,22 @@ def test_private_key_from_a_file(tmp_path):
         assert sf.describe("Account")["name"] == "Account"
         header = json.loads(base64.urlsafe_b64decode(fake.requests[0][2]["assertion"].split(".")[0] + "=="))
     assert header == {"alg": "RS256", "typ": "JWT"}
+
+
+def test_ambiguous_duplicate_is_left_failed_and_the_contact_waits_for_its_account(con):
+    with fake_sf() as fake, client(fake) as sf:
+        fake.seed("Account", {"Name": "ACME", "Website": "acme.fr"})
+        fake.seed("Account", {"Name": "ACME Lyon", "Website": "acme.fr"})
+        report = push_salesforce(golden_leads(), con=con, client=sf, now=NOW, lead_object="Contact")
+        contacts = bodies(fake, "PATCH", "/composite/sobjects/Contact/Email_Key__c")[0]["records"]
+        assert [c["Email_Key__c"] for c in contacts] == ["anne.roux@eclair.fr"]  # Acme's contact not sent
+        assert "552100554" not in fake.index["Account"]
+    assert report.errors == [
+        {
+            "object": "Account",
+            "key": "552100554",
+            "statusCode": "DUPLICATES_DETECTED",
+            "message": "Use one of these records? (no single Account without SIREN__c matches)",
+        }
+    ]
+    assert (report.linked_duplicates, report.failed, report.recorded) == (0, 1, 2)
