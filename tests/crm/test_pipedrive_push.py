@@ -331,7 +331,7 @@ def test_retry_delay_and_burst_window():
     ):
         for _ in range(3):
             client.find_by_field("organization", PRESET_FIELD["field_code"], "552100554")
-    assert len(sleeps) == 1 and 1.5 < sleeps[0] <= 2.0  # the third search waits for the 2-s window
+    assert len(sleeps) == 1 and 1.6 < sleeps[0] <= 2.1  # the third search waits for the 2-s window (+ margin)
 
 
 def test_forget_erases_the_remembered_crm_ids(con):
