@@ -77,7 +77,15 @@ def push_salesforce_text(
 
     lead_object = settings.salesforce_lead_object
     try:
-        report = push_salesforce(leads, con=con, client=client, lead_object=lead_object, full=full, dry_run=dry_run)
+        report = push_salesforce(
+            leads,
+            con=con,
+            client=client,
+            lead_object=lead_object,
+            full=full,
+            dry_run=dry_run,
+            disqualified_days=settings.crm_disqualified_days,
+        )
     except (SalesforceError, httpx.HTTPError) as exc:
         _fail(
             f"Salesforce push stopped ({exc}); nothing of this run is recorded in exports.ledger, "

@@ -21,6 +21,8 @@ email: its Account alone), so a refused or unprocessed record is sent again by t
   it; never force-created. Several or none: the lead is left failed and retried next run.
 * `REQUEST_LIMIT_EXCEEDED` stops the push: what Salesforce accepted before is recorded, the rest
   waits for the next run (`report.stopped`).
+* What a CRM disqualified less than `disqualified_days` ago (the read-back, firmo/crm/readback.py)
+  is left out, as by the export.
 * `dry_run=True` makes no call at all (not even the token request) and lists in
   `report.planned` what a push would send.
 """
@@ -37,7 +39,7 @@ import duckdb
 import polars as pl
 
 from firmo.compliance.suppression import SuppressionIndex
-from firmo.crm import ledger
+from firmo.crm import ledger, readback
 from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
 from firmo.crm.layouts import SALESFORCE
 from firmo.crm.salesforce_api import SalesforceClient, SalesforceLimitError, UpsertResult
@@ -102,6 +104,7 @@ class SalesforcePushReport:
     customers: int = 0
     opposed: int = 0
     inactive: int = 0
+    crm_disqualified: int = 0  # disqualified in a CRM recently (read-back), left out
     recorded: int = 0
     bulk_jobs: int = 0
     api_calls: int = 0
@@ -133,17 +136,20 @@ def push_salesforce(
     full: bool = False,
     dry_run: bool = False,
     now: datetime | None = None,
+    disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> SalesforcePushReport:
     ensure_tables(con)
     now = utc_now(now)
     require_columns(leads)
-    screened = screen(leads, SuppressionIndex.load(con), registry_refusals(con, leads), source=REJECT_SOURCE)
+    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
+    screened = screen(leads, SuppressionIndex.load(con), refusals, source=REJECT_SOURCE)
     report = SalesforcePushReport(
         skipped_p=screened.skipped_p,
         suppressed=screened.suppressed,
         customers=screened.customers,
         opposed=screened.opposed,
         inactive=screened.inactive,
+        crm_disqualified=screened.crm_disqualified,
     )
     todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
     known: set[str] = set()
