@@ -416,6 +416,13 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU of this process (DuckDB's threads included): on a machine shared with other
+    jobs, the wall time of a phase depends on their load, its CPU time much less."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 1)
+
+
 def _run(args: list[str]) -> dict:
     done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, cwd=REPO)
     if done.returncode:
@@ -647,7 +654,7 @@ def main() -> None:
         }
         result = runners[args.phase]() if args.phase in runners else PHASES[args.phase](args.args or [])
         print(json.dumps({**result, "phase_seconds": round(time.perf_counter() - started, 1),
-                          "peak_rss_mb": _peak_rss_mb()}, default=str))  # fmt: skip
+                          "peak_rss_mb": _peak_rss_mb(), "cpu_seconds": _cpu_seconds()}, default=str))  # fmt: skip
         return
     if args.loads:
         report = run_loads(args.loads.split(","), args.labels_companies, args.jobs_companies, args.load_scale)
@@ -665,6 +672,7 @@ def main() -> None:
                                      "--repeats", str(args.repeats)]), "load_avg_before": load_avg}  # fmt: skip
             print(label, json.dumps(report[label], default=str), flush=True)
         report["prospects_ratio"] = round(report["after"]["seconds"] / report["before"]["seconds"], 2)  # type: ignore[index]
+        report["prospects_cpu_ratio"] = round(report["after"]["cpu_seconds"] / report["before"]["cpu_seconds"], 2)  # type: ignore[index]
         report["warehouse_mb"] = round(db_file.stat().st_size / 1e6)
     finally:
         if not args.keep:
