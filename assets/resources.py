@@ -449,6 +449,64 @@ class PipedriveResource(ConfigurableResource):
         return PipedriveClient(self.api_token, base_url=self.base_url, token_budget=self.token_budget, **kwargs)
 
 
+class SalesforceResource(ConfigurableResource):
+    """Salesforce's API, for a Salesforce push (firmo/crm/push_salesforce.py).
+
+    `private_key` and `client_secret` are `EnvVar("FIRMO_SALESFORCE_PRIVATE_KEY")` /
+    `EnvVar("FIRMO_SALESFORCE_CLIENT_SECRET")` when set (the UI shows the variables' names only);
+    with neither, `client()` refuses before any call, naming them. The hosts, the consumer key,
+    the integration user, the person object and the Bulk API threshold are not secret.
+    """
+
+    client_id: str | None = None
+    username: str | None = None
+    private_key: str | None = None
+    client_secret: str | None = None
+    login_url: str = "https://login.salesforce.com"
+    instance_url: str | None = None
+    lead_object: str = "Lead"
+    bulk_threshold: int = 2000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SalesforceResource:
+        secrets = {
+            field: EnvVar(var)
+            for field, var, value in (
+                ("private_key", "FIRMO_SALESFORCE_PRIVATE_KEY", settings.salesforce_private_key),
+                ("client_secret", "FIRMO_SALESFORCE_CLIENT_SECRET", settings.salesforce_client_secret),
+            )
+            if value is not None
+        }
+        return cls(
+            **secrets,
+            client_id=settings.salesforce_client_id,
+            username=settings.salesforce_username,
+            login_url=settings.salesforce_login_url,
+            instance_url=settings.salesforce_instance_url,
+            lead_object=settings.salesforce_lead_object,
+            bulk_threshold=settings.salesforce_bulk_threshold,
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.client_id and (self.private_key or self.client_secret))
+
+    def client(self, **kwargs):
+        """A SalesforceClient; missing credentials: SalesforceError naming the variables."""
+        from firmo.crm.salesforce_api import SalesforceClient
+
+        return SalesforceClient(
+            client_id=self.client_id,
+            username=self.username,
+            private_key=self.private_key,
+            client_secret=self.client_secret,
+            login_url=self.login_url,
+            instance_url=self.instance_url,
+            bulk_threshold=self.bulk_threshold,
+            **kwargs,
+        )
+
+
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
     """Every resource of the code location, by key, built from `settings`."""
     return {
@@ -464,4 +522,5 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "label_sources": LabelSourcesResource.from_settings(settings),
         "france_travail": FranceTravailResource.from_settings(settings),
         "pipedrive": PipedriveResource.from_settings(settings),
+        "salesforce": SalesforceResource.from_settings(settings),
     }
