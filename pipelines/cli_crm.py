@@ -190,8 +190,7 @@ def export_cmd(
     client = None
     if push:  # before anything is written: a missing token stops the run here
         try:
-            token = settings.hubspot_access_token.get_secret_value() if settings.hubspot_access_token else None
-            client = HubSpotClient(token, base_url=settings.hubspot_base_url)
+            client = HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url)
         except HubSpotError as exc:
             _fail(str(exc))
     with contextlib.ExitStack() as stack, db.connection(db_file, settings=settings) as con:
@@ -215,7 +214,14 @@ def export_cmd(
                 typer.echo(push_salesforce_text(leads, con, None, settings, full=full, dry_run=True))
             return
         try:
-            report = export_leads(leads, con=con, root=out or settings.exports_dir, crms=tuple(crm) or CRMS, full=full)
+            report = export_leads(
+                leads,
+                con=con,
+                root=out or settings.exports_dir,
+                crms=tuple(crm) or CRMS,
+                full=full,
+                disqualified_days=settings.crm_disqualified_days,
+            )
         except ValueError as exc:
             _fail(str(exc))
         typer.echo(format_report(report))
@@ -226,7 +232,9 @@ def export_cmd(
         if client is None:
             return
         try:
-            pushed = push_hubspot(leads, con=con, client=client, full=full)
+            pushed = push_hubspot(
+                leads, con=con, client=client, full=full, disqualified_days=settings.crm_disqualified_days
+            )
         except (HubSpotError, httpx.HTTPError) as exc:
             _fail(
                 f"HubSpot push stopped ({exc}); the files above are written, the push is not recorded "
@@ -315,7 +323,50 @@ def purge_cmd(
         _scrub(db_file)
 
 
+def format_pull(report) -> str:
+    """What a read-back did, in counts (no personal data, no token)."""
+    matched = ", ".join(f"{n:,} by {m}" for m, n in sorted(report.matched.items())) or "none"
+    return (
+        f"{report.crm}: {report.accounts:,} accounts, {report.contacts:,} contacts, {report.deals:,} deals read "
+        f"(modified since the last pull); accounts matched to a SIREN: {matched}, {report.unmatched:,} unmatched\n"
+        f"  {report.customers:,} won accounts are customers (never exported), {report.disqualified:,} records "
+        f"disqualified (left out of the exports), {report.validated:,} validated by sales (exports.crm_validated)"
+    )
+
+
+def crm_pull_cmd(
+    crm: str = typer.Argument(..., help="hubspot"),
+    db_file: Path | None = DB_OPTION,
+) -> None:
+    """Read back what the CRM holds (accounts, contacts, deals modified since the last pull) into
+    exports.crm_accounts / crm_contacts; won accounts become customers, disqualified ones are left
+    out of the next exports (FIRMO_CRM_DISQUALIFIED_DAYS)."""
+    import httpx
+
+    from firmo import db
+    from firmo.crm import HubSpotError
+    from firmo.crm.hubspot_api import HubSpotClient
+    from firmo.crm.readback import pull_hubspot
+
+    if crm != "hubspot":
+        _fail(f"{crm}: read-back is available for hubspot only")
+    settings = Settings.from_env()  # credential: HUBSPOT_ACCESS_TOKEN or HUBSPOT_SERVICE_KEY
+    try:
+        client = HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url)
+    except HubSpotError as exc:
+        _fail(f"{exc} (or HUBSPOT_SERVICE_KEY)")
+    with client, db.connection(db_file, settings=settings) as con:
+        try:
+            report = pull_hubspot(con, client)
+        except (HubSpotError, httpx.HTTPError) as exc:
+            _fail(f"HubSpot read-back stopped ({exc}); nothing recorded, the cursor did not move", code=1)
+    typer.echo(format_pull(report))
+
+
 def register(app: typer.Typer) -> None:
+    from pipelines.cli_crm_api import crm_app  # `firmo crm ...`: the read-back lives beside check / push
+
+    crm_app.command("pull")(crm_pull_cmd)
     app.command("suppress")(suppress_cmd)
     app.command("customers")(customers_cmd)
     app.command("forget")(forget_cmd)
