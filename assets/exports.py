@@ -9,6 +9,7 @@ postal code, contacts by email, deals), pulled incrementally (firmo/crm/readback
 `crm_exports` leaves out its customers and what it disqualified, and keeps its owners."""
 
 from pathlib import Path
+from typing import Literal
 
 from dagster import (
     AssetExecutionContext,
@@ -23,11 +24,12 @@ from dagster import (
 from assets.checks import assert_exports_allowed
 from assets.common import WAREHOUSE_POOL
 from assets.partitions import icp_partitions
-from assets.resources import HubSpotResource, PathsResource, PipedriveResource, WarehouseResource
+from assets.resources import HubSpotResource, PathsResource, PipedriveResource, SalesforceResource, WarehouseResource
 from firmo.crm import export_leads, push_hubspot
 from firmo.crm.layouts import CRMS
 from firmo.crm.leads import lead_frame
 from firmo.crm.push_pipedrive import push_pipedrive
+from firmo.crm.push_salesforce import push_salesforce
 from firmo.crm.readback import pull_hubspot
 from firmo.metadata import markdown_table
 
@@ -40,6 +42,9 @@ class CrmExportsConfig(Config):
     # also push them to Pipedrive (organisations by the SIREN field, persons by email, leads and a
     # note; token FIRMO_PIPEDRIVE_API_TOKEN, endpoint FIRMO_PIPEDRIVE_API_URL)
     push_pipedrive: bool = False
+    # also upsert them into Salesforce (Accounts by SIREN__c, Leads or Contacts by Email_Key__c;
+    # credentials FIRMO_SALESFORCE_*, see firmo/crm/push_salesforce.py)
+    push_salesforce: bool = False
 
 
 @asset(
@@ -58,6 +63,7 @@ def crm_exports(
     paths: PathsResource,
     hubspot: HubSpotResource,
     pipedrive: PipedriveResource,
+    salesforce: SalesforceResource,
 ) -> MaterializeResult:
     """CRM import files for one ICP: only new or changed leads, never a suppressed person, an
     existing customer, a non-diffusible, opposed or closed unit (read from the registries at export
@@ -69,10 +75,18 @@ def crm_exports(
         leads = lead_frame(con, [icp])
         client = hubspot.client() if config.push_hubspot else None  # no token: fails before any file
         pipedrive_client = pipedrive.client() if config.push_pipedrive else None  # idem
+        salesforce_client = salesforce.client() if config.push_salesforce else None  # idem
         days = hubspot.disqualified_days
         report = export_leads(leads, con=con, root=root, crms=CRMS, disqualified_days=days)
         pushed = None
         piped = None
+        forced = None
+        if salesforce_client is not None:
+            with salesforce_client:
+                lead_object: Literal["Lead", "Contact"] = "Contact" if salesforce.lead_object == "Contact" else "Lead"
+                forced = push_salesforce(
+                    leads, con=con, client=salesforce_client, lead_object=lead_object, disqualified_days=days
+                )
         if pipedrive_client is not None:
             with pipedrive_client:
                 piped = push_pipedrive(leads, con=con, client=pipedrive_client, disqualified_days=days)
@@ -142,6 +156,28 @@ def crm_exports(
                     )
                 }
                 if pushed is not None
+                else {}
+            ),
+            **(
+                {
+                    "salesforce API push": MetadataValue.md(
+                        markdown_table(
+                            ["pushed", "count"],
+                            [
+                                ("accounts upserted (new)", f"{forced.accounts} ({forced.created_accounts})"),
+                                ("persons upserted (new)", f"{forced.persons} ({forced.created_persons})"),
+                                ("linked to an existing account", forced.linked_duplicates),
+                                ("unchanged", forced.skipped_unchanged),
+                                ("without email (account only)", forced.no_email),
+                                ("failed (retried next run)", forced.failed),
+                                ("bulk jobs", forced.bulk_jobs),
+                                ("API calls", forced.api_calls),
+                                ("stopped", forced.stopped or ""),
+                            ],
+                        )
+                    )
+                }
+                if forced is not None
                 else {}
             ),
         }

@@ -11,7 +11,7 @@ from assets.exports import crm_exports
 from assets.partitions import icp_partitions
 from firmo import db
 from firmo.settings import Settings
-from assets.resources import HubSpotResource, PathsResource, PipedriveResource, WarehouseResource
+from assets.resources import HubSpotResource, PathsResource, PipedriveResource, SalesforceResource, WarehouseResource
 
 from .fake_hubspot import TOKEN, FakeHubSpot
 
@@ -42,7 +42,8 @@ def _materialize(warehouse, push: bool | None):
     run_config = {} if push is None else {"ops": {"crm_exports": {"config": {"push_hubspot": push}}}}
     settings = Settings.from_env()  # as build_definitions does: the token an EnvVar, the endpoint a value
     resources = {"warehouse": WarehouseResource(database=str(warehouse)), "paths": PathsResource.from_settings(settings),
-                 "hubspot": HubSpotResource.from_settings(settings), "pipedrive": PipedriveResource.from_settings(settings)}
+                 "hubspot": HubSpotResource.from_settings(settings), "pipedrive": PipedriveResource.from_settings(settings),
+                 "salesforce": SalesforceResource.from_settings(settings)}
     result = materialize([crm_exports], partition_key="demo", instance=instance, run_config=run_config,
                          resources=resources, raise_on_error=False)
     return instance, result

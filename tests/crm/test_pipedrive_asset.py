@@ -7,7 +7,7 @@ from dagster import DagsterInstance, materialize
 
 from assets.exports import crm_exports
 from assets.partitions import icp_partitions
-from assets.resources import HubSpotResource, PathsResource, PipedriveResource, WarehouseResource
+from assets.resources import HubSpotResource, PathsResource, PipedriveResource, SalesforceResource, WarehouseResource
 from firmo import db
 from firmo.settings import Settings
 
@@ -21,7 +21,8 @@ def _materialize(path):
     settings = Settings.from_env()  # as build_definitions does: the token an EnvVar
     resources = {"warehouse": WarehouseResource(database=str(path)), "paths": PathsResource.from_settings(settings),
                  "hubspot": HubSpotResource.from_settings(settings),
-                 "pipedrive": PipedriveResource.from_settings(settings)}
+                 "pipedrive": PipedriveResource.from_settings(settings),
+                 "salesforce": SalesforceResource.from_settings(settings)}
     run_config = {"ops": {"crm_exports": {"config": {"push_pipedrive": True}}}}
     result = materialize([crm_exports], partition_key="demo", instance=instance, run_config=run_config,
                          resources=resources, raise_on_error=False)

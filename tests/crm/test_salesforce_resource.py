@@ -61,3 +61,48 @@ def test_without_credentials_nothing_is_sent_and_the_variables_are_named(monkeyp
             resource.client()
         result = materialize([one_account], resources={"salesforce": resource}, raise_on_error=False)
         assert not result.success and fake.requests == []
+
+
+def test_crm_exports_push_salesforce_flag(tmp_path, monkeypatch):
+    from assets.exports import crm_exports
+    from assets.partitions import icp_partitions
+    from assets.resources import HubSpotResource, PathsResource, PipedriveResource, WarehouseResource
+    from firmo import db
+
+    from .test_export_asset import warehouse as make_warehouse
+
+    path = make_warehouse.__wrapped__(tmp_path, monkeypatch)
+    with FakeSalesforce(KEY.public_key()) as fake:
+        for var, value in {
+            "FIRMO_SALESFORCE_LOGIN_URL": fake.url,
+            "FIRMO_SALESFORCE_CLIENT_ID": CLIENT_ID,
+            "FIRMO_SALESFORCE_USERNAME": USERNAME,
+            "FIRMO_SALESFORCE_PRIVATE_KEY": PEM,
+        }.items():
+            monkeypatch.setenv(var, value)
+        settings = Settings.from_env()
+        resources = {
+            "warehouse": WarehouseResource(database=str(path)),
+            "paths": PathsResource.from_settings(settings),
+            "hubspot": HubSpotResource.from_settings(settings),
+            "pipedrive": PipedriveResource.from_settings(settings),
+            "salesforce": SalesforceResource.from_settings(settings),
+        }
+        instance = DagsterInstance.ephemeral()
+        instance.add_dynamic_partitions(icp_partitions.name, ["demo"])
+        result = materialize(
+            [crm_exports],
+            partition_key="demo",
+            instance=instance,
+            resources=resources,
+            run_config={"ops": {"crm_exports": {"config": {"push_salesforce": True}}}},
+        )
+        assert result.success
+        assert sorted(fake.index["Account"]) == ["443061841", "880878145"]  # the P unit is not pushed
+        assert sorted(fake.index["Lead"]) == ["jeanne.martin@acme.fr", "paul.durand@ganymede.fr"]
+        records = "".join(str(r) for r in instance.all_logs(result.run_id))
+    table = result.asset_materializations_for_node("crm_exports")[0].metadata["salesforce API push"].value
+    assert "| accounts upserted (new) | 2 (2) |" in table and "| persons upserted (new) | 2 (2) |" in table
+    assert PEM.splitlines()[1] not in records + table
+    with db.connection(path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM exports.ledger WHERE crm = 'salesforce_api'").fetchall() == [(2,)]
