@@ -12,7 +12,8 @@ changes it).
 Read-back (firmo/crm/readback.py) makes it two-way: what a CRM disqualified recently is left out
 like the other refusals; a company HubSpot holds without its SIREN (matched by domain or name) is
 given it before the upsert, so it is updated, not duplicated; `hubspot_owner_id` is never sent, so
-the seller who owns an account keeps it. Each accepted company gets a note with the score and its
+the seller who owns an account keeps it, and a contact HubSpot already holds keeps its
+lifecycle stage and lead status. Each accepted company gets a note with the score and its
 reasons (v3 notes, association type 190 note -> company), once per distinct body
 (exports.crm_notes).
 """
@@ -62,6 +63,9 @@ class PushReport:
 
 # Properties sales own in the CRM: read back (exports.crm_accounts.owner), never written.
 NEVER_PUSHED = frozenset({"hubspot_owner_id"})
+# A contact HubSpot already holds (read back) keeps the statuses sales set: firmo's 'lead' / 'NEW'
+# would reset an 'IN_PROGRESS' lead (and lifecyclestage only moves forward, crm_sync.md §1.4).
+SALES_OWNED = tuple(c for c in HUBSPOT_CONTACT_COLUMNS if c not in ("lifecyclestage", "hs_lead_status"))
 NOTE_MARKER = "[firmo:{siren}:{digest}]"  # deterministic, so a note can be recognised in the CRM
 
 
@@ -123,13 +127,16 @@ def push_hubspot(
     company_ids = {r.get("properties", {}).get("siren"): r["id"] for r in company_result.results}
     with_email = [(icp, lead, row, digest) for icp, lead, row, digest in todo if ledger.contact_email(lead)]
     report.no_email = len(todo) - len(with_email)
+    known = readback.known_contacts(con, readback.HUBSPOT)
     contact_result = client.upsert(
         "contacts",
         [
             {
                 "id": ledger.contact_email(lead),
                 "idProperty": "email",
-                "properties": _properties(row, HUBSPOT_CONTACT_COLUMNS),
+                "properties": _properties(
+                    row, SALES_OWNED if ledger.contact_email(lead) in known else HUBSPOT_CONTACT_COLUMNS
+                ),
             }
             for _, lead, row, _ in with_email
         ],

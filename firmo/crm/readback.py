@@ -431,6 +431,14 @@ def unkeyed_accounts(con: duckdb.DuckDBPyConnection, crm: str, sirens: Iterable[
     return dict(rows)
 
 
+def known_contacts(con: duckdb.DuckDBPyConnection, crm: str) -> set[str]:
+    """Emails of the contacts `crm` holds (read back): the push leaves their statuses to sales."""
+    if not db.table_exists(con, "exports.crm_contacts"):
+        return set()
+    rows = con.execute("SELECT email FROM exports.crm_contacts WHERE crm = ? AND email IS NOT NULL", [crm])
+    return {email for (email,) in rows.fetchall()}
+
+
 def mark_keyed(con: duckdb.DuckDBPyConnection, crm: str, crm_id: str) -> None:
     """The CRM accepted the SIREN firmo wrote onto an account matched by domain or name: from now
     on it is a SIREN match (the next pull reads the same)."""

@@ -222,3 +222,19 @@ def test_service_key_is_accepted_as_the_credential(con):
     with FakeHubSpot() as fake, HubSpotClient(settings.hubspot_token(), base_url=fake.url) as client:
         fake.seed("companies", {"siren": "552100554"})
         assert pull_hubspot(con, client, now=NOW).accounts == 1
+
+
+def test_a_contact_hubspot_holds_keeps_the_statuses_sales_set(con):
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
+        jeanne = fake.seed("contacts", {"email": "jeanne.martin@acme.fr", "hs_lead_status": "IN_PROGRESS",
+                                        "lifecyclestage": "salesqualifiedlead", "hubspot_owner_id": "77"})
+        pull_hubspot(con, client, now=NOW)
+        push_hubspot(golden_leads(), con=con, client=client, now=NOW, notes=False)
+        sent = {i["id"]: i["properties"] for m, p, b in fake.requests if p == "/crm/v3/objects/contacts/batch/upsert"
+                for i in b["inputs"]}
+        assert "hs_lead_status" not in sent["jeanne.martin@acme.fr"]
+        assert "lifecyclestage" not in sent["jeanne.martin@acme.fr"]
+        assert sent["anne.roux@eclair.fr"]["hs_lead_status"] == "NEW"  # new to HubSpot: firmo's defaults
+        assert {k: fake.get("contacts", jeanne)[k] for k in ("hs_lead_status", "lifecyclestage",
+                                                           "hubspot_owner_id")} == {
+            "hs_lead_status": "IN_PROGRESS", "lifecyclestage": "salesqualifiedlead", "hubspot_owner_id": "77"}
