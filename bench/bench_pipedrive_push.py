@@ -6,7 +6,8 @@ Growth, 10 searches, crm_sync.md §3.6), then re-run at once.
 
 Pipedrive has no batch endpoint: a new lead is 7 calls, 2 of them searches, so the search window
 binds. Prints wall time, calls and searches per second against the limits (the binding ratio,
-target >= 0.9), 429s received, API calls and tokens per lead, and the re-run's calls (expected 0).
+target >= 0.9), 429s received, API calls and tokens per lead, the re-run's calls (expected 0), and
+the cost of a run where every lead changed (updates through the id map: no search).
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def main() -> None:
         fake.requests.clear()
         again = push_pipedrive(leads, con=con, client=client, now=datetime(2026, 12, 2))
         rerun_calls = len(fake.requests)
+        changed = leads.with_columns(score=leads["score"] + 1)  # every lead changed: updates only
+        started = time.perf_counter()
+        updated = push_pipedrive(changed, con=con, client=client, now=datetime(2026, 12, 3))
+        update_seconds = time.perf_counter() - started
+        update_calls = len(fake.requests) - rerun_calls
     assert report.pushed == n and again.skipped_unchanged == n, (report, again)
     call_ratio = calls / seconds / (args.requests / 2)
     search_ratio = searches / seconds / (args.searches / 2)
@@ -72,6 +78,10 @@ def main() -> None:
     print(
         f"{report.tokens_spent:,} API tokens ({report.tokens_spent / n:.1f} per lead); "
         f"re-run: {rerun_calls} calls, {again.skipped_unchanged:,} unchanged"
+    )
+    print(
+        f"all {n:,} changed: {updated.pushed:,} updated in {update_seconds:.1f} s, {update_calls / n:.2f} calls "
+        f"and {updated.tokens_spent / n:.1f} tokens per lead, {updated.organizations_created} organisations created"
     )
 
 
