@@ -387,3 +387,21 @@ def test_ambiguous_duplicate_is_left_failed_and_the_contact_waits_for_its_accoun
         }
     ]
     assert (report.linked_duplicates, report.failed, report.recorded) == (0, 1, 2)
+
+
+def test_a_csv_past_the_upload_cap_is_split_into_several_jobs():
+    records = [{"SIREN__c": s, "Name": f"N{s}"} for s in ("552100554", "732829320", "443061841")]
+    header = b"SIREN__c,Name\n"
+    row = b"552100554,N552100554\n"
+    with fake_sf() as fake, client(fake, bulk_threshold=1, max_upload_bytes=len(header) + 2 * len(row)) as sf:
+        result = sf.upsert("Account", "SIREN__c", records)
+        uploads = [b for m, p, b in fake.requests if m == "PUT"]
+    assert uploads == [
+        "SIREN__c,Name\n552100554,N552100554\n732829320,N732829320\n",
+        "SIREN__c,Name\n443061841,N443061841\n",
+    ]
+    assert (sorted(result.ids), result.bulk_jobs, result.errors) == (
+        ["443061841", "552100554", "732829320"],
+        ["7505g0000000001", "7505g0000000002"],
+        [],
+    )
