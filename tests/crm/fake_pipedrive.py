@@ -59,6 +59,7 @@ class FakePipedrive:
         fail_emails: tuple[str, ...] = (),
         page_size: int = 2,
         burst: tuple[int, int] | None = None,
+        search_lag: int = 0,
     ) -> None:
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.rate_limit_left = rate_limit_first
@@ -68,6 +69,10 @@ class FakePipedrive:
         self.burst = burst
         self._windows: dict[str, deque[float]] = {"all": deque(), "search": deque()}
         self.throttled = 0
+        # eventual consistency: a created record shows in search only after `search_lag` searches
+        self.search_lag = search_lag
+        self._searches = 0
+        self._visible_from: dict[int, int] = {}
         self.fields: dict[str, list[dict[str, Any]]] = {
             "organizationFields": [*STANDARD_FIELDS, PRESET_FIELD],
             "personFields": list(STANDARD_FIELDS),
@@ -115,6 +120,9 @@ class FakePipedrive:
 
     def custom_key(self, kind: str, name: str) -> str | None:
         return next((f["field_code"] for f in self.fields[kind] if f["field_name"] == name), None)
+
+    def _visible(self, record_id: int) -> bool:
+        return self._searches > self._visible_from.get(record_id, 0)
 
     def _spend(self, path: str) -> float | None:
         """Count one request in the rolling windows; the seconds until room, when there is none."""
@@ -211,10 +219,11 @@ class FakePipedrive:
         if q.get("entity_type") != "organization" or q.get("match") != "exact" or not q.get("field"):
             return _error(400, "entity_type, field and match are required")
         code, term = q["field"], q.get("term", "")
+        self._searches += 1
         hits = [
             {"id": i, "name": o["name"]}
             for i, o in sorted(self.organizations.items())
-            if o.get("custom_fields", {}).get(code) == term
+            if o.get("custom_fields", {}).get(code) == term and self._visible(i)
         ]  # exact and case-sensitive
         return JSONResponse({"success": True, "data": hits, "additional_data": {"next_cursor": None}})
 
@@ -224,10 +233,11 @@ class FakePipedrive:
         if q.get("exact_match") != "true" or fields not in ("email", "name"):
             return _error(400, "this fake answers exact email or name searches only")
         org = int(q["organization_id"]) if q.get("organization_id") else None
+        self._searches += 1
         items = []
         for i, p in sorted(self.persons.items()):
             values = [e["value"].lower() for e in p.get("emails", [])] if fields == "email" else [p["name"].lower()]
-            if term in values and (org is None or p.get("org_id") == org):
+            if term in values and (org is None or p.get("org_id") == org) and self._visible(i):
                 items.append(
                     {
                         "result_score": 1.0,
@@ -280,6 +290,7 @@ class FakePipedrive:
             store = self.organizations if entity == "organizations" else self.persons
             record_id = self._next_id()
             store[record_id] = {**body, "id": record_id}
+            self._visible_from[record_id] = self._searches + self.search_lag
         return JSONResponse({"success": True, "data": store[record_id]})
 
     async def entity_update(self, request: Request) -> JSONResponse:

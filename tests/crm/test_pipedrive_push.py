@@ -356,3 +356,15 @@ def test_lead_disqualified_in_a_crm_is_not_pushed(con):
         report = push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
         assert "jeanne.martin@acme.fr" not in str(fake.requests)
     assert (report.crm_disqualified, report.pushed) == (1, 2)
+
+
+def test_search_lag_does_not_duplicate_within_a_run(con):
+    """Pipedrive's search may lag behind a create (§3.3): a second contact of the same company in
+    the same run finds the organisation in the id map, not through the (still empty) search."""
+    leads = frame(lead(), lead(email="paul.durand@acme.fr", first_name="Paul", last_name="Durand"))
+    with FakePipedrive(search_lag=100) as fake, client_for(fake) as client:
+        report = push_pipedrive(leads, con=con, client=client, now=NOW)
+        assert len(fake.calls("POST", "/api/v2/organizations")) == 1
+        assert [q["term"] for _, p, q, _ in fake.requests if p == "/api/v2/itemSearch/field"] == ["552100554"]
+        assert {p["org_id"] for p in fake.persons.values()} == set(fake.organizations)
+    assert (report.organizations_created, report.organizations_updated, report.persons_created) == (1, 0, 2)
