@@ -155,7 +155,7 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
     read_copy = Path(db_file).parent / "firmo_read.duckdb"
     query_file = read_copy if read_copy.exists() else db_file
     view = "analytics.leads" if read_copy.exists() else "core.companies"
-    rejects = [
+    reject_schemas = [
         schema
         for (schema,) in con.execute(
             "SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name = 'rejects' "
@@ -164,7 +164,7 @@ def render(con: duckdb.DuckDBPyConnection, db_file: Path, extra: dict[str, str] 
     ]
     lines += [
         "Rejected rows, with file, line and reason:  SELECT * FROM sirene.rejects;  "
-        f"(also {', '.join(f'{s}.' for s in rejects)}rejects)",
+        f"(also {', '.join(f'{s}.' for s in reject_schemas)}rejects)",
         f"Query it:   .venv/bin/python -c \"import duckdb; print(duckdb.connect('{query_file}', read_only=True)"
         f".sql('SELECT * FROM {view} LIMIT 5'))\"",
         "Dagster UI: make ui   (then open http://127.0.0.1:3000; this run's materializations are there)",
