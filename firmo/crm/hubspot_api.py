@@ -61,6 +61,7 @@ class HubSpotClient:
         timeout: float = 30.0,
         search_limit: int = 100,
         search_cap: int = SEARCH_RESULT_CAP,
+        searches_per_second: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if not token:
@@ -69,6 +70,9 @@ class HubSpotClient:
         self.max_retries = max_retries
         self.search_limit = search_limit  # 100: the page size every source agrees on (§1.7)
         self.search_cap = search_cap
+        # the search endpoint has its own limit, 5 requests/s, and no rate-limit headers (§1.7)
+        self._search_gap = 1.0 / searches_per_second if searches_per_second > 0 else 0.0
+        self._last_search = float("-inf")
         self._sleep = sleep
         self._window: deque[float] = deque()
         self._per_10s = requests_per_10s
@@ -156,6 +160,10 @@ class HubSpotClient:
                 }
                 if after is not None:
                     body["after"] = after
+                wait = self._last_search + self._search_gap - time.monotonic()
+                if wait > 0:
+                    self._sleep(wait)
+                self._last_search = time.monotonic()
                 page = self._request("POST", f"/crm/v3/objects/{object_type}/search", body).json()
                 for record in page.get("results", []):
                     last = epoch_ms(record.get("properties", {}).get(prop)) or last

@@ -238,3 +238,13 @@ def test_a_contact_hubspot_holds_keeps_the_statuses_sales_set(con):
         assert {k: fake.get("contacts", jeanne)[k] for k in ("hs_lead_status", "lifecyclestage",
                                                            "hubspot_owner_id")} == {
             "hs_lead_status": "IN_PROGRESS", "lifecyclestage": "salesqualifiedlead", "hubspot_owner_id": "77"}
+
+
+def test_searches_are_paced_under_five_per_second(con):
+    sleeps: list[float] = []
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url, search_limit=1, sleep=sleeps.append) as client:
+        for i in range(3):
+            fake.seed("companies", {"name": f"C{i}"})
+        assert len(list(client.search_modified("companies", ["name"]))) == 3
+    assert len(fake.searches("companies")) == 3 and len(sleeps) == 2  # the first call does not wait
+    assert all(0 < s <= 0.2 for s in sleeps)
