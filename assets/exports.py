@@ -101,6 +101,7 @@ def crm_exports(
         ("closed or not in core.companies", report.inactive),
         ("suppressed", report.suppressed),
         ("existing customers", report.customers),
+        ("disqualified in a CRM (FIRMO_CRM_DISQUALIFIED_DAYS)", report.crm_disqualified),
         ("duplicates", report.duplicates),
         ("rejected (see exports.rejects)", len(report.rejected)),
     ]
@@ -167,6 +168,7 @@ def crm_exports(
                                 ("accounts upserted (new)", f"{forced.accounts} ({forced.created_accounts})"),
                                 ("persons upserted (new)", f"{forced.persons} ({forced.created_persons})"),
                                 ("linked to an existing account", forced.linked_duplicates),
+                                ("persons found by email (given the key)", forced.adopted_persons),
                                 ("unchanged", forced.skipped_unchanged),
                                 ("without email (account only)", forced.no_email),
                                 ("failed (retried next run)", forced.failed),

@@ -300,6 +300,7 @@ def format_report(report) -> str:
     lines.append(
         f"not exported: {report.skipped_p} non-diffusible, {report.opposed} opposed at the RNE, "
         f"{report.inactive} closed or unknown, {report.suppressed} suppressed, {report.customers} customers, "
+        f"{report.crm_disqualified} disqualified in a CRM, "
         f"{report.duplicates} duplicates, {len(report.rejected)} rejected (reasons in exports.rejects)"
     )
     for files in report.files.values():

@@ -54,7 +54,7 @@ def test_pull_then_export_leaves_the_won_account_out(warehouse, tmp_path, monkey
     code, text = run("export", "--db", str(warehouse), "--out", str(tmp_path / "x"), "--crm", "hubspot")
     assert code == 0, text
     assert text.splitlines()[1].split() == ["hubspot", "1", "0", "1"]
-    assert "1 customers" in text
+    assert "1 customers, 0 disqualified in a CRM, 0 duplicates" in text
 
 
 def test_pull_without_credential_names_both_variables(warehouse):
