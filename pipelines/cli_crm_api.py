@@ -54,7 +54,7 @@ def format_salesforce_push(report: Any, lead_object: str) -> str:
     text = (
         f"salesforce API: {report.accounts:,} accounts ({report.created_accounts:,} new, "
         f"{report.linked_duplicates:,} linked to an existing one), {report.persons:,} {lead_object}s "
-        f"({report.created_persons:,} new) upserted; {report.bulk_jobs:,} bulk jobs, {report.api_calls:,} API calls; "
+        f"({report.created_persons:,} new, {report.adopted_persons:,} found by email) upserted; {report.bulk_jobs:,} bulk jobs, {report.api_calls:,} API calls; "
         f"{report.skipped_unchanged:,} unchanged, {report.no_email:,} without email (account only), "
         f"{report.failed:,} failed, {report.recorded:,} recorded"
     )

@@ -19,6 +19,9 @@ email: its Account alone), so a refused or unprocessed record is sent again by t
 * `DUPLICATES_DETECTED` on an Account (a Duplicate Rule blocked the save, §2.6): the one Account
   with the same website (else name) and no SIREN__c is given the SIREN, and the lead goes on from
   it; never force-created. Several or none: the lead is left failed and retried next run.
+* A Lead / Contact sales created before (same email, no `Email_Key__c`) is found by a query on
+  Email and given the key first, so the upsert updates it instead of creating a second person
+  (§2.2: Email cannot be the upsert key itself).
 * `REQUEST_LIMIT_EXCEEDED` stops the push: what Salesforce accepted before is recorded, the rest
   waits for the next run (`report.stopped`).
 * What a CRM disqualified less than `disqualified_days` ago (the read-back, firmo/crm/readback.py)
@@ -96,6 +99,7 @@ class SalesforcePushReport:
     created_accounts: int = 0
     created_persons: int = 0
     linked_duplicates: int = 0
+    adopted_persons: int = 0  # Leads / Contacts found by email without Email_Key__c, given it
     skipped_unchanged: int = 0
     no_email: int = 0
     failed: int = 0
@@ -190,6 +194,11 @@ def push_salesforce(
             for email, record in persons.items()
             if lead_object != "Contact" or record["Account"][ACCOUNT_KEY] in account_result.ids
         }
+        if ready:  # persons sales already have, without the key: given it, then updated by it
+            existing = client.find_by_email_without_key(lead_object, sorted(ready), PERSON_KEY)
+            for email, record_id in existing.items():
+                client.update(lead_object, record_id, {PERSON_KEY: email})
+            report.adopted_persons = len(existing)
         phase = "person"
         person_result = client.upsert(lead_object, PERSON_KEY, list(ready.values()))
     except SalesforceLimitError as exc:

@@ -260,6 +260,18 @@ class SalesforceClient:
                 return None
         return None
 
+    def find_by_email_without_key(self, sobject: str, emails: Sequence[str], key_field: str) -> dict[str, str]:
+        """lower-cased email -> Id of the Leads / Contacts that have this email but no key yet
+        (records sales created before firmo's first push); 100 emails a query (SOQL length)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(emails), 100):
+            batch = emails[start : start + 100]
+            quoted = ",".join(f"'{soql_quote(e)}'" for e in batch)
+            soql = f"SELECT Id, Email FROM {sobject} WHERE Email IN ({quoted}) AND {key_field} = null"
+            for record in self._request("GET", "/query", params={"q": soql}).json().get("records", []):
+                found.setdefault(str(record["Email"]).lower(), str(record["Id"]))
+        return found
+
     def update(self, sobject: str, record_id: str, values: Mapping[str, Any]) -> None:
         """`PATCH /sobjects/<type>/<id>` (204): the fields given, empty values left out."""
         self._request("PATCH", f"/sobjects/{sobject}/{record_id}", json_body=_json_values(values))

@@ -76,8 +76,8 @@ def test_dry_run_then_push_then_nothing_left(warehouse, salesforce):
     code, text = run("crm", "push", "salesforce", "--db", str(warehouse))
     assert code == 0, text
     assert text.strip() == (
-        "salesforce API: 2 accounts (2 new, 0 linked to an existing one), 1 Leads (1 new) upserted; 0 bulk jobs, "
-        "2 API calls; 0 unchanged, 1 without email (account only), 0 failed, 2 recorded"
+        "salesforce API: 2 accounts (2 new, 0 linked to an existing one), 1 Leads (1 new, 0 found by email) upserted; "
+        "0 bulk jobs, 3 API calls; 0 unchanged, 1 without email (account only), 0 failed, 2 recorded"
     )
     salesforce.requests.clear()
     code, text = run("crm", "push", "salesforce", "--db", str(warehouse))

@@ -351,6 +351,21 @@ class FakeSalesforce:
             if (denied := guard(request, None)) is not None:
                 return denied
             soql = request.query_params.get("q", "")
+            by_email = re.fullmatch(
+                r"SELECT Id, Email FROM (Lead|Contact) WHERE Email IN \(((?:'(?:[^'\\]|\\.)*',?)+)\) "
+                r"AND Email_Key__c = null",
+                soql,
+            )
+            if by_email is not None:
+                wanted = {
+                    re.sub(r"\\(.)", r"\1", e).lower() for e in re.findall(r"'((?:[^'\\]|\\.)*)'", by_email.group(2))
+                }
+                hits = [
+                    {"attributes": {"type": by_email.group(1)}, "Id": r["Id"], "Email": r["Email"]}
+                    for r in fake.records[by_email.group(1)].values()
+                    if str(r.get("Email", "")).lower() in wanted and not r.get("Email_Key__c")
+                ]
+                return JSONResponse({"totalSize": len(hits), "done": True, "records": hits}, headers=limit_headers())
             m = re.fullmatch(
                 r"SELECT Id FROM Account WHERE (Website|Name) = '((?:[^'\\]|\\.)*)' "
                 r"AND SIREN__c = null LIMIT 2",

@@ -405,3 +405,20 @@ def test_a_csv_past_the_upload_cap_is_split_into_several_jobs():
         ["7505g0000000001", "7505g0000000002"],
         [],
     )
+
+
+def test_a_lead_sales_already_have_is_given_the_key_and_updated_not_duplicated(con):
+    with fake_sf() as fake, client(fake) as sf:
+        known = fake.seed("Lead", {"LastName": "Martin", "Email": "Jeanne.Martin@acme.fr", "Status": "Working"})
+        report = push_salesforce(golden_leads(), con=con, client=sf, now=NOW)
+        assert len(fake.records["Lead"]) == 2
+        assert fake.index["Lead"]["jeanne.martin@acme.fr"] == known
+        lead_record = fake.records["Lead"][known]
+        assert (lead_record["Status"], lead_record["Title"], lead_record["Email_Key__c"]) == (
+            "Working",
+            "Présidente",
+            "jeanne.martin@acme.fr",
+        )  # sales' status kept
+        queries = [p for m, p, _ in fake.requests if m == "GET" and "/query" in p]
+        assert len(queries) == 1
+    assert (report.adopted_persons, report.created_persons, report.persons, report.recorded) == (1, 1, 2, 3)
