@@ -54,6 +54,7 @@ CRM = "pipedrive_api"
 LEDGER_FILE = "api:pipedrive"
 REJECT_SOURCE = "lead list (push_pipedrive input)"
 ORIGIN_PREFIX = "firmo:"
+GONE = frozenset({404, 410})  # a remembered id Pipedrive no longer has (deleted, or merged into another)
 # (entity, field name, Pipedrive field type): varchar for identifiers so exact search works and
 # leading zeros survive (§3.2); double for the score.
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -123,6 +124,12 @@ class _Ids:
 
     def get(self, entity: str, key: str) -> str | None:
         return self.ids.get((entity, key))
+
+    def drop(self, entity: str, key: str) -> None:
+        """The CRM no longer has that id (sales deleted or merged the record): search again."""
+        self.ids.pop((entity, key), None)
+        if not self.dry_run:
+            self.con.execute(load_sql("crm/crm_ids_delete"), {"crm": CRM, "entity": entity, "firmo_key": key})
 
     def put(self, entity: str, key: str, crm_id: Any, lead: Lead) -> None:
         self.ids[(entity, key)] = str(crm_id)
@@ -239,7 +246,13 @@ class _Pusher:
             self.ids.put("organization", siren, org_id, lead)
             self.report.organizations_created += 1
         else:
-            self.client.update("organization", org_id, body)
+            try:
+                self.client.update("organization", org_id, body)
+            except PipedriveRecordError as exc:
+                if not known or exc.status not in GONE:
+                    raise
+                self.ids.drop("organization", siren)  # merged or deleted since: find it again, else create
+                return self.organization(lead, row)
             self.report.organizations_updated += 1
         self.orgs_done.add(siren)
         return org_id
@@ -263,13 +276,19 @@ class _Pusher:
             self.ids.put("person", key, person_id, lead)
             self.report.persons_created += 1
         else:
-            self.client.update("person", person_id, body)
+            try:
+                self.client.update("person", person_id, body)
+            except PipedriveRecordError as exc:
+                if not known or exc.status not in GONE:
+                    raise
+                self.ids.drop("person", key)
+                return self.person(lead, row, key, org_id)
             self.report.persons_updated += 1
         return person_id
 
     def lead(self, lead: Lead, row: Mapping[str, Any], key: str, org_id: int, person_id: int) -> str:
         marker = f"{ORIGIN_PREFIX}{lead['siren']}"
-        lead_id = self.ids.get("lead", key)
+        lead_id = known = self.ids.get("lead", key)
         if lead_id is None and person_id:
             mine = [
                 x
@@ -289,7 +308,13 @@ class _Pusher:
             self.ids.put("lead", key, lead_id, lead)
             self.report.leads_created += 1
         else:
-            self.client.update_lead(lead_id, body)
+            try:
+                self.client.update_lead(lead_id, body)
+            except PipedriveRecordError as exc:
+                if not known or exc.status not in GONE:
+                    raise
+                self.ids.drop("lead", key)
+                return self.lead(lead, row, key, org_id, person_id)
             self.report.leads_updated += 1
         return lead_id
 

@@ -368,3 +368,23 @@ def test_search_lag_does_not_duplicate_within_a_run(con):
         assert [q["term"] for _, p, q, _ in fake.requests if p == "/api/v2/itemSearch/field"] == ["552100554"]
         assert {p["org_id"] for p in fake.persons.values()} == set(fake.organizations)
     assert (report.organizations_created, report.organizations_updated, report.persons_created) == (1, 0, 2)
+
+
+def test_record_merged_away_by_sales_is_found_again(con):
+    """Sales merged Acme into another organisation (its id now answers 404): the stale id is
+    dropped from the map, the SIREN search finds the survivor, which is updated; nothing created."""
+    with FakePipedrive() as fake, client_for(fake) as client:
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        code = fake.custom_key("organizationFields", "SIREN")
+        old = next(i for i, o in fake.organizations.items() if o["name"] == "Acme SAS")
+        del fake.organizations[old]
+        fake.organizations[500] = {"id": 500, "name": "ACME (merged)", "custom_fields": {code: "552100554"}}
+        fake.requests.clear()
+        report = push_pipedrive(frame(lead(score=91)), con=con, client=client, now=LATER)
+        assert _paths(fake.writes(), "PATCH")[:2] == [f"/api/v2/organizations/{old}", "/api/v2/organizations/500"]
+        assert fake.calls("POST", "/api/v2/organizations") == []
+        assert fake.persons[old + 1]["org_id"] == 500
+    assert (report.pushed, report.failed, report.organizations_updated) == (1, 0, 1)
+    assert con.execute(
+        "SELECT crm_id FROM exports.crm_ids WHERE entity = 'organization' AND firmo_key = '552100554'"
+    ).fetchone() == ("500",)
