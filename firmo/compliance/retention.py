@@ -15,7 +15,7 @@ from datetime import datetime
 
 import duckdb
 
-from firmo.compliance.tables import LEDGER, ensure_tables
+from firmo.compliance.tables import CRM_READBACK, LEDGER, ensure_tables
 from firmo.db import columns_of, table_exists, tables_in_schema, transaction, utc_now
 from firmo.sqlfiles import quote_ident
 
@@ -49,7 +49,8 @@ def cutoff(now: datetime, years: int = RETENTION_YEARS) -> datetime:
 
 
 def default_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
-    """Rules for the tables that exist: leads.* contact fields, the export ledger, waterfall tables."""
+    """Rules for the tables that exist: leads.* contact fields, the export ledger, waterfall tables,
+    the CRM contacts read back."""
     rules: list[RetentionRule] = []
     for table in tables_in_schema(con, "leads"):
         cols = columns_of(con, table)
@@ -63,6 +64,9 @@ def default_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
         dates = [c for c in CACHE_DATE_COLUMNS if c in columns_of(con, table)]
         if dates:
             rules.append(RetentionRule(table, (dates[0],)))
+    for table in CRM_READBACK[:1]:  # the CRM's contacts read back (firmo.crm.readback): not changed in 3 years
+        if table_exists(con, table):
+            rules.append(RetentionRule(table, ("modified_at",)))
     return rules
 
 

@@ -104,6 +104,7 @@ def test_retention_purge_clears_old_contact_data_only(con, tmp_path):
         "exports.ledger[row]": 6,        # Dupont and Éclair rows exported in 2023, never since
         "waterfall.cache[row]": 1,
         "waterfall.provenance[row]": 1,  # p.durand asked in 2022: where a value came from goes with it
+        "exports.crm_contacts[row]": 0,  # nothing read back from a CRM here
     }
     rows = con.execute("SELECT siren, email, email_found_at, phone FROM leads.contacts ORDER BY siren").fetchall()
     assert rows == [

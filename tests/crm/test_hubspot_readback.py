@@ -248,3 +248,16 @@ def test_searches_are_paced_under_five_per_second(con):
         assert len(list(client.search_modified("companies", ["name"]))) == 3
     assert len(fake.searches("companies")) == 3 and len(sleeps) == 2  # the first call does not wait
     assert all(0 < s <= 0.2 for s in sleeps)
+
+
+def test_crm_contacts_are_erased_and_expire_like_other_contact_data(con):
+    from firmo.compliance import forget, purge_expired
+
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
+        fake.seed("contacts", {"email": "old@acme.fr"}, modified_ms=1640995200000)  # 2022-01-01
+        fake.seed("contacts", {"email": "jane@acme.fr"}, modified_ms=MAR_1)
+        fake.seed("contacts", {"email": "bob@acme.fr"}, modified_ms=MAR_1)
+        pull_hubspot(con, client, now=NOW)
+    assert purge_expired(con, now=NOW)["exports.crm_contacts[row]"] == 1
+    assert forget(con, "Jane@acme.fr", now=NOW).erased["exports.crm_contacts.email"] == 1
+    assert _rows(con, "SELECT email FROM exports.crm_contacts") == [("bob@acme.fr",)]
