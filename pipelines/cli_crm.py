@@ -209,7 +209,7 @@ def export_cmd(
             _fail(str(exc))
         if dry_run:
             if pipedrive is not None:
-                typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=True))
+                typer.echo(_push_pipedrive(leads, con, pipedrive, settings, full=full, dry_run=True))
             if "salesforce" in push_to:
                 typer.echo(push_salesforce_text(leads, con, None, settings, full=full, dry_run=True))
             return
@@ -226,7 +226,7 @@ def export_cmd(
             _fail(str(exc))
         typer.echo(format_report(report))
         if pipedrive is not None:
-            typer.echo(_push_pipedrive(leads, con, pipedrive, full=full, dry_run=False))
+            typer.echo(_push_pipedrive(leads, con, pipedrive, settings, full=full, dry_run=False))
         if salesforce is not None:
             typer.echo(push_salesforce_text(leads, con, salesforce, settings, full=full))
         if client is None:
@@ -255,14 +255,15 @@ def _pipedrive_client(settings: Settings):
         _fail(str(exc))
 
 
-def _push_pipedrive(leads, con, client, *, full: bool, dry_run: bool) -> str:
+def _push_pipedrive(leads, con, client, settings: Settings, *, full: bool, dry_run: bool) -> str:
     import httpx
 
     from firmo.crm.pipedrive_api import PipedriveError
     from firmo.crm.push_pipedrive import push_pipedrive
 
     try:
-        report = push_pipedrive(leads, con=con, client=client, full=full, dry_run=dry_run)
+        days = settings.crm_disqualified_days
+        report = push_pipedrive(leads, con=con, client=client, full=full, dry_run=dry_run, disqualified_days=days)
     except (PipedriveError, httpx.HTTPError) as exc:
         _fail(
             f"Pipedrive push stopped ({exc}); the leads Pipedrive accepted before are recorded, "
