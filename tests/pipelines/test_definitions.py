@@ -67,10 +67,12 @@ def test_full_run_on_a_small_demo_fills_every_registry_table(data_env, monkeypat
                   "bodacc.notices", "core.signals"):
         assert counts[table] > 0, table
         assert table in text
-    assert signal_sources == {"sirene", "inpi", "bodacc"}
+    # the registries and the open-data sources (labels, DECP, France Travail offers, La Bonne Boîte)
+    assert signal_sources == {"sirene", "inpi", "bodacc", "labels", "decp", "france_travail", "labonneboite"}
     assert {"core.prospects", "leads.pme_croissance", "leads.saas_tech_pme", "leads.btp_grand_ouest"} <= set(counts)
     assert "CRM files:" in text and (data_env / "exports").is_dir()
-    assert "Data quality: 38 of 38 checks passed" in text  # 11 registry checks + 9 per ICP x 3
+    # 11 registry checks + 12 open-data checks + 9 per ICP x 7 shipped ICPs
+    assert "Data quality: 86 of 86 checks passed" in text
     assert "kept out of prospecting (active units)" in text and "RNE opposition only" in text
     assert (data_env / "firmo_read.duckdb").is_symlink()
     with db.connection(data_env / "firmo_read.duckdb", read_only=True) as snap:
