@@ -55,7 +55,10 @@ def _input(con: duckdb.DuckDBPyConnection, key: str) -> str:
     return f"empty_{key}"
 
 
-ROWS_PER_STEP = 2_000_000  # rows one aggregation or sort step holds: fits the 4 GB default limit
+# rows one aggregation or sort step holds. 2M fitted the 4 GB default limit until the prospects row
+# grew (idcc_codes, the officers' holders, the open-data signals): the 16M-company benchmark then
+# ran out of memory in the NAF-range step at 4 GB, so each step now holds half as many rows.
+ROWS_PER_STEP = 1_000_000
 # An officer change reaches BODACC days to weeks after the RNE filing: within this many days, the
 # same kind of signal from another registry is the same event told again (firmo/sql/icp/prospects_signals.sql).
 SAME_EVENT_DAYS = 45
