@@ -41,7 +41,8 @@ def test_unchanged_night_does_nothing_and_a_new_day_wakes_the_derived_assets(dem
     assert busy.steps[0].materialized == [f"bodacc/notices[{day}]"]
     # round 1: the unpartitioned tables; the per-ICP assets follow once prospects is updated
     assert set(busy.steps[1].materialized) == {"core/signals", "core/prospects", "analytics/snapshot"}
-    icps = ("btp_grand_ouest", "pme_croissance", "saas_tech_pme")
+    icps = ("btp_grand_ouest", "formation_qualiopi", "fournisseurs_publics", "pme_croissance", "recruteurs_tech",
+            "renovation_rge_nantes", "saas_tech_pme")  # every shipped ICP
     later = {m for step in busy.steps[2:] for m in step.materialized}
     per_icp = {f"{asset}[{icp}]" for asset in ("icp_leads", "enriched_leads", "crm_exports") for icp in icps}
     assert later == per_icp | {"analytics/snapshot"}  # published again once the lists are rebuilt
