@@ -103,7 +103,11 @@ def test_registry_loads_through_the_multiprocess_executor_has_one_writer_at_a_ti
     assert len(fetches) == 4
     overlapping = [(a[2], b[2]) for a, b in zip(writers, writers[1:]) if b[0] < a[1]]
     assert overlapping == []
-    assert any(b[0] < a[1] for a, b in zip(fetches, fetches[1:])), fetches
+    # The fetches may overlap (they are outside the pool: the test above), but whether they do depends
+    # on how fast each step process starts: a demo file fetch lasts about 0.2 s, so asserting an
+    # overlap made this test fail on a busy machine. What must hold: every fetch ran and succeeded.
+    assert {f[2] for f in fetches} == {"raw__inpi__ratios_inpi_bce", "raw__inpi__rne",
+                                       "raw__sirene__stock_etablissements", "raw__sirene__stock_unites_legales"}
 
     with db.connection(read_only=True) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
