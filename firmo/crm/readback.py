@@ -9,9 +9,10 @@
 * tags what sales validated (`crm_validated` on both tables, the `exports.crm_validated` view);
 * keeps the owner: the owner is read, never written (the push never sends `hubspot_owner_id`).
 
-The tables are CRM-independent: `store` takes plain rows (`AccountRow`, `ContactRow`, `DealRow`)
-and the cursors; `pull_hubspot` is HubSpot's reader (search API, crm_sync.md §1.7). A Salesforce or
-Pipedrive reader builds the same rows with its own `crm` name and calls `store`.
+The tables are CRM-independent: `store` takes plain rows (`AccountRow`, `ContactRow`, `DealRow`),
+the cursors and the CRM's own rules of what a disqualified or a validated status is (HubSpot's by
+default); `pull_hubspot` is HubSpot's reader (search API, crm_sync.md §1.7), Salesforce's and
+Pipedrive's are `readback_salesforce.py` and `readback_pipedrive.py`.
 
 Matching an account to a SIREN, in this order (the first that answers wins):
   1. its own SIREN property (`siren`), 9 digits: confidence 1.0;
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -188,14 +189,19 @@ class Matcher:
         domain = _domain(account.domain)
         if domain and domain in self._domains:
             return self._domains[domain], "domain", CONFIDENCE["domain"]
-        key = (normalise_name(account.name), (account.postal_code or "").strip())
-        candidates = self._names.get(key, []) if key[0] and key[1] else []
+        candidates = self.candidates(account.name, account.postal_code)
         if len(candidates) == 1:
             return candidates[0][0], "name_postcode", CONFIDENCE["name_postcode"]
         active = [s for s, is_active in candidates if is_active]
         if len(active) == 1:
             return active[0], "name_postcode", CONFIDENCE["name_postcode_active"]
         return None, None, None
+
+    def candidates(self, name: str | None, postal_code: str | None) -> list[tuple[str, bool]]:
+        """[(siren, active)] of the head offices with this normalised name at this postal code:
+        what `match` chose from, and what `firmo score` lists when it could not choose."""
+        key = (normalise_name(name), (postal_code or "").strip())
+        return list(self._names.get(key, [])) if key[0] and key[1] else []
 
 
 def _domain_index(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -284,11 +290,24 @@ def _previous_disqualified(con: duckdb.DuckDBPyConnection, table: str, crm: str)
     return dict(rows)
 
 
-def _since(previous: Mapping[str, datetime], crm_id: str, status: str | None, seen: datetime) -> datetime | None:
+def _since(
+    previous: Mapping[str, datetime],
+    crm_id: str,
+    status: str | None,
+    seen: datetime,
+    disqualified: Callable[[str | None], bool] = is_disqualified,
+) -> datetime | None:
     """When the hold started: kept from the last pull while the status stays disqualified."""
-    if not is_disqualified(status):
+    if not disqualified(status):
         return None
     return previous.get(crm_id, seen)
+
+
+def timestamp(value: Any) -> datetime | None:
+    """A CRM's date-time (ISO 8601 with `Z` or an offset such as Salesforce's `+0000`, or epoch
+    milliseconds) as a naive UTC datetime, like every stored time."""
+    ms = epoch_ms(value)
+    return None if ms is None else datetime.utcfromtimestamp(ms / 1000)  # noqa: DTZ004 (naive UTC)
 
 
 def store(
@@ -300,10 +319,14 @@ def store(
     cursors: Mapping[str, int],
     *,
     now: datetime | None = None,
+    disqualified: Callable[[str | None], bool] = is_disqualified,
+    validated: Callable[[str | None, str | None], bool] = is_validated,
 ) -> PullReport:
     """Write one pull of `crm` (rows read since its cursors) in one transaction: upsert the rows,
     match the accounts, recount their deals, add the won ones to exports.customers, move the
-    cursors. A crash leaves the previous state and cursors: the next pull reads the same records."""
+    cursors. A crash leaves the previous state and cursors: the next pull reads the same records.
+    `disqualified(lead_status)` and `validated(lead_status, lifecycle)` are the CRM's own rules
+    (each CRM names its statuses differently); HubSpot's by default."""
     ensure_tables(con)
     now = utc_now(now)
     report = PullReport(crm, len(accounts), len(contacts), len(deals), cursors=dict(cursors))
@@ -331,8 +354,10 @@ def store(
                     "owner": a.owner,
                     "lifecycle": a.lifecycle,
                     "lead_status": a.lead_status,
-                    "crm_validated": is_validated(a.lead_status, a.lifecycle),
-                    "disqualified_since": _since(before_accounts, a.crm_id, a.lead_status, a.modified_at or now),
+                    "crm_validated": validated(a.lead_status, a.lifecycle),
+                    "disqualified_since": _since(
+                        before_accounts, a.crm_id, a.lead_status, a.modified_at or now, disqualified
+                    ),
                     "modified_at": a.modified_at,
                     "pulled_at": now,
                 }
@@ -346,8 +371,10 @@ def store(
                 "owner": c.owner,
                 "lifecycle": c.lifecycle,
                 "lead_status": c.lead_status,
-                "crm_validated": is_validated(c.lead_status, c.lifecycle),
-                "disqualified_since": _since(before_contacts, c.crm_id, c.lead_status, c.modified_at or now),
+                "crm_validated": validated(c.lead_status, c.lifecycle),
+                "disqualified_since": _since(
+                    before_contacts, c.crm_id, c.lead_status, c.modified_at or now, disqualified
+                ),
                 "modified_at": c.modified_at,
                 "pulled_at": now,
             }
@@ -451,9 +478,7 @@ def mark_keyed(con: duckdb.DuckDBPyConnection, crm: str, crm_id: str) -> None:
 # --------------------------------------------------------------------------- HubSpot
 
 
-def _ts(value: Any) -> datetime | None:
-    ms = epoch_ms(value)
-    return None if ms is None else datetime.utcfromtimestamp(ms / 1000)  # noqa: DTZ004 (naive UTC, like every stored time)
+_ts = timestamp
 
 
 def deal_outcome(props: Mapping[str, Any]) -> str:
