@@ -24,16 +24,16 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm import ledger, readback
-from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
+from firmo.crm.export import Screened, changed_rows, record_rejects, registry_refusals, require_columns, screen
 from firmo.crm.hubspot_api import HubSpotClient, HubSpotError
-from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS
+from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS, Layout
 from firmo.crm.tables import ensure_tables
 from firmo.db import transaction, utc_now
 
@@ -42,20 +42,81 @@ LEDGER_FILE = "api:hubspot"
 REJECT_SOURCE = "lead list (push_hubspot input)"
 
 
+SHARED_COUNTS = ("skipped_p", "suppressed", "customers", "opposed", "inactive", "crm_disqualified")
+
+
 @dataclass
-class PushReport:
-    companies: int = 0
-    contacts: int = 0
-    associations: int = 0
+class ScreeningCounts:
+    """What every push report counts alike: the leads the screening left out, and the unchanged."""
+
     skipped_unchanged: int = 0
-    no_email: int = 0
-    failed: int = 0
     skipped_p: int = 0
     suppressed: int = 0
     customers: int = 0
     opposed: int = 0
     inactive: int = 0
-    crm_disqualified: int = 0
+    crm_disqualified: int = 0  # disqualified in a CRM recently (read-back), left out
+
+
+R = TypeVar("R", bound=ScreeningCounts)
+# (icp, lead, the layout's row, its content hash): one new or changed lead a push sends
+Todo = tuple[str, dict[str, Any], dict[str, Any], str]
+
+
+@dataclass
+class PushPlan:
+    """What every API push starts from: the export's screening and last gate, then the leads the
+    ledger says are new or changed for this CRM."""
+
+    screened: Screened
+    todo: list[Todo]
+    skipped_unchanged: int
+    sent_before: set[str]  # lead keys the ledger holds for this CRM: a dry run says 'changed', not 'new'
+    now: datetime  # the run's time (UTC), stamped on what it records
+
+    def fill(self, report: R) -> R:
+        """Set the counts every push report shares (the leads left out, the unchanged ones)."""
+        for name in SHARED_COUNTS:
+            setattr(report, name, getattr(self.screened, name))
+        report.skipped_unchanged = self.skipped_unchanged
+        return report
+
+
+def plan_push(
+    leads: pl.DataFrame,
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    source: str,
+    *,
+    full: bool,
+    now: datetime | None,
+    days: int,
+) -> PushPlan:
+    """The screening prologue of `push_hubspot`, `push_salesforce` and `push_pipedrive`: one
+    place, so the three pushes refuse exactly what the CSV export refuses. `days`: how long a
+    lead a CRM disqualified stays out."""
+    ensure_tables(con)
+    now = utc_now(now)
+    require_columns(leads)
+    refusals = registry_refusals(con, leads, disqualified_days=days, now=now)
+    screened = screen(leads, SuppressionIndex.load(con), refusals, source=source)
+    todo: list[Todo] = []
+    unchanged, sent_before = 0, set()
+    for icp in sorted({lead["icp"] for lead in screened.leads}):
+        rows, n = changed_rows(con, layout, icp, [x for x in screened.leads if x["icp"] == icp], full=full)
+        unchanged += n
+        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
+        sent_before |= set(ledger.last_hashes(con, layout.crm, icp))
+    return PushPlan(screened, todo, unchanged, sent_before, now)
+
+
+@dataclass
+class PushReport(ScreeningCounts):
+    companies: int = 0
+    contacts: int = 0
+    associations: int = 0
+    no_email: int = 0
+    failed: int = 0
     keyed: int = 0  # CRM companies found by domain or name that received their SIREN (not duplicated)
     notes: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -91,24 +152,9 @@ def push_hubspot(
     notes: bool = True,
     disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> PushReport:
-    ensure_tables(con)
-    now = utc_now(now)
-    require_columns(leads)
-    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
-    screened = screen(leads, SuppressionIndex.load(con), refusals, source=REJECT_SOURCE)
-    report = PushReport(
-        crm_disqualified=screened.crm_disqualified,
-        skipped_p=screened.skipped_p,
-        suppressed=screened.suppressed,
-        customers=screened.customers,
-        opposed=screened.opposed,
-        inactive=screened.inactive,
-    )
-    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
-    for icp in sorted({lead["icp"] for lead in screened.leads}):
-        rows, unchanged = changed_rows(con, HUBSPOT_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full)
-        report.skipped_unchanged += unchanged
-        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
+    plan = plan_push(leads, con, HUBSPOT_API, REJECT_SOURCE, full=full, now=now, days=disqualified_days)
+    screened, todo, now = plan.screened, plan.todo, plan.now
+    report = plan.fill(PushReport())
 
     companies = {row["siren"]: row for _, _, row, _ in todo}
     # a company the CRM holds without its SIREN (matched by domain or name at read-back) gets it

@@ -41,13 +41,13 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm import ledger, readback
-from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
+from firmo.crm.export import record_rejects
 from firmo.crm.layouts import PIPEDRIVE, Lead
 from firmo.crm.pipedrive_api import PipedriveBudgetExhausted, PipedriveClient, PipedriveError, PipedriveRecordError
+from firmo.crm.push import ScreeningCounts, plan_push
 from firmo.crm.tables import ensure_tables
-from firmo.db import transaction, utc_now
+from firmo.db import transaction
 from firmo.sqlfiles import load_sql
 
 CRM = "pipedrive_api"
@@ -84,7 +84,7 @@ PIPEDRIVE_API = dataclasses.replace(
 
 
 @dataclass
-class PipedrivePushReport:
+class PipedrivePushReport(ScreeningCounts):
     organizations_created: int = 0
     organizations_updated: int = 0
     persons_created: int = 0
@@ -94,15 +94,8 @@ class PipedrivePushReport:
     notes: int = 0
     fields_created: int = 0
     pushed: int = 0  # leads recorded in the ledger
-    skipped_unchanged: int = 0
     failed: int = 0
     not_reached: int = 0  # left for the next run after a stop
-    skipped_p: int = 0
-    suppressed: int = 0
-    customers: int = 0
-    opposed: int = 0
-    inactive: int = 0
-    crm_disqualified: int = 0  # disqualified in a CRM recently (read-back), left out
     tokens_spent: int = 0
     stopped: str | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)  # {siren, step, status, error}
@@ -356,25 +349,9 @@ def push_pipedrive(
     disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> PipedrivePushReport:
     ensure_map_tables(con)
-    now = utc_now(now)
-    require_columns(leads)
-    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
-    screened = screen(leads, SuppressionIndex.load(con), refusals, source=REJECT_SOURCE)
-    report = PipedrivePushReport(
-        skipped_p=screened.skipped_p,
-        suppressed=screened.suppressed,
-        customers=screened.customers,
-        opposed=screened.opposed,
-        inactive=screened.inactive,
-        crm_disqualified=screened.crm_disqualified,
-    )
-    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
-    for icp in sorted({lead["icp"] for lead in screened.leads}):
-        rows, unchanged = changed_rows(
-            con, PIPEDRIVE_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full
-        )
-        report.skipped_unchanged += unchanged
-        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
+    plan = plan_push(leads, con, PIPEDRIVE_API, REJECT_SOURCE, full=full, now=now, days=disqualified_days)
+    screened, todo, now = plan.screened, plan.todo, plan.now
+    report = plan.fill(PipedrivePushReport())
 
     spent_before = client.tokens_spent
     try:

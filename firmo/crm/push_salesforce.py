@@ -41,13 +41,12 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm import ledger, readback
-from firmo.crm.export import changed_rows, record_rejects, registry_refusals, require_columns, screen
+from firmo.crm.export import record_rejects
 from firmo.crm.layouts import SALESFORCE
+from firmo.crm.push import ScreeningCounts, plan_push
 from firmo.crm.salesforce_api import SalesforceClient, SalesforceLimitError, UpsertResult
-from firmo.crm.tables import ensure_tables
-from firmo.db import transaction, utc_now
+from firmo.db import transaction
 
 SALESFORCE_API = dataclasses.replace(SALESFORCE, crm="salesforce_api")
 LEDGER_FILE = "api:salesforce"
@@ -93,22 +92,15 @@ KEY_FIELDS = {"Account": ACCOUNT_KEY, "Lead": PERSON_KEY, "Contact": PERSON_KEY}
 
 
 @dataclass
-class SalesforcePushReport:
+class SalesforcePushReport(ScreeningCounts):
     accounts: int = 0
     persons: int = 0
     created_accounts: int = 0
     created_persons: int = 0
     linked_duplicates: int = 0
     adopted_persons: int = 0  # Leads / Contacts found by email without Email_Key__c, given it
-    skipped_unchanged: int = 0
     no_email: int = 0
     failed: int = 0
-    skipped_p: int = 0
-    suppressed: int = 0
-    customers: int = 0
-    opposed: int = 0
-    inactive: int = 0
-    crm_disqualified: int = 0  # disqualified in a CRM recently (read-back), left out
     recorded: int = 0
     bulk_jobs: int = 0
     api_calls: int = 0
@@ -142,28 +134,9 @@ def push_salesforce(
     now: datetime | None = None,
     disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> SalesforcePushReport:
-    ensure_tables(con)
-    now = utc_now(now)
-    require_columns(leads)
-    refusals = registry_refusals(con, leads, disqualified_days=disqualified_days, now=now)
-    screened = screen(leads, SuppressionIndex.load(con), refusals, source=REJECT_SOURCE)
-    report = SalesforcePushReport(
-        skipped_p=screened.skipped_p,
-        suppressed=screened.suppressed,
-        customers=screened.customers,
-        opposed=screened.opposed,
-        inactive=screened.inactive,
-        crm_disqualified=screened.crm_disqualified,
-    )
-    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []
-    known: set[str] = set()
-    for icp in sorted({lead["icp"] for lead in screened.leads}):
-        rows, unchanged = changed_rows(
-            con, SALESFORCE_API, icp, [x for x in screened.leads if x["icp"] == icp], full=full
-        )
-        report.skipped_unchanged += unchanged
-        todo += [(icp, dict(lead), row, digest) for lead, row, digest in rows]
-        known |= set(ledger.last_hashes(con, SALESFORCE_API.crm, icp))
+    plan = plan_push(leads, con, SALESFORCE_API, REJECT_SOURCE, full=full, now=now, days=disqualified_days)
+    screened, todo, known, now = plan.screened, plan.todo, plan.sent_before, plan.now
+    report = plan.fill(SalesforcePushReport())
 
     accounts = {row["SIREN__c"]: account_record(row) for _, _, row, _ in todo}
     persons: dict[str, dict[str, Any]] = {}
