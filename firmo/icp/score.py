@@ -317,10 +317,12 @@ def render_query(sql: str, on: set[str]) -> str:
     )
 
 
-def _query(part: str, inputs: WarehouseInputs, icp: ResolvedIcp) -> str:
-    """firmo/sql/icp/scored.sql followed by the part that continues its WITH clause."""
-    sql = render_query(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), criteria_on(icp))
-    return render_identifiers(sql, **inputs.identifiers)
+def _query(part: str, inputs: WarehouseInputs, icp: ResolvedIcp, listed: str | None = None) -> str:
+    """firmo/sql/icp/scored.sql followed by the part that continues its WITH clause; `listed`
+    (a table or registered frame with a `siren` column) keeps only those companies."""
+    on = criteria_on(icp) | ({"listed"} if listed else set())
+    sql = render_query(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), on)
+    return render_identifiers(sql, **inputs.identifiers, **({"listed": listed} if listed else {}))
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -352,14 +354,16 @@ def leads_statement(
     *,
     limit: int | None = None,
     updated_at: datetime | None = None,
+    listed: str | None = None,
 ) -> tuple[str, dict[str, object]]:
-    """SELECT of the ranked leads (at most `limit`, default the ICP's max_leads) and its parameters."""
+    """SELECT of the ranked leads (at most `limit`, default the ICP's max_leads) and its parameters;
+    `listed` names a relation of SIRENs to score alone (firmo.icp.byol: same rules, same reasons)."""
     inputs = warehouse_inputs(con, icp)
     params = query_params(icp, as_of, inputs) | {
         "max_leads": limit if limit is not None else icp.config.max_leads,
         "updated_at": updated_at or datetime.now().replace(microsecond=0),
     }
-    sql = _query("leads", inputs, icp)
+    sql = _query("leads", inputs, icp, listed)
     return sql, _bind(sql, params)
 
 

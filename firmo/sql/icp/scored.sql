@@ -193,6 +193,8 @@ matched AS (
       AND p.siren IN (SELECT siren FROM idcc_hits)              -- only with criteria.idcc
       AND p.siren IN (SELECT siren FROM contract_hits)          -- only with criteria.public_contracts
       AND p.siren IN (SELECT siren FROM hiring_hits)            -- only with criteria.hiring
+      -- not a criterion of the file: `firmo score` (firmo.icp.byol) scores the SIRENs of a list only
+      AND p.siren IN (SELECT siren FROM {{listed}})             -- only with criteria.listed
 ),
 graded AS (
     SELECT
