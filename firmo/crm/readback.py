@@ -416,8 +416,8 @@ def store(
         for step in ("readback_recount", "readback_contact_sirens"):
             con.execute(load_sql(f"crm/{step}"), {"crm": crm})
         con.execute(load_sql("crm/readback_customers"), {"crm": crm, "now": now})
-        [(customers, disqualified, validated)] = con.execute(load_sql("crm/readback_counts"), {"crm": crm}).fetchall()
-    report.customers, report.disqualified, report.validated = customers, disqualified, validated
+        [(customers, held, tagged)] = con.execute(load_sql("crm/readback_counts"), {"crm": crm}).fetchall()
+    report.customers, report.disqualified, report.validated = customers, held, tagged
     return report
 
 
