@@ -23,6 +23,7 @@ from firmo.sqlfiles import load_sql, quote_ident
 LA_POSTE_SIREN = "356000000"
 LA_POSTE_HEAD_OFFICE = "35600000000048"
 MACROS = (
+    "firmo_luhn_pair",
     "firmo_luhn_int9",
     "firmo_luhn_int14",
     "firmo_digit_sum_int14",
