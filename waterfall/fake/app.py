@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from waterfall.fake.async_vendors import FakeDropcontact, FakeEnrow, FakeFullEnrich, FakeIcypeas
+from waterfall.fake.company_vendors import COMPANY_VENDORS
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.state import FakeState, OutOfCredits
 from waterfall.fake.sync_vendors import FakeApollo, FakeFindymail, FakeHunter, FakeLusha, FakePdl, FakeProspeo
@@ -34,6 +35,7 @@ VENDORS: tuple[type[Vendor], ...] = (
     FakeEnrow,
     FakeFindymail,
     FakePdl,
+    *COMPANY_VENDORS,  # the company-level endpoints of Hunter, Apollo, Lusha and PDL (doc §7.10)
 )
 
 
@@ -69,7 +71,7 @@ def _gated(vendor: Vendor, label: str, handler: Handler) -> Handler:
 
 def build_app(config: FakeConfig) -> Starlette:
     state = FakeState(config)
-    world = World(config.seed, config.catch_all_rate, config.invalid_rate, config.forgotten_rate)
+    world = World(config.seed, config.catch_all_rate, config.invalid_rate, config.forgotten_rate, config.careers)
     routes = []
     for cls in VENDORS:
         vendor = cls(config, state, world)

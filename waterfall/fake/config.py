@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from waterfall.fake.world import Careers
 from waterfall.providers.registry import KEYED_PROVIDERS
 
 FAKE_PROVIDERS = KEYED_PROVIDERS  # a stand-in for every vendor with an account
@@ -34,6 +35,7 @@ class FakeConfig:
     catch_all_rate: float = 0.15  # domains accepting every address
     invalid_rate: float = 0.08  # known addresses that bounce anyway
     forgotten_rate: float = 0.0  # people who asked for erasure (Hunter/Lusha answer 451)
+    careers: Careers = field(default_factory=Careers)  # job changes after a date (re-checks, doc §7.11)
 
     def behaviour(self, provider: str) -> ProviderBehaviour:
         return self.providers.get(provider) or ProviderBehaviour()

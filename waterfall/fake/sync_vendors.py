@@ -248,7 +248,40 @@ class FakeApollo(Vendor):
             "extrapolated_email_confidence": None,
             "contact": {"phone_numbers": []},
         }
+        held = self.domain_for(q.get("domain"), q.get("organization_name")) or ""
+        person.update(
+            self.employment(q.get("first_name") or "", q.get("last_name") or "", held, q.get("organization_name"))
+        )
         return JSONResponse({"person": person, "request_id": 1039995589705121900})
+
+    def employment(self, first: str, last: str, domain: str, company: str | None) -> dict[str, Any]:
+        """`organization` and `employment_history` (doc §7.3, §7.11) as the world's careers have them
+        today: a move (the old employer `current: false` with an `end_date`, the address at the new
+        domain), a promotion (a new title, same employer) or an additional role (two `current: true`)."""
+        old_name = company or domain
+        career = self.world.career(self.world.email_of(first, last, domain))
+        here = {"organization_name": old_name, "current": True, "end_date": None, "start_date": "2019-04-01"}
+        if career is None:
+            return {"organization": {"name": old_name, "primary_domain": domain}, "employment_history": [here]}
+        on = career.on.isoformat()
+        if career.kind == "promoted":
+            history = [{**here, "title": career.title, "start_date": on},
+                       {**here, "title": "Responsable", "current": False, "end_date": on}]  # fmt: skip
+            return {"organization": {"name": old_name, "primary_domain": domain}, "title": career.title,
+                    "employment_history": history}  # fmt: skip
+        new = {"organization_name": career.company_name, "title": career.title, "current": True,
+               "start_date": on, "end_date": None}  # fmt: skip
+        if career.kind == "side_role":
+            return {"organization": {"name": old_name, "primary_domain": domain},
+                    "employment_history": [here, new]}  # fmt: skip
+        email = self.world.email_of(first, last, career.domain or "")
+        return {
+            "organization": {"name": career.company_name, "primary_domain": career.domain},
+            "title": career.title,
+            "email": email,
+            "email_status": self.STATUS[self.world.email_status(email)],
+            "employment_history": [new, {**here, "current": False, "end_date": on}],
+        }
 
     def match_id(self, person_id: str) -> Response:
         """people/match by the id a search gave (1 credit): the full record, current employer included."""
@@ -495,7 +528,34 @@ class FakePdl(Vendor):
             "it": "engineering", "purchasing": "operations", "operations": "operations"}  # fmt: skip
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", "/person/search", self.search)]
+        return [("POST", "/person/search", self.search), ("GET", "/person/enrich", self.enrich)]
+
+    async def enrich(self, request: Request) -> Response:
+        """Person enrich (doc §7.2, §7.11) by first_name + last_name + company (a domain): the
+        current job in `job_*`; after a move `job_company_*` differ and `job_last_changed` is the
+        move date, else only `job_last_verified` moves. 1 credit per 200, 404 free."""
+        q = request.query_params
+        first, last, domain = q.get("first_name"), q.get("last_name"), clean_domain(q.get("company"))
+        if not (first and last and domain) and not q.get("profile") and not q.get("email"):
+            return self._error(400, "invalid_request_error", "name + company, profile or email is required")
+        self.state.require(self.name)
+        if not (first and last and domain) or self.lookup(first, last, domain) is None:
+            return self._error(404, "not_found", "No records were found matching your request")
+        career = self.world.career(self.world.email_of(first, last, domain))
+        job = {"job_company_name": domain.split(".")[0].upper(), "job_company_website": domain,
+               "job_title": None, "job_start_date": "2019-04", "job_last_changed": "2019-04-01"}  # fmt: skip
+        experience: list[dict[str, Any]] = []
+        if career is not None and career.kind in ("moved", "promoted"):
+            on = career.on.isoformat()
+            if career.kind == "moved":
+                experience.append({"company": {"name": job["job_company_name"], "website": domain},
+                                   "start_date": "2019-04", "end_date": on[:7], "is_primary": False})  # fmt: skip
+                job.update(job_company_name=career.company_name, job_company_website=career.domain)
+            job.update(job_title=(career.title or "").lower(), job_start_date=on[:7], job_last_changed=on)
+        self.state.charge(self.name, 1)
+        data = {"id": f"pdl-{domain}-{fold(first)}-{fold(last)}", "first_name": first.lower(),
+                "last_name": last.lower(), **job, "job_last_verified": "2026-11-01", "experience": experience}  # fmt: skip
+        return JSONResponse({"status": 200, "likelihood": 8, "data": data})
 
     def authorized(self, request: Request) -> bool:
         return (request.headers.get("x-api-key") or request.query_params.get("api_key")) == self.key

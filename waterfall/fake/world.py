@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from waterfall.providers.names import NameParts, slug
 from waterfall.providers.phones import guess_type, to_e164
@@ -20,10 +21,72 @@ _SHAPE_RE = {
 }
 
 
+@dataclass(frozen=True)
+class Careers:
+    """Who moves (doc §7.11): a share of people leave for another company, a share are promoted in
+    place, a share take an additional role (two current employers, no departure), each on a date
+    in [changes_from, changes_until]; vendors answer the new employer only from that date on
+    (`today`, default the real day). `employers`: (company name, city) the movers join, else
+    invented names. All zero by default: enrichment answers stay what they always were."""
+
+    move_rate: float = 0.0
+    promotion_rate: float = 0.0
+    side_role_rate: float = 0.0
+    changes_from: date = date(2025, 1, 1)
+    changes_until: date = date(2026, 6, 30)
+    employers: tuple[tuple[str, str], ...] = ()
+    today: date | None = None
+    titles: tuple[str, ...] = ("Directeur commercial", "Directrice administrative et financière", "DRH",
+                               "Directeur des systèmes d'information", "Directrice marketing")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Career:
+    """What happened to the holder of one address: kind 'moved' | 'promoted' | 'side_role' on `on`."""
+
+    kind: str
+    on: date
+    company_name: str | None = None  # the new (or additional) employer
+    city: str | None = None
+    domain: str | None = None
+    title: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
 class World:
-    def __init__(self, seed: str, catch_all_rate: float, invalid_rate: float, forgotten_rate: float) -> None:
+    def __init__(
+        self,
+        seed: str,
+        catch_all_rate: float,
+        invalid_rate: float,
+        forgotten_rate: float,
+        careers: Careers | None = None,
+    ) -> None:
         self.seed = seed
         self.catch_all_rate, self.invalid_rate, self.forgotten_rate = catch_all_rate, invalid_rate, forgotten_rate
+        self.careers = careers or Careers()
+
+    def career(self, email: str) -> Career | None:
+        """The change the holder of `email` (their address at the employer we hold) went through,
+        if it has happened by `careers.today`; None: same job, same title."""
+        c, key = self.careers, email.lower()
+        x = self.h("career", key)
+        if x >= c.move_rate + c.promotion_rate + c.side_role_rate:
+            return None
+        span = (c.changes_until - c.changes_from).days
+        on = c.changes_from + timedelta(days=int(self.h("career_date", key) * (span + 1)))
+        if on > (c.today or date.today()):
+            return None
+        title = c.titles[int(self.h("career_title", key) * len(c.titles))]
+        if c.promotion_rate and c.move_rate <= x < c.move_rate + c.promotion_rate:
+            return Career("promoted", on, title=title)
+        if c.employers:
+            name, city = c.employers[int(self.h("career_employer", key) * len(c.employers))]
+        else:
+            name = f"{LAST_NAMES[int(self.h('career_name', key) * len(LAST_NAMES))].title()} Conseil"
+            city = "Lyon"
+        kind = "moved" if x < c.move_rate else "side_role"
+        return Career(kind, on, name, city, self.company_domain(name), title)
 
     def h(self, *parts: object) -> float:
         """Uniform in [0, 1), stable across runs and machines."""
@@ -86,6 +149,9 @@ class World:
         if self.catch_all(domain):
             return "catch_all"
         if not re.fullmatch(_SHAPE_RE[self.shape(domain)], local):
+            return "invalid"
+        moved = self.career(email)
+        if moved is not None and moved.kind == "moved":  # the mailbox is removed after a departure (§7.9)
             return "invalid"
         return self.email_status(email)
 

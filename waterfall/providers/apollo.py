@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from firmo.personas import search_titles
 from waterfall.providers.base import Answer, Field, PeopleQuery, Person, Status
+from waterfall.providers.employment import EmployerCheck, EmployerQuery, Employment, Job, parse_month, registrable
 from waterfall.providers.people import first_match, person_answer
 from waterfall.providers.transport import HttpProvider, Shape, require_names
 
@@ -22,7 +23,17 @@ _LOCKED = "email_not_unlocked@"  # placeholder Apollo returns when the plan does
 
 
 class _Organization(Shape):
+    name: str | None = None
     primary_domain: str | None = None
+    linkedin_url: str | None = None
+
+
+class _History(Shape):  # employment_history[] (doc §7.3): no domain on history entries
+    organization_name: str | None = None
+    title: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    current: bool | None = None
 
 
 class _Person(Shape):  # doc §2.3, as far as we read it
@@ -34,6 +45,7 @@ class _Person(Shape):  # doc §2.3, as far as we read it
     title: str | None = None
     linkedin_url: str | None = None
     organization: _Organization | None = None
+    employment_history: list[_History] | None = None
 
 
 class _Preview(Shape):  # one person of mixed_people/api_search (doc §8.2): last name masked
@@ -58,7 +70,7 @@ class _Match(Shape):
     person: _Person | None = None
 
 
-class ApolloProvider(HttpProvider):
+class ApolloProvider(HttpProvider, EmployerCheck):
     name = "apollo"
     fields = frozenset({Field.EMAIL, Field.PEOPLE})
     default_base_url = "https://api.apollo.io/api/v1"
@@ -126,4 +138,59 @@ class ApolloProvider(HttpProvider):
             email=email if match.email_status in STATUS else None,
             email_status=STATUS.get(match.email_status or ""),
             vendor_id=hit.id,
+        )
+
+    async def current_employer(self, query: EmployerQuery) -> Employment:
+        """Re-check (doc §7.3): `people/match` by LinkedIn URL, email or name + domain; the current
+        employer is `organization` (with its domain) plus every `employment_history` entry still
+        `current` (several may be); 1 credit whenever a person comes back (a repeat is billed again)."""
+        params = {
+            "first_name": query.first_name,
+            "last_name": query.last_name,
+            "organization_name": query.company_name,
+            "domain": query.domain,
+            "email": query.email,
+            "linkedin_url": query.linkedin_url,
+            "reveal_personal_emails": "false",
+        }
+        match = self.checked_as(_Match, await self.send("POST", "/people/match", params=params)).person
+        if match is None:
+            return Employment(self.name, False, raw_status="no_match")
+        org = match.organization
+        history = match.employment_history or []
+        current = (
+            [Job(org.name, registrable(org.primary_domain), match.title, linkedin_company=org.linkedin_url)]
+            if org is not None and (org.name or org.primary_domain)
+            else []
+        )
+        primary_name = (org.name or "").casefold() if org else ""
+        for h in history:
+            if h.current and h.organization_name:
+                if current and h.organization_name.casefold() == primary_name:
+                    current[0] = Job(
+                        current[0].company_name,
+                        current[0].domain,
+                        current[0].title or h.title,
+                        parse_month(h.start_date),
+                        linkedin_company=current[0].linkedin_company,
+                    )
+                else:
+                    current.append(Job(h.organization_name, None, h.title, parse_month(h.start_date)))
+        past = tuple(
+            Job(h.organization_name, None, h.title, parse_month(h.start_date), parse_month(h.end_date))
+            for h in history
+            if h.current is False and h.organization_name
+        )
+        email = match.email if match.email and not match.email.startswith(_LOCKED) else None
+        where = ", ".join(str(j.company_name or j.domain) for j in current) or "no current employer"
+        return Employment(
+            self.name,
+            True,
+            tuple(current),
+            past,
+            email=email,
+            email_status=STATUS.get(match.email_status or ""),
+            credits=MATCH_CREDITS,
+            raw_status="matched",
+            evidence=f"apollo people/match: {where}",
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from waterfall.providers.base import Answer, Field, PeopleQuery, Status
+from waterfall.providers.employment import EmployerCheck, EmployerQuery, Employment, Job, parse_month, registrable
 from waterfall.providers.people import first_match, person_answer
 from waterfall.providers.transport import HttpProvider, Shape
 
@@ -32,6 +33,10 @@ LEVELS = {
 }
 
 
+class _Title(Shape):
+    name: str | None = None
+
+
 class _Record(Shape):
     id: str | None = None
     first_name: str | None = None
@@ -46,7 +51,43 @@ class _SearchAnswer(Shape):
     total: int | None = None
 
 
-class PdlProvider(HttpProvider):
+class _Company(Shape):
+    name: str | None = None
+    website: str | None = None
+    linkedin_url: str | None = None
+
+
+class _Experience(Shape):
+    company: _Company | None = None
+    title: _Title | str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    is_primary: bool | None = None
+
+
+class _Enriched(Shape):  # person enrich (doc §7.2): the current job flattened into job_*
+    id: str | None = None
+    job_title: str | None = None
+    job_company_name: str | None = None
+    job_company_website: str | None = None
+    job_company_linkedin_url: str | None = None
+    job_start_date: str | None = None
+    job_last_changed: str | None = None
+    job_last_updated: str | None = None  # deprecated July 2024, still in the Oct-2024 spec: read both
+    job_last_verified: str | None = None
+    experience: list[_Experience] | None = None
+
+
+class _EnrichAnswer(Shape):
+    status: int | None = None
+    likelihood: int | None = None
+    data: _Enriched | None = None
+
+
+MIN_LIKELIHOOD = 6  # doc §2.10 / §7.2: a weak match must not overwrite a known employer
+
+
+class PdlProvider(HttpProvider, EmployerCheck):
     name = "pdl"
     fields = frozenset({Field.PEOPLE})
     default_base_url = "https://api.peopledatalabs.com/v5"
@@ -89,3 +130,67 @@ class PdlProvider(HttpProvider):
             email_status=Status.RISKY if hit.work_email else None,  # PDL asserts no deliverability (§8.3)
             vendor_id=hit.id,
         )
+
+    async def current_employer(self, query: EmployerQuery) -> Employment:
+        """Re-check (doc §7.2): `GET /person/enrich` by LinkedIn profile, email or name + company,
+        with `min_likelihood`; 1 credit per 200, a 404 is free. The current job is the flattened
+        `job_*` fields; `experience[]` entries with an `end_date` are past jobs."""
+        params = {
+            "profile": _profile(query.linkedin_url),
+            "email": query.email,
+            "first_name": query.first_name,
+            "last_name": query.last_name,
+            "company": query.domain or query.company_name,
+            "min_likelihood": MIN_LIKELIHOOD,
+        }
+        resp = await self.send("GET", "/person/enrich", params=params)
+        if resp.status_code == 404:  # no match: not billed
+            return Employment(self.name, False, raw_status="not_found")
+        record = self.checked_as(_EnrichAnswer, resp).data
+        if record is None:
+            return Employment(self.name, False, raw_status="no_data", credits=1.0)
+        changed = record.job_last_changed or record.job_last_updated
+        current = (
+            (
+                Job(
+                    record.job_company_name,
+                    registrable(record.job_company_website),
+                    record.job_title,
+                    parse_month(record.job_start_date) or parse_month(changed),
+                    linkedin_company=record.job_company_linkedin_url,
+                ),
+            )
+            if record.job_company_name or record.job_company_website
+            else ()
+        )
+        past = tuple(
+            Job(
+                e.company.name,
+                registrable(e.company.website),
+                e.title.name if isinstance(e.title, _Title) else e.title,
+                parse_month(e.start_date),
+                parse_month(e.end_date),
+            )
+            for e in record.experience or []
+            if e.company is not None and e.end_date and not e.is_primary
+        )
+        return Employment(
+            self.name,
+            True,
+            current,
+            past,
+            credits=1.0,
+            raw_status="matched",
+            evidence=(
+                f"pdl person/enrich: job_company_name {record.job_company_name or '?'}, "
+                f"job_last_changed {changed or '?'}, job_last_verified {record.job_last_verified or '?'}"
+            ),
+            extra={"pdl_id": record.id} if record.id else {},
+        )
+
+
+def _profile(url: str | None) -> str | None:
+    """PDL takes `linkedin.com/in/<slug>` without a scheme (doc §7.1)."""
+    if not url:
+        return None
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")

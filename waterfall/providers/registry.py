@@ -41,6 +41,7 @@ class ProviderSpec:
     fields: frozenset[Field]
     pricing: str
     is_async: bool = False  # submit + poll: accepts poll_interval / poll_timeout
+    returns_employer: bool = False  # answers "where does this person work now?" (re-checks, doc §7)
 
 
 def _spec(cls: type[HttpProvider], pricing: str) -> ProviderSpec:
@@ -51,6 +52,7 @@ def _spec(cls: type[HttpProvider], pricing: str) -> ProviderSpec:
         cls.fields,
         pricing,
         issubclass(cls, AsyncJobProvider),
+        getattr(cls, "returns_employer", False),  # waterfall.providers.employment.EmployerCheck
     )
 
 
