@@ -17,7 +17,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from waterfall.fake.async_vendors import FakeDropcontact, FakeEnrow, FakeFullEnrich, FakeIcypeas
-from waterfall.fake.company_vendors import COMPANY_VENDORS
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.state import FakeState, OutOfCredits
 from waterfall.fake.sync_vendors import FakeApollo, FakeFindymail, FakeHunter, FakeLusha, FakePdl, FakeProspeo
@@ -35,7 +34,6 @@ VENDORS: tuple[type[Vendor], ...] = (
     FakeEnrow,
     FakeFindymail,
     FakePdl,
-    *COMPANY_VENDORS,  # the company-level endpoints of Hunter, Apollo, Lusha and PDL (doc §7.10)
 )
 
 
