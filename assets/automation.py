@@ -27,3 +27,16 @@ def eager_on_registry_updates() -> AutomationCondition:
     return AutomationCondition.eager().replace(
         "any_deps_missing", AutomationCondition.any_deps_missing().ignore(AssetSelection.assets(*OPTIONAL_UPSTREAM))
     )
+
+
+def eager_after_read_back() -> AutomationCondition:
+    """`eager()` for `crm_exports`: `crm_accounts` (the CRM read-back) is an upstream so a run
+    selecting both pulls first and the export's last gate sees fresh holds and customers; but a
+    read-back that never ran (no CRM credential) holds nothing back, and a read-back alone does
+    not start the per-ICP exports (what it adds only ever removes leads from them)."""
+    read_back = AssetSelection.assets("crm_accounts")
+    return (
+        AutomationCondition.eager()
+        .replace("any_deps_missing", AutomationCondition.any_deps_missing().ignore(read_back))
+        .replace("any_deps_updated", AutomationCondition.any_deps_updated().ignore(read_back))
+    )

@@ -14,13 +14,13 @@ from typing import Literal
 from dagster import (
     AssetExecutionContext,
     AssetKey,
-    AutomationCondition,
     Config,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
+from assets.automation import eager_after_read_back
 from assets.checks import assert_exports_allowed
 from assets.common import WAREHOUSE_POOL
 from assets.partitions import icp_partitions
@@ -48,12 +48,13 @@ class CrmExportsConfig(Config):
 
 
 @asset(
-    automation_condition=AutomationCondition.eager(),
+    automation_condition=eager_after_read_back(),
     partitions_def=icp_partitions,
     group_name="exports",
     kinds={"csv", "hubspot", "salesforce"},
     owners=["team:sales-ops"],
-    deps=[AssetKey("icp_leads"), AssetKey("enriched_leads")],
+    # crm_accounts first: the read-back's holds and customers are what the last gate reads
+    deps=[AssetKey("icp_leads"), AssetKey("enriched_leads"), AssetKey("crm_accounts")],
     pool=WAREHOUSE_POOL,
 )
 def crm_exports(

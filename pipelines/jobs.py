@@ -10,7 +10,7 @@ SIRENE = AssetSelection.groups("sirene") | AssetSelection.assets(["core", "compa
 INPI = AssetSelection.groups("inpi") | AssetSelection.assets(["core", "latest_financials"])
 BODACC = AssetSelection.assets(["bodacc", "notices"])
 DERIVED = AssetSelection.assets(["core", "signals"], ["core", "prospects"])
-LEAD_DELIVERY = AssetSelection.assets("icp_leads", "enriched_leads", "crm_exports")
+LEAD_DELIVERY = AssetSelection.assets("icp_leads", "enriched_leads", "crm_accounts", "crm_exports")
 PUBLISH = AssetSelection.assets(["analytics", "snapshot"])
 DAILY_CHANGES = AssetSelection.assets(["sirene", "daily_changes"], ["inpi", "daily_changes"])
 # the open-data loaders and the core tables they derive (in the `core` group beside the others);
