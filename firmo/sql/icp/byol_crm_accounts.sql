@@ -1,0 +1,6 @@
+-- The accounts CRM $crm holds, as read back (firmo/crm/readback.py), for `firmo score --from-crm`:
+-- the stored match (SIREN, method, confidence; NULL when unmatched) and what matching reads.
+SELECT crm_id, siren, match_method, match_confidence, name, domain, postal_code
+FROM exports.crm_accounts
+WHERE crm = $crm
+ORDER BY crm_id
