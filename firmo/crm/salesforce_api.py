@@ -28,7 +28,7 @@ import csv
 import io
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -275,6 +275,23 @@ class SalesforceClient:
     def update(self, sobject: str, record_id: str, values: Mapping[str, Any]) -> None:
         """`PATCH /sobjects/<type>/<id>` (204): the fields given, empty values left out."""
         self._request("PATCH", f"/sobjects/{sobject}/{record_id}", json_body=_json_values(values))
+
+    # ------------------------------------------------------------------ query (read-back)
+
+    def query_all(self, soql: str) -> Iterator[dict[str, Any]]:
+        """Every record of a SOQL query (§2.4): `GET /query?q=`, then `nextRecordsUrl` on the
+        instance until `done` (never OFFSET). The `attributes` of each record are dropped."""
+        response = self._request("GET", "/query", params={"q": soql}).json()
+        prefix = f"/services/data/{self.api_version}"
+        while True:
+            for record in response.get("records") or []:
+                yield {k: v for k, v in record.items() if k != "attributes"}
+            next_url = response.get("nextRecordsUrl")
+            if response.get("done", True) or not next_url:
+                return
+            if not str(next_url).startswith(prefix + "/"):
+                raise SalesforceError(f"Salesforce query: unexpected nextRecordsUrl outside {prefix}")
+            response = self._request("GET", str(next_url)[len(prefix) :]).json()
 
     # ------------------------------------------------------------------ upsert
 

@@ -10,6 +10,11 @@
 * Bulk API 2.0 ingest: create, PUT CSV, UploadComplete, InProgress then JobComplete (or Failed
   after `bulk_process_limit` rows, the rest unprocessed), result CSVs in reverse input order.
 * describe, a SOQL query for the duplicate lookup, record update by Id.
+* The read-back's SOQL (§2.4): `SELECT <fields> FROM <Account|Lead|Contact|Opportunity>
+  [WHERE SystemModstamp >= <literal>] ORDER BY SystemModstamp, Id`, `query_page_size` records a
+  page, `done:false` + `nextRecordsUrl` followed by `GET /query/<locator>`; a field the describe
+  lacks answers 400 INVALID_FIELD. Every record has a SystemModstamp: `seed(..., modstamp_ms=)`
+  or the fake's clock (one second a write from 2026-03-01T00:00:00Z).
 * 401 `INVALID_SESSION_ID` once `expire_tokens()` was called, 403 `REQUEST_LIMIT_EXCEEDED` past
   `write_allowance` write calls, 429 with Retry-After: 0 for the first `rate_limit_first` calls.
 """
@@ -17,6 +22,7 @@
 from __future__ import annotations
 
 import base64
+import calendar
 import csv
 import io
 import json
@@ -104,7 +110,18 @@ DESCRIBE = {
         *CUSTOM,
     ),
 }
-PREFIX = {"Account": "001", "Lead": "00Q", "Contact": "003"}
+PREFIX = {"Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006"}
+OBJECTS = (*KEYS, "Opportunity")
+CLOCK_START_MS = 1772323200000  # 2026-03-01T00:00:00Z
+READ_QUERY = re.compile(
+    r"SELECT ([\w, ]+) FROM (Account|Lead|Contact|Opportunity)"
+    r"(?: WHERE SystemModstamp >= (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ))? ORDER BY SystemModstamp, Id"
+)
+
+
+def modstamp(ms: int) -> str:
+    """Salesforce's date-time format: 2026-03-01T00:00:01.000+0000."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}+0000"
 
 
 def _b64decode(text: str) -> bytes:
@@ -123,6 +140,7 @@ class FakeSalesforce:
         bulk_process_limit: int | None = None,
         missing_fields: tuple[str, ...] = (),
         not_unique: tuple[str, ...] = (),
+        query_page_size: int = 2000,
     ) -> None:
         self.public_key = public_key
         self.lock_once = set(lock_once)
@@ -135,7 +153,11 @@ class FakeSalesforce:
         self.jwt_claims: list[dict[str, Any]] = []
         self.jwt_headers: list[dict[str, Any]] = []
         self.tokens: set[str] = set()
-        self.records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in KEYS}
+        self.records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in OBJECTS}
+        self.modstamps: dict[str, int] = {}  # record Id -> SystemModstamp (epoch ms)
+        self.clock_ms = CLOCK_START_MS
+        self.query_page_size = query_page_size
+        self._pages: dict[str, tuple[int, list[dict[str, Any]]]] = {}  # locator -> (totalSize, rows left)
         self.index: dict[str, dict[str, str]] = {name: {} for name in KEYS}
         self.jobs: dict[str, dict[str, Any]] = {}
         self._ids = 0
@@ -162,9 +184,29 @@ class FakeSalesforce:
         """The API calls that change data (the token request excluded)."""
         return [r for r in self.requests if r[0] in ("POST", "PATCH", "PUT", "DELETE") and "/oauth2/" not in r[1]]
 
-    def seed(self, sobject: str, fields: dict[str, Any]) -> str:
+    def seed(self, sobject: str, fields: dict[str, Any], *, modstamp_ms: int | None = None) -> str:
         """A record sales already have (e.g. an Account without SIREN__c)."""
-        return self._store(sobject, dict(fields))
+        record_id = self._store(sobject, dict(fields))
+        if modstamp_ms is not None:
+            self.modstamps[record_id] = modstamp_ms
+        return record_id
+
+    def edit(self, sobject: str, record_id: str, fields: dict[str, Any], *, modstamp_ms: int | None = None) -> None:
+        """What sales change in the UI (a status, an owner): the SystemModstamp moves."""
+        self.records[sobject][record_id].update(fields)
+        self._touch(record_id, modstamp_ms)
+
+    def _touch(self, record_id: str, modstamp_ms: int | None = None) -> None:
+        self.clock_ms += 1000
+        self.modstamps[record_id] = self.clock_ms if modstamp_ms is None else modstamp_ms
+
+    def read_queries(self) -> list[str]:
+        """The read-back SOQL received, in order."""
+        return [
+            dict(parse_qsl(p.split("?", 1)[1])).get("q", "")
+            for m, p, _ in self.requests
+            if p.startswith(f"/services/data/{V}/query?") and "SystemModstamp" in p
+        ]
 
     def by_key(self, sobject: str, key: str) -> dict[str, Any]:
         return self.records[sobject][self.index[sobject][key]]
@@ -178,9 +220,10 @@ class FakeSalesforce:
     def _store(self, sobject: str, fields: dict[str, Any]) -> str:
         record_id = self._new_id(sobject)
         self.records[sobject][record_id] = {"Id": record_id, **fields}
+        self._touch(record_id)
         if sobject == "Account" and fields.get("Website"):
             self._by_website.setdefault(fields["Website"], []).append(record_id)
-        key = fields.get(KEYS[sobject])
+        key = fields.get(KEYS.get(sobject, ""))
         if key:
             self.index[sobject][str(key)] = record_id
         return record_id
@@ -222,6 +265,7 @@ class FakeSalesforce:
                 return _failure("DUPLICATES_DETECTED", "Use one of these records?", [])
             return {"id": self._store(sobject, fields), "success": True, "errors": [], "created": True}
         self.records[sobject][record_id].update(fields)
+        self._touch(record_id)
         return {"id": record_id, "success": True, "errors": [], "created": False}
 
     # ------------------------------------------------------------------ app
@@ -343,6 +387,7 @@ class FakeSalesforce:
             if record is None:
                 return JSONResponse([{"message": "entity not found", "errorCode": "NOT_FOUND"}], 404)
             record.update(body)
+            fake._touch(record_id)
             if body.get(KEYS[sobject]):
                 fake.index[sobject][str(body[KEYS[sobject]])] = record_id
             return Response(status_code=204)
@@ -351,6 +396,9 @@ class FakeSalesforce:
             if (denied := guard(request, None)) is not None:
                 return denied
             soql = request.query_params.get("q", "")
+            read = READ_QUERY.fullmatch(soql)
+            if read is not None:
+                return fake._read(read, limit_headers())
             by_email = re.fullmatch(
                 r"SELECT Id, Email FROM (Lead|Contact) WHERE Email IN \(((?:'(?:[^'\\]|\\.)*',?)+)\) "
                 r"AND Email_Key__c = null",
@@ -380,6 +428,14 @@ class FakeSalesforce:
                 if r.get(m.group(1)) == value and not r.get("SIREN__c")
             ][:2]
             return JSONResponse({"totalSize": len(hits), "done": True, "records": hits}, headers=limit_headers())
+
+        async def query_more(request: Request) -> Response:
+            if (denied := guard(request, None)) is not None:
+                return denied
+            locator = request.path_params["locator"]
+            if locator not in fake._pages:
+                return JSONResponse([{"message": "invalid query locator", "errorCode": "INVALID_QUERY_LOCATOR"}], 400)
+            return fake._page(locator, limit_headers())
 
         async def create_job(request: Request) -> Response:
             body = await _json(request)
@@ -489,12 +545,60 @@ class FakeSalesforce:
                 Route(f"{data}/sobjects/{{sobject}}/describe", describe, methods=["GET"]),
                 Route(f"{data}/sobjects/{{sobject}}/{{id}}", update, methods=["PATCH"]),
                 Route(f"{data}/query", query, methods=["GET"]),
+                Route(f"{data}/query/{{locator}}", query_more, methods=["GET"]),
                 Route(f"{data}/jobs/ingest", create_job, methods=["POST"]),
                 Route(f"{data}/jobs/ingest/{{id}}/batches", upload, methods=["PUT"]),
                 Route(f"{data}/jobs/ingest/{{id}}", job_state, methods=["GET", "PATCH"]),
                 Route(f"{data}/jobs/ingest/{{id}}/{{kind}}", results, methods=["GET"]),
             ]
         )
+
+    def _read(self, match: re.Match[str], headers: dict[str, str]) -> Response:
+        """The read-back query: the records modified at or after the literal (to the second),
+        ordered by SystemModstamp then Id, the selected fields only, paged."""
+        fields = [f.strip() for f in match.group(1).split(",")]
+        sobject, since = match.group(2), match.group(3)
+        described = set(DESCRIBE.get(sobject, ())) - {
+            n.split(".", 1)[1] for n in self.missing_fields if n.startswith(f"{sobject}.")
+        }
+        for name in fields:
+            if name.endswith("__c") and name not in described:
+                return JSONResponse(
+                    [{"message": f"No such column '{name}' on entity '{sobject}'", "errorCode": "INVALID_FIELD"}],
+                    400,
+                )
+        since_ms = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ")) * 1000 if since else None
+        rows = sorted(
+            (r for r in self.records[sobject].values() if since_ms is None or self.modstamps[r["Id"]] >= since_ms),
+            key=lambda r: (self.modstamps[r["Id"]], r["Id"]),
+        )
+        out = []
+        for r in rows:
+            record: dict[str, Any] = {
+                "attributes": {"type": sobject, "url": f"/services/data/{V}/sobjects/{sobject}/{r['Id']}"}
+            }
+            for name in fields:
+                if name == "SystemModstamp":
+                    record[name] = modstamp(self.modstamps[r["Id"]])
+                elif name in ("IsWon", "IsClosed", "IsConverted"):
+                    record[name] = bool(r.get(name, False))
+                else:
+                    record[name] = r.get(name)
+            out.append(record)
+        locator = f"01gS7{len(self._pages) + 1:010d}"
+        self._pages[locator] = (len(out), out)
+        return self._page(locator, headers)
+
+    def _page(self, locator: str, headers: dict[str, str]) -> Response:
+        total, rows = self._pages[locator]
+        page, rest = rows[: self.query_page_size], rows[self.query_page_size :]
+        self._pages[locator] = (total, rest)
+        body: dict[str, Any] = {"totalSize": total, "done": not rest, "records": page}
+        if rest:
+            body["nextRecordsUrl"] = f"/services/data/{V}/query/{locator}"
+        else:
+            del self._pages[locator]
+        return JSONResponse(body, headers=headers)
 
     def _run_job(self, job: dict[str, Any]) -> None:
         """Process the uploaded CSV as Salesforce would, once UploadComplete."""
