@@ -109,9 +109,10 @@ app.add_typer(load_app, name="load")
 def _mount_subcommands() -> None:
     from pipelines.cli_crm import register
     from pipelines.cli_crm_api import crm_app
-    from pipelines.cli_icp import icp_app
+    from pipelines.cli_icp import icp_app, score_cmd
 
     app.add_typer(icp_app, name="icp")
+    app.command("score")(score_cmd)
     app.add_typer(crm_app, name="crm")
     register(app)
 

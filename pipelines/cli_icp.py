@@ -6,6 +6,9 @@
 - `firmo icp prospects`            rebuilds core.prospects (the pipeline does it after signals);
 - `firmo icp translate icps/x.yaml --to naf2025`  rewrites the file's NAF criteria in NAF 2025
   (or `--to naf_rev2`), printing what changed.
+
+`firmo score accounts.csv --icp x` (or `--from-crm hubspot`) is defined here too (`score_cmd`,
+mounted at the top level by pipelines/cli.py): a user's list scored with an ICP's rules.
 """
 
 from __future__ import annotations
@@ -157,3 +160,42 @@ def translate_cmd(
     target = output or path
     write_atomically(target, result.text)
     typer.echo(f"{target}: NAF criteria written in {to}")
+
+
+def _icp_file(value: str, settings: Settings) -> Path:
+    """--icp: a file, or the name of one in the ICP folder (FIRMO_ICP_DIR)."""
+    path = Path(value)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return settings.icp_dir / f"{value}.yaml"
+
+
+def score_cmd(
+    accounts: Path | None = typer.Argument(
+        None, help="CSV of accounts: siren, siret, domain/website, name/raison sociale, postal code columns."
+    ),
+    icp_name: str = typer.Option(..., "--icp", help="ICP file, or its name in the ICP folder (FIRMO_ICP_DIR)."),
+    from_crm: str | None = typer.Option(None, "--from-crm", help="Score the accounts a CRM holds (read back)."),
+    out: Path | None = typer.Option(None, "--out", help="Output CSV (default <data dir>/scored/<list>_<icp>.csv)."),
+    db_file: Path | None = DB_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+) -> None:
+    """Match each account to a SIREN, then score and tier it with the ICP's rules (reasons included);
+    rows not scored say why (no SIREN found, ambiguous, inactive, not prospectable, outside the ICP)."""
+    from firmo import db
+    from firmo.errors import InputError
+    from firmo.icp import byol
+
+    if (accounts is None) == (from_crm is None):
+        raise InputError("firmo score: give a CSV of accounts or --from-crm <crm> (one of them)")
+    settings = Settings.from_env()
+    icp = _load(_icp_file(icp_name, settings))
+    day = _as_of(as_of)
+    rows = byol.read_accounts(accounts) if accounts is not None else None
+    with db.connection(db_file, settings=settings) as con:
+        if rows is None:
+            rows = byol.crm_accounts(con, str(from_crm))
+        result = byol.score_accounts(con, icp, rows, as_of=day, disqualified_days=settings.crm_disqualified_days)
+    stem = accounts.stem if accounts is not None else str(from_crm)
+    path = byol.write_result(result, out or settings.data_dir / "scored" / f"{stem}_{icp.name}.csv")
+    typer.echo("\n".join([*byol.summary(result), str(path)]))

@@ -191,3 +191,31 @@ def test_written_list(warehouse, tmp_path):
                         + ",2 units named MARTIN at 35000 (2 active): give the SIREN,"
                         + f"{C1} (active) | {C2} (active)")  # fmt: skip
     assert lines[3].startswith("13,'=cmd(),,,,unmatched,")  # formula-safe
+
+
+def test_cli_scores_a_csv_and_refuses_bad_input(tmp_path, data_env):
+    from typer.testing import CliRunner
+
+    from firmo import db
+    from pipelines.cli import app
+
+    with db.connection() as con:
+        build_warehouse(con, [company(A, name="ACME LOGICIELS"), company(G, naf="47.11B")],
+                        officers=[officer(A, "73", "Président de SAS")])  # fmt: skip
+    icp = tmp_path / "saas.yaml"
+    icp.write_text("criteria:\n  naf: {include: ['62']}\n  decision_makers: [Président]\n", encoding="utf-8")
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(f"SIREN;Raison sociale\n{A};Acme\n{G};Shop\n;Nobody\n", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(app, ["score", str(accounts), "--icp", str(icp), "--as-of", AS_OF.isoformat()])
+    assert out.exit_code == 0, out.output
+    written = data_env / "scored" / "accounts_saas.csv"
+    assert out.stdout.splitlines() == ["3 accounts against ICP saas", "  scored                 1 (warm 1)",
+                                       "  outside_icp            1", "  unmatched              1", str(written)]  # fmt: skip
+    assert [line.split(",")[5] for line in written.read_text().splitlines()[1:]] == ["scored", "outside_icp",
+                                                                                      "unmatched"]  # fmt: skip
+    out = runner.invoke(app, ["score", "--icp", str(icp)])
+    assert (out.exit_code, out.output) == (1, "firmo: firmo score: give a CSV of accounts or --from-crm <crm> (one of them)\n")
+    out = runner.invoke(app, ["score", "--icp", str(icp), "--from-crm", "hubspot"])
+    assert (out.exit_code, out.output.splitlines()[-1]) == (  # after the ICP's notes
+        1, "firmo: exports.crm_accounts holds no hubspot account: read the CRM back first (firmo crm pull hubspot)")
