@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -52,7 +52,12 @@ COST = {
     "lead_write": 10,
     "lead_list": 20,
     "note_create": 10,
+    "list": 10,  # v2 persons / organizations / deals list (read-back)
+    "archived_lead_list": 40,
+    "lead_labels": 20,  # a v1 list (its cost is not in crm_sync.md: the v1 list price is assumed)
 }
+LIST_PATHS = {"organization": "organizations", "person": "persons", "deal": "deals"}
+LIST_LIMIT = 500  # v2 lists: default 100, max 500 (§3.5)
 
 
 class PipedriveError(RuntimeError):
@@ -258,6 +263,56 @@ class PipedriveClient:
 
     def add_note(self, body: Mapping[str, Any]) -> dict[str, Any]:
         return self._request("POST", "/v1/notes", cost=COST["note_create"], body=body)["data"]
+
+    # ------------------------------------------------------------------ read-back (§3.5)
+
+    def list_updated(
+        self, entity: str, *, updated_since: str | None = None, ids: list[int] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """v2 organizations / persons / deals updated since an RFC 3339 time (all of them without
+        one), oldest first, or the records of `ids` (at most 100 a call); cursor-paged until
+        `additional_data.next_cursor` is absent or null."""
+        if ids is not None and not ids:
+            return
+        chunks: list[list[int] | None] = [ids[i : i + 100] for i in range(0, len(ids), 100)] if ids else [None]
+        for chunk in chunks:
+            cursor = None
+            while True:
+                params: dict[str, Any] = {"sort_by": "update_time", "sort_direction": "asc", "limit": LIST_LIMIT}
+                if updated_since:
+                    params["updated_since"] = updated_since
+                if chunk:
+                    params["ids"] = ",".join(str(i) for i in chunk)
+                if cursor:
+                    params["cursor"] = cursor
+                payload = self._request("GET", f"/api/v2/{LIST_PATHS[entity]}", cost=COST["list"], params=params)
+                yield from payload.get("data") or []
+                cursor = (payload.get("additional_data") or {}).get("next_cursor")
+                if not cursor:
+                    break
+
+    def leads_updated(self, *, archived: bool, updated_since: str | None = None) -> Iterator[dict[str, Any]]:
+        """v1 leads (`/v1/leads`, or `/v1/leads/archived`: archived leads are not in the first),
+        updated since an RFC 3339 time, oldest first, start/limit paged."""
+        path, cost = (
+            ("/v1/leads/archived", COST["archived_lead_list"]) if archived else ("/v1/leads", COST["lead_list"])
+        )
+        start = 0
+        while True:
+            params: dict[str, Any] = {"start": start, "limit": 500, "sort": "update_time ASC"}
+            if updated_since:
+                params["updated_since"] = updated_since
+            payload = self._request("GET", path, cost=cost, params=params)
+            yield from payload.get("data") or []
+            page = (payload.get("additional_data") or {}).get("pagination") or {}
+            if not page.get("more_items_in_collection"):
+                return
+            start = int(page["next_start"])
+
+    def lead_labels(self) -> dict[str, str]:
+        """label id -> name (`GET /v1/leadLabels`)."""
+        payload = self._request("GET", "/v1/leadLabels", cost=COST["lead_labels"])
+        return {str(x["id"]): str(x["name"]) for x in payload.get("data") or []}
 
 
 def _seconds(value: str | None) -> float | None:

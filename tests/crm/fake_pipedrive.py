@@ -7,10 +7,18 @@ phones arrays, v2's strict types), v1 leads (POST 201, PATCH, GET with start/lim
 notes. Every response carries `x-ratelimit-*` headers; the first `rate_limit_first` requests
 answer 429. `fail_sirens` / `fail_emails` make the creation of that organisation / person answer
 400 with the error envelope. Every request is recorded as (method, path, query, body).
+
+The read-back (§3.5): v2 `GET /api/v2/{organizations,persons,deals}` with `updated_since`
+(records updated at or after it), `ids`, `sort_by=update_time`, cursor pages of `page_size`
+(`additional_data.next_cursor`, null on the last); v1 `GET /v1/leads` and `/v1/leads/archived`
+with `updated_since` and start/limit pages; `GET /v1/leadLabels`. Every record has an
+`update_time`: `seed(..., updated=)` or the fake's clock (one second a write from
+2026-03-01T00:00:00Z).
 """
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import threading
@@ -37,6 +45,14 @@ STANDARD_FIELDS = [
     {"field_name": n, "field_code": n.lower(), "field_type": "varchar", "is_custom_field": False}
     for n in ("Name", "Owner", "Address")
 ]
+
+
+CLOCK_START = 1772323200  # 2026-03-01T00:00:00Z
+LISTS = ("organizations", "persons", "deals")
+
+
+def rfc3339(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -81,6 +97,10 @@ class FakePipedrive:
         self.persons: dict[int, dict[str, Any]] = {}
         self.leads: dict[str, dict[str, Any]] = {}
         self.notes: dict[int, dict[str, Any]] = {}
+        self.deals: dict[int, dict[str, Any]] = {}
+        self.lead_labels: list[dict[str, Any]] = []
+        self.update_times: dict[tuple[str, Any], int] = {}  # (store, id) -> update_time (epoch s)
+        self.clock = CLOCK_START
         self._ids = 100
         self._lock = threading.Lock()
         routes = [
@@ -88,6 +108,9 @@ class FakePipedrive:
             Route("/api/v2/itemSearch/field", self.item_search_field, methods=["GET"]),
             Route("/api/v2/persons/search", self.persons_search, methods=["GET"]),
             Route("/api/v2/{entity:str}", self.entity_create, methods=["POST"]),
+            Route("/api/v2/{entity:str}", self.entity_list, methods=["GET"]),
+            Route("/v1/leads/archived", self.leads_route, methods=["GET"]),
+            Route("/v1/leadLabels", self.labels_route, methods=["GET"]),
             Route("/api/v2/{entity:str}/{id:int}", self.entity_update, methods=["PATCH"]),
             Route("/v1/leads", self.leads_route, methods=["GET", "POST"]),
             Route("/v1/leads/{id:str}", self.lead_update, methods=["PATCH"]),
@@ -117,6 +140,42 @@ class FakePipedrive:
     def _next_id(self) -> int:
         self._ids += 1
         return self._ids
+
+    def _touch(self, kind: str, record_id: Any, updated: int | None = None) -> None:
+        self.clock += 1
+        self.update_times[(kind, record_id)] = self.clock if updated is None else updated
+
+    def seed(self, kind: str, record: dict[str, Any], *, updated: int | None = None) -> Any:
+        """A record sales already have (kind: organizations, persons, deals, leads), updated at
+        `updated` (epoch seconds) or now on the fake's clock; returns its id."""
+        with self._lock:
+            store = self._store(kind)
+            record_id: Any = str(uuid.UUID(int=self._next_id())) if kind == "leads" else self._next_id()
+            base = {"is_archived": False, "label_ids": []} if kind == "leads" else {}
+            store[record_id] = {**base, **record, "id": record_id}
+            self._visible_from[record_id] = self._searches if kind != "leads" else 0
+            self._touch(kind, record_id, updated)
+        return record_id
+
+    def edit(self, kind: str, record_id: Any, changes: dict[str, Any], *, updated: int | None = None) -> None:
+        """What sales change in the UI: the record's update_time moves."""
+        with self._lock:
+            self._store(kind)[record_id].update(changes)
+            self._touch(kind, record_id, updated)
+
+    def _store(self, kind: str) -> dict[Any, dict[str, Any]]:
+        return {"organizations": self.organizations, "persons": self.persons, "deals": self.deals, "leads": self.leads}[
+            kind
+        ]
+
+    def _with_time(self, kind: str, record: dict[str, Any]) -> dict[str, Any]:
+        return {**record, "update_time": rfc3339(self.update_times.get((kind, record["id"]), self.clock))}
+
+    def _updated_since(self, kind: str, record: dict[str, Any], since: str | None) -> bool:
+        if not since:
+            return True
+        limit = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ"))
+        return self.update_times.get((kind, record["id"]), self.clock) >= limit
 
     def custom_key(self, kind: str, name: str) -> str | None:
         return next((f["field_code"] for f in self.fields[kind] if f["field_name"] == name), None)
@@ -291,6 +350,7 @@ class FakePipedrive:
             record_id = self._next_id()
             store[record_id] = {**body, "id": record_id}
             self._visible_from[record_id] = self._searches + self.search_lag
+            self._touch(entity, record_id)
         return JSONResponse({"success": True, "data": store[record_id]})
 
     async def entity_update(self, request: Request) -> JSONResponse:
@@ -305,6 +365,7 @@ class FakePipedrive:
                 return _error(400, problem)
             custom = {**store[record_id].get("custom_fields", {}), **body.get("custom_fields", {})}
             store[record_id].update({**body, "custom_fields": custom})
+            self._touch(entity, record_id)
         return JSONResponse({"success": True, "data": store[record_id]})
 
     # ------------------------------------------------------------------ leads, notes (v1)
@@ -313,10 +374,12 @@ class FakePipedrive:
         if request.method == "GET":
             q = request.query_params
             start, limit = int(q.get("start") or 0), min(int(q.get("limit") or 100), self.page_size)
+            archived = request.url.path.endswith("/archived")
             rows = [
-                x
-                for x in self.leads.values()
-                if not x["is_archived"]
+                self._with_time("leads", x)
+                for x in sorted(self.leads.values(), key=lambda x: self.update_times.get(("leads", x["id"]), 0))
+                if bool(x["is_archived"]) == archived
+                and self._updated_since("leads", x, q.get("updated_since"))
                 and ("person_id" not in q or x.get("person_id") == int(q["person_id"]))
                 and ("organization_id" not in q or x.get("organization_id") == int(q["organization_id"]))
             ]
@@ -340,7 +403,44 @@ class FakePipedrive:
                 "origin_id": None,
                 **body,
             }
+            self._touch("leads", lead_id)
         return JSONResponse({"success": True, "data": self.leads[lead_id]}, status_code=201)
+
+    async def labels_route(self, request: Request) -> JSONResponse:
+        return JSONResponse({"success": True, "data": self.lead_labels})
+
+    async def entity_list(self, request: Request) -> JSONResponse:
+        """v2 lists, oldest update first (`sort_by=update_time&sort_direction=asc`), cursor pages."""
+        entity, q = request.path_params["entity"], request.query_params
+        if entity not in LISTS:
+            return _error(404, "Unknown method .")
+        if q.get("sort_by", "id") != "update_time" or q.get("sort_direction", "asc") != "asc":
+            return _error(400, "this fake sorts by update_time ascending only")
+        limit = int(q.get("limit") or 100)
+        if not 1 <= limit <= 500:
+            return _error(400, '"limit" must be between 1 and 500')
+        ids = {int(i) for i in q["ids"].split(",")} if q.get("ids") else None
+        if ids is not None and len(ids) > 100:
+            return _error(400, '"ids" takes at most 100 ids')
+        with self._lock:
+            rows = sorted(
+                (
+                    self._with_time(entity, r)
+                    for r in self._store(entity).values()
+                    if (ids is None or r["id"] in ids) and self._updated_since(entity, r, q.get("updated_since"))
+                ),
+                key=lambda r: (r["update_time"], r["id"]),
+            )
+        start = int(q.get("cursor") or 0)
+        size = min(limit, self.page_size)
+        more = start + size < len(rows)
+        return JSONResponse(
+            {
+                "success": True,
+                "data": rows[start : start + size],
+                "additional_data": {"next_cursor": str(start + size) if more else None},
+            }
+        )
 
     async def lead_update(self, request: Request) -> JSONResponse:
         lead_id = request.path_params["id"]
@@ -349,6 +449,7 @@ class FakePipedrive:
             if lead_id not in self.leads:
                 return _error(404, "Lead not found")
             self.leads[lead_id].update(body)
+            self._touch("leads", lead_id)
         return JSONResponse({"success": True, "data": self.leads[lead_id]})
 
     async def notes_route(self, request: Request) -> JSONResponse:

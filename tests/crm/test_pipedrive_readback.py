@@ -1,0 +1,167 @@
+"""Pipedrive read-back against the loopback fake: the v2 lists (updated_since, cursor pages), the
+v1 leads and archived leads, the customer's disqualification rule (archived lead, lead label,
+lost deal), won deals, and what the export and the push do with it (a fresh company, a company
+that already has the organisations, a company where sales disqualified half the leads)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from firmo.crm import export_leads
+from firmo.crm.push_pipedrive import push_pipedrive
+from firmo.crm.readback_pipedrive import Rules, pull_pipedrive
+
+from .conftest import NOW, golden_leads
+from .fake_pipedrive import CLOCK_START, FakePipedrive
+from .test_pipedrive_push import client_for
+
+SIREN_CODE = "946947d1b02fd3ef20798d6112ec5d895a686a21"
+DAY = 86_400
+MAR_1_MS = CLOCK_START * 1000
+
+
+def _rows(con, sql):
+    return con.execute(sql).fetchall()
+
+
+def _siren_field(fake: FakePipedrive) -> None:
+    fake.fields["organizationFields"].append(
+        {"field_name": "SIREN", "field_code": SIREN_CODE, "field_type": "varchar", "is_custom_field": True}
+    )
+
+
+def _org(fake: FakePipedrive, name: str, siren: str | None, *, owner: int = 5, updated: int | None = None) -> int:
+    custom = {SIREN_CODE: siren} if siren else {}
+    return fake.seed("organizations", {"name": name, "owner_id": owner, "custom_fields": custom}, updated=updated)
+
+
+def test_fresh_company_reads_nothing_then_what_the_push_created(con):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        empty = pull_pipedrive(con, client, now=NOW)
+        assert (empty.accounts, empty.contacts, empty.deals, empty.cursors) == (0, 0, 0, {})
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        report = pull_pipedrive(con, client, now=NOW + timedelta(hours=1))
+    # 3 organisations + their 3 leads, 3 persons + the 3 leads' contact rows, all matched by the SIREN field
+    assert (report.accounts, report.contacts, report.matched, report.disqualified) == (6, 6, {"siren": 6}, 0)
+    assert report.cursors == {"organizations": MAR_1_MS + 7000, "persons": MAR_1_MS + 8000,
+                              "leads": MAR_1_MS + 9000}
+    assert _rows(con, "SELECT crm_id, siren, lifecycle, lead_status FROM exports.crm_accounts "
+                      "WHERE NOT starts_with(crm_id, 'lead:') ORDER BY crm_id") == [
+        ("101", "552100554", None, None), ("105", "732829320", None, None), ("109", "443061841", None, None)]
+    assert _rows(con, "SELECT email, account_crm_id, siren FROM exports.crm_contacts "
+                      "WHERE NOT starts_with(crm_id, 'lead:') ORDER BY crm_id") == [
+        ("jeanne.martin@acme.fr", "101", "552100554"), (None, "105", "732829320"),
+        ("anne.roux@eclair.fr", "109", "443061841")]
+
+
+def test_company_with_the_organisations_already_there_is_updated_keeps_owner_no_duplicate(con):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        _siren_field(fake)
+        acme = _org(fake, "ACME", "552100554", owner=5)
+        report = pull_pipedrive(con, client, now=NOW)
+        assert _rows(con, "SELECT crm_id, siren, match_method, owner FROM exports.crm_accounts") == [
+            (str(acme), "552100554", "siren", "5")]
+        assert report.accounts == 1
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        assert fake.calls("PATCH", f"/api/v2/organizations/{acme}")[0]["name"] == "Acme SAS"
+        assert len(fake.organizations) == 3  # Acme updated, two created: no second Acme
+        assert fake.organizations[acme]["owner_id"] == 5
+        assert all("owner_id" not in b for b in fake.calls("POST", "/api/v2/organizations"))
+        again = pull_pipedrive(con, client, now=NOW)
+    assert _rows(con, f"SELECT name, owner FROM exports.crm_accounts WHERE crm_id = '{acme}'") == [("Acme SAS", "5")]
+    assert again.matched == {"siren": 6}
+
+
+def test_sales_disqualified_half_the_leads_the_next_export_leaves_them_out(con, tmp_path):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        _siren_field(fake)
+        fake.lead_labels = [{"id": "f08b42a0-1", "name": "Disqualified", "color": "red"},
+                            {"id": "f08b42a0-2", "name": "Hot", "color": "green"}]
+        acme, dupont = _org(fake, "Acme", "552100554"), _org(fake, "Dupont", "732829320")
+        eclair, bleu = _org(fake, "Eclair", "443061841"), _org(fake, "Bleu", "880878145")
+        anne = fake.seed("persons", {"name": "Anne Roux", "org_id": eclair,
+                                     "emails": [{"value": "Anne.Roux@eclair.fr", "primary": True}]})
+        fake.seed("leads", {"title": "Acme", "organization_id": acme, "label_ids": ["f08b42a0-2"]})
+        fake.seed("leads", {"title": "Dupont", "organization_id": dupont, "is_archived": True},
+                  updated=CLOCK_START)
+        fake.seed("leads", {"title": "Eclair", "person_id": anne, "label_ids": ["f08b42a0-1"]},
+                  updated=CLOCK_START + DAY)
+        fake.seed("leads", {"title": "Bleu", "organization_id": bleu})
+        report = pull_pipedrive(con, client, now=NOW)
+    # held: the archived lead (account), the labelled one (account + Anne's contact row)
+    assert (report.accounts, report.contacts, report.disqualified) == (8, 2, 3)
+    assert _rows(con, "SELECT siren, lead_status FROM exports.crm_accounts WHERE lifecycle = 'lead' ORDER BY 1") == [
+        ("443061841", "label Disqualified"), ("552100554", "label Hot"), ("732829320", "archived"),
+        ("880878145", "open")]
+    exported = export_leads(golden_leads(), con=con, root=tmp_path, crms=("pipedrive",), now=NOW)
+    assert exported.crm_disqualified == 2 and exported.exported == {"pipedrive": 1}
+    assert _rows(con, "SELECT raw, reason FROM exports.rejects WHERE reason LIKE 'disqualified%' ORDER BY 1") == [
+        ('{"icp": "saas_paris", "siren": "443061841"}',
+         "disqualified in pipedrive (lead status label Disqualified) since 2026-03-02: left out until 2026-05-31"),
+        ('{"icp": "saas_paris", "siren": "732829320"}',
+         "disqualified in pipedrive (lead status archived) since 2026-03-01: left out until 2026-05-30"),
+    ]
+
+
+def test_the_rule_is_the_customers(con):
+    assert Rules.parse("label:Cold, lost") == Rules(archived=False, lost=True, labels=frozenset({"Cold"}))
+    with pytest.raises(ValueError, match="'deleted' is not a rule"):
+        Rules.parse("archived,deleted")
+    with FakePipedrive() as fake, client_for(fake) as client:
+        _siren_field(fake)
+        dupont = _org(fake, "Dupont", "732829320")
+        fake.seed("leads", {"title": "Dupont", "organization_id": dupont, "is_archived": True})
+        report = pull_pipedrive(con, client, now=NOW, rules="label:Cold")
+    assert report.disqualified == 0  # archived is not disqualified for this customer
+
+
+def test_lost_deal_holds_until_reopened_won_deal_makes_a_customer(con):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        _siren_field(fake)
+        acme, dupont = _org(fake, "Acme SAS", "552100554"), _org(fake, "Dupont", "732829320")
+        fake.seed("deals", {"title": "Acme", "org_id": acme, "status": "won", "stage_id": 4})
+        lost = fake.seed("deals", {"title": "Dupont", "org_id": dupont, "status": "lost", "stage_id": 2,
+                                   "lost_reason": "too expensive"}, updated=CLOCK_START)
+        report = pull_pipedrive(con, client, now=NOW)
+        assert (report.deals, report.customers, report.disqualified) == (2, 1, 1)
+        assert _rows(con, "SELECT kind, value, name, source FROM exports.customers") == [
+            ("siren", "552100554", "Acme SAS", "pipedrive")]
+        assert _rows(con, "SELECT crm_id, siren, lead_status FROM exports.crm_accounts WHERE lifecycle = 'deal'") == [
+            (f"deal:{lost}", "732829320", "lost: too expensive")]
+        fake.edit("deals", lost, {"status": "open", "lost_reason": None})
+        reopened = pull_pipedrive(con, client, now=NOW)
+    # the reopened deal, and the won one again (the cursor's second is read again)
+    assert (reopened.deals, reopened.disqualified, reopened.validated) == (2, 0, 1)
+    assert _rows(con, "SELECT lead_status, crm_validated FROM exports.crm_accounts WHERE lifecycle = 'deal'") == [
+        ("open deal", True)]
+    assert _rows(con, f"SELECT open_deals, won, lost FROM exports.crm_accounts WHERE crm_id = '{dupont}'") == [
+        (1, 0, 0)]
+
+
+def test_incremental_pull_pages_and_reads_only_what_changed(con):
+    sleeps: list[float] = []
+    with FakePipedrive(page_size=2, rate_limit_first=1) as fake, client_for(fake, sleep=sleeps.append) as client:
+        _siren_field(fake)
+        ids = [_org(fake, f"O{i}", s, updated=CLOCK_START + i)
+               for i, s in enumerate(("552100554", "732829320", "443061841"))]
+        first = pull_pipedrive(con, client, now=NOW)
+        assert sleeps == [0.0]  # the 429's x-ratelimit-reset: 0
+        assert [p for m, p, q, _ in fake.requests[:2]] == ["/api/v2/organizationFields"] * 2  # the 429, again
+        lists = [q for m, p, q, _ in fake.requests if p == "/api/v2/organizations"]
+        assert [q.get("cursor") for q in lists] == [None, "2"]  # two pages
+        assert first.accounts == 3 and first.cursors == {"organizations": (CLOCK_START + 2) * 1000}
+        fake.edit("organizations", ids[0], {"owner_id": 9}, updated=CLOCK_START + 60)
+        fake.requests.clear()
+        second = pull_pipedrive(con, client, now=NOW + timedelta(hours=1))
+        lists = [q for m, p, q, _ in fake.requests if p == "/api/v2/organizations"]
+        assert lists == [{"sort_by": "update_time", "sort_direction": "asc", "limit": "500",
+                          "updated_since": "2026-03-01T00:00:02Z"}]
+    # the boundary record (updated_since includes its second) and the edited one
+    assert (second.accounts, second.cursors) == (2, {"organizations": (CLOCK_START + 60) * 1000})
+    assert _rows(con, "SELECT crm_id, owner, modified_at FROM exports.crm_accounts ORDER BY crm_id") == [
+        (str(ids[0]), "9", datetime(2026, 3, 1, 0, 1)),
+        (str(ids[1]), "5", datetime(2026, 3, 1, 0, 0, 1)),
+        (str(ids[2]), "5", datetime(2026, 3, 1, 0, 0, 2)),
+    ]
