@@ -276,6 +276,11 @@ class Settings(BaseModel):
         2000,
         ge=1,
     )
+    salesforce_disqualified_statuses: tuple[str, ...] = _var(
+        "FIRMO_SALESFORCE_DISQUALIFIED_STATUSES",
+        "Lead Status values (the org's picklist, comma-separated) the read-back holds out of the exports.",
+        ("Closed - Not Converted", "Unqualified"),
+    )
     # --- Pipedrive push (crm_sync.md §3)
     pipedrive_api_url: str = _var(
         "FIRMO_PIPEDRIVE_API_URL",
@@ -289,6 +294,12 @@ class Settings(BaseModel):
         "FIRMO_PIPEDRIVE_TOKEN_BUDGET",
         "Pipedrive API tokens one push may spend (the daily company budget is shared); unset: no cap.",
         ge=1,
+    )
+    pipedrive_disqualified: str = _var(
+        "FIRMO_PIPEDRIVE_DISQUALIFIED",
+        "What the read-back holds out of the exports, comma-separated: archived (a lead archived), lost (a deal "
+        "lost with a reason), label:<name> (a lead label).",
+        "archived,lost,label:Disqualified",
     )
     # --- hiring signals (France Travail: Offres d'emploi v2, La Bonne Boîte v2)
     france_travail_token_url: str = _var(
@@ -338,7 +349,14 @@ class Settings(BaseModel):
     # --- CLI
     debug: bool = _var("FIRMO_DEBUG", "Show the traceback of a refused input (as --debug).", False)
 
-    @field_validator("inpi_rne_source", "bodacc_source", "jobs_departements", "jobs_rome_codes", mode="before")
+    @field_validator(
+        "inpi_rne_source",
+        "bodacc_source",
+        "jobs_departements",
+        "jobs_rome_codes",
+        "salesforce_disqualified_statuses",
+        mode="before",
+    )
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):

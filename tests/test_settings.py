@@ -60,6 +60,8 @@ EVERY_VARIABLE = {
     "FIRMO_DEBUG": ("yes", "debug", True),
     "FIRMO_PIPEDRIVE_API_URL": ("http://127.0.0.1:9/pd", "pipedrive_api_url", "http://127.0.0.1:9/pd"),
     "FIRMO_PIPEDRIVE_TOKEN_BUDGET": ("50000", "pipedrive_token_budget", 50000),
+    "FIRMO_PIPEDRIVE_DISQUALIFIED": ("label:Cold", "pipedrive_disqualified", "label:Cold"),
+    "FIRMO_SALESFORCE_DISQUALIFIED_STATUSES": ("Rejected, Junk", "salesforce_disqualified_statuses", ("Rejected", "Junk")),
     "FIRMO_FRANCE_TRAVAIL_TOKEN_URL": ("http://127.0.0.1:9/ft/token", "france_travail_token_url", "http://127.0.0.1:9/ft/token"),
     "FIRMO_FRANCE_TRAVAIL_API_URL": ("http://127.0.0.1:9/ft", "france_travail_api_url", "http://127.0.0.1:9/ft"),
     "FIRMO_JOBS_DEPARTEMENTS": ("34, 2A", "jobs_departements", ("34", "2A")),
