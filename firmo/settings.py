@@ -338,6 +338,18 @@ class Settings(BaseModel):
     waterfall_config: Path | None = _var(
         "FIRMO_WATERFALL_CONFIG", "Waterfall YAML (order, budgets, limits); default the shipped waterfall/default.yaml."
     )
+    recheck_days: int = _var(
+        "FIRMO_RECHECK_DAYS",
+        "People enriched (or last re-checked) more than this many days ago are re-checked for a job change.",
+        180,
+        ge=1,
+    )
+    recheck_monthly_credits: float = _var(
+        "FIRMO_RECHECK_MONTHLY_CREDITS",
+        "Credits the job-change re-checks may spend per calendar month, apart from the enrichment budget.",
+        2000.0,
+        ge=0,
+    )
     provider_keys: dict[str, SecretStr] = Field(
         default_factory=dict,
         description="FIRMO_<NAME>_API_KEY: a provider's key, by provider name; a provider without one is skipped.",

@@ -57,6 +57,8 @@ EVERY_VARIABLE = {
     "FIRMO_SALESFORCE_LEAD_OBJECT": ("Contact", "salesforce_lead_object", "Contact"),
     "FIRMO_SALESFORCE_BULK_THRESHOLD": ("500", "salesforce_bulk_threshold", 500),
     "FIRMO_WATERFALL_CONFIG": ("/srv/waterfall.yaml", "waterfall_config", Path("/srv/waterfall.yaml")),
+    "FIRMO_RECHECK_DAYS": ("90", "recheck_days", 90),
+    "FIRMO_RECHECK_MONTHLY_CREDITS": ("500", "recheck_monthly_credits", 500.0),
     "FIRMO_DEBUG": ("yes", "debug", True),
     "FIRMO_PIPEDRIVE_API_URL": ("http://127.0.0.1:9/pd", "pipedrive_api_url", "http://127.0.0.1:9/pd"),
     "FIRMO_PIPEDRIVE_TOKEN_BUDGET": ("50000", "pipedrive_token_budget", 50000),
