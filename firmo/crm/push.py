@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -35,7 +36,8 @@ from firmo.crm.export import Screened, changed_rows, record_rejects, registry_re
 from firmo.crm.hubspot_api import HubSpotClient, HubSpotError
 from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS, Layout
 from firmo.crm.tables import ensure_tables
-from firmo.db import transaction, utc_now
+from firmo.db import table_exists, transaction, utc_now
+from firmo.sqlfiles import load_sql
 
 HUBSPOT_API = dataclasses.replace(HUBSPOT, crm="hubspot_api")
 LEDGER_FILE = "api:hubspot"
@@ -120,6 +122,8 @@ class PushReport(ScreeningCounts):
     keyed: int = 0  # CRM companies found by domain or name that received their SIREN (not duplicated)
     notes: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)  # dry run: what would change, emails masked
+    would: Counter[str] = field(default_factory=Counter)  # dry run: 'create company' -> count, ...
 
 
 # Properties sales own in the CRM: read back (exports.crm_accounts.owner), never written.
@@ -145,16 +149,21 @@ def push_hubspot(
     leads: pl.DataFrame,
     *,
     con: duckdb.DuckDBPyConnection,
-    client: HubSpotClient,
+    client: HubSpotClient | None,
     full: bool = False,
     now: datetime | None = None,
     associate: bool = True,
     notes: bool = True,
+    dry_run: bool = False,
     disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
 ) -> PushReport:
     plan = plan_push(leads, con, HUBSPOT_API, REJECT_SOURCE, full=full, now=now, days=disqualified_days)
     screened, todo, now = plan.screened, plan.todo, plan.now
     report = plan.fill(PushReport())
+    if dry_run:
+        _plan_hubspot(con, plan, report, associate=associate, notes=notes)
+        return report
+    assert client is not None, "a push that is not a dry run needs a client"
 
     companies = {row["siren"]: row for _, _, row, _ in todo}
     # a company the CRM holds without its SIREN (matched by domain or name at read-back) gets it
@@ -198,22 +207,83 @@ def push_hubspot(
                 report.failed += 1
             else:
                 done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
+    pairs: list[tuple[str, str]] = []
     for icp, lead, row, digest in with_email:
         email = ledger.contact_email(lead)
         contact_id, company_id = contact_ids.get(email) if email else None, company_ids.get(row["siren"])
         if contact_id is None or company_id is None:
             report.failed += 1
             continue
-        if associate:
-            client.associate_contact_company(contact_id, company_id)
-            report.associations += 1
+        pairs.append((contact_id, company_id))
         done.append(ledger.ledger_row(HUBSPOT_API.crm, icp, lead, digest, now, LEDGER_FILE))
-    note_rows = _write_notes(con, client, todo, company_ids, now, report) if notes else []
+    if associate and pairs:  # one batch call per 100 pairs (an association is idempotent)
+        report.errors += client.associate_contact_companies(pairs)
+        report.associations = len(pairs)
+    if notes:
+        _write_notes(con, client, todo, company_ids, now, report)
     with transaction(con):
-        _record_notes(con, note_rows)
         ledger.record(con, done)
         record_rejects(con, screened, now, source=REJECT_SOURCE)
     return report
+
+
+def mask_email(email: str) -> str:
+    """'j***@acme.fr': what a dry run prints of an email (the domain says which company, the
+    person stays out of the terminal and its logs)."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_key(key: str) -> str:
+    """A lead key with its person masked: '<siren>|j***@acme.fr', '<siren>|name:j*** d***'."""
+    siren, _, who = key.partition("|")
+    if who.startswith("name:"):
+        return f"{siren}|name:" + " ".join(f"{w[:1]}***" for w in who[len("name:") :].split())
+    return f"{siren}|{mask_email(who)}" if who else siren
+
+
+def _plan_hubspot(
+    con: duckdb.DuckDBPyConnection, plan: PushPlan, report: PushReport, *, associate: bool, notes: bool
+) -> None:
+    """What a push would do, from what firmo knows of HubSpot (no call at all): a company or
+    contact is updated when the ledger sent it before or the last read-back saw it, else created
+    (as far as firmo knows: HubSpot's upsert updates a record it holds unseen all the same)."""
+    sent_sirens = {key.partition("|")[0] for key in plan.sent_before}
+    held = set(_held_sirens(con))
+    contacts_held = readback.known_contacts(con, readback.HUBSPOT)
+    unkeyed = readback.unkeyed_accounts(con, readback.HUBSPOT, {row["siren"] for _, _, row, _ in plan.todo})
+    noted = _noted(con)
+    seen: set[str] = set()
+    for _, lead, row, _ in plan.todo:
+        siren = row["siren"]
+        if siren not in seen:
+            seen.add(siren)
+            if siren in unkeyed:
+                report.planned.append(
+                    f"give SIREN {siren} to HubSpot company {unkeyed[siren]} (matched by domain or name)"
+                )
+            what = "update" if siren in sent_sirens | held or siren in unkeyed else "create"
+            report.would[f"{what} company"] += 1
+            report.planned.append(f"{what} company {siren} ({row['name']})")
+            if notes and (siren, hashlib.sha256(note_body(lead).encode("utf-8")).hexdigest()) not in noted:
+                report.would["add note"] += 1
+                report.planned.append(f"add note to company {siren}")
+        email = ledger.contact_email(lead)
+        if not email:
+            report.no_email += 1
+            continue
+        what = "update" if email in contacts_held or ledger.lead_key(lead) in plan.sent_before else "create"
+        report.would[f"{what} contact"] += 1
+        report.planned.append(
+            f"{what} contact {mask_email(email)}" + (f", associated with {siren}" if associate else "")
+        )
+
+
+def _held_sirens(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """SIRENs of the companies HubSpot held with their SIREN at the last read-back."""
+    if not table_exists(con, "exports.crm_accounts"):
+        return []
+    return [s for (s,) in con.execute(load_sql("crm/push_held_sirens"), {"crm": readback.HUBSPOT}).fetchall()]
 
 
 def note_body(lead: dict[str, Any]) -> str:
@@ -225,44 +295,76 @@ def note_body(lead: dict[str, Any]) -> str:
     return f"{text}\n{NOTE_MARKER.format(siren=lead['siren'], digest=digest[:12])}"
 
 
+def _noted(con: duckdb.DuckDBPyConnection, *, pending: bool = False) -> dict[tuple[str, str], str]:
+    """(siren, body hash) -> company id of the notes HubSpot accepted (`pending`: of the notes
+    firmo was about to send when a run stopped, whose fate it does not know)."""
+    sql = load_sql("crm/push_notes_pending" if pending else "crm/push_notes_done")
+    return {(s, h): c for s, h, c in con.execute(sql, {"crm": readback.HUBSPOT}).fetchall()}
+
+
+def _recover_notes(
+    client: HubSpotClient, pending: dict[tuple[str, str], str], bodies: dict[tuple[str, str], str]
+) -> dict[tuple[str, str], str]:
+    """(siren, body hash) -> note id of the pending notes HubSpot did accept before a run
+    stopped: the company's notes (v4 associations), read in batches, holding the body's marker."""
+    wanted = {key: company for key, company in pending.items() if key in bodies}
+    if not wanted:
+        return {}
+    by_company = client.associations("companies", "notes", sorted(set(wanted.values())))
+    note_ids = sorted({n for ids in by_company.values() for n in ids})
+    texts = client.read("notes", note_ids, ["hs_note_body"]) if note_ids else {}
+    found = {}
+    for key, company in wanted.items():
+        marker = bodies[key].rsplit("\n", 1)[-1]
+        match = [n for n in by_company.get(company, []) if marker in str(texts.get(n, {}).get("hs_note_body", ""))]
+        if match:
+            found[key] = match[0]
+    return found
+
+
 def _write_notes(
     con: duckdb.DuckDBPyConnection,
     client: HubSpotClient,
-    todo: list[tuple[str, dict[str, Any], dict[str, Any], str]],
+    todo: list[Todo],
     company_ids: dict[Any, str],
     now: datetime,
     report: PushReport,
-) -> list[tuple[str, str, str, str, str, datetime]]:
+) -> None:
     """A note with the score reasons on each accepted company, unless firmo wrote that same note
-    (same body) before; a refused note is reported and retried next time the lead changes."""
-    done = {
-        (s, h)
-        for s, h in con.execute("SELECT siren, body_hash FROM exports.crm_notes WHERE crm = 'hubspot'").fetchall()
-    }
-    rows, seen = [], set()
+    (same body) before; a refused note is reported and retried next time the lead changes.
+
+    Notes have no unique property (crm_sync.md §1.6), so exports.crm_notes is an outbox: the note
+    is recorded as pending (note_id '') before the call and given its id at once after it. A run
+    that stopped in between leaves it pending; the next one looks for the note's marker among the
+    company's notes before it writes one, so a crash never doubles a note."""
+    done, pending = _noted(con), _noted(con, pending=True)
+    wanted: dict[tuple[str, str], tuple[str, str]] = {}  # (siren, hash) -> (company id, body)
     for _, lead, row, _ in todo:
         company_id = company_ids.get(row["siren"])
-        if company_id is None or row["siren"] in seen:
+        if company_id is None:
             continue
-        seen.add(row["siren"])
         body = note_body(lead)
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        if (row["siren"], digest) in done:
+        key = (row["siren"], hashlib.sha256(body.encode("utf-8")).hexdigest())
+        if key not in done:
+            wanted.setdefault(key, (company_id, body))
+    recovered = _recover_notes(client, pending, {k: b for k, (_, b) in wanted.items()})
+    for key, note_id in sorted(recovered.items()):
+        _record_note(con, key, wanted[key][0], note_id, now)
+    for key, (company_id, body) in wanted.items():
+        if key in recovered:
             continue
+        _record_note(con, key, company_id, "", now)  # the intent first: a crash after the call is found again
         try:
             note_id = client.create_note(company_id, body, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
         except HubSpotError as exc:
             report.errors.append({"category": "NOTE_REFUSED", "message": str(exc)})
             continue
-        rows.append(("hubspot", row["siren"], digest, company_id, note_id, now))
+        _record_note(con, key, company_id, note_id, now)
         report.notes += 1
-    return rows
 
 
-def _record_notes(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str, str, str, datetime]]) -> None:
-    if rows:
-        con.executemany(
-            "INSERT OR REPLACE INTO exports.crm_notes (crm, siren, body_hash, account_crm_id, note_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+def _record_note(
+    con: duckdb.DuckDBPyConnection, key: tuple[str, str], company_id: str, note_id: str, now: datetime
+) -> None:
+    params = {"crm": readback.HUBSPOT, "siren": key[0], "body_hash": key[1], "account_crm_id": company_id}
+    con.execute(load_sql("crm/push_note_record"), {**params, "note_id": note_id, "created_at": now})

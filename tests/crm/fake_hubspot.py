@@ -1,6 +1,8 @@
 """A loopback HubSpot speaking the documented API (crm_sync.md §1): batch upsert, v4 default
-association, CRM search (filterGroups, sorts, `after` paging, the 10,000-result cap), v4
-associations batch read, object PATCH and v3 notes, checking auth and body shapes.
+association (one, or in batch), CRM search (filterGroups, sorts, `after` paging, the 10,000-result
+cap), v4 associations batch read (a note is read back from its company), batch read by id, object
+PATCH and v3 notes, checking auth and body shapes. `burst=(190, 10.0)` enforces the rolling burst
+window (429 TEN_SECONDLY_ROLLING with the X-HubSpot-RateLimit-* headers, counted in `throttled`).
 
 Every request is recorded; the first `rate_limit_first` upsert calls answer 429 with
 Retry-After: 0. Unknown shapes answer 400 with a message, as HubSpot does. A fake clock stamps
@@ -14,6 +16,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+from collections import deque
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,8 +37,13 @@ def iso(ms: int) -> str:
 
 class FakeHubSpot:
     def __init__(self, *, rate_limit_first: int = 0, fail_emails: tuple[str, ...] = (),
-                 search_cap: int = 10_000) -> None:
+                 search_cap: int = 10_000, burst: tuple[int, float] | None = None) -> None:
         self.requests: list[tuple[str, str, Any]] = []
+        # (requests, seconds): the rolling burst window HubSpot enforces (§1.8: 190 per 10 s on
+        # Professional); beyond it 429 TEN_SECONDLY_ROLLING. Searches are not counted (own limit).
+        self.burst = burst
+        self.throttled = 0
+        self._window: deque[float] = deque()
         self.rate_limit_left = rate_limit_first
         self.fail_emails = set(fail_emails)
         self.search_cap = search_cap
@@ -237,7 +246,48 @@ class FakeHubSpot:
         self.objects["notes"][f"id:{oid}"] = {"hs_object_id": oid, **props}
         self._touch("notes", self.objects["notes"][f"id:{oid}"])
         self.notes.append(body)
+        for assoc in body.get("associations", []):  # readable back from the company (type 189)
+            self.link("companies", str(assoc["to"]["id"]), "notes", oid)
         return 201, {"id": oid, "properties": props}
+
+    def _batch_read(self, object_type: str, body: Any) -> tuple[int, dict[str, Any]]:
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        if not isinstance(inputs, list) or not 1 <= len(inputs) <= 100 or "properties" not in body:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "1..100 inputs and properties"}
+        wanted = set(body["properties"]) | {"hs_object_id"}
+        by_id = {p["hs_object_id"]: p for p in self.objects[object_type].values()}
+        results = [{"id": str(i["id"]), "properties": {k: v for k, v in by_id[str(i["id"])].items() if k in wanted}}
+                   for i in inputs if str(i["id"]) in by_id]
+        return 200, {"status": "COMPLETE", "results": results}
+
+    def _batch_associate(self, body: Any) -> tuple[int, dict[str, Any]]:
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        if not isinstance(inputs, list) or not 1 <= len(inputs) <= 100:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "1..100 inputs"}
+        results = []
+        for item in inputs:
+            pair = (str(item["from"]["id"]), str(item["to"]["id"]))
+            if pair not in self.associations:
+                self.associations.append(pair)
+            results.append({"from": {"id": pair[0]}, "to": {"id": pair[1]},
+                            "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}})
+        return 200, {"status": "COMPLETE", "results": results}
+
+    def _over_burst(self) -> dict[str, str] | None:
+        """The rate-limit headers of this response, and None while under the burst window."""
+        if self.burst is None:
+            return None
+        limit, seconds = self.burst
+        now = time.monotonic()
+        while self._window and now - self._window[0] >= seconds:
+            self._window.popleft()
+        headers = {"X-HubSpot-RateLimit-Max": str(limit), "X-HubSpot-RateLimit-Interval-Milliseconds":
+                   str(int(seconds * 1000)), "X-HubSpot-RateLimit-Remaining": str(max(limit - len(self._window) - 1, 0))}
+        if len(self._window) >= limit:
+            self.throttled += 1
+            return {**headers, "X-HubSpot-RateLimit-Remaining": "0"}
+        self._window.append(now)
+        return None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -264,6 +314,10 @@ class FakeHubSpot:
                     fake.requests.append((self.command, self.path, body))
                     if self.headers.get("Authorization") not in (f"Bearer {TOKEN}", f"Bearer {SERVICE_KEY}"):
                         return self._reply(401, {"status": "error", "message": "Authentication credentials not found"})
+                    if not self.path.endswith("/search") and (over := fake._over_burst()) is not None:
+                        return self._reply(429, {"status": "error", "errorType": "RATE_LIMIT",
+                                                 "message": "You have reached your ten_secondly_rolling limit.",
+                                                 "policyName": "TEN_SECONDLY_ROLLING"}, over)
                     upsert = re.fullmatch(r"/crm/v3/objects/(contacts|companies)/batch/upsert", self.path)
                     if upsert and self.command == "POST":
                         if fake.rate_limit_left > 0:
@@ -285,6 +339,12 @@ class FakeHubSpot:
                     patch = re.fullmatch(r"/crm/v3/objects/(contacts|companies)/(\d+)", self.path)
                     if patch and self.command == "PATCH":
                         return self._reply(*fake._patch(patch.group(1), patch.group(2), body))
+                    batch_read = re.fullmatch(r"/crm/v3/objects/(contacts|companies|notes)/batch/read", self.path)
+                    if batch_read and self.command == "POST":
+                        return self._reply(*fake._batch_read(batch_read.group(1), body))
+                    if self.path == "/crm/v4/associations/contacts/companies/batch/associate/default" and \
+                            self.command == "POST":
+                        return self._reply(*fake._batch_associate(body))
                     if self.path == "/crm/v3/objects/notes" and self.command == "POST":
                         return self._reply(*fake._note(body))
                     return self._reply(404, {"status": "error", "message": f"no route {self.command} {self.path}"})
