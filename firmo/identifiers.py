@@ -10,6 +10,16 @@ The SQL side is the macros of `firmo/sql/identifiers.sql` (arithmetic on the num
 SIRENE load near DuckDB's bare read speed), created by `create_macros`; every loader and check uses
 them, every Python reader uses `is_valid_siren` / `is_valid_siret`. tests/test_identifiers.py runs
 both over one list of values and asserts they agree exactly.
+
+The cleaning of a published identifier is here too, once for every open-data source (open_data.md
+"Common conventions", search-infra's `clean_sirent_column`): the publishers mangle SIREN/SIRET in
+the same few ways (spaces, dots, a spreadsheet that dropped the leading zeros or wrote `1.23E+13`).
+Strip every non-digit, refuse scientific notation, left-pad only where the source loses zeros and
+by at most 3 ("No Siren has more than 3 leading zeros"), keep only 9 or 14 digits, then the
+checksum; and refuse the whole load when more than the source's allowed share of rows was removed
+(`removal_exceeded`, `TooManyRemoved`). Python: `identifier_digits` (the shape) and
+`clean_identifier` (shape and checksum); SQL: `firmo_id_*` / `firmo_siret_*` of identifiers.sql,
+which tests/test_identifiers.py holds to the Python answers.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import re
 
 import duckdb
 
+from firmo.errors import InputError
 from firmo.sqlfiles import load_sql, quote_ident
 
 LA_POSTE_SIREN = "356000000"
@@ -31,9 +42,25 @@ MACROS = (
     "firmo_siret_int_ok",
     "firmo_siren_ok",
     "firmo_siret_ok",
+    "firmo_value",
+    "firmo_id_scientific",
+    "firmo_id_digits",
+    "firmo_id_pad",
+    "firmo_siret_number",
+    "firmo_siret_reason",
 )
 _SIREN = re.compile(r"[0-9]{9}")
 _SIRET = re.compile(r"[0-9]{14}")
+# a number a spreadsheet wrote in scientific notation (1.23E+13): its last digits are lost. The same
+# pattern as firmo_id_scientific in identifiers.sql.
+SCIENTIFIC = re.compile(r"\s*[0-9]+([.,][0-9]*)?\s*[eE]\s*[+-]?\s*[0-9]+\s*")
+_NON_DIGIT = re.compile(r"[^0-9]")
+MAX_LEADING_ZEROS = 3  # "No Siren has more than 3 leading zeros" (firmo_id_pad)
+WIDTHS = {"siren": (9,), "siret": (14,), "either": (9, 14)}
+
+
+class TooManyRemoved(InputError):
+    """More rows removed by the cleaning than the source allows: a format change, not data to drop."""
 
 
 def _luhn(digits: str) -> bool:
@@ -99,3 +126,48 @@ def siren_sql(column: str) -> str:
 def siret_sql(column: str) -> str:
     """SQL: `column` is a valid SIRET, La Poste's exception included (NULL when it is NULL)."""
     return _checksum_sql(column, 14, "firmo_siret_int_ok")
+
+
+def identifier_digits(value: object, *, pad: bool = False, accept: str = "either") -> tuple[str | None, str | None]:
+    """The shape half of the cleaning, no checksum: (digits, None) or (None, reason). `accept`:
+    "siren", "siret" or "either" (a column the publisher fills with one or the other); `pad`:
+    restore up to 3 lost leading zeros (only for a source known to lose them)."""
+    if value is None:
+        return None, "identifier missing"
+    text = str(value).strip()
+    if not text:
+        return None, "identifier missing"
+    if SCIENTIFIC.fullmatch(text):
+        return None, "identifier in scientific notation (digits lost)"
+    digits = _NON_DIGIT.sub("", text)
+    wanted = WIDTHS[accept]
+    if pad:
+        for width in (9, 14):
+            if width - MAX_LEADING_ZEROS <= len(digits) < width:
+                digits = digits.zfill(width)
+                break
+    if len(digits) not in wanted:
+        return None, f"identifier not {' or '.join(str(w) for w in wanted)} digits"
+    return digits, None
+
+
+def clean_identifier(value: object, *, pad: bool = False, accept: str = "either") -> tuple[str | None, str | None]:
+    """A published SIREN/SIRET cleaned and checked: (identifier, None) or (None, reason), the reason
+    its row is quarantined under. The checksum is firmo's (Luhn, La Poste's exception)."""
+    digits, reason = identifier_digits(value, pad=pad, accept=accept)
+    if digits is None:
+        return None, reason
+    if len(digits) == 9 and not is_valid_siren(digits):
+        return None, "SIREN fails its checksum"
+    if len(digits) == 14 and not is_valid_siret(digits):
+        return None, "SIRET fails its checksum"
+    return digits, None
+
+
+def removal_exceeded(removed: int, read: int, max_pct: float) -> float | None:
+    """The share of rows removed (percent) when it is above `max_pct`, else None (nothing read
+    removes nothing): search-infra's max_removal_percentage, which every open-data load applies."""
+    if not read:
+        return None
+    share = 100.0 * removed / read
+    return share if share > max_pct else None

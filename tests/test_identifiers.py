@@ -1,6 +1,8 @@
 """One SIREN/SIRET check: the SQL macros and the Python functions of firmo.identifiers give the same
 answer on every value (real identifiers of the fixtures, La Poste's SIRETs, bad checksums, wrong
-lengths, spellings with spaces, non-ASCII digits, NULL), and python-stdnum's on the digit strings."""
+lengths, spellings with spaces, non-ASCII digits, NULL), and python-stdnum's on the digit strings.
+One cleaning of a published identifier (open_data.md "Common conventions"): clean_identifier's
+answers, and the SQL macros the geolocation, IDCC, DECP and Egapro loads clean with give the same."""
 
 from __future__ import annotations
 
@@ -13,7 +15,16 @@ import pytest
 from stdnum.fr import siren as std_siren
 from stdnum.fr import siret as std_siret
 
-from firmo.identifiers import create_macros, is_valid_siren, is_valid_siret, siren_sql, siret_sql
+from firmo.identifiers import (
+    clean_identifier,
+    create_macros,
+    identifier_digits,
+    is_valid_siren,
+    is_valid_siret,
+    removal_exceeded,
+    siren_sql,
+    siret_sql,
+)
 
 
 def _real(samples_dir) -> tuple[list[str], list[str]]:
@@ -127,3 +138,102 @@ def test_sql_and_python_agree_on_sirets_la_poste_included(con, samples_dir):
     }
     checked = dict(con.execute(f"SELECT s, {siret_sql('s')} FROM unnest(?::VARCHAR[]) t(s)", [values]).fetchall())
     assert checked == {**python, None: None}
+
+
+@pytest.mark.parametrize(
+    ("value", "pad", "accept", "expected"),
+    [
+        ("84370107900017", False, "siret", ("84370107900017", None)),
+        ("843 701 079 00017", False, "siret", ("84370107900017", None)),
+        ("356.000.000", False, "siren", ("356000000", None)),
+        ("58801481", True, "siren", ("058801481", None)),  # achats responsables: a zero lost
+        ("58801481", False, "siren", (None, "identifier not 9 digits")),
+        ("33280", True, "siren", (None, "identifier not 9 digits")),  # more than 3 zeros missing: not padded
+        ("1.23E+13", True, "either", (None, "identifier in scientific notation (digits lost)")),
+        ("", False, "either", (None, "identifier missing")),
+        (None, False, "either", (None, "identifier missing")),
+        ("843701078", False, "siren", (None, "SIREN fails its checksum")),
+        ("84370107900018", False, "siret", (None, "SIRET fails its checksum")),
+        ("35600000000048", False, "either", ("35600000000048", None)),
+        ("302474648", False, "either", ("302474648", None)),  # Agence Bio: a SIREN in `siret`
+        ("30247464801571", False, "siren", (None, "identifier not 9 digits")),
+    ],
+)
+def test_clean_identifier(value, pad, accept, expected):
+    assert clean_identifier(value, pad=pad, accept=accept) == expected
+
+
+def test_identifier_digits_is_the_shape_without_the_checksum():
+    assert identifier_digits("111 111 111 00011", pad=True, accept="siret") == ("11111111100011", None)
+    assert clean_identifier("111 111 111 00011", pad=True, accept="siret") == (None, "SIRET fails its checksum")
+    assert identifier_digits("11111111100", pad=True, accept="siret") == ("00011111111100", None)
+    assert identifier_digits("1111111110", pad=True, accept="siret") == (None, "identifier not 14 digits")
+
+
+SPELLINGS = [
+    "1.23E+13",
+    "1,2345678901E13",
+    " 7.328293200007E+13 ",
+    "12.34E5",
+    "7328293200007e1",
+    "732 829 320 00074",
+    "732.829.320.00074",
+    "7328293200007.0",
+    "3282932000074",  # 13 digits: one zero lost
+    "28293200007",  # 11 digits
+    "8293200007",  # 10 digits: more than 3 zeros lost
+    "052100554",
+    "52100554",
+    "2100554",
+    "100554",
+    "   ",
+]
+# the Python reasons as the SQL loads word them (geoloc/stage.sql, idcc/check_siret_idcc.sql)
+SQL_REASON = {
+    "identifier missing": "missing",
+    "identifier in scientific notation (digits lost)": "SIRET in scientific notation",
+    "identifier not 14 digits": "SIRET not 14 digits once cleaned",
+    "SIRET fails its checksum": "SIRET checksum fails",
+}
+
+
+def test_sql_cleaning_of_a_siret_is_clean_identifier(con, samples_dir):
+    _, real = _real(samples_dir)
+    values = [*real, *[_bad_checksum(s) for s in real], *LA_POSTE, *MALFORMED, *SPELLINGS, None]
+    rows = con.execute(
+        "SELECT s, siret, CASE WHEN s IS NULL OR trim(s) = '' THEN 'missing' "
+        "ELSE firmo_siret_reason(s, firmo_siret_number(siret)) END "
+        "FROM (SELECT s, firmo_id_pad(d, 14) AS siret FROM (SELECT s, firmo_id_digits(s) AS d "
+        "FROM unnest(?::VARCHAR[]) t(s)))",
+        [values],
+    ).fetchall()
+    sql = {s: (siret if reason is None else None, reason) for s, siret, reason in rows}
+    python = {}
+    for v in values:
+        kept, reason = clean_identifier(v, pad=True, accept="siret")
+        python[v] = (kept, SQL_REASON[reason] if reason else None)
+    assert sql == python
+    assert python["1.23E+13"] == (None, "SIRET in scientific notation")
+    assert python["3282932000074"][1] != "SIRET not 14 digits once cleaned"  # padded, then checked
+    assert python["8293200007"] == (None, "SIRET not 14 digits once cleaned")
+
+
+def test_sql_padding_of_a_siren_is_clean_identifier(con, samples_dir):
+    real, _ = _real(samples_dir)
+    values = [*real, *[s.lstrip("0") for s in real], *[_bad_checksum(s) for s in real], *MALFORMED, *SPELLINGS[5:]]
+    values = [v for v in values if v.strip()]
+    rows = con.execute(
+        "SELECT s, CASE WHEN firmo_siren_ok(p) THEN p END FROM (SELECT s, firmo_id_pad(firmo_id_digits(s), 9) AS p "
+        "FROM unnest(?::VARCHAR[]) t(s))",
+        [values],
+    ).fetchall()
+    assert dict(rows) == {v: clean_identifier(v, pad=True, accept="siren")[0] for v in values}
+    zero = next(s for s in real if s.startswith("0"))
+    assert dict(rows)[zero.lstrip("0")] == zero  # a lost leading zero restored, as Egapro's UES members need
+
+
+def test_removal_share():
+    assert removal_exceeded(1, 4, 1.0) == 25.0
+    assert removal_exceeded(1, 100, 1.0) is None  # the allowed share itself is not above it
+    assert removal_exceeded(0, 0, 0.0) is None
+    assert removal_exceeded(1, 20, 0.05 * 100) is None  # La Bonne Boîte's 5 %, given as a fraction

@@ -45,3 +45,40 @@ CREATE OR REPLACE MACRO firmo_siren_ok(s) AS
 
 CREATE OR REPLACE MACRO firmo_siret_ok(s) AS
     coalesce(regexp_full_match(s, '[0-9]{14}') AND firmo_siret_int_ok(TRY_CAST(s AS UBIGINT)), false);
+
+-- The cleaning of a published identifier, one rule for every open-data source (open_data.md "Common
+-- conventions", search-infra clean_sirent_column; the Python side is firmo.identifiers
+-- identifier_digits / clean_identifier, and tests/test_identifiers.py holds the two to one answer).
+
+-- A published value that means "no value": NULL, empty, or the publisher's mask (`[ND]`, INSEE's
+-- "non diffusé"; `NC`, the DECP's "non communiqué"); else the value trimmed.
+CREATE OR REPLACE MACRO firmo_value(v, mask) AS
+    CASE WHEN v IS NULL OR trim(v) IN ('', mask) THEN NULL ELSE trim(v) END;
+
+-- A number a spreadsheet wrote in scientific notation (1.23E+13): its last digits are lost. contains()
+-- first: the regular expression then runs only on the rare values holding an E.
+CREATE OR REPLACE MACRO firmo_id_scientific(v) AS
+    (contains(v, 'E') OR contains(v, 'e'))
+    AND regexp_full_match(v, '\s*[0-9]+([.,][0-9]*)?\s*[eE]\s*[+-]?\s*[0-9]+\s*');
+
+-- Every non-digit removed; a value already all digits (nearly all of them) skips the replacement.
+CREATE OR REPLACE MACRO firmo_id_digits(v) AS
+    CASE WHEN regexp_full_match(v, '[0-9]+') THEN v ELSE regexp_replace(v, '[^0-9]', '', 'g') END;
+
+-- Up to 3 lost leading zeros restored ("No Siren has more than 3 leading zeros"): width - 3 to
+-- width - 1 digits are left-padded to width, any other length is returned as is. Give it a column
+-- (the digits computed once), not an expression: a macro argument is recomputed at each use.
+CREATE OR REPLACE MACRO firmo_id_pad(d, width) AS
+    CASE WHEN length(d) BETWEEN width - 3 AND width - 1 THEN lpad(d, width, '0') ELSE d END;
+
+-- The number of a cleaned SIRET, NULL unless it is 14 digits: firmo_siret_reason's second argument,
+-- stored once per row (the checksum macros use it some thirty times).
+CREATE OR REPLACE MACRO firmo_siret_number(siret) AS
+    CASE WHEN length(siret) = 14 THEN TRY_CAST(siret AS UBIGINT) END;
+
+-- Why a published SIRET is removed, NULL when it is kept: `raw` as published, `n` the cleaned
+-- SIRET's firmo_siret_number. A missing value is the caller's to name, before this.
+CREATE OR REPLACE MACRO firmo_siret_reason(raw, n) AS
+    CASE WHEN firmo_id_scientific(raw) THEN 'SIRET in scientific notation'
+         WHEN n IS NULL THEN 'SIRET not 14 digits once cleaned'
+         WHEN NOT firmo_siret_int_ok(n) THEN 'SIRET checksum fails' END;

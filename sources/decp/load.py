@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from firmo import db
+from firmo import db, identifiers
 from firmo.errors import InputError
 from firmo.sqlfiles import load_sql, render_identifiers
 from sources.decp.columns import KEY, NAMES
@@ -87,6 +87,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> date | None:
 
 
 def _normalise(con: duckdb.DuckDBPyConnection, today: date) -> None:
+    identifiers.ensure_macros(con)  # the Common conventions' macros, which decp/macros builds on
     con.execute(load_sql("decp/macros"))
     sql = render_identifiers(load_sql("decp/normalise"), source=TEXT, target=ROWS)
     con.execute(sql, {"today": today, "min_date": MIN_DATE})
@@ -128,7 +129,7 @@ def _store_rejects(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
 
 
 def _check_share(rejected: int, total: int, max_share: float, source: str) -> None:
-    if total and rejected / total > max_share:
+    if identifiers.removal_exceeded(rejected, total, max_share * 100) is not None:
         raise TooManyRejects(
             f"{source}: {rejected:,} of {total:,} rows quarantined ({rejected / total:.2%}), more than "
             f"FIRMO_DECP_MAX_REJECT_SHARE={max_share:g}: nothing published (see the reasons above; a "

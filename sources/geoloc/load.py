@@ -26,7 +26,8 @@ from pathlib import Path
 import duckdb
 
 from firmo import db, geo, identifiers
-from firmo.errors import InputError, reading
+from firmo.errors import reading
+from firmo.identifiers import TooManyRemoved
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.geoloc.reader import COLUMNS, GeolocSource, open_geoloc, scan_sql
 from sources.report import LoadReport
@@ -43,10 +44,6 @@ NO_ETABLISSEMENTS = "geo.etablissements__none"
 MAX_REMOVAL_PCT = 1.0  # default of FIRMO_GEOLOC_MAX_REMOVAL_PCT
 RAW_MAX = 2000
 HELPERS = ("__siret_raw", "__lat", "__lon", "__row", "__siret_reason", "__coord_reason")
-
-
-class TooManyRemoved(InputError):
-    """More SIRETs removed by the cleaning than the allowed share: a format change, not data to drop."""
 
 
 def load_geoloc(
@@ -80,10 +77,11 @@ def load_geoloc(
             finally:
                 src.cleanup()
         removed = _quarantine(con, src, staging)
-        if rows_read and removed * 100 / rows_read > max_removal_pct:
+        share = identifiers.removal_exceeded(removed, rows_read, max_removal_pct)
+        if share is not None:
             raise TooManyRemoved(
                 f"{original}: {removed:,} of {rows_read:,} SIRETs removed by the cleaning "
-                f"({removed * 100 / rows_read:.2f} % > {max_removal_pct} %, FIRMO_GEOLOC_MAX_REMOVAL_PCT); "
+                f"({share:.2f} % > {max_removal_pct} %, FIRMO_GEOLOC_MAX_REMOVAL_PCT); "
                 "nothing published"
             )
         _build_locations(con, staging)

@@ -25,6 +25,7 @@ import duckdb
 
 from firmo import db, identifiers
 from firmo.errors import InputError, reading
+from firmo.identifiers import TooManyRemoved
 from firmo.sqlfiles import load_sql, render_identifiers
 from sources.report import LoadReport
 
@@ -41,10 +42,6 @@ PARSED = "idcc_siret_parsed"
 COLUMNS = ("MOIS", "SIRET", "IDCC", "DATE_MAJ")
 NO_AGREEMENT = "9999"
 MAX_REMOVAL_PCT = 1.0  # default of FIRMO_IDCC_MAX_REMOVAL_PCT
-
-
-class TooManyRemoved(InputError):
-    """More rows removed by the cleaning than the source tolerates; nothing was published."""
 
 
 def header_positions(header: str, path: str) -> tuple[dict[str, int], int]:
@@ -106,9 +103,10 @@ def load_siret_idcc(
         ).fetchall()
         report.rejects_by_reason = {r: int(n) for r, n in reasons}
         report.rejected[RAW] = rejected
-        if read and 100.0 * rejected / read > max_removal_pct:
+        share = identifiers.removal_exceeded(rejected, read, max_removal_pct)
+        if share is not None:
             raise TooManyRemoved(
-                f"{path}: {rejected:,} of {read:,} rows removed ({100.0 * rejected / read:.2f} %), above the "
+                f"{path}: {rejected:,} of {read:,} rows removed ({share:.2f} %), above the "
                 f"{max_removal_pct:g} % this source tolerates (FIRMO_IDCC_MAX_REMOVAL_PCT); nothing published. "
                 f"Reasons: {report.rejects_by_reason}"
             )

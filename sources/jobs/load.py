@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from firmo import db
+from firmo import db, identifiers
 from firmo.sqlfiles import load_sql, render_identifiers
 from sources.jobs.parse import LBB_FIELDS, OFFER_FIELDS, RowError, check_company, check_offer
 from sources.report import LoadReport
@@ -156,7 +156,7 @@ def load_labonneboite(
         rows += [{**r, "source_file": str(path)} for r in good]
         rejects += bad
     total = len(rows) + len(rejects)
-    if total and len(rejects) / total > max_removal:
+    if identifiers.removal_exceeded(len(rejects), total, max_removal * 100) is not None:
         raise LoadError(
             f"La Bonne Boîte: {len(rejects):,} of {total:,} rows have no usable SIRET "
             f"(more than {max_removal:.0%}): nothing loaded"

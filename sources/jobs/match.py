@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import duckdb
 
-from firmo import db
+from firmo import db, identifiers
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 
 TARGET = "core.job_offers"
@@ -29,6 +29,7 @@ DEFAULT_THRESHOLD = 0.85  # FIRMO_JOBS_MATCH_THRESHOLD's default (firmo/settings
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    identifiers.ensure_macros(con)  # firmo_value, which the name and commune keys use
     con.execute(load_sql("jobs/macros"))
 
 

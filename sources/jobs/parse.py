@@ -15,10 +15,11 @@ search-infra way (digits only, left-padded when at most 3 zeros are missing, 14 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
+
+from firmo.identifiers import identifier_digits
 
 # flattened column -> (path in the offer, DuckDB type)
 OFFER_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -173,17 +174,10 @@ def check_offer(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def clean_siret(value: Any) -> str | None:
-    """search-infra's clean_sirent_column for a SIRET: digits only, no scientific notation,
-    left-padded when 11 to 13 digits, else None unless exactly 14."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if re.search(r"\d[.,]?\d*[eE][+-]?\d+", text):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if 11 <= len(digits) < 14:
-        digits = digits.zfill(14)
-    return digits if len(digits) == 14 else None
+    """The Common conventions' shape of a SIRET (`firmo.identifiers.identifier_digits`: digits
+    only, no scientific notation, 11 to 13 digits left-padded), else None. The shape only: this load
+    has never refused a La Bonne Boîte SIRET for its checksum."""
+    return identifier_digits(value, pad=True, accept="siret")[0]
 
 
 def flatten_company(item: Any, observed: date) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sources.labels.clean import clean_identifier
+from firmo.identifiers import clean_identifier
 from sources.labels.spec import IdColumn, Source
 
 URL = "https://www.data.gouv.fr/datasets/r/d434859f-8d3b-4381-bcdb-ec9200653ae6"

@@ -21,9 +21,9 @@ import pyarrow as pa
 
 from firmo import db, identifiers
 from firmo.errors import InputError, reading
+from firmo.identifiers import TooManyRemoved, clean_identifier
 from firmo.sqlfiles import load_sql, quote_ident, render_identifiers
 from sources.labels.catalog import SOURCES
-from sources.labels.clean import clean_identifier
 from sources.labels.read import Record, header_of, iter_rows, page_files
 from sources.labels.spec import Source
 from sources.report import LoadReport
@@ -40,10 +40,6 @@ PARTS: tuple[tuple[str, str | None, str | None], ...] = (
     ("labels/core_sirene_ess", None, "economieSocialeSolidaireUniteLegale"),
     ("labels/core_sirene_mission", None, "societeMissionUniteLegale"),
 )
-
-
-class TooManyRemoved(InputError):
-    """More rows refused than the source allows: the file is suspect, nothing was published."""
 
 
 def column_ident(name: str) -> str:
@@ -129,8 +125,8 @@ def stage_source(
     allowed = source.max_removal_pct if max_removal_pct is None else max_removal_pct
     if read == 0:
         raise InputError(f"{source.title}: no row in {', '.join(str(p) for p in paths)}")
-    share = 100.0 * removed / read
-    if share > allowed:
+    share = identifiers.removal_exceeded(removed, read, allowed)
+    if share is not None:
         top = ", ".join(f"{n} x {r}" for r, n in reasons.most_common(3))
         raise TooManyRemoved(
             f"{source.table}: {removed:,} of {read:,} rows removed ({share:.1f} %), above the {allowed:g} % "

@@ -1,7 +1,8 @@
 -- Cleaning rules of the consolidated DECP (shared/docs/open_data.md §1.4), as temporary macros of
--- the loading connection (sources/decp/load.py creates them before normalise.sql).
+-- the loading connection (sources/decp/load.py creates them before normalise.sql), on the Common
+-- conventions' macros of identifiers.sql (firmo_value, firmo_id_digits, firmo_id_pad).
 -- "NC" is used as null in any text field (decp-processing clean.py); an empty string is null too.
-CREATE OR REPLACE TEMP MACRO decp_text(x) AS nullif(nullif(trim(x), ''), 'NC');
+CREATE OR REPLACE TEMP MACRO decp_text(x) AS firmo_value(x, 'NC');
 
 CREATE OR REPLACE TEMP MACRO decp_bool(x) AS
     CASE WHEN lower(decp_text(x)) IN ('true', 't', '1', 'oui', 'yes', 'vrai') THEN true
@@ -19,12 +20,11 @@ CREATE OR REPLACE TEMP MACRO decp_nospace(x) AS nullif(regexp_replace(decp_text(
 -- through an integer column and lost its leading zeros (no SIREN has more than 3): padded to 14.
 -- A value holding letters (a scientific notation such as 1.23E+13, a foreign id) is kept as given
 -- and never joined.
-CREATE OR REPLACE TEMP MACRO decp_siret_digits(v) AS regexp_replace(regexp_replace(v, '\.0+$', ''), '[^0-9]', '', 'g');
+CREATE OR REPLACE TEMP MACRO decp_siret_digits(v) AS firmo_id_digits(regexp_replace(v, '\.0+$', ''));
 CREATE OR REPLACE TEMP MACRO decp_siret(v) AS
     CASE WHEN v IS NULL THEN NULL
          WHEN regexp_matches(v, '[A-Za-z]') THEN v
-         WHEN length(decp_siret_digits(v)) BETWEEN 11 AND 13 THEN lpad(decp_siret_digits(v), 14, '0')
-         ELSE nullif(decp_siret_digits(v), '') END;
+         ELSE nullif(firmo_id_pad(decp_siret_digits(v), 14), '') END;
 
 -- a date: ISO with or without a time or a timezone suffix ('2018-08-30+02:00'), or the spelled-out
 -- form one source publishes ('September, 16 2021 00:00:00'), or dd/mm/yyyy

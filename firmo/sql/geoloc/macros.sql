@@ -26,9 +26,9 @@ CREATE OR REPLACE MACRO firmo_in_france(lat, lon) AS
     OR (lat BETWEEN -67.5 AND -65.5 AND lon BETWEEN  135.5 AND  142.5)  -- Terre Adélie (984)
     OR (lat BETWEEN  10.2 AND  10.4 AND lon BETWEEN -109.3 AND -109.1); -- Clipperton (989)
 
--- A published value that means "no value": NULL, empty, or INSEE's mask `[ND]` (non diffusé).
-CREATE OR REPLACE MACRO firmo_geoloc_value(v) AS
-    CASE WHEN v IS NULL OR trim(v) IN ('', '[ND]') THEN NULL ELSE trim(v) END;
+-- A published value that means "no value": NULL, empty, or INSEE's mask `[ND]` (non diffusé);
+-- the Common conventions' firmo_value (identifiers.sql).
+CREATE OR REPLACE MACRO firmo_geoloc_value(v) AS firmo_value(v, '[ND]');
 
 -- A coordinate or a distance as published ('2.3522', INSEE's decimal point; a comma is accepted too).
 CREATE OR REPLACE MACRO firmo_geoloc_number(v) AS

@@ -12,9 +12,8 @@ SELECT
     CASE
         WHEN n <> $columns THEN 'wrong column count: expected ' || $columns || ', found ' || n
         WHEN siret_raw IS NULL THEN 'SIRET missing'
-        WHEN regexp_full_match(siret_raw, '\s*[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+\s*') THEN 'SIRET in scientific notation'
-        WHEN siret_n IS NULL THEN 'SIRET not 14 digits once cleaned'
-        WHEN NOT firmo_siret_int_ok(siret_n) THEN 'SIRET checksum fails'
+        -- the Common conventions' reasons (identifiers.sql), then this file's own
+        WHEN firmo_siret_reason(siret_raw, siret_n) IS NOT NULL THEN firmo_siret_reason(siret_raw, siret_n)
         WHEN idcc_raw IS NULL THEN 'IDCC missing'
         WHEN NOT regexp_full_match(idcc_raw, '[0-9]{1,4}') THEN 'IDCC not a number of 1 to 4 digits'
         WHEN mois_raw IS NULL OR NOT regexp_full_match(mois_raw, '[0-9]{4}-(0[1-9]|1[0-2])') THEN 'MOIS not YYYY-MM'

@@ -3,10 +3,10 @@
 -- 1-based positions of MOIS, SIRET, IDCC, DATE_MAJ. This step takes the fields out (double quotes
 -- dropped: no value of this file holds one) and cleans them; check_siret_idcc.sql then gives each
 -- row its __reason (NULL = kept), so one pass gives both the table and the quarantine.
--- * SIRET (open_data.md "Common conventions", search-infra clean_sirent_column): a value in
+-- * SIRET (open_data.md "Common conventions", the macros of identifiers.sql): a value in
 --   scientific notation (1.23E+13, a spreadsheet's rounding) is dropped; every non-digit is removed;
 --   11 to 13 digits are left-padded with zeros (at most 3 leading zeros are lost); only 14 digits
---   are kept, and they must pass the SIRET checksum (firmo_siret_ok, La Poste's rule included).
+--   are kept, and they must pass the SIRET checksum (firmo_siret_reason, La Poste's rule included).
 -- * IDCC is right-padded with spaces in the file ("2614  "): spaces removed, then 1 to 4 digits
 --   left-padded to 4 ("16" and "0016" are the same agreement). 9999 (no agreement / undetermined)
 --   is kept here; the derived tables drop it.
@@ -22,16 +22,15 @@ SELECT
     idcc_raw,
     date_raw,
     siret,
-    CASE WHEN length(siret) = 14 THEN TRY_CAST(siret AS UBIGINT) END AS siret_n
+    firmo_siret_number(siret) AS siret_n
 FROM (
     SELECT
         *,
-        CASE WHEN length(d) BETWEEN 11 AND 13 THEN lpad(d, 14, '0') ELSE d END AS siret
+        firmo_id_pad(d, 14) AS siret
     FROM (
         SELECT
             *,
-            CASE WHEN regexp_full_match(siret_raw, '[0-9]+') THEN siret_raw
-                 ELSE regexp_replace(siret_raw, '[^0-9]', '', 'g') END AS d
+            firmo_id_digits(siret_raw) AS d
         FROM (
             SELECT
                 line_number,

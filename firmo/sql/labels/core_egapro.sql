@@ -13,11 +13,11 @@ WITH declared AS (
     WHERE "SIREN" IS NOT NULL AND TRY_CAST("Année" AS INTEGER) IS NOT NULL
 ),
 member_ids AS (
-    SELECT regexp_replace(m, '[^0-9]', '', 'g') AS digits, d.year, d.note, d.ues, d.siren AS declarant
+    SELECT firmo_id_digits(m) AS digits, d.year, d.note, d.ues, d.siren AS declarant
     FROM declared AS d, unnest(regexp_extract_all(d.members, '\(\s*([0-9][0-9 .]{4,14})\s*\)', 1)) AS t(m)
 ),
 members AS (
-    SELECT CASE WHEN length(digits) BETWEEN 6 AND 8 THEN lpad(digits, 9, '0') ELSE digits END AS siren,
+    SELECT firmo_id_pad(digits, 9) AS siren,
            year, note, ues, declarant
     FROM member_ids
 ),
