@@ -5,7 +5,9 @@
 - `firmo icp build icps/x.yaml`    writes leads.<icp> and <data dir>/leads/<icp>.csv;
 - `firmo icp prospects`            rebuilds core.prospects (the pipeline does it after signals);
 - `firmo icp translate icps/x.yaml --to naf2025`  rewrites the file's NAF criteria in NAF 2025
-  (or `--to naf_rev2`), printing what changed.
+  (or `--to naf_rev2`), printing what changed;
+- `firmo icp suggest --from-customers [--out icps/lookalike.yaml]`  proposes an ICP file from the
+  won accounts (exports.customers): what is over-represented among them, with the lifts as comments.
 
 `firmo score accounts.csv --icp x` (or `--from-crm hubspot`) is defined here too (`score_cmd`,
 mounted at the top level by pipelines/cli.py): a user's list scored with an ICP's rules.
@@ -160,6 +162,37 @@ def translate_cmd(
     target = output or path
     write_atomically(target, result.text)
     typer.echo(f"{target}: NAF criteria written in {to}")
+
+
+@icp_app.command("suggest")
+def suggest_cmd(
+    from_customers: bool = typer.Option(
+        False, "--from-customers", help="Learn from the won accounts (exports.customers)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="ICP file to write (default <ICP folder>/lookalike.yaml)."),
+    min_support: int = typer.Option(3, "--min-support", min=1, help="Customers a value needs to be kept."),
+    min_lift: float = typer.Option(1.5, "--min-lift", min=1.0, help="Lift a value needs to be kept."),
+    db_file: Path | None = DB_OPTION,
+    as_of: str | None = AS_OF_OPTION,
+) -> None:
+    """Propose an ICP file: the NAF codes, headcount bands, régions, labels and revenue range
+    over-represented among customers compared with the active companies, each with its lift."""
+    from firmo import db
+    from firmo.errors import InputError
+    from firmo.icp.lookalike import suggest, write_suggestion
+
+    if not from_customers:
+        raise InputError("firmo icp suggest: say what to learn from (--from-customers)")
+    settings = Settings.from_env()
+    day = _as_of(as_of)
+    with db.connection(db_file, read_only=True, settings=settings) as con:
+        suggestion = suggest(con, as_of=day, min_support=min_support, min_lift=min_lift)
+    path, icp = write_suggestion(suggestion, out or settings.icp_dir / "lookalike.yaml")
+    kept = ", ".join(f"{k} {len(v)}" for k, v in suggestion.kept.items())
+    typer.echo(
+        f"{path}: ICP {icp.name} from {suggestion.customers:,} customers among {suggestion.population:,} "
+        f"active companies (values kept: {kept}, revenue {'yes' if suggestion.revenue_kept else 'no'})"
+    )
 
 
 def _icp_file(value: str, settings: Settings) -> Path:

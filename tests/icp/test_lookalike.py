@@ -103,3 +103,26 @@ def test_no_customer_is_refused(tmp_path):
         suggest(con, as_of=date(2025, 6, 30))
     assert icp_name(tmp_path / "My Lookalike.yaml") == "my_lookalike"
     assert icp_name(tmp_path / "2025.yaml") == "lookalike"
+
+
+def test_cli_writes_the_suggestion(tmp_path, data_env, monkeypatch):
+    from typer.testing import CliRunner
+
+    from firmo import db
+    from pipelines.cli import app
+
+    companies, revenues, planted = population()
+    with db.connection() as con:
+        build_warehouse(con, companies, revenues=revenues)
+        add_customers(con, [("siren", s, None) for s in planted], source="test", now=NOW)
+    monkeypatch.setenv("FIRMO_ICP_DIR", str(tmp_path / "icps"))
+    runner = CliRunner()
+    out = runner.invoke(app, ["icp", "suggest", "--from-customers", "--as-of", AS_OF.isoformat()])
+    assert out.exit_code == 0, out.output
+    path = tmp_path / "icps" / "lookalike.yaml"
+    assert out.stdout == (f"{path}: ICP lookalike from 12 customers among 252 active companies "
+                          "(values kept: naf 1, headcount_band 1, region 1, label 0, revenue yes)\n")  # fmt: skip
+    out = runner.invoke(app, ["icp", "check", str(path)])
+    assert out.exit_code == 0 and f"{path}: OK (ICP lookalike, table leads.lookalike)" in out.output
+    out = runner.invoke(app, ["icp", "suggest"])
+    assert (out.exit_code, out.output) == (1, "firmo: firmo icp suggest: say what to learn from (--from-customers)\n")
