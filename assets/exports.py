@@ -4,8 +4,8 @@ changed leads (incremental through exports.ledger), after the last gate: suppres
 Files land in `<data dir>/exports/<icp>/<crm>/` (FIRMO_EXPORTS_DIR). With `push_hubspot: true` in
 the run config the same leads are also upserted through HubSpot's batch API (ledger `hubspot_api`).
 
-`crm_accounts`: the read-back, what HubSpot already holds (accounts by SIREN, domain or name +
-postal code, contacts by email, deals), pulled incrementally (firmo/crm/readback.py); the next
+`crm_accounts`: the read-back, what HubSpot, Salesforce and Pipedrive already hold (accounts by SIREN,
+domain or name + postal code, contacts by email, deals), pulled incrementally (firmo/crm/readback*.py); the next
 `crm_exports` leaves out its customers and what it disqualified, and keeps its owners."""
 
 from pathlib import Path
@@ -31,6 +31,8 @@ from firmo.crm.leads import lead_frame
 from firmo.crm.push_pipedrive import push_pipedrive
 from firmo.crm.push_salesforce import push_salesforce
 from firmo.crm.readback import pull_hubspot
+from firmo.crm.readback_pipedrive import pull_pipedrive
+from firmo.crm.readback_salesforce import pull_salesforce
 from firmo.metadata import markdown_table
 
 
@@ -189,33 +191,69 @@ def crm_exports(
 
 @asset(
     group_name="exports",
-    kinds={"hubspot", "duckdb"},
+    kinds={"hubspot", "salesforce", "duckdb"},
     owners=["team:sales-ops"],
     pool=WAREHOUSE_POOL,
 )
 def crm_accounts(
-    context: AssetExecutionContext, warehouse: WarehouseResource, hubspot: HubSpotResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    hubspot: HubSpotResource,
+    salesforce: SalesforceResource,
+    pipedrive: PipedriveResource,
 ) -> MaterializeResult:
-    """What HubSpot already holds, read incrementally (search API, cursor on the last-modified
-    time): exports.crm_accounts (matched to a SIREN with a confidence), exports.crm_contacts,
-    exports.crm_deals; won accounts become exports.customers. Without a HubSpot credential
-    (HUBSPOT_ACCESS_TOKEN or HUBSPOT_SERVICE_KEY) nothing is read."""
-    if not hubspot.configured:
-        context.log.info("no HubSpot credential (HUBSPOT_ACCESS_TOKEN / HUBSPOT_SERVICE_KEY): nothing read back")
-        return MaterializeResult(metadata={"crm": "hubspot", "configured": False})
-    with warehouse.get_connection() as con, hubspot.client() as client:
-        report = pull_hubspot(con, client)
-    matched = [(method, n) for method, n in sorted(report.matched.items())] + [("unmatched", report.unmatched)]
+    """What every configured CRM already holds (HubSpot, Salesforce, Pipedrive), each read
+    incrementally on its own last-modified cursor: exports.crm_accounts (matched to a SIREN with a
+    confidence), exports.crm_contacts, exports.crm_deals; won accounts become exports.customers,
+    what a CRM disqualified is left out of the next exports. A CRM without credentials is not read;
+    none configured: nothing is read. The metadata gives the counts of each CRM read, and their sums."""
+    readers = [
+        ("hubspot", hubspot.configured, lambda con: _pull(hubspot.client(), lambda c: pull_hubspot(con, c))),
+        (
+            "salesforce",
+            salesforce.configured,
+            lambda con: _pull(
+                salesforce.client(),
+                lambda c: pull_salesforce(con, c, disqualified_statuses=salesforce.disqualified_statuses),
+            ),
+        ),
+        (
+            "pipedrive",
+            pipedrive.configured,
+            lambda con: _pull(pipedrive.client(), lambda c: pull_pipedrive(con, c, rules=pipedrive.disqualified)),
+        ),
+    ]
+    configured = [(name, read) for name, ok, read in readers if ok]
+    if not configured:
+        context.log.info("no CRM credentials (HubSpot, Salesforce, Pipedrive): nothing read back")
+        return MaterializeResult(metadata={"crms": "", "configured": False})
+    reports = []
+    with warehouse.get_connection() as con:
+        for name, read in configured:
+            reports.append(read(con))
+            context.log.info(f"{name}: {reports[-1].accounts} accounts, {reports[-1].contacts} contacts read back")
+    columns = ["crm", "accounts", "contacts", "deals", "customers (won)", "disqualified (left out)", "validated"]
+    per_crm = [(r.crm, r.accounts, r.contacts, r.deals, r.customers, r.disqualified, r.validated) for r in reports]
+    matched = [(r.crm, method, n) for r in reports for method, n in sorted(r.matched.items())] + [
+        (r.crm, "unmatched", r.unmatched) for r in reports
+    ]
     return MaterializeResult(
         metadata={
-            "crm": "hubspot",
+            "crms": ", ".join(r.crm for r in reports),
             "configured": True,
-            "accounts read": report.accounts,
-            "contacts read": report.contacts,
-            "deals read": report.deals,
-            "accounts matched": MetadataValue.md(markdown_table(["match", "accounts"], matched)),
-            "customers (won)": report.customers,
-            "disqualified (left out)": report.disqualified,
-            "validated by sales": report.validated,
+            "per crm": MetadataValue.md(markdown_table(columns, per_crm)),
+            "accounts read": sum(r.accounts for r in reports),
+            "contacts read": sum(r.contacts for r in reports),
+            "deals read": sum(r.deals for r in reports),
+            "accounts matched": MetadataValue.md(markdown_table(["crm", "match", "accounts"], matched)),
+            "customers (won)": sum(r.customers for r in reports),
+            "disqualified (left out)": sum(r.disqualified for r in reports),
+            "validated by sales": sum(r.validated for r in reports),
         }
     )
+
+
+def _pull(client, pull):
+    """Run one CRM's read-back with its client, closed after."""
+    with client as opened:
+        return pull(opened)

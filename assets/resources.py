@@ -229,6 +229,10 @@ class ProvidersResource(ConfigurableResource):
     enrow_api_key: str | None = None
     findymail_api_key: str | None = None
     pdl_api_key: str | None = None
+    kaspr_api_key: str | None = None
+    datagma_api_key: str | None = None
+    leadmagic_api_key: str | None = None
+    rocketreach_api_key: str | None = None
     base_urls: dict[str, str] = {}
     config_path: str | None = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
 
@@ -432,11 +436,18 @@ class PipedriveResource(ConfigurableResource):
     api_token: str | None = None
     base_url: str = "https://api.pipedrive.com"
     token_budget: int | None = None
+    # FIRMO_PIPEDRIVE_DISQUALIFIED: what the `crm_accounts` read-back holds out of the exports
+    disqualified: str = "archived,lost,label:Disqualified"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipedriveResource:
         token = {"api_token": EnvVar("FIRMO_PIPEDRIVE_API_TOKEN")} if settings.pipedrive_api_token else {}
-        return cls(**token, base_url=settings.pipedrive_api_url, token_budget=settings.pipedrive_token_budget)
+        return cls(
+            **token,
+            base_url=settings.pipedrive_api_url,
+            token_budget=settings.pipedrive_token_budget,
+            disqualified=settings.pipedrive_disqualified,
+        )
 
     @property
     def configured(self) -> bool:
@@ -466,6 +477,8 @@ class SalesforceResource(ConfigurableResource):
     instance_url: str | None = None
     lead_object: str = "Lead"
     bulk_threshold: int = 2000
+    # FIRMO_SALESFORCE_DISQUALIFIED_STATUSES: Lead statuses the `crm_accounts` read-back holds out
+    disqualified_statuses: list[str] = ["Closed - Not Converted", "Unqualified"]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SalesforceResource:
@@ -485,6 +498,7 @@ class SalesforceResource(ConfigurableResource):
             instance_url=settings.salesforce_instance_url,
             lead_object=settings.salesforce_lead_object,
             bulk_threshold=settings.salesforce_bulk_threshold,
+            disqualified_statuses=list(settings.salesforce_disqualified_statuses),
         )
 
     @property
