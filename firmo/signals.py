@@ -44,6 +44,11 @@ SIGNAL_TYPES = (
     "label_expiring",
     "job_offers",
     "hiring_potential_high",
+    # job-change re-checks (firmo/sql/signals/from_job_changes.sql, waterfall/recheck.py)
+    "job_change_left",
+    "job_change_joined",
+    "promotion",
+    "may_have_left",
 )
 # A label whose validity ends within this many days of as_of is a buying moment for its renewal:
 # the label_expiring signal is dated the day that window opened (valid_to - LABEL_EXPIRING_DAYS),
@@ -63,6 +68,7 @@ PARTS = {
     "signals/from_labels": ("core.labels",),
     "signals/from_jobs": ("core.job_offers",),
     "signals/from_hiring_potential": ("core.hiring_potential",),
+    "signals/from_job_changes": ("waterfall.job_changes",),
 }
 # {{placeholder}} of a part -> (table, columns of the empty stand-in used when it is not loaded):
 # tables a part reads when they are there (a contract's size relative to revenue) but does not need

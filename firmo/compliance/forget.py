@@ -22,7 +22,14 @@ from firmo.db import columns_of, table_exists, tables_in_schema, transaction, ut
 from firmo.sqlfiles import quote_ident
 
 # Tables searched by default (when they exist), plus every table of the `leads` schema.
-DEFAULT_TABLES: tuple[str, ...] = (LEDGER, "waterfall.cache", "waterfall.provenance", *CRM_READBACK)
+DEFAULT_TABLES: tuple[str, ...] = (
+    LEDGER,
+    "waterfall.cache",
+    "waterfall.provenance",
+    "waterfall.rechecks",  # the job-change re-checks (waterfall/recheck.py): the address held, per question
+    "waterfall.job_changes",  # ... and their outcomes (names, address)
+    *CRM_READBACK,
+)
 # the CRM ids an API push remembers (firmo.crm.push_pipedrive): a person's row holds the email
 CRM_ID_TABLES = ("exports.crm_ids",)
 KEY_COLUMN = {"email": "email", "siren": "siren"}

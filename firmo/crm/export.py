@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from firmo.compliance import prospecting
+from firmo.compliance import prospecting, retired
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.compliance.tables import REJECTS
 from firmo.crm import ledger, readback
@@ -69,6 +69,7 @@ class Screened:
     opposed: int = 0  # RNE opposition to commercial use, now
     inactive: int = 0  # closed, or absent from core.companies, now
     crm_disqualified: int = 0  # disqualified in a CRM less than FIRMO_CRM_DISQUALIFIED_DAYS ago
+    retired: int = 0  # the person left the company (a re-check saw them elsewhere): firmo.compliance.retired
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (siren or row number, reason): malformed leads
     refused: list[tuple[str, str, str]] = field(default_factory=list)  # (icp, siren, reason): the gate said no
     reject_rows: list[list[Any]] = field(default_factory=list)  # both, shaped for exports.rejects
@@ -139,9 +140,15 @@ def screen(
             out.reject_rows.append([REJECT_TARGET, source, n, reason, raw])
             continue
         email = ledger.contact_email(lead)
-        refused = registry.get(str(lead["siren"])) or (registry.get(f"email:{email}") if email else None)
+        refused = (
+            registry.get(str(lead["siren"]))
+            or (registry.get(f"email:{email}") if email else None)
+            or (registry.get(f"retired:{lead['siren']}:{email}") if email else None)
+        )
         if refused:
-            if refused.startswith(readback.HOLD_PREFIX):
+            if refused.startswith(retired.PREFIX):
+                out.retired += 1
+            elif refused.startswith(readback.HOLD_PREFIX):
                 out.crm_disqualified += 1
             elif refused == prospecting.P_REASON:
                 out.skipped_p += 1
@@ -274,9 +281,17 @@ def registry_refusals(
     """The last gate's registry half, read when the export runs: SIREN -> why core.companies
     (P, closed, unknown) or inpi.companies (RNE opposition) refuses it now; and what a CRM
     disqualified less than `disqualified_days` ago (firmo/crm/readback.py: SIREN or
-    'email:<email>' -> reason). Raises prospecting.RegistryMissing without core.companies."""
+    'email:<email>' -> reason); and the people who left the company ('retired:<siren>:<email>',
+    firmo.compliance.retired). Raises prospecting.RegistryMissing without core.companies."""
     registry = prospecting.refusals(con, leads["siren"].drop_nulls().to_list(), strict=True)
-    return {**readback.holds(con, now=now, days=disqualified_days), **registry}
+    people = [
+        {**lead, "email": ledger.contact_email(lead)}
+        for lead in leads.select(
+            [c for c in ("siren", "email", "first_name", "last_name") if c in leads.columns]
+        ).to_dicts()
+    ]
+    gone = {f"retired:{siren}:{email}": why for (siren, email), why in retired.refusals(con, people).items()}
+    return {**gone, **readback.holds(con, now=now, days=disqualified_days), **registry}
 
 
 def _free_stamp(folder: Path, base: str) -> str:

@@ -56,6 +56,13 @@ DEFAULT_SIGNAL_WEIGHTS: dict[str, float] = {
     "label_expiring": 30,
     "job_offers": 35,
     "hiring_potential_high": 20,
+    # job-change re-checks (firmo/sql/signals/from_job_changes.sql): a past champion joining is the
+    # warmest lead there is (strength 1 with a relation, 0.6 without); a departure leaves a seat
+    # to fill; a bounce alone is weak
+    "job_change_joined": 50,
+    "job_change_left": 30,
+    "promotion": 20,
+    "may_have_left": 5,
 }
 DEFAULT_ROLES = ["Président", "Directeur général", "Gérant"]
 

@@ -62,7 +62,8 @@ def signals(con, *types: str) -> list[tuple]:
 
 
 def test_the_new_types_are_known_and_each_part_names_its_table():
-    assert SIGNAL_TYPES[-5:] == ("contract_won", "label_obtained", "label_expiring", "job_offers",
+    start = SIGNAL_TYPES.index("contract_won")
+    assert SIGNAL_TYPES[start : start + 5] == ("contract_won", "label_obtained", "label_expiring", "job_offers",
                                  "hiring_potential_high")
     assert {k: v for k, v in PARTS.items() if k.split("_", 1)[1] in ("decp", "labels", "jobs", "hiring_potential")} == {
         "signals/from_decp": ("core.public_contracts",),

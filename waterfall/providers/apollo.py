@@ -12,6 +12,8 @@ and kept only if its current employer's domain is ours (the search also matches 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from firmo.personas import search_titles
 from waterfall.providers.base import Answer, Field, PeopleQuery, Person, Status
 from waterfall.providers.employment import EmployerCheck, EmployerQuery, Employment, Job, parse_month, registrable
@@ -26,6 +28,7 @@ class _Organization(Shape):
     name: str | None = None
     primary_domain: str | None = None
     linkedin_url: str | None = None
+    city: str | None = None
 
 
 class _History(Shape):  # employment_history[] (doc §7.3): no domain on history entries
@@ -159,7 +162,15 @@ class ApolloProvider(HttpProvider, EmployerCheck):
         org = match.organization
         history = match.employment_history or []
         current = (
-            [Job(org.name, registrable(org.primary_domain), match.title, linkedin_company=org.linkedin_url)]
+            [
+                Job(
+                    org.name,
+                    registrable(org.primary_domain),
+                    match.title,
+                    linkedin_company=org.linkedin_url,
+                    city=org.city,
+                )
+            ]
             if org is not None and (org.name or org.primary_domain)
             else []
         )
@@ -167,13 +178,7 @@ class ApolloProvider(HttpProvider, EmployerCheck):
         for h in history:
             if h.current and h.organization_name:
                 if current and h.organization_name.casefold() == primary_name:
-                    current[0] = Job(
-                        current[0].company_name,
-                        current[0].domain,
-                        current[0].title or h.title,
-                        parse_month(h.start_date),
-                        linkedin_company=current[0].linkedin_company,
-                    )
+                    current[0] = replace(current[0], title=current[0].title or h.title, since=parse_month(h.start_date))
                 else:
                     current.append(Job(h.organization_name, None, h.title, parse_month(h.start_date)))
         past = tuple(

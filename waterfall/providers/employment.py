@@ -50,6 +50,7 @@ class Job:
     since: date | None = None  # start of this job (first of the month when only year/month is known)
     until: date | None = None  # end of a past job
     linkedin_company: str | None = None
+    city: str | None = None  # where the employer is (its head office), for a SIREN match by name + place
 
 
 @dataclass(frozen=True)

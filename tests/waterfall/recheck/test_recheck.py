@@ -1,0 +1,188 @@
+"""Job-change re-checks (waterfall/recheck.py) against the stand-in Apollo, PDL and Hunter, whose
+world moves, promotes or adds a role to a share of people after a date (waterfall.fake.world.Careers):
+who is due, cheapest vendor first, the monthly budget, the outcomes dated with evidence, the new
+employer matched to a SIREN, the relation that makes a lead warm, the retired contact data the
+export refuses, and the signals the scoring reads."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+import duckdb
+import httpx
+import polars as pl
+import pytest
+
+from firmo import db
+from firmo.compliance import retired
+from firmo.compliance.suppression import SuppressionIndex
+from firmo.crm.export import screen
+from firmo.signals import build_signals
+from waterfall.fake import FakeConfig, build_app
+from waterfall.fake.vendor import base_path
+from waterfall.fake.world import Careers, World
+from waterfall.providers.employment import Employment, Job, parse_month
+from waterfall.providers.registry import PROVIDERS, build_provider
+from waterfall.recheck import Subject, classify, employer_order, recheck
+
+NOW = datetime(2026, 12, 1, 9, 0)
+FIRST = ["Marie", "Jean", "Luc", "Anne", "Paul", "Chloé", "Hugo", "Inès"]
+LAST = ["Dupont", "Lefèvre", "Martin", "Bernard", "Moreau"]
+COMPANIES = ["Acme Conseil", "Garage du Centre", "Boulangerie Martin"]
+CAREERS = Careers(move_rate=0.3, promotion_rate=0.1, side_role_rate=0.1,
+                  employers=(("Nouvelle Ère Conseil", "Lyon"), ("Atelier Bois", "Nantes")), today=NOW.date())
+CONFIG = (FakeConfig(careers=CAREERS).with_provider("apollo", hit_rate=0.6).with_provider("pdl", hit_rate=0.5)
+          .with_provider("hunter", hit_rate=0.5))  # fmt: skip
+
+
+def subjects() -> list[Subject]:
+    world = World(CONFIG.seed, CONFIG.catch_all_rate, CONFIG.invalid_rate, CONFIG.forgotten_rate, CAREERS)
+    out = []
+    for i, company in enumerate(COMPANIES, start=1):
+        domain = World.company_domain(company)
+        for first in FIRST:
+            for last in LAST:
+                email = world.email_of(first, last, domain)
+                out.append(Subject(f"{i:09d}", company, first, last.upper(), domain, email, "valid", "Responsable",
+                                   datetime(2025, 1, 1)))  # fmt: skip
+    return out
+
+
+@pytest.fixture()
+def con():
+    connection = duckdb.connect()
+    db.ensure_schemas(connection)
+    connection.execute("CREATE SCHEMA IF NOT EXISTS exports")
+    connection.execute("CREATE TABLE core.companies (siren VARCHAR, name VARCHAR, commune_name VARCHAR, active BOOLEAN)")
+    connection.executemany("INSERT INTO core.companies VALUES (?, ?, ?, ?)", [
+        ("900000001", "NOUVELLE ERE CONSEIL", "LYON", True),
+        ("900000003", "ATELIER BOIS", "NANTES", True),
+    ])  # fmt: skip
+    connection.execute("CREATE TABLE exports.customers (kind VARCHAR, value VARCHAR, name VARCHAR, source VARCHAR, "
+                       "added_at TIMESTAMP)")  # fmt: skip
+    connection.execute("INSERT INTO exports.customers VALUES ('siren', '000000001', 'Acme Conseil', 'test', ?)", [NOW])
+    connection.execute("CREATE TABLE exports.crm_accounts (siren VARCHAR, domain VARCHAR, open_deals INTEGER)")
+    connection.execute("INSERT INTO exports.crm_accounts VALUES ('000000002', 'garage-du-centre.fr', 1)")
+    yield connection
+    connection.close()
+
+
+def run(con, people, *, budget=1000.0, now=NOW, days=180):
+    async def main():
+        app = build_app(CONFIG)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as client:
+            built = {n: build_provider(n, client, CONFIG.env(), base_url="http://fake" + base_path(n))
+                     for n in ("apollo", "pdl", "hunter")}  # fmt: skip
+            verifier = built.pop("hunter")
+            report = await recheck(con, people, built, recheck_days=days, monthly_budget=budget, now=now,
+                                   verifier=verifier)  # fmt: skip
+            return report, app.state.fake.stats()
+
+    return asyncio.run(main())
+
+
+def test_providers_declare_the_capability_and_the_order_is_cheapest_first():
+    assert sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer) >= ["apollo", "pdl"]
+    assert not PROVIDERS["hunter"].returns_employer
+    order = employer_order({"pdl": PROVIDERS["pdl"].cls, "apollo": PROVIDERS["apollo"].cls,
+                            "hunter": PROVIDERS["hunter"].cls})  # fmt: skip
+    assert [p.name for p in order] == ["apollo", "pdl"]  # both 1 credit: by name
+
+
+def test_vendor_dates_read_as_months():
+    assert [parse_month(v) for v in ("2024", "2024-07", "2024-07-19", "Sep 2022", "Sep 2022 - Present", "Present",
+                                     None)] == [date(2024, 1, 1), date(2024, 7, 1), date(2024, 7, 1),
+                                                date(2022, 9, 1), date(2022, 9, 1), None, None]  # fmt: skip
+
+
+def test_classify_additional_role_departure_promotion_unknown():
+    held = Subject("111111111", "Acme SAS", "Marie", "DUPONT", "acme.fr", "marie.dupont@acme.fr", "valid", "DAF", None)
+    today = date(2026, 12, 1)
+    both = Employment("apollo", True, (Job("Stealth", None, "Founder"), Job("ACME", None, "DAF")), evidence="e")
+    assert classify(held, both, today) == []  # still a current employer: an additional role, no departure
+    moved = Employment("apollo", True, (Job("Beta", "beta.fr", "CFO", date(2026, 4, 1)),),
+                       (Job("Acme", None, "DAF", date(2019, 1, 1), date(2026, 3, 1)),), evidence="e")  # fmt: skip
+    assert [(o.kind, o.change_date, o.new.domain) for o in classify(held, moved, today)] == [
+        ("job_change_left", date(2026, 3, 1), "beta.fr"), ("job_change_joined", date(2026, 4, 1), "beta.fr")]
+    promoted = Employment("pdl", True, (Job("ACME", "www.acme.fr", "Directrice financière", date(2026, 2, 1)),),
+                          evidence="e")  # fmt: skip
+    assert [(o.kind, o.change_date) for o in classify(held, promoted, today)] == [("promotion", date(2026, 2, 1))]
+    assert classify(held, Employment("pdl", True, evidence="e"), today) == []  # no employer at all: not a change
+
+
+def test_recheck_outcomes_credits_and_ledger(con):
+    report, stats = run(con, subjects())
+    assert (report.due, report.checked, report.not_reached) == (120, 120, 0)
+    assert report.providers == ["apollo", "pdl"]
+    assert report.outcomes == {"job_change_left": 28, "job_change_joined": 28, "promotion": 12, "may_have_left": 8}
+    assert report.credits_by_provider == {"apollo": 71.0, "pdl": 31.0, "hunter": 9.0}
+    assert report.retired == 28
+    # what the fake billed is what the ledger says
+    assert {n: stats[n]["credits_used"] for n in ("apollo", "pdl", "hunter")} == {"apollo": 71.0, "pdl": 31.0,
+                                                                                 "hunter": 9.0}  # fmt: skip
+    assert con.execute("SELECT provider, outcome, count(*) FROM waterfall.rechecks GROUP BY ALL ORDER BY ALL").fetchall() == [
+        ("apollo", "job_change_left", 17), ("apollo", "no_change", 45), ("apollo", "promotion", 9),
+        ("apollo", "unknown", 49), ("hunter", "may_have_left", 8), ("hunter", "unknown", 10),
+        ("pdl", "job_change_left", 11), ("pdl", "no_change", 17), ("pdl", "promotion", 3), ("pdl", "unknown", 18)]
+    # joined: matched by name + place (Apollo gives the city) or not at all (PDL: a domain nobody knows)
+    joined = con.execute(
+        "SELECT siren, siren_match, relation, provider, count(*) FROM waterfall.job_changes "
+        "WHERE kind = 'job_change_joined' GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert joined == [  # customer: left Acme (000000001); open deal: left the garage (000000002)
+        ("900000001", "name_place", "open_deal", "apollo", 2), ("900000001", "name_place", None, "apollo", 6),
+        ("900000003", "name_place", "customer", "apollo", 3), ("900000003", "name_place", "open_deal", "apollo", 3),
+        ("900000003", "name_place", None, "apollo", 3),
+        (None, None, "customer", "pdl", 5), (None, None, "open_deal", "pdl", 3), (None, None, None, "pdl", 3)]
+
+
+def test_a_second_run_asks_nobody_and_a_later_one_asks_again(con):
+    run(con, subjects())
+    again, _ = run(con, subjects(), now=datetime(2026, 12, 20))
+    assert (again.due, again.credits) == (0, 0.0)
+    later, _ = run(con, subjects(), now=datetime(2027, 6, 30))
+    assert later.due == 120
+
+
+def test_the_monthly_budget_is_never_exceeded(con):
+    report, stats = run(con, subjects(), budget=10.0)
+    assert report.credits <= 10.0
+    assert (report.checked, report.not_reached, report.credits) == (10, 110, 10.0)
+    assert sum(stats[n]["credits_used"] for n in ("apollo", "pdl", "hunter")) == 10.0
+    # the same month: only what is left (nothing)
+    rest, _ = run(con, subjects()[60:], budget=10.0, now=datetime(2026, 12, 31))
+    assert (rest.spent_before, rest.checked, rest.credits) == (10.0, 0, 0.0)
+
+
+def test_a_departure_is_never_exported_again_for_the_old_company(con):
+    run(con, subjects())
+    gone = con.execute(
+        "SELECT old_siren, first_name, last_name, email FROM waterfall.job_changes WHERE kind = 'job_change_left' "
+        "ORDER BY person_key LIMIT 1"
+    ).fetchone()
+    siren, first, last, email = gone
+    lead = {"icp": "t", "siren": siren, "siret": siren + "00011", "company_name": "Acme Conseil", "first_name": first,
+            "last_name": last, "email": email, "phone": None, "statut_diffusion": "O", "lead_updated_at": NOW}  # fmt: skip
+    other_address = {**lead, "email": "m.other@acme-conseil.fr"}  # the same person found again at another address
+    elsewhere = {**lead, "siren": "900000001", "siret": "90000000100011"}  # the same address at another SIREN
+    refused = retired.refusals(con, [lead, other_address, elsewhere])
+    assert sorted(refused) == sorted([(siren, email), (siren, "m.other@acme-conseil.fr")])
+    assert next(iter(refused.values())).startswith("job change: left ")
+    registry = {f"retired:{s}:{e}": why for (s, e), why in refused.items()}
+    frame = pl.DataFrame([lead, other_address, elsewhere])
+    screened = screen(frame, SuppressionIndex({}, set()), registry)
+    assert (screened.retired, [x["siren"] for x in screened.leads]) == (2, ["900000001"])
+
+
+def test_job_changes_are_signals_with_the_relation_in_the_label(con):
+    run(con, subjects())
+    counts = build_signals(con, as_of=NOW.date())
+    assert {k: v for k, v in counts.items()} == {"job_change_left": 28, "promotion": 12, "may_have_left": 8,
+                                                 "job_change_joined": 17}  # fmt: skip
+    warm = con.execute(
+        "SELECT siren, strength, label, source FROM core.signals WHERE signal_type = 'job_change_joined' "
+        "AND strength = 1.0 ORDER BY label LIMIT 1"
+    ).fetchone()
+    assert warm[0] in ("900000001", "900000003") and warm[3] == "job_change"
+    assert " (a contact at your customer Acme Conseil)" in warm[2] or " (a contact on an open deal at " in warm[2]
