@@ -35,6 +35,18 @@ def format_push(report) -> str:
     return text
 
 
+def format_push_dry_run(report) -> str:
+    """What a `push_hubspot` dry run would do: counts, then one line per change (emails masked)."""
+    would = report.would
+    head = (
+        f"hubspot API, dry run: companies {would['create company']:,} to create, {would['update company']:,} to "
+        f"update; contacts {would['create contact']:,} to create, {would['update contact']:,} to update; "
+        f"{would['add note']:,} notes; {report.skipped_unchanged:,} unchanged, {report.no_email:,} without email "
+        "(company only); no call made"
+    )
+    return "\n".join([head] + [f"  would {line}" for line in report.planned])
+
+
 def suppress_cmd(
     kind: str | None = typer.Argument(None, help="email, phone, domain or siren."),
     value: str | None = typer.Argument(None, help="The value to block."),
@@ -165,7 +177,7 @@ def export_cmd(
     dry_run: bool = typer.Option(
         False,
         "--dry-run",
-        help="With --push pipedrive / salesforce: print what would change; no file, no write call.",
+        help="With --push hubspot / pipedrive / salesforce: print what would change; no file, no write call.",
     ),
     db_file: Path | None = DB_OPTION,
 ) -> None:
@@ -183,12 +195,12 @@ def export_cmd(
     if unknown_push:
         _fail(f"--push {unknown_push[0]}: not one of {', '.join(PUSH_CRMS)}")
     push = push or "hubspot" in push_to
-    if dry_run and (push or not {"pipedrive", "salesforce"} & set(push_to)):
-        _fail("--dry-run goes with --push pipedrive or --push salesforce only")
+    if dry_run and not (push or {"pipedrive", "salesforce"} & set(push_to)):
+        _fail("--dry-run goes with --push hubspot, pipedrive or salesforce only")
     pipedrive = _pipedrive_client(settings) if "pipedrive" in push_to else None
     salesforce = salesforce_client(settings) if "salesforce" in push_to and not dry_run else None
     client = None
-    if push:  # before anything is written: a missing token stops the run here
+    if push and not dry_run:  # before anything is written: a missing token stops the run here
         try:
             client = HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url)
         except HubSpotError as exc:
@@ -212,6 +224,10 @@ def export_cmd(
                 typer.echo(_push_pipedrive(leads, con, pipedrive, settings, full=full, dry_run=True))
             if "salesforce" in push_to:
                 typer.echo(push_salesforce_text(leads, con, None, settings, full=full, dry_run=True))
+            if push:  # HubSpot's dry run makes no call at all: no token needed
+                days = settings.crm_disqualified_days
+                planned = push_hubspot(leads, con=con, client=None, full=full, dry_run=True, disqualified_days=days)
+                typer.echo(format_push_dry_run(planned))
             return
         try:
             report = export_leads(
@@ -336,32 +352,60 @@ def format_pull(report) -> str:
     )
 
 
+PULL_CRMS = ("hubspot", "salesforce", "pipedrive")  # the CRMs `firmo crm pull` reads back
+
+
 def crm_pull_cmd(
-    crm: str = typer.Argument(..., help="hubspot"),
+    crm: str = typer.Argument(..., help="hubspot, salesforce or pipedrive"),
     db_file: Path | None = DB_OPTION,
 ) -> None:
     """Read back what the CRM holds (accounts, contacts, deals modified since the last pull) into
     exports.crm_accounts / crm_contacts; won accounts become customers, disqualified ones are left
-    out of the next exports (FIRMO_CRM_DISQUALIFIED_DAYS)."""
+    out of the next exports (FIRMO_CRM_DISQUALIFIED_DAYS; what counts as disqualified:
+    FIRMO_SALESFORCE_DISQUALIFIED_STATUSES, FIRMO_PIPEDRIVE_DISQUALIFIED)."""
     import httpx
 
     from firmo import db
     from firmo.crm import HubSpotError
     from firmo.crm.hubspot_api import HubSpotClient
+    from firmo.crm.pipedrive_api import PipedriveError
     from firmo.crm.readback import pull_hubspot
+    from firmo.crm.readback_pipedrive import Rules, pull_pipedrive
+    from firmo.crm.readback_salesforce import pull_salesforce
+    from firmo.crm.salesforce_api import SalesforceError
 
-    if crm != "hubspot":
-        _fail(f"{crm}: read-back is available for hubspot only")
-    settings = Settings.from_env()  # credential: HUBSPOT_ACCESS_TOKEN or HUBSPOT_SERVICE_KEY
-    try:
-        client = HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url)
-    except HubSpotError as exc:
-        _fail(f"{exc} (or HUBSPOT_SERVICE_KEY)")
+    if crm not in PULL_CRMS:
+        _fail(f"{crm}: read-back is available for {', '.join(PULL_CRMS)}")
+    settings = Settings.from_env()
+    if crm == "hubspot":  # credential: HUBSPOT_ACCESS_TOKEN or HUBSPOT_SERVICE_KEY
+        try:
+            client = HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url)
+        except HubSpotError as exc:
+            _fail(f"{exc} (or HUBSPOT_SERVICE_KEY)")
+
+        def pull(con):
+            return pull_hubspot(con, client)
+    elif crm == "salesforce":
+        client = salesforce_client(settings)
+        statuses = settings.salesforce_disqualified_statuses
+
+        def pull(con):
+            return pull_salesforce(con, client, disqualified_statuses=statuses)
+    else:
+        try:
+            Rules.parse(settings.pipedrive_disqualified)
+        except ValueError as exc:
+            _fail(str(exc))
+        client = _pipedrive_client(settings)
+
+        def pull(con):
+            return pull_pipedrive(con, client, rules=settings.pipedrive_disqualified)
+
     with client, db.connection(db_file, settings=settings) as con:
         try:
-            report = pull_hubspot(con, client)
-        except (HubSpotError, httpx.HTTPError) as exc:
-            _fail(f"HubSpot read-back stopped ({exc}); nothing recorded, the cursor did not move", code=1)
+            report = pull(con)
+        except (HubSpotError, SalesforceError, PipedriveError, httpx.HTTPError) as exc:
+            _fail(f"{crm} read-back stopped ({exc}); nothing recorded, the cursor did not move", code=1)
     typer.echo(format_pull(report))
 
 

@@ -14,7 +14,10 @@ duplicates itself, per lead and in this order: organisation -> person -> lead ->
   3. then PATCH what was found, POST what was not.
 A note carries the score reasons and the provenance of the contact data; it is added once per
 content (its key is the lead key and the note's hash), so a changed score adds a note and an
-unchanged one does not. The custom fields (SIREN, SIRET, firmo score on organisations; Fonction
+unchanged one does not. Notes have no search, so their intent goes to the id map first (entity
+`note_intent`, the lead's id) and is replaced by the note's id once Pipedrive accepted it: a run
+that stopped in between leaves the intent, and the next one reads the lead's notes for the same
+text before it adds one. The custom fields (SIREN, SIRET, firmo score on organisations; Fonction
 on persons: writing `job_title` through v2 is unverified) are found by name or created on first
 use, and their 40-character keys remembered in `exports.crm_fields`.
 
@@ -25,7 +28,8 @@ the next run. A crash between Pipedrive's acceptance and the id map's insert cos
 search next run: the SIREN field and the email find the record again.
 
 `dry_run=True` makes no write call: it reads the field keys and searches, and returns in
-`planned` what each lead would create or update.
+`planned` what each lead would create or update (the person in each lead key masked:
+'<siren>|j***@acme.fr').
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from firmo.crm import ledger, readback
 from firmo.crm.export import record_rejects
 from firmo.crm.layouts import PIPEDRIVE, Lead
 from firmo.crm.pipedrive_api import PipedriveBudgetExhausted, PipedriveClient, PipedriveError, PipedriveRecordError
-from firmo.crm.push import ScreeningCounts, plan_push
+from firmo.crm.push import ScreeningCounts, mask_key, plan_push
 from firmo.crm.tables import ensure_tables
 from firmo.db import transaction
 from firmo.sqlfiles import load_sql
@@ -262,7 +266,7 @@ class _Pusher:
             self.ids.put("person", key, person_id, lead)
         body = person_body(lead, row, org_id, self.keys)
         if self.dry_run:
-            self.report.planned.append(f"{'update' if person_id else 'create'} person {key}")
+            self.report.planned.append(f"{'update' if person_id else 'create'} person {mask_key(key)}")
             return person_id or 0
         if person_id is None:
             person_id = int(self.client.create("person", body)["id"])
@@ -294,7 +298,7 @@ class _Pusher:
                 self.found_leads.add(lead_id)
         body: dict[str, Any] = {"title": row["Lead - Title"], "person_id": person_id, "organization_id": org_id}
         if self.dry_run:
-            self.report.planned.append(f"{'update' if lead_id else 'create'} lead {key}")
+            self.report.planned.append(f"{'update' if lead_id else 'create'} lead {mask_key(key)}")
             return lead_id or ""
         if lead_id is None:
             lead_id = str(self.client.add_lead({**body, "origin_id": marker})["id"])
@@ -318,16 +322,21 @@ class _Pusher:
         note_key = f"{key}#{hashlib.sha256(content.encode('utf-8')).hexdigest()[:16]}"
         if self.ids.get("note", note_key):
             return
-        if lead_id in self.found_leads:  # after a crash the note may be there already
+        # after a crash the note may be there already: the lead was found by search (its id map
+        # row was lost too), or the note's intent is in the outbox without its id
+        if lead_id in self.found_leads or self.ids.get("note_intent", note_key):
             same = [x for x in self.client.notes_of(lead_id) if x.get("content") == content]
             if same:
                 self.ids.put("note", note_key, same[0]["id"], lead)
+                self.ids.drop("note_intent", note_key)
                 return
         if self.dry_run:
-            self.report.planned.append(f"add note to lead {key}")
+            self.report.planned.append(f"add note to lead {mask_key(key)}")
             return
+        self.ids.put("note_intent", note_key, lead_id, lead)  # the outbox: written before the call
         note = self.client.add_note({"content": content, "lead_id": lead_id, "org_id": org_id})
         self.ids.put("note", note_key, note["id"], lead)
+        self.ids.drop("note_intent", note_key)
         self.report.notes += 1
 
     def push(self, lead: Lead, row: Mapping[str, Any]) -> None:

@@ -27,7 +27,7 @@ email: its Account alone), so a refused or unprocessed record is sent again by t
 * What a CRM disqualified less than `disqualified_days` ago (the read-back, firmo/crm/readback.py)
   is left out, as by the export.
 * `dry_run=True` makes no call at all (not even the token request) and lists in
-  `report.planned` what a push would send.
+  `report.planned` what a push would send (emails masked: 'j***@acme.fr').
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ import polars as pl
 from firmo.crm import ledger, readback
 from firmo.crm.export import record_rejects
 from firmo.crm.layouts import SALESFORCE
-from firmo.crm.push import ScreeningCounts, plan_push
+from firmo.crm.push import ScreeningCounts, mask_email, plan_push
 from firmo.crm.salesforce_api import SalesforceClient, SalesforceLimitError, UpsertResult
 from firmo.db import transaction
 
@@ -150,7 +150,7 @@ def push_salesforce(
         for _, lead, row, _ in todo:
             what = "changed" if ledger.lead_key(lead) in known else "new"
             email = ledger.contact_email(lead)
-            person = f"{lead_object} {PERSON_KEY}={email}" if email else "no email: Account only"
+            person = f"{lead_object} {PERSON_KEY}={mask_email(email)}" if email else "no email: Account only"
             report.planned.append(f"upsert Account SIREN__c={row['SIREN__c']} ({row['Company']}); {person} [{what}]")
         return report
     assert client is not None, "a push that is not a dry run needs a client"

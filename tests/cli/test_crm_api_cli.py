@@ -69,7 +69,7 @@ def test_dry_run_then_push_then_nothing_left(warehouse, salesforce):
     assert code == 0, text
     assert text.splitlines() == [
         "salesforce API, dry run: 2 leads would be upserted (0 unchanged); no call made",
-        "  would upsert Account SIREN__c=443061841 (ACME); Lead Email_Key__c=jeanne.martin@acme.fr [new]",
+        "  would upsert Account SIREN__c=443061841 (ACME); Lead Email_Key__c=j***@acme.fr [new]",
         "  would upsert Account SIREN__c=880878145 (GANYMEDE); no email: Account only [new]",
     ]
     assert salesforce.requests == []
@@ -90,7 +90,9 @@ def test_missing_settings_and_unknown_crm(warehouse, monkeypatch):
     code, text = run("crm", "push", "salesforce", "--db", str(warehouse))
     assert (code, text.strip()) == (2, "no Salesforce consumer key: set FIRMO_SALESFORCE_CLIENT_ID")
     code, text = run("crm", "check", "zoho")
-    assert (code, text.strip()) == (2, "zoho: not a CRM this command knows (one of salesforce)")
+    assert (code, text.strip()) == (2, "zoho: not a CRM this command knows (one of salesforce, pipedrive)")
+    code, text = run("crm", "push", "pipedrive")
+    assert (code, text.strip()) == (2, "pipedrive: not a CRM this command knows (one of salesforce)")
 
 
 def test_export_push_salesforce_writes_the_files_then_pushes(warehouse, salesforce, tmp_path):

@@ -31,7 +31,7 @@ def test_dry_run_then_push_then_nothing_changed(warehouse, tmp_path, pipedrive):
     assert code == 0, text
     assert pipedrive.writes() == [] and not out.exists()  # no write call, no file
     assert text.splitlines()[0] == "pipedrive API, dry run: 11 changes (0 unchanged)"
-    assert "  would create organization 443061841" in text and "  would create lead 880878145|name:paul durand" in text
+    assert "  would create organization 443061841" in text and "  would create lead 880878145|name:p*** d***" in text
 
     code, text = run("export", "--db", str(warehouse), "--out", str(out), "--crm", "pipedrive", "--push", "pipedrive")
     assert code == 0, text
@@ -66,4 +66,4 @@ def test_unknown_push_target_and_dry_run_alone(warehouse, tmp_path):  # noqa: F8
     code, text = run("export", "--db", str(warehouse), "--push", "zoho")
     assert code == 2 and "--push zoho: not one of hubspot, pipedrive" in text
     code, text = run("export", "--db", str(warehouse), "--dry-run")
-    assert code == 2 and "--dry-run goes with --push pipedrive or --push salesforce only" in text
+    assert code == 2 and "--dry-run goes with --push hubspot, pipedrive or salesforce only" in text

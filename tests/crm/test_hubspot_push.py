@@ -101,3 +101,65 @@ def test_backoff_without_retry_after():
     bare = httpx.Response(429)
     assert [_retry_after(bare, a) for a in (0, 1, 2, 9)] == [1.0, 2.0, 4.0, 60.0]
     assert _retry_after(httpx.Response(429, headers={"Retry-After": "7"}), 0) == 7.0
+
+
+def test_dry_run_makes_no_call_says_create_or_update_and_masks_emails(con):
+    dry = push_hubspot(golden_leads(), con=con, client=None, now=NOW, dry_run=True)
+    assert dry.planned == [
+        "create company 552100554 (Acme SAS)",
+        "add note to company 552100554",
+        "create contact j***@acme.fr, associated with 552100554",
+        'create company 732829320 (Dupont, Fils & "Cie")',
+        "add note to company 732829320",
+        "create company 443061841 (Boulangerie Éclair)",
+        "add note to company 443061841",
+        "create contact a***@eclair.fr, associated with 443061841",
+    ]
+    assert dict(dry.would) == {"create company": 3, "add note": 3, "create contact": 2}
+    assert (dry.no_email, dry.skipped_p) == (1, 1)
+    assert con.execute("SELECT count(*) FROM exports.ledger").fetchone() == (0,)
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
+        push_hubspot(golden_leads(), con=con, client=client, now=NOW)
+        fake.requests.clear()
+        changed = frame(lead(score=91), *golden_leads().to_dicts()[1:])
+        again = push_hubspot(changed, con=con, client=None, now=datetime(2026, 3, 3), dry_run=True)
+        assert fake.requests == []
+    assert again.planned == [
+        "update company 552100554 (Acme SAS)",
+        "add note to company 552100554",  # a new score: a new note body
+        "update contact j***@acme.fr, associated with 552100554",
+    ]
+    assert again.skipped_unchanged == 2
+
+
+def test_crash_between_acceptance_and_record_creates_no_duplicate(con):
+    """HubSpot accepted companies, contacts and notes; firmo died before its ledger commit and
+    before the note ids were written (the notes still pending in the outbox): the next run
+    upserts by SIREN and email (updates), and finds each note by its marker on the company."""
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
+        first = push_hubspot(golden_leads(), con=con, client=client, now=NOW)
+        note_ids = con.execute("SELECT siren, note_id FROM exports.crm_notes ORDER BY 1").fetchall()
+        con.execute("DELETE FROM exports.ledger")
+        con.execute("UPDATE exports.crm_notes SET note_id = ''")
+        fake.requests.clear()
+        again = push_hubspot(golden_leads(), con=con, client=client, now=datetime(2026, 3, 3))
+        assert (len(fake.objects["companies"]), len(fake.objects["contacts"]), len(fake.objects["notes"])) == (3, 2, 3)
+        assert [p for m, p, _ in fake.requests if p == "/crm/v3/objects/notes"] == []
+        assert [p for m, p, _ in fake.requests if "notes" in p] == [
+            "/crm/v4/associations/companies/notes/batch/read", "/crm/v3/objects/notes/batch/read"]
+    assert (first.notes, again.notes, again.companies, again.contacts) == (3, 0, 3, 2)
+    assert con.execute("SELECT siren, note_id FROM exports.crm_notes ORDER BY 1").fetchall() == note_ids
+    assert con.execute("SELECT count(*) FROM exports.ledger").fetchone() == (3,)
+
+
+def test_a_pending_note_hubspot_never_received_is_written_once(con):
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
+        push_hubspot(golden_leads(), con=con, client=client, now=NOW)
+        con.execute("DELETE FROM exports.ledger")
+        con.execute("UPDATE exports.crm_notes SET note_id = ''")
+        fake.objects["notes"].clear()  # the crash came before HubSpot got the notes
+        fake.links.clear()
+        again = push_hubspot(golden_leads(), con=con, client=client, now=datetime(2026, 3, 3))
+        assert len(fake.objects["notes"]) == 3 and again.notes == 3
+        third = push_hubspot(golden_leads(), con=con, client=client, now=datetime(2026, 3, 4), full=True)
+        assert len(fake.objects["notes"]) == 3 and third.notes == 0

@@ -254,17 +254,17 @@ def test_dry_run_makes_no_write_call(con):
             "create organization field 'firmo score' (double)",
             "create person field 'Fonction' (varchar)",
             "create organization 552100554",
-            "create person 552100554|jeanne.martin@acme.fr",
-            "create lead 552100554|jeanne.martin@acme.fr",
-            "add note to lead 552100554|jeanne.martin@acme.fr",
+            "create person 552100554|j***@acme.fr",
+            "create lead 552100554|j***@acme.fr",
+            "add note to lead 552100554|j***@acme.fr",
             "create organization 732829320",
-            "create person 732829320|name:luc dupont",
-            "create lead 732829320|name:luc dupont",
-            "add note to lead 732829320|name:luc dupont",
+            "create person 732829320|name:l*** d***",
+            "create lead 732829320|name:l*** d***",
+            "add note to lead 732829320|name:l*** d***",
             "create organization 443061841",
-            "create person 443061841|anne.roux@eclair.fr",
-            "create lead 443061841|anne.roux@eclair.fr",
-            "add note to lead 443061841|anne.roux@eclair.fr",
+            "create person 443061841|a***@eclair.fr",
+            "create lead 443061841|a***@eclair.fr",
+            "add note to lead 443061841|a***@eclair.fr",
         ]
         assert con.execute("SELECT count(*) FROM exports.ledger").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM exports.crm_fields").fetchone() == (0,)
@@ -274,8 +274,8 @@ def test_dry_run_makes_no_write_call(con):
         dry = push_pipedrive(changed, con=con, client=client, now=LATER, dry_run=True)
         assert fake.requests == [] and dry.planned == [
             "update organization 552100554",
-            "update person 552100554|jeanne.martin@acme.fr",
-            "update lead 552100554|jeanne.martin@acme.fr",
+            "update person 552100554|j***@acme.fr",
+            "update lead 552100554|j***@acme.fr",
         ]
 
 
@@ -388,3 +388,36 @@ def test_record_merged_away_by_sales_is_found_again(con):
     assert con.execute(
         "SELECT crm_id FROM exports.crm_ids WHERE entity = 'organization' AND firmo_key = '552100554'"
     ).fetchone() == ("500",)
+
+
+def test_crash_between_note_acceptance_and_its_id_adds_no_second_note(con):
+    """Pipedrive accepted the note, firmo died before recording its id (the organisation, person and
+    lead ids were recorded): the note's intent in the id map makes the next run read the lead's
+    notes, find the same text, and add none."""
+    with FakePipedrive() as fake, client_for(fake) as client:
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        con.execute("UPDATE exports.crm_ids SET entity = 'note_intent' WHERE entity = 'note'")
+        con.execute("UPDATE exports.crm_ids SET crm_id = (SELECT crm_id FROM exports.crm_ids l WHERE l.entity = 'lead'"
+                    " AND exports.crm_ids.firmo_key LIKE l.firmo_key || '#%') WHERE entity = 'note_intent'")
+        con.execute("DELETE FROM exports.ledger")
+        fake.requests.clear()
+        report = push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
+        assert _paths(fake.writes(), "POST") == [] and len(fake.notes) == 3
+        assert len(_paths(fake.requests, "GET")) == 3  # one read of each lead's notes, no search
+    assert report.notes == 0 and report.pushed == 3
+    assert con.execute("SELECT entity, count(*) FROM exports.crm_ids GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("lead", 3),
+        ("note", 3),
+        ("organization", 3),
+        ("person", 3),
+    ]
+
+
+def test_a_note_intent_pipedrive_never_received_is_sent_once(con):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        con.execute("UPDATE exports.crm_ids SET entity = 'note_intent' WHERE entity = 'note'")
+        con.execute("DELETE FROM exports.ledger")
+        fake.notes.clear()  # the crash came before Pipedrive got the notes
+        report = push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
+        assert len(fake.notes) == 3 and report.notes == 3

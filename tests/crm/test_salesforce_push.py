@@ -171,9 +171,9 @@ def test_immediate_rerun_makes_no_call_and_dry_run_makes_none(con):
         dry = push_salesforce(golden_leads(), con=con, client=sf, now=NOW, dry_run=True)
         assert fake.requests == [] and ledger(con) == []
         assert dry.planned == [
-            "upsert Account SIREN__c=552100554 (Acme SAS); Lead Email_Key__c=jeanne.martin@acme.fr [new]",
+            "upsert Account SIREN__c=552100554 (Acme SAS); Lead Email_Key__c=j***@acme.fr [new]",
             'upsert Account SIREN__c=732829320 (Dupont, Fils & "Cie"); no email: Account only [new]',
-            "upsert Account SIREN__c=443061841 (Boulangerie Éclair); Lead Email_Key__c=anne.roux@eclair.fr [new]",
+            "upsert Account SIREN__c=443061841 (Boulangerie Éclair); Lead Email_Key__c=a***@eclair.fr [new]",
         ]
         push_salesforce(golden_leads(), con=con, client=sf, now=NOW)
         fake.requests.clear()

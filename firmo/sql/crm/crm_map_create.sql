@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS exports.crm_fields (
 -- retry never depends on the CRM's search. `siren` / `email` kept as columns so an erasure finds them.
 CREATE TABLE IF NOT EXISTS exports.crm_ids (
     crm        VARCHAR   NOT NULL,
-    entity     VARCHAR   NOT NULL,   -- 'organization' | 'person' | 'lead' | 'note'
+    entity     VARCHAR   NOT NULL,   -- 'organization' | 'person' | 'lead' | 'note' | 'note_intent' (a note being sent: the lead's id)
     firmo_key  VARCHAR   NOT NULL,   -- siren (organization), lead key (person, lead), lead key#content hash (note)
     siren      VARCHAR   NOT NULL,
     email      VARCHAR,
