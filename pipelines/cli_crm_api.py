@@ -16,7 +16,8 @@ import typer
 
 from firmo.settings import Settings
 
-API_CRMS = ("salesforce",)  # the CRMs `firmo crm check | push` know
+API_CRMS = ("salesforce",)  # the CRMs `firmo crm push` knows
+CHECK_CRMS = ("salesforce", "pipedrive")  # the CRMs `firmo crm check` knows
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
 
 
@@ -101,19 +102,58 @@ def push_salesforce_text(
     return format_salesforce_push(report, lead_object)
 
 
-def _api_crm(crm: str) -> None:
-    if crm not in API_CRMS:
-        _fail(f"{crm}: not a CRM this command knows (one of {', '.join(API_CRMS)})")
+def _api_crm(crm: str, known: tuple[str, ...] = API_CRMS) -> None:
+    if crm not in known:
+        _fail(f"{crm}: not a CRM this command knows (one of {', '.join(known)})")
 
 
-def crm_check_cmd(crm: str = typer.Argument(..., help="salesforce")) -> None:
-    """List the custom fields the push needs (describe of Account and of the Lead or Contact
-    object) and those the org lacks; exit 1 when one is missing."""
+def pipedrive_client(settings: Settings) -> Any:
+    """The Pipedrive client the settings describe; no token is one line naming the variable."""
+    from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError
+
+    token = settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else None
+    try:
+        return PipedriveClient(token, base_url=settings.pipedrive_api_url, token_budget=settings.pipedrive_token_budget)
+    except PipedriveError as exc:
+        _fail(str(exc))
+
+
+def check_pipedrive(settings: Settings) -> None:
+    """The custom fields the Pipedrive push writes (organizationFields / personFields, found by
+    name), listed with their key or 'missing'. A missing one is no error: the push creates it on
+    first use (crm_sync.md §3.2); the read-back needs the organisations' SIREN field to match
+    by SIREN (else by name + postal code)."""
+    from firmo.crm.pipedrive_api import PipedriveError
+    from firmo.crm.push_pipedrive import FIELDS
+
+    with pipedrive_client(settings) as client:
+        try:
+            listed = {entity: client.list_fields(entity) for entity in sorted({e for e, _, _ in FIELDS})}
+        except PipedriveError as exc:
+            _fail(str(exc), code=1)
+    missing = 0
+    for entity, name, kind in FIELDS:
+        key = listed[entity].get(name)
+        missing += key is None
+        typer.echo(f"{entity} field {name!r} ({kind}): {key if key else 'missing'}")
+    if missing:
+        typer.echo(f"{missing} field(s) missing: the first push creates them (the token's user needs the right)")
+    else:
+        typer.echo("every field is there: ready to push")
+
+
+def crm_check_cmd(crm: str = typer.Argument(..., help="salesforce or pipedrive")) -> None:
+    """List the custom fields the push needs and those the CRM lacks. Salesforce (describe of
+    Account and of the Lead or Contact object): exit 1 when one is missing, an admin creates it.
+    Pipedrive: the push creates a missing one itself, so this only lists them."""
     from firmo.crm.push_salesforce import REQUIRED_FIELDS, required_fields
     from firmo.crm.salesforce_api import SalesforceError
 
-    _api_crm(crm)
+    _api_crm(crm, CHECK_CRMS)
     settings = Settings.from_env()
+    if crm == "pipedrive":
+        check_pipedrive(settings)
+        return
     lead_object = settings.salesforce_lead_object
     with salesforce_client(settings) as client:
         try:
