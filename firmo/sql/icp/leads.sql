@@ -15,7 +15,7 @@
 top AS MATERIALIZED (
     SELECT r.*, p.*
     FROM ranked r
-    JOIN core.prospects p ON p.rowid = r.prospect_row
+    JOIN {{prospects}} p ON p.rowid = r.prospect_row   -- the table scored.sql read: rowids are its own
 ),
 role_priority AS (
     SELECT unnest($role_groups::VARCHAR[][]) AS codes, generate_subscripts($role_groups::VARCHAR[][], 1) AS priority

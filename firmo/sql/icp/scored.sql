@@ -165,7 +165,7 @@ matched AS (
         $rev_on AND p.annual_revenue IS NULL AND $rev_unknown = 'penalty' AS rev_penalised,
         coalesce(a.authority_rank, 0) AS authority_rank,
         a.authority_points
-    FROM core.prospects p
+    FROM {{prospects}} p   -- core.prospects, or its open-data subset when that selects the same (firmo.icp.score)
     JOIN naf n ON n.naf_key = p.naf_key AND n.naf2025_key = p.naf2025_key
     LEFT JOIN authority a ON a.role_set = p.role_set
     WHERE (NOT $geo_on OR list_contains($regions::VARCHAR[], p.region_code)
