@@ -10,7 +10,7 @@ from waterfall.providers.registry import KEYED_PROVIDERS, PROVIDERS
 
 def test_the_keyed_providers_are_the_registrys_providers_with_an_account():
     assert KEYED_PROVIDERS == ("hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas",
-                               "enrow", "findymail", "pdl")
+                               "enrow", "findymail", "pdl", "kaspr", "datagma", "leadmagic", "rocketreach")
     assert set(PROVIDERS) - set(KEYED_PROVIDERS) == {"pattern"}
 
 

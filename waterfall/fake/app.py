@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from waterfall.fake.async_vendors import FakeDropcontact, FakeEnrow, FakeFullEnrich, FakeIcypeas
 from waterfall.fake.config import FakeConfig
+from waterfall.fake.secondary_vendors import SECONDARY_VENDORS
 from waterfall.fake.state import FakeState, OutOfCredits
 from waterfall.fake.sync_vendors import FakeApollo, FakeFindymail, FakeHunter, FakeLusha, FakePdl, FakeProspeo
 from waterfall.fake.vendor import Handler, Vendor, base_path
@@ -34,6 +35,7 @@ VENDORS: tuple[type[Vendor], ...] = (
     FakeEnrow,
     FakeFindymail,
     FakePdl,
+    *SECONDARY_VENDORS,  # Kaspr, Datagma, LeadMagic, RocketReach (doc §2.10)
 )
 
 

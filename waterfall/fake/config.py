@@ -64,6 +64,10 @@ class FakeConfig:
             "enrow": 0.4,
             "findymail": 0.3,
             "pdl": 0.3,
+            "kaspr": 0.35,
+            "datagma": 0.3,
+            "leadmagic": 0.35,
+            "rocketreach": 0.4,
         }
         providers = {
             n: ProviderBehaviour(

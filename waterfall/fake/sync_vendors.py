@@ -9,9 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from firmo.personas import fold
+from waterfall.fake.secondary_vendors import linkedin_of, split_name, who_is
 from waterfall.fake.state import OutOfCredits
 from waterfall.fake.vendor import Handler, Vendor, clean_domain, json_body
 from waterfall.fake.world import StaffMember, international
+from waterfall.providers.linkedin import bare_profile
+from waterfall.providers.phones import to_e164
 
 HUNTER_STATUS = {"valid": "valid", "catch_all": "accept_all", "invalid": "invalid"}
 
@@ -276,7 +279,7 @@ class FakeApollo(Vendor):
                     "employment_history": [here, new]}  # fmt: skip
         email = self.world.email_of(first, last, career.domain or "")
         return {
-            "organization": {"name": career.company_name, "primary_domain": career.domain, "city": career.city},
+            "organization": {"name": career.company_name, "primary_domain": career.domain},
             "title": career.title,
             "email": email,
             "email_status": self.STATUS[self.world.email_status(email)],
@@ -535,12 +538,22 @@ class FakePdl(Vendor):
         current job in `job_*`; after a move `job_company_*` differ and `job_last_changed` is the
         move date, else only `job_last_verified` moves. 1 credit per 200, 404 free."""
         q = request.query_params
-        first, last, domain = q.get("first_name"), q.get("last_name"), clean_domain(q.get("company"))
+        first, last = q.get("first_name"), q.get("last_name")
+        domain = self.domain_for(q.get("company"), q.get("company"))
+        if q.get("name") and not (first and last):
+            first, last = split_name(q.get("name"))
+        if q.get("profile") and (who := who_is(q["profile"])) is not None:  # the fake world's LinkedIn URLs
+            first, last, domain = who
         if not (first and last and domain) and not q.get("profile") and not q.get("email"):
             return self._error(400, "invalid_request_error", "name + company, profile or email is required")
+        if first and last and domain and self.world.forgotten(first, last, domain):
+            return self._error(451, "unavailable_for_legal_reasons", "This person asked to be erased")
         self.state.require(self.name)
-        if not (first and last and domain) or self.lookup(first, last, domain) is None:
+        found = self.lookup(first, last, domain) if first and last and domain else None
+        mobile = found.phone if found is not None and found.phone_kind == "mobile" else None
+        if found is None or (q.get("required") == "mobile_phone" and not mobile):  # `required` unmet: 404
             return self._error(404, "not_found", "No records were found matching your request")
+        assert first and last and domain
         career = self.world.career(self.world.email_of(first, last, domain))
         job = {"job_company_name": domain.split(".")[0].upper(), "job_company_website": domain,
                "job_title": None, "job_start_date": "2019-04", "job_last_changed": "2019-04-01"}  # fmt: skip
@@ -555,6 +568,8 @@ class FakePdl(Vendor):
         self.state.charge(self.name, 1)
         data = {"id": f"pdl-{domain}-{fold(first)}-{fold(last)}", "first_name": first.lower(),
                 "last_name": last.lower(), **job, "job_last_verified": "2026-11-01", "experience": experience}  # fmt: skip
+        data.update(work_email=found.email, mobile_phone=to_e164(mobile) if mobile else None,
+                    linkedin_url=bare_profile(linkedin_of(first, last, domain)))  # fmt: skip
         return JSONResponse({"status": 200, "likelihood": 8, "data": data})
 
     def authorized(self, request: Request) -> bool:

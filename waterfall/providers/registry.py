@@ -16,16 +16,20 @@ import httpx
 
 from waterfall.providers.apollo import ApolloProvider
 from waterfall.providers.base import Field, Provider
+from waterfall.providers.datagma import DatagmaProvider
 from waterfall.providers.dropcontact import DropcontactProvider
 from waterfall.providers.enrow import EnrowProvider
 from waterfall.providers.findymail import FindymailProvider
 from waterfall.providers.fullenrich import FullEnrichProvider
 from waterfall.providers.hunter import HunterProvider
 from waterfall.providers.icypeas import IcypeasProvider
+from waterfall.providers.kaspr import KasprProvider
+from waterfall.providers.leadmagic import LeadMagicProvider
 from waterfall.providers.lusha import LushaProvider
 from waterfall.providers.pattern import PatternProvider
-from waterfall.providers.pdl import PdlProvider
+from waterfall.providers.pdl_enrich import PdlEnrichProvider
 from waterfall.providers.prospeo import ProspeoProvider
+from waterfall.providers.rocketreach import RocketReachProvider
 from waterfall.providers.transport import AsyncJobProvider, HttpProvider
 
 log = logging.getLogger(__name__)
@@ -77,7 +81,18 @@ PROVIDERS: dict[str, ProviderSpec] = {
     "icypeas": _spec(IcypeasProvider, "1 per found email, 0 on a miss"),
     "enrow": _spec(EnrowProvider, "1 per found email (response credits_used)"),
     "findymail": _spec(FindymailProvider, "1 per found (always verified) email; verify 1 verifier credit"),
-    "pdl": _spec(PdlProvider, "person search: 1 credit per record returned (size caps it), 0 on 404"),
+    "pdl": _spec(
+        PdlEnrichProvider,
+        "person search: 1 credit per record returned (size caps it), 0 on 404; person enrich (email, "
+        "phone): 1 per match, 0 on 404",
+    ),
+    "kaspr": _spec(
+        KasprProvider,
+        "1 credit of the type returned (B2B email or phone; the types do not convert), 0 on an empty answer",
+    ),
+    "datagma": _spec(DatagmaProvider, "email 1 per SMTP-verified email, catch-all guess free; phone creditBurn (30)"),
+    "leadmagic": _spec(LeadMagicProvider, "1 per found email (response credits_consumed), no match free"),
+    "rocketreach": _spec(RocketReachProvider, "universal credits: professional email 2, phone 6, per reveal"),
     "pattern": ProviderSpec(
         PatternProvider,
         None,

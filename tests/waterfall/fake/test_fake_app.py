@@ -96,6 +96,6 @@ async def test_injected_errors_are_deterministic_and_latency_applies():
 def test_demo_preset():
     demo = FakeConfig.demo()
     assert set(demo.providers) == {"hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas",
-                                   "enrow", "findymail", "pdl"}
+                                   "enrow", "findymail", "pdl", "kaspr", "datagma", "leadmagic", "rocketreach"}
     assert all(0.3 <= b.hit_rate <= 0.6 and b.latency_ms == 20 for b in demo.providers.values())
     assert demo.env()["FIRMO_HUNTER_API_KEY"] == "fake-hunter-key"

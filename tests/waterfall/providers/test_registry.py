@@ -14,14 +14,16 @@ from waterfall.providers.registry import PROVIDERS, build_provider
 
 def test_every_spec_is_consistent():
     assert set(PROVIDERS) == {"hunter", "dropcontact", "apollo", "fullenrich", "lusha", "prospeo", "icypeas",
-                              "enrow", "findymail", "pdl", "pattern"}
+                              "enrow", "findymail", "pdl", "kaspr", "datagma", "leadmagic", "rocketreach", "pattern"}
+    assert len(PROVIDERS) == 15  # nine vendors, PDL, the four secondary ones (doc §2.10) and the pattern guesser
     for name, spec in PROVIDERS.items():
         assert spec.cls.name == name
         assert spec.fields == spec.cls.fields
         if name != "pattern":
             assert spec.key_env == f"FIRMO_{name.upper()}_API_KEY"
             assert spec.default_base_url.startswith("https://")
-    assert [n for n, s in PROVIDERS.items() if s.is_async] == ["dropcontact", "fullenrich", "icypeas", "enrow"]
+    assert [n for n, s in PROVIDERS.items() if s.is_async] == ["dropcontact", "fullenrich", "icypeas", "enrow",
+                                                                  "rocketreach"]
 
 
 async def test_build_with_and_without_key(client, caplog):
