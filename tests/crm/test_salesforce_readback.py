@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from firmo.crm import export_leads
 from firmo.crm.push_salesforce import push_salesforce
 from firmo.crm.readback_salesforce import modified_query, pull_salesforce
+from firmo.crm.salesforce_api import SalesforceError
 
 from .conftest import NOW, golden_leads
 from .fake_salesforce import CLOCK_START_MS, V
@@ -159,3 +162,28 @@ def test_an_org_without_the_siren_field_is_matched_by_website(con):
         report = pull_salesforce(con, sf, now=NOW)
         assert "SIREN__c" not in fake.read_queries()[0]
     assert report.matched == {"domain": 1}
+
+
+def test_a_pull_stopped_half_way_records_nothing_and_the_next_one_reads_all(con):
+    with fake_sf(query_page_size=1) as fake, client(fake, max_retries=2) as sf:
+        fake.seed("Account", {"Name": "Acme", "SIREN__c": "552100554"}, modstamp_ms=MAR_1)
+        fake.seed("Account", {"Name": "Dupont", "SIREN__c": "732829320"}, modstamp_ms=MAR_1 + 1000)
+        sf.authenticate()
+        fake.rate_limit_left = 0
+        original = fake._page
+
+        def throttled_after_the_accounts(locator, headers):
+            """Once the last page of the Accounts is served, the next calls (the Lead describe)
+            answer 429 more times than the client retries: the pull stops half-way."""
+            if len(fake._pages[locator][1]) == 1:
+                fake.rate_limit_left = 3
+            return original(locator, headers)
+
+        fake._page = throttled_after_the_accounts
+        with pytest.raises(SalesforceError, match="429"):
+            pull_salesforce(con, sf, now=NOW)
+        assert _rows(con, "SELECT count(*) FROM exports.crm_accounts") == [(0,)]
+        assert _rows(con, "SELECT count(*) FROM exports.crm_cursors") == [(0,)]
+        fake._page = original
+        again = pull_salesforce(con, sf, now=NOW)
+    assert (again.accounts, again.cursors) == (2, {"Account": MAR_1 + 1000})
