@@ -75,7 +75,8 @@ derived_job = define_asset_job(
 lead_delivery_job = define_asset_job(
     "lead_delivery",
     selection=LEAD_DELIVERY,
-    description="For one ICP: its lead list, the contact enrichment waterfall, then the CRM import files.",
+    description="For one ICP: its lead list, the contact enrichment waterfall, the CRM read-back (skipped "
+    "without a CRM credential), then the CRM import files.",
 )
 nightly_job = define_asset_job(
     "nightly",
