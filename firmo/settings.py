@@ -91,6 +91,12 @@ class Settings(BaseModel):
     duckdb_memory: str = _var("FIRMO_DUCKDB_MEMORY", "DuckDB memory limit; it spills to disk past it.", "4GB")
     duckdb_threads: int | None = _var("FIRMO_DUCKDB_THREADS", "DuckDB worker threads (default: one per core).", ge=1)
     parse_workers: int = _var("FIRMO_PARSE_WORKERS", "Processes parsing BODACC files in parallel.", 4, ge=1)
+    poll_minutes: int = _var(
+        "FIRMO_POLL_MINUTES",
+        "Minutes between two polls of the RNE /diff, BODACC and API Sirene changes (near-real-time intake).",
+        15,
+        ge=1,
+    )
     # --- registry sources
     sources: Literal["demo", "live"] = _var(
         "FIRMO_SOURCES",

@@ -23,6 +23,7 @@ EVERY_VARIABLE = {
     "FIRMO_DUCKDB_MEMORY": ("12GB", "duckdb_memory", "12GB"),
     "FIRMO_DUCKDB_THREADS": ("3", "duckdb_threads", 3),
     "FIRMO_PARSE_WORKERS": ("2", "parse_workers", 2),
+    "FIRMO_POLL_MINUTES": ("5", "poll_minutes", 5),
     "FIRMO_SOURCES": ("LIVE", "sources", "live"),
     "FIRMO_SIRENE_UL_SOURCE": ("/m/ul.parquet", "sirene_ul_source", "/m/ul.parquet"),
     "FIRMO_SIRENE_ETAB_SOURCE": ("/m/et.parquet", "sirene_etab_source", "/m/et.parquet"),
@@ -110,6 +111,7 @@ def test_defaults():
         data, data / "firmo.duckdb", data / "exports", data / "demo", data / "raw")
     assert (s.icp_dir, s.dagster_home, s.dagster_home_path) == (REPO_ROOT / "icps", None, data / "dagster_home")
     assert (s.duckdb_memory, s.duckdb_threads, s.parse_workers) == ("4GB", None, 4)
+    assert s.poll_minutes == 15
     assert (s.sources, s.live, s.sirene_ul_source, s.sirene_etab_source) == ("demo", False, None, None)
     assert (s.inpi_rne_source, s.inpi_ratios_source, s.bodacc_source) == (None, None, None)
     assert (s.bodacc_start, s.nightly_cron) == (date(2024, 1, 1), "30 2 * * *")
@@ -181,6 +183,7 @@ def test_relative_paths_resolve_against_the_start_directory(tmp_path, monkeypatc
     ("FIRMO_QUALITY_EXAMPLES", "2.5", "FIRMO_QUALITY_EXAMPLES must be a whole number (0 or more), got '2.5'"),
     ("FIRMO_DUCKDB_THREADS", "0", "FIRMO_DUCKDB_THREADS must be a whole number of at least 1, got '0'"),
     ("FIRMO_PARSE_WORKERS", "four", "FIRMO_PARSE_WORKERS must be a whole number of at least 1, got 'four'"),
+    ("FIRMO_POLL_MINUTES", "0", "FIRMO_POLL_MINUTES must be a whole number of at least 1, got '0'"),
     ("FIRMO_SOURCES", "prod", "FIRMO_SOURCES must be one of demo, live, got 'prod'"),
     ("FIRMO_DEBUG", "maybe", "FIRMO_DEBUG must be one of 1, true, yes, on, 0, false, no, off, got 'maybe'"),
     ("FIRMO_BODACC_START", "2024-13-01", "FIRMO_BODACC_START must be a date (YYYY-MM-DD), got '2024-13-01'"),
