@@ -53,6 +53,7 @@ from waterfall.providers.base import (
     Rejected,
     Status,
 )
+from waterfall.providers.linkedin import profile_url
 
 Blocker = Callable[[Person, Mapping[str, str]], "str | None"]  # (person, found so far) -> reason
 ForgetHook = Callable[[Person, str], object]  # what it returns is ignored
@@ -114,6 +115,7 @@ class LeadResult:
     unsure: set[Field] = field(default_factory=set)  # fields this run could not re-check (failures)
     persona: Found | None = None  # the person found holding one of the ICP's personas (people step)
     persona_priority: int | None = None  # which persona (1 = the ICP's first)
+    linkedin: Found | None = None  # the person's LinkedIn profile: the lead's, else the first a vendor returned
 
     @property
     def reason(self) -> str | None:
@@ -125,7 +127,7 @@ class LeadResult:
         return "; ".join(self.notes) or None
 
     def clear(self) -> None:
-        self.domain = self.email = self.phone = None
+        self.domain = self.email = self.phone = self.linkedin = None
 
 
 class _Erased(Exception):
@@ -321,6 +323,8 @@ class Waterfall:
             answer = await self._question(res, chain, name, what, person)
             if answer is None:
                 continue
+            if isinstance(person, Person):  # the next vendors of the chain are asked with it
+                person = self._linkedin(res, answer, person)
             if not self._usable(answer):
                 chain.misses.append(name)
             elif answer.status in stop.stop_on:
@@ -362,6 +366,25 @@ class Waterfall:
             return None
         return survivors[0]
 
+    def _linkedin(self, res: LeadResult, answer: Answer, person: Person) -> Person:
+        """`person` with the LinkedIn profile URL `answer` brought beside its email or phone, when
+        the lead had none: the vendors asked after it that need one (Kaspr) or match better with it
+        (PDL, RocketReach, Lusha, Apollo...) get it, and it is exported. Recorded as a provenance row
+        of its own (field `linkedin`, the provider that gave it, no credits: the question paid)."""
+        url = profile_url(answer.extra.get("linkedin_url"))
+        if url is None or person.linkedin_url or res.linkedin is not None:
+            return person
+        last = res.attempts[-1]  # the question's own row (same date and cache flag: `_found` reads it)
+        res.linkedin = Found(url, Status.VALID, answer.provider, last.asked_at)
+        row = (Field.LINKEDIN, answer.provider, url, None, Status.VALID, None, None, 0.0, last.from_cache, None)
+        res.attempts.append(Attempt(*row, last.asked_at))
+        return replace(person, linkedin_url=url)
+
+    def _with_linkedin(self, res: LeadResult, person: Person) -> Person:
+        if res.linkedin is None or person.linkedin_url:
+            return person
+        return replace(person, linkedin_url=res.linkedin.value)
+
     # -- one lead -----------------------------------------------------------------------------------
     def _check(self, res: LeadResult, person: Person, found: Mapping[str, str]) -> bool:
         """False (and the lead blocked, its data dropped) when the predicate refuses it."""
@@ -374,6 +397,10 @@ class Waterfall:
 
     async def enrich_one(self, person: Person) -> LeadResult:
         res = LeadResult(person)
+        if person.linkedin_url:  # known on input: vendors are asked with it, in its canonical form
+            url = profile_url(person.linkedin_url)
+            person = replace(person, linkedin_url=url)
+            res.linkedin = Found(url, Status.VALID, "lead", None) if url else None
         found: dict[str, str] = {}
         if not self._check(res, person, found):
             return res
@@ -403,6 +430,7 @@ class Waterfall:
                         res.unsure.add(Field.EMAIL)
                 else:
                     candidates = await self._field(res, Field.EMAIL, person)
+                    person = self._with_linkedin(res, person)  # one the email chain found: the phone chain's too
                     res.email = await self._verify(res, candidates) if candidates else None
                     if res.email:
                         found["email"] = res.email.value
@@ -449,6 +477,8 @@ class Waterfall:
                 linkedin_url=extra.get("linkedin_url"),
             )
             res.person = person
+            url = profile_url(person.linkedin_url)  # another person now: their profile, or none
+            res.linkedin = Found(url, Status.VALID, hit.source, hit.found_at) if url else None
             if extra.get("email") and extra.get("email_status") == Status.VALID.value:
                 res.email = Found(str(extra["email"]), Status.VALID, hit.source, hit.found_at, extra={"via": "people"})
             break

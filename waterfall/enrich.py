@@ -114,6 +114,7 @@ def person_of(lead: Mapping[str, Any]) -> Person:
         domain=lead.get("website_domain") or None,
         job_title=lead.get("job_title"),
         city=lead.get("city"),
+        linkedin_url=lead.get("linkedin_url") or None,  # known on input: the vendors are asked with it
     )
 
 
@@ -198,7 +199,7 @@ def _columns(res: LeadResult) -> dict[str, Any]:
         "persona_source": res.persona.source if res.persona else None,
         "contact_function": res.persona.extra.get("function") if res.persona else None,
         "contact_seniority": res.persona.extra.get("seniority") if res.persona else None,
-        "linkedin_url": res.persona.extra.get("linkedin_url") if res.persona else None,
+        "linkedin_url": res.linkedin.value if res.linkedin else None,  # its source: waterfall.provenance
     }
 
 

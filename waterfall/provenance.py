@@ -25,6 +25,7 @@ from firmo.db import registered, transaction
 from firmo.sqlfiles import load_sql
 from waterfall.cache import ensure_tables
 from waterfall.engine import LeadResult
+from waterfall.providers.base import Field
 
 PROVENANCE_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "run_id": pl.String,
@@ -101,6 +102,8 @@ class ProviderStats:
         credits: defaultdict[str, float] = defaultdict(float)
         for result in results:
             for a in result.attempts:
+                if a.field is Field.LINKEDIN:  # rides on the question that brought it, not one of its own
+                    continue
                 if a.from_cache:
                     cached[a.provider] += 1
                     continue

@@ -25,6 +25,7 @@ class Field(StrEnum):
     PHONE = "phone"
     VERIFY = "verify"  # verification of an email found elsewhere
     PEOPLE = "people"  # the person holding a persona at a company (people search by domain and role)
+    LINKEDIN = "linkedin"  # the person's LinkedIn profile URL, a provenance row beside the answer that gave it
 
 
 class Status(StrEnum):

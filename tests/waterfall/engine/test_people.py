@@ -108,8 +108,8 @@ def test_personas_are_found_at_the_cheapest_vendor_then_enriched_and_regraded(co
     assert reasons.fetchall() == [
         ("111111111", "phone: not found (no match: lusha)", None),
         ("222222222", "email: not found (no match: hunter); phone: not found (no match: lusha)",
-         "https://www.linkedin.com/in/pierre-moreau-2"),
-        ("333333333", "phone: not found (no match: lusha)", "https://www.linkedin.com/in/hugo-david-2"),
+         "https://www.linkedin.com/in/pierre-moreau-2/"),  # the canonical form (waterfall.providers.linkedin)
+        ("333333333", "phone: not found (no match: lusha)", "https://www.linkedin.com/in/hugo-david-2/"),
         ("444444444", "people: not found (no match: hunter, apollo, lusha, pdl); phone: not found (no match: lusha)",
          None),
         ("555555555", "people: no company domain; email: no company domain; phone: not found (no match: lusha)", None),
