@@ -350,12 +350,76 @@ class Scoring(_Strict):
         return {**DEFAULT_SIGNAL_WEIGHTS, **self.signal_weights}
 
 
+AlertChannel = Literal["slack", "email", "webhook"]
+ALERT_CHANNELS: tuple[AlertChannel, ...] = ("slack", "email", "webhook")
+ALERT_TRIGGERS = ("enters_tier", "signal_types", "score_rise", "watched", "digest")
+
+
+class AlertRule(_Strict):
+    """One rule of `alerts:` (firmo/alerts/rules.py evaluates it): exactly one trigger, a lead
+    entering a tier, a signal of given types on a lead, a score rising by at least N points, any
+    signal on a watched account, or the daily digest of the ICP; delivered to `channels`."""
+
+    name: str | None = None  # default: the trigger's name ('enters_tier_hot', 'score_rise_15', ...)
+    enters_tier: Literal["hot", "warm"] | None = None
+    signal_types: list[str] | None = None
+    score_rise: float | None = Field(None, gt=0, le=100)
+    watched: Literal[True] | None = None
+    digest: Literal["daily"] | None = None
+    channels: list[AlertChannel] = Field(default_factory=lambda: list(ALERT_CHANNELS[:1]), min_length=1)
+
+    @field_validator("signal_types", mode="before")
+    @classmethod
+    def _types(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("signal_types")
+    @classmethod
+    def _known_types(cls, value: list[str] | None) -> list[str] | None:
+        for key in value or []:
+            if key not in SIGNAL_TYPES:
+                raise ValueError(f"unknown signal type {key!r}{suggest(key, SIGNAL_TYPES)}")
+        if value is not None and not value:
+            raise ValueError("signal_types: list at least one signal type")
+        return value
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> AlertRule:
+        set_ = [t for t in ALERT_TRIGGERS if getattr(self, t) is not None]
+        if len(set_) != 1:
+            raise ValueError(
+                f"a rule has exactly one of {', '.join(ALERT_TRIGGERS)}"
+                + (f" (got {', '.join(set_)})" if set_ else " (got none)")
+            )
+        if self.name is not None and not NAME_RE.match(self.name):
+            raise ValueError(f"rule name {self.name!r} must be lower-case letters, digits and '_'")
+        return self
+
+    @property
+    def trigger(self) -> str:
+        return next(t for t in ALERT_TRIGGERS if getattr(self, t) is not None)
+
+    @property
+    def rule_name(self) -> str:
+        """The name alerts are keyed by: the one given, else one made from the trigger."""
+        if self.name:
+            return self.name
+        if self.enters_tier:
+            return f"enters_tier_{self.enters_tier}"
+        if self.score_rise is not None:
+            return f"score_rise_{_num(self.score_rise)}".replace(".", "_")
+        if self.signal_types:
+            return "signal_" + "_".join(sorted(self.signal_types))
+        return "watched" if self.watched else "digest_daily"
+
+
 class IcpConfig(_Strict):
     name: str
     description: str = ""
     criteria: Criteria = Criteria()
     scoring: Scoring = Scoring()
     max_leads: int = Field(5000, ge=1, le=1_000_000)
+    alerts: list[AlertRule] = []
 
     @field_validator("name")
     @classmethod
@@ -389,6 +453,8 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names allowed at a location of the model tree (for 'did you mean' on unknown keys)."""
     current: type[BaseModel] | None = model
     for part in loc:
+        if isinstance(part, int) and current is not None:
+            continue  # an item of a list (alerts.0): the model of its items
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             return []
         annotation = current.model_fields[part].annotation

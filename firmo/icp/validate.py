@@ -517,9 +517,25 @@ def resolve(config: IcpConfig, source: str = "<icp>") -> ResolvedIcp:
         errors.append("criteria.labels.valid_on: no labels listed (write any: [...] or all: [...])")
     if c.require_decision_maker and not c.decision_makers:
         errors.append("criteria.require_decision_maker: no decision_makers listed")
+    errors.extend(_alert_problems(config))
     if errors:
         raise IcpError(source, errors)
     return resolved
+
+
+def _alert_problems(config: IcpConfig) -> list[str]:
+    """Rules of `alerts:` that the shape allows but that cannot work together: two rules with one
+    name (alerts are keyed by rule name, the second would never fire), two digests."""
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(config.alerts):
+        name = rule.rule_name
+        if name in seen:
+            errors.append(f"alerts.{i}: rule name {name!r} is already rule {seen[name]} (give one of them a `name:`)")
+        seen.setdefault(name, i)
+    if sum(1 for r in config.alerts if r.digest) > 1:
+        errors.append("alerts: at most one digest rule per ICP")
+    return errors
 
 
 def load_icp(path) -> ResolvedIcp:

@@ -1,0 +1,127 @@
+"""Alert rules on a lead list: the first evaluation is a silent baseline, then each rule fires once
+per event (re-runs add nothing), and P, opposed, suppressed and customer units stay silent unless
+watched."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from firmo.alerts import watchlist
+from firmo.alerts.outbox import record
+from firmo.alerts.rules import evaluate
+from firmo.compliance.suppression import entry, insert_suppressions
+
+from .conftest import AS_OF, NOW, icp, leads, signal
+
+RULES = [
+    {"enters_tier": "hot", "channels": ["slack", "webhook"]},
+    {"score_rise": 10},
+    {"signal_types": ["new_decision_maker"], "channels": ["email"]},
+    {"watched": True},
+]
+
+
+def _run(con, config, day=AS_OF):
+    ev = evaluate(con, config, as_of=day, now=NOW, signal_days=7)
+    return ev, record(con, ev, now=NOW)
+
+
+def _outbox(con):
+    return con.execute("SELECT key, channel, state, attempts FROM alerts.outbox ORDER BY key, channel").fetchall()
+
+
+def test_baseline_then_each_event_once(con):
+    config = icp(RULES)
+    leads(con, [("100000001", 72, "hot"), ("100000002", 50, "warm"), ("100000003", 30, "cold")])
+    signal(con, "100000001", "new_decision_maker", AS_OF - timedelta(days=2), "A1")
+    ev, rec = _run(con, config)
+    assert ev.baseline and (rec.alerted, rec.baseline) == (0, 2)  # alpha enters hot, alpha's signal
+    assert _outbox(con) == []
+
+    # next day: beta becomes hot (+25), gamma rises 12 points, a new signal on gamma
+    day = AS_OF + timedelta(days=1)
+    leads(con, [("100000001", 72, "hot"), ("100000002", 75, "hot"), ("100000003", 42, "cold")])
+    signal(con, "100000003", "new_decision_maker", day, "G1")
+    ev, rec = _run(con, config, day)
+    assert not ev.baseline
+    assert rec.per_rule == {"enters_tier_hot": 1, "score_rise_10": 2, "signal_new_decision_maker": 1}
+    assert rec.already_seen == 1  # alpha's signal, seen by the baseline
+    assert _outbox(con) == [
+        ("acme/enters_tier_hot/100000002/hot@2026-03-11", "slack", "pending", 0),
+        ("acme/enters_tier_hot/100000002/hot@2026-03-11", "webhook", "pending", 0),
+        ("acme/score_rise_10/100000002/score:50->75", "slack", "pending", 0),
+        ("acme/score_rise_10/100000003/score:30->42", "slack", "pending", 0),
+        ("acme/signal_new_decision_maker/100000003/new_decision_maker:2026-03-11:G1", "email", "pending", 0),
+    ]
+    payload = ev.alerts[-1].payload
+    assert payload["signal"] == {
+        "type": "new_decision_maker",
+        "label": "new decision maker",
+        "date": "2026-03-11",
+        "evidence": "BODACC B n°G1",
+        "link": "https://www.bodacc.fr/pages/annonces-commerciales-detail/?q.id=id:G1",
+    }
+    assert payload["decision_maker"] == {"name": "Jeanne Martin", "job_title": "Présidente"}
+    assert (payload["company_name"], payload["score"], payload["tier"]) == ("GAMMA SA", 42.0, "cold")
+
+    # a re-run of the same day: the state moved on and the keys are known, nothing new
+    ev, rec = _run(con, config, day)
+    assert (rec.alerted, rec.already_seen) == (0, 2) and len(_outbox(con)) == 5  # the two signals
+
+
+def test_screened_units_stay_silent_unless_watched(con):
+    config = icp(RULES)
+    leads(con, [("100000001", 40, "warm"), ("100000005", 40, "warm")])
+    _run(con, config)  # baseline
+    con.execute("CREATE SCHEMA IF NOT EXISTS inpi")
+    con.execute("CREATE TABLE inpi.companies (siren VARCHAR, diffusion_commerciale BOOLEAN)")
+    con.execute("INSERT INTO inpi.companies VALUES ('100000001', false)")  # opposed at the RNE
+    insert_suppressions(con, [entry("siren", "100000005", "asked to be left alone")], NOW)
+    day = AS_OF + timedelta(days=1)
+    for siren in ("100000001", "100000005", "100000004", "100000006"):
+        signal(con, siren, "new_decision_maker", day, f"S{siren[-1]}")
+    watchlist.add(con, ["100000004", "100000006"], source="manual", now=NOW)  # a P unit, a non-lead
+    ev, rec = _run(con, config, day)
+    assert sorted((a.siren, why) for a, why in ev.refused) == [
+        ("100000001", "opposition to commercial use (RNE)"),
+        ("100000005", "suppressed: asked to be left alone"),
+    ]
+    assert sorted((a.rule, a.siren) for a in ev.alerts) == [("watched", "100000004"), ("watched", "100000006")]
+    zeta = next(a for a in ev.alerts if a.siren == "100000006").payload
+    assert (zeta["company_name"], zeta["score"], zeta["tier"]) == ("ZETA SAS", None, None)
+    assert (rec.alerted, rec.refused) == (2, 2)
+    outcomes = con.execute(
+        "SELECT siren, outcome FROM alerts.events WHERE seen_at = ? AND outcome <> 'baseline' ORDER BY siren", [NOW]
+    ).fetchall()
+    assert outcomes == [
+        ("100000001", "refused: opposition to commercial use (RNE)"),
+        ("100000004", "alerted"),
+        ("100000005", "refused: suppressed: asked to be left alone"),
+        ("100000006", "alerted"),
+    ]
+
+
+def test_digest(con):
+    config = icp([{"digest": "daily", "channels": ["email"]}])
+    leads(con, [("100000001", 72, "hot"), ("100000002", 50, "warm"), ("100000003", 30, "cold")])
+    signal(con, "100000002", "capital_increase", AS_OF, "C1")
+    signal(con, "100000003", "new_establishment", AS_OF - timedelta(days=3), "E1")  # older than yesterday
+    ev, rec = _run(con, config)
+    assert rec.alerted == 1  # the digest is not held back by the baseline
+    [digest] = ev.alerts
+    assert digest.key == "acme/digest_daily/-/2026-03-10"
+    p = digest.payload
+    assert (p["leads"], p["tiers"], p["new_hot_count"]) == (3, {"hot": 1, "warm": 1, "cold": 1}, 1)
+    assert p["new_hot"] == [{"siren": "100000001", "company_name": "ALPHA SAS", "score": 72.0}]
+    assert [(s["siren"], s["type"]) for s in p["top_signals"]] == [("100000002", "capital_increase")]
+    _, again = _run(con, config)
+    assert (again.alerted, again.already_seen) == (0, 1)
+
+
+def test_watchlist_file_and_crm(con, tmp_path):
+    csv = tmp_path / "accounts.csv"
+    csv.write_text("name,siret\nAlpha,10000000100012\nBeta,100000002\n", encoding="utf-8")
+    assert watchlist.add(con, watchlist.read_csv_sirens(csv), source="file:accounts.csv", now=NOW) == 2
+    assert watchlist.add(con, ["100000001", "100000003"], source="manual", now=NOW) == 1
+    assert watchlist.remove(con, ["100000002"]) == 1
+    assert watchlist.entries(con) == [("100000001", "file:accounts.csv", NOW), ("100000003", "manual", NOW)]
