@@ -6,12 +6,12 @@ reads alike across sources and an asset keeps only what is its own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, Backoff, Jitter, MetadataValue, RetryPolicy
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Backoff, Jitter, MetadataValue, RetryPolicy, asset
 
 from firmo.metadata import markdown_table
 from firmo.sqlfiles import quote_ident
@@ -28,6 +28,34 @@ NETWORK_RETRY = RetryPolicy(max_retries=3, delay=120, backoff=Backoff.EXPONENTIA
 # concurrent runs queue in Dagster instead; steps that only fetch files still run in parallel.
 # tests/pipelines/test_pool.py fails on a warehouse user without it.
 WAREHOUSE_POOL = "duckdb_write"
+
+# The group of the open-data sources (DECP, labels, IDCC, geolocation, jobs) and who answers for
+# every registry and open-data asset.
+OPEN_DATA = "open_data"
+OWNERS = ["team:data-engineering"]
+
+CoercibleKey = AssetKey | str | Sequence[str]
+
+
+def raw_file_asset(key: CoercibleKey, *, group: str = OPEN_DATA, **kwargs: Any) -> Any:
+    """The decorator of a raw-file asset: a file, owned by the data team, retried as a network step
+    (its body ends with `fetched_file` or `recorded_file`)."""
+    return asset(key=key, group_name=group, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY, **kwargs)
+
+
+def table_asset(key: CoercibleKey, *, group: str = OPEN_DATA, **kwargs: Any) -> Any:
+    """The decorator of a one-table asset: a warehouse table, owned by the data team, written in the
+    warehouse pool."""
+    return asset(key=key, group_name=group, kinds={"duckdb"}, owners=OWNERS, pool=WAREHOUSE_POOL, **kwargs)
+
+
+def table_spec(
+    key: CoercibleKey, *, deps: Sequence[CoercibleKey], description: str, group: str = OPEN_DATA, **kwargs: Any
+) -> AssetSpec:
+    """One warehouse table of a load's multi-asset (the load publishes its tables together)."""
+    return AssetSpec(
+        key, group_name=group, kinds={"duckdb"}, deps=deps, owners=OWNERS, description=description, **kwargs
+    )
 
 
 def fetch_source(source: str, dest_dir: Path, filename: str | None = None) -> tuple[Path, dict]:
@@ -54,6 +82,13 @@ def fetched_file(context: AssetExecutionContext, source: str, dest_dir: Path, fi
     return str(path)
 
 
+def recorded_file(context: AssetExecutionContext, path: Path) -> str:
+    """The end of a raw-file asset whose source has a fetcher of its own: record the file's facts,
+    return its path."""
+    context.add_output_metadata(file_metadata(path))
+    return str(path)
+
+
 def file_metadata(path: Path) -> dict[str, Any]:
     """Where a fetched file is and how big (size None when the source left no file)."""
     size = path.stat().st_size if path.exists() else None
@@ -66,14 +101,15 @@ def rejects_table(rejects_by_reason: Mapping[str, int]) -> MetadataValue:
     return MetadataValue.md(markdown_table(["reason", "rows"], rows) if rows else "no rejects")
 
 
+def report_counts(report: LoadReport, table: str) -> dict[str, Any]:
+    """A `sources.report.LoadReport`'s rows loaded and rejected for one table of the load."""
+    return {"dagster/row_count": report.loaded.get(table, 0), "rows_rejected": report.rejected.get(table, 0)}
+
+
 def report_metadata(report: LoadReport, table: str) -> dict[str, Any]:
     """A `sources.report.LoadReport`'s figures for the table an asset materializes: rows loaded,
     rows rejected, and the load's rejects by reason."""
-    return {
-        "dagster/row_count": report.loaded.get(table, 0),
-        "rows_rejected": report.rejected.get(table, 0),
-        "rejects_by_reason": rejects_table(report.rejects_by_reason),
-    }
+    return {**report_counts(report, table), "rejects_by_reason": rejects_table(report.rejects_by_reason)}
 
 
 def require(value, variable: str, what: str):

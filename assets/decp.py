@@ -13,27 +13,32 @@ from dagster import (
     AssetIn,
     AssetKey,
     AssetMaterialization,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
     OpExecutionContext,
-    asset,
     multi_asset,
     op,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetched_file, preview, report_metadata, require
+from assets.common import (
+    NETWORK_RETRY,
+    WAREHOUSE_POOL,
+    fetched_file,
+    preview,
+    raw_file_asset,
+    report_metadata,
+    require,
+    table_spec,
+)
 from assets.resources import DecpResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from sources.decp.columns import RESOURCE_CSV, RESOURCE_PARQUET
 from sources.decp.delta import run_delta
 from sources.decp.load import CONTRACTS, MARCHES, DecpLoadReport, load_decp
 
-GROUP = "open_data"
 DECP_FILE = AssetKey(["raw", "decp", "decp"])
 MARCHES_KEY = AssetKey(["decp", "marches"])
 CONTRACTS_KEY = AssetKey(["core", "public_contracts"])
-OWNERS = ["team:data-engineering"]
 
 
 def stock_filename(source: str) -> str | None:
@@ -45,7 +50,7 @@ def stock_filename(source: str) -> str | None:
     return None
 
 
-@asset(key=DECP_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(DECP_FILE)
 def decp_file(context: AssetExecutionContext, decp: DecpResource, paths: PathsResource) -> str:
     """The consolidated DECP (Colin Maudry's decp-processing, data.gouv dataset 608c055b35eb4e6ee20eb325):
     one row per contract x titulaire x modification state."""
@@ -91,21 +96,15 @@ def _results(con, report: DecpLoadReport):
 
 @multi_asset(
     specs=[
-        AssetSpec(
+        table_spec(
             MARCHES_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[DECP_FILE],
-            owners=OWNERS,
             description="DECP rows in their current state (donneesActuelles), duplicates across platforms removed, "
             "identifiers, amounts, CPV and dates cleaned; the publisher's column names.",
         ),
-        AssetSpec(
+        table_spec(
             CONTRACTS_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[MARCHES_KEY],
-            owners=OWNERS,
             description="One row per contract uid x titulaire SIREN (SIRET titulaires only): the contracts won.",
         ),
     ],

@@ -8,25 +8,21 @@ from dagster import (
     AssetExecutionContext,
     AssetIn,
     AssetKey,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, fetched_file, preview, report_metadata, require
+from assets.common import WAREHOUSE_POOL, fetched_file, preview, raw_file_asset, report_metadata, require, table_spec
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import markdown_table
 from sources.geoloc.download import geoloc_filename
 from sources.geoloc.load import COMMUNE_POINTS, LOCATIONS, RAW, load_geoloc
 
-GROUP = "open_data"
 GEOLOC_FILE = AssetKey(["raw", "geo", "geolocalisation"])
-OWNERS = ["team:data-engineering"]
 
 
-@asset(key=GEOLOC_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(GEOLOC_FILE)
 def geoloc_file(context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource) -> str:
     """GeolocalisationEtablissement_Sirene_pour_etudes_statistiques (INSEE, monthly): the CSV zip or
     the parquet, downloaded only when it changed."""
@@ -36,30 +32,21 @@ def geoloc_file(context: AssetExecutionContext, registry_sources: RegistrySource
 
 @multi_asset(
     specs=[
-        AssetSpec(
+        table_spec(
             ["geo", "geolocalisation"],
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[GEOLOC_FILE],
-            owners=OWNERS,
             description="INSEE's geolocation rows as published (VARCHAR, publisher's columns), SIRET cleaned.",
         ),
-        AssetSpec(
+        table_spec(
             ["core", "establishment_locations"],
-            group_name=GROUP,
-            kinds={"duckdb"},
             # active and the fallback commune come from the SIRENE establishments when loaded
             deps=[AssetKey(["geo", "geolocalisation"]), AssetKey(["sirene", "etablissements"])],
-            owners=OWNERS,
             description="One row per geolocated SIRET: WGS84 point, precise flag, commune, EPCI, active, "
             "0.1-degree grid cell (stored by cell for radius searches).",
         ),
-        AssetSpec(
+        table_spec(
             ["core", "commune_points"],
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[AssetKey(["core", "establishment_locations"])],
-            owners=OWNERS,
             description="Median point of each commune's geolocated establishments (the COG has no coordinates).",
         ),
     ],

@@ -14,22 +14,27 @@ from dagster import (
     AssetExecutionContext,
     AssetIn,
     AssetKey,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, file_metadata, preview, report_metadata, require
+from assets.common import (
+    WAREHOUSE_POOL,
+    preview,
+    raw_file_asset,
+    recorded_file,
+    report_metadata,
+    require,
+    table_asset,
+    table_spec,
+)
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import bar_chart
 from sources.idcc.download import fetch_dares, fetch_kali, fetch_siret_idcc
 from sources.idcc.labels import load_idcc_labels
 from sources.idcc.siret_load import COMPANY_CODES, COMPANY_IDCC, RAW, load_siret_idcc
 
-GROUP = "open_data"
-OWNERS = ["team:data-engineering"]
 SIRET_FILE = AssetKey(["raw", "idcc", "siret_idcc"])
 DARES_FILE = AssetKey(["raw", "idcc", "dares"])
 KALI_FILE = AssetKey(["raw", "idcc", "kali"])
@@ -39,65 +44,50 @@ COMPANY_CODES_KEY = AssetKey(["core", "company_idcc_codes"])
 REF_IDCC = AssetKey(["ref", "idcc"])
 
 
-@asset(key=SIRET_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(SIRET_FILE)
 def idcc_siret_file(
     context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
 ) -> str:
     """Liste des conventions collectives par entreprise (SIRET), Ministère du Travail from the DSN
     (monthly, months late): one row per (SIRET, IDCC), 9999 = no agreement."""
     source = require(registry_sources.idcc_siret, "FIRMO_IDCC_SIRET_SOURCE", "the SIRET -> IDCC file")
-    path = fetch_siret_idcc(source, paths.raw("idcc"))
-    context.add_output_metadata(file_metadata(path))
-    return str(path)
+    return recorded_file(context, fetch_siret_idcc(source, paths.raw("idcc")))
 
 
-@asset(key=DARES_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(DARES_FILE)
 def idcc_dares_file(
     context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
 ) -> str:
     """DARES list of branch agreements (xlsx, its link scraped from the DARES page; an HTML answer
     in place of the workbook is refused)."""
     source = require(registry_sources.idcc_dares, "FIRMO_IDCC_DARES_SOURCE", "the DARES agreements workbook")
-    path = fetch_dares(source, paths.raw("idcc"))
-    context.add_output_metadata(file_metadata(path))
-    return str(path)
+    return recorded_file(context, fetch_dares(source, paths.raw("idcc")))
 
 
-@asset(key=KALI_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(KALI_FILE)
 def idcc_kali_file(
     context: AssetExecutionContext, registry_sources: RegistrySourcesResource, paths: PathsResource
 ) -> str:
     """DILA's KALI list of agreements and their IDCC (xlsx)."""
     source = require(registry_sources.idcc_kali, "FIRMO_IDCC_KALI_SOURCE", "the KALI agreements list")
-    path = fetch_kali(source, paths.raw("idcc"))
-    context.add_output_metadata(file_metadata(path))
-    return str(path)
+    return recorded_file(context, fetch_kali(source, paths.raw("idcc")))
 
 
 @multi_asset(
     specs=[
-        AssetSpec(
+        table_spec(
             SIRET_IDCC,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[SIRET_FILE],
-            owners=OWNERS,
             description="The SIRET -> IDCC file as loaded (MOIS, SIRET, IDCC, DATE_MAJ), 9999 kept; bad rows in idcc.rejects.",
         ),
-        AssetSpec(
+        table_spec(
             COMPANY_IDCC_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[SIRET_IDCC],
-            owners=OWNERS,
             description="One row per (siret, idcc) declared, with siren and the latest month; 9999 left out.",
         ),
-        AssetSpec(
+        table_spec(
             COMPANY_CODES_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[COMPANY_IDCC_KEY],
-            owners=OWNERS,
             description="Per SIREN the distinct agreements of its establishments (core.companies.idcc_codes).",
         ),
     ],
@@ -138,14 +128,7 @@ def idcc_tables(
         )
 
 
-@asset(
-    key=REF_IDCC,
-    group_name=GROUP,
-    kinds={"duckdb"},
-    owners=OWNERS,
-    ins={"dares": AssetIn(DARES_FILE), "kali": AssetIn(KALI_FILE)},
-    pool=WAREHOUSE_POOL,
-)
+@table_asset(REF_IDCC, ins={"dares": AssetIn(DARES_FILE), "kali": AssetIn(KALI_FILE)})
 def ref_idcc(warehouse: WarehouseResource, dares: str, kali: str) -> MaterializeResult:
     """The agreements' names: one row per IDCC of the DARES or KALI list (DARES's Libellé first,
     KALI's id, nature, state and Légifrance URL of the latest version)."""

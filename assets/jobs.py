@@ -16,14 +16,12 @@ from dagster import (
     AssetExecutionContext,
     AssetIn,
     AssetKey,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, rejects_table
+from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, raw_file_asset, rejects_table, table_asset, table_spec
 from assets.resources import FranceTravailResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, render_identifiers
@@ -32,8 +30,6 @@ from sources.jobs.load import HIRING_POTENTIAL, LBB, OFFRES, build_hiring_potent
 from sources.jobs.match import TARGET, match_offers
 from sources.jobs.refresh import all_departements, fetch_and_load_labonneboite
 
-GROUP = "open_data"
-OWNERS = ["team:data-engineering"]
 OFFRES_FILE = AssetKey(["raw", "jobs", "offres"])
 OFFRES_KEY = AssetKey(["jobs", "offres"])
 LBB_KEY = AssetKey(["jobs", "labonneboite"])
@@ -42,7 +38,7 @@ JOB_OFFERS_KEY = AssetKey(["core", "job_offers"])
 SKIPPED = "skipped: FIRMO_FRANCE_TRAVAIL_CLIENT_ID / FIRMO_FRANCE_TRAVAIL_CLIENT_SECRET not set"
 
 
-@asset(key=OFFRES_FILE, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(OFFRES_FILE)
 def jobs_offres_file(
     context: AssetExecutionContext, france_travail: FranceTravailResource, paths: PathsResource
 ) -> str:
@@ -78,12 +74,9 @@ def jobs_offres_file(
 
 @multi_asset(
     specs=[
-        AssetSpec(
+        table_spec(
             OFFRES_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[OFFRES_FILE],
-            owners=OWNERS,
             description="France Travail offers, one row per id (publisher's field names, flattened); no contact data.",
         )
     ],
@@ -117,20 +110,14 @@ def jobs_offres_table(context: AssetExecutionContext, warehouse: WarehouseResour
 
 @multi_asset(
     specs=[
-        AssetSpec(
+        table_spec(
             LBB_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[OFFRES_KEY],
-            owners=OWNERS,
             description="La Bonne Boîte v2 companies by SIRET and ROME code, where the loaded offers are.",
         ),
-        AssetSpec(
+        table_spec(
             POTENTIAL_KEY,
-            group_name=GROUP,
-            kinds={"duckdb"},
             deps=[LBB_KEY],
-            owners=OWNERS,
             description="Hiring potential by SIRET and ROME code (La Bonne Boîte; the SIRET is exact).",
         ),
     ],
@@ -174,13 +161,8 @@ def labonneboite_tables(
         )
 
 
-@asset(
-    key=JOB_OFFERS_KEY,
-    group_name=GROUP,
-    kinds={"duckdb"},
-    owners=OWNERS,
-    deps=[OFFRES_KEY, AssetKey(["sirene", "unites_legales"]), AssetKey(["sirene", "etablissements"])],
-    pool=WAREHOUSE_POOL,
+@table_asset(
+    JOB_OFFERS_KEY, deps=[OFFRES_KEY, AssetKey(["sirene", "unites_legales"]), AssetKey(["sirene", "etablissements"])]
 )
 def core_job_offers(
     context: AssetExecutionContext, warehouse: WarehouseResource, france_travail: FranceTravailResource

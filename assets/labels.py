@@ -7,26 +7,22 @@ from dagster import (
     AssetExecutionContext,
     AssetIn,
     AssetKey,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
-    asset,
     multi_asset,
 )
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, rejects_table
+from assets.common import WAREHOUSE_POOL, preview, raw_file_asset, rejects_table, report_counts, table_spec
 from assets.resources import LabelSourcesResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from sources.labels.api import fetch_label_source
 from sources.labels.catalog import SOURCES
 from sources.labels.load import CORE, load_labels
 
-GROUP = "open_data"
 FILES = AssetKey(["raw", "labels", "files"])
-OWNERS = ["team:data-engineering"]
 
 
-@asset(key=FILES, group_name=GROUP, kinds={"file"}, owners=OWNERS, retry_policy=NETWORK_RETRY)
+@raw_file_asset(FILES)
 def label_files(
     context: AssetExecutionContext, label_sources: LabelSourcesResource, paths: PathsResource
 ) -> dict[str, list[str]]:
@@ -47,23 +43,18 @@ def label_files(
 @multi_asset(
     specs=[
         *(
-            AssetSpec(
+            table_spec(
                 ["labels", s.name],
-                group_name=GROUP,
-                kinds={"duckdb"},
                 deps=[FILES],
-                owners=OWNERS,
-                skippable=True,
                 description=f"{s.title}, as published (identifiers cleaned).",
+                skippable=True,
             )
             for s in SOURCES.values()
         ),
-        AssetSpec(
+        table_spec(
             ["core", "labels"],
-            group_name="core",
-            kinds={"duckdb"},
+            group="core",
             deps=[FILES],
-            owners=OWNERS,
             description="One row per label fact: siren, siret, label, detail, valid_from, valid_to, source.",
         ),
     ],
@@ -77,13 +68,7 @@ def label_tables(context: AssetExecutionContext, warehouse: WarehouseResource, l
         report = load_labels(con, {n: [Path(p) for p in ps] for n, ps in label_files.items()})
         for name in label_files:
             table = SOURCES[name].table
-            yield MaterializeResult(
-                asset_key=AssetKey(["labels", name]),
-                metadata={
-                    "dagster/row_count": report.loaded.get(table, 0),
-                    "rows_rejected": report.rejected.get(table, 0),
-                },
-            )
+            yield MaterializeResult(asset_key=AssetKey(["labels", name]), metadata=report_counts(report, table))
         by_label = con.execute(f"SELECT label, count(*) FROM {CORE} GROUP BY 1 ORDER BY 2 DESC").fetchall()
         yield MaterializeResult(
             asset_key=AssetKey(["core", "labels"]),
