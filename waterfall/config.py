@@ -99,6 +99,8 @@ class WaterfallConfig(_Strict):
     cache: CacheTtl = CacheTtl()
     defaults: ProviderSettings = ProviderSettings()
     providers: dict[str, ProviderSettings] = {}
+    # the company-level waterfall (waterfall.company): fact -> vendors in order
+    company: dict[str, tuple[str, ...]] = {}
 
     @pydantic.model_validator(mode="before")
     @classmethod
@@ -132,9 +134,13 @@ class WaterfallConfig(_Strict):
                 if name in seen:
                     problems.append(f"order.{what}: {name} listed twice")
                 seen.add(name)
+        problems += _company_problems(self.company)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def company_chain(self, fact: str) -> tuple[str, ...]:
+        return self.company.get(fact, ())
 
     def chain(self, field: Field) -> tuple[str, ...]:
         return self.order.get(field, ())
@@ -148,6 +154,27 @@ class WaterfallConfig(_Strict):
         if days is None:
             days = self.cache.hit_ttl_days if hit else self.cache.miss_ttl_days
         return timedelta(days=days)
+
+
+def _company_problems(company: Mapping[str, tuple[str, ...]]) -> list[str]:
+    from waterfall.providers.company import COMPANY_ADAPTERS, FACTS  # lazy: adapters import httpx
+
+    problems = []
+    for fact, names in company.items():
+        if fact not in FACTS:
+            problems.append(f"company.{fact}: unknown company fact (known: {', '.join(FACTS)})")
+            continue
+        for name in names:
+            adapter = COMPANY_ADAPTERS.get(name)
+            if adapter is None:
+                problems.append(
+                    f"company.{fact}: {name!r} has no company adapter (known: {', '.join(COMPANY_ADAPTERS)})"
+                )
+            elif fact not in adapter.facts:
+                problems.append(f"company.{fact}: {name} does not give {fact}")
+        if len(set(names)) != len(names):
+            problems.append(f"company.{fact}: a vendor listed twice")
+    return problems
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ the person and call `on_forgotten`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -58,6 +58,8 @@ from waterfall.providers.linkedin import profile_url
 Blocker = Callable[[Person, Mapping[str, str]], "str | None"]  # (person, found so far) -> reason
 ForgetHook = Callable[[Person, str], object]  # what it returns is ignored
 Progress = Callable[[int, int], None]  # (leads done, leads total)
+# domain -> None when mail may be sought there, else (reason, unsure: the check itself failed)
+MailCheck = Callable[[str], Awaitable["tuple[str, bool] | None"]]
 
 _ERROR_KIND = {
     RateLimited: "rate limited",
@@ -192,6 +194,10 @@ class Waterfall:
                 accounts.setdefault(verifier.name, verifier)
         self._accounts = accounts
         self.gates = {name: Gate(name, config.provider(name), **timing) for name in accounts}
+        # set by the caller after the company step (waterfall.company): SIREN -> the company's
+        # domain, used when the lead has none; and the MX check asked before any email question
+        self.company_domains: dict[str, Found] = {}
+        self.mail_check: MailCheck | None = None
         for name, provider in accounts.items():
             self.gates[name].bind(provider)
 
@@ -408,6 +414,12 @@ class Waterfall:
         try:
             if person.domain:
                 res.domain = Found(person.domain, Status.VALID, "lead", None)
+            elif person.siren in self.company_domains:
+                res.domain = self.company_domains[person.siren]
+                person = replace(person, domain=res.domain.value)
+                found["website_domain"] = res.domain.value
+                if not self._check(res, person, found):
+                    return res
             elif self.config.chain(Field.DOMAIN):
                 hits = await self._field(res, Field.DOMAIN, person)
                 res.domain = hits[0] if hits else None
@@ -427,6 +439,12 @@ class Waterfall:
                 elif self.config.email_requires_domain and not person.domain:
                     res.notes.append("email: no company domain")
                     if Field.DOMAIN in res.unsure:  # the domain could not be re-checked, so neither could this
+                        res.unsure.add(Field.EMAIL)
+                elif (
+                    person.domain and self.mail_check is not None and (refused := await self.mail_check(person.domain))
+                ):
+                    res.notes.append(f"email: not asked ({refused[0]})")
+                    if refused[1]:  # the MX lookup failed: not re-checked, the earlier address is kept
                         res.unsure.add(Field.EMAIL)
                 else:
                     candidates = await self._field(res, Field.EMAIL, person)

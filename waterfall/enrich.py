@@ -58,15 +58,33 @@ from firmo.icp.leads import CONTACT_COLUMNS, leads_table
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, quote_ident
 from waterfall.cache import AnswerCache, ensure_tables
+from waterfall.company import (
+    PROFILES_SQL,
+    CompanyResult,
+    CompanyWaterfall,
+    build_company_providers,
+    ensure_profiles,
+    kept_frame,
+    merge_stats,
+    profile_frame,
+    provenance_rows,
+)
 from waterfall.config import WaterfallConfig, load_config
+from waterfall.dns import MxResolver
 from waterfall.engine import Found, LeadResult, Progress, Waterfall
 from waterfall.journal import AnswerJournal, Recovered, journal_dir, recover
 from waterfall.limits import CreditBudget
 from waterfall.provenance import RECORD_SQL, ProviderStats, provenance_frame, run_frame
-from waterfall.providers.base import Field, Person, Provider, Status
+from waterfall.providers.base import CompanyQuery, Field, Person, Provider, Status
+from waterfall.providers.company import CompanyProvider
 from waterfall.providers.registry import NO_KEYS
 
 ENRICHED_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
+    # the company-level waterfall (waterfall.company): what the CRM files' company fields get
+    "company_linkedin_url": pl.String,
+    "company_phone": pl.String,
+    "company_headcount": pl.String,
+    "company_source": pl.String,  # 'linkedin_company: apollo (2026-01-15); ...' for the notes fields
     "website_domain": pl.String,
     "domain_source": pl.String,
     "email": pl.String,
@@ -181,9 +199,23 @@ class EnrichReport:
         }
 
 
-def _columns(res: LeadResult) -> dict[str, Any]:
+def _company_columns(profile: CompanyResult | None) -> dict[str, Any]:
+    facts = profile.facts if profile is not None else {}
+    named = (("linkedin_company", "company_linkedin_url"), ("switchboard_phone", "company_phone"),
+             ("headcount", "company_headcount"))  # fmt: skip
+    sources = [
+        f"{fact}: {facts[fact].provider}" + (f" ({facts[fact].found_at:%Y-%m-%d})" if facts[fact].found_at else "")
+        for fact, _ in named
+        if fact in facts
+    ]
+    return {column: facts[fact].value if fact in facts else None for fact, column in named} | {
+        "company_source": "; ".join(sources) or None
+    }
+
+
+def _columns(res: LeadResult, profile: CompanyResult | None = None) -> dict[str, Any]:
     d, e, p = res.domain, res.email, res.phone
-    return {
+    return _company_columns(profile) | {
         "website_domain": d.value if d else None,
         "domain_source": d.source if d else None,
         "email": e.value if e else None,
@@ -334,10 +366,14 @@ async def enrich_leads(
     run_id: str | None = None,
     progress: Progress | None = None,
     plan: AuthorityPlan | None = None,
+    company_providers: Mapping[str, CompanyProvider] | None = None,
+    resolver: MxResolver | None = None,
     **engine_kw: Any,
 ) -> EnrichReport:
     """Enrich leads.<icp> into leads.<icp>_enriched; see the module docstring. `plan` (the ICP's
-    personas and scoring, firmo.icp.authority.AuthorityPlan.of) turns the people step on."""
+    personas and scoring, firmo.icp.authority.AuthorityPlan.of) turns the people step on.
+    `company_providers` and `resolver`: the company step (waterfall.company) and its MX check;
+    without a resolver no domain is checked (unit tests of the contact chains)."""
     started = time.perf_counter()
     now = utc_now(now).replace(microsecond=0)
     source, target = leads_table(icp_name), enriched_table(icp_name)
@@ -373,11 +409,24 @@ async def enrich_leads(
             personas=plan.personas if plan is not None else (),
             **engine_kw,
         )
+        company = CompanyWaterfall(
+            config, company_providers or {}, cache, budget=budget, now=now, gates=engine.gates, resolver=resolver
+        )
+        profiles = await company.run(
+            [CompanyQuery(p.siren, p.company_name, p.domain, p.city) for p in people if not is_blocked(p, {})]
+        )
+        engine.company_domains = {
+            siren: Found(f.value, Status.VALID, f.provider, f.found_at)
+            for siren, r in profiles.items()
+            if (f := r.facts.get("domain")) is not None and f.provider != "lead"
+        }
+        if resolver is not None:
+            engine.mail_check = _mail_check(resolver)
         results = await engine.run(people, progress=progress)
-        stats = ProviderStats.of(results, engine.calls())
+        stats = merge_stats(ProviderStats.of(results, engine.calls()), profiles)
         unsure = sum(1 for r in results if r.unsure and not r.blocked and not r.forgotten)
         kept = keep_earlier(con, target, results, is_blocked)
-        extra = pl.DataFrame([_columns(r) for r in results], schema=ENRICHED_SCHEMA)
+        extra = pl.DataFrame([_columns(r, profiles.get(r.person.siren)) for r in results], schema=ENRICHED_SCHEMA)
         lead_part = _apply_overrides(
             leads, [persona_overrides(r, res, plan) for r, res in zip(rows, results, strict=True)]
         )
@@ -386,7 +435,9 @@ async def enrich_leads(
         funnel = funnel_counts(results)
         blocked = funnel["leads"] - funnel["not blocked"] - len(forgotten)
         finished = now + timedelta(seconds=time.perf_counter() - started)
-        provenance = provenance_frame(run_id, icp_name, results)
+        provenance = pl.concat(
+            [provenance_frame(run_id, icp_name, results), provenance_rows(run_id, icp_name, profiles, now)]
+        )
         failed = sum(1 for r in results for a in r.attempts if a.status is None)
         breakers = engine.breaker_report()
         run = run_frame(
@@ -402,13 +453,18 @@ async def enrich_leads(
             failed_questions=failed,
         )
         db.drop_staging(con, target)
+        ensure_profiles(con)
+        company_sirens = pl.DataFrame({"siren": sorted(profiles)}, schema={"siren": pl.String})
         with (
             registered(con, "__wf_enriched", enriched),
             registered(con, "__wf_provenance", provenance),
             registered(con, "__wf_run", run),
+            registered(con, "__wf_company_sirens", company_sirens),
+            registered(con, "__wf_company_kept", kept_frame(profiles)),
+            registered(con, "__wf_company_rows", profile_frame(run_id, profiles, now)),
         ):
             con.execute(f"CREATE TABLE {quote_ident(db.staging_name(target))} AS SELECT * FROM __wf_enriched")
-            db.publish(con, [target], also=[load_sql(RECORD_SQL)])
+            db.publish(con, [target], also=[load_sql(RECORD_SQL), load_sql(PROFILES_SQL)])
         for siren, why in sorted(forgotten.items()):
             forget(con, siren, now=now, reason=f"provider legal signal: {why}", source="waterfall")
         published = True
@@ -430,6 +486,16 @@ async def enrich_leads(
         recovered,
         engine.paced_calls(),
     )
+
+
+def _mail_check(resolver: MxResolver) -> Callable[[str], Any]:
+    """The engine's `mail_check`: None when the domain has an MX, else (reason, lookup failed)."""
+
+    async def check(domain: str) -> tuple[str, bool] | None:
+        mx = await resolver.check(domain)
+        return None if mx.accepts else (f"{mx.domain}: {mx.reason}", mx.accepts is None)
+
+    return check
 
 
 def build_providers(
@@ -472,6 +538,7 @@ def run_enrichment(
     progress: Progress | None = None,
     http_timeout: float = 60.0,
     plan: AuthorityPlan | None = None,
+    resolver: MxResolver | None = None,
 ) -> EnrichReport:
     """Synchronous entry point for the Dagster asset and the CLI: builds the providers from the
     keys in `env` (`FIRMO_<NAME>_API_KEY` -> key, given by the caller: the providers resource)
@@ -494,8 +561,18 @@ def run_enrichment(
                 return client
 
             providers = build_providers(config, client_for, env, base_urls)
+            company = build_company_providers(config, client_for, env, base_urls)
             return await enrich_leads(
-                con, icp_name, config, providers, now=now, run_id=run_id, progress=progress, plan=plan
+                con,
+                icp_name,
+                config,
+                providers,
+                now=now,
+                run_id=run_id,
+                progress=progress,
+                plan=plan,
+                company_providers=company,
+                resolver=resolver,
             )
 
     return asyncio.run(main())

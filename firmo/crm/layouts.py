@@ -54,9 +54,15 @@ PIPEDRIVE_LIMITS = Limits(max_rows=49_999, max_bytes=50 * 1024 * 1024)  # 50,000
 
 
 def employee_count(lead: Lead) -> int | None:
+    """The registry's band first (doc §7.10: prefer SIRENE's tranche), else the lower bound of the
+    headcount a vendor gave (`company_headcount`: '42', '51-200', '10001+', waterfall.company)."""
     if lead.get("employees_min") is not None:
         return int(lead["employees_min"])
-    return BAND_MIN.get(str(lead.get("headcount_band") or ""))
+    band = BAND_MIN.get(str(lead.get("headcount_band") or ""))
+    if band is not None:
+        return band
+    vendor = str(lead.get("company_headcount") or "").split("-")[0].rstrip("+")
+    return int(vendor) if vendor.isdigit() else None
 
 
 def email_of(lead: Lead) -> str | None:
@@ -132,6 +138,7 @@ def _hubspot(lead: Lead) -> dict[str, Any]:
         "firmo_icp": lead.get("icp"),
         "firmo_score": lead.get("score"),
         "firmo_tier": lead.get("tier"),
+        "linkedin_url": lead.get("linkedin_url"),  # the person's profile (waterfall.providers.linkedin form)
         "firmo_score_reasons": reasons_text(lead),
         "firmo_email_source": lead.get("email_source"),
         "firmo_email_found_at": lead.get("email_found_at"),
@@ -140,6 +147,7 @@ def _hubspot(lead: Lead) -> dict[str, Any]:
         # company (object 0-2), same row so HubSpot associates it with the contact
         "name": lead.get("company_name"),
         "domain": lead.get("website_domain"),
+        "linkedin_company_page": lead.get("company_linkedin_url"),
         "address": lead.get("street"),
         "city": lead.get("city"),
         "zip": lead.get("postal_code"),
@@ -150,6 +158,7 @@ def _hubspot(lead: Lead) -> dict[str, Any]:
         "siren": lead.get("siren"),
         "siret": lead.get("siret"),
         "naf_code": lead.get("naf_code"),
+        "company_phone": lead.get("company_phone"),  # the switchboard, never the contact's line
     }
 
 
@@ -172,9 +181,14 @@ HUBSPOT_CONTACT_COLUMNS = (
     "firmo_phone_source",
     "firmo_phone_found_at",
 )
+# Contact columns of the import file that the API push does not send (yet): custom properties the
+# portal must have first. The person's LinkedIn profile URL (doc §7.1); doc §3 names no standard
+# LinkedIn contact property, so `linkedin_url` is one to create, as `siren` is for companies.
+HUBSPOT_CONTACT_FILE_ONLY = ("linkedin_url",)
 HUBSPOT_COMPANY_COLUMNS = (
     "name",
     "domain",
+    "linkedin_company_page",
     "address",
     "city",
     "zip",
@@ -186,18 +200,24 @@ HUBSPOT_COMPANY_COLUMNS = (
     "siret",
     "naf_code",
 )
+# Company columns whose HubSpot property has another name: the company's `phone` would clash with
+# the contact's `phone` column of the same row (the import maps it; the API push does not send it).
+HUBSPOT_COMPANY_RENAMED = {"company_phone": "phone"}
 
 
 def hubspot_column_mappings() -> list[dict[str, str]]:
     """`fileImportPage.columnMappings` for `POST /crm/v3/imports` (doc §3.1): contacts are 0-1,
     companies 0-2; email and siren are the keys the two objects are matched on."""
     out = []
-    for object_type, columns in (("0-1", HUBSPOT_CONTACT_COLUMNS), ("0-2", HUBSPOT_COMPANY_COLUMNS)):
+    contacts = HUBSPOT_CONTACT_COLUMNS + HUBSPOT_CONTACT_FILE_ONLY
+    for object_type, columns in (("0-1", contacts), ("0-2", HUBSPOT_COMPANY_COLUMNS)):
         for col in columns:
             mapping = {"columnName": col, "propertyName": col, "columnObjectTypeId": object_type}
             if col in ("email", "siren"):
                 mapping["idColumnType"] = "HUBSPOT_ALTERNATE_ID"
             out.append(mapping)
+    for col, prop in HUBSPOT_COMPANY_RENAMED.items():
+        out.append({"columnName": col, "propertyName": prop, "columnObjectTypeId": "0-2"})
     return out
 
 
@@ -232,6 +252,7 @@ def _salesforce(lead: Lead) -> dict[str, Any]:
         "Email_Found_At__c": lead.get("email_found_at"),
         "Phone_Source__c": lead.get("phone_source"),
         "Phone_Found_At__c": lead.get("phone_found_at"),
+        "LinkedIn_URL__c": lead.get("linkedin_url"),  # a custom field, as SIREN__c (doc §3.2 names none)
     }
 
 
@@ -251,6 +272,7 @@ def _pipedrive(lead: Lead) -> dict[str, Any]:
         "Person - Email": email_of(lead),
         "Person - Phone": lead.get("phone"),
         "Person - Job title": lead.get("job_title"),
+        "Person - LinkedIn": lead.get("linkedin_url"),  # a custom person field (doc §3.3 names none)
         "Lead - Title": f"{lead.get('company_name')} - {name}" if name else lead.get("company_name"),
         "Lead - Labels": RATING.get(str(lead.get("tier"))),
         "Lead - Score": lead.get("score"),
@@ -260,7 +282,7 @@ def _pipedrive(lead: Lead) -> dict[str, Any]:
 
 HUBSPOT = Layout(
     "hubspot",
-    HUBSPOT_CONTACT_COLUMNS + HUBSPOT_COMPANY_COLUMNS,
+    HUBSPOT_CONTACT_COLUMNS + HUBSPOT_CONTACT_FILE_ONLY + HUBSPOT_COMPANY_COLUMNS + tuple(HUBSPOT_COMPANY_RENAMED),
     frozenset({"phone", "mobilephone"}),
     HUBSPOT_LIMITS,
     _hubspot,
@@ -296,6 +318,7 @@ SALESFORCE = Layout(
         "Email_Found_At__c",
         "Phone_Source__c",
         "Phone_Found_At__c",
+        "LinkedIn_URL__c",
     ),
     frozenset({"Phone", "MobilePhone"}),
     SALESFORCE_LIMITS,
@@ -317,6 +340,7 @@ PIPEDRIVE = Layout(
         "Person - Email",
         "Person - Phone",
         "Person - Job title",
+        "Person - LinkedIn",
         "Lead - Title",
         "Lead - Labels",
         "Lead - Score",

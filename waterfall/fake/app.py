@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from waterfall.fake.async_vendors import FakeDropcontact, FakeEnrow, FakeFullEnrich, FakeIcypeas
+from waterfall.fake.company_vendors import COMPANY_VENDORS
 from waterfall.fake.config import FakeConfig
 from waterfall.fake.secondary_vendors import SECONDARY_VENDORS
 from waterfall.fake.state import FakeState, OutOfCredits
@@ -36,6 +37,7 @@ VENDORS: tuple[type[Vendor], ...] = (
     FakeFindymail,
     FakePdl,
     *SECONDARY_VENDORS,  # Kaspr, Datagma, LeadMagic, RocketReach (doc §2.10)
+    *COMPANY_VENDORS,  # the company-level endpoints of Hunter, Apollo, Lusha and PDL (doc §7.10)
 )
 
 

@@ -26,6 +26,7 @@ class Field(StrEnum):
     VERIFY = "verify"  # verification of an email found elsewhere
     PEOPLE = "people"  # the person holding a persona at a company (people search by domain and role)
     LINKEDIN = "linkedin"  # the person's LinkedIn profile URL, a provenance row beside the answer that gave it
+    COMPANY = "company"  # company-level facts (domain, LinkedIn page, switchboard, headcount): waterfall.company
 
 
 class Status(StrEnum):
@@ -73,6 +74,25 @@ class PeopleQuery:
     def key(self, what: Field) -> str:
         """Cache key: the company's domain and the persona (the same question for any lead)."""
         return f"{self.domain.strip().lower()}|{self.persona.function}|{self.persona.seniority}"
+
+
+@dataclass(frozen=True)
+class CompanyQuery:
+    """A company to profile (waterfall.company): by name and city until its domain is known, then
+    by domain, which is what most company endpoints take (doc §7.10).
+
+    The answer's value is the domain found (or None); `extra` holds the facts the vendor gave
+    (`waterfall.company.FACTS`)."""
+
+    siren: str
+    company_name: str
+    domain: str | None = None
+    city: str | None = None
+
+    def key(self, what: Field) -> str:
+        """Cache key: by domain once known (the same company for any lead), else SIREN and name."""
+        norm = lambda s: " ".join((s or "").lower().split())  # noqa: E731
+        return f"domain:{norm(self.domain)}" if self.domain else f"{self.siren}|{norm(self.company_name)}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ def test_default_follows_the_documented_practice():
     assert email[1] == "findymail"                      # pre-verified, pay on hit
     assert email.index("apollo") > email.index("hunter")  # charges for guessed emails: late
     assert email[-2:] == ("dropcontact", "fullenrich")  # async bulk vendors last
-    assert cfg.chain(Field.DOMAIN) == ("hunter",)
+    assert cfg.chain(Field.DOMAIN) == ()  # the company-level waterfall finds domains, from three vendors
+    assert cfg.company_chain("domain") == ("hunter", "lusha", "pdl")
     assert cfg.stop.stop_on == {Status.VALID} and cfg.stop.fallback == {Status.RISKY}
     assert cfg.ttl("hunter", True) == timedelta(days=90) and cfg.ttl("hunter", False) == timedelta(days=14)
     hunter = cfg.provider("hunter")
@@ -30,7 +31,7 @@ def test_env_file_is_merged_over_the_default(tmp_path):
     path.write_text("budget: {per_run: 200}\norder: {phone: []}\nproviders: {hunter: {rps: 2}}\n")
     cfg = load_config(env={"FIRMO_WATERFALL_CONFIG": str(path)})
     assert cfg.budget.per_run == 200 and cfg.budget.per_lead == 15.0
-    assert cfg.chain(Field.PHONE) == () and cfg.chain(Field.DOMAIN) == ("hunter",)
+    assert cfg.chain(Field.PHONE) == () and cfg.chain(Field.DOMAIN) == ()
     assert (cfg.provider("hunter").rps, cfg.provider("hunter").rpm) == (2.0, 500.0)
 
 
