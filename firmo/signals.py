@@ -89,10 +89,28 @@ def build_signals(
 ) -> dict[str, int]:
     """Rebuild core.signals for the window [as_of - lookback_days, as_of]; return counts per type."""
     as_of = as_of or date.today()
-    since = as_of - timedelta(days=lookback_days)
     load_rne_roles(con)
     if db.table_exists(con, "inpi.officers"):
         build_officer_resolution(con)  # a holding's new officers are signals of the companies it runs
+    body, params = signals_select(con, as_of=as_of, lookback_days=lookback_days)
+    staging = db.staging_name(TABLE)
+    db.drop_staging(con, TABLE)
+    con.execute(
+        f"CREATE TABLE {staging} AS SELECT DISTINCT * FROM ({body}) WHERE siren IS NOT NULL "
+        "ORDER BY siren, signal_date DESC",
+        params,
+    )
+    db.publish(con, [TABLE])
+    counts = dict(con.execute(f"SELECT signal_type, count(*) FROM {TABLE} GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    log.info("core.signals: %s", counts)
+    return counts
+
+
+def signals_select(con: duckdb.DuckDBPyConnection, *, as_of: date, lookback_days: int) -> tuple[str, dict[str, object]]:
+    """The SELECT of every signal column over the loaded parts and its parameters: shared by the
+    full build and the poll's re-derivation of a few SIRENs (firmo.icp.incremental), so both say
+    the same thing about a company."""
+    since = as_of - timedelta(days=lookback_days)
     con.execute(load_sql("sirene/create_changes"))
     parts = [name for name, needs in PARTS.items() if all(db.table_exists(con, t) for t in needs)]
     skipped = sorted(set(PARTS) - set(parts))
@@ -107,17 +125,7 @@ def build_signals(
         "NULL::VARCHAR AS polarity, NULL::VARCHAR AS label, NULL::VARCHAR AS evidence, NULL::VARCHAR AS source, "
         "NULL::VARCHAR AS source_ref WHERE false"
     )
-    staging = db.staging_name(TABLE)
-    db.drop_staging(con, TABLE)
-    con.execute(
-        f"CREATE TABLE {staging} AS SELECT DISTINCT * FROM ({body}) WHERE siren IS NOT NULL "
-        "ORDER BY siren, signal_date DESC",
-        _bind(body, {"as_of": as_of, "since": since, **PARAMS}) if parts else {},
-    )
-    db.publish(con, [TABLE])
-    counts = dict(con.execute(f"SELECT signal_type, count(*) FROM {TABLE} GROUP BY 1 ORDER BY 2 DESC").fetchall())
-    log.info("core.signals: %s", counts)
-    return counts
+    return body, (_bind(body, {"as_of": as_of, "since": since, **PARAMS}) if parts else {})
 
 
 PARAMS = {
