@@ -73,6 +73,8 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "core/prospects": ("core", "all", NIGHTLY),
     "icp_leads": ("leads", "all", None),  # per ICP, rebuilt when its inputs change
     "enriched_leads": ("leads", "providers", None),
+    "job_change_rechecks": ("leads", "providers", None),  # per ICP, on the monthly re-check schedule
+    "crm_contact_rechecks": ("delivery", "providers", None),
     "crm_exports": ("delivery", "all", None),
     "crm_accounts": ("delivery", "crm", None),  # read back from the CRM on demand; skipped without a credential
     "analytics/snapshot": ("analytics", "all", NIGHTLY),
@@ -82,6 +84,8 @@ PERSONAL_DATA = {
     "inpi/daily_changes",
     "icp_leads",
     "enriched_leads",
+    "job_change_rechecks",
+    "crm_contact_rechecks",
     "crm_exports",
     "crm_accounts",
     "analytics/snapshot",

@@ -235,6 +235,8 @@ class ProvidersResource(ConfigurableResource):
     rocketreach_api_key: str | None = None
     base_urls: dict[str, str] = {}
     config_path: str | None = None  # waterfall YAML (FIRMO_WATERFALL_CONFIG); None = shipped default
+    recheck_days: int = 180  # FIRMO_RECHECK_DAYS: job-change re-checks of people enriched longer ago
+    recheck_monthly_credits: float = 2000.0  # FIRMO_RECHECK_MONTHLY_CREDITS: their own monthly budget
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ProvidersResource:
@@ -245,7 +247,13 @@ class ProvidersResource(ConfigurableResource):
         }
         urls = {name: url for name, url in settings.provider_base_urls.items() if name in _PROVIDER_NAMES}
         config = str(settings.waterfall_config) if settings.waterfall_config else None
-        return cls(**keys, base_urls=urls, config_path=config)
+        return cls(
+            **keys,
+            base_urls=urls,
+            config_path=config,
+            recheck_days=settings.recheck_days,
+            recheck_monthly_credits=settings.recheck_monthly_credits,
+        )
 
     def key_env(self) -> dict[str, str]:
         """`FIRMO_<NAME>_API_KEY` -> key, for the providers that have one (never logged)."""

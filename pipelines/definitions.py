@@ -21,6 +21,7 @@ import assets.idcc
 import assets.inpi
 import assets.jobs
 import assets.labels
+import assets.rechecks
 import assets.signals
 import assets.sirene
 import assets.waterfall
@@ -46,6 +47,7 @@ ASSET_MODULES = [
     assets.signals,
     assets.icp,
     assets.waterfall,
+    assets.rechecks,
     assets.exports,
     assets.analytics,
 ]

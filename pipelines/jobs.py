@@ -85,6 +85,20 @@ nightly_job = define_asset_job(
     "Signals, lists, enrichment, exports and the snapshot follow by automation, only if something changed.",
 )
 
+# job-change re-checks (waterfall/recheck.py): per ICP, and the CRM contacts (unpartitioned), each
+# within the month's re-check budget (FIRMO_RECHECK_MONTHLY_CREDITS, shared: one ledger)
+recheck_icp_job = define_asset_job(
+    "recheck_icp_contacts",
+    selection=AssetSelection.assets("job_change_rechecks"),
+    description="For one ICP: re-check its enriched people for a job change (left, joined, promoted) with the "
+    "vendors that return a current employer, cheapest first, within the monthly re-check budget.",
+)
+recheck_crm_job = define_asset_job(
+    "recheck_crm_contacts",
+    selection=AssetSelection.assets("crm_contact_rechecks"),
+    description="Re-check the contacts read back from the CRMs for a job change, within the monthly budget.",
+)
+
 publish_job = define_asset_job(
     "publish_snapshot",
     selection=PUBLISH,
@@ -103,5 +117,7 @@ def all_jobs() -> list:
         decp_delta_job,
         derived_job,
         lead_delivery_job,
+        recheck_icp_job,
+        recheck_crm_job,
         publish_job,
     ]

@@ -20,9 +20,9 @@ from dagster import (
     schedule,
 )
 
-from assets.partitions import bodacc_daily
+from assets.partitions import ICP_PARTITIONS, bodacc_daily
 from firmo.settings import Settings
-from pipelines.jobs import decp_delta_job, nightly_job, open_data_job
+from pipelines.jobs import decp_delta_job, nightly_job, open_data_job, recheck_crm_job, recheck_icp_job
 
 NIGHTLY_CRON = Settings.model_fields["nightly_cron"].default  # FIRMO_NIGHTLY_CRON; BODACC publishes during the night
 TIMEZONE = "Europe/Paris"
@@ -77,7 +77,40 @@ decp_delta_schedule = ScheduleDefinition(
 )
 
 
+RECHECK_CRON = "0 6 2 * *"  # the 2nd of each month, 06:00: the month's re-check budget starts afresh on the 1st
+
+
+@schedule(
+    name="job_change_recheck_schedule",
+    job=recheck_icp_job,
+    cron_schedule=RECHECK_CRON,
+    execution_timezone=TIMEZONE,
+    description="Monthly: every ICP's enriched people re-checked for a job change (within the monthly budget).",
+)
+def job_change_recheck_schedule(context: ScheduleEvaluationContext):
+    month = context.scheduled_execution_time.strftime("%Y-%m")
+    icps = context.instance.get_dynamic_partitions(ICP_PARTITIONS)
+    if not icps:
+        return SkipReason("no ICP partition yet")
+    return [RunRequest(run_key=f"recheck:{icp}:{month}", partition_key=icp) for icp in sorted(icps)]
+
+
+crm_recheck_schedule = ScheduleDefinition(
+    name="crm_contact_recheck_schedule",
+    job=recheck_crm_job,
+    cron_schedule=RECHECK_CRON,
+    execution_timezone=TIMEZONE,
+    description="Monthly: the contacts read back from the CRMs re-checked for a job change.",
+)
+
+
 def all_schedules(
     cron: str = NIGHTLY_CRON, job=nightly_job, bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily
 ) -> list:
-    return [build_nightly_schedule(cron, job, bodacc_days), open_data_schedule, decp_delta_schedule]
+    return [
+        build_nightly_schedule(cron, job, bodacc_days),
+        open_data_schedule,
+        decp_delta_schedule,
+        job_change_recheck_schedule,
+        crm_recheck_schedule,
+    ]

@@ -125,7 +125,9 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
     assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "open_data_loads", "derived_tables", "lead_delivery",
             "publish_snapshot"} <= jobs
     assert sorted((s["name"], s["executionTimezone"]) for s in repo["schedules"]) == [
+        ("crm_contact_recheck_schedule", "Europe/Paris"),
         ("decp_delta_schedule", "Europe/Paris"),
+        ("job_change_recheck_schedule", "Europe/Paris"),
         ("nightly_schedule", "Europe/Paris"),
         ("open_data_schedule", "Europe/Paris"),
     ]

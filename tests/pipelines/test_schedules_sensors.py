@@ -83,7 +83,8 @@ def test_every_schedule_and_sensor_is_in_the_code_location(data_env):
     from pipelines.definitions import build_definitions
 
     repo = build_definitions().get_repository_def()
-    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "open_data_schedule", "decp_delta_schedule"}
+    assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "open_data_schedule", "decp_delta_schedule",
+                                                    "job_change_recheck_schedule", "crm_contact_recheck_schedule"}
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s.name for s in repo.sensor_defs}
 
 
@@ -151,3 +152,18 @@ def test_open_data_loads_run_on_monday_mornings_and_the_decp_delta_the_other_wee
         ("open_data_loads", "30 9 * * 1", "Europe/Paris"),
         ("decp_daily_delta", "30 9 * * 2-5", "Europe/Paris"),
     ]
+
+
+def test_the_job_change_rechecks_run_monthly_one_run_per_icp():
+    from pipelines.schedules import crm_recheck_schedule, job_change_recheck_schedule
+
+    assert [(s.job_name, s.cron_schedule) for s in (job_change_recheck_schedule, crm_recheck_schedule)] == [
+        ("recheck_icp_contacts", "0 6 2 * *"), ("recheck_crm_contacts", "0 6 2 * *")]
+    from dagster import instance_for_test
+
+    with instance_for_test() as instance:
+        instance.add_dynamic_partitions("icp", ["saas", "btp"])
+        when = datetime(2026, 12, 2, 6, 0, tzinfo=ZoneInfo("Europe/Paris"))
+        requests = job_change_recheck_schedule(build_schedule_context(instance=instance, scheduled_execution_time=when))
+    assert [(r.run_key, r.partition_key) for r in requests] == [("recheck:btp:2026-12", "btp"),
+                                                                ("recheck:saas:2026-12", "saas")]
