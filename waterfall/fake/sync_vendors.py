@@ -279,7 +279,7 @@ class FakeApollo(Vendor):
                     "employment_history": [here, new]}  # fmt: skip
         email = self.world.email_of(first, last, career.domain or "")
         return {
-            "organization": {"name": career.company_name, "primary_domain": career.domain},
+            "organization": {"name": career.company_name, "primary_domain": career.domain, "city": career.city},
             "title": career.title,
             "email": email,
             "email_status": self.STATUS[self.world.email_status(email)],
