@@ -79,7 +79,8 @@ PROVENANCE = (
     "Phone_Source__c",
     "Phone_Found_At__c",
 )
-LEAD_FIELDS = tuple(c for c in SALESFORCE.columns if c != "Status")
+# LinkedIn_URL__c: in the import file only until `firmo crm check` requires the custom field
+LEAD_FIELDS = tuple(c for c in SALESFORCE.columns if c not in ("Status", "LinkedIn_URL__c"))
 CONTACT_FIELDS = ("FirstName", "LastName", "Title", "Email", "Phone", "MobilePhone", *PROVENANCE)
 # The custom fields each object must have (`firmo crm check salesforce`); the key fields must be
 # External ID + Unique.

@@ -25,6 +25,7 @@ LEAD_SCHEMA = {
     "phone": pl.String, "phone_type": pl.String, "phone_source": pl.String, "phone_found_at": pl.Date,
     "fit_score": pl.Int64, "intent_score": pl.Int64, "score": pl.Int64, "tier": pl.String,
     "score_reasons": pl.List(pl.String), "statut_diffusion": pl.String, "lead_updated_at": pl.Datetime("us"),
+    "linkedin_url": pl.String,
 }
 
 
@@ -42,7 +43,7 @@ def lead(**overrides: Any) -> dict[str, Any]:
         "email_found_at": date(2026, 2, 20), "phone": "+33612345678", "phone_type": "mobile",
         "phone_source": "lusha", "phone_found_at": date(2026, 2, 21), "fit_score": 90, "intent_score": 70,
         "score": 84, "tier": "hot", "score_reasons": ["NAF 62.01Z in ICP", "20-49 employees"],
-        "statut_diffusion": "O", "lead_updated_at": datetime(2026, 3, 1, 22, 0, 0),
+        "statut_diffusion": "O", "lead_updated_at": datetime(2026, 3, 1, 22, 0, 0), "linkedin_url": None,
     }
     unknown = set(overrides) - set(base)
     assert not unknown, unknown
@@ -56,7 +57,7 @@ def frame(*leads: dict[str, Any]) -> pl.DataFrame:
 def golden_leads() -> pl.DataFrame:
     """Three exportable leads covering every branch of the layouts, plus one 'P' unit."""
     return frame(
-        lead(),
+        lead(linkedin_url="https://www.linkedin.com/in/jeanne-martin-4b2a/"),
         lead(
             siren="732829320", siret="73282932000074", company_name='Dupont, Fils & "Cie"', street=None,
             postal_code="69003", city="Lyon", region_name="Auvergne-Rhône-Alpes", naf_code="70.22Z",
