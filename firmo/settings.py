@@ -364,6 +364,37 @@ class Settings(BaseModel):
         default_factory=dict,
         description="FIRMO_<NAME>_BASE_URL: another endpoint for a provider (the demo's stand-ins, a proxy).",
     )
+    # --- alerts (firmo/alerts): the delivery channels and the outbox
+    alert_slack_webhook_url: SecretStr | None = _var(
+        "FIRMO_ALERT_SLACK_WEBHOOK_URL", "Slack incoming-webhook URL the alerts post to (the URL is the credential)."
+    )
+    alert_webhook_url: str | None = _var("FIRMO_ALERT_WEBHOOK_URL", "Generic webhook the alerts are POSTed to (JSON).")
+    alert_webhook_secret: SecretStr | None = _var(
+        "FIRMO_ALERT_WEBHOOK_SECRET", "Shared secret of the webhook's HMAC-SHA256 signature (X-Firmo-Signature)."
+    )
+    alert_webhook_retries: int = _var(
+        "FIRMO_ALERT_WEBHOOK_RETRIES",
+        "Retries of a webhook POST (connection error, 429, 5xx), back-off doubling.",
+        3,
+        ge=0,
+    )
+    alert_smtp_host: str | None = _var("FIRMO_ALERT_SMTP_HOST", "SMTP server of the alert emails (STARTTLS required).")
+    alert_smtp_port: int = _var("FIRMO_ALERT_SMTP_PORT", "SMTP submission port.", 587, ge=1, le=65535)
+    alert_smtp_username: str | None = _var("FIRMO_ALERT_SMTP_USERNAME", "SMTP login (none: no AUTH).")
+    alert_smtp_password: SecretStr | None = _var("FIRMO_ALERT_SMTP_PASSWORD", "SMTP password.")
+    alert_smtp_ca_file: Path | None = _var(
+        "FIRMO_ALERT_SMTP_CA_FILE", "PEM file of a private CA the SMTP server's certificate is checked against."
+    )
+    alert_email_from: str | None = _var("FIRMO_ALERT_EMAIL_FROM", "Sender address of the alert emails.")
+    alert_email_to: tuple[str, ...] | None = _var(
+        "FIRMO_ALERT_EMAIL_TO", "Recipients of the alert emails, comma-separated."
+    )
+    alert_max_attempts: int = _var(
+        "FIRMO_ALERT_MAX_ATTEMPTS", "Attempts of one delivery before it is kept as undelivered.", 5, ge=1
+    )
+    alert_signal_days: int = _var(
+        "FIRMO_ALERT_SIGNAL_DAYS", "Signals dated in the last N days are matched against the alert rules.", 7, ge=1
+    )
     # --- CLI
     debug: bool = _var("FIRMO_DEBUG", "Show the traceback of a refused input (as --debug).", False)
 
@@ -373,6 +404,7 @@ class Settings(BaseModel):
         "jobs_departements",
         "jobs_rome_codes",
         "salesforce_disqualified_statuses",
+        "alert_email_to",
         mode="before",
     )
     @classmethod
@@ -405,7 +437,16 @@ class Settings(BaseModel):
             raise ValueError("cron")
         return value.strip()
 
-    @field_validator("data_dir", "db_path", "exports_dir", "demo_dir", "icp_dir", "dagster_home", "waterfall_config")
+    @field_validator(
+        "data_dir",
+        "db_path",
+        "exports_dir",
+        "demo_dir",
+        "icp_dir",
+        "dagster_home",
+        "waterfall_config",
+        "alert_smtp_ca_file",
+    )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         """Resolved once, against the directory the process started in."""

@@ -80,6 +80,16 @@ EVERY_VARIABLE = {
     "FIRMO_LABELS_PATRIMOINE_VIVANT_SOURCE": ("/m/labels/patrimoine_vivant", "labels_patrimoine_vivant_source", "/m/labels/patrimoine_vivant"),
     "FIRMO_LABELS_ACHATS_RESPONSABLES_SOURCE": ("/m/labels/achats_responsables", "labels_achats_responsables_source", "/m/labels/achats_responsables"),
     "FIRMO_LABELS_SPECTACLE_SOURCE": ("/m/labels/spectacle", "labels_spectacle_source", "/m/labels/spectacle"),
+    "FIRMO_ALERT_WEBHOOK_URL": ("https://hooks.acme.fr/firmo", "alert_webhook_url", "https://hooks.acme.fr/firmo"),
+    "FIRMO_ALERT_WEBHOOK_RETRIES": ("5", "alert_webhook_retries", 5),
+    "FIRMO_ALERT_SMTP_HOST": ("smtp.acme.fr", "alert_smtp_host", "smtp.acme.fr"),
+    "FIRMO_ALERT_SMTP_PORT": ("2525", "alert_smtp_port", 2525),
+    "FIRMO_ALERT_SMTP_USERNAME": ("alerts@acme.fr", "alert_smtp_username", "alerts@acme.fr"),
+    "FIRMO_ALERT_SMTP_CA_FILE": ("/srv/ca.pem", "alert_smtp_ca_file", Path("/srv/ca.pem")),
+    "FIRMO_ALERT_EMAIL_FROM": ("firmo@acme.fr", "alert_email_from", "firmo@acme.fr"),
+    "FIRMO_ALERT_EMAIL_TO": ("a@acme.fr, b@acme.fr", "alert_email_to", ("a@acme.fr", "b@acme.fr")),
+    "FIRMO_ALERT_MAX_ATTEMPTS": ("3", "alert_max_attempts", 3),
+    "FIRMO_ALERT_SIGNAL_DAYS": ("2", "alert_signal_days", 2),
 }
 SECRETS = {
     "INSEE_API_KEY": ("insee-secret-1", "insee_api_key"),
@@ -93,6 +103,9 @@ SECRETS = {
     "FIRMO_MARCHE_INCLUSION_TOKEN": ("inclusion-secret-6", "marche_inclusion_token"),
     "FIRMO_SALESFORCE_PRIVATE_KEY": ("-----BEGIN PRIVATE KEY-----sf-secret-7", "salesforce_private_key"),
     "FIRMO_SALESFORCE_CLIENT_SECRET": ("sf-secret-8", "salesforce_client_secret"),
+    "FIRMO_ALERT_SLACK_WEBHOOK_URL": ("https://hooks.slack.com/services/T/B/secret-10", "alert_slack_webhook_url"),
+    "FIRMO_ALERT_WEBHOOK_SECRET": ("whsec-secret-11", "alert_webhook_secret"),
+    "FIRMO_ALERT_SMTP_PASSWORD": ("smtp-secret-12", "alert_smtp_password"),
 }
 
 
