@@ -14,11 +14,12 @@ import multiprocessing
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -78,6 +79,7 @@ def load_bodacc(
     *,
     window: tuple[date, date] | None = None,
     workers: int = PARSE_WORKERS,
+    also: Sequence[str | tuple[str, Any]] = (),
 ) -> LoadReport:
     """Parse `paths`, upsert their notices, resolve corrections, publish. Returns counts.
 
@@ -86,6 +88,8 @@ def load_bodacc(
     window ends up exactly as the files say, however often it is re-run. Notices of the files
     outside the window are counted in `superseded` (they belong to other partitions).
     `workers`: most parsing processes (FIRMO_PARSE_WORKERS, passed down by the entry point).
+    `also`: statements committed with the notices or not at all (the poll's cursor,
+    sources/bodacc/poll.py); they may read the staging table `bodacc.notices__staging`.
     """
     started = time.perf_counter()
     report = LoadReport(sources=[str(p) for p in paths])
@@ -128,6 +132,7 @@ def load_bodacc(
             also=[
                 f"DELETE FROM bodacc.rejects WHERE source_file IN (SELECT unnest(['{_join(source_files)}']))",
                 f"INSERT INTO bodacc.rejects BY NAME SELECT * FROM {REJECTS_STAGING}",
+                *also,
             ],
         )
     finally:

@@ -20,3 +20,11 @@ def export_url(start: date, end: date, fmt: str = "json") -> str:
 
 def export_filename(start: date, end: date, fmt: str = "json") -> str:
     return f"annonces-commerciales_{start.isoformat()}_{end.isoformat()}.{fmt}"
+
+
+def poll_url(day: date, last_id: str, fmt: str = "json", base: str = BASE) -> str:
+    """Export of the notices after the poll cursor (day of publication, then notice id), in that
+    order: the records since the last poll, without the 10,000-row cap of `/records`."""
+    where = f"dateparution > date'{day.isoformat()}' OR (dateparution = date'{day.isoformat()}' AND id > \"{last_id}\")"
+    query = {"where": where, "order_by": "dateparution, id", "timezone": "Europe/Paris"}
+    return f"{base}/{fmt}?" + urlencode(query)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -234,12 +234,18 @@ def _newer_or_same(candidate: Any, current: Any) -> bool:
 
 
 def apply_rne_updates(
-    con: duckdb.DuckDBPyConnection, companies: Iterable[dict], *, source: str = "rne-diff", today: date | None = None
+    con: duckdb.DuckDBPyConnection,
+    companies: Iterable[dict],
+    *,
+    source: str = "rne-diff",
+    today: date | None = None,
+    also: Sequence[str | tuple[str, Any]] = (),
 ) -> LoadReport:
     """Replace, atomically, the officers of every SIREN in `companies` (diff items or payloads).
 
     An update older than the payload already loaded for its SIREN is skipped and counted in
-    `superseded`: diff pages can replay old states.
+    `superseded`: diff pages can replay old states. `also`: statements committed with the update
+    or not at all (the poll's cursor, sources/inpi/poll.py).
     """
     started, today = time.monotonic(), today or date.today()
     for kind, table in (("officers", OFFICERS), ("companies", COMPANIES)):
@@ -269,6 +275,8 @@ def apply_rne_updates(
         applied = _count(con, "SELECT count(*) FROM __rne_applied")
         officers_in = _count(con, "SELECT count(*) FROM __rne_officers JOIN __rne_applied USING (siren, payload_seq)")
         con.execute("DROP TABLE __rne_applied")
+        for statement in also:
+            con.execute(*statement) if isinstance(statement, tuple) else con.execute(statement)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -17,10 +17,11 @@ from __future__ import annotations
 import csv
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -98,12 +99,14 @@ def apply_sirene_delta(
     label: str = "API Sirene",
     since: Mapping[str, datetime | None] | None = None,
     max_reject_ratio: float = 0.5,
+    also: Sequence[str | tuple[str, Any]] = (),
 ) -> SireneDelta:
     """Overlay API records on `sirene.*` and rebuild `core.companies`, atomically.
 
     Records replace the live row with the same key (SIREN / SIRET); bad ones are quarantined in
     `sirene.rejects` with the delta file and line. Needs a loaded stock: a delta is a change to
-    something, not a first load.
+    something, not a first load. `also`: statements committed with the publish or not at all
+    (the poll's cursor, sources/sirene/poll.py).
     """
     started = time.perf_counter()
     for kind in TABLES:
@@ -150,7 +153,9 @@ def apply_sirene_delta(
         et = db.staging_name(TABLES["etablissements"]) if "etablissements" in files else TABLES["etablissements"]
         build_companies(con, ul, et, db.staging_name("core.companies"))
         keep_rejects = f"INSERT INTO sirene.rejects BY NAME SELECT * FROM {REJECTS_STAGING}"
-        db.publish(con, staged, also=[*(_changes_statements(con) if "unites_legales" in files else ()), keep_rejects])
+        db.publish(
+            con, staged, also=[*(_changes_statements(con) if "unites_legales" in files else ()), keep_rejects, *also]
+        )
     finally:
         db.drop_staging(con, *staged)
         for table in delta_tables.values():
