@@ -11,7 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Backoff, Jitter, MetadataValue, RetryPolicy, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Backoff,
+    Jitter,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+    multi_asset,
+)
 
 from firmo.metadata import markdown_table
 from firmo.sqlfiles import quote_ident
@@ -47,6 +57,12 @@ def table_asset(key: CoercibleKey, *, group: str = OPEN_DATA, **kwargs: Any) -> 
     """The decorator of a one-table asset: a warehouse table, owned by the data team, written in the
     warehouse pool."""
     return asset(key=key, group_name=group, kinds={"duckdb"}, owners=OWNERS, pool=WAREHOUSE_POOL, **kwargs)
+
+
+def table_assets(*, specs: Sequence[AssetSpec], **kwargs: Any) -> Any:
+    """The decorator of a load that publishes several tables in one transaction (a multi-asset of
+    `table_spec`s), written in the warehouse pool."""
+    return multi_asset(specs=list(specs), pool=WAREHOUSE_POOL, **kwargs)
 
 
 def table_spec(

@@ -16,7 +16,6 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     OpExecutionContext,
-    multi_asset,
     op,
 )
 
@@ -28,6 +27,7 @@ from assets.common import (
     raw_file_asset,
     report_metadata,
     require,
+    table_assets,
     table_spec,
 )
 from assets.resources import DecpResource, PathsResource, WarehouseResource
@@ -94,7 +94,7 @@ def _results(con, report: DecpLoadReport):
     )
 
 
-@multi_asset(
+@table_assets(
     specs=[
         table_spec(
             MARCHES_KEY,
@@ -109,7 +109,6 @@ def _results(con, report: DecpLoadReport):
         ),
     ],
     ins={"decp_file": AssetIn(DECP_FILE)},
-    pool=WAREHOUSE_POOL,
 )
 def decp_tables(context: AssetExecutionContext, warehouse: WarehouseResource, decp: DecpResource, decp_file: str):
     with warehouse.get_connection() as con:

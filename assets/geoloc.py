@@ -4,16 +4,9 @@ core.commune_points (the reference point of each commune for the `near` criterio
 
 from pathlib import Path
 
-from dagster import (
-    AssetExecutionContext,
-    AssetIn,
-    AssetKey,
-    MaterializeResult,
-    MetadataValue,
-    multi_asset,
-)
+from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, MetadataValue
 
-from assets.common import WAREHOUSE_POOL, fetched_file, preview, raw_file_asset, report_metadata, require, table_spec
+from assets.common import fetched_file, preview, raw_file_asset, report_metadata, require, table_assets, table_spec
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
 from firmo.metadata import markdown_table
 from sources.geoloc.download import geoloc_filename
@@ -30,7 +23,7 @@ def geoloc_file(context: AssetExecutionContext, registry_sources: RegistrySource
     return fetched_file(context, source, paths.raw("geo"), filename=geoloc_filename(source))
 
 
-@multi_asset(
+@table_assets(
     specs=[
         table_spec(
             ["geo", "geolocalisation"],
@@ -51,7 +44,6 @@ def geoloc_file(context: AssetExecutionContext, registry_sources: RegistrySource
         ),
     ],
     ins={"geoloc_file": AssetIn(GEOLOC_FILE)},
-    pool=WAREHOUSE_POOL,
 )
 def geoloc_tables(
     context: AssetExecutionContext,

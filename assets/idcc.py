@@ -10,23 +10,16 @@ current). core.prospects depends on core/company_idcc, so a new IDCC load rebuil
 
 from pathlib import Path
 
-from dagster import (
-    AssetExecutionContext,
-    AssetIn,
-    AssetKey,
-    MaterializeResult,
-    MetadataValue,
-    multi_asset,
-)
+from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, MetadataValue
 
 from assets.common import (
-    WAREHOUSE_POOL,
     preview,
     raw_file_asset,
     recorded_file,
     report_metadata,
     require,
     table_asset,
+    table_assets,
     table_spec,
 )
 from assets.resources import PathsResource, RegistrySourcesResource, WarehouseResource
@@ -73,7 +66,7 @@ def idcc_kali_file(
     return recorded_file(context, fetch_kali(source, paths.raw("idcc")))
 
 
-@multi_asset(
+@table_assets(
     specs=[
         table_spec(
             SIRET_IDCC,
@@ -92,7 +85,6 @@ def idcc_kali_file(
         ),
     ],
     ins={"idcc_siret_file": AssetIn(SIRET_FILE)},
-    pool=WAREHOUSE_POOL,
 )
 def idcc_tables(
     context: AssetExecutionContext,

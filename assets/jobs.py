@@ -12,16 +12,9 @@ and the tables keep what they hold.
 from datetime import date
 from pathlib import Path
 
-from dagster import (
-    AssetExecutionContext,
-    AssetIn,
-    AssetKey,
-    MaterializeResult,
-    MetadataValue,
-    multi_asset,
-)
+from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, MetadataValue
 
-from assets.common import NETWORK_RETRY, WAREHOUSE_POOL, preview, raw_file_asset, rejects_table, table_asset, table_spec
+from assets.common import NETWORK_RETRY, preview, raw_file_asset, rejects_table, table_asset, table_assets, table_spec
 from assets.resources import FranceTravailResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from firmo.sqlfiles import load_sql, render_identifiers
@@ -72,7 +65,7 @@ def jobs_offres_file(
     return str(summary.path)
 
 
-@multi_asset(
+@table_assets(
     specs=[
         table_spec(
             OFFRES_KEY,
@@ -81,7 +74,6 @@ def jobs_offres_file(
         )
     ],
     ins={"jobs_offres_file": AssetIn(OFFRES_FILE)},
-    pool=WAREHOUSE_POOL,
 )
 def jobs_offres_table(context: AssetExecutionContext, warehouse: WarehouseResource, jobs_offres_file: str):
     with warehouse.get_connection() as con:
@@ -108,7 +100,7 @@ def jobs_offres_table(context: AssetExecutionContext, warehouse: WarehouseResour
         )
 
 
-@multi_asset(
+@table_assets(
     specs=[
         table_spec(
             LBB_KEY,
@@ -121,7 +113,6 @@ def jobs_offres_table(context: AssetExecutionContext, warehouse: WarehouseResour
             description="Hiring potential by SIRET and ROME code (La Bonne Boîte; the SIRET is exact).",
         ),
     ],
-    pool=WAREHOUSE_POOL,
     retry_policy=NETWORK_RETRY,
 )
 def labonneboite_tables(

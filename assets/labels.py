@@ -3,16 +3,9 @@
 
 from pathlib import Path
 
-from dagster import (
-    AssetExecutionContext,
-    AssetIn,
-    AssetKey,
-    MaterializeResult,
-    MetadataValue,
-    multi_asset,
-)
+from dagster import AssetExecutionContext, AssetIn, AssetKey, MaterializeResult, MetadataValue
 
-from assets.common import WAREHOUSE_POOL, preview, raw_file_asset, rejects_table, report_counts, table_spec
+from assets.common import preview, raw_file_asset, rejects_table, report_counts, table_assets, table_spec
 from assets.resources import LabelSourcesResource, PathsResource, WarehouseResource
 from firmo.metadata import bar_chart, markdown_table
 from sources.labels.api import fetch_label_source
@@ -40,7 +33,7 @@ def label_files(
     return files
 
 
-@multi_asset(
+@table_assets(
     specs=[
         *(
             table_spec(
@@ -59,7 +52,6 @@ def label_files(
         ),
     ],
     ins={"label_files": AssetIn(FILES)},
-    pool=WAREHOUSE_POOL,
 )
 def label_tables(context: AssetExecutionContext, warehouse: WarehouseResource, label_files: dict[str, list[str]]):
     """Load the fetched sources (a source not configured keeps its previous table, and is not
