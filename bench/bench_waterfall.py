@@ -31,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 import httpx
 import psutil
 
@@ -42,6 +43,7 @@ from waterfall.config import WaterfallConfig, from_mapping  # noqa: E402
 from waterfall.enrich import EnrichReport, build_providers, enrich_leads  # noqa: E402
 from waterfall.fake import FakeConfig, FakeServer, ProviderBehaviour  # noqa: E402
 from waterfall.fake.vendor import base_path  # noqa: E402
+from waterfall.providers.base import Field  # noqa: E402
 
 EMAIL = ["findymail", "icypeas", "enrow", "prospeo", "hunter", "lusha", "apollo"]
 POLLING = {"icypeas", "enrow", "dropcontact", "fullenrich"}
@@ -125,13 +127,153 @@ def email_credits(con, run_id: str) -> tuple[float, int]:
     return float(credits), int(found)
 
 
+# -- --order-study: the order from evidence (waterfall/stats.py) and the job-change re-check ---------
+# Fifteen stand-in vendors (every adapter of the registry, in process through ASGI: no rate limit,
+# no latency, the study counts credits, not seconds) with distinct hit rates; their prices are each
+# vendor's own as the fakes bill them.
+STUDY_HIT = {"findymail": 0.25, "icypeas": 0.35, "enrow": 0.3, "leadmagic": 0.3, "datagma": 0.25, "prospeo": 0.4,
+             "hunter": 0.45, "lusha": 0.35, "pdl": 0.3, "rocketreach": 0.35, "kaspr": 0.3, "apollo": 0.45,
+             "dropcontact": 0.5, "fullenrich": 0.6}  # fmt: skip
+
+
+def study_config(email: list[str], naive: bool = False, stop_on_risky: bool = False) -> WaterfallConfig:
+    """The chain `email` (plus the default verify chain), no rate limit or budget; `naive`: never stop."""
+    from waterfall.config import load_config
+
+    providers = {name: {"rps": None, "rpm": None, "concurrency": 64, "timeout_s": 30.0, "poll_interval_s": 0.001,
+                        "retries": {"attempts": 2, "backoff_s": 0.0, "max_backoff_s": 0.0}} for name in STUDY_HIT}
+    data = {"order": {"domain": [], "email": email, "verify": list(load_config().chain(Field.VERIFY)), "phone": [],
+                      "people": []},
+            "lead_concurrency": 256, "budget": {"per_lead": None, "per_run": None}, "providers": providers}  # fmt: skip
+    if naive:  # every vendor asked, the first address found kept
+        data["stop"] = {"stop_on": ["unknown"], "fallback": ["valid", "risky"], "verify": []}
+    elif stop_on_risky:  # an accept-all domain answers risky to every vendor: the first risky ends the chain
+        data["stop"] = {"stop_on": ["valid", "risky"], "fallback": [], "verify": ["risky"]}
+    return from_mapping(data)
+
+
+def study_naive(email: list[str]) -> WaterfallConfig:
+    return study_config(email, naive=True)
+
+
+async def study_run(con, cfg: WaterfallConfig, fake: FakeConfig, run_id: str):
+    from waterfall.fake import build_app
+
+    app = build_app(fake)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake", timeout=60) as c:
+        providers = build_providers(cfg, c, fake.env(), {n: "http://fake" + base_path(n) for n in STUDY_HIT},
+                                    poll_interval=0.0, poll_timeout=10.0)  # fmt: skip
+        report = await enrich_leads(con, "bench", cfg, providers, run_id=run_id)
+    return report, app.state.fake.stats()
+
+
+def study_leads(con, n: int, offset: int) -> None:
+    make_leads(con, n + offset)
+    con.execute("DELETE FROM leads.bench WHERE rank <= $o OR website_domain IS NULL", {"o": offset})
+
+
+def found_emails(con, valid_only: bool = False) -> set[str]:
+    where = "email IS NOT NULL" + (" AND email_status = 'valid'" if valid_only else "")
+    return {r[0] for r in con.execute(f"SELECT siren FROM leads.bench_enriched WHERE {where}").fetchall()}
+
+
+def order_study(probe: int, test: int, contacts: int, budget: float) -> None:
+    from waterfall import stats
+    from waterfall.config import DEFAULT_PATH, load_config
+
+    fake = FakeConfig(providers={n: ProviderBehaviour(hit_rate=r, phone_rate=0.4) for n, r in STUDY_HIT.items()})
+    default = [n for n in load_config().chain(Field.EMAIL)]
+    print(f"default email order: {', '.join(default)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        # 1. evidence: ask every vendor about `probe` leads (never stop)
+        con = db.connect(Path(tmp) / "probe.duckdb")
+        study_leads(con, probe, 0)
+        t0 = time.perf_counter()
+        asyncio.run(study_run(con, study_naive(default), fake, "probe"))
+        print(f"probe: every vendor asked about {probe:,} leads in {time.perf_counter() - t0:.1f} s")
+        print(stats.render([r for r in stats.collect(con) if r.field == "email"]))
+        sirens = [s for (s,) in con.execute("SELECT siren FROM leads.bench").fetchall()]
+        sug = stats.suggest(con, sirens, default, DEFAULT_PATH.read_text(encoding="utf-8"), by=None)
+        print(sug.render())
+        con.close()
+        # 2. the default order, the suggested one and every vendor on `test` other leads
+        figures = {}
+        for label, cfg in (("default", study_config(default)), ("suggested", study_config(sug.suggested)),
+                           ("default, stop on risky", study_config(default, stop_on_risky=True)),
+                           ("suggested, stop on risky", study_config(sug.suggested, stop_on_risky=True)),
+                           ("every vendor", study_naive(default))):  # fmt: skip
+            con = db.connect(Path(tmp) / f"{label.replace(' ', '_')}.duckdb")
+            study_leads(con, test, probe)
+            t0 = time.perf_counter()
+            _, billed = asyncio.run(study_run(con, cfg, fake, label))
+            spent = sum(v["credits_used"] for v in billed.values())
+            figures[label] = (spent, found_emails(con), found_emails(con, True), time.perf_counter() - t0)
+            con.close()
+        base, base_valid = figures["every vendor"][1], figures["every vendor"][2]
+        for label, (spent, found, valid, secs) in figures.items():
+            print(f"{label:>24}: {spent:,.1f} credits, {len(found):,} emails found ({len(valid):,} valid), "
+                  f"{spent / max(len(found), 1):.3f} credits per found email ({spent / max(len(valid), 1):.3f} per valid); "
+                  f"coverage {len(found & base) / max(len(base), 1):.1%} of every vendor's {len(base):,} emails, "
+                  f"{len(valid & base_valid) / max(len(base_valid), 1):.1%} of its {len(base_valid):,} valid ({secs:.1f} s)")  # fmt: skip
+    recheck_study(contacts, budget)
+
+
+def recheck_study(contacts: int, budget: float) -> None:
+    from datetime import date, datetime
+
+    from waterfall.fake import build_app
+    from waterfall.fake.world import Careers, World
+    from waterfall.providers.registry import PROVIDERS, build_provider
+    from waterfall.recheck import Subject, recheck
+
+    careers = Careers(move_rate=0.12, promotion_rate=0.05, side_role_rate=0.03, today=date(2026, 12, 1))
+    fake = FakeConfig(providers={n: ProviderBehaviour(hit_rate=r) for n, r in STUDY_HIT.items()}, careers=careers)
+    world = World(fake.seed, fake.catch_all_rate, fake.invalid_rate, fake.forgotten_rate, careers)
+    people = []
+    for i in range(contacts):
+        domain = f"entreprise-{i // 4}.fr"
+        first, last = FIRST[i % 16], LAST[(i // 16) % 16] + ("" if i < 256 else f"-{i}")
+        people.append(Subject(f"{200000000 + i // 4}", f"Entreprise {i // 4}", first, last, domain,
+                              world.email_of(first, last, domain), "valid", "Gérant", datetime(2025, 1, 1)))  # fmt: skip
+    employer = sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer)
+    for month_budget in (budget, 2000.0):
+        con = duckdb.connect()  # in memory (db.connect() without a path is the configured warehouse)
+        db.ensure_schemas(con)
+
+        async def go(con=con, month_budget=month_budget):
+            app = build_app(fake)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as c:
+                built = {n: build_provider(n, c, fake.env(), base_url="http://fake" + base_path(n)) for n in employer}
+                verifier = build_provider("hunter", c, fake.env(), base_url="http://fake" + base_path("hunter"))
+                report = await recheck(con, people, built, recheck_days=180, monthly_budget=month_budget,
+                                       now=datetime(2026, 12, 1, 9), verifier=verifier)  # fmt: skip
+            return report, app.state.fake.stats()
+
+        t0 = time.perf_counter()
+        report, billed = asyncio.run(go())
+        spent = sum(billed[n]["credits_used"] for n in (*employer, "hunter"))
+        print(f"re-check of {contacts:,} contacts, budget {month_budget:,.0f}: {report.checked:,} checked, "
+              f"{report.not_reached:,} left for next month, {report.credits:,.1f} credits (the fakes billed {spent:,.1f}), "
+              f"order {', '.join(report.providers)}, outcomes {report.outcomes}, {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        con.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--leads", type=int, default=10_000)
     ap.add_argument("--rps", type=float, default=30.0, help="every provider's rate limit (requests/s)")
     ap.add_argument("--latency-ms", type=float, default=50.0)
     ap.add_argument("--naive", type=int, default=2_000)
+    ap.add_argument("--order-study", action="store_true",
+                    help="only the order-from-evidence study and the job-change re-check (in process, no rate limits)")
+    ap.add_argument("--probe", type=int, default=500, help="--order-study: leads every vendor is asked about")
+    ap.add_argument("--test", type=int, default=2_000, help="--order-study: leads each order is measured on")
+    ap.add_argument("--contacts", type=int, default=10_000, help="--order-study: contacts re-checked")
+    ap.add_argument("--recheck-budget", type=float, default=12_000.0, help="--order-study: monthly re-check credits")
     args = ap.parse_args()
+    if args.order_study:
+        order_study(args.probe, args.test, args.contacts, args.recheck_budget)
+        return
     try:
         import sniffio  # noqa: F401
     except ImportError:

@@ -148,3 +148,19 @@ def test_cli_prints_the_table_and_writes_the_suggestion_without_applying_it(ware
                                                                "worked out for one lead list")  # fmt: skip
     bad = runner.invoke(app, ["waterfall", "stats", "--by", "region", "--db", str(warehouse)])
     assert (bad.exit_code, bad.output.strip()) == (1, "firmo: --by 'region': expected one of naf_section, headcount_band")
+
+
+def test_pattern_pays_for_the_verifications_of_its_candidates(tmp_path):
+    con = duckdb.connect()
+    db.ensure_schemas(con)
+    con.execute(load_sql("waterfall/create_tables"))
+    row = lambda run, siren, field, provider, credits, status="unknown": (  # noqa: E731
+        run, "demo", siren, field, provider, None, None, status, None, None, credits, False, None, T)
+    con.executemany(f"INSERT INTO waterfall.provenance VALUES ({', '.join('?' * 14)})", [
+        row("r1", "A", "email", "pattern", 0.0), row("r1", "B", "email", "pattern", 0.0),
+        row("r1", "A", "verify", "hunter", 0.5), row("r1", "A", "verify", "hunter", 0.5),
+        row("r1", "C", "verify", "hunter", 0.5),  # a lead pattern was not asked about
+        row("r2", "B", "verify", "hunter", 0.5),  # another run
+    ])  # fmt: skip
+    got = {(r.provider, r.field): r.credits for r in stats.collect(con)}
+    assert got == {("pattern", "email"): 1.0, ("hunter", "verify"): 2.0}
