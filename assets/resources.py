@@ -26,6 +26,7 @@ from dagster_duckdb import DuckDBResource
 
 from firmo import db
 from firmo.settings import Settings, provider_key_var
+from waterfall.dns import MxResolver
 from waterfall.providers.registry import KEYED_PROVIDERS
 
 # Stable addresses of the public files (inpi_bodacc.md §2.1). The RNE stock is not among them:
@@ -268,6 +269,24 @@ class ProvidersResource(ConfigurableResource):
 
 
 # --------------------------------------------------------------------------- registry APIs (nightly)
+
+
+class DnsResource(ConfigurableResource):
+    """The DNS server asked whether a company's domain receives mail (MX lookup) before any paid
+    email question about it (waterfall.dns). `nameserver` is FIRMO_DNS_RESOLVER (`host[:port]`);
+    empty means the system's resolvers. The demo and the tests point it at a DNS server on loopback
+    (waterfall.fake.dns)."""
+
+    nameserver: str = ""
+    timeout_s: float = 3.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DnsResource:
+        return cls(nameserver=settings.dns_resolver)
+
+    def resolver(self) -> MxResolver:
+        """A new resolver per run: its cache (one query per domain) lives as long as the run."""
+        return MxResolver(self.nameserver, timeout=self.timeout_s)
 
 
 class SireneApiResource(ConfigurableResource):
@@ -537,6 +556,7 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "registry_sources": RegistrySourcesResource.from_settings(settings),
         "decp": DecpResource.from_settings(settings),
         "providers": ProvidersResource.from_settings(settings),
+        "dns": DnsResource.from_settings(settings),
         "sirene_api": SireneApiResource.from_settings(settings),
         "rne_api": RneApiResource.from_settings(settings),
         "hubspot": HubSpotResource.from_settings(settings),

@@ -1,5 +1,6 @@
 """`enriched_leads`: the contact-enrichment waterfall over one ICP's lead list (partitioned by
-ICP, after `icp_leads`). Writes leads.<icp>_enriched, waterfall.provenance and waterfall.runs;
+ICP, after `icp_leads`). Writes leads.<icp>_enriched, waterfall.company_profiles,
+waterfall.provenance and waterfall.runs;
 credits, hit rates and the coverage funnel go to the asset metadata."""
 
 from pathlib import Path
@@ -16,7 +17,7 @@ from dagster import (
 from assets.common import WAREHOUSE_POOL
 from assets.icp import icp_files
 from assets.partitions import icp_partitions
-from assets.resources import PathsResource, ProvidersResource, WarehouseResource
+from assets.resources import DnsResource, PathsResource, ProvidersResource, WarehouseResource
 from firmo.icp import load_icp
 from firmo.icp.authority import AuthorityPlan
 from waterfall.config import load_config
@@ -33,12 +34,18 @@ from waterfall.enrich import run_enrichment
     pool=WAREHOUSE_POOL,
 )
 def enriched_leads(
-    context: AssetExecutionContext, warehouse: WarehouseResource, providers: ProvidersResource, paths: PathsResource
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    providers: ProvidersResource,
+    paths: PathsResource,
+    dns: DnsResource,
 ) -> MaterializeResult:
     """Each lead's decision maker: company domain, professional email (with its verification
     status) and direct phone, provider after provider until one answers `valid`, within the
     credit budget, never paying twice (answer cache), with provider and date per value.
-    Suppressed people, existing customers and non-diffusible units cost nothing."""
+    Suppressed people, existing customers and non-diffusible units cost nothing. Before the
+    contacts, each company's domain, LinkedIn page, switchboard and headcount (the company-level
+    waterfall, waterfall.company_profiles); a domain without MX record (`dns`) gets no email question."""
     icp = context.partition_key
     config = load_config(Path(providers.config_path) if providers.config_path else None)
     configured = providers.configured()
@@ -56,7 +63,14 @@ def enriched_leads(
 
     with warehouse.get_connection() as con:
         report = run_enrichment(
-            con, icp, config, env=providers.key_env(), base_urls=providers.base_urls, progress=progress, plan=plan
+            con,
+            icp,
+            config,
+            env=providers.key_env(),
+            base_urls=providers.base_urls,
+            progress=progress,
+            plan=plan,
+            resolver=dns.resolver(),
         )
     meta = report.metadata()
     return MaterializeResult(

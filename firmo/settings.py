@@ -344,6 +344,12 @@ class Settings(BaseModel):
     waterfall_config: Path | None = _var(
         "FIRMO_WATERFALL_CONFIG", "Waterfall YAML (order, budgets, limits); default the shipped waterfall/default.yaml."
     )
+    dns_resolver: str = _var(
+        "FIRMO_DNS_RESOLVER",
+        "DNS server (host[:port]) asked for company domains' MX records before any paid email lookup; "
+        "empty: the system's resolvers (/etc/resolv.conf).",
+        "",
+    )
     recheck_days: int = _var(
         "FIRMO_RECHECK_DAYS",
         "People enriched (or last re-checked) more than this many days ago are re-checked for a job change.",

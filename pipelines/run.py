@@ -168,11 +168,13 @@ def dagster_instance(settings: Settings):
 
 @contextlib.contextmanager
 def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
-    """Demo only: the local fake provider server (loopback, real APIs), unless real keys are set.
-    Yields the settings to run with: the stand-ins' keys, base URLs and waterfall limits added.
+    """Demo only: the local fake provider server (loopback, real APIs), unless real keys are set,
+    and a DNS server answering the stand-in world's MX records (unless FIRMO_DNS_RESOLVER is set).
+    Yields the settings to run with: the stand-ins' keys, base URLs, DNS and waterfall limits added.
     Their keys are also in the process environment for the duration, because the providers
     resource holds them as `EnvVar`s that Dagster resolves from there when a run starts."""
     from waterfall.fake.config import FakeConfig
+    from waterfall.fake.dns import FakeDnsServer, world_table
     from waterfall.fake.server import FakeServer
 
     settings = settings or Settings.from_env()
@@ -181,7 +183,7 @@ def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
         log.info("provider keys found in the environment: the demo uses them, not the stand-in server")
         yield settings
         return
-    with FakeServer(config) as server:
+    with FakeServer(config) as server, FakeDnsServer(world_table(config.seed)) as dns:
         names = list(config.providers)
         urls = {name: server.base_url(name) for name in names}
         changes: dict[str, object] = {
@@ -196,7 +198,9 @@ def stand_in_providers(settings: Settings | None = None) -> Iterator[Settings]:
         }
         if "waterfall_config" in changes:
             exported["FIRMO_WATERFALL_CONFIG"] = str(changes["waterfall_config"])
-        log.info("stand-in providers on %s (%s)", server.url, ", ".join(names))
+        if not settings.dns_resolver:  # the stand-in world's MX records (UDP on loopback)
+            changes["dns_resolver"] = exported["FIRMO_DNS_RESOLVER"] = dns.address
+        log.info("stand-in providers on %s (%s), DNS on %s", server.url, ", ".join(names), dns.address)
         with environment(exported):
             yield settings.with_values(**changes)
 

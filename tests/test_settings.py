@@ -59,6 +59,7 @@ EVERY_VARIABLE = {
     "FIRMO_SALESFORCE_BULK_THRESHOLD": ("500", "salesforce_bulk_threshold", 500),
     "FIRMO_WATERFALL_CONFIG": ("/srv/waterfall.yaml", "waterfall_config", Path("/srv/waterfall.yaml")),
     "FIRMO_RECHECK_DAYS": ("90", "recheck_days", 90),
+    "FIRMO_DNS_RESOLVER": ("127.0.0.1:5353", "dns_resolver", "127.0.0.1:5353"),
     "FIRMO_RECHECK_MONTHLY_CREDITS": ("500", "recheck_monthly_credits", 500.0),
     "FIRMO_DEBUG": ("yes", "debug", True),
     "FIRMO_PIPEDRIVE_API_URL": ("http://127.0.0.1:9/pd", "pipedrive_api_url", "http://127.0.0.1:9/pd"),

@@ -7,11 +7,12 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from assets.partitions import icp_partitions
+from assets.resources import DnsResource, PathsResource, ProvidersResource, WarehouseResource
 from assets.waterfall import enriched_leads
 from firmo import db
 from firmo.settings import Settings
-from assets.resources import PathsResource, ProvidersResource, WarehouseResource
 from waterfall.fake.config import FakeConfig
+from waterfall.fake.dns import FakeDnsServer
 from waterfall.fake.server import FakeServer
 
 
@@ -30,7 +31,7 @@ def warehouse(tmp_path):
 
 def test_enrichment_run_keeps_keys_secret(warehouse, monkeypatch, tmp_path):
     fake = FakeConfig.demo()
-    with FakeServer(fake) as server:
+    with FakeServer(fake) as server, FakeDnsServer(lambda domain: [(10, f"mx.{domain}")]) as dns:
         for var, key in fake.env().items():
             monkeypatch.setenv(var, key)
         for name in fake.providers:
@@ -39,12 +40,22 @@ def test_enrichment_run_keeps_keys_secret(warehouse, monkeypatch, tmp_path):
         providers = ProvidersResource.from_settings(Settings.from_env())
         instance = DagsterInstance.ephemeral()
         instance.add_dynamic_partitions(icp_partitions.name, ["demo"])
-        result = materialize([enriched_leads], partition_key="demo", instance=instance, resources={
-            "warehouse": WarehouseResource(database=str(warehouse)), "providers": providers,
-            # the ICP folder holds no `demo` file: no personas, the officers are the contacts
-            "paths": PathsResource(data_dir=str(tmp_path), exports_dir=str(tmp_path / "exports"),
-                                   icp_dir=str(tmp_path / "icps"))})
+        result = materialize(
+            [enriched_leads],
+            partition_key="demo",
+            instance=instance,
+            resources={
+                "warehouse": WarehouseResource(database=str(warehouse)),
+                "providers": providers,
+                "dns": DnsResource(nameserver=dns.address),
+                # the ICP folder holds no `demo` file: no personas, the officers are the contacts
+                "paths": PathsResource(
+                    data_dir=str(tmp_path), exports_dir=str(tmp_path / "exports"), icp_dir=str(tmp_path / "icps")
+                ),
+            },
+        )
         requests = sum(p["requests"] for p in server.stats().values())
+        checked = set(dns.queries)
     assert result.success
     metadata = result.asset_materializations_for_node("enriched_leads")[0].metadata
     assert (metadata["leads"].value, metadata["blocked"].value) == (3, 1)
@@ -52,7 +63,9 @@ def test_enrichment_run_keeps_keys_secret(warehouse, monkeypatch, tmp_path):
     # the P unit was never asked about, and nothing in the run's records holds a key
     with db.connection(warehouse, read_only=True) as con:
         asked = {s for (s,) in con.execute("SELECT DISTINCT siren FROM waterfall.provenance").fetchall()}
-        enriched = con.execute("SELECT siren, email, enrichment_reason FROM leads.demo_enriched ORDER BY rank").fetchall()
+        enriched = con.execute(
+            "SELECT siren, email, enrichment_reason FROM leads.demo_enriched ORDER BY rank"
+        ).fetchall()
     assert "552100554" not in asked and asked == {"443061841", "880878145"}
     # the blocked lead stays in the list, with no contact and the reason why
     assert enriched[2] == ("552100554", None, "blocked: non-diffusible unit (SIRENE statut P)")
@@ -60,4 +73,10 @@ def test_enrichment_run_keeps_keys_secret(warehouse, monkeypatch, tmp_path):
     for key in fake.env().values():
         assert key not in records
     assert requests > 0
+    # every company domain found was checked (once) before its email questions
+    with db.connection(warehouse, read_only=True) as con:
+        domains = {
+            d for (d,) in con.execute("SELECT value FROM waterfall.company_profiles WHERE field = 'domain'").fetchall()
+        }
+    assert checked == {f"{d} MX" for d in domains}
     assert metadata["dagster/row_count"].value == 3

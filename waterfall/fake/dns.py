@@ -35,9 +35,10 @@ MX_TTL = 3600
 NEGATIVE_TTL = 900  # the SOA minimum: how long a resolver may remember "no such domain / no MX"
 
 
-def world_table(world: World, no_mx_rate: float = 0.1) -> Callable[[str], Records | None]:
-    """Every `<slug>.fr` domain of the fake world: most have `10 mx1.<domain>` and `20 mx2.<domain>`,
-    a stable `no_mx_rate` share have none (a parked or web-only domain)."""
+def world_table(seed: str, no_mx_rate: float = 0.1) -> Callable[[str], Records | None]:
+    """Every domain of the fake vendors' world (seeded like it): most have `10 mx1.<domain>` and
+    `20 mx2.<domain>`, a stable `no_mx_rate` share have none (a parked or web-only domain)."""
+    world = World(seed, 0.0, 0.0, 0.0)
 
     def records(domain: str) -> Records | None:
         if world.h("mx", domain) < no_mx_rate:
