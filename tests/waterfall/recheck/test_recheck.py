@@ -186,3 +186,22 @@ def test_job_changes_are_signals_with_the_relation_in_the_label(con):
     ).fetchone()
     assert warm[0] in ("900000001", "900000003") and warm[3] == "job_change"
     assert " (a contact at your customer Acme Conseil)" in warm[2] or " (a contact on an open deal at " in warm[2]
+
+
+def test_run_recheck_builds_the_employer_vendors_from_keys_and_urls_on_loopback(con):
+    """The assets' entry point: every provider with a key whose class returns an employer, in or out
+    of the chains, and the verify chain's first provider as the verifier, over real HTTP."""
+    from waterfall.config import load_config
+    from waterfall.fake import FakeServer
+    from waterfall.recheck import run_recheck
+
+    people = subjects()[:40]
+    with FakeServer(CONFIG) as server:
+        report = run_recheck(con, people, config=load_config(), env=CONFIG.env(),
+                             base_urls={n: server.base_url(n) for n in PROVIDERS if PROVIDERS[n].key_env},
+                             recheck_days=180, monthly_budget=1000.0, now=NOW)  # fmt: skip
+        billed = server.stats()
+    assert report.providers == ["apollo", "pdl"]
+    assert (report.due, report.checked) == (40, 40)
+    assert report.credits == sum(billed[n]["credits_used"] for n in billed)
+    assert set(report.credits_by_provider) <= {"apollo", "pdl", "hunter"}
