@@ -11,6 +11,7 @@ quarantine), with the cursor and the touched SIRENs in its publish transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,11 @@ class SirenePoll:
     applied: dict[str, int] = field(default_factory=dict)
     sirens: list[str] = field(default_factory=list)
     report: SireneDelta | None = None
+
+
+def _second(record: Mapping[str, str | None], kind: str) -> str:
+    """`dateDernierTraitement…` to the second (the API adds `.000`, the stock does not)."""
+    return str(record.get(PROCESSED_AT[kind]) or "")[:19]
 
 
 def _start(con: duckdb.DuckDBPyConnection) -> dict:
@@ -57,14 +63,9 @@ def poll_sirene(con: duckdb.DuckDBPyConnection, client, *, poll_id: str, workdir
         ts, keys = cursor[kind]["ts"], set(cursor[kind]["keys"])
         key = KEYS[kind][0]
         fetched = list(fetch(datetime.fromisoformat(ts)))
-        new = [
-            r
-            for r in fetched
-            if str(r.get(PROCESSED_AT[kind]) or "") > ts
-            or (str(r.get(PROCESSED_AT[kind]) or "") == ts and r.get(key) not in keys)
-        ]
-        latest = max([ts, *(str(r.get(PROCESSED_AT[kind]) or "") for r in new)])
-        at_latest = {str(r.get(key)) for r in new if str(r.get(PROCESSED_AT[kind]) or "") == latest}
+        new = [r for r in fetched if _second(r, kind) > ts or (_second(r, kind) == ts and str(r.get(key)) not in keys)]
+        latest = max([ts, *(_second(r, kind) for r in new)])
+        at_latest = {str(r.get(key)) for r in new if _second(r, kind) == latest}
         moved[kind] = {"ts": latest, "keys": sorted(at_latest | (keys if latest == ts else set()))}
         out.fetched[kind], out.applied[kind] = len(fetched), len(new)
         records[kind] = new
