@@ -1,10 +1,13 @@
 """The waterfall: for each lead, ask providers one after the other until the stop rule is met.
 
 Per lead, in this order: blocked? (suppression list, customers, P units: checked before any call,
-so a blocked lead costs nothing) -> domain (only when the lead has none: most finders need it)
+so a blocked lead costs nothing) -> domain (only when the lead has none: most finders need it; the
+company-level waterfall, `waterfall.company`, gives it through `company_domains` before the run,
+this engine's own `domain` chain is the fallback)
 -> people (when the ICP lists personas and the domain is known: the person holding the first
-persona found becomes the contact, `_people`) -> email -> verification of a found-but-unverified
-email -> phone. For each field the configured
+persona found becomes the contact, `_people`) -> email (not asked when `mail_check` says the
+domain has no MX record, `waterfall.dns`) -> verification of a found-but-unverified email ->
+phone. For each field the configured
 chain is walked in order; an answer whose status is in `stop.stop_on` ends it, one in
 `stop.fallback` is kept in case nothing better turns up, invalid ones are ignored.
 

@@ -6,7 +6,8 @@ A company is known by a vendor by a stable hash of its domain against the vendor
 its name when asked by name, as Hunter's domain search is). What is known about it is stable per
 domain and the same for every vendor (`company_facts`), each vendor giving only the fields its
 documented schema has: PDL and Lusha have no switchboard, Hunter and Lusha give a headcount range,
-Apollo and PDL an integer. A hit costs 1 credit, a miss nothing.
+Apollo and PDL an integer. A hit costs 1 credit, a miss nothing; an account at 0 credits is
+refused with the vendor's quota error (Hunter 429, the others 402).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def company_facts(world: World, domain: str) -> CompanyFacts:
 
 def _known(vendor: Vendor, domain: str | None, name: str | None) -> CompanyFacts | None:
     """The company if `vendor` knows it (recorded as a hit or miss in the fake's stats)."""
+    vendor.state.require(vendor.name)  # an account at 0 credits is refused, hit or miss
     rate = vendor.behaviour.hit_rate
     if domain:
         known = vendor.world.h(vendor.name, "company", domain.lower()) < rate
