@@ -37,6 +37,10 @@ SEARCH_RESULT_CAP = 10_000  # results one search query can page through (HTTP 40
 ASSOCIATION_BATCH = 1_000  # inputs per v4 associations batch/read (since 10 Feb 2025)
 NOTE_TO_COMPANY = 190  # HUBSPOT_DEFINED association type id note -> company
 NOTE_MAX_CHARS = 65_536  # hs_note_body
+# the burst window HubSpot counts (10 s, §1.8), plus a margin: HubSpot starts its window when a
+# request arrives, the client when it leaves, and the gap varies; without it a full window
+# sometimes reaches HubSpot a few milliseconds early and answers 429
+BURST_WINDOW = 10.25
 
 
 class HubSpotError(RuntimeError):
@@ -96,11 +100,16 @@ class HubSpotClient:
 
     def _throttle(self) -> None:
         now = time.monotonic()
-        while self._window and now - self._window[0] >= 10:
+        while self._window and now - self._window[0] >= BURST_WINDOW:
             self._window.popleft()
         if len(self._window) >= self._per_10s:
-            self._sleep(10 - (now - self._window[0]))
+            self._sleep(BURST_WINDOW - (now - self._window[0]))
         self._window.append(time.monotonic())
+
+    def _window_wait(self) -> float:
+        """Until the oldest request of the client's window ages out: what a 429 without
+        Retry-After (HubSpot sends none to API clients, §1.8) is waited, not a blind backoff."""
+        return max(0.05, BURST_WINDOW - (time.monotonic() - self._window[0])) if self._window else 1.0
 
     def _request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> httpx.Response:
         for attempt in range(self.max_retries + 1):
@@ -108,7 +117,8 @@ class HubSpotClient:
             response = self._http.request(method, path, json=body)
             if response.status_code not in RETRY_STATUSES or attempt == self.max_retries:
                 break
-            self._sleep(_retry_after(response, attempt))
+            rolling = response.status_code == 429 and "Retry-After" not in response.headers
+            self._sleep(self._window_wait() if rolling else _retry_after(response, attempt))
         if response.status_code >= 400:
             raise HubSpotError(f"HubSpot {method} {path} -> {response.status_code}: {_message(response)}")
         return response
