@@ -105,6 +105,7 @@ class ApolloProvider(HttpProvider, EmployerCheck):
             credits=1.0,
             raw_status=raw,
             confidence=match.extrapolated_email_confidence,
+            extra={"linkedin_url": match.linkedin_url} if match.linkedin_url else {},  # for the vendors after it
         )
 
     async def find_people(self, query: PeopleQuery) -> Answer:

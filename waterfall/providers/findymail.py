@@ -13,6 +13,7 @@ from waterfall.providers.transport import HttpProvider, Shape, require_names
 
 class _Contact(Shape):  # doc §2.9, as far as we read it
     email: str | None = None
+    linkedin_url: str | None = None
 
 
 class _Search(Shape):
@@ -41,7 +42,10 @@ class FindymailProvider(HttpProvider):
         ).contact
         if contact is None or not contact.email:
             return self.miss(Field.EMAIL)
-        return Answer(self.name, Field.EMAIL, contact.email, Status.VALID, credits=1.0, raw_status="verified")
+        extra = {"linkedin_url": contact.linkedin_url} if contact.linkedin_url else {}  # for the vendors after it
+        return Answer(
+            self.name, Field.EMAIL, contact.email, Status.VALID, credits=1.0, raw_status="verified", extra=extra
+        )
 
     async def verify_email(self, email: str) -> Answer:
         body = self.checked_as(_Verify, await self.send("POST", "/verify", json={"email": email}))

@@ -23,6 +23,7 @@ from waterfall.providers.base import (
     Status,
     Transient,
 )
+from waterfall.providers.linkedin import profile_slug
 from waterfall.providers.people import first_match, person_answer
 from waterfall.providers.transport import HttpProvider, Shape, parse_retry_after, require_names
 
@@ -122,7 +123,7 @@ class HunterProvider(HttpProvider):
 
     async def find_email(self, person: Person) -> Answer:
         first, last = require_names(self.name, person)
-        params = {"first_name": first, "last_name": last}
+        params = {"first_name": first, "last_name": last, "linkedin_handle": profile_slug(person.linkedin_url)}
         params.update({"domain": person.domain} if person.domain else {"company": person.company_name})
         data = self.checked_as(_Finder, await self.send("GET", "/email-finder", params=params)).data
         if not data.email:
