@@ -31,6 +31,7 @@ the person and call `on_forgotten`.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -94,6 +95,7 @@ class Attempt:
     from_cache: bool
     reason: str | None
     asked_at: datetime
+    latency_ms: float | None = None  # a live answer: its last attempt's time to answer (rate-limit wait included)
 
 
 @dataclass(frozen=True)
@@ -238,8 +240,14 @@ class Waterfall:
             return None
         charged = 0.0
         asked = self._for_lead(provider, res)
+        started = [0.0]
+
+        async def timed() -> Answer:
+            started[0] = time.perf_counter()  # each attempt restarts the clock: the answer's own latency
+            return await _ask(asked, what, subject)
+
         try:
-            answer = await gate.call(lambda: _ask(asked, what, subject))
+            answer = await gate.call(timed)
             charged = answer.credits
         except Forgotten as exc:
             raise _Erased(f"{name}: {exc}") from None
@@ -259,7 +267,8 @@ class Waterfall:
             self.budget.settle(name, ceiling, charged)
         res.credits += charged
         self.cache.put(answer, key, res.person.siren)
-        self._record(res, answer, email, from_cache=False, asked_at=self.now)
+        latency = (time.perf_counter() - started[0]) * 1000
+        self._record(res, answer, email, from_cache=False, asked_at=self.now, latency_ms=latency)
         return answer
 
     async def _delegated(self, res: LeadResult, name: str, email: str) -> Answer:
@@ -286,7 +295,14 @@ class Waterfall:
         return replace(answer, credits=0.0)
 
     def _record(
-        self, res: LeadResult, answer: Answer, email: str | None, *, from_cache: bool, asked_at: datetime
+        self,
+        res: LeadResult,
+        answer: Answer,
+        email: str | None,
+        *,
+        from_cache: bool,
+        asked_at: datetime,
+        latency_ms: float | None = None,
     ) -> None:
         if answer.field is Field.EMAIL and answer.value:
             email = answer.value.lower()
@@ -304,6 +320,7 @@ class Waterfall:
                 from_cache,
                 reason,
                 asked_at,
+                latency_ms,
             )
         )
 

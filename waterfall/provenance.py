@@ -42,6 +42,7 @@ PROVENANCE_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "from_cache": pl.Boolean,
     "reason": pl.String,
     "asked_at": pl.Datetime("us"),
+    "latency_ms": pl.Float64,  # a live answer's time to answer (NULL from the cache, a journal, the company step)
 }
 RUN_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "run_id": pl.String,
@@ -77,6 +78,7 @@ def provenance_frame(run_id: str, icp: str | None, results: Iterable[LeadResult]
             "from_cache": a.from_cache,
             "reason": a.reason,
             "asked_at": a.asked_at,
+            "latency_ms": a.latency_ms,
         }
         for r in results
         for a in r.attempts

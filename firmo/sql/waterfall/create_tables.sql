@@ -56,3 +56,5 @@ ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'comp
 ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS breakers JSON;
 ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS kept_by_field JSON;
 ALTER TABLE waterfall.runs ADD COLUMN IF NOT EXISTS failed_questions BIGINT DEFAULT 0;
+-- latency_ms: a live answer's time to answer, in ms (firmo waterfall stats); NULL for older rows
+ALTER TABLE waterfall.provenance ADD COLUMN IF NOT EXISTS latency_ms DOUBLE;

@@ -173,3 +173,13 @@ def test_build_providers_gives_pattern_the_first_available_verifier():
     built = asyncio.run(go())
     assert sorted(built) == ["findymail", "pattern"]
     assert built["pattern"].verifier is built["findymail"]
+
+
+def test_live_answers_carry_their_latency_cached_ones_none(con):
+    asyncio.run(enrich_leads(con, "demo", CFG, {p.name: p for p in providers()}, now=NOW, run_id="r1"))
+    asyncio.run(enrich_leads(con, "demo", CFG, {p.name: p for p in providers()}, now=NOW, run_id="r2"))
+    got = con.execute(
+        "SELECT run_id, bool_and(latency_ms >= 0), count(latency_ms), count(*) FROM waterfall.provenance "
+        "WHERE reason IS NULL GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert got == [("r1", True, 7, 7), ("r2", None, 0, 7)]  # the re-run answers from the cache: no latency

@@ -20,14 +20,15 @@ CURRENT = ["pattern", "findymail", "icypeas", "enrow", "prospeo", "hunter", "lus
            "fullenrich"]  # fmt: skip
 
 
-def rows(provider, field, n, valid, risky, credits, failed=0, siren="111111111"):
+def rows(provider, field, n, valid, risky, credits, failed=0, siren="111111111", latency=None):
     """n questions: `valid` valid, `risky` risky, `failed` failed, the rest misses; credits spread on the hits."""
     out = []
     for i in range(n):
         status, value = ("valid", f"x{i}@a.fr") if i < valid else ("risky", f"x{i}@a.fr") if i < valid + risky else (
             (None, None) if i >= n - failed else ("unknown", None))  # fmt: skip
         out.append(("r1", "demo", siren, field, provider, value, value, status, None, None,
-                    credits / (valid + risky) if i < valid + risky else 0.0, False, None, T))  # fmt: skip
+                    credits / (valid + risky) if i < valid + risky else 0.0, False, None, T,
+                    None if latency is None else latency + 10 * i))  # fmt: skip
     return out
 
 
@@ -37,13 +38,13 @@ def warehouse(tmp_path):
     con = duckdb.connect(str(path))
     db.ensure_schemas(con)
     con.execute(load_sql("waterfall/create_tables"))
-    data = (rows("findymail", "email", 10, 3, 0, 3.0) + rows("hunter", "email", 10, 5, 1, 6.0)
+    data = (rows("findymail", "email", 10, 3, 0, 3.0) + rows("hunter", "email", 10, 5, 1, 6.0, latency=100.0)
             + rows("apollo", "email", 10, 4, 4, 8.0) + rows("icypeas", "email", 10, 0, 0, 0.0, failed=1)
             + rows("lusha", "phone", 4, 1, 0, 5.0, siren="222222222"))  # fmt: skip
     data[-1] = data[-1][:11] + (True,) + data[-1][12:]  # one cached answer: not a live question
     icy = [i for i, r in enumerate(data) if r[4] == "icypeas"][0]
     data[icy] = data[icy][:10] + (1.0,) + data[icy][11:]  # icypeas billed 1 credit for one miss
-    con.executemany(f"INSERT INTO waterfall.provenance VALUES ({', '.join('?' * 14)})", data)
+    con.executemany(f"INSERT INTO waterfall.provenance VALUES ({', '.join('?' * 15)})", data)
     con.execute("CREATE TABLE core.companies (siren VARCHAR, naf_section VARCHAR, headcount_band VARCHAR)")
     con.execute("INSERT INTO core.companies VALUES ('111111111', 'J', '11'), ('222222222', 'F', '03')")
     con.execute("CREATE TABLE leads.demo AS SELECT '111111111' AS siren")
@@ -66,7 +67,7 @@ def test_rates_costs_and_segments(warehouse):
     text = stats.render(stats.collect(duckdb.connect(str(warehouse), read_only=True)))
     assert text.splitlines()[0].split() == ["field", "provider", "questions", "failed", "hit", "rate", "valid", "rate",
                                             "credits", "cost/found", "latency", "ms"]  # fmt: skip
-    assert text.splitlines()[4].split() == ["email", "hunter", "10", "0", "60.0%", "83.3%", "6", "1.00", "-"]
+    assert text.splitlines()[4].split() == ["email", "hunter", "10", "0", "60.0%", "83.3%", "6", "1.00", "145"]
 
 
 def test_order_by_credits_per_valid_answer_and_its_expected_cost():
@@ -155,8 +156,8 @@ def test_pattern_pays_for_the_verifications_of_its_candidates(tmp_path):
     db.ensure_schemas(con)
     con.execute(load_sql("waterfall/create_tables"))
     row = lambda run, siren, field, provider, credits, status="unknown": (  # noqa: E731
-        run, "demo", siren, field, provider, None, None, status, None, None, credits, False, None, T)
-    con.executemany(f"INSERT INTO waterfall.provenance VALUES ({', '.join('?' * 14)})", [
+        run, "demo", siren, field, provider, None, None, status, None, None, credits, False, None, T, None)
+    con.executemany(f"INSERT INTO waterfall.provenance VALUES ({', '.join('?' * 15)})", [
         row("r1", "A", "email", "pattern", 0.0), row("r1", "B", "email", "pattern", 0.0),
         row("r1", "A", "verify", "hunter", 0.5), row("r1", "A", "verify", "hunter", 0.5),
         row("r1", "C", "verify", "hunter", 0.5),  # a lead pattern was not asked about
