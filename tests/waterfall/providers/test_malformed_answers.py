@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from waterfall.fake import FakeConfig, build_app
+from waterfall.fake.secondary_vendors import linkedin_of
 from waterfall.fake.vendor import base_path
 from waterfall.providers.base import Answer, BadAnswer, Field, Person, ProviderError, Transient
 from waterfall.providers.pattern import PatternProvider
@@ -23,7 +24,8 @@ pytestmark = pytest.mark.anyio
 CONFIG = FakeConfig(catch_all_rate=0, invalid_rate=0)
 for _name in CONFIG.providers:
     CONFIG = CONFIG.with_provider(_name, hit_rate=1.0, phone_rate=1.0, polls_until_ready=1)
-PERSON = Person("552100554", "Boulangerie Lefèvre", "Marie", "Dupont", domain="boulangerie-lefevre.fr")
+PERSON = Person("552100554", "Boulangerie Lefèvre", "Marie", "Dupont", domain="boulangerie-lefevre.fr",
+                linkedin_url=linkedin_of("Marie", "Dupont", "boulangerie-lefevre.fr"))  # Kaspr needs one
 EMAIL = "marie.dupont@boulangerie-lefevre.fr"
 
 # (adapter, question, endpoint whose answer is replaced: METHOD + path regex under the base path)
@@ -49,6 +51,16 @@ TARGETS = [
     ("enrow", Field.EMAIL, "POST /email/find/single$"),
     ("enrow", Field.EMAIL, "GET /email/find/single/[^/]+$"),
     ("pattern", Field.EMAIL, "GET /email-verifier$"),     # the guesser's checks go to its verifier
+    ("kaspr", Field.EMAIL, "POST /profile/linkedin$"),
+    ("kaspr", Field.PHONE, "POST /profile/linkedin$"),
+    ("datagma", Field.EMAIL, "GET /v8/findEmail$"),
+    ("datagma", Field.PHONE, "GET /v2/full$"),
+    ("leadmagic", Field.EMAIL, "POST /v1/people/email-finder$"),
+    ("rocketreach", Field.EMAIL, "GET /universal/person/lookup$"),
+    ("rocketreach", Field.EMAIL, "GET /universal/person/check_status$"),
+    ("rocketreach", Field.PHONE, "GET /universal/person/check_status$"),
+    ("pdl", Field.EMAIL, "GET /person/enrich$"),
+    ("pdl", Field.PHONE, "GET /person/enrich$"),
 ]
 
 Body = tuple[bytes, str]   # content, content type
