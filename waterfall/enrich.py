@@ -102,6 +102,8 @@ ENRICHED_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "contact_function": pl.String,
     "contact_seniority": pl.String,
     "linkedin_url": pl.String,
+    "linkedin_source": pl.String,  # the provider that gave it, or 'lead' (the person's own profile)
+    "linkedin_found_at": pl.Datetime("us"),  # for the 3-year retention (firmo.compliance.retention)
 }
 FUNNEL = ("leads", "not blocked", "domain found", "email found", "email valid", "phone found")
 
@@ -231,7 +233,9 @@ def _columns(res: LeadResult, profile: CompanyResult | None = None) -> dict[str,
         "persona_source": res.persona.source if res.persona else None,
         "contact_function": res.persona.extra.get("function") if res.persona else None,
         "contact_seniority": res.persona.extra.get("seniority") if res.persona else None,
-        "linkedin_url": res.linkedin.value if res.linkedin else None,  # its source: waterfall.provenance
+        "linkedin_url": res.linkedin.value if res.linkedin else None,
+        "linkedin_source": res.linkedin.source if res.linkedin else None,
+        "linkedin_found_at": res.linkedin.found_at if res.linkedin else None,
     }
 
 

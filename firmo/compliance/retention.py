@@ -25,6 +25,7 @@ CACHE_DATE_COLUMNS = ("found_at", "fetched_at", "retrieved_at", "created_at", "a
 CONTACT_FIELDS = {
     "email": ("email", "email_status", "email_source", "email_found_at"),
     "phone": ("phone", "phone_type", "phone_source", "phone_found_at"),
+    "linkedin": ("linkedin_url", "linkedin_source", "linkedin_found_at"),  # a found profile (waterfall)
 }
 
 

@@ -72,10 +72,10 @@ def test_enrich_writes_exact_rows_provenance_and_run(con):
     report = asyncio.run(enrich_leads(con, "demo", CFG, {p.name: p for p in provs}, now=NOW, run_id="r1"))
     assert con.execute(ENRICHED_SQL).fetchall() == EXPECTED
     cols = [r[0] for r in con.execute("DESCRIBE leads.demo_enriched").fetchall()]
-    assert cols[:3] == ["icp", "rank", "siren"] and cols[-16:] == [
+    assert cols[:3] == ["icp", "rank", "siren"] and cols[-18:] == [
         "website_domain", "domain_source", "email", "email_status", "email_source", "email_found_at", "phone",
         "phone_type", "phone_source", "phone_found_at", "enrichment_reason", "persona", "persona_source",
-        "contact_function", "contact_seniority", "linkedin_url"]
+        "contact_function", "contact_seniority", "linkedin_url", "linkedin_source", "linkedin_found_at"]
     prov = con.execute("""SELECT siren, field, provider, value, email, status, credits, from_cache, reason
         FROM waterfall.provenance WHERE run_id = 'r1' ORDER BY siren, asked_at, field, provider""").fetchall()
     assert sorted(prov) == sorted([

@@ -74,3 +74,23 @@ def test_an_erased_person_keeps_no_profile():
     kaspr = FakeProvider("kaspr", {P}, {(P, SIREN): Forgotten("kaspr: HTTP 451")})
     [res] = run([person()], [rocket, kaspr], {"email": ["rocketreach"], "phone": ["kaspr"]})
     assert (res.forgotten, res.linkedin, res.attempts) == ("kaspr: kaspr: HTTP 451", None, [])
+
+
+def test_a_found_profile_is_purged_after_three_years_like_an_email():
+    import duckdb
+
+    from firmo.compliance.retention import purge_expired
+    from firmo.db import ensure_schemas
+
+    con = duckdb.connect(":memory:")
+    ensure_schemas(con)
+    con.execute("""CREATE TABLE leads.demo_enriched AS SELECT * FROM (VALUES
+        ('111111111', 'https://www.linkedin.com/in/old/', 'rocketreach', TIMESTAMP '2023-03-01 09:00:00'),
+        ('222222222', 'https://www.linkedin.com/in/new/', 'pdl', TIMESTAMP '2026-01-01 09:00:00'),
+        ('333333333', 'https://www.linkedin.com/in/given/', 'lead', NULL))
+        t(siren, linkedin_url, linkedin_source, linkedin_found_at)""")
+    done = purge_expired(con, now=NOW)
+    assert done["leads.demo_enriched[linkedin_url,linkedin_source,linkedin_found_at]"] == 1
+    assert con.execute("SELECT siren, linkedin_url, linkedin_source FROM leads.demo_enriched ORDER BY siren").fetchall() == [
+        ("111111111", None, None), ("222222222", "https://www.linkedin.com/in/new/", "pdl"),
+        ("333333333", "https://www.linkedin.com/in/given/", "lead")]  # fmt: skip
