@@ -199,7 +199,45 @@ class FakeLeadMagic(Vendor):
     STATUS = {"valid": "valid", "catch_all": "catch_all"}
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", "/v1/people/email-finder", self.email_finder)]
+        return [
+            ("POST", "/v1/people/email-finder", self.email_finder),
+            ("POST", "/v1/people/job-change-detector", self.job_change),
+        ]
+
+    async def job_change(self, request: Request) -> Response:
+        """Job Change Detector (doc §7.6, §7.11) on the world's careers: NO_CHANGE, a move (spelled
+        JOB_CHANGE_DETECTED or JOB_CHANGE, as the docs do both), a promotion (NO_CHANGE, new title),
+        an additional role (NO_CHANGE); PROFILE_NOT_FOUND costs 0, every other answer 3."""
+        body = await json_body(request)
+        if not isinstance(body, dict) or not body.get("profile_url"):
+            return _problem(400, "Bad Request", "profile_url is required")
+        if not (body.get("company_domain") or body.get("company_name")):
+            return _problem(400, "Bad Request", "company_domain or company_name is required")
+        who = who_is(body["profile_url"])
+        if who is None or not self.world.knows(self.name, *who, self.behaviour.hit_rate):
+            self.state.record(self.name, False)
+            return JSONResponse({"status": "PROFILE_NOT_FOUND", "job_change_detected": False, "profile_found": False,
+                                 "credits_consumed": 0})  # fmt: skip
+        self.state.record(self.name, True)
+        self.state.charge(self.name, 3)
+        first, last, domain = who
+        held = body.get("company_name") or domain
+        career = self.world.career(self.world.email_of(first, last, domain))
+        here = {"title": "Responsable", "company": held, "duration": "Apr 2019 - Present", "is_present": True}
+        if career is None or career.kind != "moved":
+            title = career.title if career is not None and career.kind == "promoted" else None
+            return JSONResponse({"status": "NO_CHANGE", "job_change_detected": False, "current_company": held,
+                                 "current_position": {"title": title, "company": held, "start_date": "Apr 2019"},
+                                 "work_history": [here], "profile_found": True, "credits_consumed": 3})  # fmt: skip
+        start = career.on.strftime("%b %Y")
+        spelled = "JOB_CHANGE_DETECTED" if self.world.h("spelling", first, last) < 0.5 else "JOB_CHANGE"
+        return JSONResponse({
+            "status": spelled, "job_change_detected": True, "current_company": career.company_name,
+            "current_position": {"title": career.title, "company": career.company_name, "start_date": start},
+            "work_history": [{"title": career.title, "company": career.company_name, "duration": f"{start} - Present",
+                              "is_present": True},
+                             {**here, "duration": f"Apr 2019 - {start}", "is_present": False}],
+            "profile_found": True, "credits_consumed": 3})  # fmt: skip
 
     def authorized(self, request: Request) -> bool:
         return request.headers.get("x-api-key") == self.key or self.bearer_ok(request)

@@ -7,6 +7,7 @@ export refuses, and the signals the scoring reads."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime
 
 import duckdb
@@ -83,7 +84,7 @@ def run(con, people, *, budget=1000.0, now=NOW, days=180):
 
 
 def test_providers_declare_the_capability_and_the_order_is_cheapest_first():
-    assert sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer) >= ["apollo", "pdl"]
+    assert sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer) == ["apollo", "leadmagic", "pdl"]
     assert not PROVIDERS["hunter"].returns_employer
     order = employer_order({"pdl": PROVIDERS["pdl"].cls, "apollo": PROVIDERS["apollo"].cls,
                             "hunter": PROVIDERS["hunter"].cls})  # fmt: skip
@@ -201,7 +202,32 @@ def test_run_recheck_builds_the_employer_vendors_from_keys_and_urls_on_loopback(
                              base_urls={n: server.base_url(n) for n in PROVIDERS if PROVIDERS[n].key_env},
                              recheck_days=180, monthly_budget=1000.0, now=NOW)  # fmt: skip
         billed = server.stats()
-    assert report.providers == ["apollo", "pdl"]
+    assert report.providers == ["apollo", "pdl", "leadmagic"]  # 1, 1 then 3 credits a check
     assert (report.due, report.checked) == (40, 40)
     assert report.credits == sum(billed[n]["credits_used"] for n in billed)
-    assert set(report.credits_by_provider) <= {"apollo", "pdl", "hunter"}
+    assert set(report.credits_by_provider) <= {"apollo", "pdl", "leadmagic", "hunter"}
+
+
+def test_leadmagic_slots_in_by_linkedin_profile_both_spellings_and_free_not_found(con):
+    from waterfall.fake.secondary_vendors import linkedin_of
+
+    people = [replace(s, linkedin_url=linkedin_of(s.first_name, s.last_name, s.domain)) for s in subjects()]
+
+    async def main():
+        app = build_app(CONFIG)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as client:
+            only = {"leadmagic": build_provider("leadmagic", client, CONFIG.env(),
+                                                base_url="http://fake" + base_path("leadmagic"))}  # fmt: skip
+            report = await recheck(con, people, only, recheck_days=180, monthly_budget=1000.0, now=NOW)
+            return report, app.state.fake.stats()["leadmagic"]
+
+    report, billed = asyncio.run(main())
+    assert report.providers == ["leadmagic"]
+    assert report.outcomes == {"job_change_left": 17, "job_change_joined": 17, "promotion": 11, "may_have_left": 0}
+    # 64 profiles found at 3 credits, 56 PROFILE_NOT_FOUND at 0
+    assert (billed["hits"], billed["misses"], billed["credits_used"], report.credits) == (64, 56, 192.0, 192.0)
+    spellings = con.execute(
+        "SELECT regexp_extract(evidence, 'detector: ([A-Z_]+)', 1) AS s, count(*) FROM waterfall.job_changes "
+        "WHERE kind = 'job_change_left' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert [s for s, _ in spellings] == ["JOB_CHANGE", "JOB_CHANGE_DETECTED"] and sum(n for _, n in spellings) == 17
