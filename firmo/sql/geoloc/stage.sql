@@ -9,10 +9,10 @@
 -- Read with preserve_insertion_order on: the staging rowid is then the record's position in the file.
 CREATE TABLE {{staging}} AS
 SELECT
-    * EXCLUDE (__digits),
+    * EXCLUDE (__digits, __siret_n),
     CASE
         WHEN __siret_raw IS NULL OR trim(__siret_raw) = '' THEN 'missing SIRET'
-        ELSE firmo_siret_reason(__siret_raw, firmo_siret_number(siret))
+        ELSE firmo_siret_reason(__siret_raw, __siret_n)
     END AS __siret_reason,
     CASE
         WHEN firmo_geoloc_value(y_latitude) IS NULL AND firmo_geoloc_value(x_longitude) IS NULL THEN NULL
@@ -25,6 +25,8 @@ SELECT
 FROM (
     SELECT
         * REPLACE (firmo_id_pad(__digits, 14) AS siret),
+        -- the cleaned SIRET's number, computed once: the checksum macros use it some thirty times
+        firmo_siret_number(firmo_id_pad(__digits, 14)) AS __siret_n,
         firmo_geoloc_number(y_latitude) AS __lat,
         firmo_geoloc_number(x_longitude) AS __lon
     FROM (
