@@ -222,6 +222,8 @@ class Waterfall:
         provider, gate = self.providers.get(name), self.gates.get(name)
         if provider is None or gate is None or what not in provider.fields:
             return None  # not configured for this run (no key): the registry logged it
+        if getattr(provider, "needs_linkedin", False) and isinstance(subject, Person) and not subject.linkedin_url:
+            return None  # it asks by LinkedIn profile only (Kaspr): nothing to ask with, nothing to record
         key = verify_key(str(subject)) if what is Field.VERIFY else subject.key(what)  # type: ignore[union-attr]
         email = verify_key(str(subject)) if what is Field.VERIFY else None
         entry = self.cache.get(name, what, key)

@@ -2,7 +2,8 @@
 `accept-version: v2.0`, body `{id: <LinkedIn slug>, name, dataToGet, requiredData}`.
 
 Kaspr looks people up by their LinkedIn profile only, so a person without a known profile URL is
-refused before any call (the engine asks Kaspr after the vendors that return one). The answer is
+refused before any call (`needs_linkedin`: the engine does not even ask, and asks Kaspr after the
+vendors that return one). The answer is
 nested under `profile`: `starryWorkEmail` / `starryProfessionalEmail` (the pick), then
 `professionalEmails[]`; `starryPhone`, then `phones[]`. Kaspr does not grade its addresses, so a
 found one is a fallback (RISKY) for the verify chain. An empty body (or no `profile`) is a miss;
@@ -15,7 +16,7 @@ Auth conflict (doc §2.10: one client sends the raw key): we send Bearer, the do
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from waterfall.providers.base import Answer, Field, Person, Rejected, Status
 from waterfall.providers.linkedin import profile_slug, profile_url
@@ -43,6 +44,7 @@ class KasprProvider(HttpProvider):
     name = "kaspr"
     fields = frozenset({Field.EMAIL, Field.PHONE})
     default_base_url = "https://api.developers.kaspr.io"
+    needs_linkedin: ClassVar[bool] = True  # the engine does not ask it about a person without a profile
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._api_key}", "accept-version": "v2.0"}

@@ -20,6 +20,8 @@ URL = "https://www.linkedin.com/in/marie-dupont-4b2a/"
 class NeedsLinkedIn(FakeProvider):
     """Kaspr's contract: refuses a person without a profile URL, records the URL it was given."""
 
+    needs_linkedin = True
+
     def __init__(self, *args, **kw) -> None:
         super().__init__(*args, **kw)
         self.urls: list[str | None] = []
@@ -62,11 +64,11 @@ def test_a_profile_known_on_input_is_asked_with_in_canonical_form_and_kept():
     assert "linkedin" not in provenance_frame("r1", "demo", [res])["field"].to_list()
 
 
-def test_without_a_profile_kaspr_is_a_free_refusal():
+def test_without_a_profile_kaspr_is_not_asked():
     kaspr = NeedsLinkedIn("kaspr", {P})
     [res] = run([person()], [kaspr], {"phone": ["kaspr"]})
-    assert (kaspr.urls, res.linkedin, res.phone, res.credits) == ([None], None, None, 0.0)
-    assert res.reason == "phone: not found (rejected: kaspr: a LinkedIn profile URL is required)"
+    assert (kaspr.urls, res.linkedin, res.phone, res.credits, res.attempts) == ([], None, None, 0.0, [])
+    assert (res.reason, res.unsure) == ("phone: not found", set())
 
 
 def test_an_erased_person_keeps_no_profile():
