@@ -401,6 +401,13 @@ class Settings(BaseModel):
     alert_signal_days: int = _var(
         "FIRMO_ALERT_SIGNAL_DAYS", "Signals dated in the last N days are matched against the alert rules.", 7, ge=1
     )
+    # --- the sales workspace (firmo serve, firmo/workspace)
+    ui_token: SecretStr | None = _var(
+        "FIRMO_UI_TOKEN", "Token the workspace asks for (Bearer or login form); unset, it serves loopback only."
+    )
+    ui_token_label: str = _var(
+        "FIRMO_UI_TOKEN_LABEL", "Who the token stands for in the reveal log (the GDPR register).", "team"
+    )
     # --- CLI
     debug: bool = _var("FIRMO_DEBUG", "Show the traceback of a refused input (as --debug).", False)
 

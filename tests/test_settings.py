@@ -91,6 +91,7 @@ EVERY_VARIABLE = {
     "FIRMO_ALERT_EMAIL_TO": ("a@acme.fr, b@acme.fr", "alert_email_to", ("a@acme.fr", "b@acme.fr")),
     "FIRMO_ALERT_MAX_ATTEMPTS": ("3", "alert_max_attempts", 3),
     "FIRMO_ALERT_SIGNAL_DAYS": ("2", "alert_signal_days", 2),
+    "FIRMO_UI_TOKEN_LABEL": ("sales-lyon", "ui_token_label", "sales-lyon"),
 }
 SECRETS = {
     "INSEE_API_KEY": ("insee-secret-1", "insee_api_key"),
@@ -107,6 +108,7 @@ SECRETS = {
     "FIRMO_ALERT_SLACK_WEBHOOK_URL": ("https://hooks.slack.com/services/T/B/secret-10", "alert_slack_webhook_url"),
     "FIRMO_ALERT_WEBHOOK_SECRET": ("whsec-secret-11", "alert_webhook_secret"),
     "FIRMO_ALERT_SMTP_PASSWORD": ("smtp-secret-12", "alert_smtp_password"),
+    "FIRMO_UI_TOKEN": ("ui-secret-13", "ui_token"),
 }
 
 
