@@ -17,7 +17,8 @@ Warehouse run (each phase in its own process, so each reports its own peak RSS):
               core.hiring_potential 100k; then the open-data parts of core.signals (firmo/sql/signals/
               from_decp, from_labels, from_jobs, from_hiring_potential) appended to core.signals;
   after       build_prospects again, now reading idcc_codes and the new signals;
-  preview     the 15 ICPs x repeats (in-process `preview()`), p50 / p95 overall and for the 4 new ones,
+  preview     the 15 ICPs x repeats (in-process `preview()`), p50 / p95 of wall and CPU seconds overall
+              and for the 4 new ones, the table each read (core.prospects or core.prospects_open_data),
               EXPLAIN ANALYZE of the counts query of each open-data ICP (bench/out/open_data/explain_*.txt);
   radius      bench_geoloc.query: establishments_near at 10 / 30 / 50 km around 20 sampled points.
 Loads (--loads): each real loader in its own process on a generated file of real size, rows/s and
@@ -370,16 +371,18 @@ def preview_phase(db_file: Path, repeats: int) -> dict:
     from firmo.icp.score import _bind as bind_params
     from firmo.icp.score import _query, query_params, warehouse_inputs
 
-    icps, timings, totals = bench_icp._icps(), {}, {}
+    icps, timings, cpu, totals, tables = bench_icp._icps(), {}, {}, {}, {}
     with db.connection(db_file, read_only=True) as con:
         preview(con, icps["saas_tech_pme"], as_of=AS_OF)  # warm the file cache once
         for name, icp in icps.items():
-            runs = []
+            runs, cpu_runs = [], []
             for _ in range(repeats):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), _cpu_seconds(exact=True)
                 result = preview(con, icp, as_of=AS_OF)
                 runs.append(time.perf_counter() - started)
-            timings[name], totals[name] = runs, result.total
+                cpu_runs.append(_cpu_seconds(exact=True) - cpu_started)
+            timings[name], cpu[name], totals[name] = runs, cpu_runs, result.total
+            tables[name] = warehouse_inputs(con, icp).identifiers["prospects"]  # the full table or its subset
         explained = {}
         for name in NEW_ICPS:
             icp = icps[name]
@@ -392,8 +395,13 @@ def preview_phase(db_file: Path, repeats: int) -> dict:
 
     def stats(names) -> dict:
         flat = sorted(x for n in names for x in timings[n])
+        flat_cpu = sorted(x for n in names for x in cpu[n])
         return {"runs": len(flat), "p50_s": round(statistics.median(flat), 3),
-                "p95_s": round(flat[min(len(flat) - 1, int(0.95 * len(flat)))], 3), "max_s": round(flat[-1], 3)}  # fmt: skip
+                "p95_s": round(flat[min(len(flat) - 1, int(0.95 * len(flat)))], 3), "max_s": round(flat[-1], 3),
+                # CPU seconds of this process (DuckDB's threads included): on a shared machine the
+                # wall time depends on the other jobs' load, the CPU time much less
+                "cpu_p50_s": round(statistics.median(flat_cpu), 3),
+                "cpu_p95_s": round(flat_cpu[min(len(flat_cpu) - 1, int(0.95 * len(flat_cpu)))], 3)}  # fmt: skip
 
     return {
         "icps": len(icps),
@@ -401,6 +409,8 @@ def preview_phase(db_file: Path, repeats: int) -> dict:
         "open_data_icps": stats(NEW_ICPS),
         "others": stats([n for n in timings if n not in NEW_ICPS]),
         "per_icp_median_s": {n: round(statistics.median(r), 3) for n, r in timings.items()},
+        "per_icp_median_cpu_s": {n: round(statistics.median(r), 3) for n, r in cpu.items()},
+        "prospects_table": tables,
         "leads_selected": totals,
         "explain": explained,
     }
@@ -416,11 +426,12 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _cpu_seconds() -> float:
+def _cpu_seconds(exact: bool = False) -> float:
     """User + system CPU of this process (DuckDB's threads included): on a machine shared with other
     jobs, the wall time of a phase depends on their load, its CPU time much less."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return round(usage.ru_utime + usage.ru_stime, 1)
+    total = usage.ru_utime + usage.ru_stime
+    return total if exact else round(total, 1)
 
 
 def _run(args: list[str]) -> dict:

@@ -27,11 +27,12 @@ from firmo.errors import InputError
 from firmo.icp import authority
 from firmo.icp.prospects import (
     NAF_TABLE,
-    OPEN_DATA_SIRENS,
+    OPEN_DATA_FINGERPRINTS,
     OPEN_DATA_SOURCES,
     OPEN_DATA_TABLE,
     ROLE_SETS_TABLE,
     TABLE,
+    fingerprint_sql,
 )
 from firmo.icp.validate import NO_IDCC, ResolvedIcp, resolve_idcc_search
 from firmo.labels import LABELS
@@ -147,19 +148,23 @@ def warehouse_inputs(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp) -> Wareho
 
 def prospects_table(con: duckdb.DuckDBPyConnection, on: set[str]) -> str:
     """The table the ICP's query reads: core.prospects, or its open-data subset when the ICP sets a
-    criterion of OPEN_DATA_SOURCES and every SIREN now in that criterion's table was in it at build
-    time (firmo.icp.prospects). Its gate keeps only SIRENs of that table, so the subset then holds
-    every lead the full table would give, and the scan reads a tenth of the rows. One criterion is
-    enough (the gates are ANDed): the smallest table is checked, an anti-join of some 10^5 rows."""
+    criterion of OPEN_DATA_SOURCES whose table still has the fingerprint it had when the subset was
+    built (firmo.icp.prospects). That criterion's gate keeps only SIRENs of its table, so the subset
+    then holds every lead the full table would give, and the scan reads a tenth of the rows. One
+    criterion is enough (the gates are ANDed): the one with the fewest SIRENs is checked."""
     sources = [OPEN_DATA_SOURCES[c] for c in sorted(on) if c in OPEN_DATA_SOURCES]
-    if not sources or not db.table_exists(con, OPEN_DATA_TABLE) or not db.table_exists(con, OPEN_DATA_SIRENS):
+    if not sources or not db.table_exists(con, OPEN_DATA_TABLE) or not db.table_exists(con, OPEN_DATA_FINGERPRINTS):
         return TABLE
-    source = min(sources, key=lambda table: db.row_count(con, table))
-    unseen = con.execute(
-        f"SELECT count(*) FROM {source} s WHERE s.siren IS NOT NULL "
-        f"AND NOT EXISTS (SELECT 1 FROM {OPEN_DATA_SIRENS} k WHERE k.siren = s.siren)"
-    ).fetchall()[0][0]
-    return OPEN_DATA_TABLE if unseen == 0 else TABLE
+    built = con.execute(
+        f"SELECT source, sirens, fingerprint FROM {OPEN_DATA_FINGERPRINTS} "
+        "WHERE list_contains($sources, source) ORDER BY sirens, source LIMIT 1",
+        {"sources": sources},
+    ).fetchall()
+    if not built:
+        return TABLE  # none of the criteria's tables was there at the build
+    source, sirens, fingerprint = built[0]
+    now = con.execute(f"SELECT {fingerprint_sql(source)}").fetchall()[0]
+    return OPEN_DATA_TABLE if (now[0], now[1]) == (sirens, fingerprint) else TABLE
 
 
 def _idcc_codes(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp) -> list[str]:

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from firmo.icp import build_prospects, preview
-from firmo.icp.prospects import OPEN_DATA_SIRENS, OPEN_DATA_TABLE, TABLE
+from firmo.icp.prospects import OPEN_DATA_FINGERPRINTS, OPEN_DATA_SIRENS, OPEN_DATA_TABLE, TABLE
 from firmo.icp.score import criteria_on, leads_statement, prospects_table
 from tests.icp.test_open_data_criteria import icp_of, open_data
 from tests.icp.warehouse import AS_OF, build_warehouse, company
@@ -50,6 +50,12 @@ def test_the_subset_holds_the_prospects_of_the_open_data_tables(con):
         (f"{n:09d}",) for n in (1, 2, 3, 4)
     ]
     assert con.execute(f"SELECT count(*) FROM {OPEN_DATA_SIRENS}").fetchall() == [(4,)]
+    # SIRENs per table (count of non-null, job offers included)
+    assert con.execute(f"SELECT source, sirens FROM {OPEN_DATA_FINGERPRINTS} ORDER BY source").fetchall() == [
+        ("core.job_offers", 7),
+        ("core.labels", 7),
+        ("core.public_contracts", 5),
+    ]
     full = con.execute(f"SELECT * FROM {TABLE} WHERE siren <= '000000004' ORDER BY siren").fetchall()
     assert con.execute(f"SELECT * FROM {OPEN_DATA_TABLE} ORDER BY siren").fetchall() == full
 
@@ -87,9 +93,17 @@ def test_a_siren_loaded_after_the_build_falls_back_to_the_full_scan(con):
     assert prospects_table(con, {"labels", "public_contracts"}) == OPEN_DATA_TABLE
 
 
+def test_a_siren_changed_in_place_falls_back_to_the_full_scan(con):
+    con.execute("UPDATE core.labels SET siren = '000000007' WHERE label = 'ess'")  # as many rows as before
+    table, result, _ = previews(con, {"labels": {"any": ["ess"]}})
+    assert table == TABLE
+    assert result.top["siren"].to_list() == ["000000007"]
+
+
 def test_without_any_open_data_table_the_subset_is_empty():
     connection = duckdb.connect()
     build_warehouse(connection, [company(f"{n:09d}") for n in range(1, 3)])
     assert connection.execute(f"SELECT count(*) FROM {OPEN_DATA_TABLE}").fetchall() == [(0,)]
     assert connection.execute(f"SELECT count(*) FROM {OPEN_DATA_SIRENS}").fetchall() == [(0,)]
+    assert connection.execute(f"SELECT count(*) FROM {OPEN_DATA_FINGERPRINTS}").fetchall() == [(0,)]
     connection.close()
