@@ -91,6 +91,7 @@ class ExportReport:
     inactive: int = 0
     refused: list[tuple[str, str, str]] = field(default_factory=list)
     crm_disqualified: int = 0
+    retired: int = 0  # the person left the company (firmo.compliance.retired)
 
 
 def _invalid_reason(lead: Mapping[str, Any]) -> str | None:
@@ -241,6 +242,7 @@ def export_leads(
         screened.inactive,
         screened.refused,
         screened.crm_disqualified,
+        screened.retired,
     )
     for icp, icp_leads in sorted(by_icp.items()):
         for crm in crms:

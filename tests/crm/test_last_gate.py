@@ -130,3 +130,25 @@ def test_without_core_companies_the_export_refuses_to_run_and_writes_nothing(con
         export_leads(frame(lead()), con=con, root=tmp_path, now=NOW)
     assert list(tmp_path.iterdir()) == []
     assert con.execute("SELECT count(*) FROM exports.ledger").fetchall() == [(0,)]
+
+
+def test_a_contact_who_left_is_never_exported_again_for_that_company(con, tmp_path):
+    """A job-change re-check retired Jeanne Martin at 552100554 (firmo.compliance.retired): her row
+    (any address) is refused there, counted apart with the reason; another person of the company and
+    the same person at another SIREN go out."""
+    from firmo.compliance.retired import Retirement, retire
+
+    registry(con, {"552100554": (True, True), "443061841": (True, True)})
+    retire(con, [Retirement("552100554", "Jeanne", "MARTIN", "jeanne.martin@acme.fr",
+                            "job change: left Acme SAS on 2026-01-01 (apollo)")], NOW)  # fmt: skip
+    leads = frame(
+        lead(),  # retired
+        lead(email="j.martin@acme.fr", first_name="Jeanne", last_name="Martin"),  # the same person, another address
+        lead(email="paul.roux@acme.fr", first_name="Paul", last_name="Roux"),  # a colleague
+        lead(siren="443061841", siret="44306184100015", email="jeanne.martin@beta.fr", website_domain="beta.fr"),
+    )
+    report = export_leads(leads, con=con, root=tmp_path, now=NOW, crms=("hubspot",))
+    assert (report.exported, report.retired, report.inactive) == ({"hubspot": 2}, 2, 0)
+    assert sorted(r[2] for r in report.refused) == ["job change: left Acme SAS on 2026-01-01 (apollo)"] * 2
+    assert con.execute("SELECT line_number, reason FROM exports.rejects ORDER BY 1").fetchall() == [
+        (1, "job change: left Acme SAS on 2026-01-01 (apollo)"), (2, "job change: left Acme SAS on 2026-01-01 (apollo)")]
