@@ -151,6 +151,7 @@ def poll_phase(db_file: Path, n_rne: int, n_bodacc: int) -> dict:
         "derived": result.report.derived,
         "leads_rows_of_touched": result.report.leads,
         "seconds": {k: round(v, 2) for k, v in result.seconds.items()},
+        "re_derive_steps_s": {k: round(v, 2) for k, v in result.report.steps.items()},
         "first_byte_to_scores_s": round(total, 2),
         "rne_calls": len(rne.requests),
     }

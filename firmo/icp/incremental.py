@@ -11,8 +11,9 @@ The touched set is widened before anything is derived: a company whose officer i
 touched by the poll is touched too (its officers are looked through that holding, and the
 holding's officer changes are its signals, firmo/lookthrough.py `holding_sirens`).
 
-What it does not redo: `core.officer_resolution` is rebuilt whole (a few seconds on the full RNE,
-firmo/lookthrough.py) when the poll changed officers; the lead CSV copies and
+The touched SIRENs' rows of `core.officer_resolution` are looked through again (the nightly
+query over the officers of those SIRENs and of the holdings within reach) when the poll changed
+officers, before their signals, which read it. What it does not redo: the lead CSV copies and
 `core.lead_list_builds` stay as the last full build wrote them (the nightly build rewrites them);
 a lead list at its `max_leads` cap keeps its rows, so a lead pushed below the cap by a touched one
 leaves the table, but one waiting below the cap enters only at the next full build.
@@ -28,11 +29,12 @@ from datetime import date, datetime
 
 import duckdb
 
-from firmo import db
+from firmo import db, lookthrough
 from firmo.icp import prospects as full
 from firmo.icp.leads import leads_table
 from firmo.icp.score import leads_statement, prepare
 from firmo.icp.validate import ResolvedIcp
+from firmo.lookthrough import TABLE as RESOLUTION
 from firmo.lookthrough import build_officer_resolution
 from firmo.signals import TABLE as SIGNALS
 from firmo.signals import load_rne_roles, signals_select
@@ -55,6 +57,7 @@ class PollReport:
     prospects: int  # core.prospects rows of those SIRENs now (the others are not prospects)
     leads: dict[str, int] = field(default_factory=dict)  # ICP -> rows of those SIRENs now in leads.<icp>
     seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)  # step -> seconds (the benchmark's breakdown)
 
 
 def _touched_table(con: duckdb.DuckDBPyConnection, sirens: Iterable[str]) -> int:
@@ -77,6 +80,36 @@ def _widen_to_held(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
         if not added or not added[0][0]:
             return
+
+
+def _officer_resolution(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Stage the look-through of the touched SIRENs' legal-person officers (poll_resolution) with
+    the nightly query (firmo/sql/inpi/officer_resolution.sql) over the officers it can walk: those
+    of the touched SIRENs and of the holdings reachable from them, MAX_DEPTH + 1 companies deep."""
+    if not db.table_exists(con, RESOLUTION):
+        return []
+    lookthrough._inputs(con, lookthrough.OFFICERS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE poll_reach AS SELECT siren FROM {TOUCHED}")
+    for _ in range(lookthrough.MAX_DEPTH + 1):
+        con.execute(
+            "INSERT INTO poll_reach SELECT DISTINCT company_officer_siren FROM lookthrough_officers "
+            "WHERE siren IN (SELECT siren FROM poll_reach) AND company_officer_siren IS NOT NULL "
+            "AND company_officer_siren NOT IN (SELECT siren FROM poll_reach)"
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW poll_lt_officers AS SELECT * FROM lookthrough_officers "
+        "WHERE siren IN (SELECT siren FROM poll_reach)"
+    )
+    sql, params = lookthrough.resolution_statement(officers="poll_lt_officers", rne="lookthrough_rne")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE poll_resolution AS SELECT * FROM ({sql}) "
+        f"WHERE siren IN (SELECT siren FROM {TOUCHED})",
+        params,
+    )
+    return [
+        f"DELETE FROM {RESOLUTION} WHERE siren IN (SELECT siren FROM {TOUCHED})",
+        f"INSERT INTO {RESOLUTION} BY NAME SELECT * FROM poll_resolution",
+    ]
 
 
 def _restricted(con: duckdb.DuckDBPyConnection, table: str, name: str) -> str:
@@ -192,34 +225,59 @@ def apply_poll(
     record) skips the rebuild of core.officer_resolution."""
     started = time.perf_counter()
     as_of = as_of or date.today()
+    steps: dict[str, float] = {}
     touched = _touched_table(con, touched_sirens)
-    if db.table_exists(con, "inpi.officers") and officers_changed:
-        build_officer_resolution(con)
+    if db.table_exists(con, lookthrough.OFFICERS) and not db.table_exists(con, RESOLUTION):
+        build_officer_resolution(con)  # a warehouse whose signals were never built
     _widen_to_held(con)
     derived = db.row_count(con, TOUCHED)
     load_rne_roles(con)
-    report = PollReport(touched=touched, derived=derived, signals=0, prospects=0)
+    report = PollReport(touched=touched, derived=derived, signals=0, prospects=0, steps=steps)
+    steps["widen"] = time.perf_counter() - started
     updated_at = datetime.now().replace(microsecond=0)
     # one transaction: each step reads what the one before wrote (prospects read the new signals,
     # leads the new prospects), and a failure anywhere leaves every table as it was
     con.execute("BEGIN TRANSACTION")
     try:
+        mark = time.perf_counter()
+        if officers_changed:
+            _run(con, _officer_resolution(con))
+        steps["officer resolution"], mark = time.perf_counter() - mark, time.perf_counter()
         _run(con, _signals(con, as_of, lookback_days))
+        steps["signals"], mark = time.perf_counter() - mark, time.perf_counter()
         if db.table_exists(con, full.TABLE) and db.table_exists(con, "core.companies"):
             _run(con, _prospects(con))
+            steps["prospects"], mark = time.perf_counter() - mark, time.perf_counter()
             built = [icp for icp in icps if db.table_exists(con, leads_table(icp.name))]
             if built:
                 prepare(con)
             for icp in built:
                 _run(con, _leads(con, icp, as_of, updated_at))
+            steps["leads"], mark = time.perf_counter() - mark, time.perf_counter()
         con.execute("COMMIT")
+        steps["commit"] = time.perf_counter() - mark
     except BaseException:
         con.execute("ROLLBACK")
         raise
     finally:
-        for name in ("poll_officers", "poll_signals_in", "poll_companies"):
+        for name in (
+            "poll_officers",
+            "poll_signals_in",
+            "poll_companies",
+            "poll_lt_officers",
+            "lookthrough_rne",
+            "lookthrough_officers",
+        ):
             con.execute(f"DROP VIEW IF EXISTS {name}")
-        for name in ("poll_signals", "poll_prospects", "poll_keys", "prospects_off", "prospects_sig"):
+        for name in (
+            "poll_signals",
+            "poll_prospects",
+            "poll_keys",
+            "prospects_off",
+            "prospects_sig",
+            "poll_reach",
+            "poll_resolution",
+        ):
             con.execute(f"DROP TABLE IF EXISTS {name}")
         for icp in icps:
             con.execute(f"DROP TABLE IF EXISTS {quote_ident('poll_leads_' + icp.name)}")

@@ -13,7 +13,7 @@ from firmo.icp.incremental import apply_poll
 from firmo.reference import load_reference
 from firmo.signals import build_signals
 from sources.bodacc.load import load_bodacc
-from sources.inpi.rne_load import apply_rne_updates
+from sources.inpi.rne_load import apply_rne_updates, create_table
 from sources.sirene.delta import apply_sirene_delta
 from sources.sirene.ingest import load_sirene
 from sources.sirene.schema import ETABLISSEMENTS_COLUMNS, UNITES_LEGALES_COLUMNS
@@ -36,6 +36,14 @@ def stock(tmp_path, con):
                 etablissements=write_csv(tmp_path / "et.csv", ETABLISSEMENTS_COLUMNS, etabs))
     load_bodacc(con, [write_export(tmp_path / "b0.json", [ods_record("A202601001", "2026-09-01", siren=C)])],
                 workers=1)
+    # C is presided by the company RNE_1, not in the RNE yet: the poll brings RNE_1's officers, and
+    # C (not touched itself) is looked through RNE_1 to its Président
+    create_table(con, "officers", "inpi.officers")
+    con.execute("INSERT INTO inpi.officers (siren, officer_kind, company_officer_siren, company_officer_name, "
+                "role_code, role_codes, role_label, start_date, active, representant_id, source_file) VALUES "
+                "(?, 'company', ?, 'HOLDING RNE', '73', ['73'], 'Président de SAS', DATE '2020-01-01', true, 'h1', "
+                "'stock.json')",
+                [C, RNE_1])
 
 
 def nightly(con, tmp_path):
@@ -84,10 +92,12 @@ def test_incremental_equals_the_full_rebuild(data_env, tmp_path, samples_dir):
         incremental = snapshot(con)
         nightly(con, tmp_path)
         assert snapshot(con) == incremental
-    assert (report.touched, report.derived) == (6, 6)
+    assert (report.touched, report.derived) == (6, 7)  # C, whose Président is the holding RNE_1
     # B: struck off (BODACC radiation), left out as closed; D up one band, NEW just created
     assert incremental[2] == [(1, D, 70, 18, 49, "warm"), (2, NEW, 70, 13, 47, "warm"), (3, A, 70, 0, 42, "cold"),
                               (4, C, 70, 0, 42, "cold"), (5, RNE_2, 70, 0, 42, "cold"), (6, RNE_1, 70, 0, 42, "cold")]
     assert [row[:2] for row in incremental[1]] == [(B, "radiation"), (D, "headcount_up"), (NEW, "recent_creation")]
     contacts = {row[0]: [(c["family_name"], c["role_code"]) for c in row[-4] or []] for row in incremental[0]}
+    c_contacts = next(row[-4] for row in incremental[0] if row[0] == C)
+    assert [(c["kind"], c["family_name"], c["resolution"]) for c in c_contacts] == [("holding", "MICHEL", "resolved")]
     assert (contacts[RNE_1], contacts[RNE_2]) == ([("MICHEL", "73")], [("MARTIN", "53"), ("ROBERT", "73"), (None, "70")])
