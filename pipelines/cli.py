@@ -110,10 +110,12 @@ def _mount_subcommands() -> None:
     from pipelines.cli_crm import register
     from pipelines.cli_crm_api import crm_app
     from pipelines.cli_icp import icp_app, score_cmd
+    from pipelines.cli_serve import serve_cmd
     from pipelines.cli_waterfall import waterfall_app
 
     app.add_typer(icp_app, name="icp")
     app.command("score")(score_cmd)
+    app.command("serve")(serve_cmd)
     app.add_typer(crm_app, name="crm")
     app.add_typer(waterfall_app, name="waterfall")
     register(app)

@@ -1,0 +1,290 @@
+"""The sales workspace's web app (`firmo serve`): the JSON API and the server-rendered pages.
+
+A thin Starlette layer over the plain functions of firmo/workspace (the same ones the tests call):
+it reads the query string and the body, calls them in a worker thread (DuckDB blocks), and turns
+their data into JSON or a Jinja2 page (templates shipped in pipelines/templates/). No Dagster here:
+the workspace starts in a second and runs next to the Dagster UI, not inside it.
+
+Access: with no token (`FIRMO_UI_TOKEN` unset) only a loopback bind is allowed (`firmo serve`
+refuses another host). With a token, every request but the login page needs
+`Authorization: Bearer <token>` or the cookie the login form sets (an HMAC of the token, so the
+cookie is not the token); both compared in constant time. The token is never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from firmo.icp import IcpError
+from firmo.icp.config import MAX_FILE_BYTES
+from firmo.settings import Settings
+from firmo.workspace import privacy, queries
+from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
+from pipelines.workspace_openapi import SCHEMA
+
+log = logging.getLogger(__name__)
+COOKIE = "firmo_ui"
+OPEN_PATHS = ("/login",)
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # package data (pyproject.toml)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What the handlers need: where to read, the ICP folder, the reveal log, the access rule."""
+
+    reader: Reader
+    icp_dir: Path
+    reveal_log: Path
+    token: str | None
+    token_label: str
+    as_of: date | None = None  # pinned by tests; else today
+
+    @property
+    def who(self) -> str:
+        return self.token_label if self.token else privacy.LOCAL
+
+    def session(self) -> str:
+        """The login cookie: an HMAC of the token, so a leaked cookie does not reveal it."""
+        assert self.token is not None
+        return hmac.new(self.token.encode(), b"firmo-ui-session", hashlib.sha256).hexdigest()
+
+    def allowed(self, request: Request) -> bool:
+        if self.token is None:
+            return True
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode()):
+            return True
+        cookie = request.cookies.get(COOKIE, "")
+        return hmac.compare_digest(cookie.encode(), self.session().encode())
+
+
+def _json(data: object, status: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status)
+
+
+def _error(message: str, status: int) -> JSONResponse:
+    return _json({"error": message}, status)
+
+
+async def _guarded(call: Callable[[], Any]) -> Any:
+    """Run a warehouse read in a thread; map the workspace's refusals to HTTP answers."""
+    try:
+        return await run_in_threadpool(call)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        return _error(str(exc), 503)
+    except queries.NotFound as exc:
+        return _error(str(exc), 404)
+    except ValueError as exc:
+        return _error(str(exc), 422)
+
+
+def _as_of(request: Request, ws: Workspace) -> date:
+    value = request.query_params.get("as_of")
+    if value:
+        return date.fromisoformat(value)  # ValueError: 422
+    return ws.as_of or date.today()
+
+
+def _optional_int(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name}: a whole number, got {value!r}") from None
+
+
+def _optional_bool(request: Request, name: str) -> bool | None:
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{name}: true or false, got {value!r}")
+
+
+async def _body(request: Request) -> bytes:
+    """The body, refused past the ICP file limit before it is all read."""
+    out = bytearray()
+    async for chunk in request.stream():
+        out.extend(chunk)
+        if len(out) > MAX_FILE_BYTES:
+            raise ValueError(f"body is over {MAX_FILE_BYTES // 1024} KiB: not an ICP")
+    return bytes(out)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    db_path: Path | None = None,
+    as_of: date | None = None,
+) -> Starlette:
+    """The workspace app on the settings' warehouse, ICP folder and token."""
+    token = settings.ui_token.get_secret_value() if settings.ui_token else None
+    ws = Workspace(
+        reader=Reader.from_settings(settings, db_path),
+        icp_dir=settings.icp_dir,
+        reveal_log=settings.data_dir / "workspace.duckdb",
+        token=token or None,
+        token_label=settings.ui_token_label,
+        as_of=as_of,
+    )
+    pages = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+
+    def page(name: str, status: int = 200, **context: object) -> HTMLResponse:
+        return HTMLResponse(pages.get_template(name).render(**context), status_code=status)
+
+    async def api_icps(request: Request) -> Response:
+        def run() -> Response:
+            files = queries.icp_files(ws.icp_dir)
+            try:
+                with ws.reader.read() as con:
+                    built = queries.lead_lists(con)
+            except (WarehouseBusy, WarehouseMissing):
+                built = {}
+            return _json({"icps": files, "lead_lists": built})
+
+        return await _guarded(run)
+
+    async def api_preview(request: Request) -> Response:
+        try:
+            text = (await _body(request)).decode("utf-8")
+            day = _as_of(request, ws)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _json({"errors": [{"field": "(file)", "message": str(exc)}]}, 422)
+
+        def run() -> Response:
+            try:
+                icp = queries.icp_from_text(text, request.query_params.get("name", "preview"))
+            except IcpError as exc:
+                return _json({"errors": queries.field_errors(exc)}, 422)
+            with ws.reader.read() as con:
+                return _json(queries.preview_payload(con, icp, as_of=day))
+
+        return await _guarded(run)
+
+    async def api_leads(request: Request) -> Response:
+        def run() -> Response:
+            sort = request.query_params.get("sort", "rank")
+            with ws.reader.read() as con:
+                return _json(
+                    queries.leads_page(
+                        con,
+                        request.path_params["icp"],
+                        tier=request.query_params.get("tier") or None,
+                        min_score=_optional_int(request, "min_score"),
+                        signal_type=request.query_params.get("signal_type") or None,
+                        region=request.query_params.get("region") or None,
+                        has_email=_optional_bool(request, "has_email"),
+                        sort=sort.lstrip("-"),
+                        descending=sort.startswith("-"),
+                        limit=_optional_int(request, "limit") or 50,
+                        offset=_optional_int(request, "offset") or 0,
+                    )
+                )
+
+        return await _guarded(run)
+
+    async def api_company(request: Request) -> Response:
+        siren = request.path_params["siren"]
+        reveal = request.query_params.getlist("reveal")
+        unknown = sorted(set(reveal) - set(privacy.FIELDS))
+        if unknown:
+            return _error(f"reveal: one of {', '.join(privacy.FIELDS)}, got {', '.join(unknown)}", 422)
+
+        def run() -> Response:
+            with ws.reader.read() as con:
+                company = queries.company_page(con, siren, reveal=reveal)
+            client = request.client.host if request.client else None
+            for field in dict.fromkeys(reveal):  # logged before the value leaves: no unlogged reveal
+                privacy.log_reveal(ws.reveal_log, who=ws.who, siren=siren, field=field, client=client)
+                log.info("reveal: %s of %s by %s", field, siren, ws.who)
+            return _json(company)
+
+        return await _guarded(run)
+
+    async def openapi(request: Request) -> Response:
+        return _json(SCHEMA)
+
+    async def index(request: Request) -> Response:
+        def run() -> Response:
+            files = queries.icp_files(ws.icp_dir)
+            try:
+                with ws.reader.read() as con:
+                    built = queries.lead_lists(con)
+                problem = None
+            except (WarehouseBusy, WarehouseMissing) as exc:
+                built, problem = {}, str(exc)
+            return page("index.html", icps=files, built=built, problem=problem)
+
+        return await run_in_threadpool(run)
+
+    async def leads_page(request: Request) -> Response:
+        icp = request.path_params["icp"]
+
+        def run() -> Response:
+            try:
+                with ws.reader.read() as con:
+                    data = queries.leads_page(con, icp, limit=100)
+            except (WarehouseBusy, WarehouseMissing, queries.NotFound) as exc:
+                return page("leads.html", status=404, icp=icp, problem=str(exc), data=None)
+            return page("leads.html", icp=icp, problem=None, data=data)
+
+        return await run_in_threadpool(run)
+
+    async def login(request: Request) -> Response:
+        target = request.query_params.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        if request.method == "GET":
+            return page("login.html", next=target, failed=False)
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        given = (form.get("token") or [""])[0]
+        if ws.token is None:
+            return RedirectResponse(target, status_code=303)
+        if not hmac.compare_digest(given.encode(), ws.token.encode()):
+            return page("login.html", status=401, next=target, failed=True)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, ws.session(), httponly=True, samesite="strict", path="/")
+        return response
+
+    class TokenGate(BaseHTTPMiddleware):
+        async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+            if request.url.path in OPEN_PATHS or ws.allowed(request):
+                return await call_next(request)
+            if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+                return _error("token required: Authorization: Bearer <FIRMO_UI_TOKEN>", 401)
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/leads/{icp}", leads_page, methods=["GET"]),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/api/icps", api_icps, methods=["GET"]),
+        Route("/api/icp/preview", api_preview, methods=["POST"]),
+        Route("/api/leads/{icp}", api_leads, methods=["GET"]),
+        Route("/api/companies/{siren}", api_company, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(TokenGate)])

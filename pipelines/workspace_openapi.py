@@ -1,0 +1,164 @@
+"""The OpenAPI 3.1 schema of the workspace's JSON API (served at /openapi.json), written by hand
+next to the routes of pipelines/workspace_app.py; tests/workspace/test_api.py checks that every
+route is in it with its methods, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+_ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
+_COUNTS = {
+    "type": "array",
+    "items": {"type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}},
+}
+_LEAD = {
+    "type": "object",
+    "description": "A lead (columns of leads.<icp>); email and phone masked (j***@acme.fr).",
+    "additionalProperties": True,
+    "properties": {
+        "rank": {"type": "integer"},
+        "siren": {"type": "string"},
+        "company_name": {"type": "string"},
+        "score": {"type": "integer"},
+        "tier": {"type": "string", "enum": ["hot", "warm", "cold"]},
+        "score_reasons": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+SECURITY = {"bearer": {"type": "http", "scheme": "bearer", "description": "FIRMO_UI_TOKEN, when it is set"}}
+
+SCHEMA: dict = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "firmo workspace",
+        "version": "1",
+        "description": "The JSON API behind the sales workspace (firmo serve). Emails and phones are masked "
+        "unless revealed on one company (?reveal=email|phone), and each reveal is logged.",
+    },
+    "components": {"securitySchemes": SECURITY},
+    "security": [{}, {"bearer": []}],
+    "paths": {
+        "/api/icps": {
+            "get": {
+                "summary": "The ICP files of the ICP folder, with their errors, and the lead lists built",
+                "responses": {"200": {"description": "ICP files and lead lists"}, "401": _error("token required")},
+            }
+        },
+        "/api/icp/preview": {
+            "post": {
+                "summary": "Live preview of an ICP given as YAML or JSON (same checks as `firmo icp check`)",
+                "parameters": [
+                    _query("as_of", {"type": "string", "format": "date"}, "score as of this day (default today)"),
+                    _query("name", {"type": "string"}, "name of the ICP when the body has no `name:`"),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/yaml": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"type": "object"}},
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "counts and the top 50 leads",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "icp": {"type": "string"},
+                                        "total": {"type": "integer"},
+                                        "tiers": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                        "by_region": _COUNTS,
+                                        "by_naf_division": _COUNTS,
+                                        "by_headcount_band": _COUNTS,
+                                        "top": {"type": "array", "items": _LEAD},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "422": {
+                        "description": "the ICP's errors, each with the field it names",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "errors": {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "field": {"type": "string"},
+                                                    "message": {"type": "string"},
+                                                },
+                                            },
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "401": _error("token required"),
+                    "503": _error("no warehouse yet, or a run is writing it and no snapshot is published"),
+                },
+            }
+        },
+        "/api/leads/{icp}": {
+            "get": {
+                "summary": "One page of an ICP's lead list, filtered and sorted",
+                "parameters": [
+                    {"name": "icp", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _query("tier", {"type": "string", "enum": ["hot", "warm", "cold"]}, "only this tier"),
+                    _query("min_score", {"type": "integer"}, "score at least"),
+                    _query("signal_type", {"type": "string"}, "companies with a signal of this type"),
+                    _query("region", {"type": "string"}, "région name"),
+                    _query("has_email", {"type": "boolean"}, "with (true) or without (false) an email"),
+                    _query(
+                        "sort",
+                        {"type": "string", "enum": ["rank", "score", "fit", "intent", "name"]},
+                        "sort key; prefix - for descending (-score)",
+                    ),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "page size (50)"),
+                    _query("offset", {"type": "integer", "minimum": 0}, "rows skipped"),
+                ],
+                "responses": {
+                    "200": {"description": "total (filtered) and the page of leads"},
+                    "404": _error("no such lead list"),
+                    "422": _error("a bad filter"),
+                    "401": _error("token required"),
+                    "503": _error("warehouse busy or missing"),
+                },
+            }
+        },
+        "/api/companies/{siren}": {
+            "get": {
+                "summary": "One company: registry facts, officers, signals with evidence, scores, enriched contacts",
+                "parameters": [
+                    {"name": "siren", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _query(
+                        "reveal",
+                        {"type": "string", "enum": ["email", "phone"]},
+                        "show this field unmasked (repeatable); each reveal is logged for the GDPR register",
+                    ),
+                ],
+                "responses": {
+                    "200": {"description": "the company"},
+                    "404": _error("no such company"),
+                    "422": _error("a bad reveal"),
+                    "401": _error("token required"),
+                    "503": _error("warehouse busy or missing"),
+                },
+            }
+        },
+        "/openapi.json": {"get": {"summary": "This schema", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+    },
+}
