@@ -77,6 +77,7 @@ POLICIES: dict[str, tuple[str, str, FreshnessPolicy | None]] = {
     "crm_contact_rechecks": ("delivery", "providers", None),
     "crm_exports": ("delivery", "all", None),
     "crm_accounts": ("delivery", "crm", None),  # read back from the CRM on demand; skipped without a credential
+    "alerts": ("delivery", "all", None),  # after the lead lists; sends only what changed
     "analytics/snapshot": ("analytics", "all", NIGHTLY),
 }
 PERSONAL_DATA = {
@@ -88,6 +89,7 @@ PERSONAL_DATA = {
     "crm_contact_rechecks",
     "crm_exports",
     "crm_accounts",
+    "alerts",
     "analytics/snapshot",
 }  # names of people (officers) or their contacts: GDPR scope
 

@@ -548,6 +548,109 @@ class SalesforceResource(ConfigurableResource):
         )
 
 
+# --------------------------------------------------------------------------- alert channels (firmo/alerts)
+
+
+class SlackAlertResource(ConfigurableResource):
+    """The Slack incoming webhook the alerts post to. `webhook_url` is
+    `EnvVar("FIRMO_ALERT_SLACK_WEBHOOK_URL")` when set: the URL is the credential, so the UI shows
+    the variable's name only. Unset: alerts for Slack fail as 'not configured' and are kept."""
+
+    webhook_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackAlertResource:
+        url = {"webhook_url": EnvVar("FIRMO_ALERT_SLACK_WEBHOOK_URL")} if settings.alert_slack_webhook_url else {}
+        return cls(**url)
+
+    def channel(self):
+        """A SlackChannel, or None when no webhook is configured."""
+        from firmo.alerts.channels import SlackChannel
+
+        return SlackChannel(self.webhook_url) if self.webhook_url else None
+
+
+class WebhookAlertResource(ConfigurableResource):
+    """The generic webhook (FIRMO_ALERT_WEBHOOK_URL, not secret) and its signing secret
+    (`EnvVar("FIRMO_ALERT_WEBHOOK_SECRET")` when set); both are needed to send."""
+
+    url: str | None = None
+    secret: str | None = None
+    retries: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebhookAlertResource:
+        secret = {"secret": EnvVar("FIRMO_ALERT_WEBHOOK_SECRET")} if settings.alert_webhook_secret else {}
+        return cls(url=settings.alert_webhook_url, retries=settings.alert_webhook_retries, **secret)
+
+    def channel(self):
+        """A WebhookChannel, or None without a URL and a secret (an unsigned webhook is not sent)."""
+        from firmo.alerts.channels import WebhookChannel
+
+        return WebhookChannel(self.url, self.secret, retries=self.retries) if self.url and self.secret else None
+
+
+class EmailAlertResource(ConfigurableResource):
+    """The SMTP server of the alert emails (STARTTLS required). `password` is
+    `EnvVar("FIRMO_ALERT_SMTP_PASSWORD")` when set; host, port, login, CA file, sender and
+    recipients (FIRMO_ALERT_SMTP_*, FIRMO_ALERT_EMAIL_FROM / _TO) are not secret."""
+
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: str | None = None
+    ca_file: str | None = None
+    sender: str | None = None
+    recipients: list[str] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EmailAlertResource:
+        secret = {"password": EnvVar("FIRMO_ALERT_SMTP_PASSWORD")} if settings.alert_smtp_password else {}
+        return cls(
+            host=settings.alert_smtp_host,
+            port=settings.alert_smtp_port,
+            username=settings.alert_smtp_username,
+            ca_file=str(settings.alert_smtp_ca_file) if settings.alert_smtp_ca_file else None,
+            sender=settings.alert_email_from,
+            recipients=list(settings.alert_email_to or ()),
+            **secret,
+        )
+
+    def channel(self):
+        """An EmailChannel, or None without a host, a sender and recipients."""
+        from firmo.alerts.channels import EmailChannel
+
+        if not (self.host and self.sender and self.recipients):
+            return None
+        return EmailChannel(
+            self.host,
+            self.port,
+            self.sender,
+            self.recipients,
+            username=self.username,
+            password=self.password,
+            ca_file=self.ca_file,
+        )
+
+
+class AlertingResource(ConfigurableResource):
+    """How alerts are evaluated and retried (no secret): signals of the last `signal_days` days
+    (FIRMO_ALERT_SIGNAL_DAYS), `max_attempts` deliveries before undelivered
+    (FIRMO_ALERT_MAX_ATTEMPTS), CRM-disqualified accounts held out (FIRMO_CRM_DISQUALIFIED_DAYS)."""
+
+    signal_days: int = 7
+    max_attempts: int = 5
+    disqualified_days: int = 90
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AlertingResource:
+        return cls(
+            signal_days=settings.alert_signal_days,
+            max_attempts=settings.alert_max_attempts,
+            disqualified_days=settings.crm_disqualified_days,
+        )
+
+
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
     """Every resource of the code location, by key, built from `settings`."""
     return {
@@ -565,4 +668,8 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "france_travail": FranceTravailResource.from_settings(settings),
         "pipedrive": PipedriveResource.from_settings(settings),
         "salesforce": SalesforceResource.from_settings(settings),
+        "alert_slack": SlackAlertResource.from_settings(settings),
+        "alert_webhook": WebhookAlertResource.from_settings(settings),
+        "alert_email": EmailAlertResource.from_settings(settings),
+        "alerting": AlertingResource.from_settings(settings),
     }

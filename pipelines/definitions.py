@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dagster import AssetsDefinition, Definitions, definitions, load_asset_checks_from_modules, load_assets_from_modules
 
+import assets.alerts
 import assets.analytics
 import assets.bodacc
 import assets.checks
@@ -50,6 +51,7 @@ ASSET_MODULES = [
     assets.rechecks,
     assets.exports,
     assets.analytics,
+    assets.alerts,
 ]
 
 

@@ -1,0 +1,81 @@
+"""`alerts`: the alert rules of every ICP file (`alerts:`) evaluated on the lead lists just built
+and the signals, recorded in the outbox, then delivered to Slack, email and the webhook
+(firmo/alerts). Metadata: alerts per rule, deliveries by channel and state, the failures."""
+
+from datetime import UTC, datetime
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+
+from assets.common import WAREHOUSE_POOL
+from assets.icp import icp_files
+from assets.resources import (
+    AlertingResource,
+    EmailAlertResource,
+    PathsResource,
+    SlackAlertResource,
+    WarehouseResource,
+    WebhookAlertResource,
+)
+from firmo.alerts.outbox import outbox_counts
+from firmo.alerts.run import run_alerts
+from firmo.icp.config import read_icp
+from firmo.metadata import markdown_table
+
+
+@asset(
+    deps=[AssetKey("icp_leads"), AssetKey(["core", "signals"])],
+    group_name="delivery",
+    kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    pool=WAREHOUSE_POOL,
+)
+def alerts(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    paths: PathsResource,
+    alerting: AlertingResource,
+    alert_slack: SlackAlertResource,
+    alert_email: EmailAlertResource,
+    alert_webhook: WebhookAlertResource,
+) -> MaterializeResult:
+    """One row of alerts.outbox per alert and channel: a lead entering a tier, a score rise, a
+    signal of given types, any signal on a watched account, the daily digest; each event once
+    (keyed by ICP, rule, SIREN, event), never for a P, opposed, suppressed or customer unit unless
+    watched. A failed delivery is retried at the next materialization, kept as undelivered after
+    FIRMO_ALERT_MAX_ATTEMPTS."""
+    configs = [read_icp(path) for path in icp_files(paths.icp_dir).values()]
+    channels = {"slack": alert_slack.channel(), "email": alert_email.channel(), "webhook": alert_webhook.channel()}
+    with warehouse.get_connection() as con:
+        result = run_alerts(
+            con,
+            configs,
+            channels,
+            now=datetime.now(UTC),
+            signal_days=alerting.signal_days,
+            max_attempts=alerting.max_attempts,
+            disqualified_days=alerting.disqualified_days,
+        )
+        states = outbox_counts(con)
+    per_rule = [(r.icp, rule, n) for r in result.recorded for rule, n in sorted(r.per_rule.items())]
+    d = result.delivered
+    by_channel = [
+        (c, d.sent.get(c, 0), d.failed.get(c, 0), d.undelivered.get(c, 0))
+        for c in sorted({*d.sent, *d.failed, *d.undelivered})
+    ]
+    if result.baseline:
+        context.log.info("first evaluation (baseline, nothing sent) of: %s", ", ".join(result.baseline))
+    return MaterializeResult(
+        metadata={
+            "alerts": sum(r.alerted for r in result.recorded),
+            "refused (screening)": sum(r.refused for r in result.recorded),
+            "baseline ICPs": ", ".join(result.baseline) or "none",
+            "alerts per rule": MetadataValue.md(markdown_table(["icp", "rule", "alerts"], per_rule)),
+            "deliveries by channel": MetadataValue.md(
+                markdown_table(["channel", "sent", "failed", "undelivered"], by_channel)
+            ),
+            "outbox": MetadataValue.md(markdown_table(["channel", "state", "rows"], states)),
+            "failures": MetadataValue.md(
+                markdown_table(["key", "channel", "state", "attempts", "error"], d.failures[:50])
+            ),
+        }
+    )
