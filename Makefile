@@ -17,7 +17,7 @@ help:
 	@echo "make run    - generate the demo data if absent and run the whole pipeline into data/firmo.duckdb"
 	@echo "make test   - run the lint, then the test suite"
 	@echo "make lint   - ruff (lint and format check) and mypy over the packages"
-	@echo "make ui     - open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
+	@echo "make ui     - open the Dagster UI (dagster dev) on http://127.0.0.1:3000 and the workspace on :8080"
 	@echo "make nightly - run one night of the schedule here (after make run)"
 	@echo "make bench  - run the benchmarks in bench/ (minutes; figures go to the README)"
 	@echo "make lock   - re-pin requirements.lock after a dependency change in pyproject.toml"
@@ -66,7 +66,10 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest
 
+# The sales workspace (firmo serve, :8080) runs beside the Dagster UI (:3000) and stops with it.
 ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/firmo serve --host 127.0.0.1 --port 8080 & workspace=$$!; \
+	trap 'kill $$workspace 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 bench: install
