@@ -107,6 +107,7 @@ app.add_typer(load_app, name="load")
 
 
 def _mount_subcommands() -> None:
+    from pipelines.cli_alerts import alerts_app, watch_app
     from pipelines.cli_crm import register
     from pipelines.cli_crm_api import crm_app
     from pipelines.cli_icp import icp_app, score_cmd
@@ -117,6 +118,8 @@ def _mount_subcommands() -> None:
     app.command("score")(score_cmd)
     app.command("serve")(serve_cmd)
     app.add_typer(crm_app, name="crm")
+    app.add_typer(watch_app, name="watch")
+    app.add_typer(alerts_app, name="alerts")
     app.add_typer(waterfall_app, name="waterfall")
     register(app)
 

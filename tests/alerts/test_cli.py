@@ -1,0 +1,89 @@
+"""`firmo watch` and `firmo alerts`: the watchlist by hand, from a file and from a CRM read-back;
+the outbox listed; a test message through the fake Slack; refusals as one line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from typer.testing import CliRunner
+
+from firmo import db
+from firmo.loopback import LoopbackServer
+from pipelines.cli import app
+
+from .fakes import SLACK_PATH, slack_app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_watch_add_list_remove(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIRMO_DB", str(tmp_path / "w.duckdb"))
+    csv = tmp_path / "accounts.csv"
+    csv.write_text("siren,name\n100000002,Beta\n", encoding="utf-8")
+    assert run("watch", "add", "100000001", "10000000300012") == (
+        0,
+        "watching 2 more account(s) (0 already watched); 2 in all\n",
+    )
+    assert run("watch", "add", "--file", str(csv)) == (0, "watching 1 more account(s) (0 already watched); 3 in all\n")
+    with db.connection(tmp_path / "w.duckdb") as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS exports")
+        con.execute("CREATE TABLE exports.crm_accounts (crm VARCHAR, siren VARCHAR)")
+        con.execute(
+            "INSERT INTO exports.crm_accounts VALUES ('hubspot', '100000001'), ('hubspot', '100000004'), ('hubspot', NULL)"
+        )
+    assert run("watch", "add", "--from-crm", "hubspot") == (
+        0,
+        "watching 1 more account(s) (1 already watched); 4 in all\n",
+    )
+    code, out = run("watch", "list")
+    assert code == 0
+    assert [line.split("  ")[:2] for line in out.splitlines()[:-1]] == [
+        ["100000001", "manual"],
+        ["100000002", "file:accounts.csv"],
+        ["100000003", "manual"],
+        ["100000004", "crm:hubspot"],
+    ]
+    assert run("watch", "remove", "100000003") == (0, "stopped watching 1 account(s)\n")
+    code, out = run("watch", "add", "12345")
+    assert (code, out) == (1, "firmo: SIREN 1: '12345' is not a SIREN (9 digits)\n")
+    code, out = run("watch", "add", "100000001", "--file", str(csv))
+    assert (code, out) == (1, "firmo: firmo watch add: give SIRENs, --file or --from-crm (one of them)\n")
+
+
+def test_alerts_list_and_test(tmp_path, monkeypatch):
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv("FIRMO_DB", str(path))
+    assert run("alerts", "list", "--since", "2026-03-01") == (0, "0 alert deliveries since 2026-03-01\n")
+    with db.connection(path) as con:
+        con.execute(
+            "INSERT INTO alerts.outbox VALUES ('acme/watched/100000001/x', 'slack', 'acme', 'watched', '100000001', "
+            "'{}', 'undelivered', 5, 'slack: HTTP 404 no_service', ?, NULL)",
+            [datetime(2026, 3, 10, 9, 30)],
+        )
+    assert run("alerts", "list", "--since", "2026-03-01") == (
+        0,
+        "2026-03-10 09:30  acme  watched  100000001  slack  undelivered  attempts 5  (slack: HTTP 404 no_service)\n"
+        "1 alert deliveries since 2026-03-01\n",
+    )
+    assert run("alerts", "list", "--since", "last week") == (
+        1,
+        "firmo: --since 'last week': give a day (YYYY-MM-DD) or a number of days (7d)\n",
+    )
+    assert run("alerts", "test", "--channel", "webhook") == (
+        1,
+        "firmo: webhook is not configured: set FIRMO_ALERT_WEBHOOK_URL and FIRMO_ALERT_WEBHOOK_SECRET\n",
+    )
+    state: dict = {}
+    with LoopbackServer(slack_app(state)) as server:
+        monkeypatch.setenv("FIRMO_ALERT_SLACK_WEBHOOK_URL", server.url + SLACK_PATH)
+        assert run("alerts", "test", "--channel", "slack") == (0, "slack: test message sent\n")
+        monkeypatch.setenv("FIRMO_ALERT_SLACK_WEBHOOK_URL", server.url + "/services/wrong")
+        code, out = run("alerts", "test", "--channel", "slack")
+    assert (code, out) == (1, "firmo: slack test failed: slack: HTTP 404 Not Found\n")
+    assert "xoxsecretpart" not in out and "wrong" not in out
+    assert state["messages"][0]["text"] == "[firmo] test: test message"
