@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from firmo import db
+from firmo.compliance import prospecting
 from firmo.icp import IcpError, ResolvedIcp, leads_table, load_icp, preview
 from firmo.icp.config import NAME_RE
 from firmo.icp.leads import CONTACT_COLUMNS
@@ -233,8 +234,11 @@ def company_page(con: duckdb.DuckDBPyConnection, siren: str, *, reveal: Iterable
     if not found:
         raise NotFound(f"no company {siren} in the warehouse")
     c = found[0]
-    if c.get("diffusible") is False:  # INSEE diffusion rule: a P unit is never shown
-        raise NotFound(f"no company {siren} in the warehouse")
+    # INSEE diffusion (P) and RNE opposition (diffusionCommerciale false): never shown, as in
+    # analytics.* and the lead lists; the answer says why, without any of its data
+    refused = prospecting.refusals(con, [siren], strict=False)
+    if siren in refused:
+        raise NotFound(f"{siren} is not shown: {refused[siren]}")
     sirene_date = c.get("sirene_updated_at")
 
     def fact(name: str, value: object, source: object = "sirene", as_of: object = sirene_date) -> dict[str, object]:

@@ -4,16 +4,20 @@ collective proceedings and 10 struck off are never leads)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import duckdb
+import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from firmo import db
+from firmo.compliance.prospecting import P_REASON
 from firmo.icp import preview
 from firmo.workspace import privacy, queries
+from firmo.workspace.snapshot import Reader, WarehouseMissing
 from pipelines.workspace_app import create_app
 from tests.icp.warehouse import AS_OF
 from tests.workspace.conftest import settings_for
@@ -118,7 +122,8 @@ def test_company_page_facts_officers_signals_scores_contact(client):
         "j***@acme.fr", "dropcontact", "2025-06-02T09:00:00")
     assert (contact["phone"], contact["phone_source"], contact["phone_found_at"]) == (
         "+33***89", "kaspr", "2025-06-03T10:00:00")
-    assert client.get("/api/companies/000000006").status_code == 404  # P unit: never shown
+    hidden = client.get("/api/companies/000000006")  # P unit: never shown
+    assert (hidden.status_code, hidden.json()) == (404, {"error": "000000006 is not shown: " + P_REASON})
     assert client.get("/api/companies/999999999").json() == {"error": "no company 999999999 in the warehouse"}
     assert client.get("/api/companies/12").status_code == 404
 
@@ -194,6 +199,23 @@ def test_every_route_is_in_the_openapi_schema(client):
     assert api_routes == documented
 
 
+def test_reads_the_published_snapshot_first(tmp_path):
+    """The read link (firmo.analytics.publish_snapshot) before the working file, the snapshots last."""
+    data = tmp_path / "data"
+    (data / "snapshots").mkdir(parents=True)
+    for name in ("firmo-20250101T000000Z.duckdb", "firmo-20250201T000000Z.duckdb"):
+        (data / "snapshots" / name).touch()
+    reader = Reader.from_settings(settings_for(tmp_path))
+    assert reader.candidates() == [data / "firmo.duckdb", data / "snapshots" / "firmo-20250201T000000Z.duckdb",
+                                   data / "snapshots" / "firmo-20250101T000000Z.duckdb"]
+    (data / "firmo_read.duckdb").symlink_to("snapshots/firmo-20250201T000000Z.duckdb")
+    assert reader.candidates()[:2] == [data / "firmo_read.duckdb", data / "firmo.duckdb"]
+    with pytest.raises(WarehouseMissing, match="no warehouse at"), Reader.from_settings(
+        settings_for(tmp_path / "empty")
+    ).read():
+        pass
+
+
 def test_a_busy_warehouse_falls_back_to_the_newest_snapshot(warehouse, tmp_path):
     """A writer holding the working file: the reader takes the newest copy in snapshots/."""
     data = tmp_path / "data"
@@ -202,7 +224,6 @@ def test_a_busy_warehouse_falls_back_to_the_newest_snapshot(warehouse, tmp_path)
     writer = duckdb.connect(str(working))  # another process would hold the lock; here, a write connection
     try:
         db.ensure_schemas(writer)
-        import shutil
         shutil.copyfile(warehouse / "data" / "firmo.duckdb", data / "snapshots" / "firmo-20250630T000000Z.duckdb")
         script = (
             "import sys; from pathlib import Path; from firmo.settings import Settings;"
