@@ -366,9 +366,12 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(load_sql("icp/macros"))
 
 
-def counts(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date) -> dict[str, list[tuple[str, int]]]:
-    """Leads per tier, région, NAF division and headcount band (whole selection, before the cap)."""
-    inputs = warehouse_inputs(con, icp)
+def counts(
+    con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date, inputs: WarehouseInputs | None = None
+) -> dict[str, list[tuple[str, int]]]:
+    """Leads per tier, région, NAF division and headcount band (whole selection, before the cap);
+    `inputs` when the caller already resolved them (a preview resolves them once for both queries)."""
+    inputs = inputs or warehouse_inputs(con, icp)
     sql = _query("counts", inputs, icp)
     rows = con.execute(sql, _bind(sql, query_params(icp, as_of, inputs))).fetchall()
     out: dict[str, list[tuple[str, int]]] = {d: [] for d in DIMENSIONS}
@@ -385,10 +388,11 @@ def leads_statement(
     limit: int | None = None,
     updated_at: datetime | None = None,
     listed: str | None = None,
+    inputs: WarehouseInputs | None = None,
 ) -> tuple[str, dict[str, object]]:
     """SELECT of the ranked leads (at most `limit`, default the ICP's max_leads) and its parameters;
     `listed` names a relation of SIRENs to score alone (firmo.icp.byol: same rules, same reasons)."""
-    inputs = warehouse_inputs(con, icp)
+    inputs = inputs or warehouse_inputs(con, icp)
     params = query_params(icp, as_of, inputs) | {
         "max_leads": limit if limit is not None else icp.config.max_leads,
         "updated_at": updated_at or datetime.now().replace(microsecond=0),
@@ -398,10 +402,15 @@ def leads_statement(
 
 
 def lead_rows(
-    con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, as_of: date, *, limit: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    icp: ResolvedIcp,
+    as_of: date,
+    *,
+    limit: int | None = None,
+    inputs: WarehouseInputs | None = None,
 ) -> pl.DataFrame:
     """The ranked leads as a Polars frame (preview; a build writes them straight into a table)."""
-    sql, params = leads_statement(con, icp, as_of, limit=limit)
+    sql, params = leads_statement(con, icp, as_of, limit=limit, inputs=inputs)
     return cast(pl.DataFrame, pl.from_arrow(con.sql(sql, params=params).to_arrow_table()))  # a table gives a frame
 
 
@@ -409,12 +418,13 @@ def preview(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | N
     """Counts over everything the ICP selects plus its first `top` leads; writes nothing."""
     as_of = as_of or date.today()
     prepare(con)
-    grouped = counts(con, icp, as_of)
+    inputs = warehouse_inputs(con, icp)  # once: the subset check reads a criterion's whole table
+    grouped = counts(con, icp, as_of, inputs)
     total = sum(n for _, n in grouped["tier"])
     return Preview(
         icp=icp.name,
         total=total,
         counts=grouped,
-        top=lead_rows(con, icp, as_of, limit=top),
+        top=lead_rows(con, icp, as_of, limit=top, inputs=inputs),
         warnings=list(icp.warnings),
     )
