@@ -93,6 +93,9 @@ class CacheTtl(_Strict):
 class WaterfallConfig(_Strict):
     order: dict[Field, tuple[str, ...]]
     stop: StopRule = StopRule()
+    # one chain's own stop rule over `stop` (e.g. email: stop at the first risky answer and keep it
+    # unverified, which `firmo waterfall stats --suggest` may find cheapest on accept-all domains)
+    field_stop: dict[Field, StopRule] = {}
     email_requires_domain: bool = True
     budget: Budget = Budget()
     lead_concurrency: int = pydantic.Field(64, ge=1)
@@ -144,6 +147,10 @@ class WaterfallConfig(_Strict):
 
     def chain(self, field: Field) -> tuple[str, ...]:
         return self.order.get(field, ())
+
+    def stop_rule(self, field: Field) -> StopRule:
+        """The stop rule of `field`'s chain: its own under `field_stop`, else `stop`."""
+        return self.field_stop.get(field, self.stop)
 
     def provider(self, name: str) -> ProviderSettings:
         return self.providers.get(name) or self.defaults

@@ -343,7 +343,7 @@ class Waterfall:
 
     async def _field(self, res: LeadResult, what: Field, person: Person | PeopleQuery) -> list[Found]:
         """Walk the chain; returns the stopping answer alone, else the fallbacks in chain order."""
-        chain, stop = _Chain(), self.config.stop
+        chain, stop = _Chain(), self.config.stop_rule(what)
         fallbacks: list[Found] = []
         if not any(name in self.providers for name in self.config.chain(what)):
             chain.note("no provider available")
@@ -374,7 +374,7 @@ class Waterfall:
         survivors, chain = [], _Chain()
         for candidate in candidates:
             verdict = None
-            if candidate.status in self.config.stop.verify:
+            if candidate.status in self.config.stop_rule(Field.EMAIL).verify:
                 for name in self.config.chain(Field.VERIFY):
                     answer = await self._question(res, chain, name, Field.VERIFY, candidate.value)
                     if answer is not None and answer.status in (Status.VALID, Status.INVALID):

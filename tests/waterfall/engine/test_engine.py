@@ -28,14 +28,21 @@ def email_chain(*scripts):
 
 
 def test_first_valid_answer_stops_the_chain_in_order():
-    fm, ic, en = email_chain(miss("findymail", E), hit("icypeas", E, "marie.dupont@acme.fr"),
-                             hit("enrow", E, "other@acme.fr"))
+    fm, ic, en = email_chain(
+        miss("findymail", E), hit("icypeas", E, "marie.dupont@acme.fr"), hit("enrow", E, "other@acme.fr")
+    )
     [res] = run([person()], config({"email": ["findymail", "icypeas", "enrow"]}), [fm, ic, en])
     assert (res.email.value, res.email.status, res.email.source, res.email.found_at) == (
-        "marie.dupont@acme.fr", Status.VALID, "icypeas", NOW)
+        "marie.dupont@acme.fr",
+        Status.VALID,
+        "icypeas",
+        NOW,
+    )
     assert (fm.total, ic.total, en.total) == (1, 1, 0)
     assert [(a.provider, a.value, a.credits, a.from_cache) for a in res.attempts] == [
-        ("findymail", None, 0.0, False), ("icypeas", "marie.dupont@acme.fr", 1.0, False)]
+        ("findymail", None, 0.0, False),
+        ("icypeas", "marie.dupont@acme.fr", 1.0, False),
+    ]
     assert res.credits == 1.0 and res.reason is None
 
 
@@ -48,8 +55,9 @@ def test_order_is_the_configured_one():
 
 
 def test_risky_is_kept_as_fallback_while_the_chain_goes_on():
-    fm, ic, en = email_chain(hit("findymail", E, "m.dupont@acme.fr", Status.RISKY),
-                             hit("icypeas", E, "marie.dupont@acme.fr"), None)
+    fm, ic, en = email_chain(
+        hit("findymail", E, "m.dupont@acme.fr", Status.RISKY), hit("icypeas", E, "marie.dupont@acme.fr"), None
+    )
     [res] = run([person()], config({"email": ["findymail", "icypeas", "enrow"]}), [fm, ic, en])
     assert (res.email.value, res.email.source, res.email.status) == ("marie.dupont@acme.fr", "icypeas", Status.VALID)
     assert en.total == 0
@@ -70,13 +78,14 @@ def test_invalid_answers_are_ignored():
 def test_risky_email_is_verified_valid_or_dropped_when_invalid():
     cfg = config({"email": ["icypeas"], "verify": ["hunter"]})
     ic = FakeProvider("icypeas", {E}, {(E, SIREN): hit("icypeas", E, "m.dupont@acme.fr", Status.RISKY)})
-    hunter = FakeProvider("hunter", {V}, {(V, "m.dupont@acme.fr"): hit("hunter", V, "m.dupont@acme.fr",
-                                                                        credits=0.5)})
+    hunter = FakeProvider("hunter", {V}, {(V, "m.dupont@acme.fr"): hit("hunter", V, "m.dupont@acme.fr", credits=0.5)})
     [res] = run([person()], cfg, [ic, hunter])
     assert (res.email.value, res.email.status, res.email.source) == ("m.dupont@acme.fr", Status.VALID, "icypeas")
     assert res.email.extra == {"verified_by": "hunter"} and res.credits == 1.5
     assert [(a.field, a.provider, a.email) for a in res.attempts] == [
-        (E, "icypeas", "m.dupont@acme.fr"), (V, "hunter", "m.dupont@acme.fr")]
+        (E, "icypeas", "m.dupont@acme.fr"),
+        (V, "hunter", "m.dupont@acme.fr"),
+    ]
     hunter.script = {(V, "m.dupont@acme.fr"): hit("hunter", V, "m.dupont@acme.fr", Status.INVALID)}
     [res] = run([person()], cfg, [ic, hunter])
     assert res.email is None
@@ -92,7 +101,9 @@ def test_cache_answers_a_rerun_without_any_call():
     assert (fm.total, ic.total, en.total) == (1, 1, 0)  # nothing asked the second time
     assert again.email == first.email and again.credits == 0.0
     assert [(a.provider, a.from_cache, a.credits, a.asked_at) for a in again.attempts] == [
-        ("findymail", True, 0.0, NOW), ("icypeas", True, 0.0, NOW)]
+        ("findymail", True, 0.0, NOW),
+        ("icypeas", True, 0.0, NOW),
+    ]
 
 
 def test_misses_expire_before_hits():
@@ -118,7 +129,9 @@ def test_transient_failures_are_retried_then_missed_and_not_cached():
     assert res.email is None
     assert res.reason == "email: not found (no match: icypeas; transient: findymail: HTTP 503)"
     assert [(a.provider, a.reason) for a in res.attempts] == [
-        ("findymail", "transient: findymail: HTTP 503"), ("icypeas", None)]
+        ("findymail", "transient: findymail: HTTP 503"),
+        ("icypeas", None),
+    ]
     assert ("findymail", "email", "marie|dupont|acme.fr") not in cache._memory
     run([person()], cfg, [fm, ic], cache)
     assert (fm.total, ic.total) == (6, 1)
@@ -139,8 +152,11 @@ def test_rejected_is_a_miss_without_retry():
 
 
 def test_budget_per_lead_skips_paid_providers_that_could_exceed_it():
-    cfg = config({"email": ["findymail", "icypeas", "pattern"]}, budget={"per_lead": 1.5},
-                 providers={"findymail": {"max_credits": {"email": 1}}, "icypeas": {"max_credits": {"email": 1}}})
+    cfg = config(
+        {"email": ["findymail", "icypeas", "pattern"]},
+        budget={"per_lead": 1.5},
+        providers={"findymail": {"max_credits": {"email": 1}}, "icypeas": {"max_credits": {"email": 1}}},
+    )
     fm = FakeProvider("findymail", {E}, {(E, SIREN): miss("findymail", E, credits=1.0)})  # a charged miss
     ic = FakeProvider("icypeas", {E})
     free = FakeProvider("pattern", {E}, {(E, SIREN): hit("pattern", E, "m@acme.fr", Status.RISKY, credits=0)})
@@ -150,11 +166,19 @@ def test_budget_per_lead_skips_paid_providers_that_could_exceed_it():
 
 
 def test_budget_per_run_is_never_exceeded_under_concurrency():
-    cfg = config({"email": ["findymail"]}, budget={"per_run": 2.0}, lead_concurrency=8,
-                 providers={"findymail": {"max_credits": {"email": 1}}})
+    cfg = config(
+        {"email": ["findymail"]},
+        budget={"per_run": 2.0},
+        lead_concurrency=8,
+        providers={"findymail": {"max_credits": {"email": 1}}},
+    )
     people = [person(f"55210055{i}") for i in range(5)]
-    fm = FakeProvider("findymail", {E}, {(E, p.siren): hit("findymail", E, f"m{i}@acme.fr")
-                                         for i, p in enumerate(people)}, latency=0.01)
+    fm = FakeProvider(
+        "findymail",
+        {E},
+        {(E, p.siren): hit("findymail", E, f"m{i}@acme.fr") for i, p in enumerate(people)},
+        latency=0.01,
+    )
     budget = CreditBudget(2.0, None)
     results = run(people, cfg, [fm], budget=budget)
     assert fm.total == 2 and budget.spent == 2.0 and budget.reserved == 0.0
@@ -169,13 +193,17 @@ def test_quota_exhausted_opens_the_breaker_for_the_rest_of_the_run():
     first, second = run(people, cfg, [fm, ic])
     assert fm.total == 1 and ic.total == 2
     assert first.reason == "email: not found (no match: icypeas; quota exhausted: findymail: HTTP 402)"
-    assert second.reason == ("email: not found (no match: icypeas; findymail skipped: "
-                             "QuotaExhausted: findymail: HTTP 402)")
+    assert second.reason == (
+        "email: not found (no match: icypeas; findymail skipped: QuotaExhausted: findymail: HTTP 402)"
+    )
 
 
 def test_consecutive_failures_open_the_breaker():
-    cfg = config({"email": ["findymail"]}, lead_concurrency=1,
-                 defaults={"breaker_threshold": 2, "retries": {"attempts": 1}, "rps": None})
+    cfg = config(
+        {"email": ["findymail"]},
+        lead_concurrency=1,
+        defaults={"breaker_threshold": 2, "retries": {"attempts": 1}, "rps": None},
+    )
     people = [person(f"55210055{i}") for i in range(4)]
     fm = FakeProvider("findymail", {E}, {(E, p.siren): Transient("down") for p in people})
     results = run(people, cfg, [fm])
@@ -192,8 +220,11 @@ def test_retry_honours_retry_after():
         clock[0] += seconds
 
     cfg = config({"email": ["findymail"]})
-    fm = FakeProvider("findymail", {E}, {(E, SIREN): [RateLimited("findymail: HTTP 429", retry_after=2.5),
-                                                      hit("findymail", E, "m@acme.fr")]})
+    fm = FakeProvider(
+        "findymail",
+        {E},
+        {(E, SIREN): [RateLimited("findymail: HTTP 429", retry_after=2.5), hit("findymail", E, "m@acme.fr")]},
+    )
     [res] = run([person()], cfg, [fm], clock=lambda: clock[0], sleep=sleep)
     assert fm.total == 2 and res.email.value == "m@acme.fr"
     assert [s for s in sleeps if s] == [2.5]  # the limiter holds every caller back 2.5 s
@@ -202,8 +233,12 @@ def test_retry_honours_retry_after():
 def test_blocked_leads_cost_nothing():
     cfg = config({"domain": ["hunter"], "email": ["findymail"], "phone": ["lusha"]})
     hunter, fm, lusha = FakeProvider("hunter", {D}), FakeProvider("findymail", {E}), FakeProvider("lusha", {P})
-    [res] = run([person(domain=None)], cfg, [hunter, fm, lusha],
-                is_blocked=lambda p, found: "suppressed: opt-out" if p.siren == SIREN else None)
+    [res] = run(
+        [person(domain=None)],
+        cfg,
+        [hunter, fm, lusha],
+        is_blocked=lambda p, found: "suppressed: opt-out" if p.siren == SIREN else None,
+    )
     assert (hunter.total, fm.total, lusha.total) == (0, 0, 0)
     assert res.reason == "blocked: suppressed: opt-out" and res.attempts == [] and res.credits == 0
 
@@ -212,8 +247,12 @@ def test_a_found_customer_domain_blocks_before_paying_for_the_email():
     cfg = config({"domain": ["hunter"], "email": ["findymail"]})
     hunter = FakeProvider("hunter", {D}, {(D, SIREN): hit("hunter", D, "client.fr")})
     fm = FakeProvider("findymail", {E})
-    [res] = run([person(domain=None)], cfg, [hunter, fm],
-                is_blocked=lambda p, found: "customer" if found.get("website_domain") == "client.fr" else None)
+    [res] = run(
+        [person(domain=None)],
+        cfg,
+        [hunter, fm],
+        is_blocked=lambda p, found: "customer" if found.get("website_domain") == "client.fr" else None,
+    )
     assert fm.total == 0 and res.domain is None and res.reason == "blocked: customer"
 
 
@@ -225,7 +264,9 @@ def test_domain_is_found_first_and_used_by_the_email_question():
     [res] = run([person(domain=None)], cfg, [hunter, fm], cache)
     assert (res.domain.value, res.domain.source, res.email.value) == ("acme.fr", "hunter", "marie.dupont@acme.fr")
     assert sorted(k[:3] for k in cache._memory) == [
-        ("findymail", "email", "marie|dupont|acme.fr"), ("hunter", "domain", "552100554|société 552100554")]
+        ("findymail", "email", "marie|dupont|acme.fr"),
+        ("hunter", "domain", "552100554|société 552100554"),
+    ]
     hunter.script = {}
     [res] = run([person("552100555", domain=None)], cfg, [hunter, fm])
     assert fm.total == 1 and res.reason == "domain: not found (no match: hunter); email: no company domain"
@@ -241,10 +282,12 @@ def test_leads_without_a_person_name_ask_no_contact_question():
 
 def test_do_not_call_phones_are_skipped():
     cfg = config({"phone": ["lusha", "prospeo"]})
-    lusha = FakeProvider("lusha", {P}, {(P, SIREN): hit("lusha", P, "+33612345678", credits=5, phone_type="mobile",
-                                                         do_not_call=True)})
-    prospeo = FakeProvider("prospeo", {P}, {(P, SIREN): hit("prospeo", P, "+33140000000", credits=10,
-                                                             phone_type="direct")})
+    lusha = FakeProvider(
+        "lusha", {P}, {(P, SIREN): hit("lusha", P, "+33612345678", credits=5, phone_type="mobile", do_not_call=True)}
+    )
+    prospeo = FakeProvider(
+        "prospeo", {P}, {(P, SIREN): hit("prospeo", P, "+33140000000", credits=10, phone_type="direct")}
+    )
     [res] = run([person()], cfg, [lusha, prospeo])
     assert (res.phone.value, res.phone.source, res.phone.extra["phone_type"]) == ("+33140000000", "prospeo", "direct")
     assert [(a.provider, a.reason) for a in res.attempts] == [("lusha", "do not call"), ("prospeo", None)]
@@ -267,9 +310,27 @@ def test_forgotten_person_is_dropped_and_reported():
 def test_results_keep_input_order_and_progress_is_reported():
     cfg = config({"email": ["findymail"]}, lead_concurrency=3)
     people = [person(f"5521005{i:02d}") for i in range(10)]
-    fm = FakeProvider("findymail", {E}, {(E, p.siren): hit("findymail", E, f"{p.siren}@acme.fr") for p in people},
-                      latency=0.001)
+    fm = FakeProvider(
+        "findymail", {E}, {(E, p.siren): hit("findymail", E, f"{p.siren}@acme.fr") for p in people}, latency=0.001
+    )
     seen = []
     results = run(people, cfg, [fm], progress=lambda done, total: seen.append((done, total)))
     assert [r.email.value for r in results] == [f"{p.siren}@acme.fr" for p in people]
     assert seen == [(10, 10)]
+
+
+def test_the_email_chains_own_stop_rule_stops_at_the_first_risky_answer_and_keeps_it_unverified():
+    """field_stop.email over stop: the first risky address ends the email chain and is not sent to
+    the verify chain (on an accept-all domain no vendor nor verifier can say more)."""
+    fm, ic, en = email_chain(
+        hit("findymail", E, "m.dupont@acme.fr", Status.RISKY), hit("icypeas", E, "marie.dupont@acme.fr"), None
+    )
+    hunter = FakeProvider("hunter", {V}, {})
+    cfg = config(
+        {"email": ["findymail", "icypeas", "enrow"], "verify": ["hunter"]},
+        field_stop={"email": {"stop_on": ["valid", "risky"], "fallback": [], "verify": []}},
+    )
+    assert cfg.stop_rule(E).stop_on == {Status.VALID, Status.RISKY} and cfg.stop_rule(P) == cfg.stop
+    [res] = run([person()], cfg, [fm, ic, en, hunter])
+    assert (res.email.value, res.email.source, res.email.status) == ("m.dupont@acme.fr", "findymail", Status.RISKY)
+    assert (fm.total, ic.total, en.total, hunter.total) == (1, 0, 0, 0)
