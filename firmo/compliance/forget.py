@@ -29,6 +29,12 @@ DEFAULT_TABLES: tuple[str, ...] = (
     "waterfall.rechecks",  # the job-change re-checks (waterfall/recheck.py): the address held, per question
     "waterfall.job_changes",  # ... and their outcomes (names, address)
     *CRM_READBACK,
+    # the alerts (firmo/alerts): a payload names the decision maker; a watched SIREN would alert
+    # past the suppression entry, so it leaves the watchlist too
+    "alerts.outbox",
+    "alerts.events",
+    "alerts.lead_state",
+    "alerts.watchlist",
 )
 # the CRM ids an API push remembers (firmo.crm.push_pipedrive): a person's row holds the email
 CRM_ID_TABLES = ("exports.crm_ids",)

@@ -125,3 +125,25 @@ def test_watchlist_file_and_crm(con, tmp_path):
     assert watchlist.add(con, ["100000001", "100000003"], source="manual", now=NOW) == 1
     assert watchlist.remove(con, ["100000002"]) == 1
     assert watchlist.entries(con) == [("100000001", "file:accounts.csv", NOW), ("100000003", "manual", NOW)]
+
+
+def test_forget_reaches_the_alerts(con):
+    from firmo.compliance.forget import forget
+
+    config = icp([{"watched": True}])
+    leads(con, [("100000001", 40, "warm")])
+    _run(con, config)
+    watchlist.add(con, ["100000001"], source="manual", now=NOW)
+    signal(con, "100000001", "capital_increase", AS_OF, "K1")
+    _run(con, config, AS_OF)  # the state exists now: not a baseline
+    assert len(_outbox(con)) == 1
+    result = forget(con, "100000001", now=NOW)
+    assert {k: v for k, v in result.erased.items() if k.startswith("alerts.")} == {
+        "alerts.outbox.siren": 1,
+        "alerts.events.siren": 1,
+        "alerts.lead_state.siren": 1,
+        "alerts.watchlist.siren": 1,
+    }
+    ev, _ = _run(con, config, AS_OF)
+    assert (ev.alerts, ev.refused) == ([], [])  # no longer watched, and suppressed
+    assert watchlist.entries(con) == []
