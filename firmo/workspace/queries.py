@@ -176,6 +176,7 @@ def leads_page(
     sql = sql.replace("__DIRECTION__", "DESC" if descending else "ASC")
     sql = sql.replace("__EMAIL__", "email" if "email" in columns else "CAST(NULL AS VARCHAR)")
     sql = sql.replace("__PHONE__", "phone" if "phone" in columns else "CAST(NULL AS VARCHAR)")
+    sql = sql.replace("__NOT_OPPOSED__", prospecting.not_opposed(con))
     if not db.table_exists(con, "core.signals"):
         sql = sql.replace(
             "SELECT siren FROM core.signals WHERE signal_type = $signal_type", "SELECT NULL WHERE $signal_type IS NULL"

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from firmo import db
-from firmo.compliance.prospecting import P_REASON
+from firmo.compliance.prospecting import OPPOSITION_REASON, P_REASON
 from firmo.icp import preview
 from firmo.workspace import privacy, queries
 from firmo.workspace.snapshot import Reader, WarehouseMissing
@@ -242,3 +242,19 @@ def test_the_app_does_not_import_dagster():
     script = "import sys, pipelines.workspace_app, pipelines.cli_serve; print('dagster' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (out.returncode, out.stdout.strip()) == (0, "False"), out.stderr
+
+
+def test_an_rne_opposition_after_the_build_hides_the_lead_and_the_company(warehouse, tmp_path):
+    """000000002 opposes commercial use in the RNE after leads.tech was built: gone at once."""
+    shutil.copytree(warehouse / "icps", tmp_path / "icps")
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(warehouse / "data" / "firmo.duckdb", tmp_path / "data" / "firmo.duckdb")
+    with duckdb.connect(str(tmp_path / "data" / "firmo.duckdb")) as con:
+        con.execute("CREATE TABLE inpi.companies AS SELECT * FROM (VALUES ('000000001', true), ('000000002', false))"
+                    " t(siren, diffusion_commerciale)")
+    with TestClient(create_app(settings_for(tmp_path), as_of=AS_OF)) as c:
+        data = c.get("/api/leads/tech").json()
+        assert (data["total"], [x["siren"] for x in data["leads"]]) == (1, ["000000001"])
+        hidden = c.get("/api/companies/000000002")
+        assert (hidden.status_code, hidden.json()) == (404, {"error": "000000002 is not shown: " + OPPOSITION_REASON})
+        assert c.get("/api/companies/000000001").status_code == 200

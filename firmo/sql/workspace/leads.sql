@@ -11,5 +11,7 @@ WHERE ($tier IS NULL OR tier = $tier)
   AND ($region IS NULL OR region_name = $region)
   AND ($signal_type IS NULL OR siren IN (SELECT siren FROM core.signals WHERE signal_type = $signal_type))
   AND ($has_email IS NULL OR (__EMAIL__ IS NOT NULL) = $has_email)
+  -- an RNE opposition that landed after the list was built hides the lead at once (as analytics.leads)
+  AND __NOT_OPPOSED__
 ORDER BY {{sort}} __DIRECTION__, rank
 LIMIT $limit OFFSET $offset
