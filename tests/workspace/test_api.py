@@ -258,3 +258,15 @@ def test_an_rne_opposition_after_the_build_hides_the_lead_and_the_company(wareho
         hidden = c.get("/api/companies/000000002")
         assert (hidden.status_code, hidden.json()) == (404, {"error": "000000002 is not shown: " + OPPOSITION_REASON})
         assert c.get("/api/companies/000000001").status_code == 200
+
+
+def test_a_reveal_that_cannot_be_logged_is_not_shown(warehouse, tmp_path):
+    shutil.copytree(warehouse / "icps", tmp_path / "icps")
+    (tmp_path / "data").mkdir()
+    shutil.copyfile(warehouse / "data" / "firmo.duckdb", tmp_path / "data" / "firmo.duckdb")
+    (tmp_path / "data" / "workspace.duckdb").mkdir()  # the log file cannot be opened
+    with TestClient(create_app(settings_for(tmp_path), as_of=AS_OF), raise_server_exceptions=False) as c:
+        answer = c.get("/api/companies/000000001?reveal=email")
+        assert answer.status_code == 500
+        assert "jeanne.martin" not in answer.text
+        assert c.get("/api/companies/000000001").json()["contacts"][0]["email"] == "j***@acme.fr"
