@@ -93,3 +93,9 @@ def test_code_location_has_alerts(tmp_path):
     spec = defs.get_assets_def("alerts").specs_by_key[next(iter(defs.get_assets_def("alerts").keys))]
     assert spec.tags["layer"] == "delivery"
     assert {"alert_slack", "alert_email", "alert_webhook", "alerting"} <= set(defs.resources)
+
+
+def test_alerts_job(tmp_path):
+    defs = build_definitions(Settings.from_env({"FIRMO_DATA_DIR": str(tmp_path)}))
+    job = defs.resolve_job_def("alerts")
+    assert [n.name for n in job.graph.nodes] == ["alerts"]
