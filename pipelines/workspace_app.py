@@ -247,7 +247,9 @@ def create_app(
             try:
                 with ws.reader.read() as con:
                     data = queries.leads_page(con, icp, limit=100)
-            except (WarehouseBusy, WarehouseMissing, queries.NotFound) as exc:
+            except (WarehouseBusy, WarehouseMissing) as exc:
+                return page("leads.html", status=503, icp=icp, problem=str(exc), data=None)
+            except queries.NotFound as exc:
                 return page("leads.html", status=404, icp=icp, problem=str(exc), data=None)
             return page("leads.html", icp=icp, problem=None, data=data)
 
