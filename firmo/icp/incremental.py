@@ -90,11 +90,15 @@ def _officer_resolution(con: duckdb.DuckDBPyConnection) -> list[str]:
         return []
     lookthrough._inputs(con, lookthrough.OFFICERS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE poll_reach AS SELECT siren FROM {TOUCHED}")
+    # the company -> holding links, read once (a few % of the officers), walked MAX_DEPTH + 1 deep
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE poll_links AS SELECT DISTINCT siren, company_officer_siren AS holding "
+        "FROM lookthrough_officers WHERE company_officer_siren IS NOT NULL"
+    )
     for _ in range(lookthrough.MAX_DEPTH + 1):
         con.execute(
-            "INSERT INTO poll_reach SELECT DISTINCT company_officer_siren FROM lookthrough_officers "
-            "WHERE siren IN (SELECT siren FROM poll_reach) AND company_officer_siren IS NOT NULL "
-            "AND company_officer_siren NOT IN (SELECT siren FROM poll_reach)"
+            "INSERT INTO poll_reach SELECT DISTINCT holding FROM poll_links "
+            "WHERE siren IN (SELECT siren FROM poll_reach) AND holding NOT IN (SELECT siren FROM poll_reach)"
         )
     con.execute(
         "CREATE OR REPLACE TEMP VIEW poll_lt_officers AS SELECT * FROM lookthrough_officers "
@@ -161,24 +165,35 @@ def _prospects(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE poll_prospects AS {select}", {"first_naf": "", "last_naf": LAST_NAF})
     touched = f"(SELECT siren FROM {TOUCHED})"
-    # the NAF pairs and role sets whose counts may change: those of the old and the new rows
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE poll_keys AS SELECT naf_key, naf2025_key, role_set FROM {full.TABLE} "
-        f"WHERE siren IN {touched} UNION SELECT naf_key, naf2025_key, role_set FROM poll_prospects"
+    # the companions' counts move by the rows leaving and entering (one scan of core.prospects for
+    # the leaving ones, not a recount); their other columns are functions of the key
+    cols = "naf_key, naf2025_key, naf_code, naf_section, naf2025_code, naf2025_section, role_set, " + (
+        "officer_role_codes, officer_holders"
     )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE poll_keys AS SELECT {cols}, -1 AS d, rowid AS old_row FROM {full.TABLE} "
+        f"WHERE siren IN {touched} UNION ALL SELECT {cols}, 1 AS d, NULL AS old_row FROM poll_prospects"
+    )
+    naf = full.NAF_TABLE
+    roles = full.ROLE_SETS_TABLE
     statements = [
-        f"DELETE FROM {full.TABLE} WHERE siren IN {touched}",
+        f"DELETE FROM {full.TABLE} WHERE rowid IN (SELECT old_row FROM poll_keys WHERE old_row IS NOT NULL)",
         f"INSERT INTO {full.TABLE} BY NAME SELECT * FROM poll_prospects",
-        f"DELETE FROM {full.NAF_TABLE} WHERE (naf_key, naf2025_key) IN (SELECT (naf_key, naf2025_key) FROM poll_keys)",
-        f"INSERT INTO {full.NAF_TABLE} BY NAME SELECT naf_key, naf2025_key, any_value(naf_code) AS naf_code, "
+        "CREATE OR REPLACE TEMP TABLE poll_naf AS SELECT naf_key, naf2025_key, any_value(naf_code) AS naf_code, "
         "any_value(naf_section) AS naf_section, any_value(naf2025_code) AS naf2025_code, "
-        "any_value(naf2025_section) AS naf2025_section, count(*) AS companies "
-        f"FROM {full.TABLE} WHERE (naf_key, naf2025_key) IN (SELECT (naf_key, naf2025_key) FROM poll_keys) "
-        "GROUP BY naf_key, naf2025_key",
-        f"DELETE FROM {full.ROLE_SETS_TABLE} WHERE role_set IN (SELECT role_set FROM poll_keys)",
-        f"INSERT INTO {full.ROLE_SETS_TABLE} BY NAME SELECT role_set, any_value(officer_role_codes) AS role_codes, "
-        "any_value(officer_holders) AS holders, count(*) AS companies "
-        f"FROM {full.TABLE} WHERE role_set IN (SELECT role_set FROM poll_keys) GROUP BY role_set",
+        "any_value(naf2025_section) AS naf2025_section, sum(d) AS d FROM poll_keys GROUP BY naf_key, naf2025_key",
+        f"UPDATE {naf} SET companies = {naf}.companies + p.d FROM poll_naf p "
+        f"WHERE {naf}.naf_key = p.naf_key AND {naf}.naf2025_key = p.naf2025_key AND p.d <> 0",
+        f"INSERT INTO {naf} BY NAME SELECT p.* EXCLUDE (d), p.d AS companies FROM poll_naf p WHERE p.d > 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM {naf} n WHERE n.naf_key = p.naf_key AND n.naf2025_key = p.naf2025_key)",
+        f"DELETE FROM {naf} WHERE companies <= 0",
+        "CREATE OR REPLACE TEMP TABLE poll_roles AS SELECT role_set, any_value(officer_role_codes) AS role_codes, "
+        "any_value(officer_holders) AS holders, sum(d) AS d FROM poll_keys WHERE role_set IS NOT NULL GROUP BY role_set",
+        f"UPDATE {roles} SET companies = {roles}.companies + p.d FROM poll_roles p "
+        f"WHERE {roles}.role_set = p.role_set AND p.d <> 0",
+        f"INSERT INTO {roles} BY NAME SELECT p.* EXCLUDE (d), p.d AS companies FROM poll_roles p WHERE p.d > 0 "
+        f"AND NOT EXISTS (SELECT 1 FROM {roles} r WHERE r.role_set = p.role_set)",
+        f"DELETE FROM {roles} WHERE companies <= 0",
     ]
     if db.table_exists(con, full.OPEN_DATA_TABLE):
         statements += [
@@ -273,9 +288,12 @@ def apply_poll(
             "poll_signals",
             "poll_prospects",
             "poll_keys",
+            "poll_naf",
+            "poll_roles",
             "prospects_off",
             "prospects_sig",
             "poll_reach",
+            "poll_links",
             "poll_resolution",
         ):
             con.execute(f"DROP TABLE IF EXISTS {name}")
