@@ -22,12 +22,13 @@ def stats_cmd(
     db_file: Path | None = typer.Option(None, "--db"),
 ) -> None:
     """Per provider and field: questions, hit rate, valid rate, credits, cost per value found and
-    latency over the questions answered live; with --suggest --icp X, the order that minimises the
-    expected credits per valid value on X's list, as a diff of the waterfall YAML (never applied)."""
+    latency over the questions answered live; with --suggest --icp X, the order and stop rule that
+    minimise the credits per value found when X's leads' answers are replayed (the independent-vendor
+    formula without such answers), as a diff of the waterfall YAML (never applied)."""
     from firmo import db
     from firmo.errors import InputError
     from firmo.icp.leads import leads_table
-    from waterfall import stats
+    from waterfall import replay, stats
     from waterfall.config import DEFAULT_PATH, load_config
     from waterfall.providers.base import Field
 
@@ -52,9 +53,12 @@ def stats_cmd(
         path = settings.waterfall_config or DEFAULT_PATH
         config = load_config(settings.waterfall_config)
         shown = "waterfall/default.yaml" if path == DEFAULT_PATH else str(path)
+        stop = config.stop_rule(Field(field))
         result = stats.suggest(
             con, sirens, list(config.chain(Field(field))), path.read_text(encoding="utf-8"), field=field,
             by=by or "naf_section", path=shown,
+            current_rule=replay.rule((s.value for s in stop.stop_on), (s.value for s in stop.fallback),
+                                     (s.value for s in stop.verify)),
         )  # fmt: skip
     typer.echo("")
     typer.echo(f"suggestion for {icp} ({len(sirens):,} companies):")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +28,8 @@ import duckdb
 
 from firmo import db
 from firmo.sqlfiles import load_sql, render_identifiers
+from waterfall import replay
+from waterfall.replay import COVERAGE, DEFAULT_RULE, Choice, Outcome, Rule
 
 SEGMENTS = {None: "'all'", "naf_section": 'c."naf_section"', "headcount_band": 'c."headcount_band"'}
 MIN_QUESTIONS = 20  # fewer questions in a segment: the provider's overall rates stand in for it
@@ -174,9 +176,12 @@ def credits_per_found(order: Sequence[str], est: Mapping[str, Estimate]) -> tupl
     return (spent / found if found > 0 else None), found
 
 
-def yaml_diff(text: str, field: str, order: Sequence[str], path: str = "waterfall/default.yaml") -> str:
+def yaml_diff(
+    text: str, field: str, order: Sequence[str], path: str = "waterfall/default.yaml", stop: str | None = None
+) -> str:
     """A unified diff turning the `order:` entry of `field` in the waterfall file `text` into `order`
-    (a flow list, on one line or several; comments and the rest kept); empty when nothing changes."""
+    (a flow list, on one line or several; comments and the rest kept), and, with `stop` (a flow
+    mapping), setting `field_stop.<field>` to it; empty when nothing changes."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     in_order, done, skipping = False, False, False
@@ -200,7 +205,35 @@ def yaml_diff(text: str, field: str, order: Sequence[str], path: str = "waterfal
             out += ["order:\n", *_flow_list("  ", field, order)]
         else:
             out[at + 1 : at + 1] = _flow_list("  ", field, order)
+    if stop is not None:
+        out = _set_field_stop(out, field, stop)
     return "".join(difflib.unified_diff(lines, out, f"a/{path}", f"b/{path}"))
+
+
+def _set_field_stop(lines: list[str], field: str, stop: str) -> list[str]:
+    """`field_stop: {field}: stop` in the file's lines: its line replaced under an existing
+    `field_stop:`, else a `field_stop:` block added right after the `stop:` block (or at the end)."""
+    entry = f"  {field}: {stop}\n"
+    at = next((i for i, line in enumerate(lines) if re.match(r"^field_stop:\s*$", line)), None)
+    if at is not None:
+        for i in range(at + 1, len(lines)):
+            if re.match(r"^\S", lines[i]):
+                break
+            if re.match(rf"^\s+{re.escape(field)}:", lines[i]):
+                return [*lines[:i], entry, *lines[i + 1 :]]
+        return [*lines[: at + 1], entry, *lines[at + 1 :]]
+    block = [
+        "field_stop:                 # one chain's own stop rule over stop: (firmo waterfall stats --suggest)\n",
+        entry,
+    ]
+    start = next((i for i, line in enumerate(lines) if re.match(r"^stop:\s*$", line)), None)
+    if start is None:
+        tail = [] if not lines or lines[-1].endswith("\n") else ["\n"]
+        return [*lines, *tail, *block]
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\S", lines[i])), len(lines))
+    while end > start + 1 and not lines[end - 1].strip():  # before the blank line ending the block
+        end -= 1
+    return [*lines[:end], *block, *lines[end:]]
 
 
 def _flow_list(indent: str, field: str, order: Sequence[str], width: int = 118) -> list[str]:
@@ -228,11 +261,19 @@ class Suggestion:
     suggested_found: float
     estimates: dict[str, Estimate]
     diff: str
+    replayed: Choice | None = None  # the order and stop rule from replaying the evidence, when there is some
+    leads: int = 0  # leads replayed
+
+    @property
+    def rule(self) -> Rule | None:
+        return self.replayed.best.rule if self.replayed else None
 
     def render(self) -> str:
         def fmt(x: float | None) -> str:
             return "-" if x is None else f"{x:.2f}"
 
+        if self.replayed is not None:
+            return self._render_replay(fmt)
         lines = [
             f"{self.field}: current order   {', '.join(self.current)}",
             f"{' ' * len(self.field)}  suggested order {', '.join(self.suggested)}",
@@ -249,6 +290,31 @@ class Suggestion:
         ]
         return "\n".join(lines)
 
+    def _render_replay(self, fmt: Callable[[float | None], str]) -> str:
+        ch = self.replayed
+        assert ch is not None
+        now, best = ch.current, ch.best
+
+        def line(label: str, o: Outcome) -> str:
+            return (f"{label}: {fmt(o.per_found)} credits per {self.field} found ({o.credits:,.1f} credits, "
+                    f"{o.found:,.1f} found, {o.coverage:.1%} of asking every vendor's {ch.baseline:,.1f})")  # fmt: skip
+
+        lines = [
+            f"{self.field}: current order   {', '.join(self.current)}",
+            f"{' ' * len(self.field)}  suggested order {', '.join(self.suggested)}",
+            f"stop rule: now {now.rule.describe()}; suggested {best.rule.describe()}",
+            f"replayed on the evidence of {self.leads:,} leads (verification credits included):",
+            "  " + line("now      ", now),
+            "  " + line("suggested", best),
+        ]
+        if ch.left_out:
+            lines.append(
+                f"left out of the chain (they add credits, not emails, on this evidence): {', '.join(ch.left_out)}"
+            )
+        if ch.unmeasured:
+            lines.append(f"no evidence, kept at the end: {', '.join(ch.unmeasured)}")
+        return "\n".join(lines)
+
 
 def suggest(
     con: duckdb.DuckDBPyConnection,
@@ -259,9 +325,14 @@ def suggest(
     field: str = "email",
     by: str | None = "naf_section",
     path: str = "waterfall/default.yaml",
+    current_rule: Rule = DEFAULT_RULE,
+    target: float = COVERAGE,
 ) -> Suggestion:
-    """The order for `field` that minimises expected credits per valid value on the list of
-    `list_sirens`, from every live question so far, weighted by the list's segments."""
+    """The order (and stop rule) for `field` on the list of `list_sirens`. With answers of the list's
+    leads in the provenance: the one minimising credits per value found when replayed on them
+    (waterfall/replay.py), coverage >= `target` of asking every vendor. Without: the closed formula,
+    which assumes independent vendors, minimising expected credits per valid value, weighted by the
+    list's segments."""
     rows = collect(con, by=by)
     weights: dict[str, float] = {"all": 1.0}
     if by is not None and db.table_exists(con, "core.companies") and list_sirens:
@@ -275,6 +346,20 @@ def suggest(
     elif by is not None:
         weights = {}
     est = estimates(rows, field, weights)
+    evidence = replay.load(con, field, list_sirens or None)
+    if evidence.leads:
+        rules = replay.RULES if field == "email" else tuple(r for r in replay.RULES if not r.verify)
+        if field != "email":  # only the email chain is verified (engine._verify)
+            current_rule = replay.rule(current_rule.stop_on, current_rule.fallback, [])
+        ch = replay.choose(current, current_rule, evidence, target, rules)
+        rule_changed = ch.best.rule != current_rule
+        diff = (
+            yaml_diff(yaml_text, field, ch.order, path, ch.best.rule.as_yaml() if rule_changed else None)
+            if ch.order != list(current) or rule_changed
+            else ""
+        )
+        return Suggestion(field, list(current), ch.order, ch.current.per_found, ch.best.per_found,
+                          ch.current.coverage, ch.best.coverage, est, diff, ch, len(evidence.leads))  # fmt: skip
     order = best_order(list(current), est)
     now_cost, now_found = credits_per_found(current, est)
     new_cost, new_found = credits_per_found(order, est)

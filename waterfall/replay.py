@@ -1,0 +1,341 @@
+"""The order and stop rule of one chain chosen by replaying the evidence (`firmo waterfall stats
+--suggest`): for each lead, what each vendor answered and what it cost is in waterfall.provenance
+(a run that asked every vendor gives it all), so the credits spent and the emails found by any
+order and stop rule can be computed exactly, the way waterfall/engine.py would walk the chain.
+
+Why not the closed formula of waterfall/stats.py: it assumes vendors fail independently, and they
+do not. On an accept-all domain every vendor answers `risky` and the verifiers cannot say more,
+so a chain that goes on looking for `valid` and then verifies pays several questions and ~1.5
+verification credits per such lead for nothing; the replay sees it, the formula cannot.
+
+What is replayed (as engine._field and engine._verify do):
+- the chain in order; an answer whose status is in `stop_on` ends it, one in `fallback` is kept
+  when its address is new, anything else (a miss, `invalid`) is passed over; every answer's
+  credits count;
+- then each kept address whose status is in `verify` goes to the verify chain: the first one
+  verified valid wins, one verified invalid is dropped, one without a verdict survives; the first
+  survivor is kept otherwise. A verification costs what the verify chain cost for that address in
+  the evidence.
+
+Missing evidence: a vendor not asked about a lead (a normal run stops early) answers with its
+measured rates over every lead it was asked about (valid share, risky share, credits per hit, per
+miss), as if independent, an address of its own; an address never verified gets the verify
+chain's measured rates (valid / invalid verdicts, credits per verification). A vendor with no
+evidence at all is left out of the search and kept at the end of the chain, in its current order.
+The per-lead budget, the cache and the verify cache (a second check of one address is free) are
+not replayed: the replay overestimates a little, never underestimates.
+
+Coverage is measured against the same evidence asked of every vendor, never stopping and never
+verifying (the bench's "asking every vendor"): expected emails found / that chain's.
+The search: greedy insertion (each vendor in turn, the vendor and place with the best score), then,
+from the full chain and from the best chain met on the way, local moves (swap two, drop one,
+insert a left-out one) until none improves; the score is the
+shortfall under the coverage target first, then credits per email found. Run for each stop rule
+of RULES; the best wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+
+from firmo import db
+from firmo.sqlfiles import load_sql
+
+VALID, RISKY, INVALID = "valid", "risky", "invalid"
+COVERAGE = 0.97  # share of asking-every-vendor's emails the chosen chain must still find
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A stop rule the engine's config expresses (field_stop.<field> or stop, waterfall/config.py)."""
+
+    stop_on: frozenset[str]
+    fallback: frozenset[str]
+    verify: frozenset[str]
+
+    def as_yaml(self) -> str:
+        def flow(s: frozenset[str]) -> str:
+            return "[" + ", ".join(sorted(s, key=(VALID, RISKY).index)) + "]"
+
+        return f"{{stop_on: {flow(self.stop_on)}, fallback: {flow(self.fallback)}, verify: {flow(self.verify)}}}"
+
+    def describe(self) -> str:
+        stop = "stop at the first valid or risky answer" if RISKY in self.stop_on else "stop at the first valid answer"
+        kept = ", a risky one kept" if RISKY in self.fallback else ""
+        check = ", risky addresses verified" if RISKY in self.verify else ", risky addresses kept unverified"
+        return stop + kept + check
+
+
+def rule(stop_on: Iterable[str], fallback: Iterable[str], verify: Iterable[str]) -> Rule:
+    return Rule(frozenset(stop_on), frozenset(fallback), frozenset(verify))
+
+
+DEFAULT_RULE = rule([VALID], [RISKY], [RISKY])  # default.yaml's stop:
+RULES = (
+    DEFAULT_RULE,
+    rule([VALID], [RISKY], []),  # go on for a valid one, keep the first risky one as it is
+    rule([VALID, RISKY], [], [RISKY]),  # stop at the first risky answer, verify it
+    rule([VALID, RISKY], [], []),  # stop at the first risky answer, keep it unverified
+)
+EVERY_VENDOR = rule(["unknown"], [VALID, RISKY], [])  # never stops (no answer is unknown and found), no check
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: str | None
+    status: str | None
+    credits: float
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A vendor's measured answers, for the leads it was not asked about."""
+
+    p_valid: float
+    p_risky: float
+    cost_hit: float
+    cost_miss: float
+
+
+@dataclass(frozen=True)
+class VerifyRates:
+    p_valid: float
+    p_invalid: float
+    cost: float
+
+
+@dataclass
+class Evidence:
+    leads: dict[str, dict[str, Answer]]  # lead -> vendor -> its answer
+    verified: dict[str, tuple[str | None, float]] = field(default_factory=dict)  # address -> (verdict, credits)
+    rates: dict[str, Rates] = field(default_factory=dict)
+    verify_rates: VerifyRates = VerifyRates(0.0, 0.0, 0.0)
+
+    def vendors(self) -> set[str]:
+        return {v for answers in self.leads.values() for v in answers} | set(self.rates)
+
+    def with_measured_rates(self) -> Evidence:
+        """`rates` and `verify_rates` measured on the evidence itself (what missing evidence falls back to)."""
+        rates: dict[str, Rates] = {}
+        for vendor in sorted({v for answers in self.leads.values() for v in answers}):
+            got = [a[vendor] for a in self.leads.values() if vendor in a]
+            hits = [a for a in got if _usable(a) and a.status in (VALID, RISKY)]
+            misses = [a for a in got if a not in hits]
+            rates[vendor] = Rates(
+                sum(a.status == VALID for a in hits) / len(got),
+                sum(a.status == RISKY for a in hits) / len(got),
+                sum(a.credits for a in hits) / len(hits) if hits else 0.0,
+                sum(a.credits for a in misses) / len(misses) if misses else 0.0,
+            )
+        checks = list(self.verified.values())
+        vr = (
+            VerifyRates(
+                sum(v == VALID for v, _ in checks) / len(checks),
+                sum(v == INVALID for v, _ in checks) / len(checks),
+                sum(c for _, c in checks) / len(checks),
+            )
+            if checks
+            else self.verify_rates
+        )
+        return Evidence(self.leads, self.verified, {**rates, **self.rates}, vr)
+
+
+def _usable(a: Answer) -> bool:
+    return a.status is not None and a.status != INVALID and (a.value is not None or a.status in (VALID, RISKY))
+
+
+Candidates = tuple[tuple[str | None, str], ...]  # (address or None when unknown, status) in chain order
+
+
+def replay_lead(order: Sequence[str], r: Rule, answers: Mapping[str, Answer], ev: Evidence) -> tuple[float, float]:
+    """(expected credits, probability an email is found) for one lead."""
+    states: dict[tuple[bool, Candidates], list[float]] = {(False, ()): [1.0, 0.0]}  # -> [prob, prob x credits]
+    for name in order:
+        known = answers.get(name)
+        if known is not None:
+            branches = [(1.0, known)]
+        elif name in ev.rates:
+            rt = ev.rates[name]
+            branches = [(q, a) for q, a in ((rt.p_valid, Answer(None, VALID, rt.cost_hit)),
+                                            (rt.p_risky, Answer(None, RISKY, rt.cost_hit)),
+                                            (1 - rt.p_valid - rt.p_risky, Answer(None, None, rt.cost_miss))) if q > 0]  # fmt: skip
+        else:
+            continue  # no evidence at all: a free miss
+        new: dict[tuple[bool, Candidates], list[float]] = {}
+        for (stopped, cands), (p, pc) in states.items():
+            if stopped:
+                _merge(new, (stopped, cands), p, pc)
+                continue
+            for q, a in branches:
+                entry = (a.value, a.status or "")
+                if not _usable(a):
+                    key = (False, cands)
+                elif a.status in r.stop_on:
+                    key = (True, (entry,))
+                elif a.status in r.fallback and (a.value is None or all(v != a.value for v, _ in cands)):
+                    key = (False, (*cands, entry))
+                else:
+                    key = (False, cands)
+                _merge(new, key, p * q, (pc + p * a.credits) * q)
+        states = new
+    credits = found = 0.0
+    for (_, cands), (p, pc) in states.items():
+        c, f = _verify(cands, False, r, ev)
+        credits += pc + p * c
+        found += p * f
+    return credits, found
+
+
+def _merge(states: dict, key: tuple, p: float, pc: float) -> None:
+    got = states.setdefault(key, [0.0, 0.0])
+    got[0] += p
+    got[1] += pc
+
+
+def _verify(cands: Candidates, survivor: bool, r: Rule, ev: Evidence) -> tuple[float, float]:
+    """(expected verification credits, probability an address is kept) for the kept addresses."""
+    if not cands:
+        return 0.0, 1.0 if survivor else 0.0
+    (value, status), rest = cands[0], cands[1:]
+    if status not in r.verify:
+        return _verify(rest, True, r, ev)
+    if value is not None and value.strip().lower() in ev.verified:  # verify_key's form
+        verdict, cost = ev.verified[value.strip().lower()]
+        outcomes = [(1.0, verdict, cost)]
+    else:
+        vr = ev.verify_rates
+        outcomes = [(vr.p_valid, VALID, vr.cost), (vr.p_invalid, INVALID, vr.cost),
+                    (1 - vr.p_valid - vr.p_invalid, None, vr.cost)]  # fmt: skip
+    credits = found = 0.0
+    for q, verdict, cost in outcomes:
+        if q <= 0:
+            continue
+        c, f = (0.0, 1.0) if verdict == VALID else _verify(rest, survivor or verdict is None, r, ev)
+        credits += q * (cost + c)
+        found += q * f
+    return credits, found
+
+
+@dataclass(frozen=True)
+class Outcome:
+    order: tuple[str, ...]
+    rule: Rule
+    credits: float
+    found: float
+    coverage: float
+
+    @property
+    def per_found(self) -> float | None:
+        return self.credits / self.found if self.found > 0 else None
+
+
+def evaluate(order: Sequence[str], r: Rule, ev: Evidence, baseline: float) -> Outcome:
+    credits = found = 0.0
+    for answers in ev.leads.values():
+        c, f = replay_lead(order, r, answers, ev)
+        credits += c
+        found += f
+    return Outcome(tuple(order), r, credits, found, found / baseline if baseline > 0 else 0.0)
+
+
+def baseline_found(vendors: Sequence[str], ev: Evidence) -> float:
+    """Emails found by asking every vendor with evidence, never stopping, never verifying."""
+    return evaluate(vendors, EVERY_VENDOR, ev, 1.0).found
+
+
+def _score(o: Outcome, target: float) -> tuple[float, float]:
+    return (round(max(0.0, target - o.coverage), 12), o.per_found if o.per_found is not None else float("inf"))
+
+
+def search(vendors: Sequence[str], r: Rule, ev: Evidence, baseline: float, target: float = COVERAGE) -> Outcome:
+    """Greedy insertion, then swap / drop / insert moves, for the stop rule `r`."""
+    memo: dict[tuple[str, ...], Outcome] = {}
+
+    def ev_(order: Sequence[str]) -> Outcome:
+        key = tuple(order)
+        if key not in memo:
+            memo[key] = evaluate(key, r, ev, baseline)
+        return memo[key]
+
+    chain, seen = ev_(()), ev_(())
+    while len(chain.order) < len(vendors):  # greedy insertion of every vendor, the best place each time
+        left = [v for v in vendors if v not in chain.order]
+        tries = [ev_((*chain.order[:i], v, *chain.order[i:])) for v in left for i in range(len(chain.order) + 1)]
+        chain = min(tries, key=lambda o: _score(o, target))
+        seen = min(seen, chain, key=lambda o: _score(o, target))
+    # local search from the full chain (dropping the vendors that only add credits) and from the
+    # best chain met on the way
+    return min((_local(start, vendors, ev_, target) for start in (chain, seen)), key=lambda o: _score(o, target))
+
+
+def _local(best: Outcome, vendors: Sequence[str], ev_: Callable[[Sequence[str]], Outcome], target: float) -> Outcome:
+    """First-improvement moves (swap two, drop one, insert a left-out one) until none improves."""
+    improved = True
+    while improved:
+        improved = False
+        o, left = list(best.order), [v for v in vendors if v not in best.order]
+        moves = [
+            tuple(o[:i] + [o[j]] + o[i + 1 : j] + [o[i]] + o[j + 1 :])
+            for i in range(len(o))
+            for j in range(i + 1, len(o))
+        ]
+        moves += [tuple(o[:i] + o[i + 1 :]) for i in range(len(o))]
+        moves += [tuple(o[:i] + [v] + o[i:]) for v in left for i in range(len(o) + 1)]
+        for m in moves:
+            cand = ev_(m)
+            if _score(cand, target) < _score(best, target):
+                best, improved = cand, True
+                break
+    return best
+
+
+@dataclass(frozen=True)
+class Choice:
+    current: Outcome  # the current order with the current rule, replayed
+    best: Outcome
+    baseline: float  # emails found by asking every vendor
+    unmeasured: tuple[str, ...]  # vendors of the chain with no evidence, kept at its end
+    left_out: tuple[str, ...]  # measured vendors the best chain does without
+    chain: tuple[str, ...]  # the current chain
+
+    @property
+    def order(self) -> list[str]:
+        """The chain to configure: the current one when nothing beats it, else the best order with
+        the unmeasured vendors after it."""
+        if self.best == self.current:
+            return list(self.chain)
+        return [*self.best.order, *self.unmeasured]
+
+
+def choose(current: Sequence[str], current_rule: Rule, ev: Evidence, target: float = COVERAGE,
+           rules: Sequence[Rule] = RULES) -> Choice:  # fmt: skip
+    """The order and stop rule minimising credits per email found with coverage >= `target`."""
+    ev = ev.with_measured_rates()
+    measured = [v for v in current if v in ev.vendors()]
+    base = baseline_found(measured, ev)
+    now = evaluate(measured, current_rule, ev, base)
+    outcomes = [search(measured, r, ev, base, target) for r in rules]
+    best = min(outcomes, key=lambda o: (_score(o, target), rules.index(o.rule)))
+    if _score(now, target) <= _score(best, target):
+        best = now
+    unmeasured = tuple(v for v in current if v not in ev.vendors())
+    return Choice(now, best, base, unmeasured, tuple(v for v in measured if v not in best.order), tuple(current))
+
+
+def load(con: duckdb.DuckDBPyConnection, field_name: str = "email", sirens: Sequence[str] | None = None) -> Evidence:
+    """The evidence of `field_name` from waterfall.provenance: per lead (SIREN) each vendor's last live
+    answer, and per address the verify chain's last live verdict and credits."""
+    if not db.table_exists(con, "waterfall.provenance"):
+        return Evidence({})
+    params = {"field": field_name, "sirens": list(sirens) if sirens is not None else None}
+    leads: dict[str, dict[str, Answer]] = {}
+    for siren, vendor, value, status, credits in con.execute(load_sql("waterfall/replay_answers"), params).fetchall():
+        leads.setdefault(siren, {})[vendor] = Answer(value, status, float(credits or 0))
+    verified = {
+        email: (verdict, float(credits or 0))
+        for email, verdict, credits in con.execute(load_sql("waterfall/replay_verifications"), params).fetchall()
+    }
+    return Evidence(leads, verified)
