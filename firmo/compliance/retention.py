@@ -68,6 +68,8 @@ def default_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
     for table in CRM_READBACK[:1]:  # the CRM's contacts read back (firmo.crm.readback): not changed in 3 years
         if table_exists(con, table):
             rules.append(RetentionRule(table, ("modified_at",)))
+    if table_exists(con, "alerts.outbox"):  # an alert's payload names the decision maker (firmo/alerts)
+        rules.append(RetentionRule("alerts.outbox", ("created_at",)))
     return rules
 
 

@@ -147,3 +147,19 @@ def test_forget_reaches_the_alerts(con):
     ev, _ = _run(con, config, AS_OF)
     assert (ev.alerts, ev.refused) == ([], [])  # no longer watched, and suppressed
     assert watchlist.entries(con) == []
+
+
+def test_retention_purges_old_outbox_rows(con):
+    from datetime import datetime
+
+    from firmo.alerts.tables import ensure_tables
+    from firmo.compliance.retention import purge_expired
+
+    ensure_tables(con)
+    for key, created in (("old", datetime(2022, 3, 1)), ("recent", datetime(2025, 3, 1))):
+        con.execute(
+            "INSERT INTO alerts.outbox VALUES (?, 'slack', 'acme', 'watched', '100000001', '{}', 'sent', 1, NULL, ?, ?)",
+            [key, created, created],
+        )
+    assert purge_expired(con, now=NOW)["alerts.outbox[row]"] == 1
+    assert con.execute("SELECT key FROM alerts.outbox").fetchall() == [("recent",)]
