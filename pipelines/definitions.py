@@ -73,7 +73,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
         asset_checks=load_asset_checks_from_modules([assets.checks]),
         jobs=jobs,
         schedules=all_schedules(settings.nightly_cron, nightly, bodacc_days),
-        sensors=all_sensors(),
+        sensors=all_sensors(settings.poll_minutes),
         resources=resources_from_settings(settings),
     )
 

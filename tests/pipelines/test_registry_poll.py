@@ -84,3 +84,14 @@ def test_a_poll_run_applies_the_new_records_and_rescores(data_env, tmp_path, sam
             (RNE_2, "cold"), (RNE_1, "cold")]
     records = "".join(str(e) for e in result.all_events)
     assert KEY not in records
+
+
+def test_the_code_location_polls_every_firmo_poll_minutes(data_env, monkeypatch):
+    from firmo.settings import Settings
+    from pipelines.definitions import build_definitions
+
+    monkeypatch.setenv("FIRMO_POLL_MINUTES", "3")
+    repo = build_definitions(Settings.from_env()).get_repository_def()
+    poll = repo.get_sensor_def("registry_poll_sensor")
+    assert (poll.minimum_interval_seconds, poll.job_name) == (180, "registry_poll_job")
+    assert repo.get_job("registry_poll_job").name == "registry_poll_job"
