@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,12 +31,13 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from firmo.icp import IcpError
 from firmo.icp.config import MAX_FILE_BYTES
 from firmo.settings import Settings
-from firmo.workspace import privacy, queries
+from firmo.workspace import builder, privacy, queries
 from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
 from pipelines.workspace_openapi import SCHEMA
 
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 COOKIE = "firmo_ui"
 OPEN_PATHS = ("/login",)
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # package data (pyproject.toml)
+STATIC = Path(__file__).resolve().parent / "static"  # the builder's script, package data too
+LEAD_COLUMNS = ("rank", "score", "fit", "intent", "name")  # sortable columns of the lead explorer
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,8 @@ def create_app(
     )
     pages = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 
-    def page(name: str, status: int = 200, **context: object) -> HTMLResponse:
-        return HTMLResponse(pages.get_template(name).render(**context), status_code=status)
+    def page(template: str, status: int = 200, **context: object) -> HTMLResponse:
+        return HTMLResponse(pages.get_template(template).render(**context), status_code=status)
 
     async def api_icps(request: Request) -> Response:
         def run() -> Response:
@@ -184,27 +188,37 @@ def create_app(
 
         return await _guarded(run)
 
+    def lead_filters(request: Request, limit: int) -> dict[str, Any]:
+        """The filters and sort of a lead page, from the query string (the API's and the page's)."""
+        sort = request.query_params.get("sort", "rank")
+        return {
+            "tier": request.query_params.get("tier") or None,
+            "min_score": _optional_int(request, "min_score"),
+            "signal_type": request.query_params.get("signal_type") or None,
+            "region": request.query_params.get("region") or None,
+            "has_email": _optional_bool(request, "has_email"),
+            "sort": sort.lstrip("-"),
+            "descending": sort.startswith("-"),
+            "limit": _optional_int(request, "limit") or limit,
+            "offset": _optional_int(request, "offset") or 0,
+        }
+
     async def api_leads(request: Request) -> Response:
         def run() -> Response:
-            sort = request.query_params.get("sort", "rank")
             with ws.reader.read() as con:
-                return _json(
-                    queries.leads_page(
-                        con,
-                        request.path_params["icp"],
-                        tier=request.query_params.get("tier") or None,
-                        min_score=_optional_int(request, "min_score"),
-                        signal_type=request.query_params.get("signal_type") or None,
-                        region=request.query_params.get("region") or None,
-                        has_email=_optional_bool(request, "has_email"),
-                        sort=sort.lstrip("-"),
-                        descending=sort.startswith("-"),
-                        limit=_optional_int(request, "limit") or 50,
-                        offset=_optional_int(request, "offset") or 0,
-                    )
-                )
+                return _json(queries.leads_page(con, request.path_params["icp"], **lead_filters(request, 50)))
 
         return await _guarded(run)
+
+    def company_with_reveals(request: Request, siren: str, reveal: list[str]) -> dict[str, Any]:
+        """The company page's data, each reveal logged before the value leaves: no unlogged reveal."""
+        with ws.reader.read() as con:
+            company = queries.company_page(con, siren, reveal=reveal)
+        client = request.client.host if request.client else None
+        for field in dict.fromkeys(reveal):
+            privacy.log_reveal(ws.reveal_log, who=ws.who, siren=siren, field=field, client=client)
+            log.info("reveal: %s of %s by %s", field, siren, ws.who)
+        return company
 
     async def api_company(request: Request) -> Response:
         siren = request.path_params["siren"]
@@ -214,13 +228,7 @@ def create_app(
             return _error(f"reveal: one of {', '.join(privacy.FIELDS)}, got {', '.join(unknown)}", 422)
 
         def run() -> Response:
-            with ws.reader.read() as con:
-                company = queries.company_page(con, siren, reveal=reveal)
-            client = request.client.host if request.client else None
-            for field in dict.fromkeys(reveal):  # logged before the value leaves: no unlogged reveal
-                privacy.log_reveal(ws.reveal_log, who=ws.who, siren=siren, field=field, client=client)
-                log.info("reveal: %s of %s by %s", field, siren, ws.who)
-            return _json(company)
+            return _json(company_with_reveals(request, siren, reveal))
 
         return await _guarded(run)
 
@@ -242,18 +250,89 @@ def create_app(
 
     async def leads_page(request: Request) -> Response:
         icp = request.path_params["icp"]
+        query = dict(request.query_params)
+
+        def run() -> Response:
+            context: dict[str, Any] = {"icp": icp, "query": query, "columns": LEAD_COLUMNS, "data": None}
+            try:
+                filters = lead_filters(request, 100)
+                with ws.reader.read() as con:
+                    data = queries.leads_page(con, icp, **filters)
+            except (WarehouseBusy, WarehouseMissing) as exc:
+                return page("leads.html", status=503, problem=str(exc), **context)
+            except queries.NotFound as exc:
+                return page("leads.html", status=404, problem=str(exc), **context)
+            except ValueError as exc:
+                return page("leads.html", status=422, problem=str(exc), **context)
+            return page("leads.html", problem=None, **{**context, "data": data})
+
+        return await run_in_threadpool(run)
+
+    async def company_html(request: Request) -> Response:
+        siren = request.path_params["siren"]
+        reveal = [f for f in request.query_params.getlist("reveal") if f in privacy.FIELDS]
 
         def run() -> Response:
             try:
-                with ws.reader.read() as con:
-                    data = queries.leads_page(con, icp, limit=100)
+                company = company_with_reveals(request, siren, reveal)
             except (WarehouseBusy, WarehouseMissing) as exc:
-                return page("leads.html", status=503, icp=icp, problem=str(exc), data=None)
+                return page("company.html", status=503, siren=siren, problem=str(exc), c=None, reveal=reveal)
             except queries.NotFound as exc:
-                return page("leads.html", status=404, icp=icp, problem=str(exc), data=None)
-            return page("leads.html", icp=icp, problem=None, data=data)
+                return page("company.html", status=404, siren=siren, problem=str(exc), c=None, reveal=reveal)
+            return page("company.html", siren=siren, problem=None, c=company, reveal=reveal)
 
         return await run_in_threadpool(run)
+
+    async def builder_page(request: Request) -> Response:
+        name = request.path_params.get("name", "")
+
+        def run() -> Response:
+            groups: dict[str, list[builder.Control]] = {}
+            for control in builder.CONTROLS:
+                groups.setdefault(control.group, []).append(control)
+            context: dict[str, Any] = {"name": name, "groups": list(groups.items()), "exists": False, "problem": None}
+            data: dict = {}
+            if name:
+                try:
+                    text, data = builder.read_file(ws.icp_dir, name)
+                    context["exists"] = bool(text)
+                except ValueError as exc:  # a bad name, or a file the form cannot open (IcpError)
+                    context["problem"] = str(exc)
+            return page("builder.html", form=builder.to_form(data), **context)
+
+        return await run_in_threadpool(run)
+
+    async def api_naf(request: Request) -> Response:
+        query = request.query_params.get("q", "")[:100]
+        return _json({"q": query, "results": await run_in_threadpool(builder.naf_search, query)})
+
+    async def api_save(request: Request) -> Response:
+        name = request.path_params["name"]
+        write = _optional_bool(request, "write") or False
+        try:
+            data = json.loads((await _body(request)).decode("utf-8"))
+            builder.icp_path(ws.icp_dir, name)
+        except ValueError as exc:  # JSON, UTF-8 and the name alike
+            field = "name" if "ICP name" in str(exc) else "(file)"
+            return _json({"errors": [{"field": field, "message": str(exc)}]}, 422)
+        if not isinstance(data, dict):
+            return _json({"errors": [{"field": "(file)", "message": "the body must be a JSON object"}]}, 422)
+
+        def run() -> Response:
+            try:
+                _, new, diff = builder.proposed(ws.icp_dir, name, data)
+                queries.icp_from_text(new, name)  # the checks of `firmo icp check`, on the very text written
+            except IcpError as exc:
+                return _json({"errors": queries.field_errors(exc)}, 422)
+            changed = bool(diff)
+            if write and changed:
+                builder.write_atomic(builder.icp_path(ws.icp_dir, name), new)
+                log.info("ICP %s saved to %s", name, ws.icp_dir)
+            return _json(
+                {"file": f"{name}.yaml", "changed": changed, "written": write and changed, "diff": diff, "yaml": new}
+            )
+
+        return await _guarded(run)
 
     async def login(request: Request) -> Response:
         target = request.query_params.get("next", "/")
@@ -282,11 +361,17 @@ def create_app(
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/leads/{icp}", leads_page, methods=["GET"]),
+        Route("/companies/{siren}", company_html, methods=["GET"]),
+        Route("/icp/new", builder_page, methods=["GET"]),
+        Route("/icp/{name}", builder_page, methods=["GET"]),
+        Route("/api/naf", api_naf, methods=["GET"]),
+        Route("/api/icps/{name}", api_save, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/api/icps", api_icps, methods=["GET"]),
         Route("/api/icp/preview", api_preview, methods=["POST"]),
         Route("/api/leads/{icp}", api_leads, methods=["GET"]),
         Route("/api/companies/{siren}", api_company, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(routes=routes, middleware=[Middleware(TokenGate)])

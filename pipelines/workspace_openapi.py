@@ -45,6 +45,40 @@ SCHEMA: dict = {
     "components": {"securitySchemes": SECURITY},
     "security": [{}, {"bearer": []}],
     "paths": {
+        "/api/naf": {
+            "get": {
+                "summary": "NAF search over both nomenclatures (code prefix or words of the label, accents ignored)",
+                "parameters": [_query("q", {"type": "string"}, "'boulang', '62.01', 'informatique'")],
+                "responses": {
+                    "200": {
+                        "description": "up to 10 codes: code, label, level, nomenclature, and the value an ICP writes",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "401": _error("token required"),
+                },
+            }
+        },
+        "/api/icps/{name}": {
+            "post": {
+                "summary": "Save icps/<name>.yaml from an ICP as JSON: the diff first; ?write=true writes it",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+                    _query("write", {"type": "boolean"}, "write the file (atomically); default: only the diff"),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object", "description": "the ICP mapping"}}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "file, changed, written, diff (unified), yaml (the text written or to write)",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "422": {"description": "the errors of `firmo icp check`, each with its field"},
+                    "401": _error("token required"),
+                },
+            }
+        },
         "/api/icps": {
             "get": {
                 "summary": "The ICP files of the ICP folder, with their errors, and the lead lists built",

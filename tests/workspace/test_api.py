@@ -184,7 +184,7 @@ def test_pages_list_icps_and_leads(client):
     assert "criteria.regions: unknown région &#39;Atlantide&#39;" in index.text
     leads = client.get("/leads/tech")
     assert leads.status_code == 200
-    assert "<p>2 leads</p>" in leads.text
+    assert '<p id="total">2 leads</p>' in leads.text
     assert "j***@acme.fr" in leads.text and "jeanne.martin" not in leads.text
     assert client.get("/leads/nope").status_code == 404
 

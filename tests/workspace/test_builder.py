@@ -1,0 +1,125 @@
+"""The ICP builder: the form's round trip on every shipped ICP, the NAF search, the save with its
+diff and atomic write, and the pages of the builder, the lead explorer and the lead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from firmo.icp.config import load_yaml_text, parse_icp
+from firmo.workspace import builder
+from pipelines.workspace_app import create_app
+from tests.icp.warehouse import AS_OF
+from tests.workspace.conftest import settings_for
+
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "icps").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_round_trip_yaml_form_yaml_is_lossless(path, tmp_path):
+    text = path.read_text(encoding="utf-8")
+    data = load_yaml_text(text)
+    back = builder.from_form(builder.to_form(data))
+    assert back == data
+    # and the text written parses to the same ICP, its leading comments kept
+    (tmp_path / path.name).write_text(text, encoding="utf-8")
+    _, new, _ = builder.proposed(tmp_path, path.stem, back)
+    assert new.startswith(builder.header_of(text))
+    assert parse_icp(load_yaml_text(new), default_name=path.stem) == parse_icp(data, default_name=path.stem)
+
+
+def test_form_rules_empty_means_default_and_blocks_and_personas():
+    form = {c.path: "" for c in builder.CONTROLS}
+    assert builder.from_form(form) == {"criteria": {}}
+    form |= {
+        "criteria.headcount.min": "10",
+        "criteria.revenue.max": "2.5e6",
+        "criteria.regions": "Bretagne, Normandie",
+        "criteria.hiring": "true",
+        "criteria.employer_only": "true",
+        "scoring.signal_weights.job_offers": "50",
+        "criteria.decision_makers": "Gérant\nfinance/head",
+    }
+    assert builder.from_form(form) == {
+        "criteria": {
+            "headcount": {"min": 10},
+            "revenue": {"max": 2500000.0},
+            "regions": ["Bretagne", "Normandie"],
+            "employer_only": True,
+            "hiring": {},
+            "decision_makers": ["Gérant", {"function": "finance", "seniority": "head"}],
+        },
+        "scoring": {"signal_weights": {"job_offers": 50}},
+    }
+    # what no control covers rides along in `rest`
+    data = {"criteria": {}, "alerts": [{"enters_tier": "hot", "channels": ["slack"]}]}
+    assert builder.to_form(data)["rest"] == '{"alerts": [{"enters_tier": "hot", "channels": ["slack"]}]}'
+    assert builder.from_form(builder.to_form(data)) == data
+
+
+def test_naf_search_over_both_nomenclatures(client):
+    data = client.get("/api/naf?q=boulang").json()
+    assert [(r["code"], r["nomenclature"]) for r in data["results"]] == [
+        ("10.71B", "naf_rev2"),
+        ("10.71C", "naf_rev2"),
+        ("10.71H", "naf2025"),
+    ]
+    assert data["results"][1]["label"] == "Boulangerie et boulangerie-pâtisserie"
+    assert [r["value"] for r in client.get("/api/naf?q=62.01").json()["results"]] == ["62.01Z"]
+    assert client.get("/api/naf?q=").json()["results"] == []
+
+
+def test_save_shows_the_diff_then_writes_atomically(warehouse):
+    icps = warehouse / "icps"
+    with TestClient(create_app(settings_for(warehouse), as_of=AS_OF)) as c:
+        body = {"criteria": {"naf": {"include": ["62"]}, "headcount": {"min": 10}}}
+        dry = c.post("/api/icps/saved_one", json=body).json()
+        assert (dry["changed"], dry["written"]) == (True, False)
+        assert not (icps / "saved_one.yaml").exists()
+        assert dry["diff"].splitlines()[2:] == [
+            "@@ -0,0 +1,4 @@",
+            "+criteria:",
+            "+  naf:",
+            "+    include: ['62']",
+            "+  headcount: {min: 10}",
+        ]
+        done = c.post("/api/icps/saved_one?write=true", json=body).json()
+        assert done["written"] is True
+        assert (
+            icps / "saved_one.yaml"
+        ).read_text() == "criteria:\n  naf:\n    include: ['62']\n  headcount: {min: 10}\n"
+        assert [p.name for p in icps.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+        again = c.post("/api/icps/saved_one?write=true", json=body).json()
+        assert (again["changed"], again["written"], again["diff"]) == (False, False, "")
+        bad = c.post("/api/icps/saved_one?write=true", json={"criteria": {"regions": ["Atlantide"]}})
+        assert (bad.status_code, bad.json()) == (
+            422,
+            {"errors": [{"field": "criteria.regions", "message": "unknown région 'Atlantide'"}]},
+        )
+        assert c.post("/api/icps/Bad-Name", json=body).json()["errors"][0]["field"] == "name"
+        page = c.get("/icp/saved_one")
+        assert page.status_code == 200
+        assert 'name="criteria.headcount.min" data-kind="number" value="10"' in page.text
+        assert c.get("/icp/new").status_code == 200
+        assert c.get("/static/builder.js").status_code == 200
+        (icps / "saved_one.yaml").unlink()
+
+
+def test_lead_explorer_and_lead_pages(client):
+    page = client.get("/leads/tech?sort=-score")
+    assert page.status_code == 200
+    assert page.text.index("000000001") < page.text.index("000000002")
+    assert "2 leads" in page.text
+    assert client.get("/leads/tech?sort=score").text.index("000000002") < client.get(
+        "/leads/tech?sort=score"
+    ).text.index("000000001")
+    filtered = client.get("/leads/tech?has_email=false").text
+    assert '<td><a href="/companies/000000002">' in filtered and "/companies/000000001" not in filtered
+    assert client.get("/leads/tech?tier=lukewarm").status_code == 422
+    lead = client.get("/companies/000000001")
+    assert lead.status_code == 200
+    assert "ACME 000000001" in lead.text and "j***@acme.fr" in lead.text and "jeanne.martin" not in lead.text
+    assert "https://www.bodacc.fr/pages/annonces-commerciales-detail/?q.id=id:A202506011234" in lead.text
+    assert client.get("/companies/000000006").status_code == 404
