@@ -18,6 +18,7 @@ from waterfall.replay import DEFAULT_RULE, Answer, Evidence, rule
 T = datetime(2026, 11, 2, 10, 0)
 CURRENT = ["findymail", "icypeas", "prospeo", "enrow"]  # enrow: no evidence
 STOP_RISKY_KEEP = rule(["valid", "risky"], [], [])
+STOP_RISKY_CHECK = rule(["valid", "risky"], [], ["risky"])
 
 # Four leads. Findymail and Icypeas charge 1 on a hit, Prospeo 1 per question.
 # L1: an accept-all domain: all three answer risky a1@x.fr, the verify chain cannot say more for 1.5.
@@ -41,25 +42,28 @@ def test_replay_of_the_current_order_pays_the_chain_and_the_verification_of_the_
 
 
 def test_the_search_finds_the_replay_optimal_order_and_stop_rule():
-    """Every email costs at least 1 credit, so 1.0 is optimal: stop at the first risky answer, keep it
-    unverified, and leave out Prospeo (it bills misses and finds nothing the other two miss).
-    Greedy insertion alone stalls at [prospeo] (4 credits, 3 found: it covers everything at once);
-    dropping from the full chain finds it."""
+    """Counted as FullEnrich counts (every address returned is verified): L1 costs at least 1 + 1.5,
+    L2 and L3 at least 1, so 4.5 for 3 is optimal: stop at the first risky answer (verify it; keeping
+    it unverified is billed the same check, a tie the first rule of RULES wins), and leave out
+    Prospeo (it bills misses and finds nothing the other two miss). Greedy insertion alone stalls at
+    [prospeo] (5.5 credits, 3 found: it covers everything at once); dropping from the full chain
+    finds it."""
     got = replay.choose(CURRENT, DEFAULT_RULE, EVIDENCE)
     assert (got.current.credits, got.current.found, got.current.per_found, got.current.coverage) == (7.5, 3.0, 2.5, 1.0)
     assert (got.best.order, got.best.rule, got.best.credits, got.best.found, got.best.coverage) == (
-        ("icypeas", "findymail"), STOP_RISKY_KEEP, 3.0, 3.0, 1.0)  # fmt: skip
+        ("icypeas", "findymail"), STOP_RISKY_CHECK, 4.5, 3.0, 1.0)  # fmt: skip
     assert (got.order, got.left_out, got.unmeasured, got.baseline) == (
         ["icypeas", "findymail", "enrow"], ("prospeo",), ("enrow",), 3.0)  # fmt: skip
     # the coverage target binds: with 100 % required of a list where Prospeo alone finds d, Prospeo
-    # must be asked about every lead not found before it: alone, 5 credits for 4 emails (1.25, as
-    # much as icypeas, findymail, prospeo stopping at the first risky answer); a tie goes to the
-    # first rule of RULES
+    # must be asked about every lead not found before it: alone, 6.5 credits for 4 emails, as much
+    # as icypeas, findymail, prospeo stopping at the first risky answer; a tie goes to the first rule
     leads = {**LEADS, "L5": {"findymail": MISS, "icypeas": MISS, "prospeo": Answer("d@w.fr", "valid", 1.0)}}
     strict = replay.choose(CURRENT, DEFAULT_RULE, Evidence(leads, {"a1@x.fr": (None, 1.5)}), target=1.0)
-    assert strict.best == replay.Outcome(("prospeo",), rule(["valid"], ["risky"], []), 5.0, 4.0, 1.0)
+    assert strict.best == replay.Outcome(("prospeo",), DEFAULT_RULE, 6.5, 4.0, 1.0)
     ev = Evidence(leads, {"a1@x.fr": (None, 1.5)}).with_measured_rates()
-    assert replay.evaluate(["icypeas", "findymail", "prospeo"], STOP_RISKY_KEEP, ev, 4.0).per_found == 1.25
+    three = ["icypeas", "findymail", "prospeo"]
+    # billed as the engine spends it, the unverified risky a1 costs nothing more: 5.0
+    assert [replay.evaluate(three, STOP_RISKY_KEEP, ev, 4.0, fair).credits for fair in (True, False)] == [6.5, 5.0]
 
 
 def test_a_vendor_not_asked_about_a_lead_answers_with_its_measured_rates():
@@ -118,14 +122,14 @@ def test_evidence_from_the_provenance_and_the_suggestion_as_a_yaml_diff(warehous
     assert done.exit_code == 0, done.output
     assert [line for line in done.output.splitlines() if line.startswith(("stop rule", "  now", "  sugg", "left"))] == [
         "stop rule: now stop at the first valid answer, a risky one kept, risky addresses verified; "
-        "suggested stop at the first valid or risky answer, risky addresses kept unverified",
+        "suggested stop at the first valid or risky answer, risky addresses verified",
         "  now      : 2.50 credits per email found (7.5 credits, 3.0 found, 100.0% of asking every vendor's 3.0)",
-        "  suggested: 1.00 credits per email found (3.0 credits, 3.0 found, 100.0% of asking every vendor's 3.0)",
+        "  suggested: 1.50 credits per email found (4.5 credits, 3.0 found, 100.0% of asking every vendor's 3.0)",
         "left out of the chain (they add credits, not emails, on this evidence): prospeo"]  # fmt: skip
     assert [line for line in out.read_text().splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
         "-  email: [findymail, icypeas, prospeo, enrow]", "+  email: [icypeas, findymail, enrow]",
         "+field_stop:                 # one chain's own stop rule over stop: (firmo waterfall stats --suggest)",
-        "+  email: {stop_on: [valid, risky], fallback: [], verify: []}"]  # fmt: skip
+        "+  email: {stop_on: [valid, risky], fallback: [], verify: [risky]}"]  # fmt: skip
     patched = stats.yaml_diff(config.read_text(), "email", ["icypeas", "findymail", "enrow"], stop="{x}")
     assert "+field_stop:" in patched and "budget" not in "".join(
         line for line in patched.splitlines() if line.startswith("+")
