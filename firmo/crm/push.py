@@ -14,8 +14,8 @@ like the other refusals; a company HubSpot holds without its SIREN (matched by d
 given it before the upsert, so it is updated, not duplicated; `hubspot_owner_id` is never sent, so
 the seller who owns an account keeps it, and a contact HubSpot already holds keeps its
 lifecycle stage and lead status. Each accepted company gets a note with the score and its
-reasons (v3 notes, association type 190 note -> company), once per distinct body
-(exports.crm_notes).
+reasons (v3 notes batch create, 100 a call, association type 190 note -> company), once per
+distinct body (exports.crm_notes).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import polars as pl
 from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm import ledger, readback
 from firmo.crm.export import Screened, changed_rows, record_rejects, registry_refusals, require_columns, screen
-from firmo.crm.hubspot_api import HubSpotClient, HubSpotError
+from firmo.crm.hubspot_api import NOTE_MAX_CHARS, HubSpotClient
 from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS, Layout
 from firmo.crm.tables import ensure_tables
 from firmo.db import table_exists, transaction, utc_now
@@ -333,8 +333,8 @@ def _write_notes(
     """A note with the score reasons on each accepted company, unless firmo wrote that same note
     (same body) before; a refused note is reported and retried next time the lead changes.
 
-    Notes have no unique property (crm_sync.md §1.6), so exports.crm_notes is an outbox: the note
-    is recorded as pending (note_id '') before the call and given its id at once after it. A run
+    Notes have no unique property (crm_sync.md §1.6), so exports.crm_notes is an outbox: the notes
+    are recorded as pending (note_id '') before the batch create calls and given their ids after. A run
     that stopped in between leaves it pending; the next one looks for the note's marker among the
     company's notes before it writes one, so a crash never doubles a note."""
     done, pending = _noted(con), _noted(con, pending=True)
@@ -350,17 +350,18 @@ def _write_notes(
     recovered = _recover_notes(client, pending, {k: b for k, (_, b) in wanted.items()})
     for key, note_id in sorted(recovered.items()):
         _record_note(con, key, wanted[key][0], note_id, now)
-    for key, (company_id, body) in wanted.items():
-        if key in recovered:
-            continue
-        _record_note(con, key, company_id, "", now)  # the intent first: a crash after the call is found again
-        try:
-            note_id = client.create_note(company_id, body, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        except HubSpotError as exc:
-            report.errors.append({"category": "NOTE_REFUSED", "message": str(exc)})
-            continue
-        _record_note(con, key, company_id, note_id, now)
-        report.notes += 1
+    batch = [(key, company_id, body) for key, (company_id, body) in wanted.items() if key not in recovered]
+    for key, company_id, _ in batch:  # the intents first: a crash after the calls is found again
+        _record_note(con, key, company_id, "", now)
+    if not batch:
+        return
+    created, errors = client.create_notes([(c, b) for _, c, b in batch], now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    report.errors += [{"category": "NOTE_REFUSED", "message": str(e.get("message", e))} for e in errors]
+    for key, company_id, body in batch:  # a note HubSpot did not return stays pending: recovered or retried
+        note_id = created.get(body[:NOTE_MAX_CHARS])
+        if note_id is not None:
+            _record_note(con, key, company_id, note_id, now)
+            report.notes += 1
 
 
 def _record_note(

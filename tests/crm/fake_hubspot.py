@@ -250,6 +250,25 @@ class FakeHubSpot:
             self.link("companies", str(assoc["to"]["id"]), "notes", oid)
         return 201, {"id": oid, "properties": props}
 
+    def _notes_batch_create(self, body: Any) -> tuple[int, dict[str, Any]]:
+        """`POST /crm/v3/objects/notes/batch/create`: 1..100 inputs, each checked as a single
+        create; the refused ones listed in `errors` (207), the others created."""
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        if not isinstance(inputs, list) or not 1 <= len(inputs) <= 100:
+            return 400, {"status": "error", "category": "VALIDATION_ERROR", "message": "1..100 inputs"}
+        results, errors = [], []
+        for item in inputs:
+            status, out = self._note(item)
+            if status == 201:
+                results.append({"id": out["id"], "properties": out["properties"], "archived": False})
+            else:
+                errors.append({"status": "error", "category": out["category"], "message": out["message"]})
+        results.reverse()  # HubSpot does not promise the input order: the client must not rely on it
+        payload = {"status": "COMPLETE", "results": results}
+        if errors:
+            payload |= {"errors": errors, "numErrors": len(errors)}
+        return (207 if errors else 201), payload
+
     def _batch_read(self, object_type: str, body: Any) -> tuple[int, dict[str, Any]]:
         inputs = body.get("inputs") if isinstance(body, dict) else None
         if not isinstance(inputs, list) or not 1 <= len(inputs) <= 100 or "properties" not in body:
@@ -345,6 +364,8 @@ class FakeHubSpot:
                     if self.path == "/crm/v4/associations/contacts/companies/batch/associate/default" and \
                             self.command == "POST":
                         return self._reply(*fake._batch_associate(body))
+                    if self.path == "/crm/v3/objects/notes/batch/create" and self.command == "POST":
+                        return self._reply(*fake._notes_batch_create(body))
                     if self.path == "/crm/v3/objects/notes" and self.command == "POST":
                         return self._reply(*fake._note(body))
                     return self._reply(404, {"status": "error", "message": f"no route {self.command} {self.path}"})

@@ -163,3 +163,27 @@ def test_a_pending_note_hubspot_never_received_is_written_once(con):
         assert len(fake.objects["notes"]) == 3 and again.notes == 3
         third = push_hubspot(golden_leads(), con=con, client=client, now=datetime(2026, 3, 4), full=True)
         assert len(fake.objects["notes"]) == 3 and third.notes == 0
+
+
+def test_notes_go_in_batch_creates_and_a_refused_one_stays_pending(con):
+    """Notes go 2 a call (batch_size=2) through `notes/batch/create`, never one `POST` each; a
+    note HubSpot refuses in a 207 is reported, stays pending in the outbox, and is sent next run."""
+    leads = frame(*[lead(siren=s, siret=f"{s}00013", email=f"p{i}@x{i}.fr", website_domain=f"x{i}.fr")
+                    for i, s in enumerate(["552100554", "732829320", "443061841"])])
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url, batch_size=2) as client:
+        real = fake._note
+        fake._note = lambda body: ((400, {"category": "VALIDATION_ERROR", "message": "refused"})
+                                   if "[firmo:732829320:" in body["properties"]["hs_note_body"] else real(body))
+        first = push_hubspot(leads, con=con, client=client, now=NOW)
+        creates = [b for m, p, b in fake.requests if p == "/crm/v3/objects/notes/batch/create"]
+        assert [len(b["inputs"]) for b in creates] == [2, 1]
+        assert [p for m, p, _ in fake.requests if p == "/crm/v3/objects/notes"] == []
+        assert creates[0]["inputs"][0]["associations"] == [{"to": {"id": fake.objects["companies"]["552100554"]["hs_object_id"]},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 190}]}]
+        assert (first.notes, first.errors) == (2, [{"category": "NOTE_REFUSED", "message": "refused"}])
+        assert con.execute("SELECT siren, note_id = '' FROM exports.crm_notes ORDER BY 1").fetchall() == [
+            ("443061841", False), ("552100554", False), ("732829320", True)]
+        fake._note = real
+        again = push_hubspot(leads, con=con, client=client, now=datetime(2026, 3, 3), full=True)
+        assert (again.notes, len(fake.objects["notes"])) == (1, 3)
+    assert con.execute("SELECT count(*) FROM exports.crm_notes WHERE note_id = ''").fetchone() == (0,)
