@@ -358,9 +358,9 @@ def _write_notes(
     created, errors = client.create_notes([(c, b) for _, c, b in batch], now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     report.errors += [{"category": "NOTE_REFUSED", "message": str(e.get("message", e))} for e in errors]
     for key, company_id, body in batch:  # a note HubSpot did not return stays pending: recovered or retried
-        note_id = created.get(body[:NOTE_MAX_CHARS])
-        if note_id is not None:
-            _record_note(con, key, company_id, note_id, now)
+        created_id = created.get(body[:NOTE_MAX_CHARS])
+        if created_id is not None:
+            _record_note(con, key, company_id, created_id, now)
             report.notes += 1
 
 
