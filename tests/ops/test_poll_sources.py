@@ -108,3 +108,22 @@ def test_sirene_poll_applies_the_units_processed_since_the_cursor(data_env, tmp_
         assert polls.read_cursor(con, "sirene")["unites_legales"] == {"ts": "2026-11-02T09:30:00", "keys": ["016750697"]}
         assert con.execute("SELECT poll_id, siren, source FROM ops.poll_touched ORDER BY 1").fetchall() == [
             ("p1", "016750697", "sirene"), ("p3", "016750697", "sirene")]
+
+
+def test_a_poll_that_fails_before_its_commit_moves_nothing_and_is_read_again(data_env, tmp_path):
+    import pytest
+
+    def crash(con, tables):  # the publish fails after the cursor statements ran, before the commit
+        raise RuntimeError("killed before the commit")
+
+    fake = FakeBodacc([ods_record("A202611010001", "2026-11-02", siren="443061841")])
+    with fake.server() as server, httpx.Client() as http, db.connection() as con:
+        kw = {"workdir": tmp_path, "today": TODAY, "base": FakeBodacc.base(server)}
+        with db.publish_guard(crash), pytest.raises(RuntimeError, match="killed before the commit"):
+            poll_bodacc(con, http, poll_id="p1", **kw)
+        assert polls.read_cursor(con, "bodacc") is None
+        assert con.execute("SELECT count(*) FROM ops.poll_touched").fetchall() == [(0,)]
+        again = poll_bodacc(con, http, poll_id="p2", **kw)
+        assert (again.fetched, again.sirens) == (1, ["443061841"])
+        assert con.execute("SELECT id FROM bodacc.notices").fetchall() == [("A202611010001",)]
+        assert polls.read_cursor(con, "bodacc") == {"day": "2026-11-02", "id": "A202611010001"}
