@@ -237,7 +237,7 @@ def apply_poll(
 
     `as_of` and `lookback_days` must be the nightly build's (firmo.signals.build_signals) for the
     rows to be the ones a full rebuild would write. `officers_changed=False` (a poll with no RNE
-    record) skips the rebuild of core.officer_resolution."""
+    record) skips the look-through of their officers (core.officer_resolution is then current)."""
     started = time.perf_counter()
     as_of = as_of or date.today()
     steps: dict[str, float] = {}
