@@ -1,7 +1,7 @@
 """The BODACC part of the near-real-time poll: the Opendatasoft export since the cursor.
 
 The cursor (`ops.poll_cursors`, source 'bodacc') is the (publication day, notice id) of the last
-notice applied; the export is asked, server-side, for the notices after it only
+notice applied (before the first poll: the last one the nightly loads brought); the export is asked, server-side, for the notices after it only
 (`ods_export.poll_url`), so a notice is fetched once. The answer is kept as a file under the raw
 directory and loaded by `load_bodacc`, the nightly path (parsing, corrections, quarantine), with
 the cursor and the touched SIRENs in its publish transaction. Assumption (the export does not
@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from firmo import polls
+from firmo import db, polls
 from sources.bodacc.load import load_bodacc
 from sources.bodacc.ods_export import BASE, poll_url
 from sources.report import LoadReport
@@ -35,6 +35,17 @@ class BodaccPoll:
     file: str | None = None
 
 
+def _start(con: duckdb.DuckDBPyConnection, today: date) -> dict[str, str]:
+    """The first poll starts after the last notice the nightly loads brought (else today)."""
+    if not db.table_exists(con, "bodacc.notices"):
+        return {"day": today.isoformat(), "id": ""}
+    rows = con.execute(
+        "SELECT publication_date, max(id) FROM bodacc.notices "
+        "WHERE publication_date = (SELECT max(publication_date) FROM bodacc.notices) GROUP BY 1"
+    ).fetchall()
+    return {"day": rows[0][0].isoformat(), "id": rows[0][1]} if rows else {"day": today.isoformat(), "id": ""}
+
+
 def poll_bodacc(
     con: duckdb.DuckDBPyConnection,
     http: httpx.Client,
@@ -45,7 +56,7 @@ def poll_bodacc(
     base: str = BASE,
 ) -> BodaccPoll:
     """Fetch the notices after the cursor, load them, move the cursor in the same transaction."""
-    cursor = polls.read_cursor(con, SOURCE) or {"day": today.isoformat(), "id": ""}
+    cursor = polls.read_cursor(con, SOURCE) or _start(con, today)
     response = http.get(poll_url(date.fromisoformat(cursor["day"]), cursor["id"], base=base))
     response.raise_for_status()
     records = response.json() or []

@@ -127,3 +127,17 @@ def test_a_poll_that_fails_before_its_commit_moves_nothing_and_is_read_again(dat
         assert (again.fetched, again.sirens) == (1, ["443061841"])
         assert con.execute("SELECT id FROM bodacc.notices").fetchall() == [("A202611010001",)]
         assert polls.read_cursor(con, "bodacc") == {"day": "2026-11-02", "id": "A202611010001"}
+
+
+def test_the_first_bodacc_poll_starts_after_the_nightly_notices(data_env, tmp_path):
+    from sources.bodacc.load import load_bodacc
+    from tests.bodacc.conftest import write_export
+
+    nightly = [ods_record("A202610300007", "2026-10-30"), ods_record("B202610300009", "2026-10-30")]
+    fake = FakeBodacc([*nightly, ods_record("A202610310001", "2026-10-31", siren="552100554")])
+    with fake.server() as server, httpx.Client() as http, db.connection() as con:
+        load_bodacc(con, [write_export(tmp_path / "nightly.json", nightly)], workers=1)
+        first = poll_bodacc(con, http, poll_id="p1", workdir=tmp_path, today=TODAY, base=FakeBodacc.base(server))
+        assert fake.requests == [
+            "dateparution > date'2026-10-30' OR (dateparution = date'2026-10-30' AND id > \"B202610300009\")"]
+        assert (first.fetched, first.sirens) == (1, ["552100554"])
