@@ -12,6 +12,10 @@ duplicates itself, per lead and in this order: organisation -> person -> lead ->
      person by email (by name within the organisation when there is no email), the lead among
      the person's (or organisation's) leads by firmo's `origin_id` marker;
   3. then PATCH what was found, POST what was not.
+Before the search comes the read-back (firmo/crm/readback_pipedrive.py), as for `push_hubspot`:
+an organisation sales created without the SIREN field, matched to the SIREN by name + postal code
+(or domain), is PATCHed with its SIREN (its owner is never written) and recorded in the id map; a
+person the read-back holds by email is PATCHed. Neither costs a search (§3.6: 5 searches / 2 s).
 A note carries the score reasons and the provenance of the contact data; it is added once per
 content (its key is the lead key and the note's hash), so a changed score adds a note and an
 unchanged one does not. Notes have no search, so their intent goes to the id map first (entity
@@ -55,6 +59,7 @@ from firmo.db import transaction
 from firmo.sqlfiles import load_sql
 
 CRM = "pipedrive_api"
+PIPEDRIVE_CRM = "pipedrive"  # the read-back's name of this CRM (exports.crm_accounts / crm_contacts)
 LEDGER_FILE = "api:pipedrive"
 REJECT_SOURCE = "lead list (push_pipedrive input)"
 ORIGIN_PREFIX = "firmo:"
@@ -91,6 +96,7 @@ PIPEDRIVE_API = dataclasses.replace(
 class PipedrivePushReport(ScreeningCounts):
     organizations_created: int = 0
     organizations_updated: int = 0
+    organizations_adopted: int = 0  # matched by the read-back without the SIREN field, given it
     persons_created: int = 0
     persons_updated: int = 0
     leads_created: int = 0
@@ -222,11 +228,20 @@ class _Pusher:
     ) -> None:
         self.client, self.ids, self.keys, self.report, self.dry_run = client, ids, keys, report, dry_run
         self.orgs_done: set[str] = set()  # PATCHed (or created) this run: once per organisation
+        self.adopt_orgs: dict[str, str] = {}  # SIREN -> organisation the read-back matched without the field
+        self.adopt_persons: dict[str, str] = {}  # email -> person the read-back holds
+        self.adopted: set[str] = set()  # organisations given their SIREN this run (mark_keyed once accepted)
         self.found_leads: set[str] = set()  # leads found by search, not by the id map: a crash may hide notes
 
     def organization(self, lead: Lead, row: Mapping[str, Any]) -> int:
         siren = str(lead["siren"])
         known = self.ids.get("organization", siren)
+        adopted = None if known else self.adopt_orgs.pop(siren, None)
+        if adopted is not None:  # the read-back knows it: no search, the id map from now on
+            known = adopted
+            self.adopted.add(adopted)
+            self.ids.put("organization", siren, adopted, lead)
+            self.report.organizations_adopted += 1
         org_id = int(known) if known else None
         if org_id is None and ("organization", "SIREN") in self.keys:
             org_id = self.client.find_by_field("organization", self.keys[("organization", "SIREN")], siren)
@@ -249,6 +264,7 @@ class _Pusher:
                 if not known or exc.status not in GONE:
                     raise
                 self.ids.drop("organization", siren)  # merged or deleted since: find it again, else create
+                self.adopted.discard(known)
                 return self.organization(lead, row)
             self.report.organizations_updated += 1
         self.orgs_done.add(siren)
@@ -256,8 +272,12 @@ class _Pusher:
 
     def person(self, lead: Lead, row: Mapping[str, Any], key: str, org_id: int) -> int:
         known = self.ids.get("person", key)
-        person_id = int(known) if known else None
         email = ledger.contact_email(lead)
+        adopted = None if known or not email else self.adopt_persons.pop(email, None)
+        if adopted is not None:  # held by the read-back: updated, never searched
+            known = adopted
+            self.ids.put("person", key, adopted, lead)
+        person_id = int(known) if known else None
         if person_id is None and email:
             person_id = self.client.search_person(email, field="email")
         elif person_id is None and org_id:  # no email: the same name within the same organisation
@@ -367,6 +387,11 @@ def push_pipedrive(
         if todo:
             keys = field_keys(con, client, report, now=now, dry_run=dry_run)
             pusher = _Pusher(client, _Ids(con, now, dry_run), keys, report, dry_run)
+            sirens = {str(lead["siren"]) for _, lead, _, _ in todo}
+            pusher.adopt_orgs = {
+                s: i for s, i in readback.unkeyed_accounts(con, PIPEDRIVE_CRM, sirens).items() if i.isdigit()
+            }
+            pusher.adopt_persons = {e: i for e, i in readback.contact_ids(con, PIPEDRIVE_CRM).items() if i.isdigit()}
             for n, (icp, lead, row, digest) in enumerate(todo):
                 try:
                     pusher.push(lead, row)
@@ -381,6 +406,9 @@ def push_pipedrive(
                     report.not_reached = len(todo) - n
                     raise
                 if not dry_run:
+                    for crm_id in sorted(pusher.adopted):  # Pipedrive accepted the SIREN: a SIREN match now
+                        readback.mark_keyed(con, PIPEDRIVE_CRM, crm_id)
+                    pusher.adopted.clear()
                     ledger.record(con, [ledger.ledger_row(CRM, icp, lead, digest, now, LEDGER_FILE)])
                     report.pushed += 1
     except PipedriveBudgetExhausted as exc:

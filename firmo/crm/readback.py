@@ -466,6 +466,15 @@ def known_contacts(con: duckdb.DuckDBPyConnection, crm: str) -> set[str]:
     return {email for (email,) in rows.fetchall()}
 
 
+def contact_ids(con: duckdb.DuckDBPyConnection, crm: str) -> dict[str, str]:
+    """Email -> crm_id of the contacts `crm` holds (read back; the lowest id when several): a push
+    without upsert (Pipedrive) updates that record instead of searching for it."""
+    if not db.table_exists(con, "exports.crm_contacts"):
+        return {}
+    sql = "SELECT email, min(crm_id) FROM exports.crm_contacts WHERE crm = ? AND email IS NOT NULL GROUP BY email"
+    return dict(con.execute(sql, [crm]).fetchall())
+
+
 def mark_keyed(con: duckdb.DuckDBPyConnection, crm: str, crm_id: str) -> None:
     """The CRM accepted the SIREN firmo wrote onto an account matched by domain or name: from now
     on it is a SIREN match (the next pull reads the same)."""

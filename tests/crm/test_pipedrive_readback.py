@@ -165,3 +165,41 @@ def test_incremental_pull_pages_and_reads_only_what_changed(con):
         (str(ids[1]), "5", datetime(2026, 3, 1, 0, 0, 1)),
         (str(ids[2]), "5", datetime(2026, 3, 1, 0, 0, 2)),
     ]
+
+
+def test_an_organisation_sales_created_without_the_siren_is_adopted_not_duplicated(con):
+    """Sales created 'ACME' (75002) with no SIREN field and Jeanne under it: the read-back matches
+    the organisation by name + postal code (0.8) and holds Jeanne by email, so the push PATCHes
+    both (the SIREN set, the owner untouched), records them in the id map, and searches nothing."""
+    con.execute("CREATE OR REPLACE TABLE core.companies (siren VARCHAR, name VARCHAR, postal_code VARCHAR, "
+                "diffusible BOOLEAN, active BOOLEAN)")
+    con.executemany("INSERT INTO core.companies VALUES (?, ?, ?, ?, ?)", [
+        ("552100554", "ACME", "75002", True, True), ("732829320", "DUPONT FILS ET CIE", "69003", True, True),
+        ("443061841", "BOULANGERIE ECLAIR", "33000", True, True), ("356000000", "SECRET", "75001", False, True)])
+    with FakePipedrive() as fake, client_for(fake) as client:
+        _siren_field(fake)
+        acme = fake.seed("organizations", {"name": "ACME", "owner_id": 5, "custom_fields": {},
+                                           "address": {"value": "12 rue de la Paix", "postal_code": "75002"}})
+        jeanne = fake.seed("persons", {"name": "Jeanne Martin", "org_id": acme, "owner_id": 5,
+                                       "emails": [{"value": "Jeanne.Martin@acme.fr", "primary": True}]})
+        pull_pipedrive(con, client, now=NOW)
+        assert _rows(con, "SELECT crm_id, siren, match_method, match_confidence FROM exports.crm_accounts") == [
+            (str(acme), "552100554", "name_postcode", 0.8)]
+        fake.requests.clear()
+        report = push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        assert len(fake.organizations) == 3 and len(fake.persons) == 3  # Acme and Jeanne updated, not doubled
+        patch = fake.calls("PATCH", f"/api/v2/organizations/{acme}")[0]
+        assert patch["custom_fields"][SIREN_CODE] == "552100554" and "owner_id" not in patch
+        assert fake.organizations[acme]["owner_id"] == 5 and fake.persons[jeanne]["owner_id"] == 5
+        assert fake.calls("PATCH", f"/api/v2/persons/{jeanne}")[0]["org_id"] == acme
+        searches = [(p, q.get("term")) for m, p, q, _ in fake.requests if "search" in p.lower()]
+        assert searches == [  # the two other organisations by SIREN, their persons: none for Acme or Jeanne
+            ("/api/v2/itemSearch/field", "732829320"), ("/api/v2/persons/search", "Luc Dupont"),
+            ("/api/v2/itemSearch/field", "443061841"), ("/api/v2/persons/search", "anne.roux@eclair.fr")]
+    assert (report.organizations_adopted, report.organizations_updated, report.organizations_created,
+            report.persons_updated, report.persons_created) == (1, 1, 2, 1, 2)
+    assert _rows(con, "SELECT entity, firmo_key, crm_id FROM exports.crm_ids WHERE crm_id IN "
+                      f"('{acme}', '{jeanne}') ORDER BY 1") == [
+        ("organization", "552100554", str(acme)), ("person", "552100554|jeanne.martin@acme.fr", str(jeanne))]
+    assert _rows(con, f"SELECT match_method, match_confidence FROM exports.crm_accounts WHERE crm_id = '{acme}'") == [
+        ("siren", 1.0)]
