@@ -19,6 +19,8 @@ email: its Account alone), so a refused or unprocessed record is sent again by t
 * `DUPLICATES_DETECTED` on an Account (a Duplicate Rule blocked the save, §2.6): the one Account
   with the same website (else name) and no SIREN__c is given the SIREN, and the lead goes on from
   it; never force-created. Several or none: the lead is left failed and retried next run.
+* An Account the read-back (firmo/crm/readback_salesforce.py) matched by website or name + postal
+  code, without `SIREN__c`, is given it by Id before the upsert, which then updates it.
 * A Lead / Contact sales created before (same email, no `Email_Key__c`) is found by a query on
   Email and given the key first, so the upsert updates it instead of creating a second person
   (§2.2: Email cannot be the upsert key itself).
@@ -41,7 +43,7 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from firmo.crm import ledger, readback
+from firmo.crm import ledger, readback, readback_salesforce
 from firmo.crm.export import record_rejects
 from firmo.crm.layouts import SALESFORCE
 from firmo.crm.push import ScreeningCounts, mask_email, plan_push
@@ -99,6 +101,7 @@ class SalesforcePushReport(ScreeningCounts):
     created_accounts: int = 0
     created_persons: int = 0
     linked_duplicates: int = 0
+    keyed_accounts: int = 0  # Accounts the read-back matched without SIREN__c, given it (not duplicated)
     adopted_persons: int = 0  # Leads / Contacts found by email without Email_Key__c, given it
     no_email: int = 0
     failed: int = 0
@@ -160,6 +163,7 @@ def push_salesforce(
     account_result, person_result = UpsertResult(), UpsertResult()
     phase = "Account"
     try:
+        _adopt_accounts(con, client, set(accounts), report)
         account_result = client.upsert("Account", ACCOUNT_KEY, list(accounts.values()))
         phase = "duplicates"
         _link_duplicates(client, accounts, account_result, report)
@@ -203,6 +207,24 @@ def push_salesforce(
         ledger.record(con, done)
         record_rejects(con, screened, now, source=REJECT_SOURCE)
     return report
+
+
+ACCOUNT_ID_PREFIX = "001"  # Salesforce's key prefix of Account ids (the read-back also holds Leads, 00Q)
+
+
+def _adopt_accounts(
+    con: duckdb.DuckDBPyConnection, client: SalesforceClient, sirens: set[str], report: SalesforcePushReport
+) -> None:
+    """An Account the read-back matched to a SIREN by website or name + postal code (it has no
+    SIREN__c yet) is given it first by Id, so the upsert by SIREN__c updates that Account instead
+    of creating a second one; its owner is never written (as `push_hubspot`, crm_sync.md §1.9)."""
+    unkeyed = readback.unkeyed_accounts(con, readback_salesforce.SALESFORCE, sirens)
+    for siren, crm_id in sorted(unkeyed.items()):
+        if not crm_id.startswith(ACCOUNT_ID_PREFIX):
+            continue  # a Lead sales prospect: its company is no Account yet
+        client.update("Account", crm_id, {ACCOUNT_KEY: siren})
+        readback.mark_keyed(con, readback_salesforce.SALESFORCE, crm_id)
+        report.keyed_accounts += 1
 
 
 def _link_duplicates(

@@ -187,3 +187,29 @@ def test_a_pull_stopped_half_way_records_nothing_and_the_next_one_reads_all(con)
         fake._page = original
         again = pull_salesforce(con, sf, now=NOW)
     assert (again.accounts, again.cursors) == (2, {"Account": MAR_1 + 1000})
+
+
+def test_an_account_without_siren_matched_by_name_is_given_it_not_duplicated(con):
+    """Sales created 'ACME' (75002) with SIREN__c empty: the read-back matches it by name + postal
+    code (0.8), the push PATCHes SIREN__c onto it by Id, and the upsert by SIREN__c updates it."""
+    con.execute("CREATE OR REPLACE TABLE core.companies (siren VARCHAR, name VARCHAR, postal_code VARCHAR, "
+                "diffusible BOOLEAN, active BOOLEAN)")
+    con.executemany("INSERT INTO core.companies VALUES (?, ?, ?, ?, ?)", [
+        ("552100554", "ACME", "75002", True, True), ("732829320", "DUPONT FILS ET CIE", "69003", True, True),
+        ("443061841", "BOULANGERIE ECLAIR", "33000", True, True), ("356000000", "SECRET", "75001", False, True)])
+    with fake_sf() as fake, client(fake) as sf:
+        acme = fake.seed("Account", {"Name": "ACME", "BillingPostalCode": "75002", "OwnerId": "005S7000000seller"},
+                         modstamp_ms=MAR_1)
+        pull_salesforce(con, sf, now=NOW)
+        assert _rows(con, "SELECT crm_id, siren, match_method, match_confidence FROM exports.crm_accounts") == [
+            (acme, "552100554", "name_postcode", 0.8)]
+        pushed = push_salesforce(golden_leads(), con=con, client=sf, now=NOW)
+        assert [b for m, p, b in fake.requests if m == "PATCH" and p == f"/services/data/{V}/sobjects/Account/{acme}"] == [
+            {"SIREN__c": "552100554"}]
+        assert len(fake.records["Account"]) == 3  # Acme keyed then updated, two new: no second Acme
+        assert fake.records["Account"][acme]["OwnerId"] == "005S7000000seller"
+        assert (fake.records["Account"][acme]["Name"], fake.records["Account"][acme]["SIREN__c"]) == (
+            "Acme SAS", "552100554")
+    assert (pushed.keyed_accounts, pushed.accounts, pushed.created_accounts) == (1, 3, 2)
+    assert _rows(con, f"SELECT match_method, match_confidence FROM exports.crm_accounts WHERE crm_id = '{acme}'") == [
+        ("siren", 1.0)]
