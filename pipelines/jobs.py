@@ -99,8 +99,8 @@ recheck_crm_job = define_asset_job(
     description="Re-check the contacts read back from the CRMs for a job change, within the monthly budget.",
 )
 
-alerts_job = define_asset_job(
-    "alerts",
+alert_delivery_job = define_asset_job(
+    "alert_delivery",  # not "alerts": a job may not share the name of the asset it runs
     selection=AssetSelection.assets("alerts"),
     description="Evaluate every ICP's alert rules on its lead list and the signals, then deliver the outbox "
     "(Slack, email, webhook); failed deliveries are retried, kept as undelivered after FIRMO_ALERT_MAX_ATTEMPTS.",
@@ -127,5 +127,5 @@ def all_jobs() -> list:
         recheck_icp_job,
         recheck_crm_job,
         publish_job,
-        alerts_job,
+        alert_delivery_job,
     ]

@@ -95,7 +95,9 @@ def test_code_location_has_alerts(tmp_path):
     assert {"alert_slack", "alert_email", "alert_webhook", "alerting"} <= set(defs.resources)
 
 
-def test_alerts_job(tmp_path):
+def test_alert_delivery_job(tmp_path):
     defs = build_definitions(Settings.from_env({"FIRMO_DATA_DIR": str(tmp_path)}))
-    job = defs.resolve_job_def("alerts")
+    job = defs.resolve_job_def("alert_delivery")
     assert [n.name for n in job.graph.nodes] == ["alerts"]
+    # a job named like the asset it runs made the repository refuse to list its jobs
+    assert "alert_delivery" in {j.name for j in defs.get_repository_def().get_all_jobs()}
