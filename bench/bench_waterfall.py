@@ -136,8 +136,11 @@ STUDY_HIT = {"findymail": 0.25, "icypeas": 0.35, "enrow": 0.3, "leadmagic": 0.3,
              "dropcontact": 0.5, "fullenrich": 0.6}  # fmt: skip
 
 
-def study_config(email: list[str], naive: bool = False, stop_on_risky: bool = False) -> WaterfallConfig:
-    """The chain `email` (plus the default verify chain), no rate limit or budget; `naive`: never stop."""
+def study_config(email: list[str], naive: bool = False, stop_on_risky: bool = False, rule=None,
+                 probe: bool = False) -> WaterfallConfig:
+    """The chain `email` (plus the default verify chain), no rate limit or budget; `naive`: never stop
+    (`probe`: and verify the risky addresses, the verify chain's evidence for the replay); `rule`: the
+    email chain's own stop rule (a waterfall.replay.Rule, as field_stop.email)."""
     from waterfall.config import load_config
 
     providers = {name: {"rps": None, "rpm": None, "concurrency": 64, "timeout_s": 30.0, "poll_interval_s": 0.001,
@@ -146,9 +149,12 @@ def study_config(email: list[str], naive: bool = False, stop_on_risky: bool = Fa
                       "people": []},
             "lead_concurrency": 256, "budget": {"per_lead": None, "per_run": None}, "providers": providers}  # fmt: skip
     if naive:  # every vendor asked, the first address found kept
-        data["stop"] = {"stop_on": ["unknown"], "fallback": ["valid", "risky"], "verify": []}
+        data["stop"] = {"stop_on": ["unknown"], "fallback": ["valid", "risky"], "verify": ["risky"] if probe else []}
     elif stop_on_risky:  # an accept-all domain answers risky to every vendor: the first risky ends the chain
         data["stop"] = {"stop_on": ["valid", "risky"], "fallback": [], "verify": ["risky"]}
+    if rule is not None:
+        data["field_stop"] = {"email": {"stop_on": sorted(rule.stop_on), "fallback": sorted(rule.fallback),
+                                        "verify": sorted(rule.verify)}}  # fmt: skip
     return from_mapping(data)
 
 
@@ -164,7 +170,29 @@ async def study_run(con, cfg: WaterfallConfig, fake: FakeConfig, run_id: str):
         providers = build_providers(cfg, c, fake.env(), {n: "http://fake" + base_path(n) for n in STUDY_HIT},
                                     poll_interval=0.0, poll_timeout=10.0)  # fmt: skip
         report = await enrich_leads(con, "bench", cfg, providers, run_id=run_id)
-    return report, app.state.fake.stats()
+        checked = await fair_checks(con, cfg, providers)
+    return report, app.state.fake.stats(), checked
+
+
+async def fair_checks(con, cfg: WaterfallConfig, providers) -> tuple[int, int]:
+    """FullEnrich's price includes verifying every address it returns: a risky address this chain kept
+    unverified is checked now through the verify chain (its credits land in the fake's bill), and
+    one verified invalid is no longer counted found. (checked, invalid)."""
+    from waterfall.providers.base import Status
+
+    if cfg.stop_rule(Field.EMAIL).verify & {Status.RISKY} or cfg.stop_rule(Field.EMAIL).stop_on == {Status.UNKNOWN}:
+        return 0, 0  # verified by the chain already (or the every-vendor baseline, never verified)
+    risky = con.execute("SELECT siren, email FROM leads.bench_enriched WHERE email_status = 'risky'").fetchall()
+    bad = 0
+    for siren, email in risky:
+        for name in cfg.chain(Field.VERIFY):
+            answer = await providers[name].verify_email(email)
+            if answer.status in (Status.VALID, Status.INVALID):
+                if answer.status is Status.INVALID:
+                    bad += 1
+                    con.execute("UPDATE leads.bench_enriched SET email = NULL WHERE siren = ?", [siren])
+                break
+    return len(risky), bad
 
 
 def study_leads(con, n: int, offset: int) -> None:
@@ -189,23 +217,30 @@ def order_study(probe: int, test: int, contacts: int, budget: float) -> None:
         con = db.connect(Path(tmp) / "probe.duckdb")
         study_leads(con, probe, 0)
         t0 = time.perf_counter()
-        asyncio.run(study_run(con, study_naive(default), fake, "probe"))
+        asyncio.run(study_run(con, study_config(default, naive=True, probe=True), fake, "probe"))  # verifies risky
         print(f"probe: every vendor asked about {probe:,} leads in {time.perf_counter() - t0:.1f} s")
         print(stats.render([r for r in stats.collect(con) if r.field == "email"]))
         sirens = [s for (s,) in con.execute("SELECT siren FROM leads.bench").fetchall()]
+        t0 = time.perf_counter()
         sug = stats.suggest(con, sirens, default, DEFAULT_PATH.read_text(encoding="utf-8"), by=None)
         print(sug.render())
+        print(f"suggestion (replay and search) in {time.perf_counter() - t0:.1f} s")
+        indep = stats.best_order(default, stats.estimates(stats.collect(con), "email", {"all": 1.0}))
         con.close()
         # 2. the default order, the suggested one and every vendor on `test` other leads
         figures = {}
-        for label, cfg in (("default", study_config(default)), ("suggested", study_config(sug.suggested)),
+        for label, cfg in (("default", study_config(default)),
+                           ("independent formula", study_config(indep)),
                            ("default, stop on risky", study_config(default, stop_on_risky=True)),
-                           ("suggested, stop on risky", study_config(sug.suggested, stop_on_risky=True)),
+                           ("suggested (replayed)", study_config(sug.suggested, rule=sug.rule)),
                            ("every vendor", study_naive(default))):  # fmt: skip
             con = db.connect(Path(tmp) / f"{label.replace(' ', '_')}.duckdb")
             study_leads(con, test, probe)
             t0 = time.perf_counter()
-            _, billed = asyncio.run(study_run(con, cfg, fake, label))
+            _, billed, checked = asyncio.run(study_run(con, cfg, fake, label))
+            if checked[0]:
+                print(f"{label}: {checked[0]:,} risky addresses kept unverified checked afterwards, as FullEnrich's "
+                      f"price would, {checked[1]:,} invalid")
             spent = sum(v["credits_used"] for v in billed.values())
             figures[label] = (spent, found_emails(con), found_emails(con, True), time.perf_counter() - t0)
             con.close()
