@@ -163,6 +163,21 @@ class HubSpotClient:
             out |= {str(r["id"]): r.get("properties", {}) for r in payload.get("results", [])}
         return out
 
+    def has_property(self, object_type: str, name: str) -> bool:
+        """`GET /crm/v3/properties/<type>/<name>` (crm_sync.md §1.3): 200 the portal has it, 404
+        not (an upsert naming a property the portal lacks is refused)."""
+        for attempt in range(self.max_retries + 1):
+            self._throttle()
+            response = self._http.request("GET", f"/crm/v3/properties/{object_type}/{name}")
+            if response.status_code not in RETRY_STATUSES or attempt == self.max_retries:
+                break
+            self._sleep(_retry_after(response, attempt))
+        if response.status_code == 404:
+            return False
+        if response.status_code >= 400:
+            raise HubSpotError(f"HubSpot GET property {name} -> {response.status_code}: {_message(response)}")
+        return True
+
     def update(self, object_type: str, object_id: str, properties: Mapping[str, str]) -> None:
         """`PATCH /crm/v3/objects/<type>/<id>`: e.g. write the SIREN onto a company found by domain."""
         self._request("PATCH", f"/crm/v3/objects/{object_type}/{object_id}", {"properties": dict(properties)})

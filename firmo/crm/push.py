@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -34,7 +35,14 @@ from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm import ledger, readback
 from firmo.crm.export import Screened, changed_rows, record_rejects, registry_refusals, require_columns, screen
 from firmo.crm.hubspot_api import NOTE_MAX_CHARS, HubSpotClient
-from firmo.crm.layouts import HUBSPOT, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_CONTACT_COLUMNS, Layout
+from firmo.crm.layouts import (
+    HUBSPOT,
+    HUBSPOT_COMPANY_COLUMNS,
+    HUBSPOT_COMPANY_RENAMED,
+    HUBSPOT_CONTACT_COLUMNS,
+    HUBSPOT_CONTACT_FILE_ONLY,
+    Layout,
+)
 from firmo.crm.tables import ensure_tables
 from firmo.db import table_exists, transaction, utc_now
 from firmo.sqlfiles import load_sql
@@ -134,14 +142,18 @@ SALES_OWNED = tuple(c for c in HUBSPOT_CONTACT_COLUMNS if c not in ("lifecyclest
 NOTE_MARKER = "[firmo:{siren}:{digest}]"  # deterministic, so a note can be recognised in the CRM
 
 
-def _properties(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, str]:
-    """HubSpot property values are strings; empty values are left out (never blank a CRM field)."""
+def _properties(
+    row: dict[str, Any], columns: tuple[str, ...], renamed: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """HubSpot property values are strings; empty values are left out (never blank a CRM field).
+    `renamed`: row column -> property, as the import maps them (the company's `company_phone`
+    column is its `phone` property, HUBSPOT_COMPANY_RENAMED)."""
     out = {}
-    for col in columns:
-        value = row[col]
+    for col in (*columns, *(renamed or {})):
+        value = row.get(col)
         if value is None or col in NEVER_PUSHED:
             continue
-        out[col] = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+        out[(renamed or {}).get(col, col)] = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
     return out
 
 
@@ -175,7 +187,11 @@ def push_hubspot(
     company_result = client.upsert(
         "companies",
         [
-            {"id": siren, "idProperty": "siren", "properties": _properties(row, HUBSPOT_COMPANY_COLUMNS)}
+            {
+                "id": siren,
+                "idProperty": "siren",
+                "properties": _properties(row, HUBSPOT_COMPANY_COLUMNS, HUBSPOT_COMPANY_RENAMED),
+            }
             for siren, row in companies.items()
         ],
     )
@@ -183,6 +199,8 @@ def push_hubspot(
     with_email = [(icp, lead, row, digest) for icp, lead, row, digest in todo if ledger.contact_email(lead)]
     report.no_email = len(todo) - len(with_email)
     known = readback.known_contacts(con, readback.HUBSPOT)
+    # custom contact properties the import file carries: sent only when the portal has them
+    optional = tuple(p for p in HUBSPOT_CONTACT_FILE_ONLY if with_email and client.has_property("contacts", p))
     contact_result = client.upsert(
         "contacts",
         [
@@ -190,7 +208,7 @@ def push_hubspot(
                 "id": ledger.contact_email(lead),
                 "idProperty": "email",
                 "properties": _properties(
-                    row, SALES_OWNED if ledger.contact_email(lead) in known else HUBSPOT_CONTACT_COLUMNS
+                    row, (*(SALES_OWNED if ledger.contact_email(lead) in known else HUBSPOT_CONTACT_COLUMNS), *optional)
                 ),
             }
             for _, lead, row, _ in with_email

@@ -54,6 +54,8 @@ class FakeHubSpot:
         self.associations: list[tuple[str, str]] = []  # (contact id, company id) set by the push
         self.links: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (from, to) -> [(from id, to id)]
         self.notes: list[dict[str, Any]] = []  # note create bodies accepted
+        # custom property definitions the portal has (GET /crm/v3/properties/<type>/<name>: 200, else 404)
+        self.properties: dict[str, set[str]] = {"contacts": set(), "companies": {"siren"}}
         self.clock = START_MS
         self._ids = 1000
         self._lock = threading.Lock()
@@ -337,6 +339,13 @@ class FakeHubSpot:
                         return self._reply(429, {"status": "error", "errorType": "RATE_LIMIT",
                                                  "message": "You have reached your ten_secondly_rolling limit.",
                                                  "policyName": "TEN_SECONDLY_ROLLING"}, over)
+                    prop = re.fullmatch(r"/crm/v3/properties/(contacts|companies)/(\w+)", self.path)
+                    if prop and self.command == "GET":
+                        if prop.group(2) not in fake.properties[prop.group(1)]:
+                            return self._reply(404, {"status": "error", "category": "OBJECT_NOT_FOUND",
+                                                     "message": f"Unable to find property {prop.group(2)}"})
+                        return self._reply(200, {"name": prop.group(2), "type": "string", "hasUniqueValue":
+                                                 prop.group(2) == "siren"})
                     upsert = re.fullmatch(r"/crm/v3/objects/(contacts|companies)/batch/upsert", self.path)
                     if upsert and self.command == "POST":
                         if fake.rate_limit_left > 0:
@@ -370,6 +379,6 @@ class FakeHubSpot:
                         return self._reply(*fake._note(body))
                     return self._reply(404, {"status": "error", "message": f"no route {self.command} {self.path}"})
 
-            do_POST = do_PUT = do_PATCH = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = _handle
 
         return Handler

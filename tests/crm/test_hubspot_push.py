@@ -187,3 +187,25 @@ def test_notes_go_in_batch_creates_and_a_refused_one_stays_pending(con):
         again = push_hubspot(leads, con=con, client=client, now=datetime(2026, 3, 3), full=True)
         assert (again.notes, len(fake.objects["notes"])) == (1, 3)
     assert con.execute("SELECT count(*) FROM exports.crm_notes WHERE note_id = ''").fetchone() == (0,)
+
+
+def test_linkedin_url_sent_once_the_portal_has_it_and_company_phone_is_the_company_phone(con):
+    """`linkedin_url` is a custom contact property: left out while the portal lacks it (404 on its
+    definition), sent once it exists; the switchboard goes to the company's `phone`, as the import
+    maps `company_phone`."""
+    import polars as pl
+
+    leads = frame(lead(linkedin_url="https://www.linkedin.com/in/jeanne-martin-4b2a/")).with_columns(
+        pl.lit("+33140000000").alias("company_phone"))
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as client:
+        push_hubspot(leads, con=con, client=client, now=NOW, notes=False)
+        assert "linkedin_url" not in _upserts(fake, "contacts")[0]["inputs"][0]["properties"]
+        company = _upserts(fake, "companies")[0]["inputs"][0]["properties"]
+        assert (company["phone"], "company_phone" in company) == ("+33140000000", False)
+        assert [p for m, p, _ in fake.requests if m == "GET"] == ["/crm/v3/properties/contacts/linkedin_url"]
+        fake.properties["contacts"].add("linkedin_url")
+        push_hubspot(leads, con=con, client=client, now=datetime(2026, 3, 3), notes=False, full=True)
+        assert _upserts(fake, "contacts")[1]["inputs"][0]["properties"]["linkedin_url"] == (
+            "https://www.linkedin.com/in/jeanne-martin-4b2a/")
+        assert fake.objects["contacts"]["jeanne.martin@acme.fr"]["linkedin_url"] == (
+            "https://www.linkedin.com/in/jeanne-martin-4b2a/")
