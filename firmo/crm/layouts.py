@@ -182,8 +182,8 @@ HUBSPOT_CONTACT_COLUMNS = (
     "firmo_phone_found_at",
 )
 # Contact columns of the import file that are custom properties the portal must have first: the
-# API push sends them only once `GET /crm/v3/properties/contacts/<name>` finds them (push.py). The person's LinkedIn profile URL (doc §7.1); doc §3 names no standard
-# LinkedIn contact property, so `linkedin_url` is one to create, as `siren` is for companies.
+# API push sends them only once `GET /crm/v3/properties/contacts/<name>` finds them (push.py).
+# The person's LinkedIn profile URL (doc §7.1); doc §3 names no standard LinkedIn contact property, so `linkedin_url` is one to create, as `siren` is for companies.
 HUBSPOT_CONTACT_FILE_ONLY = ("linkedin_url",)
 HUBSPOT_COMPANY_COLUMNS = (
     "name",
