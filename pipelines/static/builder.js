@@ -133,8 +133,8 @@
     const answer = await fetch(`/api/icp/preview?name=${encodeURIComponent(name)}`, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data),
     });
-    if (mine !== seq) return; // a later change already asked
     const body = await answer.json();
+    if (mine !== seq) return; // a later change already asked
     if (answer.status === 422) {
       showErrors(body.errors);
       document.getElementById("count").textContent = "—";
@@ -160,14 +160,21 @@
   const search = document.getElementById("naf-search");
   const hits = document.getElementById("naf-hits");
   let searchTimer = null;
+  let searchSeq = 0;
   search.addEventListener("input", () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(async () => {
+      const mine = ++searchSeq;
       const q = search.value.trim();
-      hits.textContent = "";
-      if (!q) return;
+      if (!q) {
+        hits.textContent = "";
+        return;
+      }
       const answer = await fetch(`/api/naf?q=${encodeURIComponent(q)}`);
-      for (const hit of (await answer.json()).results) {
+      const results = (await answer.json()).results;
+      if (mine !== searchSeq) return; // a later search already asked
+      hits.textContent = "";
+      for (const hit of results) {
         const li = document.createElement("li");
         const b = document.createElement("button");
         b.type = "button";
