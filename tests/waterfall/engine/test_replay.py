@@ -134,3 +134,13 @@ def test_evidence_from_the_provenance_and_the_suggestion_as_a_yaml_diff(warehous
     assert "+field_stop:" in patched and "budget" not in "".join(
         line for line in patched.splitlines() if line.startswith("+")
     )
+
+
+def test_the_diff_replaces_the_chains_own_stop_rule_when_the_file_has_one():
+    text = (
+        "order:\n  email: [a, b]\nfield_stop:\n  phone: {stop_on: [valid]}\n  email: {stop_on: [valid]}\nbudget: {}\n"
+    )
+    got = stats.yaml_diff(text, "email", ["b", "a"], stop=STOP_RISKY_CHECK.as_yaml())
+    assert [line for line in got.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
+        "-  email: [a, b]", "+  email: [b, a]", "-  email: {stop_on: [valid]}",
+        "+  email: {stop_on: [valid, risky], fallback: [], verify: [risky]}"]  # fmt: skip
