@@ -37,7 +37,7 @@ from starlette.staticfiles import StaticFiles
 from firmo.icp import IcpError
 from firmo.icp.config import MAX_FILE_BYTES
 from firmo.settings import Settings
-from firmo.workspace import builder, privacy, queries
+from firmo.workspace import actions, builder, privacy, queries
 from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
 from pipelines.workspace_openapi import SCHEMA
 
@@ -78,6 +78,13 @@ class Workspace:
             return True
         cookie = request.cookies.get(COOKIE, "")
         return hmac.compare_digest(cookie.encode(), self.session().encode())
+
+
+def _json_request(request: Request) -> bool:
+    """A write must come as JSON: a page of another site can post a form to the loopback port
+    without asking, but not a JSON body (the browser asks first, and this server does not answer
+    CORS), so the content type keeps other sites from saving ICPs or suppressing accounts."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 def _json(data: object, status: int = 200) -> JSONResponse:
@@ -302,12 +309,31 @@ def create_app(
 
         return await run_in_threadpool(run)
 
+    async def api_action(request: Request) -> Response:
+        siren, action = request.path_params["siren"], request.path_params["action"]
+        if not _json_request(request):
+            return _error("send the action as JSON (Content-Type: application/json)", 415)
+        try:
+            body = json.loads((await _body(request)).decode("utf-8") or "{}")
+        except ValueError as exc:
+            return _error(f"not JSON: {exc}", 422)
+        reason = body.get("reason") if isinstance(body, dict) else None
+
+        def run() -> Response:
+            done = actions.run(ws.reader, action, siren, who=ws.who, reason=str(reason) if reason else None)
+            log.info("workspace action %s on %s by %s: %s", action, siren, ws.who, done.message)
+            return _json({"action": done.action, "siren": done.siren, "changed": done.changed, "message": done.message})
+
+        return await _guarded(run)
+
     async def api_naf(request: Request) -> Response:
         query = request.query_params.get("q", "")[:100]
         return _json({"q": query, "results": await run_in_threadpool(builder.naf_search, query)})
 
     async def api_save(request: Request) -> Response:
         name = request.path_params["name"]
+        if not _json_request(request):
+            return _error("send the ICP as JSON (Content-Type: application/json)", 415)
         write = _optional_bool(request, "write") or False
         try:
             data = json.loads((await _body(request)).decode("utf-8"))
@@ -366,6 +392,7 @@ def create_app(
         Route("/icp/{name}", builder_page, methods=["GET"]),
         Route("/api/naf", api_naf, methods=["GET"]),
         Route("/api/icps/{name}", api_save, methods=["POST"]),
+        Route("/api/companies/{siren}/{action}", api_action, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/api/icps", api_icps, methods=["GET"]),
         Route("/api/icp/preview", api_preview, methods=["POST"]),

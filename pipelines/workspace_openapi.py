@@ -79,6 +79,45 @@ SCHEMA: dict = {
                 },
             }
         },
+        "/api/companies/{siren}/{action}": {
+            "post": {
+                "summary": "An action on one account, through the CLI's functions: suppress (firmo suppress siren), "
+                "customer (the existing-customers list), watch / unwatch (firmo watch add / remove)",
+                "parameters": [
+                    {"name": "siren", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "action",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["suppress", "customer", "watch", "unwatch"]},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "reason": {"type": "string", "description": "kept on the suppression entry"}
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "action, siren, changed (false: it was already so), message",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "404": _error("not a SIREN"),
+                    "415": _error("the body is not JSON"),
+                    "422": _error("unknown action"),
+                    "503": _error("a run holds the warehouse: nothing written, retry after it"),
+                    "401": _error("token required"),
+                },
+            }
+        },
         "/api/icps": {
             "get": {
                 "summary": "The ICP files of the ICP folder, with their errors, and the lead lists built",

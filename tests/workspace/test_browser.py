@@ -201,6 +201,9 @@ def test_build_an_icp_from_an_empty_form_save_reopen_open_a_lead(site, browser, 
     _screenshot(browser, shots, "lead.png")
     browser.find_element(By.CSS_SELECTOR, "#contacts td.email a.reveal").click()
     _wait(browser, lambda d: "jeanne.martin@acme.fr" in _text(d, "#contacts"))
+    # an action, through the CLI's function: the account is watched
+    _click(browser, 'button[data-action="watch"]')
+    _wait(browser, lambda d: _text(d, "#action-result") == "watched")
 
     # the lead explorer, sorted by score descending, then filtered
     browser.get(f"{base}/leads/tech")

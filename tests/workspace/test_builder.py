@@ -123,3 +123,49 @@ def test_lead_explorer_and_lead_pages(client):
     assert "ACME 000000001" in lead.text and "j***@acme.fr" in lead.text and "jeanne.martin" not in lead.text
     assert "https://www.bodacc.fr/pages/annonces-commerciales-detail/?q.id=id:A202506011234" in lead.text
     assert client.get("/companies/000000006").status_code == 404
+
+
+def test_actions_go_through_the_cli_functions(warehouse, tmp_path):
+    import shutil
+
+    import duckdb
+
+    root = tmp_path / "ws"
+    shutil.copytree(warehouse, root)
+    with TestClient(create_app(settings_for(root), as_of=AS_OF)) as c:
+        post = lambda path: c.post(path, json={})  # noqa: E731
+        assert post("/api/companies/000000002/watch").json() == {
+            "action": "watch", "siren": "000000002", "changed": True, "message": "watched"}
+        assert post("/api/companies/000000002/watch").json()["message"] == "already watched"
+        assert post("/api/companies/000000002/unwatch").json()["message"] == "no longer watched"
+        assert post("/api/companies/000000002/customer").json()["message"] == "marked as a customer"
+        assert post("/api/companies/000000003/suppress").json()["message"] == "on the suppression list"
+        assert post("/api/companies/000000003/suppress").json()["message"] == "already on the suppression list"
+        assert post("/api/companies/000000003/hug").json() == {
+            "error": "action: one of suppress, customer, watch, unwatch, got 'hug'"}
+        assert post("/api/companies/12/watch").status_code == 404
+        # a form another site posts is refused: only JSON
+        assert c.post("/api/companies/000000003/watch", data={"x": "1"}).status_code == 415
+        assert c.post("/api/icps/x", content="criteria: {}").status_code == 415
+        # while a run holds the working file, nothing is written
+        holder = duckdb.connect(str(root / "data" / "firmo.duckdb"))
+        try:
+            import subprocess
+            import sys
+
+            code = (
+                "from firmo.workspace import actions;from firmo.workspace.snapshot import Reader;"
+                "from tests.workspace.conftest import settings_for;from pathlib import Path;"
+                f"r=Reader.from_settings(settings_for(Path({str(root)!r})));"
+                "\ntry:\n actions.run(r,'watch','000000004',who='t')\nexcept Exception as e: print(type(e).__name__, e)"
+            )
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+            assert out.stdout.strip() == (
+                "WarehouseBusy a run is writing the warehouse: watch not done, retry after it"), out.stderr
+        finally:
+            holder.close()
+    with duckdb.connect(str(root / "data" / "firmo.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT siren, source FROM alerts.watchlist").fetchall() == []
+        assert con.execute("SELECT kind, value FROM exports.customers").fetchall() == [("siren", "000000002")]
+        assert con.execute("SELECT kind, value, reason, source FROM exports.suppression").fetchall() == [
+            ("siren", "000000003", "suppressed from the workspace", "firmo workspace (local)")]

@@ -1,0 +1,69 @@
+"""The workspace's actions on one account, through the same functions as their CLI commands:
+suppress the company (`firmo suppress siren X`: never enriched nor exported again), mark it as a
+customer (`firmo customers`: the existing-customers list), watch it (`firmo watch add`: any signal
+alerts through the `watched: true` rules) or stop watching it (`firmo watch remove`).
+
+They write the working file, the one place these lists live. The workspace must never hold a run
+up, so an action opens the file for its one statement and closes it; when a run holds the file
+(DuckDB's lock), the action is refused with `WarehouseBusy` and nothing is written: the seller
+retries once the run ends. What a page shows comes from the published snapshot, so a suppressed
+company leaves the lead lists at the next run, as after `firmo suppress`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from firmo import db
+from firmo.alerts import watchlist
+from firmo.compliance import add_customers, suppress
+from firmo.workspace.queries import SIREN_RE, NotFound
+from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
+
+SOURCE = "firmo workspace"
+ACTIONS = ("suppress", "customer", "watch", "unwatch")
+
+
+@dataclass(frozen=True)
+class Done:
+    action: str
+    siren: str
+    changed: bool  # False: it was already so
+    message: str
+
+
+def run(reader: Reader, action: str, siren: str, *, who: str, reason: str | None = None) -> Done:
+    """Do `action` on `siren` in the working file; raises ValueError, NotFound, WarehouseBusy."""
+    if action not in ACTIONS:
+        raise ValueError(f"action: one of {', '.join(ACTIONS)}, got {action!r}")
+    if not SIREN_RE.match(siren):
+        raise NotFound(f"{siren!r} is not a SIREN")
+    if not reader.db_path.exists():
+        raise WarehouseMissing(f"no warehouse at {reader.db_path}: run `make run` or `firmo run` first")
+    try:
+        con = db.connect(reader.db_path, settings=reader.settings)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(f"a run is writing the warehouse: {action} not done, retry after it") from None
+        raise
+    try:
+        return _do(con, action, siren, who=who, reason=reason)
+    finally:
+        con.close()
+
+
+def _do(con: duckdb.DuckDBPyConnection, action: str, siren: str, *, who: str, reason: str | None) -> Done:
+    source = f"{SOURCE} ({who})"
+    if action == "suppress":
+        added = suppress(con, "siren", siren, reason=reason or "suppressed from the workspace", source=source)
+        return Done(action, siren, added, "on the suppression list" if added else "already on the suppression list")
+    if action == "customer":
+        written = add_customers(con, [("siren", siren, None)], source=source)
+        return Done(action, siren, written > 0, "marked as a customer")
+    if action == "watch":
+        new = watchlist.add(con, [siren], source=source)
+        return Done(action, siren, new > 0, "watched" if new else "already watched")
+    gone = watchlist.remove(con, [siren])
+    return Done(action, siren, gone > 0, "no longer watched" if gone else "was not watched")
