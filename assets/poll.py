@@ -6,12 +6,14 @@ each applying its rows, cursor and touched SIRENs in one transaction), then
 `firmo.icp.incremental.apply_poll` re-derives the SIRENs touched, in every ICP whose leads table
 exists. `registry_poll_job` runs it in Dagster; `pipelines.sensors.registry_poll_sensor` requests
 it every FIRMO_POLL_MINUTES. A source without credentials is skipped (logged), as the nightly
-delta assets do. The SIRENs of each poll stay in `ops.poll_touched` (poll_id = the run's poll id)
-for the alert evaluation.
+delta assets do. The SIRENs of each poll stay in `ops.poll_touched` (poll_id = the run's poll id).
+Last, in the same run, the ICPs' alert rules are evaluated on those SIRENs only and the outbox is
+delivered (`firmo.alerts.run.run_alerts(sirens=...)`): a DG published at 10:00 reaches Slack one
+poll later, and a re-run finds nothing new past the cursors (and the alert keys dedupe anyway).
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,8 +24,20 @@ import httpx
 from dagster import Config, OpExecutionContext, job, op
 
 from assets.common import WAREHOUSE_POOL
-from assets.resources import PathsResource, RneApiResource, SireneApiResource, WarehouseResource
+from assets.resources import (
+    AlertingResource,
+    EmailAlertResource,
+    PathsResource,
+    RneApiResource,
+    SireneApiResource,
+    SlackAlertResource,
+    WarehouseResource,
+    WebhookAlertResource,
+)
 from firmo import polls
+from firmo.alerts.outbox import DEFAULT_MAX_ATTEMPTS, Channel
+from firmo.alerts.rules import DEFAULT_SIGNAL_DAYS
+from firmo.alerts.run import AlertsRun, run_alerts
 from firmo.icp.incremental import PollReport, apply_poll
 from firmo.icp.validate import ResolvedIcp
 from sources.bodacc.ods_export import BASE as BODACC_EXPORT
@@ -35,12 +49,25 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass
+class PollAlerts:
+    """The alerting of a poll: the channels (None: not configured, kept as failed) and the
+    alerting settings (AlertingResource's)."""
+
+    channels: Mapping[str, Channel | None]
+    signal_days: int = DEFAULT_SIGNAL_DAYS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    disqualified_days: int = 90
+    now: datetime | None = None
+
+
+@dataclass
 class PollResult:
     poll_id: str
     fetched: dict[str, int] = field(default_factory=dict)  # source -> records received
     touched: dict[str, int] = field(default_factory=dict)  # source -> SIRENs changed
     sirens: list[str] = field(default_factory=list)
     report: PollReport | None = None
+    alerts: AlertsRun | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # step -> seconds
 
 
@@ -56,8 +83,10 @@ def run_poll(
     bodacc_base: str = BODACC_EXPORT,
     sirene=None,
     as_of: date | None = None,
+    alerts: PollAlerts | None = None,
 ) -> PollResult:
-    """Poll each source given (None: skipped), then re-derive the SIRENs touched."""
+    """Poll each source given (None: skipped), re-derive the SIRENs touched, then (with `alerts`)
+    evaluate the alert rules on them and deliver the outbox."""
     polls.ensure_tables(con)
     result = PollResult(poll_id)
     officers_changed = False
@@ -82,6 +111,20 @@ def run_poll(
             con, result.sirens, icps=icps, as_of=as_of or today, officers_changed=officers_changed
         )
         result.seconds["re-derive"] = time.perf_counter() - started
+    if alerts is not None and result.sirens:
+        started = time.perf_counter()
+        result.alerts = run_alerts(
+            con,
+            [icp.config for icp in icps],
+            alerts.channels,
+            as_of=as_of or today,
+            now=alerts.now,
+            signal_days=alerts.signal_days,
+            max_attempts=alerts.max_attempts,
+            disqualified_days=alerts.disqualified_days,
+            sirens=result.sirens,
+        )
+        result.seconds["alerts"] = time.perf_counter() - started
     return result
 
 
@@ -98,8 +141,12 @@ def registry_poll(
     rne_api: RneApiResource,
     sirene_api: SireneApiResource,
     paths: PathsResource,
+    alerting: AlertingResource,
+    alert_slack: SlackAlertResource,
+    alert_email: EmailAlertResource,
+    alert_webhook: WebhookAlertResource,
 ) -> None:
-    """One poll: what the registries published since the last one, applied and re-scored."""
+    """One poll: what the registries published since the last one, applied, re-scored, alerted."""
     from contextlib import ExitStack
 
     from assets.icp import icp_files
@@ -124,16 +171,25 @@ def registry_poll(
             bodacc=http,
             bodacc_base=config.bodacc_export,
             sirene=sirene,
+            alerts=PollAlerts(
+                {"slack": alert_slack.channel(), "email": alert_email.channel(), "webhook": alert_webhook.channel()},
+                signal_days=alerting.signal_days,
+                max_attempts=alerting.max_attempts,
+                disqualified_days=alerting.disqualified_days,
+            ),
         )
+    alerted = sum(r.alerted for r in result.alerts.recorded) if result.alerts else 0
+    sent = sum(result.alerts.delivered.sent.values()) if result.alerts else 0
     context.log.info(
         f"poll {poll_id}: fetched {result.fetched}, SIRENs touched {result.touched}, "
-        f"re-derived {result.report.derived if result.report else 0}, seconds {result.seconds}"
+        f"re-derived {result.report.derived if result.report else 0}, alerts {alerted} (deliveries sent {sent}), "
+        f"seconds {result.seconds}"
     )
 
 
 @job(
     tags={"firmo/kind": "poll"},
-    description="Poll RNE, BODACC and API Sirene since their cursors; re-score what changed.",
+    description="Poll RNE, BODACC and API Sirene since their cursors; re-score what changed and alert on it.",
 )
 def registry_poll_job() -> None:
     registry_poll()

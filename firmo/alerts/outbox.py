@@ -108,7 +108,9 @@ def record(con: duckdb.DuckDBPyConnection, evaluation: Evaluation, *, now: datet
         table = leads_table(evaluation.icp)
         if db.table_exists(con, table):
             sql = render_identifiers(load_sql("alerts/save_state"), leads=table)
-            _script(con, sql, {"icp": evaluation.icp, "as_of": evaluation.as_of or now.date(), "now": now})
+            scope = evaluation.scope
+            params = {"icp": evaluation.icp, "as_of": evaluation.as_of or now.date(), "now": now}
+            _script(con, sql, {**params, "scoped": scope is not None, "sirens": scope or []})
     return out
 
 

@@ -73,6 +73,7 @@ class Evaluation:
     refused: list[tuple[Alert, str]] = field(default_factory=list)
     baseline: bool = False
     as_of: date | None = None
+    scope: list[str] | None = None  # the SIRENs evaluated (a poll's); None: every lead
 
 
 def evidence_link(source: str | None, source_ref: str | None, siren: str) -> str:
@@ -259,17 +260,30 @@ def evaluate(
     now: datetime,
     signal_days: int = DEFAULT_SIGNAL_DAYS,
     disqualified_days: int = 90,
+    sirens: Sequence[str] | None = None,
 ) -> Evaluation:
     """Every alert the rules of `config` give now, screened; nothing is written (record() does).
 
     Signals count when dated in the last `signal_days` days up to `as_of` (older ones were seen by
-    earlier evaluations, or are history the baseline stood for)."""
+    earlier evaluations, or are history the baseline stood for). `sirens` (a poll's touched
+    SIRENs) restricts the evaluation to them, so a poll costs its own size and not the list's; it
+    gives no digest (the scheduled full evaluation does). An ICP never evaluated is evaluated
+    whole even then: its baseline must cover every lead, or the next pass would alert on all of them."""
     ensure_tables(con)
-    result = Evaluation(icp=config.name, as_of=as_of)
     table = leads_table(config.name)
+    known = con.execute("SELECT count(*) FROM alerts.lead_state WHERE icp = ?", [config.name]).fetchone()
+    baseline = not (known and known[0])
+    scope = sorted(set(sirens)) if sirens is not None and not baseline else None
+    result = Evaluation(icp=config.name, as_of=as_of, scope=scope)
     if not config.alerts or not db.table_exists(con, table):
         return result
-    params = {"icp": config.name, "as_of": as_of, "since": as_of - timedelta(days=signal_days)}
+    params = {
+        "icp": config.name,
+        "as_of": as_of,
+        "since": as_of - timedelta(days=signal_days),
+        "scoped": scope is not None,
+        "sirens": scope or [],
+    }
     leads = _rows(con, render_identifiers(load_sql("alerts/current_leads"), leads=table), params)
     signals: list[dict[str, Any]] = []
     if db.table_exists(con, "core.signals"):
@@ -279,8 +293,7 @@ def evaluate(
             companies = "alerts_no_companies"
         sql = render_identifiers(load_sql("alerts/recent_signals"), leads=table, companies=companies)
         signals = _rows(con, sql, params)
-    known = con.execute("SELECT count(*) FROM alerts.lead_state WHERE icp = ?", [config.name]).fetchone()
-    result.baseline = not (known and known[0])
+    result.baseline = baseline
     watched = watched_sirens(con)
     candidates = [
         a for rule in config.alerts if not rule.digest for a in _rule_alerts(config.name, rule, leads, signals, as_of)
@@ -292,5 +305,6 @@ def evaluate(
             result.refused.append((a, refused[a.siren]))
         else:
             result.alerts.append(a)
-    result.alerts += [_digest(config.name, r, leads, signals, refused, as_of) for r in config.alerts if r.digest]
+    if scope is None:
+        result.alerts += [_digest(config.name, r, leads, signals, refused, as_of) for r in config.alerts if r.digest]
     return result

@@ -34,7 +34,10 @@ def run_alerts(
     signal_days: int = DEFAULT_SIGNAL_DAYS,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     disqualified_days: int = 90,
+    sirens: Sequence[str] | None = None,
 ) -> AlertsRun:
+    """`sirens`: evaluate only these (a poll's touched SIRENs, see firmo.alerts.rules.evaluate);
+    the delivery is of the whole outbox either way, so a poll also retries what failed before."""
     now = utc_now(now)
     as_of = as_of or now.date()
     out = AlertsRun()
@@ -42,7 +45,13 @@ def run_alerts(
         if not config.alerts:
             continue
         evaluation = evaluate(
-            con, config, as_of=as_of, now=now, signal_days=signal_days, disqualified_days=disqualified_days
+            con,
+            config,
+            as_of=as_of,
+            now=now,
+            signal_days=signal_days,
+            disqualified_days=disqualified_days,
+            sirens=sirens,
         )
         if evaluation.baseline:
             out.baseline.append(config.name)

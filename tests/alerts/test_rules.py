@@ -163,3 +163,31 @@ def test_retention_purges_old_outbox_rows(con):
         )
     assert purge_expired(con, now=NOW)["alerts.outbox[row]"] == 1
     assert con.execute("SELECT key FROM alerts.outbox").fetchall() == [("recent",)]
+
+
+def test_a_poll_evaluates_its_touched_sirens_only(con):
+    config = icp([*RULES, {"digest": "daily", "channels": ["email"]}])
+    leads(con, [("100000001", 50, "warm"), ("100000002", 50, "warm")])
+    # the first evaluation is whole even when scoped: a baseline of only the touched SIRENs would
+    # make the next pass alert on every other lead
+    ev, rec = _run_scoped(con, config, ["100000001"])
+    assert (ev.baseline, ev.scope) == (True, None)
+    day = AS_OF + timedelta(days=1)
+    leads(con, [("100000001", 75, "hot"), ("100000002", 75, "hot")])
+    signal(con, "100000002", "new_decision_maker", day, "B1")
+    ev, rec = _run_scoped(con, config, ["100000001"], day)
+    assert ev.scope == ["100000001"]
+    assert sorted(a.key for a in ev.alerts) == [  # no digest, nothing about beta
+        "acme/enters_tier_hot/100000001/hot@2026-03-11",
+        "acme/score_rise_10/100000001/score:50->75",
+    ]
+    # beta's state is the one its last evaluation saw, so the next full pass still sees its rise
+    assert con.execute("SELECT siren, score, tier FROM alerts.lead_state ORDER BY siren").fetchall() == [
+        ("100000001", 75.0, "hot"), ("100000002", 50.0, "warm")]
+    ev, rec = _run(con, config, day)
+    assert rec.per_rule == {"enters_tier_hot": 1, "score_rise_10": 1, "signal_new_decision_maker": 1, "digest_daily": 1}
+
+
+def _run_scoped(con, config, sirens, day=AS_OF):
+    ev = evaluate(con, config, as_of=day, now=NOW, signal_days=7, sirens=sirens)
+    return ev, record(con, ev, now=NOW)
