@@ -260,7 +260,13 @@ def create_app(
         query = dict(request.query_params)
 
         def run() -> Response:
-            context: dict[str, Any] = {"icp": icp, "query": query, "columns": LEAD_COLUMNS, "data": None}
+            context: dict[str, Any] = {
+                "icp": icp,
+                "query": query,
+                "columns": LEAD_COLUMNS,
+                "data": None,
+                "crms": actions.crms(),
+            }
             try:
                 filters = lead_filters(request, 100)
                 with ws.reader.read() as con:
@@ -323,6 +329,30 @@ def create_app(
             done = actions.run(ws.reader, action, siren, who=ws.who, reason=str(reason) if reason else None)
             log.info("workspace action %s on %s by %s: %s", action, siren, ws.who, done.message)
             return _json({"action": done.action, "siren": done.siren, "changed": done.changed, "message": done.message})
+
+        return await _guarded(run)
+
+    async def api_export(request: Request) -> Response:
+        icp = request.path_params["icp"]
+        if not _json_request(request):
+            return _error("send the export as JSON (Content-Type: application/json)", 415)
+        try:
+            body = json.loads((await _body(request)).decode("utf-8") or "{}")
+        except ValueError as exc:
+            return _error(f"not JSON: {exc}", 422)
+        if not isinstance(body, dict):
+            return _error("the body must be a JSON object", 422)
+        crms = body.get("crm") or []
+        crms = [crms] if isinstance(crms, str) else crms
+
+        def run() -> Response:
+            if not isinstance(crms, list) or not all(isinstance(c, str) for c in crms):
+                raise ValueError("crm: a CRM name or a list of them")
+            if not queries.NAME_RE.match(icp):
+                raise queries.NotFound(f"no lead list {icp!r}")
+            report = actions.export(ws.reader, icp, crms=tuple(crms), full=bool(body.get("full")))
+            log.info("workspace export of %s by %s: %s", icp, ws.who, report["exported"])
+            return _json(report)
 
         return await _guarded(run)
 
@@ -393,6 +423,7 @@ def create_app(
         Route("/api/naf", api_naf, methods=["GET"]),
         Route("/api/icps/{name}", api_save, methods=["POST"]),
         Route("/api/companies/{siren}/{action}", api_action, methods=["POST"]),
+        Route("/api/leads/{icp}/export", api_export, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/api/icps", api_icps, methods=["GET"]),
         Route("/api/icp/preview", api_preview, methods=["POST"]),

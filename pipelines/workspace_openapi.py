@@ -118,6 +118,42 @@ SCHEMA: dict = {
                 },
             }
         },
+        "/api/leads/{icp}/export": {
+            "post": {
+                "summary": "Export one lead list to CRM import files: the incremental export of `firmo crm export "
+                "--icp <icp>` (new or changed leads; suppression, customers, oppositions checked)",
+                "parameters": [{"name": "icp", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "crm": {
+                                        "type": "array",
+                                        "items": {"type": "string"},
+                                        "description": "default: all",
+                                    },
+                                    "full": {"type": "boolean", "description": "every lead, not only new or changed"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "exported and unchanged per CRM, the files written, what was not exported",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "404": _error("no such lead list"),
+                    "415": _error("the body is not JSON"),
+                    "422": _error("unknown CRM"),
+                    "503": _error("a run holds the warehouse: nothing written, retry after it"),
+                    "401": _error("token required"),
+                },
+            }
+        },
         "/api/icps": {
             "get": {
                 "summary": "The ICP files of the ICP folder, with their errors, and the lead lists built",

@@ -67,3 +67,69 @@ def _do(con: duckdb.DuckDBPyConnection, action: str, siren: str, *, who: str, re
         return Done(action, siren, new > 0, "watched" if new else "already watched")
     gone = watchlist.remove(con, [siren])
     return Done(action, siren, gone > 0, "no longer watched" if gone else "was not watched")
+
+
+def crms() -> tuple[str, ...]:
+    """The CRMs an export writes files for (firmo.crm.layouts.CRMS)."""
+    from firmo.crm.layouts import CRMS
+
+    return CRMS
+
+
+def export(reader: Reader, icp: str, *, crms: tuple[str, ...] = (), full: bool = False) -> dict[str, object]:
+    """`firmo crm export --icp <icp> [--crm X] [--full]`: the incremental CRM import files of one
+    lead list (new or changed leads, through exports.ledger, with every check of the export:
+    suppression, customers, oppositions, disqualified in a CRM). Raises ValueError, NotFound,
+    WarehouseBusy. The files go to the settings' exports folder; the answer names them."""
+    from firmo.crm import export_leads
+    from firmo.crm.layouts import CRMS
+    from firmo.crm.leads import lead_frame
+
+    unknown = sorted(set(crms) - set(CRMS))
+    if unknown:
+        raise ValueError(f"crm: one of {', '.join(CRMS)}, got {', '.join(unknown)}")
+    if not reader.db_path.exists():
+        raise WarehouseMissing(f"no warehouse at {reader.db_path}: run `make run` or `firmo run` first")
+    settings = reader.settings
+    try:
+        con = db.connect(reader.db_path, settings=settings)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy("a run is writing the warehouse: export not done, retry after it") from None
+        raise
+    try:
+        try:
+            leads = lead_frame(con, [icp])
+        except LookupError as exc:
+            raise NotFound(str(exc)) from None
+        report = export_leads(
+            leads,
+            con=con,
+            root=settings.exports_dir,
+            crms=crms or CRMS,
+            full=full,
+            disqualified_days=settings.crm_disqualified_days,
+        )
+    finally:
+        con.close()
+    root = settings.exports_dir
+    return {
+        "icp": icp,
+        "exported": dict(report.exported),
+        "unchanged": dict(report.skipped_unchanged),
+        "files": {
+            crm: [str(p.relative_to(root)) if p.is_relative_to(root) else str(p) for p in files]
+            for crm, files in report.files.items()
+        },
+        "not_exported": {
+            "non_diffusible": report.skipped_p,
+            "opposed": report.opposed,
+            "inactive": report.inactive,
+            "suppressed": report.suppressed,
+            "customers": report.customers,
+            "crm_disqualified": report.crm_disqualified,
+            "duplicates": report.duplicates,
+            "rejected": len(report.rejected),
+            "retired": report.retired,
+        },
+    }

@@ -50,8 +50,9 @@ def site(warehouse, tmp_path):
     root = tmp_path / "ws"
     shutil.copytree(warehouse, root, ignore=shutil.ignore_patterns("workspace.duckdb*"))
     port = _free_port()
+    settings = settings_for(root, FIRMO_EXPORTS_DIR=str(root / "exports"))
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings_for(root), as_of=AS_OF), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(settings, as_of=AS_OF), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -215,3 +216,10 @@ def test_build_an_icp_from_an_empty_form_save_reopen_open_a_lead(site, browser, 
     browser.find_element(By.CSS_SELECTOR, "#filters button").click()
     _wait(browser, lambda d: _text(d, "#total") == "1 leads")
     assert _texts(browser, "#leads tbody td:nth-child(2)") == ["000000002"]
+
+    # export the list to CRM files: incremental, through `firmo crm export`'s function
+    browser.find_element(By.ID, "export-crm").send_keys("hubspot")
+    _click(browser, "#export-button")
+    _wait(browser, lambda d: _text(d, "#export-result").startswith("hubspot: 1 exported, 0 unchanged → tech/hubspot/"))
+    _click(browser, "#export-button")
+    _wait(browser, lambda d: _text(d, "#export-result").startswith("hubspot: 0 exported, 1 unchanged · not exported"))

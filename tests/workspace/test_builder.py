@@ -169,3 +169,28 @@ def test_actions_go_through_the_cli_functions(warehouse, tmp_path):
         assert con.execute("SELECT kind, value FROM exports.customers").fetchall() == [("siren", "000000002")]
         assert con.execute("SELECT kind, value, reason, source FROM exports.suppression").fetchall() == [
             ("siren", "000000003", "suppressed from the workspace", "firmo workspace (local)")]
+
+
+def test_export_a_lead_list_through_the_cli_function(warehouse, tmp_path):
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(warehouse, root)
+    settings = settings_for(root, FIRMO_EXPORTS_DIR=str(tmp_path / "exports"))
+    with TestClient(create_app(settings, as_of=AS_OF)) as c:
+        first = c.post("/api/leads/tech/export", json={"crm": "hubspot"}).json()
+        [written] = first.pop("files")["hubspot"]
+        assert written.startswith("tech/hubspot/hubspot_tech_") and written.endswith("_part001.csv")
+        body = (tmp_path / "exports" / written).read_text()
+        assert ("ACME 000000002" in body, "ACME 000000001" in body) == (True, False)
+        nothing = {"non_diffusible": 0, "opposed": 0, "inactive": 0, "suppressed": 0, "customers": 0,
+                   "crm_disqualified": 0, "duplicates": 0, "rejected": 1, "retired": 0}  # reason in exports.rejects
+        assert first == {"icp": "tech", "exported": {"hubspot": 1}, "unchanged": {"hubspot": 0}, "not_exported": nothing}
+        # incremental: the second export sends nothing new (exports.ledger)
+        again = c.post("/api/leads/tech/export", json={"crm": ["hubspot"]}).json()
+        assert (again["exported"], again["unchanged"], again["files"]) == ({"hubspot": 0}, {"hubspot": 1}, {"hubspot": []})
+        bad = c.post("/api/leads/tech/export", json={"crm": "excel"})
+        assert (bad.status_code, bad.json()) == (422, {"error": "crm: one of hubspot, salesforce, pipedrive, got excel"})
+        missing = c.post("/api/leads/nope/export", json={})
+        assert missing.status_code == 404
+        assert c.post("/api/leads/tech/export", data={"crm": "hubspot"}).status_code == 415
