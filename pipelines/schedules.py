@@ -22,7 +22,14 @@ from dagster import (
 
 from assets.partitions import ICP_PARTITIONS, bodacc_daily
 from firmo.settings import Settings
-from pipelines.jobs import decp_delta_job, nightly_job, open_data_job, recheck_crm_job, recheck_icp_job
+from pipelines.jobs import (
+    alert_delivery_job,
+    decp_delta_job,
+    nightly_job,
+    open_data_job,
+    recheck_crm_job,
+    recheck_icp_job,
+)
 
 NIGHTLY_CRON = Settings.model_fields["nightly_cron"].default  # FIRMO_NIGHTLY_CRON; BODACC publishes during the night
 TIMEZONE = "Europe/Paris"
@@ -104,6 +111,20 @@ crm_recheck_schedule = ScheduleDefinition(
 )
 
 
+# 08:00 Paris: after the nightly run rebuilt the lists (FIRMO_NIGHTLY_CRON, 02:30 by default) and
+# before the sellers' day. One run a day, because the digest is keyed by the day: the first run of
+# a day sends it. The failed deliveries are also retried by every poll that touched a SIREN.
+ALERT_DIGEST_CRON = "0 8 * * *"
+alert_digest_schedule = ScheduleDefinition(
+    name="alert_digest_schedule",
+    job=alert_delivery_job,
+    cron_schedule=ALERT_DIGEST_CRON,
+    execution_timezone=TIMEZONE,
+    description="Every morning: every ICP's alert rules on the rebuilt lists, the daily digests, and the outbox "
+    "delivered again (failed deliveries retried, kept as undelivered after FIRMO_ALERT_MAX_ATTEMPTS).",
+)
+
+
 def all_schedules(
     cron: str = NIGHTLY_CRON, job=nightly_job, bodacc_days: TimeWindowPartitionsDefinition = bodacc_daily
 ) -> list:
@@ -113,4 +134,5 @@ def all_schedules(
         decp_delta_schedule,
         job_change_recheck_schedule,
         crm_recheck_schedule,
+        alert_digest_schedule,
     ]

@@ -125,6 +125,7 @@ def test_every_asset_job_schedule_and_sensor_is_served(webserver):
     assert {"sirene_reload", "inpi_reload", "bodacc_daily", "registry_loads", "open_data_loads", "derived_tables", "lead_delivery",
             "publish_snapshot", "alert_delivery", "registry_poll_job"} <= jobs
     assert sorted((s["name"], s["executionTimezone"]) for s in repo["schedules"]) == [
+        ("alert_digest_schedule", "Europe/Paris"),
         ("crm_contact_recheck_schedule", "Europe/Paris"),
         ("decp_delta_schedule", "Europe/Paris"),
         ("job_change_recheck_schedule", "Europe/Paris"),

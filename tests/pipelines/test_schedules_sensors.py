@@ -84,7 +84,8 @@ def test_every_schedule_and_sensor_is_in_the_code_location(data_env):
 
     repo = build_definitions().get_repository_def()
     assert {s.name for s in repo.schedule_defs} == {"nightly_schedule", "open_data_schedule", "decp_delta_schedule",
-                                                    "job_change_recheck_schedule", "crm_contact_recheck_schedule"}
+                                                    "job_change_recheck_schedule", "crm_contact_recheck_schedule",
+                                                    "alert_digest_schedule"}
     assert {"icp_files_sensor", "registry_files_sensor"} <= {s.name for s in repo.sensor_defs}
 
 
@@ -152,6 +153,13 @@ def test_open_data_loads_run_on_monday_mornings_and_the_decp_delta_the_other_wee
         ("open_data_loads", "30 9 * * 1", "Europe/Paris"),
         ("decp_daily_delta", "30 9 * * 2-5", "Europe/Paris"),
     ]
+
+
+def test_the_alert_digest_and_the_delivery_retries_run_every_morning_in_paris_time():
+    from pipelines.schedules import alert_digest_schedule
+
+    assert (alert_digest_schedule.job_name, alert_digest_schedule.cron_schedule,
+            alert_digest_schedule.execution_timezone) == ("alert_delivery", "0 8 * * *", "Europe/Paris")
 
 
 def test_the_job_change_rechecks_run_monthly_one_run_per_icp():
