@@ -124,7 +124,7 @@ def check_pipedrive(settings: Settings) -> None:
     first use (crm_sync.md §3.2); the read-back needs the organisations' SIREN field to match
     by SIREN (else by name + postal code)."""
     from firmo.crm.pipedrive_api import PipedriveError
-    from firmo.crm.push_pipedrive import FIELDS
+    from firmo.crm.push_pipedrive import FIELDS, OPTIONAL_FIELDS
 
     with pipedrive_client(settings) as client:
         try:
@@ -136,6 +136,9 @@ def check_pipedrive(settings: Settings) -> None:
         key = listed[entity].get(name)
         missing += key is None
         typer.echo(f"{entity} field {name!r} ({kind}): {key if key else 'missing'}")
+    for entity, name, kind in OPTIONAL_FIELDS:  # never created by the push: pushed once someone adds it
+        key = listed[entity].get(name)
+        typer.echo(f"{entity} field {name!r} ({kind}, optional): {key if key else 'missing, not pushed'}")
     if missing:
         typer.echo(f"{missing} field(s) missing: the first push creates them (the token's user needs the right)")
     else:
@@ -146,7 +149,7 @@ def crm_check_cmd(crm: str = typer.Argument(..., help="salesforce or pipedrive")
     """List the custom fields the push needs and those the CRM lacks. Salesforce (describe of
     Account and of the Lead or Contact object): exit 1 when one is missing, an admin creates it.
     Pipedrive: the push creates a missing one itself, so this only lists them."""
-    from firmo.crm.push_salesforce import REQUIRED_FIELDS, required_fields
+    from firmo.crm.push_salesforce import REQUIRED_FIELDS, optional_fields, required_fields
     from firmo.crm.salesforce_api import SalesforceError
 
     _api_crm(crm, CHECK_CRMS)
@@ -158,10 +161,13 @@ def crm_check_cmd(crm: str = typer.Argument(..., help="salesforce or pipedrive")
     with salesforce_client(settings) as client:
         try:
             problems = required_fields(client, lead_object)
+            optional = optional_fields(client, lead_object)
         except SalesforceError as exc:
             _fail(str(exc), code=1)
     for sobject in ("Account", lead_object):
         typer.echo(f"{sobject}: needs {', '.join(REQUIRED_FIELDS[sobject])}")
+    for name, present in optional.items():  # never a refusal: the push leaves the value out
+        typer.echo(f"{lead_object}.{name} (optional): {'present, pushed' if present else 'missing, not pushed'}")
     if problems:
         for line in problems:
             typer.echo(f"  {line}")

@@ -23,7 +23,9 @@ unchanged one does not. Notes have no search, so their intent goes to the id map
 that stopped in between leaves the intent, and the next one reads the lead's notes for the same
 text before it adds one. The custom fields (SIREN, SIRET, firmo score on organisations; Fonction
 on persons: writing `job_title` through v2 is unverified) are found by name or created on first
-use, and their 40-character keys remembered in `exports.crm_fields`.
+use, and their 40-character keys remembered in `exports.crm_fields`. The person's 'LinkedIn'
+field (OPTIONAL_FIELDS) is never created: it is written when sales have it, and its absence is
+remembered (key '') for a day before it is looked for again.
 
 A lead is recorded in the ledger only once Pipedrive accepted all of its calls, right after them:
 a record refused (4xx) is counted, reported and retried next run; a stop (401/403, a 429 that
@@ -43,7 +45,7 @@ import hashlib
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -72,6 +74,10 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("organization", "firmo score", "double"),
     ("person", "Fonction", "varchar"),
 )
+# Fields the import file carries that the push writes only when they exist (never created: the
+# person's LinkedIn profile is personal data the customer decides to hold); `firmo crm check` lists them.
+OPTIONAL_FIELDS: tuple[tuple[str, str, str], ...] = (("person", "LinkedIn", "varchar"),)
+OPTIONAL_RECHECK = timedelta(days=1)  # how long an optional field found missing is taken as missing
 
 
 def _pipedrive_api_row(lead: Lead) -> dict[str, Any]:
@@ -162,12 +168,22 @@ def field_keys(
     """(entity, field name) -> key: remembered, else found by name in Pipedrive, else created
     (not in a dry run: a missing field is then absent from the result)."""
     out: dict[tuple[str, str], str] = {}
+    optional = {(e, name) for e, name, _ in OPTIONAL_FIELDS}
     for entity in sorted({e for e, _, _ in FIELDS}):
-        known = dict(con.execute(load_sql("crm/crm_fields_read"), {"crm": CRM, "entity": entity}).fetchall())
-        wanted = [(name, kind) for e, name, kind in FIELDS if e == entity]
-        listed = client.list_fields(entity) if any(name not in known for name, _ in wanted) else {}
+        where = {"crm": CRM, "entity": entity}
+        known = dict(con.execute(load_sql("crm/crm_fields_read"), where).fetchall())
+        absent = dict(con.execute(load_sql("crm/crm_fields_absent_read"), where).fetchall())
+        # an optional field found missing is looked for again a day later, not at every run
+        recent = {name for name, when in absent.items() if now - when < OPTIONAL_RECHECK}
+        wanted = [(name, kind) for e, name, kind in (*FIELDS, *OPTIONAL_FIELDS) if e == entity]
+        listed = client.list_fields(entity) if any(n not in known and n not in recent for n, _ in wanted) else {}
         for name, kind in wanted:
             key = known.get(name) or listed.get(name)
+            if key is None and (entity, name) in optional:
+                if name not in recent and not dry_run:  # not there: not created, not pushed
+                    row: dict[str, Any] = {**where, "field_name": name, "field_key": "", "created_at": now}
+                    con.execute(load_sql("crm/crm_fields_record"), row)
+                continue
             if key is None:
                 if dry_run:
                     report.planned.append(f"create {entity} field {name!r} ({kind})")
@@ -207,7 +223,8 @@ def person_body(lead: Lead, row: Mapping[str, Any], org_id: int, keys: Mapping[t
     if row["Person - Phone"]:
         label = "mobile" if lead.get("phone_type") == "mobile" else "work"
         body["phones"] = [{"value": row["Person - Phone"], "primary": True, "label": label}]
-    body["custom_fields"] = _custom({"Fonction": row["Person - Job title"]}, keys, "person")
+    values = {"Fonction": row["Person - Job title"], "LinkedIn": row["Person - LinkedIn"]}
+    body["custom_fields"] = _custom(values, keys, "person")
     return body
 
 

@@ -81,8 +81,8 @@ PROVENANCE = (
     "Phone_Source__c",
     "Phone_Found_At__c",
 )
-# LinkedIn_URL__c: in the import file only until `firmo crm check` requires the custom field
-LEAD_FIELDS = tuple(c for c in SALESFORCE.columns if c not in ("Status", "LinkedIn_URL__c"))
+LINKEDIN = "LinkedIn_URL__c"
+LEAD_FIELDS = tuple(c for c in SALESFORCE.columns if c not in ("Status", LINKEDIN))
 CONTACT_FIELDS = ("FirstName", "LastName", "Title", "Email", "Phone", "MobilePhone", *PROVENANCE)
 # The custom fields each object must have (`firmo crm check salesforce`); the key fields must be
 # External ID + Unique.
@@ -92,6 +92,9 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "Contact": ("Email_Key__c", *PROVENANCE),
 }
 KEY_FIELDS = {"Account": ACCOUNT_KEY, "Lead": PERSON_KEY, "Contact": PERSON_KEY}
+# Custom fields the import file carries that the push sends only when the org has them (the person's
+# LinkedIn profile): listed by `firmo crm check salesforce`, never a reason to refuse a push.
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {"Lead": (LINKEDIN,), "Contact": (LINKEDIN,)}
 
 
 @dataclass
@@ -117,14 +120,23 @@ def account_record(row: Mapping[str, Any]) -> dict[str, Any]:
     return {name: row[column] for name, column in ACCOUNT_FIELDS.items()}
 
 
-def person_record(row: Mapping[str, Any], email: str, lead_object: str) -> dict[str, Any]:
+def person_record(
+    row: Mapping[str, Any], email: str, lead_object: str, optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """`optional`: the OPTIONAL_FIELDS the org has, sent too."""
     if lead_object == "Contact":
-        out = {name: row[name] for name in CONTACT_FIELDS}
+        out = {name: row[name] for name in (*CONTACT_FIELDS, *optional)}
         out["Account"] = {ACCOUNT_KEY: row["SIREN__c"]}
     else:
-        out = {name: row[name] for name in LEAD_FIELDS}
+        out = {name: row[name] for name in (*LEAD_FIELDS, *optional)}
     out[PERSON_KEY] = email
     return out
+
+
+def optional_fields(client: SalesforceClient, lead_object: str) -> dict[str, bool]:
+    """OPTIONAL_FIELDS of the person object -> whether the org has it (its describe)."""
+    names = {f["name"] for f in client.describe(lead_object).get("fields", [])}
+    return {name: name in names for name in OPTIONAL_FIELDS[lead_object]}
 
 
 def push_salesforce(
@@ -158,6 +170,12 @@ def push_salesforce(
             report.planned.append(f"upsert Account SIREN__c={row['SIREN__c']} ({row['Company']}); {person} [{what}]")
         return report
     assert client is not None, "a push that is not a dry run needs a client"
+    if any(row.get(LINKEDIN) for _, lead, row, _ in todo if ledger.contact_email(lead)):
+        present = tuple(n for n, ok in optional_fields(client, lead_object).items() if ok)  # one describe
+        for _, lead, row, _ in todo:
+            email = ledger.contact_email(lead)
+            if email and present:
+                persons[email] = person_record(row, email, lead_object, present)
 
     done: list[dict[str, Any]] = []
     account_result, person_result = UpsertResult(), UpsertResult()

@@ -52,15 +52,17 @@ def run(*args: str):
 def test_check_lists_the_fields_and_the_missing_one(salesforce):
     code, text = run("crm", "check", "salesforce")
     assert code == 1
-    assert text.splitlines()[:3] == [
+    assert text.splitlines()[:4] == [
         "Account: needs SIREN__c, SIRET__c, NAF_Code__c",
         "Lead: needs Email_Key__c, SIREN__c, SIRET__c, NAF_Code__c, ICP__c, Score__c, Score_Reasons__c, "
         "Email_Source__c, Email_Found_At__c, Phone_Source__c, Phone_Found_At__c",
+        "Lead.LinkedIn_URL__c (optional): missing, not pushed",
         "  Lead.Score__c: missing",
     ]
     salesforce.missing_fields.clear()
     code, text = run("crm", "check", "salesforce")
-    assert (code, text.splitlines()[-1]) == (0, "every field is there: ready to push")
+    assert (code, text.splitlines()[-2:]) == (
+        0, ["Lead.LinkedIn_URL__c (optional): present, pushed", "every field is there: ready to push"])
     assert PEM.splitlines()[1] not in text
 
 

@@ -105,6 +105,7 @@ def test_pull_pipedrive_and_check_its_fields(warehouse, monkeypatch):
             "organization field 'SIRET' (varchar): missing",
             "organization field 'firmo score' (double): missing",
             "person field 'Fonction' (varchar): missing",
+            "person field 'LinkedIn' (varchar, optional): missing, not pushed",
             "4 field(s) missing: the first push creates them (the token's user needs the right)",
         ]
         fake.fields["organizationFields"].append({"field_name": "SIREN", "field_code": "a" * 40,

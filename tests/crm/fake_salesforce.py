@@ -95,6 +95,7 @@ DESCRIBE = {
         "SIRET__c",
         "NAF_Code__c",
         "Email_Key__c",
+        "LinkedIn_URL__c",
         *CUSTOM,
     ),
     "Contact": (
@@ -107,9 +108,12 @@ DESCRIBE = {
         "Phone",
         "MobilePhone",
         "Email_Key__c",
+        "LinkedIn_URL__c",
         *CUSTOM,
     ),
 }
+# custom fields an org has only when a test says so (`linkedin_field=True`)
+OPTIONAL_CUSTOM = ("Lead.LinkedIn_URL__c", "Contact.LinkedIn_URL__c")
 PREFIX = {"Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006"}
 OBJECTS = (*KEYS, "Opportunity")
 CLOCK_START_MS = 1772323200000  # 2026-03-01T00:00:00Z
@@ -141,6 +145,7 @@ class FakeSalesforce:
         missing_fields: tuple[str, ...] = (),
         not_unique: tuple[str, ...] = (),
         query_page_size: int = 2000,
+        linkedin_field: bool = False,
     ) -> None:
         self.public_key = public_key
         self.lock_once = set(lock_once)
@@ -149,6 +154,8 @@ class FakeSalesforce:
         self.rate_limit_left = rate_limit_first
         self.bulk_process_limit = bulk_process_limit
         self.missing_fields, self.not_unique = set(missing_fields), set(not_unique)
+        if not linkedin_field:
+            self.missing_fields |= set(OPTIONAL_CUSTOM)
         self.requests: list[tuple[str, str, Any]] = []
         self.jwt_claims: list[dict[str, Any]] = []
         self.jwt_headers: list[dict[str, Any]] = []
@@ -248,7 +255,9 @@ class FakeSalesforce:
                     ["Account"],
                 )
             fields["AccountId"] = parent
-        unknown = set(fields) - set(DESCRIBE[sobject])
+        unknown = set(fields) - set(DESCRIBE[sobject]) | {
+            f for f in fields if f"{sobject}.{f}" in OPTIONAL_CUSTOM and f"{sobject}.{f}" in self.missing_fields
+        }
         if unknown:
             return _failure(
                 "INVALID_FIELD", f"No such column '{sorted(unknown)[0]}' on sobject of type {sobject}", sorted(unknown)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -133,6 +133,7 @@ def test_field_keys_remembered_and_reused(con):
             ("organization", "SIRET", fake.custom_key("organizationFields", "SIRET")),
             ("organization", "firmo score", fake.custom_key("organizationFields", "firmo score")),
             ("person", "Fonction", fake.custom_key("personFields", "Fonction")),
+            ("person", "LinkedIn", ""),  # optional, absent: not created, looked for again a day later
         ]
         fake.requests.clear()
         changed = frame(lead(score=91), *golden_leads().to_dicts()[1:])
@@ -168,7 +169,8 @@ def test_fields_found_by_name_in_a_fresh_warehouse(con):
         fake.requests.clear()
         push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
         assert [p for m, p, _, _ in fake.requests if "Fields" in p and m == "POST"] == []
-    assert con.execute("SELECT count(*) FROM exports.crm_fields").fetchone() == (4,)
+    assert con.execute("SELECT count(*), count(*) FILTER (field_key = '') FROM exports.crm_fields").fetchone() == (
+        5, 1)  # the 4 keys, and the optional 'LinkedIn' noted absent
 
 
 def test_search_finds_existing_org_and_person(con):
@@ -421,3 +423,28 @@ def test_a_note_intent_pipedrive_never_received_is_sent_once(con):
         fake.notes.clear()  # the crash came before Pipedrive got the notes
         report = push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
         assert len(fake.notes) == 3 and report.notes == 3
+
+
+def test_linkedin_profile_pushed_once_the_person_field_exists(con):
+    """'LinkedIn' is never created by the push; once sales add it, the profile goes in it and
+    its key is remembered (no listing after that)."""
+    with FakePipedrive() as fake, client_for(fake) as client:
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        jeanne = next(b for b in fake.calls("POST", "/api/v2/persons") if b["name"] == "Jeanne Martin")
+        assert fake.custom_key("personFields", "LinkedIn") is None
+        assert set(jeanne["custom_fields"]) == {fake.custom_key("personFields", "Fonction")}
+        fake.fields["personFields"].append({"field_name": "LinkedIn", "field_code": "b" * 40,
+                                            "field_type": "varchar", "is_custom_field": True})
+        fake.requests.clear()
+        push_pipedrive(golden_leads(), con=con, client=client, now=LATER, full=True)  # < 1 day: not looked for
+        assert [p for _, p, _, _ in fake.requests if "Fields" in p] == []
+        fake.requests.clear()
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW + timedelta(days=1), full=True)
+        patch = next(b for m, p, _, b in fake.requests if m == "PATCH" and p.startswith("/api/v2/persons/")
+                     and b["name"] == "Jeanne Martin")
+        assert patch["custom_fields"]["b" * 40] == "https://www.linkedin.com/in/jeanne-martin-4b2a/"
+        fake.requests.clear()
+        push_pipedrive(golden_leads(), con=con, client=client, now=NOW + timedelta(days=3), full=True)
+        assert [p for _, p, _, _ in fake.requests if "Fields" in p] == []
+    assert con.execute("SELECT field_key FROM exports.crm_fields WHERE field_name = 'LinkedIn'").fetchall() == [
+        ("b" * 40,)]

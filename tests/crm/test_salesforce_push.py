@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from firmo.crm.push_salesforce import push_salesforce, required_fields
+from firmo.crm.push_salesforce import optional_fields, push_salesforce, required_fields
 from firmo.crm.salesforce_api import SalesforceClient, SalesforceError, SalesforceLimitError, to_csv
 
 from .conftest import NOW, frame, golden_leads, lead
@@ -422,3 +422,16 @@ def test_a_lead_sales_already_have_is_given_the_key_and_updated_not_duplicated(c
         queries = [p for m, p, _ in fake.requests if m == "GET" and "/query" in p]
         assert len(queries) == 1
     assert (report.adopted_persons, report.created_persons, report.persons, report.recorded) == (1, 1, 2, 3)
+
+
+
+@pytest.mark.parametrize(("has_field", "expected"), [
+    (False, None), (True, "https://www.linkedin.com/in/jeanne-martin-4b2a/")])
+def test_linkedin_url_is_sent_only_when_the_org_has_the_field(con, has_field, expected):
+    """LinkedIn_URL__c is optional: the push reads the person object's describe once and sends the
+    profile only when the field is there (an org without it gets the rest, no INVALID_FIELD)."""
+    with fake_sf(linkedin_field=has_field) as fake, client(fake) as sf:
+        assert optional_fields(sf, "Lead") == {"LinkedIn_URL__c": has_field}
+        report = push_salesforce(golden_leads(), con=con, client=sf, now=NOW)
+        jeanne = next(r for r in fake.records["Lead"].values() if r["Email_Key__c"] == "jeanne.martin@acme.fr")
+        assert (jeanne.get("LinkedIn_URL__c"), report.persons, report.errors) == (expected, 2, [])
