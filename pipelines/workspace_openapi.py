@@ -82,6 +82,7 @@ SCHEMA: dict = {
         "/api/companies/{siren}/{action}": {
             "post": {
                 "summary": "An action on one account, through the CLI's functions: suppress (firmo suppress siren), "
+                "suppress_contact (firmo suppress email / phone of its enriched contact), "
                 "customer (the existing-customers list), watch / unwatch (firmo watch add / remove)",
                 "parameters": [
                     {"name": "siren", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -89,7 +90,10 @@ SCHEMA: dict = {
                         "name": "action",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "enum": ["suppress", "customer", "watch", "unwatch"]},
+                        "schema": {
+                            "type": "string",
+                            "enum": ["suppress", "suppress_contact", "customer", "watch", "unwatch"],
+                        },
                     },
                 ],
                 "requestBody": {

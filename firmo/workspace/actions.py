@@ -1,5 +1,6 @@
 """The workspace's actions on one account, through the same functions as their CLI commands:
-suppress the company (`firmo suppress siren X`: never enriched nor exported again), mark it as a
+suppress the company (`firmo suppress siren X`: never enriched nor exported again) or its
+enriched contact (`firmo suppress email X` / `phone X`), mark it as a
 customer (`firmo customers`: the existing-customers list), watch it (`firmo watch add`: any signal
 alerts through the `watched: true` rules) or stop watching it (`firmo watch remove`).
 
@@ -19,11 +20,11 @@ import duckdb
 from firmo import db
 from firmo.alerts import watchlist
 from firmo.compliance import add_customers, suppress
-from firmo.workspace.queries import SIREN_RE, NotFound
+from firmo.workspace.queries import SIREN_RE, NotFound, enriched_contacts
 from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
 
 SOURCE = "firmo workspace"
-ACTIONS = ("suppress", "customer", "watch", "unwatch")
+ACTIONS = ("suppress", "suppress_contact", "customer", "watch", "unwatch")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,18 @@ def _do(con: duckdb.DuckDBPyConnection, action: str, siren: str, *, who: str, re
     if action == "suppress":
         added = suppress(con, "siren", siren, reason=reason or "suppressed from the workspace", source=source)
         return Done(action, siren, added, "on the suppression list" if added else "already on the suppression list")
+    if action == "suppress_contact":
+        # the person, not the company: the enriched email and phone of the company's contact in
+        # every enriched list (`firmo suppress email X`, `firmo suppress phone X`)
+        values = sorted(
+            {(kind, str(c[kind])) for c in enriched_contacts(con, siren) for kind in ("email", "phone") if c.get(kind)}
+        )
+        if not values:
+            return Done(action, siren, False, "no enriched contact to suppress")
+        why = reason or "contact suppressed from the workspace"
+        newly = sum(suppress(con, kind, value, reason=why, source=source) for kind, value in values)
+        kinds = " and ".join(dict.fromkeys(kind for kind, _ in values))
+        return Done(action, siren, newly > 0, f"contact's {kinds} on the suppression list")
     if action == "customer":
         written = add_customers(con, [("siren", siren, None)], source=source)
         return Done(action, siren, written > 0, "marked as a customer")

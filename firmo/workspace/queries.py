@@ -221,6 +221,11 @@ def _contacts(con: duckdb.DuckDBPyConnection, siren: str) -> list[dict[str, obje
     return out
 
 
+def enriched_contacts(con: duckdb.DuckDBPyConnection, siren: str) -> list[dict[str, object]]:
+    """The company's enriched contacts unmasked, for the actions that suppress them (never shown)."""
+    return _contacts(con, siren)
+
+
 def company_page(con: duckdb.DuckDBPyConnection, siren: str, *, reveal: Iterable[str] = ()) -> dict[str, object]:
     """One company: registry facts (each with its source and date), officers, signals with a link
     to their evidence, its score in each lead list (fit, intent, BANT, reasons) and the enriched

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from firmo.compliance.normalise import list_value
 from firmo.icp.config import load_yaml_text, parse_icp
 from firmo.workspace import builder
 from pipelines.workspace_app import create_app
@@ -142,7 +143,10 @@ def test_actions_go_through_the_cli_functions(warehouse, tmp_path):
         assert post("/api/companies/000000003/suppress").json()["message"] == "on the suppression list"
         assert post("/api/companies/000000003/suppress").json()["message"] == "already on the suppression list"
         assert post("/api/companies/000000003/hug").json() == {
-            "error": "action: one of suppress, customer, watch, unwatch, got 'hug'"}
+            "error": "action: one of suppress, suppress_contact, customer, watch, unwatch, got 'hug'"}
+        assert post("/api/companies/000000001/suppress_contact").json()["message"] == (
+            "contact's email and phone on the suppression list")
+        assert post("/api/companies/000000002/suppress_contact").json()["message"] == "no enriched contact to suppress"
         assert post("/api/companies/12/watch").status_code == 404
         # a form another site posts is refused: only JSON
         assert c.post("/api/companies/000000003/watch", data={"x": "1"}).status_code == 415
@@ -167,7 +171,11 @@ def test_actions_go_through_the_cli_functions(warehouse, tmp_path):
     with duckdb.connect(str(root / "data" / "firmo.duckdb"), read_only=True) as con:
         assert con.execute("SELECT siren, source FROM alerts.watchlist").fetchall() == []
         assert con.execute("SELECT kind, value FROM exports.customers").fetchall() == [("siren", "000000002")]
-        assert con.execute("SELECT kind, value, reason, source FROM exports.suppression").fetchall() == [
+        assert con.execute("SELECT kind, value, reason, source FROM exports.suppression ORDER BY kind").fetchall() == [
+            ("email", list_value("email", "jeanne.martin@acme.fr"), "contact suppressed from the workspace",
+             "firmo workspace (local)"),
+            ("phone", list_value("phone", "+33 1 23 45 67 89"), "contact suppressed from the workspace",
+             "firmo workspace (local)"),
             ("siren", "000000003", "suppressed from the workspace", "firmo workspace (local)")]
 
 
