@@ -124,7 +124,7 @@ SCHEMA: dict = {
         },
         "/api/leads/{icp}/export": {
             "post": {
-                "summary": "Export one lead list to CRM import files: the incremental export of `firmo crm export "
+                "summary": "Export one lead list to CRM import files: the incremental export of `firmo export "
                 "--icp <icp>` (new or changed leads; suppression, customers, oppositions checked)",
                 "parameters": [{"name": "icp", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "requestBody": {

@@ -90,7 +90,7 @@ def crms() -> tuple[str, ...]:
 
 
 def export(reader: Reader, icp: str, *, crms: tuple[str, ...] = (), full: bool = False) -> dict[str, object]:
-    """`firmo crm export --icp <icp> [--crm X] [--full]`: the incremental CRM import files of one
+    """`firmo export --icp <icp> [--crm X] [--full]`: the incremental CRM import files of one
     lead list (new or changed leads, through exports.ledger, with every check of the export:
     suppression, customers, oppositions, disqualified in a CRM). Raises ValueError, NotFound,
     WarehouseBusy. The files go to the settings' exports folder; the answer names them."""

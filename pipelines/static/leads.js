@@ -1,5 +1,5 @@
 // The lead explorer's export (pipelines/templates/leads.html): POST /api/leads/{icp}/export as
-// JSON (the incremental export of `firmo crm export`), then what was written.
+// JSON (the incremental export of `firmo export`), then what was written.
 "use strict";
 (function () {
   const box = document.getElementById("export");
