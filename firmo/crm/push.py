@@ -44,7 +44,7 @@ from firmo.crm.layouts import (
     Layout,
 )
 from firmo.crm.tables import ensure_tables
-from firmo.db import table_exists, transaction, utc_now
+from firmo.db import registered, table_exists, transaction, utc_now
 from firmo.sqlfiles import load_sql
 
 HUBSPOT_API = dataclasses.replace(HUBSPOT, crm="hubspot_api")
@@ -366,24 +366,33 @@ def _write_notes(
         if key not in done:
             wanted.setdefault(key, (company_id, body))
     recovered = _recover_notes(client, pending, {k: b for k, (_, b) in wanted.items()})
-    for key, note_id in sorted(recovered.items()):
-        _record_note(con, key, wanted[key][0], note_id, now)
+    _record_notes(con, [(key, wanted[key][0], note_id) for key, note_id in sorted(recovered.items())], now)
     batch = [(key, company_id, body) for key, (company_id, body) in wanted.items() if key not in recovered]
-    for key, company_id, _ in batch:  # the intents first: a crash after the calls is found again
-        _record_note(con, key, company_id, "", now)
     if not batch:
         return
+    # the intents first, one statement: a crash after the calls is found again
+    _record_notes(con, [(key, company_id, "") for key, company_id, _ in batch], now)
     created, errors = client.create_notes([(c, b) for _, c, b in batch], now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     report.errors += [{"category": "NOTE_REFUSED", "message": str(e.get("message", e))} for e in errors]
-    for key, company_id, body in batch:  # a note HubSpot did not return stays pending: recovered or retried
-        created_id = created.get(body[:NOTE_MAX_CHARS])
-        if created_id is not None:
-            _record_note(con, key, company_id, created_id, now)
-            report.notes += 1
+    # a note HubSpot did not return stays pending: recovered or retried next run
+    accepted = [(k, c, created[b[:NOTE_MAX_CHARS]]) for k, c, b in batch if b[:NOTE_MAX_CHARS] in created]
+    _record_notes(con, accepted, now)
+    report.notes += len(accepted)
 
 
-def _record_note(
-    con: duckdb.DuckDBPyConnection, key: tuple[str, str], company_id: str, note_id: str, now: datetime
-) -> None:
-    params = {"crm": readback.HUBSPOT, "siren": key[0], "body_hash": key[1], "account_crm_id": company_id}
-    con.execute(load_sql("crm/push_note_record"), {**params, "note_id": note_id, "created_at": now})
+def _record_notes(con: duckdb.DuckDBPyConnection, notes: list[tuple[tuple[str, str], str, str]], now: datetime) -> None:
+    """((siren, body hash), company id, note id) rows into exports.crm_notes in one statement
+    (one INSERT a note cost 3 ms each: most of a 10,000-lead push)."""
+    if not notes:
+        return
+    frame = pl.DataFrame(
+        {
+            "siren": [k[0] for k, _, _ in notes],
+            "body_hash": [k[1] for k, _, _ in notes],
+            "account_crm_id": [c for _, c, _ in notes],
+            "note_id": [n for _, _, n in notes],
+        },
+        schema={"siren": pl.String, "body_hash": pl.String, "account_crm_id": pl.String, "note_id": pl.String},
+    )
+    with registered(con, "__crm_push_notes", frame):
+        con.execute(load_sql("crm/push_notes_record_many"), {"crm": readback.HUBSPOT, "created_at": now})
