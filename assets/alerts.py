@@ -2,8 +2,10 @@
 and the signals, recorded in the outbox, then delivered to Slack, email and the webhook
 (firmo/alerts). Metadata: alerts per rule, deliveries by channel and state, the failures."""
 
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from assets.common import WAREHOUSE_POOL
@@ -11,15 +13,36 @@ from assets.icp import icp_files
 from assets.resources import (
     AlertingResource,
     EmailAlertResource,
+    HubSpotResource,
     PathsResource,
     SlackAlertResource,
     WarehouseResource,
     WebhookAlertResource,
 )
-from firmo.alerts.outbox import outbox_counts
+from firmo.alerts.channels import HubSpotNoteChannel, crm_company_ids
+from firmo.alerts.outbox import Channel, outbox_counts
 from firmo.alerts.run import run_alerts
 from firmo.icp.config import read_icp
 from firmo.metadata import markdown_table
+
+
+def alert_channels(
+    con: duckdb.DuckDBPyConnection,
+    stack: ExitStack,
+    slack: SlackAlertResource,
+    email: EmailAlertResource,
+    webhook: WebhookAlertResource,
+    hubspot: HubSpotResource,
+) -> dict[str, Channel | None]:
+    """The channels as the resources configure them (None: not configured, its alerts kept as
+    failed). The HubSpot note goes to the company the read-back matched to the SIREN; its client
+    lives as long as `stack`."""
+    notes = (
+        HubSpotNoteChannel(stack.enter_context(hubspot.client()), crm_company_ids(con, "hubspot"))
+        if hubspot.configured
+        else None
+    )
+    return {"slack": slack.channel(), "email": email.channel(), "webhook": webhook.channel(), "hubspot": notes}
 
 
 @asset(
@@ -37,6 +60,7 @@ def alerts(
     alert_slack: SlackAlertResource,
     alert_email: EmailAlertResource,
     alert_webhook: WebhookAlertResource,
+    hubspot: HubSpotResource,
 ) -> MaterializeResult:
     """One row of alerts.outbox per alert and channel: a lead entering a tier, a score rise, a
     signal of given types, any signal on a watched account, the daily digest; each event once
@@ -44,8 +68,8 @@ def alerts(
     watched. A failed delivery is retried at the next materialization, kept as undelivered after
     FIRMO_ALERT_MAX_ATTEMPTS."""
     configs = [read_icp(path) for path in icp_files(paths.icp_dir).values()]
-    channels = {"slack": alert_slack.channel(), "email": alert_email.channel(), "webhook": alert_webhook.channel()}
-    with warehouse.get_connection() as con:
+    with ExitStack() as stack, warehouse.get_connection() as con:
+        channels = alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot)
         result = run_alerts(
             con,
             configs,

@@ -27,6 +27,7 @@ from assets.common import WAREHOUSE_POOL
 from assets.resources import (
     AlertingResource,
     EmailAlertResource,
+    HubSpotResource,
     PathsResource,
     RneApiResource,
     SireneApiResource,
@@ -145,10 +146,12 @@ def registry_poll(
     alert_slack: SlackAlertResource,
     alert_email: EmailAlertResource,
     alert_webhook: WebhookAlertResource,
+    hubspot: HubSpotResource,
 ) -> None:
     """One poll: what the registries published since the last one, applied, re-scored, alerted."""
     from contextlib import ExitStack
 
+    from assets.alerts import alert_channels
     from assets.icp import icp_files
     from firmo.icp import load_icp
 
@@ -172,7 +175,7 @@ def registry_poll(
             bodacc_base=config.bodacc_export,
             sirene=sirene,
             alerts=PollAlerts(
-                {"slack": alert_slack.channel(), "email": alert_email.channel(), "webhook": alert_webhook.channel()},
+                alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot),
                 signal_days=alerting.signal_days,
                 max_attempts=alerting.max_attempts,
                 disqualified_days=alerting.disqualified_days,

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -172,11 +173,18 @@ def alerts_run_cmd(db_file: Path | None = DB_OPTION) -> None:
     settings = Settings.from_env()
     folder = settings.icp_dir
     configs = [read_icp(p) for p in sorted(folder.glob("*.y*ml")) if NAME_RE.match(p.stem)] if folder.is_dir() else []
-    with db.connection(db_file, settings=settings) as con:
+    with ExitStack() as stack, db.connection(db_file, settings=settings) as con:
+        senders = channels(settings)
+        if settings.hubspot_token():  # a note on the company the read-back matched (firmo crm pull hubspot)
+            from firmo.alerts.channels import HubSpotNoteChannel, crm_company_ids
+            from firmo.crm.hubspot_api import HubSpotClient
+
+            client = stack.enter_context(HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url))
+            senders["hubspot"] = HubSpotNoteChannel(client, crm_company_ids(con, "hubspot"))
         result = run_alerts(
             con,
             configs,
-            channels(settings),
+            senders,
             signal_days=settings.alert_signal_days,
             max_attempts=settings.alert_max_attempts,
             disqualified_days=settings.crm_disqualified_days,

@@ -19,8 +19,11 @@ from typing import Any
 
 import httpx
 
+from firmo import db
 from firmo.alerts.digest import alert_lines, slack_message, subject
 from firmo.alerts.outbox import DeliveryError
+from firmo.crm.hubspot_api import HubSpotError
+from firmo.sqlfiles import load_sql
 
 SIGNATURE_HEADER = "X-Firmo-Signature"
 TIMESTAMP_HEADER = "X-Firmo-Timestamp"
@@ -171,3 +174,42 @@ class EmailChannel:
             raise DeliveryError(f"smtp: authentication refused ({exc.smtp_code})") from None
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
             raise DeliveryError(f"smtp: {type(exc).__name__}: {str(exc)[:120]}") from None
+
+
+class HubSpotNoteChannel:
+    """A note on the company record in HubSpot (`POST /crm/v3/objects/notes`, associated note ->
+    company, crm_sync.md §1.6) through the CRM-sync client (firmo.crm.hubspot_api). The company is
+    the account the read-back matched to the alert's SIREN (`company_ids`, from
+    exports.crm_accounts: `firmo crm pull hubspot`); a SIREN without one fails and is retried, as a
+    later pull may match it. Notes have no unique property, so HubSpot cannot drop a repeat
+    (`dedupes` False: a send interrupted by a crash is not repeated); the body ends with the alert
+    key as a marker, which is how a repeat would be found."""
+
+    name = "hubspot"
+    dedupes = False
+
+    def __init__(self, client: Any, company_ids: Mapping[str, str], *, clock: Callable[[], float] = time.time):
+        self.client = client
+        self.company_ids = dict(company_ids)
+        self.clock = clock
+
+    def send(self, key: str, payload: Mapping[str, Any]) -> None:
+        siren = payload.get("siren")
+        company = self.company_ids.get(str(siren)) if siren else None
+        if company is None:
+            raise DeliveryError(f"no HubSpot company matched to SIREN {siren or '-'} (run `firmo crm pull hubspot`)")
+        body = "\n".join([subject(payload), *alert_lines(payload), f"firmo alert {key}"])
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.clock()))
+        try:
+            self.client.create_note(company, body, stamp)
+        except HubSpotError as exc:  # its message holds the status and HubSpot's message, never the token
+            raise DeliveryError(f"HubSpot note refused: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"HubSpot unreachable ({type(exc).__name__})") from None
+
+
+def crm_company_ids(con: Any, crm: str) -> dict[str, str]:
+    """SIREN -> the CRM's company record id, from the read-back (the surest match first)."""
+    if not db.table_exists(con, "exports.crm_accounts"):
+        return {}
+    return dict(con.execute(load_sql("alerts/crm_company_ids"), {"crm": crm}).fetchall())

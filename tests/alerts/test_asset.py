@@ -11,6 +11,7 @@ from assets.alerts import alerts
 from assets.resources import (
     AlertingResource,
     EmailAlertResource,
+    HubSpotResource,
     PathsResource,
     SlackAlertResource,
     WarehouseResource,
@@ -62,6 +63,7 @@ def test_alerts_asset(tmp_path):
             "alert_slack": SlackAlertResource(webhook_url=server.url + SLACK_PATH),
             "alert_email": EmailAlertResource(),
             "alert_webhook": WebhookAlertResource(),
+            "hubspot": HubSpotResource(),
         }
         first = materialize([alerts], resources=resources)
         meta = first.asset_materializations_for_node("alerts")[0].metadata

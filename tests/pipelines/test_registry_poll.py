@@ -14,6 +14,7 @@ from assets.poll import registry_poll_job
 from assets.resources import (
     AlertingResource,
     EmailAlertResource,
+    HubSpotResource,
     PathsResource,
     RneApiResource,
     SireneApiResource,
@@ -36,7 +37,7 @@ from tests.sirene_api.sirene_api_payloads import UL_016750697
 KEY = "insee-k3y-never-logged"
 
 
-NO_ALERT_CHANNELS = {"alerting": AlertingResource(), "alert_slack": SlackAlertResource(),
+NO_ALERT_CHANNELS = {"alerting": AlertingResource(), "alert_slack": SlackAlertResource(), "hubspot": HubSpotResource(),
                      "alert_email": EmailAlertResource(), "alert_webhook": WebhookAlertResource()}
 
 

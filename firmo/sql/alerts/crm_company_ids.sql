@@ -1,0 +1,6 @@
+-- SIREN -> the company record id in one CRM ($crm), from the read-back (exports.crm_accounts):
+-- a SIREN matched to several records keeps the surest match, then the one modified last.
+SELECT siren, arg_max(crm_id, (match_confidence, modified_at, crm_id)) AS crm_id
+FROM exports.crm_accounts
+WHERE crm = $crm AND siren IS NOT NULL
+GROUP BY siren
