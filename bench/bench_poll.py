@@ -1,5 +1,6 @@
 """Near-real-time intake speed (issue 18): a poll bringing 500 RNE records and 2,000 BODACC notices,
-from the first byte fetched to the scores updated, on the ICP benchmark's synthesised warehouse.
+from the first byte fetched to the scores updated and to the last alert delivered to a fake Slack,
+on the ICP benchmark's synthesised warehouse.
 
     .venv/bin/python bench/bench_poll.py [--companies 2000000] [--rne 500] [--bodacc 2000] [--keep]
 
@@ -9,7 +10,12 @@ Steps, in one process (peak RSS is the poll's, the synth runs in its own process
              step is compared with) and a 50,000-lead list (leads.bench_50k);
   poll       the stand-in RNE API and BODACC export (sources/*/fake.py, real HTTP on loopback)
              publish the records; `assets.poll.run_poll` fetches, applies (same loaders as the
-             nightly path, cursors in the same transaction) and re-derives the SIRENs touched.
+             nightly path, cursors in the same transaction), re-derives the SIRENs touched, then
+             evaluates the ICP's alert rules on them and posts each alert to the stand-in Slack
+             incoming webhook (tests/alerts/fakes.py, real HTTP on loopback). The RNE records name
+             a new officer dated the poll's day, half the BODACC `modification` notices are
+             capital increases, so the rules have something to say. The ICP's silent baseline
+             (its first evaluation, over the whole list) runs before the timed poll.
 Output: bench/out/poll/report.json (git-ignored).
 """
 
@@ -72,17 +78,28 @@ def poll_phase(db_file: Path, n_rne: int, n_bodacc: int) -> dict:
     from bench_icp import AS_OF
     from stdnum import luhn
 
-    from assets.poll import run_poll
+    from assets.poll import PollAlerts, run_poll
     from firmo import db
+    from firmo.alerts.channels import SlackChannel
+    from firmo.alerts.run import run_alerts
     from firmo.icp import parse_icp, resolve
+    from firmo.loopback import LoopbackServer
     from sources.bodacc.fake import FakeBodacc
     from sources.inpi.fake import FakeRne
     from sources.inpi.rne_client import RneClient
+    from tests.alerts.fakes import SLACK_PATH, slack_app
     from tests.bodacc.conftest import ods_record
 
     icp = resolve(
         parse_icp(
-            {"criteria": {"naf": {"include": ["J", "M"]}, "headcount": {"min": 1, "max": 249}}, "max_leads": 50_000},
+            {
+                "criteria": {"naf": {"include": ["J", "M"]}, "headcount": {"min": 1, "max": 249}},
+                "max_leads": 50_000,
+                "alerts": [
+                    {"signal_types": ["new_decision_maker", "capital_increase", "business_bought"]},
+                    {"enters_tier": "hot"},
+                ],
+            },
             default_name="bench_50k",
         )
     )
@@ -100,17 +117,34 @@ def poll_phase(db_file: Path, n_rne: int, n_bodacc: int) -> dict:
     day = AS_OF.isoformat()
     items = []
     for siren in sirens[:n_rne]:
-        text = json.dumps(sample).replace(sample["company"]["siren"], siren)
+        text = json.dumps(sample).replace(sample["company"]["siren"], siren).replace("2020-10-12", day)
         item = json.loads(text)
         item["company"]["updatedAt"] = day + "T10:00:00+02:00"
         items.append(item)
     families = ("radiation", "creation", "vente", "modification")
+
+    def capital(siren: str) -> dict:
+        person = {"typePersonne": "pm", "denomination": "ACME", "capital": {"montantCapital": "50000"}}
+        person["numeroImmatriculation"] = {"numeroIdentification": siren}
+        return {
+            "listepersonnes": json.dumps({"personne": person}),
+            "modificationsgenerales": json.dumps({"descriptif": "Augmentation du capital social"}),
+        }
+
     notices = [
-        ods_record(f"A{day.replace('-', '')}{i:05d}", day, families[i % 4], siren=s)
+        ods_record(
+            f"A{day.replace('-', '')}{i:05d}",
+            day,
+            families[i % 4],
+            siren=s,
+            **(capital(s) if i % 8 == 3 else {}),
+        )
         for i, s in enumerate(sirens[n_rne:])
     ]
     rne, bodacc = FakeRne(items=[]), FakeBodacc()
+    slack: dict = {}
     with (
+        LoopbackServer(slack_app(slack)) as hook,
         rne.server() as r,
         bodacc.server() as b,
         RneClient(r.url, username="me", password="pw") as client,
@@ -129,6 +163,10 @@ def poll_phase(db_file: Path, n_rne: int, n_bodacc: int) -> dict:
             bodacc_base=FakeBodacc.base(b),
             as_of=AS_OF,
         )
+        channels = {"slack": SlackChannel(hook.url + SLACK_PATH)}
+        started = time.perf_counter()
+        baseline = run_alerts(con, [icp.config], channels, as_of=AS_OF)  # the first evaluation sends nothing
+        baseline_s = time.perf_counter() - started
         rne.publish(copy.deepcopy(items))
         bodacc.publish(notices)
         started = time.perf_counter()
@@ -142,9 +180,15 @@ def poll_phase(db_file: Path, n_rne: int, n_bodacc: int) -> dict:
             bodacc=http,
             bodacc_base=FakeBodacc.base(b),
             as_of=AS_OF,
+            alerts=PollAlerts(channels),
         )
-        total = time.perf_counter() - started
-    assert result.report is not None
+        total = time.perf_counter() - started  # the Slack posts are synchronous: the last one is done
+    assert result.report is not None and result.alerts is not None
+    assert baseline.baseline == ["bench_50k"]
+    per_rule: dict[str, int] = {}
+    for recorded in result.alerts.recorded:
+        for rule, n in recorded.per_rule.items():
+            per_rule[rule] = per_rule.get(rule, 0) + n
     return {
         "fetched": result.fetched,
         "touched": result.touched,
@@ -152,7 +196,13 @@ def poll_phase(db_file: Path, n_rne: int, n_bodacc: int) -> dict:
         "leads_rows_of_touched": result.report.leads,
         "seconds": {k: round(v, 2) for k, v in result.seconds.items()},
         "re_derive_steps_s": {k: round(v, 2) for k, v in result.report.steps.items()},
-        "first_byte_to_scores_s": round(total, 2),
+        "first_byte_to_scores_s": round(total - result.seconds.get("alerts", 0.0), 2),
+        "first_byte_to_last_slack_alert_s": round(total, 2),
+        "alerts_per_rule": per_rule,
+        "alerts_refused": sum(r.refused for r in result.alerts.recorded),
+        "slack_messages": len(slack.get("messages", [])),
+        "slack_sent": result.alerts.delivered.sent.get("slack", 0),
+        "baseline_whole_list_s": round(baseline_s, 2),
         "rne_calls": len(rne.requests),
     }
 
