@@ -70,6 +70,31 @@ def default_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
             rules.append(RetentionRule(table, ("modified_at",)))
     if table_exists(con, "alerts.outbox"):  # an alert's payload names the decision maker (firmo/alerts)
         rules.append(RetentionRule("alerts.outbox", ("created_at",)))
+    rules.extend(alert_rules(con))
+    return rules
+
+
+def alert_rules(con: duckdb.DuckDBPyConnection) -> list[RetentionRule]:
+    """The alert history besides the outbox (firmo/alerts), on the outbox's horizon.
+
+    `alerts.events` by `seen_at`: `firmo.alerts.outbox.record` writes an event and its outbox rows
+    in one transaction with the same timestamp, so `seen_at` is the `created_at` of the rows the
+    event belongs to and both go in the same purge. Events with no outbox row (baseline, refused)
+    get the same horizon: they only serve to dedupe, and a 3-year-old event cannot come back
+    (signals are matched over the last FIRMO_ALERT_SIGNAL_DAYS days, tier entries carry their day;
+    a score rise's key has no day, but the same rise 3 years later is a new event).
+
+    `alerts.lead_state` by `updated_at` (not by "no longer in any leads table"): every evaluation
+    rewrites the rows of the SIRENs it covers and drops those that left `leads.<icp>` (the daily
+    run covers the whole list), so a row not updated in 3 years is one of an ICP no longer
+    evaluated, whose leads table may be gone too: `updated_at` gives the same answer without
+    reading every `leads.*` table. An ICP whose rows all went has a silent baseline again at its
+    next evaluation, not a flood of alerts.
+    """
+    rules: list[RetentionRule] = []
+    for table, date_column in (("alerts.events", "seen_at"), ("alerts.lead_state", "updated_at")):
+        if table_exists(con, table):
+            rules.append(RetentionRule(table, (date_column,)))
     return rules
 
 

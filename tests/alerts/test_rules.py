@@ -183,7 +183,9 @@ def test_a_poll_evaluates_its_touched_sirens_only(con):
     ]
     # beta's state is the one its last evaluation saw, so the next full pass still sees its rise
     assert con.execute("SELECT siren, score, tier FROM alerts.lead_state ORDER BY siren").fetchall() == [
-        ("100000001", 75.0, "hot"), ("100000002", 50.0, "warm")]
+        ("100000001", 75.0, "hot"),
+        ("100000002", 50.0, "warm"),
+    ]
     ev, rec = _run(con, config, day)
     assert rec.per_rule == {"enters_tier_hot": 1, "score_rise_10": 1, "signal_new_decision_maker": 1, "digest_daily": 1}
 
@@ -191,3 +193,43 @@ def test_a_poll_evaluates_its_touched_sirens_only(con):
 def _run_scoped(con, config, sirens, day=AS_OF):
     ev = evaluate(con, config, as_of=day, now=NOW, signal_days=7, sirens=sirens)
     return ev, record(con, ev, now=NOW)
+
+
+def test_retention_purges_old_events_and_lead_state_with_their_outbox(con):
+    """Events go on the outbox's horizon (seen_at = the outbox rows' created_at), lead_state on its
+    last update; a row exactly 3 years old (the cutoff, 2023-03-10 09:00) is kept."""
+    from datetime import datetime
+
+    from firmo.alerts.tables import ensure_tables
+    from firmo.compliance.retention import purge_expired
+
+    ensure_tables(con)
+    old, edge, recent = datetime(2023, 3, 10, 8, 59), datetime(2023, 3, 10, 9, 0), datetime(2025, 3, 1)
+    for key, seen, outcome in (
+        ("acme/r/1/a", old, "alerted"),
+        ("acme/r/2/b", edge, "baseline"),
+        ("acme/r/3/c", recent, "refused: P"),
+    ):
+        con.execute(
+            "INSERT INTO alerts.events VALUES (?, 'acme', 'r', ?, ?, ?, ?)",
+            [key, key.split("/")[2], key[-1], outcome, seen],
+        )
+    con.execute(
+        "INSERT INTO alerts.outbox VALUES ('acme/r/1/a', 'slack', 'acme', 'r', '1', '{}', 'sent', 1, NULL, ?, ?)",
+        [old, old],
+    )
+    for siren, updated in (("100000001", old), ("100000002", edge), ("100000003", recent)):
+        con.execute(
+            "INSERT INTO alerts.lead_state VALUES ('acme', ?, 50.0, 'warm', DATE '2023-01-01', ?)", [siren, updated]
+        )
+    done = purge_expired(con, now=NOW)
+    assert (done["alerts.outbox[row]"], done["alerts.events[row]"], done["alerts.lead_state[row]"]) == (1, 1, 1)
+    assert con.execute("SELECT key, outcome FROM alerts.events ORDER BY key").fetchall() == [
+        ("acme/r/2/b", "baseline"),
+        ("acme/r/3/c", "refused: P"),
+    ]
+    assert con.execute("SELECT count(*) FROM alerts.outbox").fetchall() == [(0,)]
+    assert con.execute("SELECT siren FROM alerts.lead_state ORDER BY siren").fetchall() == [
+        ("100000002",),
+        ("100000003",),
+    ]
