@@ -4,8 +4,9 @@
   `firmo watch remove SIREN...`: alerts.watchlist (firmo/alerts/watchlist.py);
 - `firmo alerts run`: evaluate every ICP file's rules now and deliver the outbox (as the `alerts` asset);
 - `firmo alerts list [--since 2026-03-01 | 7d]`: the outbox rows, with their state and last error;
-- `firmo alerts test --channel slack|email|webhook`: send one test message through a channel, as
-  configured by the FIRMO_ALERT_* settings (nothing is recorded).
+- `firmo alerts test --channel slack|email|webhook|hubspot`: send one test message through a channel, as
+  configured by the FIRMO_ALERT_* settings (hubspot: a note on a company the read-back matched, with
+  the HUBSPOT_* credential of the CRM sync); nothing is recorded.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ watch_app = typer.Typer(no_args_is_help=True, help="Watched accounts: any signal
 alerts_app = typer.Typer(no_args_is_help=True, help="Alerts: run the rules, list the outbox, test a channel.")
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
-CHANNELS = ("slack", "email", "webhook")
+CHANNELS = ("slack", "email", "webhook", "hubspot")
 WATCH_CRMS = ("hubspot", "salesforce", "pipedrive")
 TEST_PAYLOAD = {
     "icp": "test",
@@ -201,18 +202,56 @@ def alerts_run_cmd(db_file: Path | None = DB_OPTION) -> None:
 
 
 @alerts_app.command("test")
-def alerts_test_cmd(channel: str = typer.Option(..., "--channel", help="slack, email or webhook")) -> None:
+def alerts_test_cmd(
+    channel: str = typer.Option(..., "--channel", help="slack, email, webhook or hubspot"),
+    siren: str | None = typer.Option(
+        None, "--siren", help="hubspot: the matched company to write the note on (default: the lowest matched SIREN)."
+    ),
+    db_file: Path | None = DB_OPTION,
+) -> None:
     """Send one test message through a channel, as the settings configure it."""
     from firmo.alerts.outbox import DeliveryError
 
     if channel not in CHANNELS:
         raise InputError(f"--channel {channel!r}: one of {', '.join(CHANNELS)}")
-    sender = channels(Settings.from_env())[channel]
+    if siren is not None and channel != "hubspot":
+        raise InputError("--siren is for --channel hubspot (the company the test note goes on)")
+    settings = Settings.from_env()
+    key = f"test/{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    if channel == "hubspot":
+        _hubspot_test(settings, key, siren, db_file)
+        return
+    sender = channels(settings)[channel]
     if sender is None:
         raise InputError(f"{channel} is not configured: set {NEEDS[channel]}")
-    key = f"test/{datetime.now(UTC):%Y%m%dT%H%M%S}"
     try:
         sender.send(key, TEST_PAYLOAD)
     except DeliveryError as exc:
         raise InputError(f"{channel} test failed: {exc}") from None
     typer.echo(f"{channel}: test message sent")
+
+
+def _hubspot_test(settings: Settings, key: str, siren: str | None, db_file: Path | None) -> None:
+    """A test note, as an alert would write it, on a company the read-back matched (a note needs a
+    company record: the channel only writes on those, `firmo crm pull hubspot` fills them)."""
+    from firmo import db
+    from firmo.alerts.channels import HubSpotNoteChannel, crm_company_ids
+    from firmo.alerts.outbox import DeliveryError
+    from firmo.crm.hubspot_api import HubSpotClient
+
+    token = settings.hubspot_token()
+    if token is None:
+        raise InputError("hubspot is not configured: set HUBSPOT_ACCESS_TOKEN (or HUBSPOT_SERVICE_KEY)")
+    with db.connection(db_file, settings=settings) as con:
+        ids = crm_company_ids(con, "hubspot")
+    if not ids:
+        raise InputError("hubspot test: no HubSpot company is matched to a SIREN (run `firmo crm pull hubspot` first)")
+    siren = min(ids) if siren is None else siren.strip()
+    if siren not in ids:
+        raise InputError(f"hubspot test: no HubSpot company is matched to SIREN {siren!r}")
+    with HubSpotClient(token, base_url=settings.hubspot_base_url) as client:
+        try:
+            HubSpotNoteChannel(client, ids).send(key, {**TEST_PAYLOAD, "siren": siren})
+        except DeliveryError as exc:
+            raise InputError(f"hubspot test failed: {exc}") from None
+    typer.echo(f"hubspot: test note written on company {ids[siren]} (SIREN {siren})")

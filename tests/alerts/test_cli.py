@@ -87,3 +87,63 @@ def test_alerts_list_and_test(tmp_path, monkeypatch):
     assert (code, out) == (1, "firmo: slack test failed: slack: HTTP 404 Not Found\n")
     assert "xoxsecretpart" not in out and "wrong" not in out
     assert state["messages"][0]["text"] == "[firmo] test: test message"
+
+
+def test_alerts_test_hubspot_writes_a_note_on_a_matched_company(tmp_path, monkeypatch):
+    from tests.crm.fake_hubspot import TOKEN, FakeHubSpot
+
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv("FIRMO_DB", str(path))
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("HUBSPOT_SERVICE_KEY", raising=False)
+    assert run("alerts", "test", "--channel", "hubspot") == (
+        1,
+        "firmo: hubspot is not configured: set HUBSPOT_ACCESS_TOKEN (or HUBSPOT_SERVICE_KEY)\n",
+    )
+    assert run("alerts", "test", "--channel", "slack", "--siren", "100000001") == (
+        1,
+        "firmo: --siren is for --channel hubspot (the company the test note goes on)\n",
+    )
+    with FakeHubSpot() as fake:
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("FIRMO_HUBSPOT_BASE_URL", fake.url)
+        assert run("alerts", "test", "--channel", "hubspot") == (
+            1,
+            "firmo: hubspot test: no HubSpot company is matched to a SIREN (run `firmo crm pull hubspot` first)\n",
+        )
+        beta = fake.seed("companies", {"name": "BETA SAS", "siren": "100000002"})
+        alpha = fake.seed("companies", {"name": "ALPHA SA", "siren": "100000001"})
+        with db.connection(path) as con:
+            con.execute("CREATE SCHEMA IF NOT EXISTS exports")
+            con.execute(
+                "CREATE TABLE exports.crm_accounts (crm VARCHAR, crm_id VARCHAR, siren VARCHAR, "
+                "match_confidence DOUBLE, modified_at TIMESTAMP)"
+            )
+            con.executemany(
+                "INSERT INTO exports.crm_accounts VALUES (?, ?, ?, 1.0, NULL)",
+                [("hubspot", beta, "100000002"), ("hubspot", alpha, "100000001"), ("salesforce", "001A", "100000003")],
+            )
+        assert run("alerts", "test", "--channel", "hubspot") == (
+            0,
+            f"hubspot: test note written on company {alpha} (SIREN 100000001)\n",
+        )
+        assert run("alerts", "test", "--channel", "hubspot", "--siren", "100000002") == (
+            0,
+            f"hubspot: test note written on company {beta} (SIREN 100000002)\n",
+        )
+        assert run("alerts", "test", "--channel", "hubspot", "--siren", "100000003") == (
+            1,
+            "firmo: hubspot test: no HubSpot company is matched to SIREN '100000003'\n",
+        )
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-eu1-wrong-secret")
+        code, out = run("alerts", "test", "--channel", "hubspot")
+    assert (code, out) == (
+        1,
+        "firmo: hubspot test failed: HubSpot note refused: HubSpot POST /crm/v3/objects/notes -> 401: "
+        "Authentication credentials not found\n",
+    )
+    assert "wrong-secret" not in out
+    assert [n["associations"][0]["to"]["id"] for n in fake.notes] == [alpha, beta]
+    body = fake.notes[0]["properties"]["hs_note_body"].splitlines()
+    assert body[0] == "[firmo] test: test message"
+    assert body[-1].startswith("firmo alert test/")
