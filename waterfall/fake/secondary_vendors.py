@@ -281,12 +281,15 @@ class FakeLeadMagic(Vendor):
 class FakeRocketReach(Vendor):
     """Universal person lookup (doc §7.4): `GET /universal/person/lookup` starts a search
     (`status: searching`), `GET /universal/person/check_status?ids=` serves it after
-    `polls_until_ready` polls; a professional email revealed costs 2, a phone 6 (billed at lookup);
-    someone RocketReach does not know ends `failed`. 429 carries `Retry-After`."""
+    `polls_until_ready` polls; a professional email revealed costs 2, a phone 6, the detailed
+    enrichment 1 (billed at lookup); someone RocketReach does not know ends `failed`. 429 carries
+    `Retry-After`. The detailed enrichment serves the world's careers (doc §7.4, §7.11):
+    `current_employer`, its domain and `job_history[].is_current` after a move, a promotion or an
+    additional role."""
 
     name = "rocketreach"
     SMTP = {"valid": "valid", "catch_all": "inconclusive", "invalid": "invalid"}
-    EMAIL_CREDITS, PHONE_CREDITS = 2, 6
+    EMAIL_CREDITS, PHONE_CREDITS, DETAIL_CREDITS = 2, 6, 1
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
@@ -331,6 +334,9 @@ class FakeRocketReach(Vendor):
         if found is not None and who is not None:
             profile = self._profile(who, found, q.get("reveal_professional_email") == "true",
                                     q.get("reveal_phone") == "true")  # fmt: skip
+            if q.get("reveal_detailed_person_enrichment") == "true":
+                profile.update(self._employment(who, q.get("current_employer")))
+                self.state.charge(self.name, self.DETAIL_CREDITS)
         job = self.state.new_job(self.name, profile, self.behaviour.polls_until_ready)
         ident = int(job[3:])
         profile["id"] = ident
@@ -360,6 +366,29 @@ class FakeRocketReach(Vendor):
             cost += self.PHONE_CREDITS
         self.state.charge(self.name, cost)
         return profile
+
+    def _employment(self, who: tuple[str, str, str], held: str | None) -> dict[str, Any]:
+        """The current-employer fields as the world's careers have them today (doc §7.4)."""
+        first, last, domain = who
+        held = held or domain.split(".")[0].upper()
+        career = self.world.career(self.world.email_of(first, last, domain))
+        here = {"company_name": held, "title": "Responsable", "start_date": "2019-04-01", "end_date": "Present",
+                "is_current": True, "company_city": None, "last_updated": "2026-11-01T00:00:00Z"}  # fmt: skip
+        top = {"current_employer": held, "current_employer_domain": domain, "current_title": "Responsable"}
+        if career is None:
+            return {**top, "job_history": [here]}
+        on = career.on.isoformat()
+        new = {**here, "company_name": career.company_name, "title": career.title, "start_date": on,
+               "company_city": career.city}  # fmt: skip
+        if career.kind == "promoted":
+            return {**top, "current_title": career.title,
+                    "job_history": [{**here, "title": career.title, "start_date": on},
+                                    {**here, "end_date": on, "is_current": False}]}  # fmt: skip
+        if career.kind == "side_role":
+            return {**top, "job_history": [here, new]}
+        return {"current_employer": career.company_name, "current_employer_domain": career.domain,
+                "current_title": career.title,
+                "job_history": [new, {**here, "end_date": on, "is_current": False}]}  # fmt: skip
 
     async def check_status(self, request: Request) -> Response:
         out = []

@@ -11,6 +11,10 @@ whether RocketReach bills an empty reveal is not documented). Emails carry `smtp
 invalid / anything else: a fallback); only `professional` ones are kept. The profile's own
 `linkedin_url` comes back in `extra` so the LinkedIn-keyed vendors after it (Kaspr) can be asked.
 401 bad key, 402 out of credits, 429 with `Retry-After`, 451 erasure: the default mapping.
+
+Re-checks (doc §7.4): the same lookup with `reveal_detailed_person_enrichment` (1 universal
+credit) answers `current_employer`, its domain and `job_history[]` (`is_current`, `end_date`
+"Present" while current): RocketReach returns a person's current employer (`EmployerCheck`).
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from __future__ import annotations
 from typing import Any
 
 from waterfall.providers.base import Answer, Field, Person, Status, Transient
+from waterfall.providers.employment import EmployerCheck, EmployerQuery, Employment, Job, parse_month, registrable
 from waterfall.providers.linkedin import profile_url
 from waterfall.providers.phones import phone_extra, to_e164
 from waterfall.providers.transport import AsyncJobProvider, Shape, require_names
 
-EMAIL_CREDITS, PHONE_CREDITS = 2.0, 6.0
+EMAIL_CREDITS, PHONE_CREDITS, DETAIL_CREDITS = 2.0, 6.0, 1.0
 SMTP = {"valid": Status.VALID, "invalid": Status.INVALID}
 DONE = {"complete", "failed"}
 PHONE_TYPE = {"mobile": "mobile", "direct": "direct", "work": "direct", "landline": "direct"}
@@ -42,10 +47,27 @@ class _Phone(Shape):
     recommended: bool | None = None
 
 
+class _Role(Shape):  # doc §7.4, JobHistoryAPICompiledCompany
+    company_name: str | None = None
+    company: str | None = None
+    company_linkedin_url: str | None = None
+    company_city: str | None = None
+    title: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    is_current: bool | None = None
+
+
 class _Profile(Shape):
     id: int | str | None = None
     status: str | None = None
     linkedin_url: str | None = None
+    current_employer: str | None = None
+    current_employer_domain: str | None = None
+    current_employer_website: str | None = None
+    current_employer_linkedin_url: str | None = None
+    current_title: str | None = None
+    job_history: list[_Role] | None = None
     recommended_professional_email: str | None = None
     emails: list[_Email] | None = None
     phones: list[_Phone] | None = None
@@ -55,8 +77,9 @@ class _Profiles(Shape):
     profiles: list[_Profile]
 
 
-class RocketReachProvider(AsyncJobProvider):
+class RocketReachProvider(AsyncJobProvider, EmployerCheck):
     name = "rocketreach"
+    recheck_credits = DETAIL_CREDITS  # doc §7.4: detailed person enrichment, 1 universal credit
     fields = frozenset({Field.EMAIL, Field.PHONE})
     default_base_url = "https://api.rocketreach.co/api/v2"
 
@@ -75,7 +98,10 @@ class RocketReachProvider(AsyncJobProvider):
         return {**who, reveal: "true"}
 
     async def _profile(self, person: Person, what: Field) -> _Profile:
-        resp = await self.send("GET", "/universal/person/lookup", params=self.params(person, what))
+        return await self._lookup(self.params(person, what))
+
+    async def _lookup(self, params: dict[str, Any]) -> _Profile:
+        resp = await self.send("GET", "/universal/person/lookup", params=params)
         profile = self.checked_as(_Profile, resp)
         if profile.status in DONE:
             return profile
@@ -134,3 +160,64 @@ class RocketReachProvider(AsyncJobProvider):
                     extra=extra,
                 )
         return self.miss(Field.PHONE, raw_status="no_phone", **self._extra(profile))
+
+    async def current_employer(self, query: EmployerQuery) -> Employment:
+        """Re-check (doc §7.4): the lookup by LinkedIn profile, else name + the employer we hold,
+        revealing the detailed enrichment only (1 credit when the profile is `complete`; `failed` is
+        a miss and costs nothing, as for a reveal). The primary job is `current_employer` with its
+        domain; other `job_history` roles with `is_current` are additional current roles (not a
+        departure, doc §7.1); the ended ones are past jobs, dated by `end_date`."""
+        linkedin = profile_url(query.linkedin_url)
+        if linkedin:
+            who: dict[str, Any] = {"linkedin_url": linkedin}
+        elif query.first_name and query.last_name and query.company_name:
+            who = {"name": f"{query.first_name} {query.last_name}", "current_employer": query.company_name}
+        else:
+            return Employment(self.name, False, raw_status="no LinkedIn profile URL nor name and employer")
+        profile = await self._lookup({**who, "reveal_detailed_person_enrichment": "true"})
+        if profile.status != "complete":
+            return Employment(self.name, False, raw_status=profile.status)
+        roles = profile.job_history or []
+
+        def job(role: _Role, domain: str | None = None) -> Job:
+            return Job(
+                role.company_name or role.company,
+                domain,
+                role.title,
+                parse_month(role.start_date),
+                None if _ongoing(role) else parse_month(role.end_date),
+                linkedin_company=role.company_linkedin_url,
+                city=role.company_city,
+            )
+
+        name = profile.current_employer
+        domain = registrable(profile.current_employer_domain or profile.current_employer_website)
+        mine = next((r for r in roles if _ongoing(r) and _same_name(r, name)), None)
+        current: list[Job] = []
+        if name or domain:
+            primary = job(mine, domain) if mine is not None else Job(name, domain)
+            current.append(Job(
+                name or primary.company_name, domain, profile.current_title or primary.title, primary.since,
+                linkedin_company=profile.current_employer_linkedin_url or primary.linkedin_company, city=primary.city,
+            ))  # fmt: skip
+        current += [job(r) for r in roles if _ongoing(r) and r is not mine]
+        past = tuple(job(r) for r in roles if not _ongoing(r))
+        evidence = (
+            f"rocketreach person/lookup: current_employer {name or '?'} ({domain or '?'}), "
+            f"current_title {profile.current_title or '?'}"
+        )
+        return Employment(
+            self.name, True, tuple(current), past, credits=DETAIL_CREDITS, raw_status=profile.status,
+            evidence=evidence, extra=self._extra(profile),
+        )  # fmt: skip
+
+
+def _ongoing(role: _Role) -> bool:
+    """A role is current when RocketReach flags it or leaves `end_date` at its default 'Present'."""
+    if role.is_current is not None:
+        return role.is_current
+    return not role.end_date or role.end_date.strip().lower() == "present"
+
+
+def _same_name(role: _Role, name: str | None) -> bool:
+    return bool(name) and (role.company_name or role.company or "").strip().lower() == (name or "").strip().lower()

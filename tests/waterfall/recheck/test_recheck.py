@@ -7,6 +7,7 @@ export refuses, and the signals the scoring reads."""
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -31,8 +32,13 @@ NOW = datetime(2026, 12, 1, 9, 0)
 FIRST = ["Marie", "Jean", "Luc", "Anne", "Paul", "Chloé", "Hugo", "Inès"]
 LAST = ["Dupont", "Lefèvre", "Martin", "Bernard", "Moreau"]
 COMPANIES = ["Acme Conseil", "Garage du Centre", "Boulangerie Martin"]
-CAREERS = Careers(move_rate=0.3, promotion_rate=0.1, side_role_rate=0.1,
-                  employers=(("Nouvelle Ère Conseil", "Lyon"), ("Atelier Bois", "Nantes")), today=NOW.date())
+CAREERS = Careers(
+    move_rate=0.3,
+    promotion_rate=0.1,
+    side_role_rate=0.1,
+    employers=(("Nouvelle Ère Conseil", "Lyon"), ("Atelier Bois", "Nantes")),
+    today=NOW.date(),
+)
 CONFIG = (FakeConfig(careers=CAREERS).with_provider("apollo", hit_rate=0.6).with_provider("pdl", hit_rate=0.5)
           .with_provider("hunter", hit_rate=0.5))  # fmt: skip
 
@@ -55,7 +61,9 @@ def con():
     connection = duckdb.connect()
     db.ensure_schemas(connection)
     connection.execute("CREATE SCHEMA IF NOT EXISTS exports")
-    connection.execute("CREATE TABLE core.companies (siren VARCHAR, name VARCHAR, commune_name VARCHAR, active BOOLEAN)")
+    connection.execute(
+        "CREATE TABLE core.companies (siren VARCHAR, name VARCHAR, commune_name VARCHAR, active BOOLEAN)"
+    )
     connection.executemany("INSERT INTO core.companies VALUES (?, ?, ?, ?)", [
         ("900000001", "NOUVELLE ERE CONSEIL", "LYON", True),
         ("900000003", "ATELIER BOIS", "NANTES", True),
@@ -84,7 +92,12 @@ def run(con, people, *, budget=1000.0, now=NOW, days=180):
 
 
 def test_providers_declare_the_capability_and_the_order_is_cheapest_first():
-    assert sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer) == ["apollo", "leadmagic", "pdl"]
+    assert sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer) == [
+        "apollo",
+        "leadmagic",
+        "pdl",
+        "rocketreach",
+    ]
     assert not PROVIDERS["hunter"].returns_employer
     order = employer_order({"pdl": PROVIDERS["pdl"].cls, "apollo": PROVIDERS["apollo"].cls,
                             "hunter": PROVIDERS["hunter"].cls})  # fmt: skip
@@ -105,7 +118,9 @@ def test_classify_additional_role_departure_promotion_unknown():
     moved = Employment("apollo", True, (Job("Beta", "beta.fr", "CFO", date(2026, 4, 1)),),
                        (Job("Acme", None, "DAF", date(2019, 1, 1), date(2026, 3, 1)),), evidence="e")  # fmt: skip
     assert [(o.kind, o.change_date, o.new.domain) for o in classify(held, moved, today)] == [
-        ("job_change_left", date(2026, 3, 1), "beta.fr"), ("job_change_joined", date(2026, 4, 1), "beta.fr")]
+        ("job_change_left", date(2026, 3, 1), "beta.fr"),
+        ("job_change_joined", date(2026, 4, 1), "beta.fr"),
+    ]
     promoted = Employment("pdl", True, (Job("ACME", "www.acme.fr", "Directrice financière", date(2026, 2, 1)),),
                           evidence="e")  # fmt: skip
     assert [(o.kind, o.change_date) for o in classify(held, promoted, today)] == [("promotion", date(2026, 2, 1))]
@@ -122,20 +137,35 @@ def test_recheck_outcomes_credits_and_ledger(con):
     # what the fake billed is what the ledger says
     assert {n: stats[n]["credits_used"] for n in ("apollo", "pdl", "hunter")} == {"apollo": 71.0, "pdl": 31.0,
                                                                                  "hunter": 9.0}  # fmt: skip
-    assert con.execute("SELECT provider, outcome, count(*) FROM waterfall.rechecks GROUP BY ALL ORDER BY ALL").fetchall() == [
-        ("apollo", "job_change_left", 17), ("apollo", "no_change", 45), ("apollo", "promotion", 9),
-        ("apollo", "unknown", 49), ("hunter", "may_have_left", 8), ("hunter", "unknown", 10),
-        ("pdl", "job_change_left", 11), ("pdl", "no_change", 17), ("pdl", "promotion", 3), ("pdl", "unknown", 18)]
+    assert con.execute(
+        "SELECT provider, outcome, count(*) FROM waterfall.rechecks GROUP BY ALL ORDER BY ALL"
+    ).fetchall() == [
+        ("apollo", "job_change_left", 17),
+        ("apollo", "no_change", 45),
+        ("apollo", "promotion", 9),
+        ("apollo", "unknown", 49),
+        ("hunter", "may_have_left", 8),
+        ("hunter", "unknown", 10),
+        ("pdl", "job_change_left", 11),
+        ("pdl", "no_change", 17),
+        ("pdl", "promotion", 3),
+        ("pdl", "unknown", 18),
+    ]
     # joined: matched by name + place (Apollo gives the city) or not at all (PDL: a domain nobody knows)
     joined = con.execute(
         "SELECT siren, siren_match, relation, provider, count(*) FROM waterfall.job_changes "
         "WHERE kind = 'job_change_joined' GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     assert joined == [  # customer: left Acme (000000001); open deal: left the garage (000000002)
-        ("900000001", "name_place", "open_deal", "apollo", 2), ("900000001", "name_place", None, "apollo", 6),
-        ("900000003", "name_place", "customer", "apollo", 3), ("900000003", "name_place", "open_deal", "apollo", 3),
+        ("900000001", "name_place", "open_deal", "apollo", 2),
+        ("900000001", "name_place", None, "apollo", 6),
+        ("900000003", "name_place", "customer", "apollo", 3),
+        ("900000003", "name_place", "open_deal", "apollo", 3),
         ("900000003", "name_place", None, "apollo", 3),
-        (None, None, "customer", "pdl", 5), (None, None, "open_deal", "pdl", 3), (None, None, None, "pdl", 3)]
+        (None, None, "customer", "pdl", 5),
+        (None, None, "open_deal", "pdl", 3),
+        (None, None, None, "pdl", 3),
+    ]
 
 
 def test_a_second_run_asks_nobody_and_a_later_one_asks_again(con):
@@ -202,10 +232,10 @@ def test_run_recheck_builds_the_employer_vendors_from_keys_and_urls_on_loopback(
                              base_urls={n: server.base_url(n) for n in PROVIDERS if PROVIDERS[n].key_env},
                              recheck_days=180, monthly_budget=1000.0, now=NOW)  # fmt: skip
         billed = server.stats()
-    assert report.providers == ["apollo", "pdl", "leadmagic"]  # 1, 1 then 3 credits a check
+    assert report.providers == ["apollo", "pdl", "rocketreach", "leadmagic"]  # 1, 1, 1 then 3 credits a check
     assert (report.due, report.checked) == (40, 40)
     assert report.credits == sum(billed[n]["credits_used"] for n in billed)
-    assert set(report.credits_by_provider) <= {"apollo", "pdl", "leadmagic", "hunter"}
+    assert set(report.credits_by_provider) <= {"apollo", "pdl", "rocketreach", "leadmagic", "hunter"}
 
 
 def test_leadmagic_slots_in_by_linkedin_profile_both_spellings_and_free_not_found(con):
@@ -231,3 +261,46 @@ def test_leadmagic_slots_in_by_linkedin_profile_both_spellings_and_free_not_foun
         "WHERE kind = 'job_change_left' GROUP BY 1 ORDER BY 1"
     ).fetchall()
     assert [s for s, _ in spellings] == ["JOB_CHANGE", "JOB_CHANGE_DETECTED"] and sum(n for _, n in spellings) == 17
+
+
+def test_rocketreach_slots_in_by_name_and_employer_after_searching_then_complete(con):
+    """RocketReach (doc §7.4, §7.11): the lookup starts `searching`, the polled profile is `complete`
+    with `current_employer`, its domain and `job_history[].is_current`; 1 credit a found profile,
+    `failed` (unknown) free. The new employer comes with its city: matched by name + place."""
+
+    async def main():
+        app = build_app(CONFIG)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as client:
+            only = {"rocketreach": build_provider("rocketreach", client, CONFIG.env(), poll_interval=0.0,
+                                                  base_url="http://fake" + base_path("rocketreach"))}  # fmt: skip
+            report = await recheck(con, subjects(), only, recheck_days=180, monthly_budget=1000.0, now=NOW)
+            return report, app.state.fake.stats()["rocketreach"]
+
+    report, billed = asyncio.run(main())
+    assert report.providers == ["rocketreach"]
+    assert report.outcomes == {"job_change_left": 17, "job_change_joined": 17, "promotion": 7, "may_have_left": 0}
+    # 61 profiles complete at 1 credit, 59 failed at 0; each lookup polled twice (searching, then complete)
+    assert (billed["hits"], billed["misses"], billed["credits_used"], report.credits) == (61, 59, 61.0, 61.0)
+    assert billed["calls"] == {"GET /universal/person/lookup": 120, "GET /universal/person/check_status": 240}
+    ledger = con.execute("SELECT person_key, outcome FROM waterfall.rechecks ORDER BY ALL").fetchall()
+    assert Counter(o for _, o in ledger) == {"unknown": 59, "no_change": 37, "job_change_left": 17, "promotion": 7}
+    # an additional role (two `is_current` roles, ours among them) is never a departure
+    world = World(CONFIG.seed, CONFIG.catch_all_rate, CONFIG.invalid_rate, CONFIG.forgotten_rate, CAREERS)
+    side = {s.key for s in subjects() if (c := world.career(s.email)) is not None and c.kind == "side_role"}
+    assert {o for k, o in ledger if k in side} == {"unknown", "no_change"}
+    joined = con.execute(
+        "SELECT siren, siren_match, relation, count(*) FROM waterfall.job_changes "
+        "WHERE kind = 'job_change_joined' GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert joined == [
+        ("900000001", "name_place", "customer", 2), ("900000001", "name_place", "open_deal", 3),
+        ("900000001", "name_place", None, 4), ("900000003", "name_place", "customer", 3),
+        ("900000003", "name_place", "open_deal", 4), ("900000003", "name_place", None, 1)]  # fmt: skip
+    first = con.execute(
+        "SELECT kind, change_date, new_company, new_domain, new_title, evidence FROM waterfall.job_changes "
+        "WHERE kind = 'job_change_left' ORDER BY person_key LIMIT 1"
+    ).fetchone()
+    assert first == ("job_change_left", date(2025, 1, 1), "Atelier Bois", "atelier-bois.fr",
+                     "Directrice administrative et financière",
+                     "rocketreach person/lookup: current_employer Atelier Bois (atelier-bois.fr), "
+                     "current_title Directrice administrative et financière; Acme Conseil ended 2025-01")  # fmt: skip
