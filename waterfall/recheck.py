@@ -82,7 +82,13 @@ class Subject:
 
     def query(self) -> EmployerQuery:
         return EmployerQuery(
-            self.first_name, self.last_name, self.company_name, self.domain, self.email, self.linkedin_url
+            self.first_name,
+            self.last_name,
+            self.company_name,
+            self.domain,
+            self.email,
+            self.linkedin_url,
+            self.enriched_at.date() if self.enriched_at else None,
         )
 
 

@@ -21,6 +21,7 @@ class ProviderBehaviour:
     rate_limit_rps: float | None = None  # requests per second over a sliding 1 s window; None = unlimited
     credits: float | None = None  # starting balance; None = unlimited
     polls_until_ready: int = 1  # async providers: "not ready" answers before the result
+    signals_plan: bool = True  # Lusha: the account is entitled to the (plan-gated) Signals API, else 403
 
 
 def _all(**kw: object) -> dict[str, ProviderBehaviour]:

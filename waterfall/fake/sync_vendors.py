@@ -3,6 +3,7 @@ dialects as the real APIs, answering from the deterministic `World`."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -315,7 +316,62 @@ class FakeLusha(Vendor):
                   "it": "Engineering & Technical", "general_management": "Executive"}  # fmt: skip
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("GET", "/v2/person", self.person), ("POST", "/v3/contacts/prospecting", self.prospecting)]
+        return [("GET", "/v2/person", self.person), ("POST", "/v3/contacts/prospecting", self.prospecting),
+                ("POST", "/api/signals/contacts/search", self.signals)]  # fmt: skip
+
+    async def signals(self, request: Request) -> Response:
+        """v2 contact signals by identifier (doc §7.5, §7.11) on the world's careers: a move is a
+        `companyChange`, a promotion a `promotion`, dated on or after `startDate` (default six
+        months back); an additional role is no signal. Contacts Lusha does not know are left out;
+        1 credit per matched signal, at least 1 per request. Outside the plan (`signals_plan`): 403."""
+        if not self.behaviour.signals_plan:
+            return self._error(403, "Signals are not included in your plan")
+        body = await json_body(request)
+        contacts = body.get("contacts") if isinstance(body, dict) else None
+        if not isinstance(contacts, list) or not 1 <= len(contacts) <= 100 or not body.get("signals"):
+            return self._error(400, "contacts (1-100) and signals are required")
+        today = self.world.careers.today or date.today()
+        start = date.fromisoformat(body["startDate"]) if body.get("startDate") else today - timedelta(days=183)
+        wanted = set(body["signals"])
+        self.state.require(self.name)
+        out: dict[str, Any] = {}
+        matched = 0
+        for c in contacts:
+            who = self._signal_who(c)
+            if who is None or not self.world.knows(self.name, *who, self.behaviour.hit_rate):
+                self.state.record(self.name, False)
+                continue
+            self.state.record(self.name, True)
+            first, last, domain = who
+            held = ((c.get("companies") or [{}])[0].get("name")) or domain.split(".")[0].upper()
+            entry: dict[str, Any] = {"personId": str(int(self.world.h("lusha_id", *who) * 10**9)),
+                                     "companyChange": [], "promotion": []}  # fmt: skip
+            career = self.world.career(self.world.email_of(first, last, domain))
+            if career is not None and career.on >= start:
+                signal = {"currentCompanyName": held, "currentDomain": domain, "currentTitle": career.title,
+                          "signalDate": career.on.isoformat()}  # fmt: skip
+                if career.kind == "moved" and "companyChange" in wanted:
+                    signal.update(currentCompanyName=career.company_name, currentDomain=career.domain,
+                                  previousCompanyName=held, previousDomain=domain)  # fmt: skip
+                    entry["companyChange"].append(signal)
+                elif career.kind == "promoted" and "promotion" in wanted:
+                    entry["promotion"].append(signal)
+            matched += len(entry["companyChange"]) + len(entry["promotion"])
+            out[str(c.get("id"))] = entry
+        charged = max(1, matched)
+        self.state.charge(self.name, charged)
+        return JSONResponse({"contacts": out, "startDate": start.isoformat(), "endDate": today.isoformat(),
+                             "creditCharged": charged})  # fmt: skip
+
+    def _signal_who(self, contact: Any) -> tuple[str, str, str] | None:
+        if not isinstance(contact, dict):
+            return None
+        if contact.get("social_link"):
+            return who_is(contact["social_link"])
+        first, last = split_name(contact.get("full_name"))
+        names = contact.get("companies") or [{}]
+        domain = self.domain_for(contact.get("domain"), names[0].get("name") if isinstance(names[0], dict) else None)
+        return (first, last, domain) if first and last and domain else None
 
     async def prospecting(self, request: Request) -> Response:
         """v3 prospecting (doc §8.4): previews without email or phone, 1 credit per 25 results."""

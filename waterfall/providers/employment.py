@@ -38,6 +38,7 @@ class EmployerQuery:
     domain: str | None  # its web domain
     email: str | None = None  # the address we hold (re-check by email, and the verifier's weak signal)
     linkedin_url: str | None = None
+    since: date | None = None  # when we last knew the employer: event-based vendors look back to it (Lusha)
 
 
 @dataclass(frozen=True)

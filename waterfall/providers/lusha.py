@@ -8,16 +8,25 @@ One call reveals emails and phones together. 402 = out of credits, 451 = GDPR-re
 People (doc §8.4): `POST /v3/contacts/prospecting` by company domain, department and job titles;
 previews (names, title, LinkedIn) without email or phone, billed `billing.creditsCharged` (1 per
 25 results); the person found then goes through the email and phone chains.
+
+Re-checks (doc §7.5): Lusha returns a person's current employer as contact signals
+(`EmployerCheck`), asked by identifier (`POST /api/signals/contacts/search`: LinkedIn URL, email,
+or full name + company + domain) for `companyChange` and `promotion` since we last knew the
+employer. A signal is an event, so no signal is not "still there": that answer is a miss and the
+next vendor is asked. Signals are plan-gated (Scale plan): outside it Lusha answers 403, which
+drops Lusha for the run like a bad key.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
 from firmo.personas import search_titles
 from waterfall.providers.base import Answer, Field, PeopleQuery, Person, ProviderError, Status, Transient
+from waterfall.providers.employment import EmployerCheck, EmployerQuery, Employment, Job, parse_month, registrable
 from waterfall.providers.people import first_match, person_answer
 from waterfall.providers.phones import phone_extra, to_e164
 from waterfall.providers.transport import HttpProvider, Shape, require_names
@@ -25,6 +34,8 @@ from waterfall.providers.transport import HttpProvider, Shape, require_names
 VALID_GRADES = {"A+", "A"}  # §2.12: the grade scale is not documented; lower grades are fallbacks
 PHONE_TYPE = {"mobile": "mobile", "direct": "direct", "landline": "direct", "work": "direct"}
 EMAIL_CREDITS, PHONE_CREDITS = 1.0, 5.0
+SIGNALS = ("companyChange", "promotion")
+SIGNAL_WINDOW = timedelta(days=183)  # Lusha's default window (6 months) when we do not know since when
 
 
 # The documented answer (doc §2.5), as far as we read it.
@@ -97,8 +108,29 @@ DEPARTMENTS = {
 }
 
 
-class LushaProvider(HttpProvider):
+class _Signal(Shape):  # doc §7.5, v2 contact signals
+    currentCompanyName: str | None = None  # noqa: N815
+    currentDomain: str | None = None  # noqa: N815
+    currentTitle: str | None = None  # noqa: N815
+    signalDate: str | None = None  # noqa: N815
+    previousCompanyName: str | None = None  # noqa: N815
+    previousDomain: str | None = None  # noqa: N815
+
+
+class _SignalContact(Shape):
+    personId: str | int | None = None  # noqa: N815
+    companyChange: list[_Signal] | None = None  # noqa: N815
+    promotion: list[_Signal] | None = None
+
+
+class _Signals(Shape):
+    contacts: dict[str, _SignalContact] | None = None
+    creditCharged: float | None = None  # noqa: N815
+
+
+class LushaProvider(HttpProvider, EmployerCheck):
     name = "lusha"
+    recheck_credits = 2.0  # doc §7.5: charged per matched signal, one result of each of the two types
     fields = frozenset({Field.EMAIL, Field.PHONE, Field.PEOPLE})
     default_base_url = "https://api.lusha.com"
 
@@ -192,3 +224,54 @@ class LushaProvider(HttpProvider):
             linkedin_url=hit.socialLinks.linkedin if hit.socialLinks else None,
             vendor_id=hit.id,
         )
+
+    async def current_employer(self, query: EmployerQuery) -> Employment:
+        """Contact signals by identifier (doc §7.5, v2 `POST /api/signals/contacts/search`), one
+        result per type since we last knew the employer; `creditCharged` is what it cost. The
+        latest `companyChange` is a move (the previous company ended on `signalDate`); else a
+        `promotion` is a new title at the employer we hold; neither: Lusha cannot tell."""
+        contact: dict[str, Any] = {"id": "1"}
+        if query.linkedin_url:
+            contact["social_link"] = query.linkedin_url
+        elif query.first_name and query.last_name and (query.company_name or query.domain):
+            contact.update(full_name=f"{query.first_name} {query.last_name}", is_current=True)
+            contact.update({"companies": [{"name": query.company_name}]} if query.company_name else {})
+            contact.update({"domain": query.domain} if query.domain else {})
+        elif query.email:
+            contact["email"] = query.email
+        else:
+            return Employment(self.name, False, raw_status="no LinkedIn URL, name and employer, nor email")
+        since = query.since or date.today() - SIGNAL_WINDOW
+        body = {
+            "contacts": [contact],
+            "signals": list(SIGNALS),
+            "startDate": since.isoformat(),
+            "maxResultsPerSignal": 1,
+        }
+        got = self.checked_as(_Signals, await self.send("POST", "/api/signals/contacts/search", json=body))
+        credits = float(got.creditCharged or 0)
+        mine = (got.contacts or {}).get("1")
+        if mine is None or mine.personId is None:
+            return Employment(self.name, False, credits=credits, raw_status="not_found")
+        moves = sorted(mine.companyChange or [], key=lambda s: s.signalDate or "", reverse=True)
+        promotions = sorted(mine.promotion or [], key=lambda s: s.signalDate or "", reverse=True)
+        extra = {"lusha_person_id": str(mine.personId)}
+        if moves:
+            s = moves[0]
+            on = parse_month(s.signalDate)
+            new = Job(s.currentCompanyName, registrable(s.currentDomain), s.currentTitle, on)
+            old = Job(s.previousCompanyName, registrable(s.previousDomain), until=on)
+            evidence = (
+                f"lusha signals: companyChange {s.previousCompanyName or '?'} -> {s.currentCompanyName or '?'} "
+                f"on {s.signalDate or '?'}"
+            )
+            return Employment(self.name, True, (new,), (old,), credits=credits, raw_status="companyChange",
+                              evidence=evidence, extra=extra)  # fmt: skip
+        if promotions:
+            s = promotions[0]
+            held = Job(s.currentCompanyName or query.company_name, registrable(s.currentDomain) or query.domain,
+                       s.currentTitle, parse_month(s.signalDate))  # fmt: skip
+            evidence = f"lusha signals: promotion to {s.currentTitle or '?'} on {s.signalDate or '?'}"
+            return Employment(self.name, True, (held,), credits=credits, raw_status="promotion", evidence=evidence,
+                              extra=extra)  # fmt: skip
+        return Employment(self.name, False, credits=credits, raw_status="no_signal", extra=extra)

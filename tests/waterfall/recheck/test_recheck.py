@@ -95,6 +95,7 @@ def test_providers_declare_the_capability_and_the_order_is_cheapest_first():
     assert sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer) == [
         "apollo",
         "leadmagic",
+        "lusha",
         "pdl",
         "rocketreach",
     ]
@@ -232,10 +233,10 @@ def test_run_recheck_builds_the_employer_vendors_from_keys_and_urls_on_loopback(
                              base_urls={n: server.base_url(n) for n in PROVIDERS if PROVIDERS[n].key_env},
                              recheck_days=180, monthly_budget=1000.0, now=NOW)  # fmt: skip
         billed = server.stats()
-    assert report.providers == ["apollo", "pdl", "rocketreach", "leadmagic"]  # 1, 1, 1 then 3 credits a check
+    assert report.providers == ["apollo", "pdl", "rocketreach", "lusha", "leadmagic"]  # 1, 1, 1, 2, 3 a check
     assert (report.due, report.checked) == (40, 40)
     assert report.credits == sum(billed[n]["credits_used"] for n in billed)
-    assert set(report.credits_by_provider) <= {"apollo", "pdl", "rocketreach", "leadmagic", "hunter"}
+    assert set(report.credits_by_provider) <= {"apollo", "pdl", "rocketreach", "lusha", "leadmagic", "hunter"}
 
 
 def test_leadmagic_slots_in_by_linkedin_profile_both_spellings_and_free_not_found(con):
@@ -304,3 +305,53 @@ def test_rocketreach_slots_in_by_name_and_employer_after_searching_then_complete
                      "Directrice administrative et financière",
                      "rocketreach person/lookup: current_employer Atelier Bois (atelier-bois.fr), "
                      "current_title Directrice administrative et financière; Acme Conseil ended 2025-01")  # fmt: skip
+
+
+def only(con, name, config, people):
+    """A re-check asking `name` alone, in-process against the fake."""
+
+    async def main():
+        app = build_app(config)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as client:
+            built = {name: build_provider(name, client, config.env(), base_url="http://fake" + base_path(name))}
+            report = await recheck(con, people, built, recheck_days=180, monthly_budget=1000.0, now=NOW)
+            return report, app.state.fake.stats()[name]
+
+    return asyncio.run(main())
+
+
+def test_lusha_signals_company_change_and_promotion_since_enrichment(con):
+    """Lusha (doc §7.5, §7.11): v2 contact signals by name + company + domain since enrichment; a
+    `companyChange` is a move, a `promotion` a new title, no signal is not 'still there' (unknown);
+    at least 1 credit a request, 1 per matched signal."""
+    report, billed = only(con, "lusha", CONFIG, subjects())
+    assert report.providers == ["lusha"]
+    assert report.outcomes == {"job_change_left": 21, "job_change_joined": 21, "promotion": 6, "may_have_left": 0}
+    assert (billed["hits"], billed["misses"], billed["credits_used"], report.credits) == (61, 59, 120.0, 120.0)
+    assert billed["calls"] == {"POST /api/signals/contacts/search": 120}
+    assert con.execute("SELECT outcome, count(*) FROM waterfall.rechecks GROUP BY ALL ORDER BY ALL").fetchall() == [
+        ("job_change_left", 21), ("promotion", 6), ("unknown", 93)]  # fmt: skip
+    rows = con.execute(
+        "SELECT kind, change_date, new_company, new_domain, new_title, evidence FROM waterfall.job_changes "
+        "WHERE kind IN ('job_change_left', 'promotion') ORDER BY person_key, kind LIMIT 2"
+    ).fetchall()
+    assert rows == [
+        ("promotion", date(2025, 3, 1), "Acme Conseil", "acme-conseil.fr", "Directrice marketing",
+         "lusha signals: promotion to Directrice marketing on 2025-03-09; title 'Responsable' -> 'Directrice marketing'"),
+        ("job_change_left", date(2026, 3, 1), "Atelier Bois", "atelier-bois.fr",
+         "Directrice administrative et financière",
+         "lusha signals: companyChange Acme Conseil -> Atelier Bois on 2026-03-28; Acme Conseil ended 2026-03"),
+    ]  # fmt: skip
+
+
+def test_lusha_outside_the_signals_plan_is_dropped_for_the_run():
+    """Signals are plan-gated (doc §7.5): a 403 drops Lusha for the run, nothing is billed or retired."""
+    fresh = duckdb.connect()
+    db.ensure_schemas(fresh)
+    report, billed = only(fresh, "lusha", CONFIG.with_provider("lusha", signals_plan=False), subjects()[:5])
+    assert (report.due, report.credits, billed["credits_used"], sum(report.outcomes.values())) == (5, 0.0, 0.0, 0)
+    assert fresh.execute("SELECT count(*) FROM waterfall.rechecks").fetchone() == (0,)  # due again next run
+    assert list(report.skipped_providers) == ["lusha"]
+    assert report.skipped_providers["lusha"] == (
+        "lusha: HTTP 403 on POST /lusha/api/signals/contacts/search: Signals are not included in your plan"
+    )
