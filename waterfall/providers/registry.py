@@ -76,7 +76,11 @@ PROVIDERS: dict[str, ProviderSpec] = {
         "search free, its reveal 1",
     ),
     "fullenrich": _spec(FullEnrichProvider, "work email 1, mobile 10, landline free; job cost.credits"),
-    "lusha": _spec(LushaProvider, "email 1 + phone 5 when isCreditCharged, else 0; prospecting 1 per 25 results"),
+    "lusha": _spec(
+        LushaProvider,
+        "email 1 + phone 5 when isCreditCharged, else 0; prospecting 1 per 25 results; re-check signals "
+        "creditCharged (1 per matched signal, at least 1 a request)",
+    ),
     "prospeo": _spec(ProspeoProvider, "1 per matched email, 10 with a mobile, 0 on NO_MATCH or free_enrichment"),
     "icypeas": _spec(IcypeasProvider, "1 per found email, 0 on a miss"),
     "enrow": _spec(EnrowProvider, "1 per found email (response credits_used)"),
@@ -92,7 +96,10 @@ PROVIDERS: dict[str, ProviderSpec] = {
     ),
     "datagma": _spec(DatagmaProvider, "email 1 per SMTP-verified email, catch-all guess free; phone creditBurn (30)"),
     "leadmagic": _spec(LeadMagicProvider, "1 per found email (response credits_consumed), no match free"),
-    "rocketreach": _spec(RocketReachProvider, "universal credits: professional email 2, phone 6, per reveal"),
+    "rocketreach": _spec(
+        RocketReachProvider,
+        "universal credits: professional email 2, phone 6, per reveal; re-check (detailed enrichment) 1",
+    ),
     "pattern": ProviderSpec(
         PatternProvider,
         None,
