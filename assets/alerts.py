@@ -15,11 +15,13 @@ from assets.resources import (
     EmailAlertResource,
     HubSpotResource,
     PathsResource,
+    PipedriveResource,
+    SalesforceResource,
     SlackAlertResource,
     WarehouseResource,
     WebhookAlertResource,
 )
-from firmo.alerts.channels import HubSpotNoteChannel, crm_company_ids
+from firmo.alerts.channels import HubSpotNoteChannel, PipedriveNoteChannel, SalesforceTaskChannel, crm_company_ids
 from firmo.alerts.outbox import Channel, outbox_counts
 from firmo.alerts.run import run_alerts
 from firmo.icp.config import read_icp
@@ -33,16 +35,35 @@ def alert_channels(
     email: EmailAlertResource,
     webhook: WebhookAlertResource,
     hubspot: HubSpotResource,
+    salesforce: SalesforceResource,
+    pipedrive: PipedriveResource,
 ) -> dict[str, Channel | None]:
     """The channels as the resources configure them (None: not configured, its alerts kept as
-    failed). The HubSpot note goes to the company the read-back matched to the SIREN; its client
-    lives as long as `stack`."""
+    failed). The HubSpot note, the Salesforce Task and the Pipedrive note go to the record the
+    read-back matched to the SIREN; their clients live as long as `stack`."""
     notes = (
         HubSpotNoteChannel(stack.enter_context(hubspot.client()), crm_company_ids(con, "hubspot"))
         if hubspot.configured
         else None
     )
-    return {"slack": slack.channel(), "email": email.channel(), "webhook": webhook.channel(), "hubspot": notes}
+    tasks = (
+        SalesforceTaskChannel(stack.enter_context(salesforce.client()), crm_company_ids(con, "salesforce"))
+        if salesforce.configured
+        else None
+    )
+    pd_notes = (
+        PipedriveNoteChannel(stack.enter_context(pipedrive.client()), crm_company_ids(con, "pipedrive"))
+        if pipedrive.configured
+        else None
+    )
+    return {
+        "slack": slack.channel(),
+        "email": email.channel(),
+        "webhook": webhook.channel(),
+        "hubspot": notes,
+        "salesforce": tasks,
+        "pipedrive": pd_notes,
+    }
 
 
 @asset(
@@ -61,6 +82,8 @@ def alerts(
     alert_email: EmailAlertResource,
     alert_webhook: WebhookAlertResource,
     hubspot: HubSpotResource,
+    salesforce: SalesforceResource,
+    pipedrive: PipedriveResource,
 ) -> MaterializeResult:
     """One row of alerts.outbox per alert and channel: a lead entering a tier, a score rise, a
     signal of given types, any signal on a watched account, the daily digest; each event once
@@ -69,7 +92,7 @@ def alerts(
     FIRMO_ALERT_MAX_ATTEMPTS."""
     configs = [read_icp(path) for path in icp_files(paths.icp_dir).values()]
     with ExitStack() as stack, warehouse.get_connection() as con:
-        channels = alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot)
+        channels = alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot, salesforce, pipedrive)
         result = run_alerts(
             con,
             configs,

@@ -29,7 +29,9 @@ from assets.resources import (
     EmailAlertResource,
     HubSpotResource,
     PathsResource,
+    PipedriveResource,
     RneApiResource,
+    SalesforceResource,
     SireneApiResource,
     SlackAlertResource,
     WarehouseResource,
@@ -147,6 +149,8 @@ def registry_poll(
     alert_email: EmailAlertResource,
     alert_webhook: WebhookAlertResource,
     hubspot: HubSpotResource,
+    salesforce: SalesforceResource,
+    pipedrive: PipedriveResource,
 ) -> None:
     """One poll: what the registries published since the last one, applied, re-scored, alerted."""
     from contextlib import ExitStack
@@ -175,7 +179,7 @@ def registry_poll(
             bodacc_base=config.bodacc_export,
             sirene=sirene,
             alerts=PollAlerts(
-                alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot),
+                alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot, salesforce, pipedrive),
                 signal_days=alerting.signal_days,
                 max_attempts=alerting.max_attempts,
                 disqualified_days=alerting.disqualified_days,

@@ -15,6 +15,7 @@ import re
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -25,7 +26,7 @@ watch_app = typer.Typer(no_args_is_help=True, help="Watched accounts: any signal
 alerts_app = typer.Typer(no_args_is_help=True, help="Alerts: run the rules, list the outbox, test a channel.")
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $FIRMO_DB or data/firmo.duckdb).")
-CHANNELS = ("slack", "email", "webhook", "hubspot")
+CHANNELS = ("slack", "email", "webhook", "hubspot", "salesforce", "pipedrive")
 WATCH_CRMS = ("hubspot", "salesforce", "pipedrive")
 TEST_PAYLOAD = {
     "icp": "test",
@@ -176,12 +177,12 @@ def alerts_run_cmd(db_file: Path | None = DB_OPTION) -> None:
     configs = [read_icp(p) for p in sorted(folder.glob("*.y*ml")) if NAME_RE.match(p.stem)] if folder.is_dir() else []
     with ExitStack() as stack, db.connection(db_file, settings=settings) as con:
         senders = channels(settings)
-        if settings.hubspot_token():  # a note on the company the read-back matched (firmo crm pull hubspot)
-            from firmo.alerts.channels import HubSpotNoteChannel, crm_company_ids
-            from firmo.crm.hubspot_api import HubSpotClient
+        for crm in CRM_RECORDS:  # a note / Task on the record the read-back matched (firmo crm pull <crm>)
+            client = _crm_client(settings, crm)
+            if client is not None:
+                from firmo.alerts.channels import crm_company_ids
 
-            client = stack.enter_context(HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url))
-            senders["hubspot"] = HubSpotNoteChannel(client, crm_company_ids(con, "hubspot"))
+                senders[crm] = _crm_channel(crm, stack.enter_context(client), crm_company_ids(con, crm))
         result = run_alerts(
             con,
             configs,
@@ -203,9 +204,11 @@ def alerts_run_cmd(db_file: Path | None = DB_OPTION) -> None:
 
 @alerts_app.command("test")
 def alerts_test_cmd(
-    channel: str = typer.Option(..., "--channel", help="slack, email, webhook or hubspot"),
+    channel: str = typer.Option(..., "--channel", help="slack, email, webhook, hubspot, salesforce or pipedrive"),
     siren: str | None = typer.Option(
-        None, "--siren", help="hubspot: the matched company to write the note on (default: the lowest matched SIREN)."
+        None,
+        "--siren",
+        help="hubspot, salesforce, pipedrive: the matched record to write the test on (default: the lowest matched SIREN).",
     ),
     db_file: Path | None = DB_OPTION,
 ) -> None:
@@ -214,12 +217,12 @@ def alerts_test_cmd(
 
     if channel not in CHANNELS:
         raise InputError(f"--channel {channel!r}: one of {', '.join(CHANNELS)}")
-    if siren is not None and channel != "hubspot":
-        raise InputError("--siren is for --channel hubspot (the company the test note goes on)")
+    if siren is not None and channel not in CRM_RECORDS:
+        raise InputError("--siren is for --channel hubspot, salesforce or pipedrive (the record the test goes on)")
     settings = Settings.from_env()
     key = f"test/{datetime.now(UTC):%Y%m%dT%H%M%S}"
-    if channel == "hubspot":
-        _hubspot_test(settings, key, siren, db_file)
+    if channel in CRM_RECORDS:
+        _crm_test(settings, channel, key, siren, db_file)
         return
     sender = channels(settings)[channel]
     if sender is None:
@@ -231,27 +234,88 @@ def alerts_test_cmd(
     typer.echo(f"{channel}: test message sent")
 
 
-def _hubspot_test(settings: Settings, key: str, siren: str | None, db_file: Path | None) -> None:
-    """A test note, as an alert would write it, on a company the read-back matched (a note needs a
-    company record: the channel only writes on those, `firmo crm pull hubspot` fills them)."""
-    from firmo import db
-    from firmo.alerts.channels import HubSpotNoteChannel, crm_company_ids
-    from firmo.alerts.outbox import DeliveryError
-    from firmo.crm.hubspot_api import HubSpotClient
+# the CRM channels: (CRM name, record, what the alert writes, the settings it needs)
+CRM_RECORDS = {
+    "hubspot": ("HubSpot", "company", "note", "HUBSPOT_ACCESS_TOKEN (or HUBSPOT_SERVICE_KEY)"),
+    "salesforce": (
+        "Salesforce",
+        "Account",
+        "Task",
+        "FIRMO_SALESFORCE_CLIENT_ID with FIRMO_SALESFORCE_PRIVATE_KEY or FIRMO_SALESFORCE_CLIENT_SECRET",
+    ),
+    "pipedrive": ("Pipedrive", "organization", "note", "FIRMO_PIPEDRIVE_API_TOKEN"),
+}
 
-    token = settings.hubspot_token()
-    if token is None:
-        raise InputError("hubspot is not configured: set HUBSPOT_ACCESS_TOKEN (or HUBSPOT_SERVICE_KEY)")
-    with db.connection(db_file, settings=settings) as con:
-        ids = crm_company_ids(con, "hubspot")
-    if not ids:
-        raise InputError("hubspot test: no HubSpot company is matched to a SIREN (run `firmo crm pull hubspot` first)")
-    siren = min(ids) if siren is None else siren.strip()
-    if siren not in ids:
-        raise InputError(f"hubspot test: no HubSpot company is matched to SIREN {siren!r}")
-    with HubSpotClient(token, base_url=settings.hubspot_base_url) as client:
+
+def _crm_client(settings: Settings, crm: str) -> Any:
+    """The CRM-sync client the settings configure (None: not configured); an unusable setting is
+    one line naming the variable, the secret never shown."""
+    s = settings
+    if crm == "hubspot":
+        from firmo.crm.hubspot_api import HubSpotClient
+
+        token = s.hubspot_token()
+        return HubSpotClient(token, base_url=s.hubspot_base_url) if token else None
+    if crm == "pipedrive":
+        from firmo.crm.pipedrive_api import PipedriveClient
+
+        if s.pipedrive_api_token is None:
+            return None
+        return PipedriveClient(
+            s.pipedrive_api_token.get_secret_value(),
+            base_url=s.pipedrive_api_url,
+            token_budget=s.pipedrive_token_budget,
+        )
+    from firmo.crm.salesforce_api import SalesforceClient, SalesforceError
+
+    if not (s.salesforce_client_id and (s.salesforce_private_key or s.salesforce_client_secret)):
+        return None
+    try:
+        return SalesforceClient(
+            client_id=s.salesforce_client_id,
+            username=s.salesforce_username,
+            private_key=s.salesforce_private_key.get_secret_value() if s.salesforce_private_key else None,
+            client_secret=s.salesforce_client_secret.get_secret_value() if s.salesforce_client_secret else None,
+            login_url=s.salesforce_login_url,
+            instance_url=s.salesforce_instance_url,
+        )
+    except SalesforceError as exc:
+        raise InputError(str(exc)) from None
+    except (OSError, ValueError):  # the key's text is never shown
+        raise InputError(
+            "FIRMO_SALESFORCE_PRIVATE_KEY: not a readable PEM RSA private key (a file path or the PEM itself)"
+        ) from None
+
+
+def _crm_channel(crm: str, client: Any, ids: dict[str, str]) -> Any:
+    from firmo.alerts.channels import HubSpotNoteChannel, PipedriveNoteChannel, SalesforceTaskChannel
+
+    kinds = {"hubspot": HubSpotNoteChannel, "salesforce": SalesforceTaskChannel, "pipedrive": PipedriveNoteChannel}
+    return kinds[crm](client, ids)
+
+
+def _crm_test(settings: Settings, crm: str, key: str, siren: str | None, db_file: Path | None) -> None:
+    """A test note (a Task in Salesforce), as an alert would write it, on a record the read-back
+    matched (the channel only writes on those, `firmo crm pull <crm>` fills them)."""
+    from firmo import db
+    from firmo.alerts.channels import crm_company_ids
+    from firmo.alerts.outbox import DeliveryError
+
+    label, record, kind, needs = CRM_RECORDS[crm]
+    client = _crm_client(settings, crm)
+    if client is None:
+        raise InputError(f"{crm} is not configured: set {needs}")
+    with client, db.connection(db_file, settings=settings) as con:
+        ids = crm_company_ids(con, crm)
+        if not ids:
+            raise InputError(
+                f"{crm} test: no {label} {record} is matched to a SIREN (run `firmo crm pull {crm}` first)"
+            )
+        siren = min(ids) if siren is None else siren.strip()
+        if siren not in ids:
+            raise InputError(f"{crm} test: no {label} {record} is matched to SIREN {siren!r}")
         try:
-            HubSpotNoteChannel(client, ids).send(key, {**TEST_PAYLOAD, "siren": siren})
+            _crm_channel(crm, client, ids).send(key, {**TEST_PAYLOAD, "siren": siren})
         except DeliveryError as exc:
-            raise InputError(f"hubspot test failed: {exc}") from None
-    typer.echo(f"hubspot: test note written on company {ids[siren]} (SIREN {siren})")
+            raise InputError(f"{crm} test failed: {exc}") from None
+    typer.echo(f"{crm}: test {kind} written on {record} {ids[siren]} (SIREN {siren})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import smtplib
 import ssl
@@ -23,6 +24,8 @@ from firmo import db
 from firmo.alerts.digest import alert_lines, slack_message, subject
 from firmo.alerts.outbox import DeliveryError
 from firmo.crm.hubspot_api import HubSpotError
+from firmo.crm.pipedrive_api import PipedriveError
+from firmo.crm.salesforce_api import SalesforceError
 from firmo.sqlfiles import load_sql
 
 SIGNATURE_HEADER = "X-Firmo-Signature"
@@ -206,6 +209,82 @@ class HubSpotNoteChannel:
             raise DeliveryError(f"HubSpot note refused: {exc}") from None
         except httpx.HTTPError as exc:
             raise DeliveryError(f"HubSpot unreachable ({type(exc).__name__})") from None
+
+
+# Salesforce's standard Task Priority picklist (High, Normal, Low): a hot lead's alert comes first
+TASK_PRIORITY = {"hot": "High", "warm": "Normal"}
+TASK_SUBJECT_MAX = 255  # Task.Subject is a 255-character string
+
+
+class SalesforceTaskChannel:
+    """A Task on the Salesforce Account the read-back matched to the alert's SIREN
+    (`POST /sobjects/Task`, WhatId = the Account Id from exports.crm_accounts: `firmo crm pull
+    salesforce`) through the CRM-sync client (firmo.crm.salesforce_api): a seller sees it in the
+    Account's open activities, due today, High for a hot lead, Normal for a warm one, Low else. A
+    SIREN without an Account fails and is retried, as a later pull may match it. A Task has no
+    external id, so Salesforce cannot drop a repeat (`dedupes` False, as the HubSpot note: a send
+    interrupted by a crash is not repeated); the Description ends with the alert key as a marker."""
+
+    name = "salesforce"
+    dedupes = False
+
+    def __init__(self, client: Any, account_ids: Mapping[str, str], *, clock: Callable[[], float] = time.time):
+        self.client = client
+        self.account_ids = dict(account_ids)
+        self.clock = clock
+
+    def send(self, key: str, payload: Mapping[str, Any]) -> None:
+        siren = payload.get("siren")
+        account = self.account_ids.get(str(siren)) if siren else None
+        if account is None:
+            raise DeliveryError(
+                f"no Salesforce Account matched to SIREN {siren or '-'} (run `firmo crm pull salesforce`)"
+            )
+        task = {
+            "WhatId": account,
+            "Subject": subject(payload)[:TASK_SUBJECT_MAX],
+            "Description": "\n".join([*alert_lines(payload), f"firmo alert {key}"]),
+            "Status": "Not Started",
+            "Priority": TASK_PRIORITY.get(str(payload.get("tier")), "Low"),
+            "ActivityDate": time.strftime("%Y-%m-%d", time.gmtime(self.clock())),
+        }
+        try:
+            self.client.create("Task", task)
+        except SalesforceError as exc:  # its message holds the status and Salesforce's message, never a secret
+            raise DeliveryError(f"Salesforce Task refused: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"Salesforce unreachable ({type(exc).__name__})") from None
+
+
+class PipedriveNoteChannel:
+    """A note on the Pipedrive organization the read-back matched to the alert's SIREN (v1
+    `POST /v1/notes` with org_id and content, crm_sync.md §3.4) through the CRM-sync client
+    (firmo.crm.pipedrive_api). The content is HTML: the alert's lines escaped, one a line. A SIREN
+    without an organization fails and is retried. Notes have no unique key (`dedupes` False, as the
+    HubSpot note); the content ends with the alert key as a marker."""
+
+    name = "pipedrive"
+    dedupes = False
+
+    def __init__(self, client: Any, org_ids: Mapping[str, str]):
+        self.client = client
+        self.org_ids = dict(org_ids)
+
+    def send(self, key: str, payload: Mapping[str, Any]) -> None:
+        siren = payload.get("siren")
+        org = self.org_ids.get(str(siren)) if siren else None
+        if org is None:
+            raise DeliveryError(
+                f"no Pipedrive organization matched to SIREN {siren or '-'} (run `firmo crm pull pipedrive`)"
+            )
+        lines = [subject(payload), *alert_lines(payload), f"firmo alert {key}"]
+        content = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+        try:
+            self.client.add_note({"content": content, "org_id": int(org)})
+        except PipedriveError as exc:  # its message holds the status and Pipedrive's message, never the token
+            raise DeliveryError(f"Pipedrive note refused: {exc}") from None
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"Pipedrive unreachable ({type(exc).__name__})") from None
 
 
 def crm_company_ids(con: Any, crm: str) -> dict[str, str]:

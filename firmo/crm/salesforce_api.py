@@ -276,6 +276,12 @@ class SalesforceClient:
         """`PATCH /sobjects/<type>/<id>` (204): the fields given, empty values left out."""
         self._request("PATCH", f"/sobjects/{sobject}/{record_id}", json_body=_json_values(values))
 
+    def create(self, sobject: str, values: Mapping[str, Any]) -> str:
+        """`POST /sobjects/<type>` (201 `{"id": ..., "success": true}`): one new record, its Id; for
+        records with no external id to upsert by (a Task)."""
+        body = self._request("POST", f"/sobjects/{sobject}", json_body=_json_values(values)).json()
+        return str(body["id"])
+
     # ------------------------------------------------------------------ query (read-back)
 
     def query_all(self, soql: str) -> Iterator[dict[str, Any]]:

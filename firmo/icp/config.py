@@ -350,8 +350,8 @@ class Scoring(_Strict):
         return {**DEFAULT_SIGNAL_WEIGHTS, **self.signal_weights}
 
 
-AlertChannel = Literal["slack", "email", "webhook", "hubspot"]
-ALERT_CHANNELS: tuple[AlertChannel, ...] = ("slack", "email", "webhook", "hubspot")
+AlertChannel = Literal["slack", "email", "webhook", "hubspot", "salesforce", "pipedrive"]
+ALERT_CHANNELS: tuple[AlertChannel, ...] = ("slack", "email", "webhook", "hubspot", "salesforce", "pipedrive")
 ALERT_TRIGGERS = ("enters_tier", "signal_types", "score_rise", "watched", "digest")
 
 

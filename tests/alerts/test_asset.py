@@ -13,6 +13,8 @@ from assets.resources import (
     EmailAlertResource,
     HubSpotResource,
     PathsResource,
+    PipedriveResource,
+    SalesforceResource,
     SlackAlertResource,
     WarehouseResource,
     WebhookAlertResource,
@@ -64,6 +66,8 @@ def test_alerts_asset(tmp_path):
             "alert_email": EmailAlertResource(),
             "alert_webhook": WebhookAlertResource(),
             "hubspot": HubSpotResource(),
+            "salesforce": SalesforceResource(),
+            "pipedrive": PipedriveResource(),
         }
         first = materialize([alerts], resources=resources)
         meta = first.asset_materializations_for_node("alerts")[0].metadata

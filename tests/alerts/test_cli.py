@@ -102,7 +102,7 @@ def test_alerts_test_hubspot_writes_a_note_on_a_matched_company(tmp_path, monkey
     )
     assert run("alerts", "test", "--channel", "slack", "--siren", "100000001") == (
         1,
-        "firmo: --siren is for --channel hubspot (the company the test note goes on)\n",
+        "firmo: --siren is for --channel hubspot, salesforce or pipedrive (the record the test goes on)\n",
     )
     with FakeHubSpot() as fake:
         monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
@@ -147,3 +147,86 @@ def test_alerts_test_hubspot_writes_a_note_on_a_matched_company(tmp_path, monkey
     body = fake.notes[0]["properties"]["hs_note_body"].splitlines()
     assert body[0] == "[firmo] test: test message"
     assert body[-1].startswith("firmo alert test/")
+
+
+def _matched(path, rows):
+    with db.connection(path) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS exports")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS exports.crm_accounts (crm VARCHAR, crm_id VARCHAR, siren VARCHAR, "
+            "match_confidence DOUBLE, modified_at TIMESTAMP)"
+        )
+        con.executemany("INSERT INTO exports.crm_accounts VALUES (?, ?, ?, 1.0, NULL)", rows)
+
+
+def test_alerts_test_salesforce_writes_a_task_on_a_matched_account(tmp_path, monkeypatch):
+    from tests.crm.fake_salesforce import CLIENT_ID, CLIENT_SECRET, FakeSalesforce
+
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv("FIRMO_DB", str(path))
+    for var in ("FIRMO_SALESFORCE_CLIENT_ID", "FIRMO_SALESFORCE_CLIENT_SECRET", "FIRMO_SALESFORCE_PRIVATE_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    assert run("alerts", "test", "--channel", "salesforce") == (
+        1,
+        "firmo: salesforce is not configured: set FIRMO_SALESFORCE_CLIENT_ID with FIRMO_SALESFORCE_PRIVATE_KEY "
+        "or FIRMO_SALESFORCE_CLIENT_SECRET\n",
+    )
+    with FakeSalesforce() as fake:
+        monkeypatch.setenv("FIRMO_SALESFORCE_CLIENT_ID", CLIENT_ID)
+        monkeypatch.setenv("FIRMO_SALESFORCE_CLIENT_SECRET", CLIENT_SECRET)
+        monkeypatch.setenv("FIRMO_SALESFORCE_INSTANCE_URL", fake.url)
+        assert run("alerts", "test", "--channel", "salesforce") == (
+            1,
+            "firmo: salesforce test: no Salesforce Account is matched to a SIREN "
+            "(run `firmo crm pull salesforce` first)\n",
+        )
+        account = fake.seed("Account", {"Name": "ALPHA SA", "SIREN__c": "100000001"})
+        _matched(path, [("salesforce", account, "100000001"), ("hubspot", "42", "100000000")])
+        assert run("alerts", "test", "--channel", "salesforce") == (
+            0,
+            f"salesforce: test Task written on Account {account} (SIREN 100000001)\n",
+        )
+        _matched(path, [("salesforce", "001S7000000000404", "100000002")])
+        code, out = run("alerts", "test", "--channel", "salesforce", "--siren", "100000002")
+    assert (code, out) == (
+        1,
+        "firmo: salesforce test failed: Salesforce Task refused: Salesforce POST /sobjects/Task -> 400: "
+        "INVALID_CROSS_REFERENCE_KEY: invalid cross reference id\n",
+    )
+    (task,) = fake.tasks.values()
+    assert {k: v for k, v in task.items() if k not in ("Description", "ActivityDate")} == {
+        "WhatId": account,
+        "Subject": "[firmo] test: test message",
+        "Status": "Not Started",
+        "Priority": "Low",
+    }
+    assert task["Description"].splitlines()[-1].startswith("firmo alert test/")
+
+
+def test_alerts_test_pipedrive_writes_a_note_on_a_matched_organization(tmp_path, monkeypatch):
+    from tests.crm.fake_pipedrive import TOKEN, FakePipedrive
+
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv("FIRMO_DB", str(path))
+    monkeypatch.delenv("FIRMO_PIPEDRIVE_API_TOKEN", raising=False)
+    assert run("alerts", "test", "--channel", "pipedrive") == (
+        1,
+        "firmo: pipedrive is not configured: set FIRMO_PIPEDRIVE_API_TOKEN\n",
+    )
+    with FakePipedrive() as fake:
+        monkeypatch.setenv("FIRMO_PIPEDRIVE_API_TOKEN", TOKEN)
+        monkeypatch.setenv("FIRMO_PIPEDRIVE_API_URL", fake.url)
+        org = fake.seed("organizations", {"name": "ALPHA SA"})
+        _matched(path, [("pipedrive", str(org), "100000001")])
+        assert run("alerts", "test", "--channel", "pipedrive", "--siren", "100000009") == (
+            1,
+            "firmo: pipedrive test: no Pipedrive organization is matched to SIREN '100000009'\n",
+        )
+        assert run("alerts", "test", "--channel", "pipedrive") == (
+            0,
+            f"pipedrive: test note written on organization {org} (SIREN 100000001)\n",
+        )
+    (note,) = fake.notes.values()
+    assert note["org_id"] == org
+    assert note["content"].startswith("<p>[firmo] test: test message</p><p>firmo test message (SIREN 100000001, -)</p>")
+    assert note["content"].endswith("</p>") and "<p>firmo alert test/" in note["content"]

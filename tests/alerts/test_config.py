@@ -64,7 +64,8 @@ def test_errors_all_at_once():
         "alerts.2.chanels: unknown key (did you mean 'channels'?); allowed: name, enters_tier, signal_types, "
         "score_rise, watched, digest, channels",
         "alerts.3.enters_tier: Input should be 'hot' or 'warm' (got 'lukewarm')",
-        "alerts.4.channels.0: Input should be 'slack', 'email', 'webhook' or 'hubspot' (got 'sms')",
+        "alerts.4.channels.0: Input should be 'slack', 'email', 'webhook', 'hubspot', 'salesforce' or 'pipedrive' "
+        "(got 'sms')",
         "alerts.5: a rule has exactly one of enters_tier, signal_types, score_rise, watched, digest (got none)",
     ]
 

@@ -10,6 +10,9 @@
 * Bulk API 2.0 ingest: create, PUT CSV, UploadComplete, InProgress then JobComplete (or Failed
   after `bulk_process_limit` rows, the rest unprocessed), result CSVs in reverse input order.
 * describe, a SOQL query for the duplicate lookup, record update by Id.
+* `POST /services/data/v66.0/sobjects/Task` (an alert's Task): 201 `{"id","success","errors"}`,
+  kept in `tasks`; a WhatId that is no Account answers 400 INVALID_CROSS_REFERENCE_KEY, a field a
+  Task lacks 400 INVALID_FIELD.
 * The read-back's SOQL (§2.4): `SELECT <fields> FROM <Account|Lead|Contact|Opportunity>
   [WHERE SystemModstamp >= <literal>] ORDER BY SystemModstamp, Id`, `query_page_size` records a
   page, `done:false` + `nextRecordsUrl` followed by `GET /query/<locator>`; a field the describe
@@ -114,7 +117,8 @@ DESCRIBE = {
 }
 # custom fields an org has only when a test says so (`linkedin_field=True`)
 OPTIONAL_CUSTOM = ("Lead.LinkedIn_URL__c", "Contact.LinkedIn_URL__c")
-PREFIX = {"Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006"}
+PREFIX = {"Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006", "Task": "00T"}
+TASK_FIELDS = ("WhatId", "WhoId", "Subject", "Description", "Status", "Priority", "ActivityDate", "OwnerId")
 OBJECTS = (*KEYS, "Opportunity")
 CLOCK_START_MS = 1772323200000  # 2026-03-01T00:00:00Z
 READ_QUERY = re.compile(
@@ -167,6 +171,7 @@ class FakeSalesforce:
         self._pages: dict[str, tuple[int, list[dict[str, Any]]]] = {}  # locator -> (totalSize, rows left)
         self.index: dict[str, dict[str, str]] = {name: {} for name in KEYS}
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.tasks: dict[str, dict[str, Any]] = {}  # Task Id -> fields as received
         self._ids = 0
         self._by_website: dict[str, list[str]] = {}  # Account ids by website: the Duplicate Rule's matching
         self.server = LoopbackServer(self._app(), name="fake-salesforce")
@@ -401,6 +406,39 @@ class FakeSalesforce:
                 fake.index[sobject][str(body[KEYS[sobject]])] = record_id
             return Response(status_code=204)
 
+        async def create(request: Request) -> Response:
+            body = await _json(request)
+            if (denied := guard(request, body)) is not None:
+                return denied
+            if request.path_params["sobject"] != "Task" or not isinstance(body, dict):
+                return JSONResponse([{"message": "only Task is created here", "errorCode": "NOT_FOUND"}], 404)
+            unknown = sorted(set(body) - set(TASK_FIELDS))
+            if unknown:
+                return JSONResponse(
+                    [
+                        {
+                            "message": f"No such column '{unknown[0]}' on sobject of type Task",
+                            "errorCode": "INVALID_FIELD",
+                            "fields": unknown,
+                        }
+                    ],
+                    400,
+                )
+            if body.get("WhatId") not in fake.records["Account"]:
+                return JSONResponse(
+                    [
+                        {
+                            "message": "invalid cross reference id",
+                            "errorCode": "INVALID_CROSS_REFERENCE_KEY",
+                            "fields": ["WhatId"],
+                        }
+                    ],
+                    400,
+                )
+            task_id = fake._new_id("Task")
+            fake.tasks[task_id] = dict(body)
+            return JSONResponse({"id": task_id, "success": True, "errors": []}, 201, headers=limit_headers())
+
         async def query(request: Request) -> Response:
             if (denied := guard(request, None)) is not None:
                 return denied
@@ -553,6 +591,7 @@ class FakeSalesforce:
                 Route(f"{data}/composite/sobjects/{{sobject}}/{{field}}", collection, methods=["PATCH"]),
                 Route(f"{data}/sobjects/{{sobject}}/describe", describe, methods=["GET"]),
                 Route(f"{data}/sobjects/{{sobject}}/{{id}}", update, methods=["PATCH"]),
+                Route(f"{data}/sobjects/{{sobject}}", create, methods=["POST"]),
                 Route(f"{data}/query", query, methods=["GET"]),
                 Route(f"{data}/query/{{locator}}", query_more, methods=["GET"]),
                 Route(f"{data}/jobs/ingest", create_job, methods=["POST"]),

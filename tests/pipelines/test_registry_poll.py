@@ -16,7 +16,9 @@ from assets.resources import (
     EmailAlertResource,
     HubSpotResource,
     PathsResource,
+    PipedriveResource,
     RneApiResource,
+    SalesforceResource,
     SireneApiResource,
     SlackAlertResource,
     WarehouseResource,
@@ -38,7 +40,8 @@ KEY = "insee-k3y-never-logged"
 
 
 NO_ALERT_CHANNELS = {"alerting": AlertingResource(), "alert_slack": SlackAlertResource(), "hubspot": HubSpotResource(),
-                     "alert_email": EmailAlertResource(), "alert_webhook": WebhookAlertResource()}
+                     "alert_email": EmailAlertResource(), "alert_webhook": WebhookAlertResource(),
+                     "salesforce": SalesforceResource(), "pipedrive": PipedriveResource()}
 
 
 def test_the_sensor_asks_once_per_slot():
