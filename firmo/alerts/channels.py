@@ -280,7 +280,7 @@ class PipedriveNoteChannel:
         lines = [subject(payload), *alert_lines(payload), f"firmo alert {key}"]
         content = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         try:
-            self.client.add_note({"content": content, "org_id": int(org)})
+            self.client.add_note({"content": content, "org_id": int(org) if str(org).isdigit() else org})
         except PipedriveError as exc:  # its message holds the status and Pipedrive's message, never the token
             raise DeliveryError(f"Pipedrive note refused: {exc}") from None
         except httpx.HTTPError as exc:
