@@ -5,9 +5,11 @@ enriched more than FIRMO_RECHECK_DAYS ago, within FIRMO_RECHECK_MONTHLY_CREDITS 
 for both: they share the ledger, waterfall.rechecks), and write waterfall.job_changes, which the
 signals read, and exports.retired_contacts, which the export's last gate reads."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
 from assets.common import WAREHOUSE_POOL
@@ -16,7 +18,23 @@ from assets.resources import ProvidersResource, WarehouseResource
 from firmo import db
 from waterfall.config import load_config
 from waterfall.enrich import enriched_table
-from waterfall.recheck import RecheckReport, run_recheck, subjects_from_crm, subjects_from_leads
+from waterfall.recheck import RecheckReport, Subject, run_recheck, subjects_from_crm, subjects_from_leads
+
+
+def _recheck(
+    con: duckdb.DuckDBPyConnection, subjects: Sequence[Subject], providers: ProvidersResource
+) -> RecheckReport:
+    """Both assets ask the same vendors with the same settings and budget; only the people differ."""
+    return run_recheck(
+        con,
+        subjects,
+        config=load_config(Path(providers.config_path) if providers.config_path else None),
+        env=providers.key_env(),
+        base_urls=providers.base_urls,
+        recheck_days=providers.recheck_days,
+        monthly_budget=providers.recheck_monthly_credits,
+        now=datetime.now(),
+    )
 
 
 def _result(report: RecheckReport) -> MaterializeResult:
@@ -48,19 +66,9 @@ def job_change_rechecks(
     """Who of this ICP's enriched people left, joined another company or was promoted, asked of the
     employer vendors cheapest first within the month's re-check budget; outcomes dated with the
     vendor's evidence (signals job_change_left / job_change_joined / promotion / may_have_left)."""
-    config = load_config(Path(providers.config_path) if providers.config_path else None)
     with warehouse.get_connection() as con:
         subjects = subjects_from_leads(con, enriched_table(context.partition_key), f"icp:{context.partition_key}")
-        report = run_recheck(
-            con,
-            subjects,
-            config=config,
-            env=providers.key_env(),
-            base_urls=providers.base_urls,
-            recheck_days=providers.recheck_days,
-            monthly_budget=providers.recheck_monthly_credits,
-            now=datetime.now(),
-        )
+        report = _recheck(con, subjects, providers)
     context.log.info(f"re-check {context.partition_key}: {report.metadata()}")
     return _result(report)
 
@@ -77,7 +85,6 @@ def crm_contact_rechecks(
 ) -> MaterializeResult:
     """The same re-check for the contacts the CRMs hold (read back into exports.crm_contacts): a
     past customer contact who moved is the warmest lead at the company they joined."""
-    config = load_config(Path(providers.config_path) if providers.config_path else None)
     with warehouse.get_connection() as con:
         known = [
             s
@@ -85,15 +92,6 @@ def crm_contact_rechecks(
             if table.endswith("_enriched")
             for s in subjects_from_leads(con, table, "icp")
         ]
-        report = run_recheck(
-            con,
-            subjects_from_crm(con, known),
-            config=config,
-            env=providers.key_env(),
-            base_urls=providers.base_urls,
-            recheck_days=providers.recheck_days,
-            monthly_budget=providers.recheck_monthly_credits,
-            now=datetime.now(),
-        )
+        report = _recheck(con, subjects_from_crm(con, known), providers)
     context.log.info(f"re-check of CRM contacts: {report.metadata()}")
     return _result(report)
