@@ -5,8 +5,9 @@ Upsert by id: the offers of a poll replace the same ids already loaded and add t
 offers no longer returned (filled, expired) stay, since their creation date is the signal. A row
 that cannot be keyed or dated is quarantined in `jobs.rejects` with its file, line and reason,
 replacing that file's earlier rejects in the same transaction. La Bonne Boîte SIRETs are
-cleaned the Common-conventions way; more than MAX_SIRET_REMOVAL of them unusable fails the load
-(a format change upstream, not a few bad rows).
+cleaned the Common-conventions way and checked (Luhn, La Poste's exception) like every open-data
+SIRET; a company whose SIRET fails is quarantined the same way; more than MAX_SIRET_REMOVAL of
+them unusable fails the load (a format change upstream, not a few bad rows).
 """
 
 from __future__ import annotations

@@ -10,7 +10,10 @@ the raw JSON-lines file the fetch writes already holds the flattened rows.
 An offer without an id, or whose dateCreation cannot be read, is quarantined with its reason
 when the raw file is loaded (`check_offer`).
 La Bonne Boîte companies keep their documented field names; their SIRET is cleaned the
-search-infra way (digits only, left-padded when at most 3 zeros are missing, 14 digits kept).
+search-infra way (digits only, left-padded when at most 3 zeros are missing, 14 digits kept) and
+then checked like every other open-data SIRET (Luhn, La Poste's exception): a SIRET that fails is
+no establishment firmo can join, so the row is quarantined with its reason, not loaded
+(`firmo.identifiers.clean_identifier`, the shared rule).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from firmo.identifiers import identifier_digits
+from firmo.identifiers import clean_identifier
 
 # flattened column -> (path in the offer, DuckDB type)
 OFFER_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -173,11 +176,11 @@ def check_offer(row: Mapping[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def clean_siret(value: Any) -> str | None:
-    """The Common conventions' shape of a SIRET (`firmo.identifiers.identifier_digits`: digits
-    only, no scientific notation, 11 to 13 digits left-padded), else None. The shape only: this load
-    has never refused a La Bonne Boîte SIRET for its checksum."""
-    return identifier_digits(value, pad=True, accept="siret")[0]
+def clean_siret(value: Any) -> tuple[str | None, str | None]:
+    """(SIRET, None) or (None, reason): the Common conventions' cleaning (digits only, no scientific
+    notation, 11 to 13 digits left-padded) and the checksum every open-data SIRET passes
+    (`firmo.identifiers.clean_identifier`), so a La Bonne Boîte row joins SIRENE as the others do."""
+    return clean_identifier(value, pad=True, accept="siret")
 
 
 def flatten_company(item: Any, observed: date) -> dict[str, Any]:
@@ -190,13 +193,14 @@ def flatten_company(item: Any, observed: date) -> dict[str, Any]:
 
 
 def check_company(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A raw-file company typed for jobs.labonneboite, its SIRET cleaned; raises RowError when
-    the SIRET is not one (counted against the load's maximum removal share)."""
+    """A raw-file company typed for jobs.labonneboite, its SIRET cleaned and checked; raises
+    RowError with the cleaning's reason (`siret: SIRET fails its checksum`, as the label loads word
+    it) when the SIRET is not one, counted against the load's maximum removal share."""
     if not isinstance(row, Mapping) or not row:
         raise RowError("not a JSON object")
-    siret = clean_siret(row.get("siret"))
+    siret, reason = clean_siret(row.get("siret"))
     if siret is None:
-        raise RowError("invalid siret")
+        raise RowError(f"siret: {reason}")
     typed = {name: _typed(row.get(name), kind) for name, kind in LBB_FIELDS.items()}
     typed["siret"] = siret
     try:

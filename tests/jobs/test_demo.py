@@ -8,6 +8,7 @@ import json
 from datetime import date
 
 from firmo import db
+from firmo.identifiers import is_valid_siret
 from sources.demo.jobs import write_jobs
 from sources.demo.sirene import write_sirene_stock
 from sources.demo.universe import build_universe
@@ -32,6 +33,7 @@ def test_demo_offers_end_to_end(tmp_path):
     assert {"exact", "temp_agency"} <= kinds
     stocks = write_sirene_stock(universe, tmp_path / "sirene", formats=("parquet",), broken_lines=False)
     companies = json.loads(files["labonneboite"].read_text(encoding="utf-8"))["items"]
+    assert [c["siret"] for c in companies if not is_valid_siret(c["siret"])] == []  # the load checks them
     config = FakeConfig(offers_rate=1000, lbb_rate=1000, shift_days=29)  # generated for 1 November, run on 30
     places = [o["lieuTravail"].get("commune") or o["lieuTravail"]["codePostal"] for o in offers]
     deps = sorted({p[:3] if p[:2] in ("97", "98") else p[:2] for p in places})
@@ -63,3 +65,6 @@ def test_demo_offers_end_to_end(tmp_path):
             "SELECT count(*) FROM core.job_offers WHERE temp_agency AND siren IS NOT NULL"
         ).fetchall() == [(0,)]
         assert db.row_count(con, "core.hiring_potential") > 0
+        assert con.execute("SELECT count(*) FROM jobs.rejects WHERE target_table = 'jobs.labonneboite'").fetchall() == [
+            (0,)
+        ]

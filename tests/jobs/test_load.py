@@ -106,23 +106,23 @@ def test_rejects_and_upsert_by_id(tmp_path, con):
     assert con.execute("SELECT count(*) FROM jobs.rejects").fetchall() == [(3,)]  # the first file's, kept
 
 
+def company(siret: str, name: str, potential: float) -> dict:
+    return {
+        "siret": siret,
+        "company_name": name,
+        "rome": "M1805",
+        "department_number": "34",
+        "hiring_potential": potential,
+        "is_high_potential": potential >= 3.5,
+    }
+
+
+# The fake serves them by hiring potential, highest first: the raw file's lines 1 to 4.
 COMPANIES = [
-    {
-        "siret": "111 111 111 00011",
-        "company_name": "ACME",
-        "rome": "M1805",
-        "department_number": "34",
-        "hiring_potential": 4.2,
-        "is_high_potential": True,
-    },
-    {
-        "siret": "2222222200022",
-        "company_name": "BETA",
-        "rome": "M1805",
-        "department_number": "34",
-        "hiring_potential": 1.5,
-        "is_high_potential": False,
-    },
+    company("111 111 118 00001", "ACME", 4.2),  # Luhn-valid, spaced
+    company("35600000053008", "LA POSTE", 3.0),  # La Poste: digit sum a multiple of 5, not Luhn
+    company("2222222800003", "BETA", 1.5),  # Luhn-valid once its lost leading zero is put back
+    company("111 111 111 00011", "GAMMA", 1.0),  # fails Luhn (was loaded before the checksum)
 ]
 
 
@@ -140,22 +140,39 @@ def test_la_bonne_boite_skipped_once_without_habilitation(tmp_path, caplog):
 def test_la_bonne_boite_into_core_hiring_potential(tmp_path, con):
     with FakeFranceTravail([], COMPANIES, FakeConfig(lbb_rate=1000)) as fake, client_for(fake) as client:
         summary = fetch_labonneboite(client, tmp_path, searches=[("34", "M1805")], today=TODAY)
-    report = load_labonneboite(con, [summary.path])
-    assert report.loaded == {"jobs.labonneboite": 2, "core.hiring_potential": 2}
+    report = load_labonneboite(con, [summary.path], max_removal=0.25)
+    assert report.loaded == {"jobs.labonneboite": 3, "core.hiring_potential": 3}
+    assert report.rejects_by_reason == {"siret: SIRET fails its checksum": 1}
     assert con.execute("SELECT * FROM core.hiring_potential ORDER BY siret").fetchall() == [
-        ("02222222200022", "022222222", "M1805", 1.5, False, TODAY),  # 13 digits: its zero put back
-        ("11111111100011", "111111111", "M1805", 4.2, True, TODAY),
+        ("02222222800003", "022222228", "M1805", 1.5, False, TODAY),  # 13 digits: its zero put back
+        ("11111111800001", "111111118", "M1805", 4.2, True, TODAY),
+        ("35600000053008", "356000000", "M1805", 3.0, False, TODAY),
+    ]
+    assert con.execute("SELECT target_table, source_file, line_number, reason FROM jobs.rejects").fetchall() == [
+        ("jobs.labonneboite", str(summary.path), 4, "siret: SIRET fails its checksum")
     ]
     bad = tmp_path / "labonneboite_bad.jsonl"
     bad.write_text(json.dumps({"siret": "12", "observed_date": "2026-11-30"}) + "\n")
     with pytest.raises(LoadError, match="1 of 1 rows have no usable SIRET"):
         load_labonneboite(con, [bad])
-    assert db.row_count(con, "core.hiring_potential") == 2  # nothing published
+    assert db.row_count(con, "core.hiring_potential") == 3  # nothing published
+
+
+def test_la_bonne_boite_checksum_counts_against_the_removal_share(tmp_path, con):
+    """One Luhn failure in four is 25 %, past the default 5 %: refused as a whole, as a format change."""
+    with FakeFranceTravail([], COMPANIES, FakeConfig(lbb_rate=1000)) as fake, client_for(fake) as client:
+        summary = fetch_labonneboite(client, tmp_path, searches=[("34", "M1805")], today=TODAY)
+    with pytest.raises(LoadError, match="1 of 4 rows have no usable SIRET"):
+        load_labonneboite(con, [summary.path])
+    assert not db.table_exists(con, "core.hiring_potential")
 
 
 def test_clean_siret():
-    assert clean_siret("111 111 111 00011") == "11111111100011"
-    assert clean_siret("1.1111111100011E+13") is None
-    assert clean_siret("11111111100") == "00011111111100"
-    assert clean_siret("1111111110") is None
-    assert clean_siret(None) is None
+    assert clean_siret("111 111 118 00001") == ("11111111800001", None)
+    assert clean_siret("111 111 111 00011") == (None, "SIRET fails its checksum")
+    assert clean_siret("35600000053008") == ("35600000053008", None)  # La Poste's rule
+    assert clean_siret("1.1111111800001E+13") == (None, "identifier in scientific notation (digits lost)")
+    assert clean_siret("22222228") == (None, "identifier not 14 digits")
+    assert clean_siret("11111200009") == ("00011111200009", None)  # three lost zeros put back
+    assert clean_siret("11111111100") == (None, "SIRET fails its checksum")
+    assert clean_siret(None) == (None, "identifier missing")
