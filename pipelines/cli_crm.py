@@ -186,8 +186,9 @@ def export_cmd(
     import httpx
 
     from firmo import db
-    from firmo.crm import HubSpotError, export_leads, push_hubspot
-    from firmo.crm.hubspot_api import HubSpotClient
+    from firmo.crm import HubSpotError, export_leads
+    from firmo.crm.api_push import NotConfigured, api_client
+    from firmo.crm.api_push import push as api_push
     from firmo.crm.leads import icp_names, lead_frame
 
     settings = Settings.from_env()  # token: HUBSPOT_ACCESS_TOKEN; endpoint: FIRMO_HUBSPOT_BASE_URL
@@ -202,8 +203,8 @@ def export_cmd(
     client = None
     if push and not dry_run:  # before anything is written: a missing token stops the run here
         try:
-            client = HubSpotClient(settings.hubspot_token(), base_url=settings.hubspot_base_url)
-        except HubSpotError as exc:
+            client = api_client(settings, "hubspot")
+        except NotConfigured as exc:
             _fail(str(exc))
     with contextlib.ExitStack() as stack, db.connection(db_file, settings=settings) as con:
         if client is not None:
@@ -225,8 +226,7 @@ def export_cmd(
             if "salesforce" in push_to:
                 typer.echo(push_salesforce_text(leads, con, None, settings, full=full, dry_run=True))
             if push:  # HubSpot's dry run makes no call at all: no token needed
-                days = settings.crm_disqualified_days
-                planned = push_hubspot(leads, con=con, client=None, full=full, dry_run=True, disqualified_days=days)
+                planned = api_push("hubspot", leads, con=con, client=None, settings=settings, full=full, dry_run=True)
                 typer.echo(format_push_dry_run(planned))
             return
         try:
@@ -248,9 +248,7 @@ def export_cmd(
         if client is None:
             return
         try:
-            pushed = push_hubspot(
-                leads, con=con, client=client, full=full, disqualified_days=settings.crm_disqualified_days
-            )
+            pushed = api_push("hubspot", leads, con=con, client=client, settings=settings, full=full)
         except (HubSpotError, httpx.HTTPError) as exc:
             _fail(
                 f"HubSpot push stopped ({exc}); the files above are written, the push is not recorded "
@@ -262,24 +260,22 @@ def export_cmd(
 
 def _pipedrive_client(settings: Settings):
     """Before anything is written: a missing token stops the run here."""
-    from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError
+    from firmo.crm.api_push import NotConfigured, api_client
 
-    token = settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else None
     try:
-        return PipedriveClient(token, base_url=settings.pipedrive_api_url, token_budget=settings.pipedrive_token_budget)
-    except PipedriveError as exc:
+        return api_client(settings, "pipedrive")
+    except NotConfigured as exc:
         _fail(str(exc))
 
 
 def _push_pipedrive(leads, con, client, settings: Settings, *, full: bool, dry_run: bool) -> str:
     import httpx
 
+    from firmo.crm.api_push import push
     from firmo.crm.pipedrive_api import PipedriveError
-    from firmo.crm.push_pipedrive import push_pipedrive
 
     try:
-        days = settings.crm_disqualified_days
-        report = push_pipedrive(leads, con=con, client=client, full=full, dry_run=dry_run, disqualified_days=days)
+        report = push("pipedrive", leads, con=con, client=client, settings=settings, full=full, dry_run=dry_run)
     except (PipedriveError, httpx.HTTPError) as exc:
         _fail(
             f"Pipedrive push stopped ({exc}); the leads Pipedrive accepted before are recorded, "

@@ -27,27 +27,14 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def salesforce_client(settings: Settings) -> Any:
-    """The Salesforce client the settings describe; a missing or unusable setting is one line
-    naming the variable, before any call."""
-    from firmo.crm.salesforce_api import SalesforceClient, SalesforceError
-
-    def reveal(secret: Any) -> str | None:
-        return secret.get_secret_value() if secret is not None else None
+    """The Salesforce client the settings describe (firmo.crm.api_push.api_client, as the
+    workspace's push); a missing or unusable setting is one line naming the variable, before any call."""
+    from firmo.crm.api_push import NotConfigured, api_client
 
     try:
-        return SalesforceClient(
-            client_id=settings.salesforce_client_id,
-            username=settings.salesforce_username,
-            private_key=reveal(settings.salesforce_private_key),
-            client_secret=reveal(settings.salesforce_client_secret),
-            login_url=settings.salesforce_login_url,
-            instance_url=settings.salesforce_instance_url,
-            bulk_threshold=settings.salesforce_bulk_threshold,
-        )
-    except SalesforceError as exc:
+        return api_client(settings, "salesforce")
+    except NotConfigured as exc:
         _fail(str(exc))
-    except (OSError, ValueError):  # the key's text is never shown
-        _fail("FIRMO_SALESFORCE_PRIVATE_KEY: not a readable PEM RSA private key (a file path or the PEM itself)")
 
 
 def format_salesforce_push(report: Any, lead_object: str) -> str:
@@ -73,20 +60,12 @@ def push_salesforce_text(
     """Run `push_salesforce` and say what it did (or, dry, would do)."""
     import httpx
 
-    from firmo.crm.push_salesforce import push_salesforce
+    from firmo.crm.api_push import push
     from firmo.crm.salesforce_api import SalesforceError
 
     lead_object = settings.salesforce_lead_object
     try:
-        report = push_salesforce(
-            leads,
-            con=con,
-            client=client,
-            lead_object=lead_object,
-            full=full,
-            dry_run=dry_run,
-            disqualified_days=settings.crm_disqualified_days,
-        )
+        report = push("salesforce", leads, con=con, client=client, settings=settings, full=full, dry_run=dry_run)
     except (SalesforceError, httpx.HTTPError) as exc:
         _fail(
             f"Salesforce push stopped ({exc}); nothing of this run is recorded in exports.ledger, "
@@ -109,12 +88,11 @@ def _api_crm(crm: str, known: tuple[str, ...] = API_CRMS) -> None:
 
 def pipedrive_client(settings: Settings) -> Any:
     """The Pipedrive client the settings describe; no token is one line naming the variable."""
-    from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError
+    from firmo.crm.api_push import NotConfigured, api_client
 
-    token = settings.pipedrive_api_token.get_secret_value() if settings.pipedrive_api_token else None
     try:
-        return PipedriveClient(token, base_url=settings.pipedrive_api_url, token_budget=settings.pipedrive_token_budget)
-    except PipedriveError as exc:
+        return api_client(settings, "pipedrive")
+    except NotConfigured as exc:
         _fail(str(exc))
 
 

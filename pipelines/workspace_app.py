@@ -266,6 +266,7 @@ def create_app(
                 "columns": LEAD_COLUMNS,
                 "data": None,
                 "crms": actions.crms(),
+                "push_crms": actions.push_crms(ws.reader.settings),
             }
             try:
                 filters = lead_filters(request, 100)
@@ -356,6 +357,30 @@ def create_app(
 
         return await _guarded(run)
 
+    async def api_push(request: Request) -> Response:
+        icp = request.path_params["icp"]
+        if not _json_request(request):
+            return _error("send the push as JSON (Content-Type: application/json)", 415)
+        try:
+            body = json.loads((await _body(request)).decode("utf-8") or "{}")
+        except ValueError as exc:
+            return _error(f"not JSON: {exc}", 422)
+        if not isinstance(body, dict) or not isinstance(body.get("crm"), str):
+            return _error("the body must be a JSON object with crm: hubspot, pipedrive or salesforce", 422)
+        crm, dry_run, full = body["crm"], bool(body.get("dry_run")), bool(body.get("full"))
+
+        def run() -> Response:
+            if not queries.NAME_RE.match(icp):
+                raise queries.NotFound(f"no lead list {icp!r}")
+            try:
+                report = actions.push(ws.reader, icp, crm, full=full, dry_run=dry_run)
+            except actions.PushFailed as exc:
+                return _error(str(exc), 502)
+            log.info("workspace %s push of %s by %s (dry run: %s)", crm, icp, ws.who, dry_run)
+            return _json(report)
+
+        return await _guarded(run)
+
     async def api_naf(request: Request) -> Response:
         query = request.query_params.get("q", "")[:100]
         return _json({"q": query, "results": await run_in_threadpool(builder.naf_search, query)})
@@ -424,6 +449,7 @@ def create_app(
         Route("/api/icps/{name}", api_save, methods=["POST"]),
         Route("/api/companies/{siren}/{action}", api_action, methods=["POST"]),
         Route("/api/leads/{icp}/export", api_export, methods=["POST"]),
+        Route("/api/leads/{icp}/push", api_push, methods=["POST"]),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/api/icps", api_icps, methods=["GET"]),
         Route("/api/icp/preview", api_preview, methods=["POST"]),

@@ -158,6 +158,41 @@ SCHEMA: dict = {
                 },
             }
         },
+        "/api/leads/{icp}/push": {
+            "post": {
+                "summary": "Push one lead list's new or changed leads through a CRM's API: `firmo export --icp <icp> "
+                "--push <crm> [--dry-run]` without the files (same screening, suppression and exports.ledger)",
+                "parameters": [{"name": "icp", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["crm"],
+                                "properties": {
+                                    "crm": {"type": "string", "enum": ["hubspot", "pipedrive", "salesforce"]},
+                                    "dry_run": {"type": "boolean", "description": "what would change; no write call"},
+                                    "full": {"type": "boolean", "description": "every lead, not only new or changed"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "the push report's counts (dry run: `planned`, emails masked, and `would`)",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "404": _error("no such lead list"),
+                    "415": _error("the body is not JSON"),
+                    "422": _error("unknown CRM, or the CRM is not configured (the variable to set)"),
+                    "502": _error("the CRM refused or the connection broke: the rest is sent by the next push"),
+                    "503": _error("a run holds the warehouse: nothing written, retry after it"),
+                    "401": _error("token required"),
+                },
+            }
+        },
         "/api/icps": {
             "get": {
                 "summary": "The ICP files of the ICP folder, with their errors, and the lead lists built",

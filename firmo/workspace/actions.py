@@ -13,13 +13,16 @@ company leaves the lead lists at the next run, as after `firmo suppress`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
 from firmo import db
 from firmo.alerts import watchlist
 from firmo.compliance import add_customers, suppress
+from firmo.settings import Settings
 from firmo.workspace.queries import SIREN_RE, NotFound, enriched_contacts
 from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
 
@@ -41,18 +44,23 @@ def run(reader: Reader, action: str, siren: str, *, who: str, reason: str | None
         raise ValueError(f"action: one of {', '.join(ACTIONS)}, got {action!r}")
     if not SIREN_RE.match(siren):
         raise NotFound(f"{siren!r} is not a SIREN")
-    if not reader.db_path.exists():
-        raise WarehouseMissing(f"no warehouse at {reader.db_path}: run `make run` or `firmo run` first")
-    try:
-        con = db.connect(reader.db_path, settings=reader.settings)
-    except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            raise WarehouseBusy(f"a run is writing the warehouse: {action} not done, retry after it") from None
-        raise
+    con = _writable(reader, action)
     try:
         return _do(con, action, siren, who=who, reason=reason)
     finally:
         con.close()
+
+
+def _writable(reader: Reader, what: str) -> duckdb.DuckDBPyConnection:
+    """The working file for one write, or WarehouseBusy when a run holds it (nothing written)."""
+    if not reader.db_path.exists():
+        raise WarehouseMissing(f"no warehouse at {reader.db_path}: run `make run` or `firmo run` first")
+    try:
+        return db.connect(reader.db_path, settings=reader.settings)
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(f"a run is writing the warehouse: {what} not done, retry after it") from None
+        raise
 
 
 def _do(con: duckdb.DuckDBPyConnection, action: str, siren: str, *, who: str, reason: str | None) -> Done:
@@ -101,15 +109,8 @@ def export(reader: Reader, icp: str, *, crms: tuple[str, ...] = (), full: bool =
     unknown = sorted(set(crms) - set(CRMS))
     if unknown:
         raise ValueError(f"crm: one of {', '.join(CRMS)}, got {', '.join(unknown)}")
-    if not reader.db_path.exists():
-        raise WarehouseMissing(f"no warehouse at {reader.db_path}: run `make run` or `firmo run` first")
     settings = reader.settings
-    try:
-        con = db.connect(reader.db_path, settings=settings)
-    except duckdb.Error as exc:
-        if "lock" in str(exc).lower():
-            raise WarehouseBusy("a run is writing the warehouse: export not done, retry after it") from None
-        raise
+    con = _writable(reader, "export")
     try:
         try:
             leads = lead_frame(con, [icp])
@@ -146,3 +147,83 @@ def export(reader: Reader, icp: str, *, crms: tuple[str, ...] = (), full: bool =
             "retired": report.retired,
         },
     }
+
+
+def push_crms(settings: Settings) -> tuple[str, ...]:
+    """The CRMs the settings give an API credential: the ones the lead explorer offers to push to."""
+    from firmo.crm.api_push import configured
+
+    return configured(settings)
+
+
+class PushFailed(RuntimeError):
+    """The CRM refused or the connection broke mid-push: what the ledger holds says what is retried."""
+
+
+def push(reader: Reader, icp: str, crm: str, *, full: bool = False, dry_run: bool = False) -> dict[str, Any]:
+    """`firmo export --icp <icp> --push <crm> [--dry-run]` without the import files: the new or
+    changed leads of one list upserted through the CRM's API by firmo.crm.api_push (the client and
+    the push the CLI uses, so the screening, suppression, customers, CRM disqualifications and the
+    ledger are the same). A CRM the settings do not configure is refused before the warehouse is
+    opened (NotConfigured, a ValueError: one line naming the variable), a dry run included: the
+    workspace offers only the CRMs it can push to. The dry run makes no write call and records
+    nothing; it answers what would change (emails masked). Raises ValueError, NotFound,
+    WarehouseBusy, PushFailed."""
+    import httpx
+
+    from firmo.crm.api_push import API_CRMS, NotConfigured, api_client
+    from firmo.crm.api_push import push as api_push
+    from firmo.crm.hubspot_api import HubSpotError
+    from firmo.crm.leads import lead_frame
+    from firmo.crm.pipedrive_api import PipedriveError
+    from firmo.crm.salesforce_api import SalesforceError
+
+    if crm not in API_CRMS:
+        raise ValueError(f"crm: one of {', '.join(API_CRMS)}, got {crm!r}")
+    settings = reader.settings
+    try:  # before the warehouse is opened: a missing setting writes nothing
+        client = api_client(settings, crm)
+    except NotConfigured as exc:  # the client's own message names the variable to set
+        raise NotConfigured(f"{crm} is not configured: {exc}") from None
+    with client:
+        con = _writable(reader, f"{crm} push")
+        try:
+            try:
+                leads = lead_frame(con, [icp])
+            except LookupError as exc:
+                raise NotFound(str(exc)) from None
+            # HubSpot's and Salesforce's dry runs make no call at all (as the CLI's)
+            dry_client = client if crm == "pipedrive" else None
+            try:
+                report = api_push(
+                    crm,
+                    leads,
+                    con=con,
+                    client=dry_client if dry_run else client,
+                    settings=settings,
+                    full=full,
+                    dry_run=dry_run,
+                )
+            except (HubSpotError, PipedriveError, SalesforceError, httpx.HTTPError) as exc:
+                raise PushFailed(
+                    f"{crm} push stopped ({exc}); what the CRM had not accepted is not recorded in "
+                    "exports.ledger, so the next push sends it again"
+                ) from None
+        finally:
+            con.close()
+    return {"icp": icp, "crm": crm, "dry_run": dry_run, **_push_counts(report)}
+
+
+def _push_counts(report: Any) -> dict[str, Any]:
+    """A push report as JSON: its counts, the CRM's refusals by code, and (dry run) what would
+    change. No personal data beyond the masked emails of `planned`, no credential."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(report):
+        value = getattr(report, f.name)
+        if f.name == "errors":
+            out["refused"] = len(value)
+        elif f.name == "would":
+            out["would"] = dict(sorted(value.items()))
+        elif isinstance(value, int | str | list) or value is None:
+            out[f.name] = value
+    return out

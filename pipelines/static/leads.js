@@ -1,5 +1,6 @@
 // The lead explorer's export (pipelines/templates/leads.html): POST /api/leads/{icp}/export as
-// JSON (the incremental export of `firmo export`), then what was written.
+// JSON (the incremental export of `firmo export`), then what was written; and the CRM API push
+// (POST /api/leads/{icp}/push, `firmo export --push <crm>`): a dry run first, then the push.
 "use strict";
 (function () {
   const box = document.getElementById("export");
@@ -25,4 +26,39 @@
     parts.push(`not exported: ${n.suppressed} suppressed, ${n.customers} customers, ${n.rejected} rejected`);
     out.textContent = parts.join(" · ");
   });
+
+  const push = document.getElementById("push-button");
+  if (!push) return;  // no CRM API configured
+  const pushOut = document.getElementById("push-result");
+  const planned = document.getElementById("push-planned");
+  const pushCrm = document.getElementById("push-crm");
+  pushCrm.addEventListener("change", () => { push.disabled = true; planned.hidden = true; });
+  async function send(dryRun) {
+    pushOut.className = "";
+    pushOut.textContent = "…";
+    const full = document.getElementById("export-full").checked;
+    const answer = await fetch(`/api/leads/${box.dataset.icp}/push`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ crm: pushCrm.value, dry_run: dryRun, full }),
+    });
+    const body = await answer.json();
+    if (!answer.ok) {
+      pushOut.className = "error";
+      pushOut.textContent = body.error;
+      return;
+    }
+    const left = `${body.skipped_unchanged} unchanged, ${body.suppressed} suppressed, ${body.customers} customers`;
+    if (dryRun) {
+      pushOut.textContent = `${body.crm}, dry run: ${body.planned.length} changes · ${left}`;
+      planned.textContent = body.planned.map((p) => `would ${p}`).join("\n");
+      planned.hidden = body.planned.length === 0;
+      push.disabled = false;  // pushed once its preview was read
+      return;
+    }
+    pushOut.textContent = `${body.crm}: pushed, ${body.failed} failed, ${body.refused} refused · ${left}`;
+    planned.hidden = true;
+    push.disabled = true;
+  }
+  document.getElementById("push-preview").addEventListener("click", () => send(true));
+  push.addEventListener("click", () => send(false));
 })();
