@@ -179,16 +179,20 @@ async def fair_checks(con, cfg: WaterfallConfig, providers) -> tuple[int, int]:
     unverified is checked now through the verify chain (its credits land in the fake's bill), and
     one verified invalid is no longer counted found. (checked, invalid)."""
     from waterfall.providers.base import Status
+    from waterfall.verdicts import chain_reading
 
     if cfg.stop_rule(Field.EMAIL).verify & {Status.RISKY} or cfg.stop_rule(Field.EMAIL).stop_on == {Status.UNKNOWN}:
         return 0, 0  # verified by the chain already (or the every-vendor baseline, never verified)
     risky = con.execute("SELECT siren, email FROM leads.bench_enriched WHERE email_status = 'risky'").fetchall()
     bad = 0
     for siren, email in risky:
-        for name in cfg.chain(Field.VERIFY):
+        heard: list = []
+        for name in cfg.chain(Field.VERIFY):  # read as engine._verify reads the chain
             answer = await providers[name].verify_email(email)
-            if answer.status in (Status.VALID, Status.INVALID):
-                if answer.status is Status.INVALID:
+            status = chain_reading(answer, getattr(providers[name], "boolean_verdict", False), heard)
+            heard.append(answer)
+            if status in (Status.VALID, Status.INVALID):
+                if status is Status.INVALID:
                     bad += 1
                     con.execute("UPDATE leads.bench_enriched SET email = NULL WHERE siren = ?", [siren])
                 break
@@ -242,6 +246,11 @@ def order_study(probe: int, test: int, contacts: int, budget: float) -> None:
                 print(f"{label}: {checked[0]:,} risky addresses kept unverified checked afterwards, as FullEnrich's "
                       f"price would, {checked[1]:,} invalid")
             spent = sum(v["credits_used"] for v in billed.values())
+            per_vendor = sorted(((v["credits_used"], n) for n, v in billed.items() if v["credits_used"]), reverse=True)
+            checks = {n: billed.get(n, {}).get("calls", {}).get(r, 0)
+                      for n, r in (("hunter", "GET /email-verifier"), ("findymail", "POST /verify"))}  # fmt: skip
+            print(f"{label}: credits billed per vendor: " + ", ".join(f"{n} {c:,.1f}" for c, n in per_vendor)
+                  + f"; verifications: hunter {checks['hunter']:,} (0.5 each), findymail {checks['findymail']:,} (1 each)")
             figures[label] = (spent, found_emails(con), found_emails(con, True), time.perf_counter() - t0)
             con.close()
         base, base_valid = figures["every vendor"][1], figures["every vendor"][2]

@@ -58,6 +58,7 @@ from waterfall.providers.base import (
     Status,
 )
 from waterfall.providers.linkedin import profile_url
+from waterfall.verdicts import chain_reading
 
 Blocker = Callable[[Person, Mapping[str, str]], "str | None"]  # (person, found so far) -> reason
 ForgetHook = Callable[[Person, str], object]  # what it returns is ignored
@@ -370,14 +371,20 @@ class Waterfall:
 
     async def _verify(self, res: LeadResult, candidates: list[Found]) -> Found | None:
         """Send risky emails to the verify chain: the first one verified valid wins; ones verified
-        invalid are dropped; otherwise the first surviving candidate is kept as it was."""
+        invalid are dropped; otherwise the first surviving candidate is kept as it was. A boolean
+        verifier's "not verified" after accept-all evidence is no verdict (waterfall/verdicts.py)."""
         survivors, chain = [], _Chain()
         for candidate in candidates:
             verdict = None
             if candidate.status in self.config.stop_rule(Field.EMAIL).verify:
+                heard: list[Answer] = []
                 for name in self.config.chain(Field.VERIFY):
                     answer = await self._question(res, chain, name, Field.VERIFY, candidate.value)
-                    if answer is not None and answer.status in (Status.VALID, Status.INVALID):
+                    if answer is None:
+                        continue
+                    answer = self._read_verdict(res, chain, name, answer, heard, candidate.value)
+                    heard.append(answer)
+                    if answer.status in (Status.VALID, Status.INVALID):
                         verdict = answer
                         break
             if verdict is not None and verdict.status is Status.VALID:
@@ -393,6 +400,29 @@ class Waterfall:
             res.notes.append(chain.summary("email"))
             return None
         return survivors[0]
+
+    def _read_verdict(
+        self, res: LeadResult, chain: _Chain, name: str, answer: Answer, heard: list[Answer], email: str
+    ) -> Answer:
+        """`answer` as the chain reads it after `heard` and the other verifiers' cached answers about
+        `email` (free to read). A reading that differs is what its provenance row says too (same
+        raw status, credits unchanged), so `--suggest`'s replay sees what the engine decided."""
+        boolean = getattr(self._accounts.get(name), "boolean_verdict", False)
+        if not boolean or answer.status is not Status.INVALID:
+            return answer
+        key = verify_key(email)
+        cached = [
+            e.answer()
+            for other in self.config.chain(Field.VERIFY)
+            if other != name and (e := self.cache.get(other, Field.VERIFY, key)) is not None
+        ]
+        status = chain_reading(answer, True, [*heard, *cached])
+        if status is answer.status:
+            return answer
+        last = res.attempts[-1]  # the question's own row (`_question` records it last)
+        res.attempts[-1] = replace(last, status=status)
+        chain.note(f"{name}: {answer.raw_status or 'not verified'} on an accept-all address, no verdict")
+        return replace(answer, status=status)
 
     def _linkedin(self, res: LeadResult, answer: Answer, person: Person) -> Person:
         """`person` with the LinkedIn profile URL `answer` brought beside its email or phone, when

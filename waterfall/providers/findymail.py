@@ -2,10 +2,15 @@
 
 Findymail only returns addresses it has validated, so a hit is VALID; a miss is a 200 without
 `contact` and costs nothing. It needs a domain (no company-name search). 402 = out of credits.
-`POST /verify` spends one verifier credit and answers `verified: true|false`.
+`POST /verify` spends one verifier credit and answers `verified: true|false`: a boolean, which
+cannot tell a catch-all domain from a dead mailbox, so `false` maps to INVALID here and the verify
+chain reads it as no verdict on an address an earlier verifier classed accept-all
+(`boolean_verdict`, waterfall/verdicts.py).
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from waterfall.providers.base import Answer, Field, Person, Rejected, Status
 from waterfall.providers.transport import HttpProvider, Shape, require_names
@@ -28,6 +33,7 @@ class _Verify(Shape):
 class FindymailProvider(HttpProvider):
     name = "findymail"
     fields = frozenset({Field.EMAIL, Field.VERIFY})
+    boolean_verdict: ClassVar[bool] = True  # `verified: false` is "not verified", maybe catch-all
     default_base_url = "https://app.findymail.com/api"
 
     def auth_headers(self) -> dict[str, str]:
