@@ -13,8 +13,13 @@ on). It records what it sees as `baseline` and sends nothing but the digest.
 
 Why a screening: an alert is a prompt to prospect. SIRENE `P` units, units opposed at the RNE,
 closed ones, suppressed companies, customers and what a CRM disqualified are refused exactly as
-the export's last gate refuses them (firmo.crm.export.registry_refusals + the suppression lists),
-unless the SIREN is on the watchlist: a watched account was asked for by name.
+the export's last gate refuses them (firmo.crm.export.registry_refusals + the suppression lists).
+A watched account still goes through the legal half of it (LEGAL_REASONS: SIRENE `P`, whose
+natural persons' identity and address are not diffused; the RNE opposition; the suppression list,
+a person's or a company's opposition): asking for an account by name does not lift what the law
+forbids. Being watched lifts only the rest: the score and tier thresholds (the `watched: true`
+rule alerts on any signal of the account), and the business refusals (closed, unknown to
+core.companies, customer, disqualified in a CRM), which a team watching the account wants to hear about.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from firmo.sqlfiles import load_sql, render_identifiers
 TIER_RANK = {"cold": 0, "warm": 1, "hot": 2}
 DIGEST_TOP = 5  # new hot leads and top signals listed in a digest
 DEFAULT_SIGNAL_DAYS = 7
+# The refusals of the registries that the law makes binding, whoever asked for the account.
+LEGAL_REASONS = frozenset({prospecting.P_REASON, prospecting.OPPOSITION_REASON})
 
 
 @dataclass(frozen=True)
@@ -107,19 +114,30 @@ def refusals(
     now: datetime,
 ) -> dict[str, str]:
     """SIREN -> why it may not alert (the export's last gate and suppression lists, read now);
-    watched SIRENs are never refused. Without core.companies nothing may alert (RegistryMissing)."""
-    asked = sorted({s for s in sirens if s not in watched})
-    if not asked:
+    a watched SIREN only for a legal reason (LEGAL_REASONS, the suppression list), the same
+    reason an unwatched one gets. Without core.companies nothing may alert (RegistryMissing)."""
+    wanted = sorted(set(sirens))
+    if not wanted:
         return {}
-    frame = pl.DataFrame(
-        {"siren": asked, "email": [None] * len(asked), "first_name": [None] * len(asked)},
-        schema={"siren": pl.String, "email": pl.String, "first_name": pl.String},
-    ).with_columns(last_name=pl.lit(None, pl.String))
-    registry = registry_refusals(con, frame, disqualified_days=disqualified_days, now=now)
+    asked = [s for s in wanted if s not in watched]
+    mine = [s for s in wanted if s in watched]
+    registry: dict[str, str] = {}
+    if asked:
+        frame = pl.DataFrame(
+            {"siren": asked, "email": [None] * len(asked), "first_name": [None] * len(asked)},
+            schema={"siren": pl.String, "email": pl.String, "first_name": pl.String},
+        ).with_columns(last_name=pl.lit(None, pl.String))
+        registry = registry_refusals(con, frame, disqualified_days=disqualified_days, now=now)
+    # P and the opposition come first in the registry's precedence, so filtering keeps them whole
+    legal = {s: why for s, why in prospecting.refusals(con, mine, strict=True).items() if why in LEGAL_REASONS}
     index = SuppressionIndex.load(con)
     out = {}
     for siren in asked:
         reason = registry.get(siren) or index.reason({"siren": siren})
+        if reason:
+            out[siren] = reason
+    for siren in mine:
+        reason = legal.get(siren) or index.suppression({"siren": siren})
         if reason:
             out[siren] = reason
     return out

@@ -1,6 +1,9 @@
 """`alerts.watchlist`: the accounts a team asked to hear about, whatever their score: any signal
-on one alerts through the `watched: true` rules, and the screening lets it through (it was
-asked for by name). Added by hand (`firmo watch add SIREN...`, source 'manual'), from a CSV with
+on one alerts through the `watched: true` rules, below every score and tier threshold. The legal
+screening still applies (firmo/alerts/rules.py LEGAL_REASONS): a watched SIRENE `P` unit, one
+opposed at the RNE or on the suppression list is refused exactly as an unwatched one, since being
+asked for by name does not lift what the law forbids; only the business refusals (closed,
+customer, disqualified in a CRM) are lifted. Added by hand (`firmo watch add SIREN...`, source 'manual'), from a CSV with
 a `siren` column (source 'file:<name>'), or as every account a CRM read-back matched to a SIREN
 (`--from-crm hubspot`, source 'crm:hubspot', from exports.crm_accounts).
 """

@@ -262,12 +262,20 @@ class SuppressionIndex:
 
     def reason(self, lead: Mapping[str, Any]) -> str | None:
         """'suppressed: <reason>' / 'customer', or None when the lead may be used."""
-        keys = _keys(lead)
-        for key in keys:
+        suppressed = self.suppression(lead)
+        if suppressed:
+            return suppressed
+        if any(key in self._customers for key in _keys(lead)):
+            return "customer"
+        return None
+
+    def suppression(self, lead: Mapping[str, Any]) -> str | None:
+        """'suppressed: <reason>', or None: the suppression list alone (an opposition, which binds
+        whoever asks for the account), without the customer list (a business choice the
+        watchlist may override)."""
+        for key in _keys(lead):
             if key in self._suppressed:
                 return f"suppressed: {self._suppressed[key]}"
-        if any(key in self._customers for key in keys):
-            return "customer"
         return None
 
     def __call__(self, lead: Mapping[str, Any]) -> bool:

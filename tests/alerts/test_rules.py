@@ -1,6 +1,7 @@
 """Alert rules on a lead list: the first evaluation is a silent baseline, then each rule fires once
-per event (re-runs add nothing), and P, opposed, suppressed and customer units stay silent unless
-watched."""
+per event (re-runs add nothing), P, opposed, suppressed and customer units stay silent, and a
+watched account alerts below the thresholds but still goes through the legal screening (P,
+RNE opposition, suppression list)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import timedelta
 from firmo.alerts import watchlist
 from firmo.alerts.outbox import record
 from firmo.alerts.rules import evaluate
-from firmo.compliance.suppression import entry, insert_suppressions
+from firmo.compliance.suppression import add_customers, entry, insert_suppressions
 
 from .conftest import AS_OF, NOW, icp, leads, signal
 
@@ -69,7 +70,9 @@ def test_baseline_then_each_event_once(con):
     assert (rec.alerted, rec.already_seen) == (0, 2) and len(_outbox(con)) == 5  # the two signals
 
 
-def test_screened_units_stay_silent_unless_watched(con):
+def test_screened_units_stay_silent_watched_or_not(con):
+    """The watched P unit (DELTA) is refused with the reason an unwatched one gets: until the
+    legal screening applied to the watchlist, it alerted."""
     config = icp(RULES)
     leads(con, [("100000001", 40, "warm"), ("100000005", 40, "warm")])
     _run(con, config)  # baseline
@@ -84,20 +87,66 @@ def test_screened_units_stay_silent_unless_watched(con):
     ev, rec = _run(con, config, day)
     assert sorted((a.siren, why) for a, why in ev.refused) == [
         ("100000001", "opposition to commercial use (RNE)"),
+        ("100000004", "non-diffusible unit (SIRENE statut P)"),
         ("100000005", "suppressed: asked to be left alone"),
     ]
-    assert sorted((a.rule, a.siren) for a in ev.alerts) == [("watched", "100000004"), ("watched", "100000006")]
+    assert sorted((a.rule, a.siren) for a in ev.alerts) == [("watched", "100000006")]
     zeta = next(a for a in ev.alerts if a.siren == "100000006").payload
     assert (zeta["company_name"], zeta["score"], zeta["tier"]) == ("ZETA SAS", None, None)
-    assert (rec.alerted, rec.refused) == (2, 2)
+    assert (rec.alerted, rec.refused) == (1, 3)
     outcomes = con.execute(
         "SELECT siren, outcome FROM alerts.events WHERE seen_at = ? AND outcome <> 'baseline' ORDER BY siren", [NOW]
     ).fetchall()
     assert outcomes == [
         ("100000001", "refused: opposition to commercial use (RNE)"),
-        ("100000004", "alerted"),
+        ("100000004", "refused: non-diffusible unit (SIRENE statut P)"),
         ("100000005", "refused: suppressed: asked to be left alone"),
         ("100000006", "alerted"),
+    ]
+
+
+SOLE_TRADER = "100000007"  # a natural person, SIRENE statut P: identity and address not diffused
+
+
+def test_watched_accounts_keep_the_legal_screening(con):
+    """Watching lifts the thresholds and the business refusals, never the legal ones: a watched P
+    sole trader is refused with the reason an unwatched P lead gets, and so are a watched opposed
+    and a watched suppressed unit; a watched customer and a watched cold lead alert."""
+    con.execute("INSERT INTO core.companies VALUES (?, 'MARTIN JEANNE', false, true)", [SOLE_TRADER])
+    config = icp([{"enters_tier": "hot"}, {"signal_types": ["new_decision_maker"]}, {"watched": True}])
+    leads(con, [("100000001", 20, "cold"), ("100000004", 40, "warm")])
+    _run(con, config)  # baseline
+    con.execute("CREATE SCHEMA IF NOT EXISTS inpi")
+    con.execute("CREATE TABLE inpi.companies (siren VARCHAR, diffusion_commerciale BOOLEAN)")
+    con.execute("INSERT INTO inpi.companies VALUES ('100000002', false)")  # opposed at the RNE
+    insert_suppressions(con, [entry("siren", "100000003", "asked to be left alone")], NOW)
+    add_customers(con, [("siren", "100000005", "EPSILON SAS")], now=NOW)
+    day = AS_OF + timedelta(days=1)
+    for siren in ("100000001", "100000002", "100000003", "100000004", "100000005", SOLE_TRADER):
+        signal(con, siren, "new_decision_maker", day, f"S{siren[-1]}")
+    watched = ["100000001", "100000002", "100000003", "100000005", SOLE_TRADER]  # not DELTA, the P lead
+    watchlist.add(con, watched, source="manual", now=NOW)
+    ev, rec = _run(con, config, day)
+    assert sorted((a.rule, a.siren, why) for a, why in ev.refused) == [
+        ("signal_new_decision_maker", "100000004", "non-diffusible unit (SIRENE statut P)"),  # unwatched P
+        ("watched", "100000002", "opposition to commercial use (RNE)"),
+        ("watched", "100000003", "suppressed: asked to be left alone"),
+        ("watched", SOLE_TRADER, "non-diffusible unit (SIRENE statut P)"),  # watched P: the same refusal
+    ]
+    assert sorted((a.rule, a.siren) for a in ev.alerts) == [
+        ("signal_new_decision_maker", "100000001"),  # a cold lead: signal rules have no tier threshold
+        ("watched", "100000001"),  # cold, score 20: watched, so below every threshold
+        ("watched", "100000005"),  # a customer: a business refusal, which watching lifts
+    ]
+    assert (rec.alerted, rec.refused) == (3, 4)
+    assert con.execute(
+        "SELECT rule, siren, outcome FROM alerts.events WHERE seen_at = ? AND outcome LIKE 'refused%' ORDER BY siren",
+        [NOW],
+    ).fetchall() == [
+        ("watched", "100000002", "refused: opposition to commercial use (RNE)"),
+        ("watched", "100000003", "refused: suppressed: asked to be left alone"),
+        ("signal_new_decision_maker", "100000004", "refused: non-diffusible unit (SIRENE statut P)"),
+        ("watched", SOLE_TRADER, "refused: non-diffusible unit (SIRENE statut P)"),
     ]
 
 
