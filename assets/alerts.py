@@ -87,9 +87,9 @@ def alerts(
 ) -> MaterializeResult:
     """One row of alerts.outbox per alert and channel: a lead entering a tier, a score rise, a
     signal of given types, any signal on a watched account, the daily digest; each event once
-    (keyed by ICP, rule, SIREN, event), never for a P, opposed, suppressed or customer unit unless
-    watched. A failed delivery is retried at the next materialization, kept as undelivered after
-    FIRMO_ALERT_MAX_ATTEMPTS."""
+    (keyed by ICP, rule, SIREN, event), never for a P, opposed or suppressed unit (watched or not)
+    nor, unless watched, a closed, customer or CRM-disqualified one. A failed delivery is retried
+    at the next materialization, kept as undelivered after FIRMO_ALERT_MAX_ATTEMPTS."""
     configs = [read_icp(path) for path in icp_files(paths.icp_dir).values()]
     with ExitStack() as stack, warehouse.get_connection() as con:
         channels = alert_channels(con, stack, alert_slack, alert_email, alert_webhook, hubspot, salesforce, pipedrive)

@@ -83,8 +83,8 @@ def watch_add_cmd(
     from_crm: str | None = typer.Option(None, "--from-crm", help="Every account read back from this CRM."),
     db_file: Path | None = DB_OPTION,
 ) -> None:
-    """Watch accounts: any signal on one alerts through the `watched: true` rules, even a unit the
-    export would refuse (asked for by name)."""
+    """Watch accounts: any signal on one alerts through the `watched: true` rules, whatever its score,
+    and even a customer or a closed unit; never a SIRENE P, RNE-opposed or suppressed one (the law's)."""
     from firmo import db
     from firmo.alerts import watchlist
 

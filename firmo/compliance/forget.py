@@ -29,8 +29,8 @@ DEFAULT_TABLES: tuple[str, ...] = (
     "waterfall.rechecks",  # the job-change re-checks (waterfall/recheck.py): the address held, per question
     "waterfall.job_changes",  # ... and their outcomes (names, address)
     *CRM_READBACK,
-    # the alerts (firmo/alerts): a payload names the decision maker; a watched SIREN would alert
-    # past the suppression entry, so it leaves the watchlist too
+    # the alerts (firmo/alerts): a payload names the decision maker; the watchlist row is the
+    # SIREN kept by name (a sole trader's is personal data), so it goes too
     "alerts.outbox",
     "alerts.events",
     "alerts.lead_state",
