@@ -168,13 +168,8 @@ def create_app(
 
     async def api_icps(request: Request) -> Response:
         def run() -> Response:
-            files = queries.icp_files(ws.icp_dir)
-            try:
-                with ws.reader.read() as con:
-                    built = queries.lead_lists(con)
-            except (WarehouseBusy, WarehouseMissing):
-                built = {}
-            return _json({"icps": files, "lead_lists": built})
+            overview = queries.icp_overview(ws.icp_dir, ws.reader)
+            return _json({"icps": overview.files, "lead_lists": overview.built})
 
         return await _guarded(run)
 
@@ -244,14 +239,8 @@ def create_app(
 
     async def index(request: Request) -> Response:
         def run() -> Response:
-            files = queries.icp_files(ws.icp_dir)
-            try:
-                with ws.reader.read() as con:
-                    built = queries.lead_lists(con)
-                problem = None
-            except (WarehouseBusy, WarehouseMissing) as exc:
-                built, problem = {}, str(exc)
-            return page("index.html", icps=files, built=built, problem=problem)
+            overview = queries.icp_overview(ws.icp_dir, ws.reader)
+            return page("index.html", icps=overview.files, built=overview.built, problem=overview.problem)
 
         return await run_in_threadpool(run)
 

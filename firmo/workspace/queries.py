@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,7 @@ from firmo.icp.leads import CONTACT_COLUMNS
 from firmo.icp.score import TIERS
 from firmo.sqlfiles import load_sql, render_identifiers
 from firmo.workspace.privacy import FIELDS, MASKS
+from firmo.workspace.snapshot import Reader, WarehouseBusy, WarehouseMissing
 
 TOP = 50
 PAGE_MAX = 500
@@ -140,6 +142,27 @@ def lead_lists(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Lead lists built in the warehouse: ICP name -> rows (enriched copies not counted twice)."""
     tables = [t for t in db.tables_in_schema(con, "leads") if not t.endswith(ENRICHED_SUFFIX)]
     return {t.split(".", 1)[1]: db.row_count(con, t) for t in tables}
+
+
+@dataclass(frozen=True)
+class IcpOverview:
+    """The index page's and GET /api/icps' data: the ICP files and the lead lists built."""
+
+    files: list[dict[str, object]]
+    built: dict[str, int]
+    problem: str | None  # why the lead lists could not be read (a run writing, no warehouse yet)
+
+
+def icp_overview(icp_dir: Path, reader: Reader) -> IcpOverview:
+    """The ICP files of `icp_dir` and the lead lists of the warehouse `reader` reads. The files
+    are listed even when the warehouse cannot be read (busy or missing): the lists are then
+    empty and `problem` says why, so a seller can still open and save an ICP."""
+    files = icp_files(icp_dir)
+    try:
+        with reader.read() as con:
+            return IcpOverview(files, lead_lists(con), None)
+    except (WarehouseBusy, WarehouseMissing) as exc:
+        return IcpOverview(files, {}, str(exc))
 
 
 def leads_page(
