@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from contextlib import ExitStack, contextmanager
 from datetime import date, timedelta
 from unittest import mock
 
@@ -59,39 +60,14 @@ def test_the_sensor_asks_once_per_slot():
 
 
 def test_a_poll_run_applies_the_new_records_and_rescores(data_env, tmp_path, samples_dir):
-    icp_dir = tmp_path / "icps"
-    icp_dir.mkdir()
-    (icp_dir / "poll.yaml").write_text(
-        "criteria:\n  decision_makers: []\n  naf: {include: [J, M]}\nmax_leads: 100\n", encoding="utf-8")
-    warehouse = data_env / "w.duckdb"
-    with db.connection(warehouse) as con:
-        load_reference(con)
-        stock(tmp_path, con)
-        nightly(con, tmp_path)
-    diff = json.loads((samples_dir / "inpi" / "rne_companies_diff.json").read_text())
-    for item in diff:
-        item["company"]["updatedAt"] = AS_OF.isoformat() + item["company"]["updatedAt"][10:]
+    icp_dir, warehouse, diff = _baseline(data_env, tmp_path, samples_dir, "")
     rne, bodacc, sirene = FakeRne(items=diff), FakeBodacc(), FakeSirene(KEY)
     bodacc.publish([ods_record("A202610201", AS_OF.isoformat(), "radiation", siren=B)])
     unit = copy.deepcopy(UL_016750697)
     unit["dateDernierTraitementUniteLegale"] = AS_OF.isoformat() + "T09:00:00.000"
     sirene.publish_unites_legales([unit])
-    with rne.server() as r, bodacc.server() as b, sirene.server() as s, \
-            mock.patch("assets.poll.datetime") as clock:
-        clock.now.return_value.date.return_value = AS_OF
-        result = registry_poll_job.execute_in_process(
-            instance=DagsterInstance.ephemeral(),
-            tags={"firmo/poll_id": "p1"},
-            run_config={"ops": {"registry_poll": {"config": {"bodacc_export": FakeBodacc.base(b)}}}},
-            resources={
-                "warehouse": WarehouseResource(database=str(warehouse)),
-                "paths": PathsResource(data_dir=str(data_env), exports_dir=str(tmp_path / "exports"),
-                                       icp_dir=str(icp_dir)),
-                "rne_api": RneApiResource(username="me", password="pw", base_url=r.url),
-                "sirene_api": SireneApiResource(api_key=KEY, base_url=s.url),
-                **NO_ALERT_CHANNELS,
-            })
-    assert result.success
+    with _polling(rne, bodacc, sirene, warehouse, data_env, tmp_path, icp_dir) as poll:
+        result = poll("p1")
     with db.connection(warehouse, read_only=True) as con:
         assert con.execute("SELECT source, siren FROM ops.poll_touched WHERE poll_id = 'p1' ORDER BY ALL").fetchall() == [
             ("bodacc", B), ("rne", RNE_2), ("rne", RNE_1), ("sirene", "016750697")]
@@ -123,39 +99,13 @@ def test_a_capital_increase_published_between_two_polls_reaches_slack_once(data_
     """End to end on loopback: the first poll is the ICP's silent baseline; BODACC then publishes a
     capital increase of a lead, the next poll applies it, re-scores it and posts it to the fake
     Slack; re-running the job (same poll id, then a new one) posts nothing more."""
-    icp_dir = tmp_path / "icps"
-    icp_dir.mkdir()
-    (icp_dir / "poll.yaml").write_text(
-        "criteria:\n  decision_makers: []\n  naf: {include: [J, M]}\nmax_leads: 100\n"
-        "alerts:\n  - signal_types: [capital_increase, new_decision_maker]\n", encoding="utf-8")
-    warehouse = data_env / "w.duckdb"
-    with db.connection(warehouse) as con:
-        load_reference(con)
-        stock(tmp_path, con)
-        nightly(con, tmp_path)
+    icp_dir, warehouse, _ = _baseline(
+        data_env, tmp_path, samples_dir, "alerts:\n  - signal_types: [capital_increase, new_decision_maker]\n"
+    )
     rne, bodacc, sirene = FakeRne(), FakeBodacc(), FakeSirene(KEY)
     bodacc.publish([ods_record("A202610201", AS_OF.isoformat(), "radiation", siren=B)])
     slack: dict = {}
-    with rne.server() as r, bodacc.server() as b, sirene.server() as s, LoopbackServer(slack_app(slack)) as hook, \
-            mock.patch("assets.poll.datetime") as clock:
-        clock.now.return_value.date.return_value = AS_OF
-
-        def poll(poll_id):
-            result = registry_poll_job.execute_in_process(
-                instance=DagsterInstance.ephemeral(),
-                tags={"firmo/poll_id": poll_id},
-                run_config={"ops": {"registry_poll": {"config": {"bodacc_export": FakeBodacc.base(b)}}}},
-                resources={
-                    "warehouse": WarehouseResource(database=str(warehouse)),
-                    "paths": PathsResource(data_dir=str(data_env), exports_dir=str(tmp_path / "exports"),
-                                           icp_dir=str(icp_dir)),
-                    "rne_api": RneApiResource(username="me", password="pw", base_url=r.url),
-                    "sirene_api": SireneApiResource(api_key=KEY, base_url=s.url),
-                    **NO_ALERT_CHANNELS,
-                    "alert_slack": SlackAlertResource(webhook_url=hook.url + SLACK_PATH),
-                })
-            assert result.success
-
+    with _polling(rne, bodacc, sirene, warehouse, data_env, tmp_path, icp_dir, slack) as poll:
         poll("p1")  # B struck off: the first evaluation of the ICP, a baseline, sends nothing
         assert slack.get("messages", []) == []
         capital = json.dumps({"personne": {"typePersonne": "pm", "denomination": "ACME",
@@ -174,28 +124,37 @@ def test_a_capital_increase_published_between_two_polls_reaches_slack_once(data_
             ("p2", A)]
 
 
-def _poller(rne, bodacc, sirene, warehouse, data_env, tmp_path, icp_dir, slack_url=None):
-    """One poll run per call against the running fakes (the same resources as the tests above)."""
+@contextmanager
+def _polling(rne, bodacc, sirene, warehouse, data_env, tmp_path, icp_dir, slack: dict | None = None):
+    """The stand-ins running, the poll's clock at AS_OF, and `poll(poll_id)`: one poll run of the
+    job against them (its result, asserted a success). With `slack` (a dict), a fake Slack on
+    loopback collects the alerts into it; without, no channel is configured."""
     channels = dict(NO_ALERT_CHANNELS)
-    if slack_url:
-        channels["alert_slack"] = SlackAlertResource(webhook_url=slack_url)
+    with ExitStack() as stack:
+        r, b, s = (stack.enter_context(fake.server()) for fake in (rne, bodacc, sirene))
+        if slack is not None:
+            hook = stack.enter_context(LoopbackServer(slack_app(slack)))
+            channels["alert_slack"] = SlackAlertResource(webhook_url=hook.url + SLACK_PATH)
+        clock = stack.enter_context(mock.patch("assets.poll.datetime"))
+        clock.now.return_value.date.return_value = AS_OF
 
-    def poll(poll_id):
-        result = registry_poll_job.execute_in_process(
-            instance=DagsterInstance.ephemeral(),
-            tags={"firmo/poll_id": poll_id},
-            run_config={"ops": {"registry_poll": {"config": {"bodacc_export": FakeBodacc.base(bodacc)}}}},
-            resources={
-                "warehouse": WarehouseResource(database=str(warehouse)),
-                "paths": PathsResource(data_dir=str(data_env), exports_dir=str(tmp_path / "exports"),
-                                       icp_dir=str(icp_dir)),
-                "rne_api": RneApiResource(username="me", password="pw", base_url=rne.url),
-                "sirene_api": SireneApiResource(api_key=KEY, base_url=sirene.url),
-                **channels,
-            })
-        assert result.success
+        def poll(poll_id):
+            result = registry_poll_job.execute_in_process(
+                instance=DagsterInstance.ephemeral(),
+                tags={"firmo/poll_id": poll_id},
+                run_config={"ops": {"registry_poll": {"config": {"bodacc_export": FakeBodacc.base(b)}}}},
+                resources={
+                    "warehouse": WarehouseResource(database=str(warehouse)),
+                    "paths": PathsResource(data_dir=str(data_env), exports_dir=str(tmp_path / "exports"),
+                                           icp_dir=str(icp_dir)),
+                    "rne_api": RneApiResource(username="me", password="pw", base_url=r.url),
+                    "sirene_api": SireneApiResource(api_key=KEY, base_url=s.url),
+                    **channels,
+                })
+            assert result.success
+            return result
 
-    return poll
+        yield poll
 
 
 def _baseline(data_env, tmp_path, samples_dir, alerts: str, decision_makers: str = "[]"):
@@ -226,10 +185,7 @@ def test_a_new_directeur_general_published_in_the_rne_reaches_slack_once(data_en
                                          "alerts:\n  - signal_types: [new_decision_maker]\n", "['53']")
     rne, bodacc, sirene = FakeRne(items=diff), FakeBodacc(), FakeSirene(KEY)
     slack: dict = {}
-    with rne.server() as r, bodacc.server() as b, sirene.server() as s, LoopbackServer(slack_app(slack)) as hook, \
-            mock.patch("assets.poll.datetime") as clock:
-        clock.now.return_value.date.return_value = AS_OF
-        poll = _poller(r, b, s, warehouse, data_env, tmp_path, icp_dir, hook.url + SLACK_PATH)
+    with _polling(rne, bodacc, sirene, warehouse, data_env, tmp_path, icp_dir, slack) as poll:
         poll("p1")
         assert slack.get("messages", []) == []
         company = copy.deepcopy(next(i for i in diff if i["company"]["siren"] == RNE_2))["company"]
@@ -287,10 +243,7 @@ def test_api_sirene_changes_between_two_polls_rescore_and_never_alert_a_ceased_u
     icp_dir, warehouse, diff = _baseline(data_env, tmp_path, samples_dir, "alerts:\n  - signal_types: [headcount_up]\n")
     rne, bodacc, sirene = FakeRne(items=diff), FakeBodacc(), FakeSirene(KEY)
     slack: dict = {}
-    with rne.server() as r, bodacc.server() as b, sirene.server() as s, LoopbackServer(slack_app(slack)) as hook, \
-            mock.patch("assets.poll.datetime") as clock:
-        clock.now.return_value.date.return_value = AS_OF
-        poll = _poller(r, b, s, warehouse, data_env, tmp_path, icp_dir, hook.url + SLACK_PATH)
+    with _polling(rne, bodacc, sirene, warehouse, data_env, tmp_path, icp_dir, slack) as poll:
         poll("p1")
         with db.connection(warehouse, read_only=True) as con:
             before = con.execute("SELECT siren, score, tier FROM leads.poll WHERE siren IN (?, ?) ORDER BY 1",
