@@ -14,8 +14,11 @@ The limits (crm_sync.md):
   `--salesforce-allocation`). What matters is API calls per lead: throughput against a rate does
   not apply, the share of the daily allocation a run spends does.
 * Pipedrive §3.6: a rolling 2-s window per token (40 requests on Growth) and 10 searches / 2 s;
-  no batch endpoint, so a new lead is 7 calls, 2 of them searches, and the search window binds
-  (at 5 searches/s, 10,000 new leads take about 67 minutes: `--pipedrive-leads` runs fewer).
+  no batch endpoint. The read-back of the empty CRM runs first (its calls printed apart), so the
+  push knows no record exists and searches none: a new lead is 4 calls (organisation, person,
+  lead, note) and the request window binds. `--pipedrive-no-pull` leaves the read-back out: a new
+  lead is then 6 calls, 2 of them searches, and the search window binds (at 5 searches/s, 10,000
+  new leads take about an hour: `--pipedrive-leads` runs fewer).
 
 Per CRM it prints the wall time, leads/s, API calls per lead, throughput against the binding
 limit (calls/s over the allowed rate; target >= 0.9), the 429s received, the re-run's calls and
@@ -143,9 +146,10 @@ def bench_salesforce(n: int, allocation: int) -> None:
     )
 
 
-def bench_pipedrive(n: int, requests: int, searches: int) -> None:
+def bench_pipedrive(n: int, requests: int, searches: int, *, pull_first: bool = True) -> None:
     from firmo.crm.pipedrive_api import PipedriveClient
     from firmo.crm.push_pipedrive import push_pipedrive
+    from firmo.crm.readback_pipedrive import pull_pipedrive
     from tests.crm.fake_pipedrive import TOKEN, FakePipedrive
 
     sirens, leads = _leads(n)
@@ -154,6 +158,11 @@ def bench_pipedrive(n: int, requests: int, searches: int) -> None:
         FakePipedrive(burst=(requests, searches), page_size=500) as fake,
         PipedriveClient(TOKEN, base_url=fake.url, requests_per_2s=requests, searches_per_2s=searches) as client,
     ):
+        pull_calls = 0
+        if pull_first:  # the read-back of the (empty) CRM, as the crm_accounts asset runs before an export
+            pull_pipedrive(con, client, now=FIRST)
+            pull_calls = len(fake.requests)
+            fake.requests.clear()
         started = time.perf_counter()
         report = push_pipedrive(leads, con=con, client=client, now=FIRST)
         seconds = time.perf_counter() - started
@@ -173,6 +182,7 @@ def bench_pipedrive(n: int, requests: int, searches: int) -> None:
         calls,
         max(call_ratio, search_ratio),
         f"{searches if binding == 'searches' else requests} {binding}/2 s",
+        read_back_first=f"{pull_calls} calls" if pull_first else "no",
         searches_per_lead=f"{found / n:.2f}",
         tokens_per_lead=f"{report.tokens_spent / n:.1f}",
         answered_429=fake.throttled,
@@ -190,6 +200,9 @@ def main() -> None:
     parser.add_argument("--salesforce-allocation", type=int, default=100_000)
     parser.add_argument("--pipedrive-requests", type=int, default=40)
     parser.add_argument("--pipedrive-searches", type=int, default=10)
+    parser.add_argument(
+        "--pipedrive-no-pull", action="store_true", help="no read-back before the push: every new record is searched"
+    )
     args = parser.parse_args()
     for crm in args.crm or ("hubspot", "salesforce", "pipedrive"):
         if crm == "hubspot":
@@ -197,7 +210,12 @@ def main() -> None:
         elif crm == "salesforce":
             bench_salesforce(args.leads, args.salesforce_allocation)
         else:
-            bench_pipedrive(args.pipedrive_leads or args.leads, args.pipedrive_requests, args.pipedrive_searches)
+            bench_pipedrive(
+                args.pipedrive_leads or args.leads,
+                args.pipedrive_requests,
+                args.pipedrive_searches,
+                pull_first=not args.pipedrive_no_pull,
+            )
 
 
 if __name__ == "__main__":

@@ -22,10 +22,20 @@ unchanged one does not. Notes have no search, so their intent goes to the id map
 `note_intent`, the lead's id) and is replaced by the note's id once Pipedrive accepted it: a run
 that stopped in between leaves the intent, and the next one reads the lead's notes for the same
 text before it adds one. The custom fields (SIREN, SIRET, firmo score on organisations; Fonction
-on persons: writing `job_title` through v2 is unverified) are found by name or created on first
-use, and their 40-character keys remembered in `exports.crm_fields`. The person's 'LinkedIn'
-field (OPTIONAL_FIELDS) is never created: it is written when sales have it, and its absence is
-remembered (key '') for a day before it is looked for again.
+and LinkedIn on persons: writing `job_title` through v2 is unverified) are found by name or
+created on first use, and their 40-character keys remembered in `exports.crm_fields`; LinkedIn
+holds the lead's profile URL, as the import file's 'Person - LinkedIn' column does.
+
+Searches are skipped when they cannot find anything (§3.6: 5 searches / 2 s bind a push):
+  * a fresh read-back: the last completed pull (firmo/crm/readback_pipedrive.py) began after the
+    last push attempt and less than `readback_max_age` ago. It then read every organisation and
+    person that existed when it began, firmo's among them, so an organisation whose SIREN it does
+    not hold, or a person whose email it does not hold, is created without a search. What firmo
+    itself created since is in the id map, or, when a run died between Pipedrive's acceptance and
+    the id map's insert, left an intent (entities `organization_intent` / `person_intent`, written
+    before each create and replaced by the id after it): a record with an intent is searched.
+  * a person created in this run has no leads yet (no lead list read), an organisation created in
+    this run no persons (no name search for a person without email).
 
 A lead is recorded in the ledger only once Pipedrive accepted all of its calls, right after them:
 a record refused (4xx) is counted, reported and retried next run; a stop (401/403, a 429 that
@@ -73,11 +83,17 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("organization", "SIRET", "varchar"),
     ("organization", "firmo score", "double"),
     ("person", "Fonction", "varchar"),
+    # the person's LinkedIn profile URL, as the import file's 'Person - LinkedIn' column carries it
+    # (created on first use like the others: the lead's decision, issue 16)
+    ("person", "LinkedIn", "varchar"),
 )
-# Fields the import file carries that the push writes only when they exist (never created: the
-# person's LinkedIn profile is personal data the customer decides to hold); `firmo crm check` lists them.
-OPTIONAL_FIELDS: tuple[tuple[str, str, str], ...] = (("person", "LinkedIn", "varchar"),)
+# Fields the push would write only when they exist, never creating them (`firmo crm check` lists
+# them as optional); none today. The absence of one is remembered for OPTIONAL_RECHECK.
+OPTIONAL_FIELDS: tuple[tuple[str, str, str], ...] = ()
 OPTIONAL_RECHECK = timedelta(days=1)  # how long an optional field found missing is taken as missing
+# How old a read-back may be for the push to take a record it does not hold as absent from
+# Pipedrive (no search before the create): records sales create after the pull are not in it.
+READBACK_MAX_AGE = timedelta(hours=1)
 
 
 def _pipedrive_api_row(lead: Lead) -> dict[str, Any]:
@@ -249,6 +265,32 @@ class _Pusher:
         self.adopt_persons: dict[str, str] = {}  # email -> person the read-back holds
         self.adopted: set[str] = set()  # organisations given their SIREN this run (mark_keyed once accepted)
         self.found_leads: set[str] = set()  # leads found by search, not by the id map: a crash may hide notes
+        # a fresh read-back (see the module docstring): what it does not hold is not in Pipedrive
+        self.fresh = False
+        self.held_sirens: set[str] = set()  # SIRENs the read-back matched an account to
+        self.held_emails: set[str] = set()  # emails of the persons the read-back holds
+        self.created_orgs: set[int] = set()  # created in this run: no persons yet
+        self.created_persons: set[int] = set()  # created in this run: no leads yet
+
+    def _create(self, entity: str, key: str, lead: Lead, body: dict[str, Any]) -> int:
+        """POST one organisation or person, its intent in the id map until its id replaces it: a
+        run that dies in between leaves the intent, and the next one searches for that record."""
+        self.ids.put(f"{entity}_intent", key, "", lead)
+        crm_id = int(self.client.create(entity, body)["id"])
+        self.ids.put(entity, key, crm_id, lead)
+        self.ids.drop(f"{entity}_intent", key)
+        return crm_id
+
+    def _found(self, entity: str, key: str, crm_id: int, lead: Lead) -> None:
+        """A search found the record: its id in the map, and the intent a crashed run left ends."""
+        self.ids.put(entity, key, crm_id, lead)
+        if self.ids.get(f"{entity}_intent", key) is not None:
+            self.ids.drop(f"{entity}_intent", key)
+
+    def _absent(self, entity: str, key: str, held: set[str], value: str) -> bool:
+        """The record cannot be in Pipedrive: the read-back is fresh and does not hold it, and no
+        create of it was left unrecorded by a run that died."""
+        return self.fresh and value not in held and self.ids.get(f"{entity}_intent", key) is None
 
     def organization(self, lead: Lead, row: Mapping[str, Any]) -> int:
         siren = str(lead["siren"])
@@ -260,10 +302,11 @@ class _Pusher:
             self.ids.put("organization", siren, adopted, lead)
             self.report.organizations_adopted += 1
         org_id = int(known) if known else None
-        if org_id is None and ("organization", "SIREN") in self.keys:
+        absent = org_id is None and self._absent("organization", siren, self.held_sirens, siren)
+        if org_id is None and ("organization", "SIREN") in self.keys and not absent:
             org_id = self.client.find_by_field("organization", self.keys[("organization", "SIREN")], siren)
             if org_id is not None:
-                self.ids.put("organization", siren, org_id, lead)
+                self._found("organization", siren, org_id, lead)
         if siren in self.orgs_done and org_id is not None:
             return org_id
         body = organization_body(lead, row, self.keys)
@@ -271,8 +314,8 @@ class _Pusher:
             self.report.planned.append(f"{'update' if org_id else 'create'} organization {siren}")
             org_id = org_id or 0
         elif org_id is None:
-            org_id = int(self.client.create("organization", body)["id"])
-            self.ids.put("organization", siren, org_id, lead)
+            org_id = self._create("organization", siren, lead, body)
+            self.created_orgs.add(org_id)
             self.report.organizations_created += 1
         else:
             try:
@@ -296,18 +339,21 @@ class _Pusher:
             self.ids.put("person", key, adopted, lead)
         person_id = int(known) if known else None
         if person_id is None and email:
-            person_id = self.client.search_person(email, field="email")
+            if not self._absent("person", key, self.held_emails, email):
+                person_id = self.client.search_person(email, field="email")
         elif person_id is None and org_id:  # no email: the same name within the same organisation
-            person_id = self.client.search_person(row["Person - Name"], field="name", organization_id=org_id)
+            new_org = org_id in self.created_orgs and self.ids.get("person_intent", key) is None
+            if not new_org:
+                person_id = self.client.search_person(row["Person - Name"], field="name", organization_id=org_id)
         if person_id is not None and not known:
-            self.ids.put("person", key, person_id, lead)
+            self._found("person", key, person_id, lead)
         body = person_body(lead, row, org_id, self.keys)
         if self.dry_run:
             self.report.planned.append(f"{'update' if person_id else 'create'} person {mask_key(key)}")
             return person_id or 0
         if person_id is None:
-            person_id = int(self.client.create("person", body)["id"])
-            self.ids.put("person", key, person_id, lead)
+            person_id = self._create("person", key, lead, body)
+            self.created_persons.add(person_id)
             self.report.persons_created += 1
         else:
             try:
@@ -323,7 +369,7 @@ class _Pusher:
     def lead(self, lead: Lead, row: Mapping[str, Any], key: str, org_id: int, person_id: int) -> str:
         marker = f"{ORIGIN_PREFIX}{lead['siren']}"
         lead_id = known = self.ids.get("lead", key)
-        if lead_id is None and person_id:
+        if lead_id is None and person_id and person_id not in self.created_persons:
             mine = [
                 x
                 for x in self.client.leads_of(person_id=person_id)
@@ -393,7 +439,10 @@ def push_pipedrive(
     now: datetime | None = None,
     dry_run: bool = False,
     disqualified_days: int = readback.DEFAULT_DISQUALIFIED_DAYS,
+    readback_max_age: timedelta = READBACK_MAX_AGE,
 ) -> PipedrivePushReport:
+    """`readback_max_age`: how old the last read-back may be for the push to skip the searches of
+    the records it does not hold (see the module docstring)."""
     ensure_map_tables(con)
     plan = plan_push(leads, con, PIPEDRIVE_API, REJECT_SOURCE, full=full, now=now, days=disqualified_days)
     screened, todo, now = plan.screened, plan.todo, plan.now
@@ -409,6 +458,16 @@ def push_pipedrive(
                 s: i for s, i in readback.unkeyed_accounts(con, PIPEDRIVE_CRM, sirens).items() if i.isdigit()
             }
             pusher.adopt_persons = {e: i for e, i in readback.contact_ids(con, PIPEDRIVE_CRM).items() if i.isdigit()}
+            runs = readback.last_runs(con, PIPEDRIVE_CRM)
+            pulled, pushed = runs.get("pull"), runs.get("push")
+            pusher.fresh = (
+                pulled is not None and (pushed is None or pulled > pushed) and now - pulled <= readback_max_age
+            )
+            if pusher.fresh:
+                pusher.held_sirens = readback.known_sirens(con, PIPEDRIVE_CRM)
+                pusher.held_emails = readback.known_contacts(con, PIPEDRIVE_CRM)
+            if not dry_run:  # the attempt, before any write: a pull must begin after it to be trusted
+                readback.record_run(con, PIPEDRIVE_CRM, "push", now)
             for n, (icp, lead, row, digest) in enumerate(todo):
                 try:
                     pusher.push(lead, row)

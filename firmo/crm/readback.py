@@ -475,6 +475,26 @@ def contact_ids(con: duckdb.DuckDBPyConnection, crm: str) -> dict[str, str]:
     return dict(con.execute(sql, [crm]).fetchall())
 
 
+def known_sirens(con: duckdb.DuckDBPyConnection, crm: str) -> set[str]:
+    """Every SIREN the last read-backs of `crm` matched an account to (any method)."""
+    if not db.table_exists(con, "exports.crm_accounts"):
+        return set()
+    return {s for (s,) in con.execute(load_sql("crm/readback_sirens"), {"crm": crm}).fetchall()}
+
+
+def record_run(con: duckdb.DuckDBPyConnection, crm: str, kind: str, started_at: datetime) -> None:
+    """Remember when the latest completed read-back ('pull') or push attempt ('push') of `crm`
+    began (exports.crm_sync_runs)."""
+    ensure_tables(con)
+    con.execute(load_sql("crm/crm_sync_runs_record"), {"crm": crm, "kind": kind, "started_at": started_at})
+
+
+def last_runs(con: duckdb.DuckDBPyConnection, crm: str) -> dict[str, datetime]:
+    """kind ('pull' / 'push') -> when the latest completed read-back / push attempt of `crm` began."""
+    ensure_tables(con)
+    return dict(con.execute(load_sql("crm/crm_sync_runs_read"), {"crm": crm}).fetchall())
+
+
 def mark_keyed(con: duckdb.DuckDBPyConnection, crm: str, crm_id: str) -> None:
     """The CRM accepted the SIREN firmo wrote onto an account matched by domain or name: from now
     on it is a SIREN match (the next pull reads the same)."""

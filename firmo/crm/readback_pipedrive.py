@@ -25,6 +25,8 @@ the v2 lists (organizations, persons, deals; `updated_since`, cursor pages) and 
 * The cursors are the last `update_time` per list; `updated_since` is written to the second and
   includes that second, so the boundary records are read again (an upsert that changes nothing).
 * `owner_id` is read, never written: the push sends no owner.
+* A completed pull records when it began (exports.crm_sync_runs, kind 'pull'): the push skips
+  its searches when that read-back is recent and began after the last push attempt.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ import duckdb
 
 from firmo.crm.hubspot_api import epoch_ms  # ISO 8601 with `Z`, as Pipedrive writes it
 from firmo.crm.pipedrive_api import PipedriveClient
-from firmo.crm.readback import AccountRow, ContactRow, DealRow, PullReport, cursors, store, timestamp
+from firmo.crm.readback import AccountRow, ContactRow, DealRow, PullReport, cursors, record_run, store, timestamp
+from firmo.db import utc_now
 from firmo.sqlfiles import load_sql
 
 PIPEDRIVE = "pipedrive"
@@ -131,6 +134,7 @@ def pull_pipedrive(
     """Organisations, persons, deals and leads updated since the last pull (all of them the first
     time), stored under crm 'pipedrive'."""
     rule = Rules.parse(rules)
+    started = utc_now(now)
     since = cursors(con, PIPEDRIVE)
 
     def after(kind: str) -> str | None:
@@ -270,7 +274,7 @@ def pull_pipedrive(
         )
         for d in deals
     ]
-    return store(
+    report = store(
         con,
         PIPEDRIVE,
         accounts,
@@ -281,6 +285,9 @@ def pull_pipedrive(
         disqualified=rule.disqualified,
         validated=validated,
     )
+    # a pull that read every list through to its end: the push may trust it for what is not there
+    record_run(con, PIPEDRIVE, "pull", started)
+    return report
 
 
 def _existing_deal_rows(con: duckdb.DuckDBPyConnection) -> set[str]:

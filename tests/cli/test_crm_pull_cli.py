@@ -75,12 +75,19 @@ def test_pull_without_credential_names_both_variables(warehouse):
 
 def test_pull_salesforce_then_export_leaves_the_disqualified_lead_out(warehouse, tmp_path, monkeypatch):
     with FakeSalesforce(KEY.public_key()) as fake:
-        for var, value in {"FIRMO_SALESFORCE_LOGIN_URL": fake.url, "FIRMO_SALESFORCE_CLIENT_ID": CLIENT_ID,
-                           "FIRMO_SALESFORCE_USERNAME": USERNAME, "FIRMO_SALESFORCE_PRIVATE_KEY": PEM}.items():
+        for var, value in {
+            "FIRMO_SALESFORCE_LOGIN_URL": fake.url,
+            "FIRMO_SALESFORCE_CLIENT_ID": CLIENT_ID,
+            "FIRMO_SALESFORCE_USERNAME": USERNAME,
+            "FIRMO_SALESFORCE_PRIVATE_KEY": PEM,
+        }.items():
             monkeypatch.setenv(var, value)
         # disqualified today (the export runs now: a hold starting on the fake's clock would be over)
-        fake.seed("Lead", {"Company": "ACME", "SIREN__c": "443061841", "Status": "Closed - Not Converted"},
-                  modstamp_ms=int(time.time() * 1000))
+        fake.seed(
+            "Lead",
+            {"Company": "ACME", "SIREN__c": "443061841", "Status": "Closed - Not Converted"},
+            modstamp_ms=int(time.time() * 1000),
+        )
         code, text = run("crm", "pull", "salesforce", "--db", str(warehouse))
     assert code == 0, text
     assert text.splitlines() == [
@@ -105,11 +112,12 @@ def test_pull_pipedrive_and_check_its_fields(warehouse, monkeypatch):
             "organization field 'SIRET' (varchar): missing",
             "organization field 'firmo score' (double): missing",
             "person field 'Fonction' (varchar): missing",
-            "person field 'LinkedIn' (varchar, optional): missing, not pushed",
-            "4 field(s) missing: the first push creates them (the token's user needs the right)",
+            "person field 'LinkedIn' (varchar): missing",
+            "5 field(s) missing: the first push creates them (the token's user needs the right)",
         ]
-        fake.fields["organizationFields"].append({"field_name": "SIREN", "field_code": "a" * 40,
-                                                  "field_type": "varchar", "is_custom_field": True})
+        fake.fields["organizationFields"].append(
+            {"field_name": "SIREN", "field_code": "a" * 40, "field_type": "varchar", "is_custom_field": True}
+        )
         org = fake.seed("organizations", {"name": "GANYMEDE", "custom_fields": {"a" * 40: "880878145"}})
         fake.seed("deals", {"title": "Ganymede", "org_id": org, "status": "won"})
         code, text = run("crm", "check", "pipedrive")
@@ -117,12 +125,15 @@ def test_pull_pipedrive_and_check_its_fields(warehouse, monkeypatch):
         monkeypatch.setenv("FIRMO_PIPEDRIVE_DISQUALIFIED", "archived,maybe")
         code, text = run("crm", "pull", "pipedrive", "--db", str(warehouse))
         assert (code, text.strip()) == (
-            2, "FIRMO_PIPEDRIVE_DISQUALIFIED: 'maybe' is not a rule (archived, lost, label:<name>)")
+            2,
+            "FIRMO_PIPEDRIVE_DISQUALIFIED: 'maybe' is not a rule (archived, lost, label:<name>)",
+        )
         monkeypatch.delenv("FIRMO_PIPEDRIVE_DISQUALIFIED")
         code, text = run("crm", "pull", "pipedrive", "--db", str(warehouse))
         assert code == 0, text
         assert PIPEDRIVE_TOKEN not in text
     assert text.splitlines()[0] == (
         "pipedrive: 1 accounts, 0 contacts, 1 deals read (modified since the last pull); accounts matched to a "
-        "SIREN: 1 by siren, 0 unmatched")
+        "SIREN: 1 by siren, 0 unmatched"
+    )
     assert text.splitlines()[1].startswith("  1 won accounts are customers")

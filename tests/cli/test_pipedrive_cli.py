@@ -30,16 +30,18 @@ def test_dry_run_then_push_then_nothing_changed(warehouse, tmp_path, pipedrive):
     code, text = run("export", "--db", str(warehouse), "--out", str(out), "--push", "pipedrive", "--dry-run")
     assert code == 0, text
     assert pipedrive.writes() == [] and not out.exists()  # no write call, no file
-    assert text.splitlines()[0] == "pipedrive API, dry run: 11 changes (0 unchanged)"
+    assert text.splitlines()[0] == "pipedrive API, dry run: 12 changes (0 unchanged)"
     assert "  would create organization 443061841" in text and "  would create lead 880878145|name:p*** d***" in text
 
     code, text = run("export", "--db", str(warehouse), "--out", str(out), "--crm", "pipedrive", "--push", "pipedrive")
     assert code == 0, text
     assert text.splitlines()[1].split() == ["pipedrive", "2", "0", "1"]  # the CSV files are still written
-    # fields 60 (2 pages listed per entity, 4 created) + Jeanne 90 + Paul 80 (no note: no reasons, no contact data)
+    # fields 65 (2 pages listed per entity, 5 created) + Jeanne 70 (2 searches, 4 writes) + Paul 40 (the
+    # organisation search and 3 writes: no name search in an organisation just created, no note: no
+    # reasons, no contact data)
     assert (
         "pipedrive API: 2 leads pushed (organisations 2 created, 0 updated; persons 2 created, 0 updated; "
-        "leads 2 created, 0 updated; 1 notes; 4 custom fields created); 0 unchanged, 0 failed; 230 API tokens"
+        "leads 2 created, 0 updated; 1 notes; 5 custom fields created); 0 unchanged, 0 failed; 175 API tokens"
     ) in text
     assert _ledger(warehouse) == [
         ("443061841|jeanne.martin@acme.fr", "api:pipedrive"),

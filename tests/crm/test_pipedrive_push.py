@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import httpx
 import pytest
 
 from firmo.compliance import forget, suppress
+from firmo.crm.layouts import PIPEDRIVE
 from firmo.crm.pipedrive_api import PipedriveClient, PipedriveError, retry_after
 from firmo.crm.push_pipedrive import push_pipedrive
 from firmo.crm.tables import ensure_tables
@@ -34,8 +35,8 @@ def test_first_push_golden_bodies(con, caplog):
     with FakePipedrive(rate_limit_first=1) as fake, client_for(fake, sleep=sleeps.append) as client:
         report = push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
         siren, siret, score = (fake.custom_key("organizationFields", n) for n in ("SIREN", "SIRET", "firmo score"))
-        fonction = fake.custom_key("personFields", "Fonction")
-        assert all(len(k) == 40 for k in (siren, siret, score, fonction))
+        fonction, linkedin = (fake.custom_key("personFields", n) for n in ("Fonction", "LinkedIn"))
+        assert all(len(k) == 40 for k in (siren, siret, score, fonction, linkedin))
         assert sleeps == [0.0]  # the 429 was retried after x-ratelimit-reset: 0
         # fields: listed (two cursor pages each), then created once
         assert fake.calls("POST", "/api/v2/organizationFields") == [
@@ -43,7 +44,10 @@ def test_first_push_golden_bodies(con, caplog):
             {"field_name": "SIRET", "field_type": "varchar"},
             {"field_name": "firmo score", "field_type": "double"},
         ]
-        assert fake.calls("POST", "/api/v2/personFields") == [{"field_name": "Fonction", "field_type": "varchar"}]
+        assert fake.calls("POST", "/api/v2/personFields") == [
+            {"field_name": "Fonction", "field_type": "varchar"},
+            {"field_name": "LinkedIn", "field_type": "varchar"},
+        ]
         assert [
             q.get("cursor") for m, p, q, _ in fake.requests if p == "/api/v2/organizationFields" and m == "GET"
         ] == [None, None, "2"]  # the 429, then page 1 and page 2
@@ -73,14 +77,15 @@ def test_first_push_golden_bodies(con, caplog):
             "org_id": acme,
             "emails": [{"value": "jeanne.martin@acme.fr", "primary": True, "label": "work"}],
             "phones": [{"value": "+33612345678", "primary": True, "label": "mobile"}],
-            "custom_fields": {fonction: "Présidente"},
+            "custom_fields": {fonction: "Présidente", linkedin: "https://www.linkedin.com/in/jeanne-martin-4b2a/"},
         }
-        assert [q for _, p, q, _ in fake.requests if p == "/api/v2/persons/search"][1] == {
-            "term": "Luc Dupont",
-            "fields": "name",
-            "exact_match": "true",
-            "organization_id": str(acme + 4),
-        }
+        # Luc Dupont has no email, and his organisation was created in this run: no name search
+        assert [q["term"] for _, p, q, _ in fake.requests if p == "/api/v2/persons/search"] == [
+            "jeanne.martin@acme.fr",
+            "anne.roux@eclair.fr",
+        ]
+        # the persons were created in this run: no lead list read (they have no lead yet)
+        assert [p for m, p, _, _ in fake.requests if m == "GET" and p == "/v1/leads"] == []
         jeanne = next(i for i, p in fake.persons.items() if p["name"] == "Jeanne Martin")
         leads = fake.calls("POST", "/v1/leads")
         assert leads[0] == {
@@ -98,11 +103,11 @@ def test_first_push_golden_bodies(con, caplog):
         }
         assert all(r[0] != "GET" or r[1] != "/v1/notes" for r in fake.requests)  # fresh leads: no note lookup
     assert (report.organizations_created, report.persons_created, report.leads_created, report.notes) == (3, 3, 3, 3)
-    assert (report.fields_created, report.pushed, report.skipped_p, report.failed) == (4, 3, 1, 0)
-    # crm_sync.md §3.6 costs: fields 70 (the 429'd list counted: whether Pipedrive charges it is not
-    # documented, so the meter errs high) + 90 a lead (2 searches 40, org 5, person 5, lead list 20,
-    # lead 10, note 10)
-    assert report.tokens_spent == 340
+    assert (report.fields_created, report.pushed, report.skipped_p, report.failed) == (5, 3, 1, 0)
+    # crm_sync.md §3.6 costs: fields 75 (the 429'd list counted: whether Pipedrive charges it is not
+    # documented, so the meter errs high) + 70 a lead with an email (2 searches 40, org 5, person 5,
+    # lead 10, note 10) + 50 for Luc Dupont (no person search)
+    assert report.tokens_spent == 265
     assert TOKEN not in caplog.text and TOKEN not in repr(client)
     assert con.execute("SELECT count(*), min(file) FROM exports.ledger WHERE crm = 'pipedrive_api'").fetchall() == [
         (3, "api:pipedrive")
@@ -133,7 +138,7 @@ def test_field_keys_remembered_and_reused(con):
             ("organization", "SIRET", fake.custom_key("organizationFields", "SIRET")),
             ("organization", "firmo score", fake.custom_key("organizationFields", "firmo score")),
             ("person", "Fonction", fake.custom_key("personFields", "Fonction")),
-            ("person", "LinkedIn", ""),  # optional, absent: not created, looked for again a day later
+            ("person", "LinkedIn", fake.custom_key("personFields", "LinkedIn")),
         ]
         fake.requests.clear()
         changed = frame(lead(score=91), *golden_leads().to_dicts()[1:])
@@ -170,7 +175,9 @@ def test_fields_found_by_name_in_a_fresh_warehouse(con):
         push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
         assert [p for m, p, _, _ in fake.requests if "Fields" in p and m == "POST"] == []
     assert con.execute("SELECT count(*), count(*) FILTER (field_key = '') FROM exports.crm_fields").fetchone() == (
-        5, 1)  # the 4 keys, and the optional 'LinkedIn' noted absent
+        5,
+        0,
+    )  # the 5 keys
 
 
 def test_search_finds_existing_org_and_person(con):
@@ -237,6 +244,13 @@ def test_crash_between_acceptance_and_record_makes_no_duplicate(con):
         assert _paths(fake.writes(), "POST") == []
         assert (len(fake.organizations), len(fake.persons), len(fake.leads), len(fake.notes)) == (3, 3, 3, 3)
         assert len(_paths(fake.requests, "GET")) == 3 * 4  # org, person, lead and note look-ups per lead
+        acme = next(i for i, o in fake.organizations.items() if o["name"] == "Acme SAS")
+        assert [q for _, p, q, _ in fake.requests if p == "/api/v2/persons/search"][1] == {
+            "term": "Luc Dupont",  # no email: by name within the organisation found by its SIREN
+            "fields": "name",
+            "exact_match": "true",
+            "organization_id": str(acme + 4),
+        }
     assert (report.organizations_updated, report.persons_updated, report.leads_updated, report.notes) == (3, 3, 3, 0)
     assert con.execute("SELECT entity, count(*) FROM exports.crm_ids GROUP BY 1 ORDER BY 1").fetchall() == [
         ("lead", 3),
@@ -255,6 +269,7 @@ def test_dry_run_makes_no_write_call(con):
             "create organization field 'SIRET' (varchar)",
             "create organization field 'firmo score' (double)",
             "create person field 'Fonction' (varchar)",
+            "create person field 'LinkedIn' (varchar)",
             "create organization 552100554",
             "create person 552100554|j***@acme.fr",
             "create lead 552100554|j***@acme.fr",
@@ -283,11 +298,11 @@ def test_dry_run_makes_no_write_call(con):
 
 def test_token_budget_stops_and_next_run_goes_on(con):
     with FakePipedrive() as fake:
-        with client_for(fake, token_budget=200) as client:
+        with client_for(fake, token_budget=170) as client:
             report = push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
-        # fields 60 + Acme 90; Dupont's org and person (50) fit, its lead look-up (20) would not
-        assert report.stopped == "Pipedrive token budget reached (200 of 200 spent)"
-        assert (report.pushed, report.not_reached, report.tokens_spent) == (1, 2, 200)
+        # fields 65 + Acme 70; Dupont's org search, org and person (30) fit, its lead (10) would not
+        assert report.stopped == "Pipedrive token budget reached (165 of 170 spent)"
+        assert (report.pushed, report.not_reached, report.tokens_spent) == (1, 2, 165)
         assert con.execute("SELECT count(*) FROM exports.ledger").fetchone() == (1,)
         with client_for(fake) as client:
             again = push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
@@ -399,8 +414,10 @@ def test_crash_between_note_acceptance_and_its_id_adds_no_second_note(con):
     with FakePipedrive() as fake, client_for(fake) as client:
         push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
         con.execute("UPDATE exports.crm_ids SET entity = 'note_intent' WHERE entity = 'note'")
-        con.execute("UPDATE exports.crm_ids SET crm_id = (SELECT crm_id FROM exports.crm_ids l WHERE l.entity = 'lead'"
-                    " AND exports.crm_ids.firmo_key LIKE l.firmo_key || '#%') WHERE entity = 'note_intent'")
+        con.execute(
+            "UPDATE exports.crm_ids SET crm_id = (SELECT crm_id FROM exports.crm_ids l WHERE l.entity = 'lead'"
+            " AND exports.crm_ids.firmo_key LIKE l.firmo_key || '#%') WHERE entity = 'note_intent'"
+        )
         con.execute("DELETE FROM exports.ledger")
         fake.requests.clear()
         report = push_pipedrive(golden_leads(), con=con, client=client, now=LATER)
@@ -425,26 +442,35 @@ def test_a_note_intent_pipedrive_never_received_is_sent_once(con):
         assert len(fake.notes) == 3 and report.notes == 3
 
 
-def test_linkedin_profile_pushed_once_the_person_field_exists(con):
-    """'LinkedIn' is never created by the push; once sales add it, the profile goes in it and
-    its key is remembered (no listing after that)."""
+def test_linkedin_person_field_created_on_first_use_and_filled(con):
+    """The person field 'LinkedIn' is created on first use like the other custom fields, holds the
+    profile URL the import file's 'Person - LinkedIn' column carries, and its key is remembered."""
     with FakePipedrive() as fake, client_for(fake) as client:
         push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        key = fake.custom_key("personFields", "LinkedIn")
+        assert fake.calls("POST", "/api/v2/personFields")[-1] == {"field_name": "LinkedIn", "field_type": "varchar"}
+        url = PIPEDRIVE.build(golden_leads().to_dicts()[0])["Person - LinkedIn"]
+        assert url == "https://www.linkedin.com/in/jeanne-martin-4b2a/"
+        assert [b["custom_fields"].get(key) for b in fake.calls("POST", "/api/v2/persons")] == [url, None, None]
+        fake.requests.clear()
+        push_pipedrive(golden_leads(), con=con, client=client, now=LATER, full=True)
+        assert [p for _, p, _, _ in fake.requests if "Fields" in p] == []  # the key remembered
+        patch = next(
+            b
+            for m, p, _, b in fake.requests
+            if m == "PATCH" and p.startswith("/api/v2/persons/") and b["name"] == "Jeanne Martin"
+        )
+        assert patch["custom_fields"][key] == url
+    assert con.execute("SELECT field_key FROM exports.crm_fields WHERE field_name = 'LinkedIn'").fetchall() == [(key,)]
+
+
+def test_linkedin_field_sales_created_is_used_not_doubled(con):
+    with FakePipedrive() as fake, client_for(fake) as client:
+        fake.fields["personFields"].append(
+            {"field_name": "LinkedIn", "field_code": "b" * 40, "field_type": "varchar", "is_custom_field": True}
+        )
+        report = push_pipedrive(golden_leads(), con=con, client=client, now=NOW)
+        assert fake.calls("POST", "/api/v2/personFields") == [{"field_name": "Fonction", "field_type": "varchar"}]
         jeanne = next(b for b in fake.calls("POST", "/api/v2/persons") if b["name"] == "Jeanne Martin")
-        assert fake.custom_key("personFields", "LinkedIn") is None
-        assert set(jeanne["custom_fields"]) == {fake.custom_key("personFields", "Fonction")}
-        fake.fields["personFields"].append({"field_name": "LinkedIn", "field_code": "b" * 40,
-                                            "field_type": "varchar", "is_custom_field": True})
-        fake.requests.clear()
-        push_pipedrive(golden_leads(), con=con, client=client, now=LATER, full=True)  # < 1 day: not looked for
-        assert [p for _, p, _, _ in fake.requests if "Fields" in p] == []
-        fake.requests.clear()
-        push_pipedrive(golden_leads(), con=con, client=client, now=NOW + timedelta(days=1), full=True)
-        patch = next(b for m, p, _, b in fake.requests if m == "PATCH" and p.startswith("/api/v2/persons/")
-                     and b["name"] == "Jeanne Martin")
-        assert patch["custom_fields"]["b" * 40] == "https://www.linkedin.com/in/jeanne-martin-4b2a/"
-        fake.requests.clear()
-        push_pipedrive(golden_leads(), con=con, client=client, now=NOW + timedelta(days=3), full=True)
-        assert [p for _, p, _, _ in fake.requests if "Fields" in p] == []
-    assert con.execute("SELECT field_key FROM exports.crm_fields WHERE field_name = 'LinkedIn'").fetchall() == [
-        ("b" * 40,)]
+        assert jeanne["custom_fields"]["b" * 40] == "https://www.linkedin.com/in/jeanne-martin-4b2a/"
+    assert report.fields_created == 4

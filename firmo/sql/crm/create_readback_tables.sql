@@ -83,3 +83,13 @@ CREATE TABLE IF NOT EXISTS exports.crm_notes (
     created_at       TIMESTAMP NOT NULL,
     PRIMARY KEY (crm, siren, body_hash)
 );
+
+-- When each CRM's read-back last completed and its push last began (both the run's start): a
+-- push without upsert (Pipedrive) skips its searches only when the read-back read the whole CRM
+-- after the last push attempt began, and recently (firmo/crm/push_pipedrive.py).
+CREATE TABLE IF NOT EXISTS exports.crm_sync_runs (
+    crm        VARCHAR   NOT NULL,   -- the read-back's CRM name ('pipedrive')
+    kind       VARCHAR   NOT NULL,   -- 'pull' (a read-back that completed) | 'push' (a push attempt)
+    started_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (crm, kind)
+);
