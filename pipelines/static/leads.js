@@ -55,7 +55,12 @@
       push.disabled = false;  // pushed once its preview was read
       return;
     }
-    pushOut.textContent = `${body.crm}: pushed, ${body.failed} failed, ${body.refused} refused · ${left}`;
+    const sent = {
+      hubspot: (b) => `${b.companies} companies, ${b.contacts} contacts`,
+      pipedrive: (b) => `${b.pushed} leads`,
+      salesforce: (b) => `${b.accounts} accounts, ${b.persons} persons`,
+    }[body.crm](body);
+    pushOut.textContent = `${body.crm}: ${sent} pushed, ${body.failed} failed · ${left}`;
     planned.hidden = true;
     push.disabled = true;
   }

@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 
 from pipelines.workspace_app import create_app
+from tests.crm.fake_hubspot import TOKEN, FakeHubSpot
 from tests.icp.warehouse import AS_OF
 from tests.workspace.conftest import settings_for
 
@@ -50,7 +51,10 @@ def site(warehouse, tmp_path):
     root = tmp_path / "ws"
     shutil.copytree(warehouse, root, ignore=shutil.ignore_patterns("workspace.duckdb*"))
     port = _free_port()
-    settings = settings_for(root, FIRMO_EXPORTS_DIR=str(root / "exports"))
+    hubspot = FakeHubSpot().__enter__()  # the CRM API the lead explorer pushes to (loopback)
+    settings = settings_for(
+        root, FIRMO_EXPORTS_DIR=str(root / "exports"), HUBSPOT_ACCESS_TOKEN=TOKEN, FIRMO_HUBSPOT_BASE_URL=hubspot.url
+    )
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings, as_of=AS_OF), host="127.0.0.1", port=port, log_level="warning")
     )
@@ -63,6 +67,7 @@ def site(warehouse, tmp_path):
     yield f"http://127.0.0.1:{port}", root
     server.should_exit = True
     thread.join(timeout=30)
+    hubspot.__exit__(None, None, None)
 
 
 @pytest.fixture()
@@ -223,3 +228,15 @@ def test_build_an_icp_from_an_empty_form_save_reopen_open_a_lead(site, browser, 
     _wait(browser, lambda d: _text(d, "#export-result").startswith("hubspot: 1 exported, 0 unchanged → tech/hubspot/"))
     _click(browser, "#export-button")
     _wait(browser, lambda d: _text(d, "#export-result").startswith("hubspot: 0 exported, 1 unchanged · not exported"))
+
+    # push it through HubSpot's API (the loopback fake): the dry run first, then the push, as
+    # `firmo export --push hubspot`
+    assert browser.find_element(By.ID, "push-button").get_attribute("disabled") == "true"
+    _click(browser, "#push-preview")
+    _wait(browser, lambda d: _text(d, "#push-result") == (
+        "hubspot, dry run: 2 changes · 0 unchanged, 0 suppressed, 0 customers"))
+    assert _text(browser, "#push-planned").splitlines() == [
+        "would create company 000000002 (ACME 000000002)", "would add note to company 000000002"]
+    _click(browser, "#push-button")
+    _wait(browser, lambda d: _text(d, "#push-result") == (
+        "hubspot: 1 companies, 0 contacts pushed, 0 failed · 0 unchanged, 0 suppressed, 0 customers"))
