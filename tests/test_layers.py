@@ -24,8 +24,8 @@ FLOORS = {"firmo": 0, "sources": 1, "waterfall": 1, "assets": 2, "pipelines": 3}
 # waterfall/fake speaks every vendor's protocol. No registry package imports another.
 SIDEWAYS_ALLOWED = {("sources.demo", "sources")}
 # Modules directly in sources/ are shared by every registry package (the HTTP fetch, the load
-# report), so any of them may import these.
-SOURCES_SHARED = {"sources.download", "sources.report"}
+# report, the table file's format, zip member and header), so any of them may import these.
+SOURCES_SHARED = {"sources.download", "sources.report", "sources.table_file"}
 # Downward but still refused: enrichment does not depend on the export package (suppression,
 # forget and the like are firmo.compliance, which enrichment and export both use).
 FORBIDDEN = {("waterfall", "firmo.crm")}

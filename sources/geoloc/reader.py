@@ -11,19 +11,15 @@ DuckDB's reject store with their physical line numbers.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import logging
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from firmo.errors import InputError
+from sources import table_file
 from sources.geoloc.download import MEMBER
+from sources.table_file import sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +80,22 @@ def open_geoloc(path: Path, *, original: str | None = None, workdir: Path | None
     if not path.is_file():
         raise FileNotFoundError(f"geolocation file not found: {path}")
     original = original or str(path)
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic == b"PAR1":
-        rows = duckdb.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-        src = GeolocSource(original, path, "parquet", [r[0] for r in rows])
-    elif magic[:2] == b"PK":
-        src = _extract(path, original, workdir or path.parent)
+    fmt = table_file.sniff(path)
+    if fmt == "parquet":
+        src = GeolocSource(original, path, "parquet", list(table_file.parquet_types(path)))
+    elif fmt == "zip":
+        target, header = table_file.extract_csv(
+            path,
+            original,
+            workdir or path.parent,
+            pick=_member,
+            wanted=MEMBER,
+            error=GeolocFormatError,
+            delimiter=DELIMITER,
+        )
+        src = GeolocSource(original, target, "csv", header, extracted=True)
     else:
-        src = GeolocSource(original, path, "csv", _csv_header(path))
+        src = GeolocSource(original, path, "csv", table_file.csv_header(path, GeolocFormatError, delimiter=DELIMITER))
     lacking = [c for c in REQUIRED if c not in src.header]
     if lacking:
         src.cleanup()
@@ -105,42 +108,11 @@ def open_geoloc(path: Path, *, original: str | None = None, workdir: Path | None
     return src
 
 
-def _extract(path: Path, original: str, workdir: Path) -> GeolocSource:
-    """Stream the CSV member out of the zip (DuckDB reads gzip, not zip)."""
-    with zipfile.ZipFile(path) as zf:
-        members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv")]
-        if not members:
-            raise GeolocFormatError(f"{original}: zip holds no .csv member ({zf.namelist()[:5]})")
-        named = [m for m in members if Path(m.filename).name == MEMBER] or [
-            m for m in members if m.filename.lower().endswith("_utf8.csv")
-        ]
-        if len(members) > 1 and not named:
-            raise GeolocFormatError(f"{original}: several CSV members and none named {MEMBER}")
-        member = (named or members)[0]
-        workdir.mkdir(parents=True, exist_ok=True)
-        target = workdir / f".{path.stem}.{Path(member.filename).name}.extracting"
-        log.info("extracting %s from %s (%.1f MB uncompressed)", member.filename, original, member.file_size / 1e6)
-        with zf.open(member) as src_fh, target.open("wb") as out:
-            shutil.copyfileobj(src_fh, out, length=8 << 20)
-    try:
-        header = _csv_header(target)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    return GeolocSource(original, target, "csv", header, extracted=True)
-
-
-def _csv_header(path: Path) -> list[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
-    if not first.strip():
-        raise GeolocFormatError(f"{path}: empty file, no header line")
-    return [name.strip() for name in next(csv.reader(io.StringIO(first), delimiter=DELIMITER))]
-
-
-def _lit(text: str) -> str:
-    return text.replace("'", "''")
+def _member(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The published member (MEMBER), else a `*_utf8.csv` one: the zip's CSV to read."""
+    return [m for m in members if Path(m.filename).name == MEMBER] or [
+        m for m in members if m.filename.lower().endswith("_utf8.csv")
+    ]
 
 
 def scan_sql(src: GeolocSource, rejects_table: str) -> str:
@@ -154,7 +126,7 @@ def scan_sql(src: GeolocSource, rejects_table: str) -> str:
             f'CAST("{c}" AS VARCHAR) AS "{c}"' if c in present else f'CAST(NULL AS VARCHAR) AS "{c}"' for c in COLUMNS
         )
         return f"SELECT {casts}, file_row_number + 1 AS __row FROM read_parquet($path, file_row_number = true)"
-    columns = "{" + ", ".join(f"'{_lit(n)}': 'VARCHAR'" for n in src.header) + "}"
+    columns = "{" + ", ".join(f"'{sql_literal(n)}': 'VARCHAR'" for n in src.header) + "}"
     return (
         f"SELECT {cols}, CAST(NULL AS BIGINT) AS __row FROM read_csv($path, header = true, auto_detect = false, "
         f"delim = '{DELIMITER}', quote = '\"', escape = '\"', columns = {columns}, "

@@ -11,20 +11,16 @@ no cost over a bare read.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import logging
-import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from firmo.errors import InputError
 from firmo.sqlfiles import quote_ident
+from sources import table_file
 from sources.sirene import schema
+from sources.table_file import sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -80,48 +76,28 @@ def open_stock(kind: str, path: Path, *, original: str | None = None, workdir: P
     if not path.is_file():
         raise FileNotFoundError(f"SIRENE {kind} file not found: {path}")
     original = original or str(path)
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic == b"PAR1":
-        src = _open_parquet(kind, path, original)
-    elif magic[:2] == b"PK":
-        src = _open_zip(kind, path, original, workdir or path.parent)
+    fmt = table_file.sniff(path)
+    if fmt == "parquet":
+        types = table_file.parquet_types(path)
+        src = StockSource(kind, original, path, "parquet", list(types), parquet_types=types)
+    elif fmt == "zip":
+
+        def hinted(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+            return [m for m in members if _MEMBER_HINT[kind].lower() in m.filename.lower()]
+
+        target, header = table_file.extract_csv(
+            path,
+            original,
+            workdir or path.parent,
+            pick=hinted,
+            wanted=f"{_MEMBER_HINT[kind]}*",
+            error=SireneFormatError,
+        )
+        src = StockSource(kind, original, target, "csv", header, extracted=True)
     else:
-        src = StockSource(kind, original, path, "csv", _csv_header(path))
+        src = StockSource(kind, original, path, "csv", table_file.csv_header(path, SireneFormatError))
     _check_required(src)
     return src
-
-
-def _open_parquet(kind: str, path: Path, original: str) -> StockSource:
-    rows = duckdb.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-    types = {name: typ for name, typ, *_ in rows}
-    return StockSource(kind, original, path, "parquet", list(types), parquet_types=types)
-
-
-def _open_zip(kind: str, path: Path, original: str, workdir: Path) -> StockSource:
-    with zipfile.ZipFile(path) as zf:
-        members = [m for m in zf.infolist() if m.filename.lower().endswith(".csv")]
-        if not members:
-            raise SireneFormatError(f"{original}: zip holds no .csv member ({zf.namelist()[:5]})")
-        hinted = [m for m in members if _MEMBER_HINT[kind].lower() in m.filename.lower()]
-        member = (hinted or members)[0]
-        if len(members) > 1 and not hinted:
-            raise SireneFormatError(f"{original}: several CSV members and none named {_MEMBER_HINT[kind]}*")
-        workdir.mkdir(parents=True, exist_ok=True)
-        target = workdir / f".{path.stem}.{member.filename.replace('/', '_')}.extracting"
-        log.info("extracting %s from %s (%.1f MB uncompressed)", member.filename, original, member.file_size / 1e6)
-        with zf.open(member) as src_fh, target.open("wb") as out:
-            shutil.copyfileobj(src_fh, out, length=8 << 20)
-    return StockSource(kind, original, target, "csv", _csv_header(target), extracted=True)
-
-
-def _csv_header(path: Path) -> list[str]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
-    if not first.strip():
-        raise SireneFormatError(f"{path}: empty file, no header line")
-    return next(csv.reader(io.StringIO(first)))
 
 
 def _check_required(src: StockSource) -> None:
@@ -145,7 +121,7 @@ def scan_sql(src: StockSource, rejects_table: str, *, all_varchar: bool = False)
     declared = dict(src.declared)
     if src.fmt == "csv":
         columns = {name: "VARCHAR" if all_varchar else declared.get(name, "VARCHAR") for name in src.header}
-        columns_sql = "{" + ", ".join(f"'{_lit(n)}': '{t}'" for n, t in columns.items()) + "}"
+        columns_sql = "{" + ", ".join(f"'{sql_literal(n)}': '{t}'" for n, t in columns.items()) + "}"
         scan = (
             f"read_csv($path, header = true, auto_detect = false, columns = {columns_sql}, "
             "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
@@ -180,8 +156,3 @@ def scan_sql(src: StockSource, rejects_table: str, *, all_varchar: bool = False)
         f"SELECT {', '.join(select)}, {errors} AS __cast_errors, file_row_number + 1 AS __row "
         "FROM read_parquet($path, file_row_number = true)"
     )
-
-
-def _lit(text: str) -> str:
-    """Escape a string for a SQL literal (paths and column names from our own schema only)."""
-    return text.replace("'", "''")
