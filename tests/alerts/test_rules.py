@@ -70,16 +70,21 @@ def test_baseline_then_each_event_once(con):
     assert (rec.alerted, rec.already_seen) == (0, 2) and len(_outbox(con)) == 5  # the two signals
 
 
+def _oppose_and_suppress(con, *, opposed: str, suppressed: str) -> None:
+    """`opposed` opposed at the RNE (diffusionCommerciale false), `suppressed` on the suppression list."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS inpi")
+    con.execute("CREATE TABLE inpi.companies (siren VARCHAR, diffusion_commerciale BOOLEAN)")
+    con.execute("INSERT INTO inpi.companies VALUES (?, false)", [opposed])
+    insert_suppressions(con, [entry("siren", suppressed, "asked to be left alone")], NOW)
+
+
 def test_screened_units_stay_silent_watched_or_not(con):
     """The watched P unit (DELTA) is refused with the reason an unwatched one gets: until the
     legal screening applied to the watchlist, it alerted."""
     config = icp(RULES)
     leads(con, [("100000001", 40, "warm"), ("100000005", 40, "warm")])
     _run(con, config)  # baseline
-    con.execute("CREATE SCHEMA IF NOT EXISTS inpi")
-    con.execute("CREATE TABLE inpi.companies (siren VARCHAR, diffusion_commerciale BOOLEAN)")
-    con.execute("INSERT INTO inpi.companies VALUES ('100000001', false)")  # opposed at the RNE
-    insert_suppressions(con, [entry("siren", "100000005", "asked to be left alone")], NOW)
+    _oppose_and_suppress(con, opposed="100000001", suppressed="100000005")
     day = AS_OF + timedelta(days=1)
     for siren in ("100000001", "100000005", "100000004", "100000006"):
         signal(con, siren, "new_decision_maker", day, f"S{siren[-1]}")
@@ -116,10 +121,7 @@ def test_watched_accounts_keep_the_legal_screening(con):
     config = icp([{"enters_tier": "hot"}, {"signal_types": ["new_decision_maker"]}, {"watched": True}])
     leads(con, [("100000001", 20, "cold"), ("100000004", 40, "warm")])
     _run(con, config)  # baseline
-    con.execute("CREATE SCHEMA IF NOT EXISTS inpi")
-    con.execute("CREATE TABLE inpi.companies (siren VARCHAR, diffusion_commerciale BOOLEAN)")
-    con.execute("INSERT INTO inpi.companies VALUES ('100000002', false)")  # opposed at the RNE
-    insert_suppressions(con, [entry("siren", "100000003", "asked to be left alone")], NOW)
+    _oppose_and_suppress(con, opposed="100000002", suppressed="100000003")
     add_customers(con, [("siren", "100000005", "EPSILON SAS")], now=NOW)
     day = AS_OF + timedelta(days=1)
     for siren in ("100000001", "100000002", "100000003", "100000004", "100000005", SOLE_TRADER):
