@@ -21,6 +21,7 @@ from typing import cast
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from firmo import db, geo
 from firmo.errors import InputError
@@ -266,8 +267,10 @@ def open_data_params(icp: ResolvedIcp, as_of: date, inputs: WarehouseInputs | No
         raise ValueError("criteria.near.commune: its point comes from the warehouse (pass warehouse_inputs)")
     near: dict[str, object] = {"near_on": False, "near_lat": 0.0, "near_lon": 0.0, "near_km": 0.0, "near_name": ""}
     near |= {"near_cell_min": 0, "near_cell_max": -1, "near_col_min": 0, "near_col_max": -1}
+    near |= {"near_lat_min": 0.0, "near_lat_max": -1.0, "near_lon_min": 0.0, "near_lon_max": -1.0}
     if icp.near is not None and point is not None:
         ranges = geo.cell_ranges(point[0], point[1], icp.near.radius_km)
+        lat_min, lat_max, lon_min, lon_max = geo.bounding_box(point[0], point[1], icp.near.radius_km)
         near = {
             "near_on": True,
             "near_lat": float(point[0]),
@@ -278,6 +281,10 @@ def open_data_params(icp: ResolvedIcp, as_of: date, inputs: WarehouseInputs | No
             "near_cell_max": ranges[-1][1],
             "near_col_min": ranges[0][0] % geo.COLUMNS,
             "near_col_max": ranges[0][1] % geo.COLUMNS,
+            "near_lat_min": lat_min,
+            "near_lat_max": lat_max,
+            "near_lon_min": lon_min,
+            "near_lon_max": lon_max,
         }
     wanted = list(dict.fromkeys([*icp.labels_any, *icp.labels_all]))
     contracts, hiring = c.public_contracts, c.hiring
@@ -352,7 +359,21 @@ def _query(part: str, inputs: WarehouseInputs, icp: ResolvedIcp, listed: str | N
     (a table or registered frame with a `siren` column) keeps only those companies."""
     on = criteria_on(icp) | ({"listed"} if listed else set())
     sql = render_query(load_sql("icp/scored") + "\n" + load_sql(f"icp/{part}"), on)
-    return render_identifiers(sql, **inputs.identifiers, **({"listed": listed} if listed else {}))
+    return render_identifiers(sql, **inputs.identifiers, scored="scored", **({"listed": listed} if listed else {}))
+
+
+def _with_lines(part: str) -> str:
+    """The lines of firmo/sql/icp/<part>.sql that continue the WITH clause (all but its last line,
+    the statement)."""
+    return load_sql(f"icp/{part}").rstrip().rsplit("\n", 1)[0]
+
+
+def _preview_query(inputs: WarehouseInputs, icp: ResolvedIcp) -> str:
+    """One statement for a preview: scored.sql, the narrow rows kept once (preview_kept.sql), the
+    WITH lines of counts.sql and leads.sql reading them, and preview.sql's one-row answer."""
+    parts = [load_sql("icp/scored"), load_sql("icp/preview_kept"), _with_lines("counts"), _with_lines("leads")]
+    sql = render_query("\n".join([*parts, load_sql("icp/preview")]), criteria_on(icp))
+    return render_identifiers(sql, **inputs.identifiers, scored="kept")
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -415,16 +436,24 @@ def lead_rows(
 
 
 def preview(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | None = None, top: int = 20) -> Preview:
-    """Counts over everything the ICP selects plus its first `top` leads; writes nothing."""
+    """Counts over everything the ICP selects plus its first `top` leads; writes nothing. One
+    statement (`_preview_query`): the counts and the leads then share one scan of core.prospects,
+    one intent computation and one evaluation of each open-data criterion, where `counts` then
+    `lead_rows` would do each twice; same rows, same order."""
     as_of = as_of or date.today()
     prepare(con)
     inputs = warehouse_inputs(con, icp)  # once: the subset check reads a criterion's whole table
-    grouped = counts(con, icp, as_of, inputs)
-    total = sum(n for _, n in grouped["tier"])
+    sql = _preview_query(inputs, icp)
+    params = query_params(icp, as_of, inputs) | {"max_leads": top, "updated_at": datetime.now().replace(microsecond=0)}
+    answer = con.sql(sql, params=_bind(sql, params)).to_arrow_table()
+    grouped: dict[str, list[tuple[str, int]]] = {d: [] for d in DIMENSIONS}
+    for row in answer.column("counts")[0].as_py() or []:
+        grouped[row["dimension"]].append((row["value"], int(row["leads"])))
+    leads = answer.column("top").combine_chunks().flatten()  # the list's structs, one per lead
     return Preview(
         icp=icp.name,
-        total=total,
+        total=sum(n for _, n in grouped["tier"]),
         counts=grouped,
-        top=lead_rows(con, icp, as_of, limit=top, inputs=inputs),
+        top=cast(pl.DataFrame, pl.from_arrow(pa.Table.from_struct_array(leads))),
         warnings=list(icp.warnings),
     )

@@ -5,12 +5,15 @@
 -- priority factor of the target role it holds); at equal points the higher priority, then the
 -- first in core.prospects.contacts order (a person before a company officer, then the most
 -- recent in office, then by name).
+-- It reads {{scored}} (scored.sql's `scored`, or the narrow rows a preview keeps once:
+-- sql/icp/preview_kept.sql). The last line is the statement; every line before it continues
+-- the WITH clause (firmo.icp.score.preview runs them with its own last line).
 , ranked AS MATERIALIZED (
     -- rank on the narrow scored rows first; wide columns are fetched for the kept rows only
     SELECT prospect_row, naf_fit, naf_pattern, naf_reason, hc_fit, rev_fit, rev_penalised, fit_score, intent_score, score, tier,
            auth_fit, authority_share,
            row_number() OVER (ORDER BY score DESC, fit_score DESC, intent_score DESC, siren) AS rank
-    FROM (SELECT * FROM scored ORDER BY score DESC, fit_score DESC, intent_score DESC, siren LIMIT $max_leads)
+    FROM (SELECT * FROM {{scored}} ORDER BY score DESC, fit_score DESC, intent_score DESC, siren LIMIT $max_leads)
 ),
 top AS MATERIALIZED (
     SELECT r.*, p.*
@@ -81,7 +84,8 @@ reasoned AS (
     LEFT JOIN idcc_hits ih ON $idcc_on AND ih.siren = t.siren
     LEFT JOIN contract_hits ch ON $contracts_on AND ch.siren = t.siren
     LEFT JOIN hiring_hits hh ON $hiring_on AND hh.siren = t.siren
-)
+),
+lead_list AS (
 SELECT
     $icp AS icp,
     CAST(rank AS INTEGER) AS rank,
@@ -164,4 +168,5 @@ SELECT
     near_siret,
     CAST(round(near_km, 2) AS DOUBLE) AS near_distance_km
 FROM reasoned
-ORDER BY rank
+)
+SELECT * FROM lead_list ORDER BY rank
