@@ -255,6 +255,19 @@ def _split(runs: dict[str, list[float]]) -> dict[str, dict]:
     }
 
 
+def _commit() -> str:
+    """The code measured: HEAD, and the files of the preview path changed but not committed."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "firmo/icp", "firmo/sql/icp", "firmo/workspace", "pipelines"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    ).stdout.split("\n")
+    changed = sorted(line[3:] for line in dirty if line.strip())
+    return head.strip() + (f" + uncommitted {', '.join(changed)}" if changed else "")
+
+
 def synthesise(companies: int) -> Path:
     """A bench_icp warehouse (its synth and prospects phases) under bench/out/workspace/."""
     OUT.mkdir(parents=True, exist_ok=True)
@@ -308,6 +321,7 @@ def main() -> None:
         "repeats": args.repeats,
         "as_of": args.as_of,
         "cores": os.cpu_count(),
+        "commit": _commit(),
         "load_avg_start": [round(x, 2) for x in os.getloadavg()],
     }
     stamp = (db_file.stat().st_mtime_ns, db_file.stat().st_size)  # read-only: checked unchanged at the end
@@ -364,6 +378,7 @@ def main() -> None:
         )  # type: ignore[index]
     if mismatched:
         print(f"TOTALS DIFFER between paths: {mismatched}")
+    print(f"code: {report['commit']}")
     print(f"warehouse unchanged (mtime, size): {report['warehouse_unchanged']}")
     print(f"load average {report['load_avg_start']} -> {report['load_avg_end']}; report: {OUT / 'report.json'}")
 
