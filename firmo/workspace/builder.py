@@ -52,8 +52,8 @@ class Control:
 def _controls() -> list[Control]:
     c = Control
     out = [
-        c("description", "text", "Description", group="ICP"),
-        c("max_leads", "number", "Max leads", "5000", group="ICP"),
+        c("description", "text", "Description", group="List"),
+        c("max_leads", "number", "Max leads", "5000", group="List"),
         c("criteria.naf.nomenclature", "select", "NAF nomenclature", options=("", "naf_rev2", "naf2025"), group="NAF"),
         c("criteria.naf.include", "list", "NAF include", "62, 62.01Z, J", group="NAF", data={"naf": "1"}),
         c("criteria.naf.exclude", "list", "NAF exclude", "84", group="NAF", data={"naf": "1"}),

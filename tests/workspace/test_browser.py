@@ -3,7 +3,7 @@ installs it) against the app served by uvicorn on a free loopback port, over a c
 generated warehouse of conftest.py. It builds an ICP from an empty form, watches the count change,
 sees an error beside its field, saves the ICP (the diff first), reopens it, and opens a lead.
 
-The screenshots of the builder and of a lead page are taken on every run (into the test's
+The screenshots of the builder, of a lead page and of the lead explorer (with a push preview) are taken on every run (into the test's
 folder); with FIRMO_TEST_SCREENSHOTS=docs/screenshots they are also written there for the README.
 """
 
@@ -237,6 +237,7 @@ def test_build_an_icp_from_an_empty_form_save_reopen_open_a_lead(site, browser, 
         "hubspot, dry run: 2 changes · 0 unchanged, 0 suppressed, 0 customers"))
     assert _text(browser, "#push-planned").splitlines() == [
         "would create company 000000002 (ACME 000000002)", "would add note to company 000000002"]
+    _screenshot(browser, shots, "explorer.png")
     _click(browser, "#push-button")
     _wait(browser, lambda d: _text(d, "#push-result") == (
         "hubspot: 1 companies, 0 contacts pushed, 0 failed · 0 unchanged, 0 suppressed, 0 customers"))
