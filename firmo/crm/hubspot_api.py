@@ -37,10 +37,12 @@ SEARCH_RESULT_CAP = 10_000  # results one search query can page through (HTTP 40
 ASSOCIATION_BATCH = 1_000  # inputs per v4 associations batch/read (since 10 Feb 2025)
 NOTE_TO_COMPANY = 190  # HUBSPOT_DEFINED association type id note -> company
 NOTE_MAX_CHARS = 65_536  # hs_note_body
-# the burst window HubSpot counts (10 s, §1.8), plus a margin: HubSpot starts its window when a
-# request arrives, the client when it leaves, and the gap varies; without it a full window
-# sometimes reaches HubSpot a few milliseconds early and answers 429
-BURST_WINDOW = 10.25
+# the rolling burst window HubSpot counts (10 s, §1.8; `X-HubSpot-RateLimit-Interval-Milliseconds`
+# 10000). No margin: the client stamps each request when its response is back (`_sent`), which is
+# never earlier than HubSpot counted it, wherever between arrival and answer HubSpot does. So the
+# request a full window lets go, sent at least 10 s after that stamp, reaches HubSpot at least 10 s
+# after the request it replaces: the window is never overrun, whatever the latency.
+BURST_WINDOW = 10.0
 
 
 class HubSpotError(RuntimeError):
@@ -99,12 +101,24 @@ class HubSpotClient:
     # ------------------------------------------------------------------ transport
 
     def _throttle(self) -> None:
+        """Wait, when the window is full, until its oldest request is 10 s old."""
         now = time.monotonic()
         while self._window and now - self._window[0] >= BURST_WINDOW:
             self._window.popleft()
         if len(self._window) >= self._per_10s:
             self._sleep(BURST_WINDOW - (now - self._window[0]))
+            self._window.popleft()
+
+    def _sent(self) -> None:
+        """Stamp the request just answered (or failed) into the window: after HubSpot counted it."""
         self._window.append(time.monotonic())
+
+    def _send(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> httpx.Response:
+        self._throttle()
+        try:
+            return self._http.request(method, path, json=body)
+        finally:
+            self._sent()
 
     def _window_wait(self) -> float:
         """Until the oldest request of the client's window ages out: what a 429 without
@@ -113,8 +127,7 @@ class HubSpotClient:
 
     def _request(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> httpx.Response:
         for attempt in range(self.max_retries + 1):
-            self._throttle()
-            response = self._http.request(method, path, json=body)
+            response = self._send(method, path, body)
             if response.status_code not in RETRY_STATUSES or attempt == self.max_retries:
                 break
             rolling = response.status_code == 429 and "Retry-After" not in response.headers
@@ -167,8 +180,7 @@ class HubSpotClient:
         """`GET /crm/v3/properties/<type>/<name>` (crm_sync.md §1.3): 200 the portal has it, 404
         not (an upsert naming a property the portal lacks is refused)."""
         for attempt in range(self.max_retries + 1):
-            self._throttle()
-            response = self._http.request("GET", f"/crm/v3/properties/{object_type}/{name}")
+            response = self._send("GET", f"/crm/v3/properties/{object_type}/{name}")
             if response.status_code not in RETRY_STATUSES or attempt == self.max_retries:
                 break
             self._sleep(_retry_after(response, attempt))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 import httpx
 import pytest
 
 from firmo.compliance import suppress
-from firmo.crm import HubSpotClient, HubSpotError, push_hubspot
+from firmo.crm import HubSpotClient, HubSpotError, hubspot_api, push_hubspot
 from firmo.crm.hubspot_api import _retry_after
 
 from .conftest import NOW, frame, golden_leads, lead
@@ -95,6 +96,21 @@ def test_persistent_429_gives_up_with_backoff():
         with pytest.raises(HubSpotError, match="429"):
             client.upsert("contacts", [{"id": "a@b.fr", "idProperty": "email", "properties": {}}])
     assert sleeps == [0.0, 0.0]
+
+
+def test_burst_window_stamped_at_the_response_is_never_overrun(monkeypatch):
+    """The client counts a request from its response, never earlier than HubSpot (here the fake, on
+    arrival) counted it: with no margin, windows run full back to back and draw no 429. The
+    window is shortened to 0.5 s so the test is quick; the client keeps no other margin."""
+    monkeypatch.setattr(hubspot_api, "BURST_WINDOW", 0.5)
+    with FakeHubSpot(burst=(20, 0.5)) as fake, HubSpotClient(TOKEN, base_url=fake.url, requests_per_10s=20,
+                                                             max_retries=0) as client:
+        started = time.monotonic()
+        for i in range(101):
+            client.upsert("contacts", [{"id": f"p{i}@c.fr", "idProperty": "email", "properties": {}}])
+        elapsed = time.monotonic() - started
+    assert fake.throttled == 0 and len(fake.requests) == 101
+    assert 2.5 <= elapsed < 4.5  # 5 full windows of 20 after the first: at least 5 x 0.5 s
 
 
 def test_backoff_without_retry_after():
