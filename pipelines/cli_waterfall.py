@@ -22,9 +22,10 @@ def stats_cmd(
     db_file: Path | None = typer.Option(None, "--db"),
 ) -> None:
     """Per provider and field: questions, hit rate, valid rate, credits, cost per value found and
-    latency over the questions answered live; with --suggest --icp X, the order and stop rule that
-    minimise the credits per value found when X's leads' answers are replayed (the independent-vendor
-    formula without such answers), as a diff of the waterfall YAML (never applied)."""
+    latency over the questions answered live; with --suggest --icp X, the order and stop rule (and,
+    for email, the verify chain) that minimise the credits per value found when X's leads' answers are
+    replayed (the independent-vendor formula without such answers), as a diff of the waterfall YAML
+    (never applied)."""
     from firmo import db
     from firmo.errors import InputError
     from firmo.icp.leads import leads_table
@@ -59,6 +60,7 @@ def stats_cmd(
             by=by or "naf_section", path=shown,
             current_rule=replay.rule((s.value for s in stop.stop_on), (s.value for s in stop.fallback),
                                      (s.value for s in stop.verify)),
+            verify=config.chain(Field.VERIFY), verify_skip=config.verify_skip_on_accept_all,
         )  # fmt: skip
     typer.echo("")
     typer.echo(f"suggestion for {icp} ({len(sirens):,} companies):")

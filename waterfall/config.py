@@ -104,6 +104,10 @@ class WaterfallConfig(_Strict):
     providers: dict[str, ProviderSettings] = {}
     # the company-level waterfall (waterfall.company): fact -> vendors in order
     company: dict[str, tuple[str, ...]] = {}
+    # verifiers of `order.verify` not asked about an address an earlier verifier (or the cache of the
+    # chain's other verifiers) classed accept-all / catch-all: where the evidence says their answer
+    # there never changes a verdict (`firmo waterfall stats --suggest`, waterfall/replay.py)
+    verify_skip_on_accept_all: frozenset[str] = frozenset()
 
     @pydantic.model_validator(mode="before")
     @classmethod
@@ -138,6 +142,11 @@ class WaterfallConfig(_Strict):
                     problems.append(f"order.{what}: {name} listed twice")
                 seen.add(name)
         problems += _company_problems(self.company)
+        problems += [
+            f"verify_skip_on_accept_all: {name!r} is not in order.verify"
+            for name in sorted(self.verify_skip_on_accept_all)
+            if name not in self.chain(Field.VERIFY)
+        ]
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -58,7 +58,7 @@ from waterfall.providers.base import (
     Status,
 )
 from waterfall.providers.linkedin import profile_url
-from waterfall.verdicts import chain_reading
+from waterfall.verdicts import chain_reading, says_accept_all
 
 Blocker = Callable[[Person, Mapping[str, str]], "str | None"]  # (person, found so far) -> reason
 ForgetHook = Callable[[Person, str], object]  # what it returns is ignored
@@ -372,13 +372,19 @@ class Waterfall:
     async def _verify(self, res: LeadResult, candidates: list[Found]) -> Found | None:
         """Send risky emails to the verify chain: the first one verified valid wins; ones verified
         invalid are dropped; otherwise the first surviving candidate is kept as it was. A boolean
-        verifier's "not verified" after accept-all evidence is no verdict (waterfall/verdicts.py)."""
+        verifier's "not verified" after accept-all evidence is no verdict (waterfall/verdicts.py); a
+        verifier in `verify_skip_on_accept_all` is not asked at all after such evidence."""
         survivors, chain = [], _Chain()
         for candidate in candidates:
             verdict = None
             if candidate.status in self.config.stop_rule(Field.EMAIL).verify:
                 heard: list[Answer] = []
                 for name in self.config.chain(Field.VERIFY):
+                    if name in self.config.verify_skip_on_accept_all and any(
+                        says_accept_all(a) for a in [*heard, *self._cached_verdicts(name, candidate.value)]
+                    ):
+                        chain.note(f"{name}: not asked, the address is accept-all (verify_skip_on_accept_all)")
+                        continue
                     answer = await self._question(res, chain, name, Field.VERIFY, candidate.value)
                     if answer is None:
                         continue
@@ -410,19 +416,22 @@ class Waterfall:
         boolean = getattr(self._accounts.get(name), "boolean_verdict", False)
         if not boolean or answer.status is not Status.INVALID:
             return answer
-        key = verify_key(email)
-        cached = [
-            e.answer()
-            for other in self.config.chain(Field.VERIFY)
-            if other != name and (e := self.cache.get(other, Field.VERIFY, key)) is not None
-        ]
-        status = chain_reading(answer, True, [*heard, *cached])
+        status = chain_reading(answer, True, [*heard, *self._cached_verdicts(name, email)])
         if status is answer.status:
             return answer
         last = res.attempts[-1]  # the question's own row (`_question` records it last)
         res.attempts[-1] = replace(last, status=status)
         chain.note(f"{name}: {answer.raw_status or 'not verified'} on an accept-all address, no verdict")
         return replace(answer, status=status)
+
+    def _cached_verdicts(self, name: str, email: str) -> list[Answer]:
+        """The cached answers of the verify chain's other verifiers about `email` (free to read)."""
+        key = verify_key(email)
+        return [
+            e.answer()
+            for other in self.config.chain(Field.VERIFY)
+            if other != name and (e := self.cache.get(other, Field.VERIFY, key)) is not None
+        ]
 
     def _linkedin(self, res: LeadResult, answer: Answer, person: Person) -> Person:
         """`person` with the LinkedIn profile URL `answer` brought beside its email or phone, when

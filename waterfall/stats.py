@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +29,7 @@ import duckdb
 from firmo import db
 from firmo.sqlfiles import load_sql, render_identifiers
 from waterfall import replay
-from waterfall.replay import COVERAGE, DEFAULT_RULE, Choice, Outcome, Rule
+from waterfall.replay import COVERAGE, DEFAULT_RULE, Choice, Outcome, Rule, VerifyChain, VerifyChoice
 
 SEGMENTS = {None: "'all'", "naf_section": 'c."naf_section"', "headcount_band": 'c."headcount_band"'}
 MIN_QUESTIONS = 20  # fewer questions in a segment: the provider's overall rates stand in for it
@@ -177,11 +177,14 @@ def credits_per_found(order: Sequence[str], est: Mapping[str, Estimate]) -> tupl
 
 
 def yaml_diff(
-    text: str, field: str, order: Sequence[str], path: str = "waterfall/default.yaml", stop: str | None = None
-) -> str:
+    text: str, field: str, order: Sequence[str], path: str = "waterfall/default.yaml", stop: str | None = None,
+    verify: VerifyChoice | None = None,
+) -> str:  # fmt: skip
     """A unified diff turning the `order:` entry of `field` in the waterfall file `text` into `order`
-    (a flow list, on one line or several; comments and the rest kept), and, with `stop` (a flow
-    mapping), setting `field_stop.<field>` to it; empty when nothing changes."""
+    (a flow list, on one line or several; comments and the rest kept), with `stop` (a flow mapping)
+    setting `field_stop.<field>` to it, and with a changed `verify` choice setting `order.verify` and
+    `verify_skip_on_accept_all` to the chosen chain, each with the evidence as a comment; empty when
+    nothing changes."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     in_order, done, skipping = False, False, False
@@ -207,7 +210,49 @@ def yaml_diff(
             out[at + 1 : at + 1] = _flow_list("  ", field, order)
     if stop is not None:
         out = _set_field_stop(out, field, stop)
+    if verify is not None and verify.changed:
+        out = _set_verify(out, verify)
     return "".join(difflib.unified_diff(lines, out, f"a/{path}", f"b/{path}"))
+
+
+def _set_verify(lines: list[str], vc: VerifyChoice) -> list[str]:
+    """The chosen verify chain in the file's lines: `order.verify` (when its order changes: the
+    verifiers dropped and their evidence in a comment above it) and `verify_skip_on_accept_all`
+    (replaced, else added after the `order:` block, with the evidence of each verifier skipped)."""
+    now, best = vc.current.chain, vc.best.chain
+    out = list(lines)
+    if best.order != now.order:
+        dropped = [st.describe() for st in vc.steps if st.verifier not in best.order]
+        note = ["  # verify: verifiers dropped, no verdict lost on the evidence (firmo waterfall stats --suggest)\n"]
+        note = [*note, *(f"  #   {d}\n" for d in dropped)] if dropped else []
+        new = note + _flow_list("  ", "verify", best.order)
+        i = next((i for i, line in enumerate(out) if re.match(r"^\s+verify:\s*\[", line)), None)
+        if i is None:
+            at = next((i for i, line in enumerate(out) if re.match(r"^order:\s*$", line)), len(out))
+            out[at + 1 : at + 1] = new
+        else:
+            end = next(j for j in range(i, len(out)) if "]" in out[j])
+            out[i : end + 1] = new
+    if best.skip_on_accept_all == now.skip_on_accept_all:
+        return out
+    skipped = sorted(best.skip_on_accept_all, key=best.order.index)
+    evidence = [st for n in skipped if (st := vc.evidence(n, True)) is not None]
+    block = [
+        "# not asked after accept-all: no verdict of theirs there on the evidence (firmo waterfall stats --suggest)\n"
+    ]
+    block += [f"#   {st.describe()}\n" for st in evidence]
+    block.append(f"verify_skip_on_accept_all: [{', '.join(skipped)}]\n")
+    i = next((i for i, line in enumerate(out) if re.match(r"^verify_skip_on_accept_all:", line)), None)
+    if i is not None:
+        return [*out[:i], *block, *out[i + 1 :]]
+    start = next((i for i, line in enumerate(out) if re.match(r"^order:\s*$", line)), None)
+    if start is None:
+        tail = [] if not out or out[-1].endswith("\n") else ["\n"]
+        return [*out, *tail, *block]
+    end = next((i for i in range(start + 1, len(out)) if re.match(r"^\S", out[i])), len(out))
+    while end > start + 1 and not out[end - 1].strip():
+        end -= 1
+    return [*out[:end], "\n", *block, *out[end:]]
 
 
 def _set_field_stop(lines: list[str], field: str, stop: str) -> list[str]:
@@ -313,6 +358,13 @@ class Suggestion:
             )
         if ch.unmeasured:
             lines.append(f"no evidence, kept at the end: {', '.join(ch.unmeasured)}")
+        vc = ch.verify
+        if vc is not None:
+            lines.append(f"verify chain: now {vc.current.chain.describe()}; suggested {vc.best.chain.describe()}")
+            lines.append(f"  replayed on {vc.addresses:,} verified addresses: {vc.current.credits:,.1f} credits now, "
+                         f"{vc.best.credits:,.1f} suggested, {vc.best.valid:,.1f} verified valid and "
+                         f"{vc.best.invalid:,.1f} invalid either way")  # fmt: skip
+            lines += [f"  {st.describe()}" for st in vc.steps]
         return "\n".join(lines)
 
 
@@ -327,12 +379,16 @@ def suggest(
     path: str = "waterfall/default.yaml",
     current_rule: Rule = DEFAULT_RULE,
     target: float = COVERAGE,
+    verify: Sequence[str] = (),
+    verify_skip: Iterable[str] = (),
 ) -> Suggestion:
     """The order (and stop rule) for `field` on the list of `list_sirens`. With answers of the list's
     leads in the provenance: the one minimising credits per value found when replayed on them
     (waterfall/replay.py), coverage >= `target` of asking every vendor. Without: the closed formula,
     which assumes independent vendors, minimising expected credits per valid value, weighted by the
-    list's segments."""
+    list's segments. With the current `verify` chain (and `verify_skip`, its verifiers skipped on
+    accept-all) and the email chain: also the verify chain, from each verifier's answers
+    (replay.choose_verify)."""
     rows = collect(con, by=by)
     weights: dict[str, float] = {"all": 1.0}
     if by is not None and db.table_exists(con, "core.companies") and list_sirens:
@@ -351,11 +407,13 @@ def suggest(
         rules = replay.RULES if field == "email" else tuple(r for r in replay.RULES if not r.verify)
         if field != "email":  # only the email chain is verified (engine._verify)
             current_rule = replay.rule(current_rule.stop_on, current_rule.fallback, [])
-        ch = replay.choose(current, current_rule, evidence, target, rules)
+        vchain = VerifyChain(tuple(verify), frozenset(verify_skip)) if field == "email" and verify else None
+        ch = replay.choose(current, current_rule, evidence, target, rules, vchain, boolean_verifiers(verify))
         rule_changed = ch.best.rule != current_rule
+        verify_changed = ch.verify is not None and ch.verify.changed
         diff = (
-            yaml_diff(yaml_text, field, ch.order, path, ch.best.rule.as_yaml() if rule_changed else None)
-            if ch.order != list(current) or rule_changed
+            yaml_diff(yaml_text, field, ch.order, path, ch.best.rule.as_yaml() if rule_changed else None, ch.verify)
+            if ch.order != list(current) or rule_changed or verify_changed
             else ""
         )
         return Suggestion(field, list(current), ch.order, ch.current.per_found, ch.best.per_found,
@@ -365,6 +423,13 @@ def suggest(
     new_cost, new_found = credits_per_found(order, est)
     diff = yaml_diff(yaml_text, field, order, path) if order != list(current) else ""
     return Suggestion(field, list(current), order, now_cost, new_cost, now_found, new_found, est, diff)
+
+
+def boolean_verifiers(names: Iterable[str]) -> frozenset[str]:
+    """The verifiers among `names` that only say verified / not verified (`boolean_verdict`)."""
+    from waterfall.providers.registry import PROVIDERS  # lazy: adapters import httpx
+
+    return frozenset(n for n in names if n in PROVIDERS and getattr(PROVIDERS[n].cls, "boolean_verdict", False))
 
 
 def write_diff(diff: str, out: Path) -> Path:

@@ -83,8 +83,8 @@ def test_a_vendor_not_asked_about_a_lead_answers_with_its_measured_rates():
     assert replay.replay_lead(["A", "B"], DEFAULT_RULE, leads["L4"], ev) == (2.0, 1.0)
 
 
-def prov(siren, provider, value, status, credits, field="email", run="r1"):
-    return (run, "demo", siren, field, provider, value, value if field == "verify" else None, status, None, None,
+def prov(siren, provider, value, status, credits, field="email", run="r1", raw=None):
+    return (run, "demo", siren, field, provider, value, value if field == "verify" else None, status, raw, None,
             credits, False, None, T, None)  # fmt: skip
 
 
@@ -97,8 +97,8 @@ def warehouse(tmp_path):
     rows = [
         prov(f"00000000{k[1]}", n, a.value, a.status, a.credits) for k, ans in LEADS.items() for n, a in ans.items()
     ]
-    rows += [prov("000000001", "hunter", "a1@x.fr", "risky", 0.5, "verify"),
-             prov("000000001", "findymail", "a1@x.fr", "risky", 1.0, "verify"),
+    rows += [prov("000000001", "hunter", "a1@x.fr", "risky", 0.5, "verify", raw="accept_all"),
+             prov("000000001", "findymail", "a1@x.fr", "risky", 1.0, "verify", raw="not_verified"),
              prov("000000009", "findymail", "z@q.fr", "valid", 1.0)]  # not on the list  # fmt: skip
     con.executemany(f"INSERT INTO waterfall.provenance VALUES ({', '.join('?' * 15)})", rows)
     con.execute("CREATE TABLE leads.demo AS SELECT * FROM (VALUES ('000000001'), ('000000002'), ('000000003'), "
@@ -112,6 +112,8 @@ def test_evidence_from_the_provenance_and_the_suggestion_as_a_yaml_diff(warehous
         ev = replay.load(con, "email", ["000000001", "000000002", "000000003", "000000004"])
     assert ev.leads["000000004"] == LEADS["L4"] and ev.leads["000000002"]["icypeas"] == LEADS["L2"]["icypeas"]
     assert ev.verified == {"a1@x.fr": (None, 1.5)}
+    assert ev.checks == {"a1@x.fr": {"hunter": replay.Check("risky", "accept_all", 0.5),
+                                     "findymail": replay.Check("risky", "not_verified", 1.0)}}  # fmt: skip
     config = tmp_path / "waterfall.yaml"
     config.write_text(f"order:\n  email: [{', '.join(CURRENT)}]\n\nstop:\n  stop_on: [valid]\n\nbudget: {{}}\n",
                       encoding="utf-8")  # fmt: skip
@@ -124,10 +126,21 @@ def test_evidence_from_the_provenance_and_the_suggestion_as_a_yaml_diff(warehous
         "stop rule: now stop at the first valid answer, a risky one kept, risky addresses verified; "
         "suggested stop at the first valid or risky answer, risky addresses verified",
         "  now      : 2.50 credits per email found (7.5 credits, 3.0 found, 100.0% of asking every vendor's 3.0)",
-        "  suggested: 1.50 credits per email found (4.5 credits, 3.0 found, 100.0% of asking every vendor's 3.0)",
+        # the accept-all a1 is verified by Hunter alone: Findymail's "not verified" there changed nothing
+        "  suggested: 1.17 credits per email found (3.5 credits, 3.0 found, 100.0% of asking every vendor's 3.0)",
         "left out of the chain (they add credits, not emails, on this evidence): prospeo"]  # fmt: skip
+    assert [line for line in done.output.splitlines() if line.startswith(("verify chain", "  replayed on", "  hunter",
+                                                                          "  findymail"))] == [
+        "verify chain: now [hunter, findymail]; suggested [hunter, findymail], findymail not asked after accept-all",
+        "  replayed on 1 verified addresses: 1.5 credits now, 0.5 suggested, 0.0 verified valid and 0.0 invalid "
+        "either way",
+        "  hunter without accept-all evidence: 1 call, 0 upgraded to valid, 0 invalid, 0.5 credits",
+        "  findymail after accept-all: 1 call, 0 upgraded to valid, 0 invalid, 1.0 credits"]  # fmt: skip
     assert [line for line in out.read_text().splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
-        "-  email: [findymail, icypeas, prospeo, enrow]", "+  email: [icypeas, findymail, enrow]",
+        "-  email: [findymail, icypeas, prospeo, enrow]", "+  email: [icypeas, findymail, enrow]", "+",
+        "+# not asked after accept-all: no verdict of theirs there on the evidence (firmo waterfall stats --suggest)",
+        "+#   findymail after accept-all: 1 call, 0 upgraded to valid, 0 invalid, 1.0 credits",
+        "+verify_skip_on_accept_all: [findymail]",
         "+field_stop:                 # one chain's own stop rule over stop: (firmo waterfall stats --suggest)",
         "+  email: {stop_on: [valid, risky], fallback: [], verify: [risky]}"]  # fmt: skip
     patched = stats.yaml_diff(config.read_text(), "email", ["icypeas", "findymail", "enrow"], stop="{x}")

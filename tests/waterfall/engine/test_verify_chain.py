@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
+from waterfall.config import ConfigError
 from waterfall.engine import LeadResult
 from waterfall.fake import FakeConfig, build_app
 from waterfall.fake.vendor import base_path
@@ -98,6 +100,25 @@ def test_a_verifier_that_is_not_boolean_still_says_invalid_after_accept_all():
     res = run(CHAIN, [icypeas, hunter, findymail])
     assert res.email is None
     assert res.reason == "email: not found (icypeas's address verified invalid by findymail)"
+
+
+SKIP = config({"email": ["icypeas"], "verify": ["hunter", "findymail"]}, verify_skip_on_accept_all=["findymail"])
+
+
+def test_a_verifier_skipped_on_accept_all_is_not_asked_after_hunters_accept_all_and_bills_nothing():
+    res = run(SKIP, providers(ACCEPT_ALL, NOT_VERIFIED))
+    assert (res.email.value, res.email.status, res.email.source) == (ADDRESS, Status.RISKY, "icypeas")
+    assert res.credits == 1.5  # icypeas 1 + hunter 0.5, findymail never asked
+    assert rows(res) == [(E, "icypeas", Status.RISKY, "risky", 1.0, False),
+                         (V, "hunter", Status.RISKY, "accept_all", 0.5, False)]  # fmt: skip
+    # without accept-all evidence (Hunter's `unknown`) it is asked, and its `false` still drops the address
+    res = run(SKIP, providers(verdict("hunter", Status.RISKY, "unknown", 0.5), NOT_VERIFIED))
+    assert res.email is None and res.credits == 2.5
+
+
+def test_verify_skip_on_accept_all_names_a_verifier_of_the_chain():
+    with pytest.raises(ConfigError, match="verify_skip_on_accept_all: 'findymail' is not in order.verify"):
+        config({"email": ["icypeas"], "verify": ["hunter"]}, verify_skip_on_accept_all=["findymail"])
 
 
 def test_chain_reading_only_softens_a_boolean_false_after_accept_all():
