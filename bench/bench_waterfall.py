@@ -137,10 +137,12 @@ STUDY_HIT = {"findymail": 0.25, "icypeas": 0.35, "enrow": 0.3, "leadmagic": 0.3,
 
 
 def study_config(email: list[str], naive: bool = False, stop_on_risky: bool = False, rule=None,
-                 probe: bool = False) -> WaterfallConfig:
+                 probe: bool = False, verify=None) -> WaterfallConfig:
     """The chain `email` (plus the default verify chain), no rate limit or budget; `naive`: never stop
     (`probe`: and verify the risky addresses, the verify chain's evidence for the replay); `rule`: the
-    email chain's own stop rule (a waterfall.replay.Rule, as field_stop.email)."""
+    email chain's own stop rule (a waterfall.replay.Rule, as field_stop.email); `verify`: the verify
+    chain instead of the default one (a waterfall.replay.VerifyChain, as order.verify and
+    verify_skip_on_accept_all)."""
     from waterfall.config import load_config
 
     providers = {name: {"rps": None, "rpm": None, "concurrency": 64, "timeout_s": 30.0, "poll_interval_s": 0.001,
@@ -152,6 +154,9 @@ def study_config(email: list[str], naive: bool = False, stop_on_risky: bool = Fa
         data["stop"] = {"stop_on": ["unknown"], "fallback": ["valid", "risky"], "verify": ["risky"] if probe else []}
     elif stop_on_risky:  # an accept-all domain answers risky to every vendor: the first risky ends the chain
         data["stop"] = {"stop_on": ["valid", "risky"], "fallback": [], "verify": ["risky"]}
+    if verify is not None:
+        data["order"]["verify"] = list(verify.order)
+        data["verify_skip_on_accept_all"] = sorted(verify.skip_on_accept_all)
     if rule is not None:
         data["field_stop"] = {"email": {"stop_on": sorted(rule.stop_on), "fallback": sorted(rule.fallback),
                                         "verify": sorted(rule.verify)}}  # fmt: skip
@@ -179,7 +184,7 @@ async def fair_checks(con, cfg: WaterfallConfig, providers) -> tuple[int, int]:
     unverified is checked now through the verify chain (its credits land in the fake's bill), and
     one verified invalid is no longer counted found. (checked, invalid)."""
     from waterfall.providers.base import Status
-    from waterfall.verdicts import chain_reading
+    from waterfall.verdicts import chain_reading, says_accept_all
 
     if cfg.stop_rule(Field.EMAIL).verify & {Status.RISKY} or cfg.stop_rule(Field.EMAIL).stop_on == {Status.UNKNOWN}:
         return 0, 0  # verified by the chain already (or the every-vendor baseline, never verified)
@@ -188,6 +193,8 @@ async def fair_checks(con, cfg: WaterfallConfig, providers) -> tuple[int, int]:
     for siren, email in risky:
         heard: list = []
         for name in cfg.chain(Field.VERIFY):  # read as engine._verify reads the chain
+            if name in cfg.verify_skip_on_accept_all and any(says_accept_all(a) for a in heard):
+                continue
             answer = await providers[name].verify_email(email)
             status = chain_reading(answer, getattr(providers[name], "boolean_verdict", False), heard)
             heard.append(answer)
@@ -226,7 +233,9 @@ def order_study(probe: int, test: int, contacts: int, budget: float) -> None:
         print(stats.render([r for r in stats.collect(con) if r.field == "email"]))
         sirens = [s for (s,) in con.execute("SELECT siren FROM leads.bench").fetchall()]
         t0 = time.perf_counter()
-        sug = stats.suggest(con, sirens, default, DEFAULT_PATH.read_text(encoding="utf-8"), by=None)
+        cfg0 = load_config()
+        sug = stats.suggest(con, sirens, default, DEFAULT_PATH.read_text(encoding="utf-8"), by=None,
+                            verify=cfg0.chain(Field.VERIFY), verify_skip=cfg0.verify_skip_on_accept_all)  # fmt: skip
         print(sug.render())
         print(f"suggestion (replay and search) in {time.perf_counter() - t0:.1f} s")
         indep = stats.best_order(default, stats.estimates(stats.collect(con), "email", {"all": 1.0}))
@@ -236,7 +245,8 @@ def order_study(probe: int, test: int, contacts: int, budget: float) -> None:
         for label, cfg in (("default", study_config(default)),
                            ("independent formula", study_config(indep)),
                            ("default, stop on risky", study_config(default, stop_on_risky=True)),
-                           ("suggested (replayed)", study_config(sug.suggested, rule=sug.rule)),
+                           ("suggested, default verify", study_config(sug.suggested, rule=sug.rule)),
+                           ("suggested (replayed)", study_config(sug.suggested, rule=sug.rule, verify=sug.verify)),
                            ("every vendor", study_naive(default))):  # fmt: skip
             con = db.connect(Path(tmp) / f"{label.replace(' ', '_')}.duckdb")
             study_leads(con, test, probe)

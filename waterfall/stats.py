@@ -313,6 +313,11 @@ class Suggestion:
     def rule(self) -> Rule | None:
         return self.replayed.best.rule if self.replayed else None
 
+    @property
+    def verify(self) -> VerifyChain | None:
+        """The suggested verify chain (None: no per-verifier evidence, the current one stays)."""
+        return self.replayed.verify.best.chain if self.replayed and self.replayed.verify else None
+
     def render(self) -> str:
         def fmt(x: float | None) -> str:
             return "-" if x is None else f"{x:.2f}"

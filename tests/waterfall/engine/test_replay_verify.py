@@ -127,6 +127,7 @@ def test_suggest_skips_findymail_after_accept_all_in_the_diff_with_its_evidence(
     sug = stats.suggest(con, ["000000001", "000000002"], ["icypeas"], YAML, by=None, verify=["hunter", "findymail"])
     assert sug.replayed is not None and sug.replayed.verify is not None
     assert (sug.replayed.verify.current.credits, sug.replayed.verify.best.credits) == (3.0, 1.0)
+    assert sug.verify == VerifyChain(("hunter", "findymail"), frozenset({"findymail"}))  # what the bench applies
     assert [line for line in sug.diff.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
         "+# not asked after accept-all: no verdict of theirs there on the evidence (firmo waterfall stats --suggest)",
         "+#   findymail after accept-all: 2 calls, 0 upgraded to valid, 0 invalid, 2.0 credits",
