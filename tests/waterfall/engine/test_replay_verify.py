@@ -14,7 +14,8 @@ import yaml
 from firmo import db
 from firmo.sqlfiles import load_sql
 from waterfall import replay, stats
-from waterfall.config import from_mapping
+from waterfall.config import DEFAULT_PATH, from_mapping, load_config
+from waterfall.providers.base import Field
 from waterfall.replay import DEFAULT_RULE, Answer, Check, Evidence, Step, VerifyChain
 
 BOOLEAN = frozenset({"findymail"})
@@ -160,3 +161,16 @@ def test_a_dropped_verifier_is_written_with_its_evidence():
         "+  # verify: verifiers dropped, no verdict lost on the evidence (firmo waterfall stats --suggest)",
         "+  #   findymail after accept-all: 1 call, 0 upgraded to valid, 0 invalid, 1.0 credits",
         "+  verify: [hunter]"]  # fmt: skip
+
+
+def test_the_skip_replaces_default_yamls_own_line():
+    skip = VerifyChain(("hunter", "findymail"), frozenset({"findymail"}))
+    choice = replay.VerifyChoice(replay.VerifyOutcome(CURRENT, 1.0, 0.0, 2.5), replay.VerifyOutcome(skip, 1.0, 0.0, 1.5),
+                                 (Step("findymail", True, 1, 1.0, 0, 0),), 2)  # fmt: skip
+    got = stats.yaml_diff(DEFAULT_PATH.read_text(encoding="utf-8"), "email", load_config().chain(Field.EMAIL),
+                          verify=choice)  # fmt: skip
+    assert [line for line in got.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
+        "-verify_skip_on_accept_all: []",
+        "+# not asked after accept-all: no verdict of theirs there on the evidence (firmo waterfall stats --suggest)",
+        "+#   findymail after accept-all: 1 call, 0 upgraded to valid, 0 invalid, 1.0 credits",
+        "+verify_skip_on_accept_all: [findymail]"]  # fmt: skip
