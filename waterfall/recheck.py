@@ -11,7 +11,8 @@ Outcomes (`waterfall.job_changes`, read by firmo/sql/signals/from_job_changes.sq
   - job_change_left: the person is no longer at the company we hold (a seat to fill there);
   - job_change_joined: they are at another company, matched to a SIREN by domain, then by name and
     place; `relation` says it was a contact of a customer or of an open deal (a warm lead);
-  - promotion: a new title at the same company;
+  - promotion: a new role at the same company: the vendor's title names another function or a
+    higher seniority than the title we hold (`role_changed`); a rewording of the same role is none;
   - may_have_left: no vendor knew the person, and an address that verified `valid` now bounces (weak,
     doc §7.9: a departure is not claimed on it, nothing is retired).
 A departure retires the old contact data (`firmo.compliance.retired`): the export never sends that
@@ -36,7 +37,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from firmo import db
+from firmo import db, personas
 from firmo.compliance.retired import PREFIX, Retirement, retire
 from firmo.sqlfiles import load_sql
 from waterfall.providers.base import AuthFailed, ProviderError, QuotaExhausted, Status
@@ -44,6 +45,7 @@ from waterfall.providers.employment import EmployerQuery, Employment, Job, regis
 
 KINDS = ("job_change_left", "job_change_joined", "promotion", "may_have_left")
 _LEGAL = {"sas", "sa", "sarl", "sasu", "eurl", "sci", "snc", "groupe", "group", "the", "ste", "societe"}
+_RANK = {"staff": 1, "manager": 2, "head": 3}  # firmo.personas seniorities, 'unknown' left out
 
 
 def fold(text: str | None) -> str:
@@ -220,6 +222,35 @@ def subjects_from_crm(con: duckdb.DuckDBPyConnection, known: Sequence[Subject] =
 
 
 # -- what an answer means --------------------------------------------------------------------------
+def role_changed(held: str | None, now: str | None) -> bool:
+    """Whether the title a vendor gives now names another role than the one we hold: a promotion.
+
+    Why not "the titles differ": vendors write the same role their own way. The title we hold
+    often comes from the registry ("Gérant", "Président"), the vendor's from a profile ("GERANT",
+    "CEO", "Managing Director", "Directrice générale"), and a text comparison counted each such
+    rewording as a promotion (a signal, a re-score and an alert about nothing). So both titles are
+    read with `firmo.personas.classify`, the mapping the people search and the scoring use (French
+    and English, abbreviations, feminine forms), and a role changed when:
+      - both name functions and the sets differ ("Gérant" -> "Directeur commercial", "DAF" ->
+        "DAF et DRH": a new responsibility), or
+      - the seniority rose (staff < manager < head: "Responsable commercial" -> "Directeur
+        commercial").
+    Not a promotion: the same function and seniority in other words ("Gérant" -> "Directeur
+    général", "CEO" -> "Président", "DAF" -> "Directrice financière"); a lower seniority in the
+    same function (a vendor's shorter or stale title, "Directeur commercial" -> "Responsable",
+    is no new decision maker); a title the rules cannot read at all (no function, no seniority:
+    a rewording cannot be told from a change, so none is claimed). A side without functions
+    ("Responsable") compares on seniority alone."""
+    if not held or not now or fold(held) == fold(now):
+        return False
+    was, new = personas.classify(held), personas.classify(now)
+    if not (was.functions or was.seniority in _RANK) or not (new.functions or new.seniority in _RANK):
+        return False  # unreadable: a rewording cannot be told from a change
+    if was.functions and new.functions and set(was.functions) != set(new.functions):
+        return True
+    return _RANK.get(new.seniority, 0) > _RANK.get(was.seniority, 0) > 0
+
+
 def _same_employer(subject: Subject, job: Job) -> bool:
     held, theirs = registrable(subject.domain), registrable(job.domain)
     if theirs and held:
@@ -231,7 +262,7 @@ def classify(subject: Subject, answer: Employment, today: date) -> list[Outcome]
     """Outcomes of one vendor's answer about `subject` (empty: no change, or the vendor cannot tell)."""
     ours = next((j for j in answer.current if _same_employer(subject, j)), None)
     if ours is not None:  # still there (perhaps among several current roles: no departure)
-        if ours.title and subject.title and fold(ours.title) != fold(subject.title):
+        if role_changed(subject.title, ours.title):
             evidence = f"{answer.evidence}; title {subject.title!r} -> {ours.title!r}"
             return [Outcome("promotion", subject, answer.provider, ours.since or today, evidence, ours)]
         return []

@@ -223,9 +223,10 @@ class FakeLeadMagic(Vendor):
         first, last, domain = who
         held = body.get("company_name") or domain
         career = self.world.career(self.world.email_of(first, last, domain))
-        here = {"title": "Responsable", "company": held, "duration": "Apr 2019 - Present", "is_present": True}
+        here = {"title": self.world.held_title(self.name), "company": held, "duration": "Apr 2019 - Present",
+                "is_present": True}  # fmt: skip
         if career is None or career.kind != "moved":
-            title = career.title if career is not None and career.kind == "promoted" else None
+            title = career.title if career is not None and career.kind == "promoted" else here["title"]
             return JSONResponse({"status": "NO_CHANGE", "job_change_detected": False, "current_company": held,
                                  "current_position": {"title": title, "company": held, "start_date": "Apr 2019"},
                                  "work_history": [here], "profile_found": True, "credits_consumed": 3})  # fmt: skip
@@ -372,9 +373,10 @@ class FakeRocketReach(Vendor):
         first, last, domain = who
         held = held or domain.split(".")[0].upper()
         career = self.world.career(self.world.email_of(first, last, domain))
-        here = {"company_name": held, "title": "Responsable", "start_date": "2019-04-01", "end_date": "Present",
+        title = self.world.held_title(self.name)  # the title held before any change, as RocketReach writes it
+        here = {"company_name": held, "title": title, "start_date": "2019-04-01", "end_date": "Present",
                 "is_current": True, "company_city": None, "last_updated": "2026-11-01T00:00:00Z"}  # fmt: skip
-        top = {"current_employer": held, "current_employer_domain": domain, "current_title": "Responsable"}
+        top = {"current_employer": held, "current_employer_domain": domain, "current_title": title}
         if career is None:
             return {**top, "job_history": [here]}
         on = career.on.isoformat()

@@ -264,27 +264,29 @@ class FakeApollo(Vendor):
         domain), a promotion (a new title, same employer) or an additional role (two `current: true`)."""
         old_name = company or domain
         career = self.world.career(self.world.email_of(first, last, domain))
+        held = self.world.held_title(self.name)  # the title held before any change, as Apollo writes it
         here = {"organization_name": old_name, "current": True, "end_date": None, "start_date": "2019-04-01"}
         if career is None:
-            return {"organization": {"name": old_name, "primary_domain": domain}, "employment_history": [here]}
+            return {"organization": {"name": old_name, "primary_domain": domain}, "title": held,
+                    "employment_history": [{**here, "title": held}]}  # fmt: skip
         on = career.on.isoformat()
         if career.kind == "promoted":
             history = [{**here, "title": career.title, "start_date": on},
-                       {**here, "title": "Responsable", "current": False, "end_date": on}]  # fmt: skip
+                       {**here, "title": held, "current": False, "end_date": on}]  # fmt: skip
             return {"organization": {"name": old_name, "primary_domain": domain}, "title": career.title,
                     "employment_history": history}  # fmt: skip
         new = {"organization_name": career.company_name, "title": career.title, "current": True,
                "start_date": on, "end_date": None}  # fmt: skip
         if career.kind == "side_role":
-            return {"organization": {"name": old_name, "primary_domain": domain},
-                    "employment_history": [here, new]}  # fmt: skip
+            return {"organization": {"name": old_name, "primary_domain": domain}, "title": held,
+                    "employment_history": [{**here, "title": held}, new]}  # fmt: skip
         email = self.world.email_of(first, last, career.domain or "")
         return {
             "organization": {"name": career.company_name, "primary_domain": career.domain, "city": career.city},
             "title": career.title,
             "email": email,
             "email_status": self.STATUS[self.world.email_status(email)],
-            "employment_history": [new, {**here, "current": False, "end_date": on}],
+            "employment_history": [new, {**here, "title": held, "current": False, "end_date": on}],
         }
 
     def match_id(self, person_id: str) -> Response:
@@ -611,8 +613,11 @@ class FakePdl(Vendor):
             return self._error(404, "not_found", "No records were found matching your request")
         assert first and last and domain
         career = self.world.career(self.world.email_of(first, last, domain))
-        job = {"job_company_name": domain.split(".")[0].upper(), "job_company_website": domain,
-               "job_title": None, "job_start_date": "2019-04", "job_last_changed": "2019-04-01"}  # fmt: skip
+        job: dict[str, str | None] = {
+            "job_company_name": domain.split(".")[0].upper(), "job_company_website": domain,
+            "job_title": self.world.held_title(self.name).lower(), "job_start_date": "2019-04",
+            "job_last_changed": "2019-04-01",
+        }  # fmt: skip
         experience: list[dict[str, Any]] = []
         if career is not None and career.kind in ("moved", "promoted"):
             on = career.on.isoformat()

@@ -27,7 +27,13 @@ class Careers:
     place, a share take an additional role (two current employers, no departure), each on a date
     in [changes_from, changes_until]; vendors answer the new employer only from that date on
     (`today`, default the real day). `employers`: (company name, city) the movers join, else
-    invented names. All zero by default: enrichment answers stay what they always were."""
+    invented names. All zero by default: enrichment answers stay what they always were.
+
+    `held_title` is everyone's title before a change, the one the lead list or the CRM holds:
+    every stand-in answers it for a person whose title did not change (and lists it as the ended
+    role of a promotion), so a re-check that holds the same title sees no change where none
+    happened. `spellings`: (vendor, how that vendor writes `held_title`), since real vendors reword
+    a title ("Gérant" as "GERANT", "Managing Director"); a vendor not listed writes it as is."""
 
     move_rate: float = 0.0
     promotion_rate: float = 0.0
@@ -38,6 +44,8 @@ class Careers:
     today: date | None = None
     titles: tuple[str, ...] = ("Directeur commercial", "Directrice administrative et financière", "DRH",
                                "Directeur des systèmes d'information", "Directrice marketing")  # fmt: skip
+    held_title: str = "Responsable"
+    spellings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,10 @@ class World:
             city = "Lyon"
         kind = "moved" if x < c.move_rate else "side_role"
         return Career(kind, on, name, city, self.company_domain(name), title)
+
+    def held_title(self, vendor: str) -> str:
+        """The title a person whose title did not change holds, as `vendor` writes it."""
+        return dict(self.careers.spellings).get(vendor, self.careers.held_title)
 
     def h(self, *parts: object) -> float:
         """Uniform in [0, 1), stable across runs and machines."""

@@ -22,11 +22,12 @@ from firmo.compliance.suppression import SuppressionIndex
 from firmo.crm.export import screen
 from firmo.signals import build_signals
 from waterfall.fake import FakeConfig, build_app
+from waterfall.fake.secondary_vendors import linkedin_of
 from waterfall.fake.vendor import base_path
 from waterfall.fake.world import Careers, World
 from waterfall.providers.employment import Employment, Job, parse_month
 from waterfall.providers.registry import PROVIDERS, build_provider
-from waterfall.recheck import Subject, classify, employer_order, recheck
+from waterfall.recheck import Subject, classify, employer_order, recheck, role_changed
 
 NOW = datetime(2026, 12, 1, 9, 0)
 FIRST = ["Marie", "Jean", "Luc", "Anne", "Paul", "Chloé", "Hugo", "Inès"]
@@ -122,10 +123,31 @@ def test_classify_additional_role_departure_promotion_unknown():
         ("job_change_left", date(2026, 3, 1), "beta.fr"),
         ("job_change_joined", date(2026, 4, 1), "beta.fr"),
     ]
-    promoted = Employment("pdl", True, (Job("ACME", "www.acme.fr", "Directrice financière", date(2026, 2, 1)),),
+    promoted = Employment("pdl", True, (Job("ACME", "www.acme.fr", "Directrice générale", date(2026, 2, 1)),),
                           evidence="e")  # fmt: skip
     assert [(o.kind, o.change_date) for o in classify(held, promoted, today)] == [("promotion", date(2026, 2, 1))]
+    reworded = Employment(
+        "pdl", True, (Job("ACME", "acme.fr", "Directrice financière", date(2026, 2, 1)),), evidence="e"
+    )
+    assert classify(held, reworded, today) == []  # DAF in other words: the same role, no promotion
     assert classify(held, Employment("pdl", True, evidence="e"), today) == []  # no employer at all: not a change
+
+
+def test_a_promotion_is_a_new_role_not_a_rewording():
+    """role_changed: the titles read as function + seniority (firmo.personas); another function or a
+    higher seniority is a promotion, the same role in other words (case, accents, abbreviations,
+    English, feminine forms) is not, nor a lower seniority or a title the rules cannot read."""
+    pairs = [
+        ("Gérant", "Gerant"), ("Gérant", "GÉRANT"), ("Gérant", "Managing Director"), ("Gérant", "CEO"),
+        ("Gérant", "Directeur général"), ("Président", "PDG"), ("Président", "Président-directeur général"),
+        ("DAF", "Directrice financière"), ("DRH", "Head of People"), ("Sales Director", "Directeur des ventes"),
+        ("Directeur commercial", "Responsable"), ("Gérant", "Responsable"), ("Gérant", "Associé"),
+        ("Responsable", None), (None, "Directeur commercial"),
+        ("Gérant", "Directeur commercial"), ("Responsable", "Directrice marketing"),
+        ("Responsable commercial", "Directeur commercial"), ("DAF", "DAF et DRH"),
+        ("Chargée de recrutement", "Responsable recrutement"),
+    ]  # fmt: skip
+    assert [role_changed(a, b) for a, b in pairs] == [False] * 15 + [True] * 5
 
 
 def test_recheck_outcomes_credits_and_ledger(con):
@@ -355,3 +377,70 @@ def test_lusha_outside_the_signals_plan_is_dropped_for_the_run():
     assert report.skipped_providers["lusha"] == (
         "lusha: HTTP 403 on POST /lusha/api/signals/contacts/search: Signals are not included in your plan"
     )
+
+
+def test_reworded_titles_of_unchanged_people_are_no_promotion():
+    """The bench's world (issue 17): everyone held as "Gérant", the stand-ins answering that title for
+    whoever did not change, each in its own words (RocketReach "Managing Director", Apollo "GERANT",
+    PDL "gérant", LeadMagic "CEO"). Asked alone, each vendor's promotions are exactly the people the
+    world promoted that it knows: a text comparison counted every RocketReach answer about an
+    unchanged person as one."""
+    careers = replace(CAREERS, held_title="Gérant",
+                      spellings=(("rocketreach", "Managing Director"), ("apollo", "GERANT"), ("leadmagic", "CEO")))  # fmt: skip
+    config = replace(CONFIG, careers=careers)
+    for name in ("rocketreach", "leadmagic", "pdl"):
+        config = config.with_provider(name, hit_rate=0.5)
+    world = World(config.seed, config.catch_all_rate, config.invalid_rate, config.forgotten_rate, careers)
+    people = [replace(s, title="Gérant", linkedin_url=linkedin_of(s.first_name, s.last_name, s.domain))
+              for s in subjects()]  # fmt: skip
+    promoted = {s.key for s in people if (c := world.career(s.email)) is not None and c.kind == "promoted"}
+    assert len(promoted) == 14
+
+    async def main(con, name):
+        app = build_app(config)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as client:
+            built = {name: build_provider(name, client, config.env(), base_url="http://fake" + base_path(name),
+                                          poll_interval=0.0)}  # fmt: skip
+            return await recheck(con, people, built, recheck_days=180, monthly_budget=1000.0, now=NOW)
+
+    said = {}
+    for name in ("apollo", "pdl", "rocketreach", "leadmagic"):
+        con = duckdb.connect()
+        db.ensure_schemas(con)
+        report = asyncio.run(main(con, name))
+        ledger = con.execute("SELECT person_key, outcome FROM waterfall.rechecks").fetchall()
+        knew = {k for k, o in ledger if o != "unknown"}
+        claimed = {k for (k,) in con.execute("SELECT person_key FROM waterfall.job_changes WHERE kind = 'promotion'")
+                   .fetchall()}  # fmt: skip
+        assert claimed == promoted & knew, name  # every promoted person the vendor knows, no one else
+        said[name] = (report.outcomes["promotion"], Counter(o for _, o in ledger)["no_change"])
+        con.close()
+    # (promotions, unchanged people answered in the held title's rewording)
+    assert said == {"apollo": (9, 45), "pdl": (10, 44), "rocketreach": (7, 37), "leadmagic": (11, 36)}
+
+
+def test_stand_ins_answer_the_held_title_for_whoever_did_not_change():
+    """The fake world is consistent with what we hold (issue 17): a person whose title did not change
+    gets `Careers.held_title` from every stand-in that returns a title, in the vendor's spelling when
+    it has one (RocketReach used to say "Responsable" whatever the title held)."""
+    careers = replace(CAREERS, held_title="Gérant", spellings=(("rocketreach", "Managing Director"),))
+    config = replace(CONFIG, careers=careers)
+    for name in ("rocketreach", "leadmagic", "pdl", "apollo"):
+        config = config.with_provider(name, hit_rate=1.0)
+    world = World(config.seed, config.catch_all_rate, config.invalid_rate, config.forgotten_rate, careers)
+    person = next(replace(s, title="Gérant", linkedin_url=linkedin_of(s.first_name, s.last_name, s.domain))
+                  for s in subjects() if world.career(s.email) is None)  # fmt: skip
+
+    async def main():
+        app = build_app(config)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://fake") as client:
+            titles = {}
+            for name in ("apollo", "pdl", "rocketreach", "leadmagic"):
+                provider = build_provider(name, client, config.env(), base_url="http://fake" + base_path(name),
+                                          poll_interval=0.0)  # fmt: skip
+                answer = await provider.current_employer(person.query())
+                titles[name] = [j.title for j in answer.current]
+            return titles
+
+    assert asyncio.run(main()) == {"apollo": ["Gérant"], "pdl": ["gérant"], "rocketreach": ["Managing Director"],
+                                   "leadmagic": ["Gérant"]}  # fmt: skip
