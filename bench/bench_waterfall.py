@@ -280,7 +280,11 @@ def recheck_study(contacts: int, budget: float) -> None:
     from waterfall.providers.registry import PROVIDERS, build_provider
     from waterfall.recheck import Subject, recheck
 
-    careers = Careers(move_rate=0.12, promotion_rate=0.05, side_role_rate=0.03, today=date(2026, 12, 1))
+    # everyone is held as "Gérant" (the registry's role) and the stand-ins say so for whoever did not
+    # change, some in their own words, as real vendors reword a title: a promotion is a new role
+    careers = Careers(move_rate=0.12, promotion_rate=0.05, side_role_rate=0.03, today=date(2026, 12, 1),
+                      held_title="Gérant", spellings=(("rocketreach", "Managing Director"), ("apollo", "GERANT"),
+                                                      ("leadmagic", "CEO")))  # fmt: skip
     fake = FakeConfig(providers={n: ProviderBehaviour(hit_rate=r) for n, r in STUDY_HIT.items()}, careers=careers)
     world = World(fake.seed, fake.catch_all_rate, fake.invalid_rate, fake.forgotten_rate, careers)
     people = []
@@ -288,7 +292,8 @@ def recheck_study(contacts: int, budget: float) -> None:
         domain = f"entreprise-{i // 4}.fr"
         first, last = FIRST[i % 16], LAST[(i // 16) % 16] + ("" if i < 256 else f"-{i}")
         people.append(Subject(f"{200000000 + i // 4}", f"Entreprise {i // 4}", first, last, domain,
-                              world.email_of(first, last, domain), "valid", "Gérant", datetime(2025, 1, 1)))  # fmt: skip
+                              world.email_of(first, last, domain), "valid", careers.held_title, datetime(2025, 1, 1)))  # fmt: skip
+    truth = {p.key: world.career(p.email or "") for p in people}  # what happened to each, by the world
     employer = sorted(n for n, spec in PROVIDERS.items() if spec.returns_employer)
     for month_budget in (budget, 2000.0):
         con = duckdb.connect()  # in memory (db.connect() without a path is the configured warehouse)
@@ -311,6 +316,16 @@ def recheck_study(contacts: int, budget: float) -> None:
         print(f"re-check of {contacts:,} contacts, budget {month_budget:,.0f}: {report.checked:,} checked, "
               f"{report.not_reached:,} left for next month, {report.credits:,.1f} credits (the fakes billed {spent:,.1f}), "
               f"order {', '.join(report.providers)}, outcomes {report.outcomes}, {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        claimed = con.execute("SELECT kind, person_key FROM waterfall.job_changes").fetchall()
+        known = {k for (k,) in con.execute("SELECT person_key FROM waterfall.rechecks WHERE outcome NOT IN "
+                                           "('unknown', 'may_have_left') AND outcome NOT LIKE 'failed%'").fetchall()}  # fmt: skip
+        for kind, happened in (("job_change_left", "moved"), ("job_change_joined", "moved"), ("promotion", "promoted")):
+            got = {k for c, k in claimed if c == kind}
+            real = {k for k, c in truth.items() if c is not None and c.kind == happened}
+            hit = len(got & real)
+            print(f"  {kind}: {len(got):,} claimed, {hit:,} true: precision {hit / max(len(got), 1):.1%}, recall "
+                  f"{hit / max(len(real), 1):.1%} of the world's {len(real):,} ({hit / max(len(real & known), 1):.1%} "
+                  f"of the {len(real & known):,} a vendor knew)")  # fmt: skip
         con.close()
 
 
