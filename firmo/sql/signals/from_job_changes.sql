@@ -4,7 +4,8 @@
 -- * job_change_joined on the company they joined (matched to a SIREN): strength 1 when they were a
 --   contact of a customer or of an open deal (a past champion: the relation is in the label, which
 --   the score reasons show), 0.6 otherwise;
--- * promotion: a new title at the same company (new budget, new priorities);
+-- * promotion: a new role at the same company, another function or a higher seniority than the
+--   title held, never a rewording (waterfall.recheck.role_changed): new budget, new priorities;
 -- * may_have_left: an address that verified valid now bounces (weak, one vendor's verifier).
 -- Source 'job_change' for all four; the vendor and what it said are in the evidence.
 -- Parameters: $as_of, $since.
