@@ -5,7 +5,8 @@ the v2 lists (organizations, persons, deals; `updated_since`, cursor pages) and 
 
 * Organisation -> an account row: the SIREN custom field (its 40-character key looked up by the
   name 'SIREN' the push creates it under), the name, the address's postal code, `owner_id`.
-  Person -> a contact row by its primary email, linked to `org_id`. Deal -> a deal: `status`
+  Person -> a contact row by its primary email, linked to `org_id` (and a row `<id>/<email>` per
+  other address it has). Deal -> a deal: `status`
   won / lost / open ('deleted' counts as none); an organisation with a won deal becomes a
   customer (exports.customers, source 'pipedrive').
 * Pipedrive has no "disqualified" field (§3.5): the rule is the customer's, `rules`
@@ -108,6 +109,13 @@ def primary_email(person: Mapping[str, Any]) -> str | None:
     emails = [e for e in person.get("emails") or [] if isinstance(e, Mapping) and e.get("value")]
     first = next((e for e in emails if e.get("primary")), emails[0] if emails else None)
     return None if first is None else str(first["value"])
+
+
+def other_emails(person: Mapping[str, Any]) -> list[str]:
+    """The person's addresses besides `primary_email`, lower-cased, without repeats."""
+    first = (primary_email(person) or "").lower()
+    values = [str(e["value"]).lower() for e in person.get("emails") or [] if isinstance(e, Mapping) and e.get("value")]
+    return sorted({v for v in values if v != first})
 
 
 def lead_status(lead: Mapping[str, Any], labels: Mapping[str, str], rules: Rules) -> str:
@@ -231,6 +239,21 @@ def pull_pipedrive(
             timestamp(p.get("update_time")),
         )
         for p in persons
+    ]
+    # the person's other addresses, a row each (`<id>/<email>`): Pipedrive's person search by email,
+    # which a push skips for an email no read-back holds, matches every address of a person
+    contacts += [
+        ContactRow(
+            f"{p['id']}/{email}",
+            email,
+            _text(p.get("org_id")),
+            _text(p.get("owner_id")),
+            None,
+            None,
+            timestamp(p.get("update_time")),
+        )
+        for p in persons
+        for email in other_emails(p)
     ]
     for lead in all_leads:
         lead_person = known_persons.get(_id(lead.get("person_id")) or -1)

@@ -350,3 +350,18 @@ def test_crash_after_acceptance_is_searched_even_with_a_fresh_read_back(con, die
         ("organization", 1),
         ("person", 1),
     ]
+
+
+def test_an_email_a_person_holds_besides_its_primary_is_still_searched(con):
+    """Sales hold Jeanne with another primary address: the read-back keeps her second one too (a
+    row `<id>/<email>`), so a fresh read-back does not spare the search that finds her."""
+    with FakePipedrive() as fake, client_for(fake) as client:
+        jeanne = fake.seed("persons", {"name": "Jeanne Martin", "emails": [
+            {"value": "j.martin@gmail.com", "primary": True}, {"value": "Jeanne.Martin@acme.fr", "primary": False}]})
+        pull_pipedrive(con, client, now=NOW)
+        assert _rows(con, "SELECT crm_id, email FROM exports.crm_contacts ORDER BY 1") == [
+            (str(jeanne), "j.martin@gmail.com"), (f"{jeanne}/jeanne.martin@acme.fr", "jeanne.martin@acme.fr")]
+        fake.requests.clear()
+        push_pipedrive(golden_leads().head(1), con=con, client=client, now=NOW + timedelta(minutes=1))
+        assert _searches(fake) == [("/api/v2/persons/search", "jeanne.martin@acme.fr")]
+        assert fake.calls("POST", "/api/v2/persons") == [] and len(fake.persons) == 1
