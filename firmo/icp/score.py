@@ -15,6 +15,7 @@ naming the load to run), stands an empty TEMP table in for each absent table no 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
@@ -342,6 +343,12 @@ def _bind(sql: str, params: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if k in used}
 
 
+# A preview's answer is one row (two lists), so the extra copy DuckDB warns about when a DB-API
+# result is read as Arrow costs nothing here, while con.sql(...).to_arrow_table(), which it
+# suggests, binds the 30 kB statement once more first (~0.03 CPU s a preview, a tenth of most).
+_ONE_ROW_ARROW = "Arrow output on a DB-API result makes an extra copy of the rows"
+warnings.filterwarnings("ignore", message=re.escape(_ONE_ROW_ARROW), category=UserWarning, module=re.escape(__name__))
+
 _ONLY_WITH = re.compile(r"--\s*only with criteria\.([a-z_]+)\s*$")
 
 
@@ -445,7 +452,7 @@ def preview(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, *, as_of: date | N
     inputs = warehouse_inputs(con, icp)  # once: the subset check reads a criterion's whole table
     sql = _preview_query(inputs, icp)
     params = query_params(icp, as_of, inputs) | {"max_leads": top, "updated_at": datetime.now().replace(microsecond=0)}
-    answer = con.sql(sql, params=_bind(sql, params)).to_arrow_table()
+    answer = cast(pa.Table, con.execute(sql, _bind(sql, params)).to_arrow_table())  # one row: _ONE_ROW_ARROW
     grouped: dict[str, list[tuple[str, int]]] = {d: [] for d in DIMENSIONS}
     for row in answer.column("counts")[0].as_py() or []:
         grouped[row["dimension"]].append((row["value"], int(row["leads"])))
