@@ -7,7 +7,11 @@
   showed it disqualified, an account or a contact whose lead status is disqualified / unqualified,
   with the reason in exports.rejects (`holds`, read by `firmo.crm.export.registry_refusals`);
 * tags what sales validated (`crm_validated` on both tables, the `exports.crm_validated` view);
-* keeps the owner: the owner is read, never written (the push never sends `hubspot_owner_id`).
+* keeps the owner: the owner is read, never written (the push never sends `hubspot_owner_id`),
+  with the owner's name and email from the CRM's users (firmo/crm/owners.py: `owner_name`,
+  `owner_email`), shown in the hold's reason;
+* stops pointing at what sales deleted, archived or merged away (firmo/crm/deletions.py:
+  `deleted_at`, `merged_into`): the push neither PATCHes a dead id nor trusts it as held.
 
 The tables are CRM-independent: `store` takes plain rows (`AccountRow`, `ContactRow`, `DealRow`),
 the cursors and the CRM's own rules of what a disqualified or a validated status is (HubSpot's by
@@ -38,7 +42,10 @@ from polars.datatypes import DataTypeClass
 
 from firmo import db
 from firmo.compliance.normalise import InvalidIdentifier, normalise_domain, normalise_email
+from firmo.crm import deletions, owners
+from firmo.crm.deletions import Gone
 from firmo.crm.hubspot_api import HubSpotClient, epoch_ms
+from firmo.crm.owners import Owner
 from firmo.crm.tables import ensure_tables
 from firmo.db import registered, transaction, utc_now
 from firmo.sqlfiles import load_sql, quote_ident
@@ -128,6 +135,7 @@ class PullReport:
     customers: int = 0  # won accounts with a SIREN (all pulls), now in exports.customers
     disqualified: int = 0  # accounts + contacts held out of the exports now
     validated: int = 0  # accounts + contacts tagged crm_validated
+    deleted: int = 0  # accounts + contacts the CRM listed deleted / archived this pull
     cursors: dict[str, int] = field(default_factory=dict)
 
 
@@ -321,15 +329,21 @@ def store(
     now: datetime | None = None,
     disqualified: Callable[[str | None], bool] = is_disqualified,
     validated: Callable[[str | None, str | None], bool] = is_validated,
+    owner_names: Mapping[str, Owner] | None = None,
+    gone: Sequence[Gone] = (),
+    id_map: str | None = None,
 ) -> PullReport:
     """Write one pull of `crm` (rows read since its cursors) in one transaction: upsert the rows,
     match the accounts, recount their deals, add the won ones to exports.customers, move the
     cursors. A crash leaves the previous state and cursors: the next pull reads the same records.
     `disqualified(lead_status)` and `validated(lead_status, lifecycle)` are the CRM's own rules
-    (each CRM names its statuses differently); HubSpot's by default."""
+    (each CRM names its statuses differently); HubSpot's by default. `owner_names` (owner id ->
+    name and email) names the owners of every account they hold; `gone` are the records the CRM
+    listed deleted, marked after the upsert, with the survivors of accounts merged away; `id_map`
+    is the exports.crm_ids name of a push without upsert whose ids to the dead records go."""
     ensure_tables(con)
     now = utc_now(now)
-    report = PullReport(crm, len(accounts), len(contacts), len(deals), cursors=dict(cursors))
+    report = PullReport(crm, len(accounts), len(contacts), len(deals), cursors=dict(cursors), deleted=len(gone))
     matcher = Matcher.load(con, accounts)
     with transaction(con):
         before_accounts = _previous_disqualified(con, "exports.crm_accounts", crm)
@@ -413,12 +427,45 @@ def store(
         finally:
             for name in frames:
                 con.unregister(name)
+        _mark_owners_and_gone(con, crm, owner_names or {}, gone, id_map, now)
         for step in ("readback_recount", "readback_contact_sirens"):
             con.execute(load_sql(f"crm/{step}"), {"crm": crm})
         con.execute(load_sql("crm/readback_customers"), {"crm": crm, "now": now})
         [(customers, held, tagged)] = con.execute(load_sql("crm/readback_counts"), {"crm": crm}).fetchall()
     report.customers, report.disqualified, report.validated = customers, held, tagged
     return report
+
+
+def _mark_owners_and_gone(
+    con: duckdb.DuckDBPyConnection,
+    crm: str,
+    owner_names: Mapping[str, Owner],
+    gone: Sequence[Gone],
+    id_map: str | None,
+    now: datetime,
+) -> None:
+    """Inside `store`'s transaction, after the upsert: the owners' names, the deletions, the
+    survivors, and the id map of a push without upsert cleared of dead ids."""
+    if owner_names:
+        frame = pl.DataFrame(
+            [{"owner": k, "owner_name": o.name, "owner_email": o.email} for k, o in sorted(owner_names.items())],
+            schema={"owner": pl.String, "owner_name": pl.String, "owner_email": pl.String},
+        )
+        with registered(con, "__crm_owner_rows", frame):
+            con.execute(load_sql("crm/readback_owner_names"), {"crm": crm})
+    if not gone:
+        return
+    frame = pl.DataFrame(
+        [{"kind": g.kind, "crm_id": g.crm_id, "deleted_at": g.deleted_at} for g in gone],
+        schema={"kind": pl.String, "crm_id": pl.String, "deleted_at": pl.Datetime("us")},
+    )
+    with registered(con, "__crm_gone_rows", frame):
+        con.execute(load_sql("crm/readback_deleted_accounts"), {"crm": crm})
+        con.execute(load_sql("crm/readback_deleted_contacts"), {"crm": crm})
+    con.execute(load_sql("crm/readback_survivors"), {"crm": crm})
+    if id_map is not None and db.table_exists(con, "exports.crm_ids"):
+        con.execute(load_sql("crm/crm_ids_to_survivors"), {"crm": crm, "map_crm": id_map, "now": now})
+        con.execute(load_sql("crm/crm_ids_forget_gone"), {"crm": crm, "map_crm": id_map})
 
 
 def cursors(con: duckdb.DuckDBPyConnection, crm: str) -> dict[str, int]:
@@ -437,12 +484,14 @@ def holds(
         return {}
     now = utc_now(now)
     out: dict[str, str] = {}
-    for key, crm, status, since in con.execute(
+    for key, crm, status, since, owner in con.execute(
         load_sql("crm/readback_holds"), {"since": now - timedelta(days=days)}
     ).fetchall():
         until = (since + timedelta(days=days)).date().isoformat()
+        by = f", owned by {owner}" if owner else ""
         out.setdefault(
-            key, f"{HOLD_PREFIX}{crm} (lead status {status}) since {since.date().isoformat()}: left out until {until}"
+            key,
+            f"{HOLD_PREFIX}{crm} (lead status {status}{by}) since {since.date().isoformat()}: left out until {until}",
         )
     return out
 
@@ -459,24 +508,29 @@ def unkeyed_accounts(con: duckdb.DuckDBPyConnection, crm: str, sirens: Iterable[
 
 
 def known_contacts(con: duckdb.DuckDBPyConnection, crm: str) -> set[str]:
-    """Emails of the contacts `crm` holds (read back): the push leaves their statuses to sales."""
+    """Emails of the live contacts `crm` holds (read back): the push leaves their statuses to sales."""
     if not db.table_exists(con, "exports.crm_contacts"):
         return set()
-    rows = con.execute("SELECT email FROM exports.crm_contacts WHERE crm = ? AND email IS NOT NULL", [crm])
+    sql = "SELECT email FROM exports.crm_contacts WHERE crm = ? AND email IS NOT NULL AND deleted_at IS NULL"
+    rows = con.execute(sql, [crm])
     return {email for (email,) in rows.fetchall()}
 
 
 def contact_ids(con: duckdb.DuckDBPyConnection, crm: str) -> dict[str, str]:
-    """Email -> crm_id of the contacts `crm` holds (read back; the lowest id when several): a push
-    without upsert (Pipedrive) updates that record instead of searching for it."""
+    """Email -> crm_id of the live contacts `crm` holds (read back; the lowest id when several): a
+    push without upsert (Pipedrive) updates that record instead of searching for it; one sales
+    deleted is never updated (its id is dead)."""
     if not db.table_exists(con, "exports.crm_contacts"):
         return {}
-    sql = "SELECT email, min(crm_id) FROM exports.crm_contacts WHERE crm = ? AND email IS NOT NULL GROUP BY email"
+    sql = (
+        "SELECT email, min(crm_id) FROM exports.crm_contacts"
+        " WHERE crm = ? AND email IS NOT NULL AND deleted_at IS NULL GROUP BY email"
+    )
     return dict(con.execute(sql, [crm]).fetchall())
 
 
 def known_sirens(con: duckdb.DuckDBPyConnection, crm: str) -> set[str]:
-    """Every SIREN the last read-backs of `crm` matched an account to (any method)."""
+    """Every SIREN the last read-backs of `crm` matched a live account to (any method)."""
     if not db.table_exists(con, "exports.crm_accounts"):
         return set()
     return {s for (s,) in con.execute(load_sql("crm/readback_sirens"), {"crm": crm}).fetchall()}
@@ -522,7 +576,8 @@ def deal_outcome(props: Mapping[str, Any]) -> str:
 
 def pull_hubspot(con: duckdb.DuckDBPyConnection, client: HubSpotClient, *, now: datetime | None = None) -> PullReport:
     """Companies, contacts and deals modified since the last pull (all of them the first time),
-    with their company associations, stored by `store` under crm 'hubspot'."""
+    with their company associations, the owners' names and the companies and contacts archived
+    since (firmo/crm/owners.py, deletions.py), stored by `store` under crm 'hubspot'."""
     since = cursors(con, HUBSPOT)
     read: dict[str, list[dict[str, Any]]] = {}
     props = {"companies": COMPANY_PROPERTIES, "contacts": CONTACT_PROPERTIES, "deals": DEAL_PROPERTIES}
@@ -533,6 +588,10 @@ def pull_hubspot(con: duckdb.DuckDBPyConnection, client: HubSpotClient, *, now: 
         times = [t for r in read[object_type] if (t := epoch_ms(r["properties"].get(prop))) is not None]
         if times:
             new_cursors[object_type] = max([*times, since.get(object_type, 0)])
+    owner_ids = {str(o) for r in read["companies"] if (o := r.get("properties", {}).get("hubspot_owner_id"))}
+    names = owners.hubspot_owners(client, owner_ids)
+    gone, gone_cursors = deletions.hubspot_gone(client, since)  # search never returns archived records
+    new_cursors.update(gone_cursors)
     deal_company = client.associations("deals", "companies", [r["id"] for r in read["deals"]])
     contact_company = client.associations("contacts", "companies", [r["id"] for r in read["contacts"]])
 
@@ -579,4 +638,4 @@ def pull_hubspot(con: duckdb.DuckDBPyConnection, client: HubSpotClient, *, now: 
         for r in read["deals"]
         for p in [r.get("properties", {})]
     ]
-    return store(con, HUBSPOT, accounts, contacts, deals, new_cursors, now=now)
+    return store(con, HUBSPOT, accounts, contacts, deals, new_cursors, now=now, owner_names=names, gone=gone)

@@ -25,7 +25,11 @@ the v2 lists (organizations, persons, deals; `updated_since`, cursor pages) and 
   fetched by id (`ids`, 100 a call) for their SIREN and email; they are not stored again.
 * The cursors are the last `update_time` per list; `updated_since` is written to the second and
   includes that second, so the boundary records are read again (an upsert that changes nothing).
-* `owner_id` is read, never written: the push sends no owner.
+* `owner_id` is read, never written: the push sends no owner. The owners' names and emails come
+  from `GET /v1/users` (firmo/crm/owners.py, only when a record read has an owner).
+* An organisation or person read with `is_deleted: true` is marked deleted (firmo/crm/deletions.py),
+  and the push's id map (exports.crm_ids, 'pipedrive_api') forgets it, or points a merged-away
+  organisation at its survivor, so the next push does not PATCH the dead id.
 * A completed pull records when it began (exports.crm_sync_runs, kind 'pull'): the push skips
   its searches when that read-back is recent and began after the last push attempt.
 """
@@ -39,6 +43,7 @@ from typing import Any
 
 import duckdb
 
+from firmo.crm import deletions, owners
 from firmo.crm.hubspot_api import epoch_ms  # ISO 8601 with `Z`, as Pipedrive writes it
 from firmo.crm.pipedrive_api import PipedriveClient
 from firmo.crm.readback import AccountRow, ContactRow, DealRow, PullReport, cursors, record_run, store, timestamp
@@ -46,6 +51,7 @@ from firmo.db import utc_now
 from firmo.sqlfiles import load_sql
 
 PIPEDRIVE = "pipedrive"
+ID_MAP = "pipedrive_api"  # the push's name in exports.crm_ids (firmo/crm/push_pipedrive.py)
 DEFAULT_RULES = "archived,lost,label:Disqualified"
 SIREN_FIELD = "SIREN"  # the organisation field's name (firmo/crm/push_pipedrive.py creates it)
 OUTCOMES = {"won": "won", "lost": "lost", "open": "open", "deleted": "deleted"}
@@ -297,6 +303,7 @@ def pull_pipedrive(
         )
         for d in deals
     ]
+    names = owners.pipedrive_owners(client, {a.owner for a in accounts if a.owner})
     report = store(
         con,
         PIPEDRIVE,
@@ -307,6 +314,9 @@ def pull_pipedrive(
         now=now,
         disqualified=rule.disqualified,
         validated=validated,
+        owner_names=names,
+        gone=deletions.pipedrive_gone([*orgs, *others.values()], [*persons, *other_persons.values()]),
+        id_map=ID_MAP,
     )
     # a pull that read every list through to its end: the push may trust it for what is not there
     record_run(con, PIPEDRIVE, "pull", started)

@@ -19,7 +19,9 @@ and stored by `firmo.crm.readback.store` under crm 'salesforce'.
   'Closed - Not Converted' and 'Unqualified': the picklist values are the org's own) holds the
   SIREN and the email out of the exports; 'Working - Contacted' and 'Closed - Converted' are
   validated by sales.
-* `OwnerId` is read, never written: the push sends no OwnerId.
+* `OwnerId` is read, never written: the push sends no OwnerId. The owners' names and emails come
+  from `User` (firmo/crm/owners.py); the Accounts, Leads and Contacts deleted since the last pull
+  from `queryAll ... WHERE IsDeleted = true` (firmo/crm/deletions.py).
 * `SIREN__c` is selected only where the describe lists it (an org read back before its first
   push may not have the field yet: its accounts are then matched by website, else name + postal
   code).
@@ -33,6 +35,7 @@ from typing import Any
 
 import duckdb
 
+from firmo.crm import deletions, owners
 from firmo.crm.hubspot_api import epoch_ms  # ISO 8601 with an offset, as Salesforce writes it
 from firmo.crm.readback import (
     AccountRow,
@@ -191,7 +194,20 @@ def pull_salesforce(
         )
         for r in read["Opportunity"]
     ]
+    names = owners.salesforce_owners(client, {a.owner for a in accounts if a.owner})
+    gone, gone_cursors = deletions.salesforce_gone(client, since)
+    new_cursors.update(gone_cursors)
     disqualified, validated = status_rules(disqualified_statuses)
     return store(
-        con, SALESFORCE, accounts, contacts, deals, new_cursors, now=now, disqualified=disqualified, validated=validated
+        con,
+        SALESFORCE,
+        accounts,
+        contacts,
+        deals,
+        new_cursors,
+        now=now,
+        disqualified=disqualified,
+        validated=validated,
+        owner_names=names,
+        gone=gone,
     )

@@ -284,10 +284,12 @@ class SalesforceClient:
 
     # ------------------------------------------------------------------ query (read-back)
 
-    def query_all(self, soql: str) -> Iterator[dict[str, Any]]:
-        """Every record of a SOQL query (§2.4): `GET /query?q=`, then `nextRecordsUrl` on the
-        instance until `done` (never OFFSET). The `attributes` of each record are dropped."""
-        response = self._request("GET", "/query", params={"q": soql}).json()
+    def query_all(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """Every record of a SOQL query (§2.4): `GET /query?q=` (`/queryAll` with
+        `include_deleted`: the recycle bin's records too, for the read-back of deletions), then
+        `nextRecordsUrl` on the instance until `done` (never OFFSET). The `attributes` of each
+        record are dropped."""
+        response = self._request("GET", "/queryAll" if include_deleted else "/query", params={"q": soql}).json()
         prefix = f"/services/data/{self.api_version}"
         while True:
             for record in response.get("records") or []:

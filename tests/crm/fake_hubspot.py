@@ -1,7 +1,10 @@
 """A loopback HubSpot speaking the documented API (crm_sync.md §1): batch upsert, v4 default
 association (one, or in batch), CRM search (filterGroups, sorts, `after` paging, the 10,000-result
 cap), v4 associations batch read (a note is read back from its company), batch read by id, object
-PATCH and v3 notes, checking auth and body shapes. `burst=(190, 10.0)` enforces the rolling burst
+PATCH and v3 notes, the owners list (`GET /crm/v3/owners/`, `owners`, `archived` true/false,
+`after` paging) and the list of archived records (`GET /crm/v3/objects/<type>?archived=true`: what
+`archive` removed, with `archivedAt`; search never returns them and PATCH answers 404), checking
+auth and body shapes. `burst=(190, 10.0)` enforces the rolling burst
 window (429 TEN_SECONDLY_ROLLING with the X-HubSpot-RateLimit-* headers, counted in `throttled`).
 
 Every request is recorded; the first `rate_limit_first` upsert calls answer 429 with
@@ -21,6 +24,7 @@ from collections import deque
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 TOKEN = "pat-eu1-test-token-123"
 SERVICE_KEY = "pat-eu1-service-key-456"  # a Service Key: the same Bearer header
@@ -54,6 +58,9 @@ class FakeHubSpot:
         self.associations: list[tuple[str, str]] = []  # (contact id, company id) set by the push
         self.links: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (from, to) -> [(from id, to id)]
         self.notes: list[dict[str, Any]] = []  # note create bodies accepted
+        self.owners: list[dict[str, Any]] = []  # GET /crm/v3/owners/ results (public owner shape)
+        self.archived: dict[str, list[dict[str, Any]]] = {"companies": [], "contacts": []}  # archived records
+        self.page_size = 100  # owners and archived-list pages (`limit` caps it)
         # custom property definitions the portal has (GET /crm/v3/properties/<type>/<name>: 200, else 404)
         self.properties: dict[str, set[str]] = {"contacts": set(), "companies": {"siren"}}
         self.clock = START_MS
@@ -101,6 +108,24 @@ class FakeHubSpot:
             props = self.get(object_type, oid)
             props.update(properties)
             self._touch(object_type, props, modified_ms)
+
+    def archive(self, object_type: str, oid: str, *, archived_ms: int | None = None) -> None:
+        """Sales delete a record (HubSpot archives it: out of search, listed with archived=true)."""
+        with self._lock:
+            props = self.get(object_type, oid)
+            store = self.objects[object_type]
+            del store[next(k for k, p in store.items() if p is props)]
+            ms = archived_ms if archived_ms is not None else self.clock + 1000
+            self.clock = max(self.clock, ms)
+            self.archived[object_type].append({"id": oid, "properties": dict(props), "createdAt": iso(START_MS),
+                                               "updatedAt": iso(ms), "archived": True, "archivedAt": iso(ms)})
+
+    def _paged(self, rows: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+        after, limit = int(query.get("after") or 0), min(int(query.get("limit") or 100), self.page_size)
+        out: dict[str, Any] = {"results": rows[after: after + limit]}
+        if after + limit < len(rows):
+            out["paging"] = {"next": {"after": str(after + limit), "link": f"?after={after + limit}"}}
+        return out
 
     def link(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
         self.links.setdefault((from_type, to_type), []).append((from_id, to_id))
@@ -389,6 +414,15 @@ class FakeHubSpot:
                         return self._reply(*fake._notes_batch_create(body))
                     if self.path == "/crm/v3/objects/notes" and self.command == "POST":
                         return self._reply(*fake._note(body))
+                    path, _, qs = self.path.partition("?")
+                    query = dict(parse_qsl(qs))
+                    if path == "/crm/v3/owners/" and self.command == "GET":
+                        archived = query.get("archived", "false") == "true"
+                        return self._reply(200, fake._paged([o for o in fake.owners
+                                                             if bool(o.get("archived")) == archived], query))
+                    listed = re.fullmatch(r"/crm/v3/objects/(contacts|companies)", path)
+                    if listed and self.command == "GET" and query.get("archived") == "true":
+                        return self._reply(200, fake._paged(fake.archived[listed.group(1)], query))
                     return self._reply(404, {"status": "error", "message": f"no route {self.command} {self.path}"})
 
             do_GET = do_POST = do_PUT = do_PATCH = _handle

@@ -14,6 +14,11 @@ The read-back (§3.5): v2 `GET /api/v2/{organizations,persons,deals}` with `upda
 with `updated_since` and start/limit pages; `GET /v1/leadLabels`. Every record has an
 `update_time`: `seed(..., updated=)` or the fake's clock (one second a write from
 2026-03-01T00:00:00Z).
+
+`GET /v1/users` lists `users` (the owners, §3.5). `delete(kind, id)` is what sales deleting (or
+merging away) an organisation or person does: `is_deleted: true` and a new `update_time` (the v2
+lists still return it, which the doc does not state: UNVERIFIED), gone from the searches, and a
+PATCH on it answers 410.
 """
 
 from __future__ import annotations
@@ -99,6 +104,7 @@ class FakePipedrive:
         self.notes: dict[int, dict[str, Any]] = {}
         self.deals: dict[int, dict[str, Any]] = {}
         self.lead_labels: list[dict[str, Any]] = []
+        self.users: list[dict[str, Any]] = []  # GET /v1/users data (the owners)
         self.update_times: dict[tuple[str, Any], int] = {}  # (store, id) -> update_time (epoch s)
         self.clock = CLOCK_START
         self._ids = 100
@@ -115,6 +121,7 @@ class FakePipedrive:
             Route("/v1/leads", self.leads_route, methods=["GET", "POST"]),
             Route("/v1/leads/{id:str}", self.lead_update, methods=["PATCH"]),
             Route("/v1/notes", self.notes_route, methods=["GET", "POST"]),
+            Route("/v1/users", self.users_route, methods=["GET"]),
         ]
         self.server = LoopbackServer(self._guard(Starlette(routes=routes)), name="fake-pipedrive")
 
@@ -162,6 +169,13 @@ class FakePipedrive:
         with self._lock:
             self._store(kind)[record_id].update(changes)
             self._touch(kind, record_id, updated)
+
+    def delete(self, kind: str, record_id: Any, *, updated: int | None = None) -> None:
+        """Sales delete an organisation or person (or merge it into another)."""
+        self.edit(kind, record_id, {"is_deleted": True}, updated=updated)
+
+    async def users_route(self, request: Request) -> JSONResponse:
+        return JSONResponse({"success": True, "data": self.users})
 
     def _store(self, kind: str) -> dict[Any, dict[str, Any]]:
         return {"organizations": self.organizations, "persons": self.persons, "deals": self.deals, "leads": self.leads}[
@@ -282,7 +296,7 @@ class FakePipedrive:
         hits = [
             {"id": i, "name": o["name"]}
             for i, o in sorted(self.organizations.items())
-            if o.get("custom_fields", {}).get(code) == term and self._visible(i)
+            if o.get("custom_fields", {}).get(code) == term and self._visible(i) and not o.get("is_deleted")
         ]  # exact and case-sensitive
         return JSONResponse({"success": True, "data": hits, "additional_data": {"next_cursor": None}})
 
@@ -296,7 +310,8 @@ class FakePipedrive:
         items = []
         for i, p in sorted(self.persons.items()):
             values = [e["value"].lower() for e in p.get("emails", [])] if fields == "email" else [p["name"].lower()]
-            if term in values and (org is None or p.get("org_id") == org) and self._visible(i):
+            live = self._visible(i) and not p.get("is_deleted")
+            if term in values and (org is None or p.get("org_id") == org) and live:
                 items.append(
                     {
                         "result_score": 1.0,
@@ -360,6 +375,8 @@ class FakePipedrive:
         with self._lock:
             if store is None or record_id not in store:
                 return _error(404, "A resource required for this operation was not found.")
+            if store[record_id].get("is_deleted"):
+                return _error(410, "The requested entity has been deleted.")
             problem = self._check(entity, body, creating=False)
             if problem:
                 return _error(400, problem)

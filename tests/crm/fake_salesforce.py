@@ -18,6 +18,12 @@
   page, `done:false` + `nextRecordsUrl` followed by `GET /query/<locator>`; a field the describe
   lacks answers 400 INVALID_FIELD. Every record has a SystemModstamp: `seed(..., modstamp_ms=)`
   or the fake's clock (one second a write from 2026-03-01T00:00:00Z).
+* Deletions (§2.4 "Deletes"): `delete()` moves a record to the recycle bin (out of `query`, its
+  SystemModstamp the deletion time); `GET /queryAll?q=SELECT Id, SystemModstamp FROM <type> WHERE
+  IsDeleted = true [AND SystemModstamp >= <literal>] ORDER BY SystemModstamp, Id` lists them
+  (paged like the read-back), `PATCH` on one answers 404 `ENTITY_IS_DELETED`.
+* Owners (§2.4 "account owner"): `SELECT Id, Name, Email, IsActive FROM User WHERE Id IN (...)`
+  over `users` (Id -> fields).
 * 401 `INVALID_SESSION_ID` once `expire_tokens()` was called, 403 `REQUEST_LIMIT_EXCEEDED` past
   `write_allowance` write calls, 429 with Retry-After: 0 for the first `rate_limit_first` calls.
 """
@@ -121,6 +127,11 @@ PREFIX = {"Account": "001", "Lead": "00Q", "Contact": "003", "Opportunity": "006
 TASK_FIELDS = ("WhatId", "WhoId", "Subject", "Description", "Status", "Priority", "ActivityDate", "OwnerId")
 OBJECTS = (*KEYS, "Opportunity")
 CLOCK_START_MS = 1772323200000  # 2026-03-01T00:00:00Z
+DELETED_QUERY = re.compile(
+    r"SELECT Id, SystemModstamp FROM (Account|Lead|Contact|Opportunity) WHERE IsDeleted = true"
+    r"(?: AND SystemModstamp >= (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ))? ORDER BY SystemModstamp, Id"
+)
+USER_QUERY = re.compile(r"SELECT Id, Name, Email, IsActive FROM User WHERE Id IN \(((?:'\w+'(?:, )?)+)\)")
 READ_QUERY = re.compile(
     r"SELECT ([\w, ]+) FROM (Account|Lead|Contact|Opportunity)"
     r"(?: WHERE SystemModstamp >= (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ))? ORDER BY SystemModstamp, Id"
@@ -165,6 +176,8 @@ class FakeSalesforce:
         self.jwt_headers: list[dict[str, Any]] = []
         self.tokens: set[str] = set()
         self.records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in OBJECTS}
+        self.recycle_bin: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in OBJECTS}  # deleted
+        self.users: dict[str, dict[str, Any]] = {}  # User Id -> {Name, Email, IsActive}
         self.modstamps: dict[str, int] = {}  # record Id -> SystemModstamp (epoch ms)
         self.clock_ms = CLOCK_START_MS
         self.query_page_size = query_page_size
@@ -206,6 +219,15 @@ class FakeSalesforce:
     def edit(self, sobject: str, record_id: str, fields: dict[str, Any], *, modstamp_ms: int | None = None) -> None:
         """What sales change in the UI (a status, an owner): the SystemModstamp moves."""
         self.records[sobject][record_id].update(fields)
+        self._touch(record_id, modstamp_ms)
+
+    def delete(self, sobject: str, record_id: str, *, modstamp_ms: int | None = None) -> None:
+        """Sales delete a record (or merge it away): to the recycle bin, IsDeleted true."""
+        record = self.records[sobject].pop(record_id)
+        self.recycle_bin[sobject][record_id] = record
+        key = record.get(KEYS.get(sobject, ""))
+        if key and self.index.get(sobject, {}).get(str(key)) == record_id:
+            del self.index[sobject][str(key)]
         self._touch(record_id, modstamp_ms)
 
     def _touch(self, record_id: str, modstamp_ms: int | None = None) -> None:
@@ -398,6 +420,8 @@ class FakeSalesforce:
                 return denied
             sobject, record_id = request.path_params["sobject"], request.path_params["id"]
             record = fake.records.get(sobject, {}).get(record_id)
+            if record_id in fake.recycle_bin.get(sobject, {}):
+                return JSONResponse([{"message": "entity is deleted", "errorCode": "ENTITY_IS_DELETED"}], 404)
             if record is None:
                 return JSONResponse([{"message": "entity not found", "errorCode": "NOT_FOUND"}], 404)
             record.update(body)
@@ -446,6 +470,16 @@ class FakeSalesforce:
             read = READ_QUERY.fullmatch(soql)
             if read is not None:
                 return fake._read(read, limit_headers())
+            users = USER_QUERY.fullmatch(soql)
+            if users is not None:
+                wanted = re.findall(r"'(\w+)'", users.group(1))
+                rows = [
+                    {"attributes": {"type": "User"}, "Id": i, **{k: fake.users[i].get(k) for k in ("Name", "Email")},
+                     "IsActive": bool(fake.users[i].get("IsActive", True))}
+                    for i in wanted
+                    if i in fake.users
+                ]
+                return JSONResponse({"totalSize": len(rows), "done": True, "records": rows}, headers=limit_headers())
             by_email = re.fullmatch(
                 r"SELECT Id, Email FROM (Lead|Contact) WHERE Email IN \(((?:'(?:[^'\\]|\\.)*',?)+)\) "
                 r"AND Email_Key__c = null",
@@ -475,6 +509,25 @@ class FakeSalesforce:
                 if r.get(m.group(1)) == value and not r.get("SIREN__c")
             ][:2]
             return JSONResponse({"totalSize": len(hits), "done": True, "records": hits}, headers=limit_headers())
+
+        async def query_all(request: Request) -> Response:
+            if (denied := guard(request, None)) is not None:
+                return denied
+            deleted = DELETED_QUERY.fullmatch(request.query_params.get("q", ""))
+            if deleted is None:
+                return JSONResponse([{"message": "unexpected queryAll", "errorCode": "MALFORMED_QUERY"}], 400)
+            sobject, since = deleted.group(1), deleted.group(2)
+            since_ms = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ")) * 1000 if since else None
+            rows = sorted(
+                (i for i in fake.recycle_bin[sobject] if since_ms is None or fake.modstamps[i] >= since_ms),
+                key=lambda i: (fake.modstamps[i], i),
+            )
+            out = [
+                {"attributes": {"type": sobject}, "Id": i, "SystemModstamp": modstamp(fake.modstamps[i])} for i in rows
+            ]
+            locator = f"01gS7{len(fake._pages) + 1:010d}"
+            fake._pages[locator] = (len(out), out)
+            return fake._page(locator, limit_headers())
 
         async def query_more(request: Request) -> Response:
             if (denied := guard(request, None)) is not None:
@@ -593,6 +646,7 @@ class FakeSalesforce:
                 Route(f"{data}/sobjects/{{sobject}}/{{id}}", update, methods=["PATCH"]),
                 Route(f"{data}/sobjects/{{sobject}}", create, methods=["POST"]),
                 Route(f"{data}/query", query, methods=["GET"]),
+                Route(f"{data}/queryAll", query_all, methods=["GET"]),
                 Route(f"{data}/query/{{locator}}", query_more, methods=["GET"]),
                 Route(f"{data}/jobs/ingest", create_job, methods=["POST"]),
                 Route(f"{data}/jobs/ingest/{{id}}/batches", upload, methods=["PUT"]),

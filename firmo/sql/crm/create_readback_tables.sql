@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS exports.crm_accounts (
     domain           VARCHAR,
     postal_code      VARCHAR,
     owner            VARCHAR,             -- the CRM's owner id (HubSpot hubspot_owner_id): never pushed
+    owner_name       VARCHAR,             -- that owner's name and email, from the CRM's users (firmo/crm/owners.py)
+    owner_email      VARCHAR,
     lifecycle        VARCHAR,             -- HubSpot lifecyclestage
     lead_status      VARCHAR,             -- HubSpot hs_lead_status
     open_deals       INTEGER   NOT NULL,  -- deals associated with the account, by outcome
@@ -22,8 +24,15 @@ CREATE TABLE IF NOT EXISTS exports.crm_accounts (
     disqualified_since TIMESTAMP,         -- first time read back disqualified (NULL: not disqualified)
     modified_at      TIMESTAMP,           -- the CRM's last-modified time
     pulled_at        TIMESTAMP NOT NULL,
+    deleted_at       TIMESTAMP,           -- deleted / archived in the CRM (firmo/crm/deletions.py); NULL: live
+    merged_into      VARCHAR,             -- a deleted account's survivor: the live one with its SIREN field
     PRIMARY KEY (crm, crm_id)
 );
+-- warehouses created before the owner names and the deletions were read
+ALTER TABLE exports.crm_accounts ADD COLUMN IF NOT EXISTS owner_name VARCHAR;
+ALTER TABLE exports.crm_accounts ADD COLUMN IF NOT EXISTS owner_email VARCHAR;
+ALTER TABLE exports.crm_accounts ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP;
+ALTER TABLE exports.crm_accounts ADD COLUMN IF NOT EXISTS merged_into VARCHAR;
 
 -- One row per CRM contact / person / lead, by email (personal data: `forget` and retention reach it).
 CREATE TABLE IF NOT EXISTS exports.crm_contacts (
@@ -39,8 +48,10 @@ CREATE TABLE IF NOT EXISTS exports.crm_contacts (
     disqualified_since TIMESTAMP,
     modified_at      TIMESTAMP,
     pulled_at        TIMESTAMP NOT NULL,
+    deleted_at       TIMESTAMP,           -- deleted / archived in the CRM; NULL: live
     PRIMARY KEY (crm, crm_id)
 );
+ALTER TABLE exports.crm_contacts ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP;
 
 -- Deals / opportunities, so an account's open / won / lost counts stay right when only some of its
 -- deals changed since the last pull.

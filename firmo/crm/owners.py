@@ -1,0 +1,96 @@
+"""Who owns a CRM account, by name: the read-back stores the owner's id (`hubspot_owner_id`,
+`OwnerId`, `owner_id`), which tells a user nothing, so each pull also reads the names and emails
+of the owners it met, through each CRM's documented directory of users (crm_sync.md):
+
+* HubSpot (§1.7): `GET /crm/v3/owners/?limit=100&after=` (forward paging), `hubspot_owner_id` =
+  the owner's `id`; the name is `firstName lastName`. Owners HubSpot deactivated are listed with
+  `archived=true` only, asked for when an owner id is still unknown after the active list.
+* Salesforce (§2.4 "account owner"): `SELECT Id, Name, Email, IsActive FROM User`, narrowed to the
+  owner ids met (`WHERE Id IN (...)`, 100 a query: the URL stays short). A Lead owned by a queue
+  (`00G…`) has no User: no name.
+* Pipedrive (§3.5 "Users = owners"): `GET /v1/users` (20 tokens, one call).
+
+Only the owners of the records a pull read are looked up, and nothing is asked when it read none
+with an owner, so an incremental pull of nothing changed costs no extra call. The names are read,
+never written (the push sends no owner).
+
+The calls go through each client's transport (`_request`: retries, throttling, token budget), not
+through new client methods, while the clients' throughput work is under way; they are one call
+each and can move into the clients unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from firmo.crm.hubspot_api import HubSpotClient
+from firmo.crm.pipedrive_api import PipedriveClient
+from firmo.crm.salesforce_api import SalesforceClient, soql_quote
+
+USERS_COST = 20  # Pipedrive `GET /v1/users` (crm_sync.md §3.6 token table)
+SOQL_IDS = 100  # owner ids per User query
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str | None
+    email: str | None
+
+
+def _text(value: Any) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _hubspot_pages(client: HubSpotClient, archived: bool) -> Iterator[dict[str, Any]]:
+    after: str | None = None
+    while True:
+        params: dict[str, str] = {"limit": "100", "archived": "true" if archived else "false"}
+        if after:
+            params["after"] = after
+        page = client._request("GET", f"/crm/v3/owners/?{urlencode(params)}").json()  # noqa: SLF001 (see module)
+        yield from page.get("results") or []
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            return
+
+
+def hubspot_owners(client: HubSpotClient, ids: Collection[str]) -> dict[str, Owner]:
+    """owner id -> name and email, for the `ids` HubSpot lists (active first, then deactivated)."""
+    wanted = {str(i) for i in ids if i}
+    out: dict[str, Owner] = {}
+    for archived in (False, True):
+        if not wanted - set(out):
+            break
+        for o in _hubspot_pages(client, archived):
+            oid = str(o.get("id"))
+            if oid in wanted and oid not in out:
+                name = " ".join(p for p in (_text(o.get("firstName")), _text(o.get("lastName"))) if p)
+                out[oid] = Owner(name or None, _text(o.get("email")))
+    return out
+
+
+def salesforce_owners(client: SalesforceClient, ids: Collection[str]) -> dict[str, Owner]:
+    """User Id -> Name and Email, for the owner ids that are Users."""
+    wanted = sorted({str(i) for i in ids if i})
+    out: dict[str, Owner] = {}
+    for start in range(0, len(wanted), SOQL_IDS):
+        quoted = ", ".join(f"'{soql_quote(i)}'" for i in wanted[start : start + SOQL_IDS])
+        for user in client.query_all(f"SELECT Id, Name, Email, IsActive FROM User WHERE Id IN ({quoted})"):
+            out[str(user["Id"])] = Owner(_text(user.get("Name")), _text(user.get("Email")))
+    return out
+
+
+def pipedrive_owners(client: PipedriveClient, ids: Collection[str]) -> dict[str, Owner]:
+    """user id -> name and email (`GET /v1/users`), for the `ids` asked; no call without one."""
+    wanted = {str(i) for i in ids if i}
+    if not wanted:
+        return {}
+    payload = client._request("GET", "/v1/users", cost=USERS_COST)  # noqa: SLF001 (see module)
+    users: list[Mapping[str, Any]] = [u for u in payload.get("data") or [] if isinstance(u, Mapping)]
+    return {
+        str(u["id"]): Owner(_text(u.get("name")), _text(u.get("email"))) for u in users if str(u.get("id")) in wanted
+    }
