@@ -249,6 +249,7 @@ def crm_accounts(
             "customers (won)": sum(r.customers for r in reports),
             "disqualified (left out)": sum(r.disqualified for r in reports),
             "validated by sales": sum(r.validated for r in reports),
+            "deleted in the CRM (marked)": sum(r.deleted for r in reports),
         }
     )
 

@@ -340,11 +340,17 @@ def purge_cmd(
 def format_pull(report) -> str:
     """What a read-back did, in counts (no personal data, no token)."""
     matched = ", ".join(f"{n:,} by {m}" for m, n in sorted(report.matched.items())) or "none"
+    deleted = (
+        f"\n  {report.deleted:,} records deleted or merged away in the CRM (marked; the push no longer targets them)"
+        if report.deleted
+        else ""
+    )
     return (
         f"{report.crm}: {report.accounts:,} accounts, {report.contacts:,} contacts, {report.deals:,} deals read "
         f"(modified since the last pull); accounts matched to a SIREN: {matched}, {report.unmatched:,} unmatched\n"
         f"  {report.customers:,} won accounts are customers (never exported), {report.disqualified:,} records "
         f"disqualified (left out of the exports), {report.validated:,} validated by sales (exports.crm_validated)"
+        f"{deleted}"
     )
 
 

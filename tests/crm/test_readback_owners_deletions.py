@@ -12,9 +12,10 @@ from firmo.crm import HubSpotClient, export_leads, push_hubspot
 from firmo.crm.deletions import salesforce_deleted_query
 from firmo.crm.push_pipedrive import push_pipedrive
 from firmo.crm.push_salesforce import push_salesforce
-from firmo.crm.readback import pull_hubspot
+from firmo.crm.readback import PullReport, pull_hubspot
 from firmo.crm.readback_pipedrive import pull_pipedrive
 from firmo.crm.readback_salesforce import pull_salesforce
+from pipelines.cli_crm import format_pull
 
 from .conftest import NOW, golden_leads
 from .fake_hubspot import TOKEN, FakeHubSpot
@@ -235,3 +236,15 @@ def test_pipedrive_deleted_and_merged_organisations_leave_the_id_map(con):
         assert created == ['Dupont, Fils & "Cie"']
     new_dupont = dict(_rows(con, "SELECT firmo_key, crm_id FROM exports.crm_ids WHERE entity = 'organization'"))
     assert new_dupont["732829320"] not in (str(dupont), str(acme))
+
+
+def test_the_pull_summary_counts_the_deleted_records_only_when_there_are_some():
+    quiet = PullReport("hubspot", 1, 0, 0, matched={"siren": 1})
+    assert "deleted" not in format_pull(quiet)
+    assert format_pull(PullReport("hubspot", 1, 0, 0, matched={"siren": 1}, deleted=2)) == (
+        "hubspot: 1 accounts, 0 contacts, 0 deals read (modified since the last pull); accounts matched to a SIREN: "
+        "1 by siren, 0 unmatched\n"
+        "  0 won accounts are customers (never exported), 0 records disqualified (left out of the exports), "
+        "0 validated by sales (exports.crm_validated)\n"
+        "  2 records deleted or merged away in the CRM (marked; the push no longer targets them)"
+    )
