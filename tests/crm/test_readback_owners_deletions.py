@@ -248,3 +248,27 @@ def test_the_pull_summary_counts_the_deleted_records_only_when_there_are_some():
         "0 validated by sales (exports.crm_validated)\n"
         "  2 records deleted or merged away in the CRM (marked; the push no longer targets them)"
     )
+
+
+def test_pipedrive_person_sales_deleted_is_not_adopted_by_email(con):
+    """Sales had Jeanne (read back by email, so the push would PATCH her): they delete her; the
+    read-back marks her, and the push neither PATCHes her dead id nor trusts her email as held."""
+    with FakePipedrive() as fake, client_for(fake) as pd:
+        _siren_field(fake)
+        acme = fake.seed("organizations", {"name": "ACME", "owner_id": 5, "custom_fields": {SIREN_CODE: "552100554"}})
+        jeanne = fake.seed("persons", {"name": "Jeanne Martin", "org_id": acme, "owner_id": 5,
+                                       "emails": [{"value": "jeanne.martin@acme.fr", "primary": True}]})
+        pull_pipedrive(con, pd, now=NOW)
+        fake.delete("persons", jeanne)
+        report = pull_pipedrive(con, pd, now=NOW + timedelta(minutes=1))
+        assert report.deleted == 1
+        assert _rows(con, "SELECT crm_id, email, deleted_at IS NOT NULL FROM exports.crm_contacts") == [
+            (str(jeanne), "jeanne.martin@acme.fr", True)]
+        fake.requests.clear()
+        push_pipedrive(golden_leads().head(1), con=con, client=pd, now=NOW + timedelta(minutes=2))
+        assert [p for m, p, _, _ in fake.requests if m == "PATCH" and p.startswith("/api/v2/persons/")] == []
+        persons = [b["emails"] for m, p, _, b in fake.requests if m == "POST" and p == "/api/v2/persons"]
+        assert persons == [[{"value": "jeanne.martin@acme.fr", "primary": True, "label": "work"}]]
+        [new] = [i for i, p in fake.persons.items() if not p.get("is_deleted")]
+    assert new != jeanne
+    assert _rows(con, "SELECT crm_id FROM exports.crm_ids WHERE entity = 'person'") == [(str(new),)]
