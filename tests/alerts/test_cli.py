@@ -117,10 +117,10 @@ def test_alerts_test_hubspot_writes_a_note_on_a_matched_company(tmp_path, monkey
             con.execute("CREATE SCHEMA IF NOT EXISTS exports")
             con.execute(
                 "CREATE TABLE exports.crm_accounts (crm VARCHAR, crm_id VARCHAR, siren VARCHAR, "
-                "match_confidence DOUBLE, modified_at TIMESTAMP)"
+                "match_confidence DOUBLE, modified_at TIMESTAMP, deleted_at TIMESTAMP)"
             )
             con.executemany(
-                "INSERT INTO exports.crm_accounts VALUES (?, ?, ?, 1.0, NULL)",
+                "INSERT INTO exports.crm_accounts VALUES (?, ?, ?, 1.0, NULL, NULL)",
                 [("hubspot", beta, "100000002"), ("hubspot", alpha, "100000001"), ("salesforce", "001A", "100000003")],
             )
         assert run("alerts", "test", "--channel", "hubspot") == (
@@ -154,9 +154,9 @@ def _matched(path, rows):
         con.execute("CREATE SCHEMA IF NOT EXISTS exports")
         con.execute(
             "CREATE TABLE IF NOT EXISTS exports.crm_accounts (crm VARCHAR, crm_id VARCHAR, siren VARCHAR, "
-            "match_confidence DOUBLE, modified_at TIMESTAMP)"
+            "match_confidence DOUBLE, modified_at TIMESTAMP, deleted_at TIMESTAMP)"
         )
-        con.executemany("INSERT INTO exports.crm_accounts VALUES (?, ?, ?, 1.0, NULL)", rows)
+        con.executemany("INSERT INTO exports.crm_accounts VALUES (?, ?, ?, 1.0, NULL, NULL)", rows)
 
 
 def test_alerts_test_salesforce_writes_a_task_on_a_matched_account(tmp_path, monkeypatch):

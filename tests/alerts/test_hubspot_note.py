@@ -13,8 +13,8 @@ from .test_delivery import KEY, _alerts, _rows
 
 def _accounts(con, rows):
     con.execute("CREATE TABLE exports.crm_accounts (crm VARCHAR, crm_id VARCHAR, siren VARCHAR, "
-                "match_confidence DOUBLE, modified_at TIMESTAMP)")
-    con.executemany("INSERT INTO exports.crm_accounts VALUES (?, ?, ?, ?, NULL)", rows)
+                "match_confidence DOUBLE, modified_at TIMESTAMP, deleted_at TIMESTAMP)")
+    con.executemany("INSERT INTO exports.crm_accounts VALUES (?, ?, ?, ?, NULL, NULL)", rows)
 
 
 def test_an_alert_becomes_a_note_on_the_matched_company(con):

@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
+from firmo.alerts.channels import crm_company_ids
 from firmo.crm import HubSpotClient, export_leads, push_hubspot
-from firmo.crm.deletions import salesforce_deleted_query
+from firmo.crm.deletions import Gone, salesforce_deleted_query
 from firmo.crm.push_pipedrive import push_pipedrive
 from firmo.crm.push_salesforce import push_salesforce
-from firmo.crm.readback import PullReport, pull_hubspot
+from firmo.crm.readback import AccountRow, PullReport, known_sirens, pull_hubspot, store
 from firmo.crm.readback_pipedrive import pull_pipedrive
 from firmo.crm.readback_salesforce import pull_salesforce
 from pipelines.cli_crm import format_pull
@@ -272,3 +273,26 @@ def test_pipedrive_person_sales_deleted_is_not_adopted_by_email(con):
         [new] = [i for i, p in fake.persons.items() if not p.get("is_deleted")]
     assert new != jeanne
     assert _rows(con, "SELECT crm_id FROM exports.crm_ids WHERE entity = 'person'") == [(str(new),)]
+
+
+def test_the_survivor_is_the_live_record_of_the_same_kind_with_the_siren_and_alerts_go_to_it(con):
+    """Two Pipedrive organisations and a lead carry SIREN 552100554; sales merge 17 into 18 (17
+    deleted). 17's survivor is 18, not the lead row; an alert's note goes to 18."""
+    def account(crm_id: str, siren: str | None, lifecycle: str | None = None) -> AccountRow:
+        return AccountRow(crm_id, siren, "ACME", None, "75002", "5", lifecycle, None, datetime(2026, 3, 1))
+
+    rows = [account("17", "552100554"), account("18", "552100554"), account("lead:ab", "552100554", "lead"),
+            account("19", "732829320")]
+    store(con, "pipedrive", rows, [], [], {}, now=NOW)
+    report = store(con, "pipedrive", [], [], [], {}, now=NOW,
+                   gone=[Gone("account", "17", datetime(2026, 3, 2)), Gone("account", "19", datetime(2026, 3, 2)),
+                         Gone("account", "lead:ab", datetime(2026, 3, 2))])
+    assert report.deleted == 3
+    assert _rows(con, "SELECT crm_id, deleted_at, merged_into FROM exports.crm_accounts ORDER BY crm_id") == [
+        ("17", datetime(2026, 3, 2), "18"),
+        ("18", None, None),
+        ("19", datetime(2026, 3, 2), None),  # deleted, nobody else holds its SIREN
+        ("lead:ab", datetime(2026, 3, 2), None),  # no other lead holds it: an organisation is no lead's survivor
+    ]
+    assert crm_company_ids(con, "pipedrive") == {"552100554": "18"}
+    assert known_sirens(con, "pipedrive") == {"552100554"}
