@@ -116,24 +116,32 @@ def criteria_on(icp: ResolvedIcp) -> set[str]:
     return {name for name, active in on.items() if active}
 
 
+def _present(con: duckdb.DuckDBPyConnection, tables: list[str]) -> set[str]:
+    """Which of `tables` exist, in one catalog query (a preview checks ten: ~1 ms each apart)."""
+    return {name for (name,) in con.execute(load_sql("icp/present_tables"), {"wanted": tables}).fetchall()}
+
+
 def warehouse_inputs(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp) -> WarehouseInputs:
     """Check and resolve what the ICP reads besides core.prospects; InputError when a criterion's
     table is not loaded, its commune has no point or its IDCC search does not name one agreement."""
     on = criteria_on(icp)
     identifiers: dict[str, str] = {}
+    present = _present(
+        con, [*(t for t, *_ in OPEN_DATA.values()), OPEN_DATA_TABLE, OPEN_DATA_FINGERPRINTS, geo.COMMUNE_POINTS]
+    )
     for key, (table, criterion, command, columns) in OPEN_DATA.items():
-        if db.table_exists(con, table):
+        if table in present:
             identifiers[key] = table
         elif criterion in on:
             raise InputError(f"criteria.{criterion} needs {table}: run `{command}`")
         else:
             identifiers[key] = f"icp_empty_{key}"
             con.execute(f"CREATE OR REPLACE TEMP TABLE icp_empty_{key} ({columns})")
-    identifiers["prospects"] = prospects_table(con, on)
+    identifiers["prospects"] = prospects_table(con, on, present)
     out = WarehouseInputs(identifiers=identifiers, idcc_codes=list(icp.idcc_codes))
     near = icp.near
     if near is not None and near.commune_code is not None:
-        if not db.table_exists(con, geo.COMMUNE_POINTS):
+        if geo.COMMUNE_POINTS not in present:
             raise InputError(f"criteria.near.commune needs {geo.COMMUNE_POINTS}: run `firmo load geoloc`")
         out.near_point = geo.commune_point(con, near.commune_code)
         if out.near_point is None:
@@ -148,14 +156,18 @@ def warehouse_inputs(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp) -> Wareho
     return out
 
 
-def prospects_table(con: duckdb.DuckDBPyConnection, on: set[str]) -> str:
+def prospects_table(con: duckdb.DuckDBPyConnection, on: set[str], present: set[str] | None = None) -> str:
     """The table the ICP's query reads: core.prospects, or its open-data subset when the ICP sets a
     criterion of OPEN_DATA_SOURCES whose table still has the fingerprint it had when the subset was
     built (firmo.icp.prospects). That criterion's gate keeps only SIRENs of its table, so the subset
     then holds every lead the full table would give, and the scan reads a tenth of the rows. One
-    criterion is enough (the gates are ANDed): the one with the fewest SIRENs is checked."""
+    criterion is enough (the gates are ANDed): the one with the fewest SIRENs is checked.
+    `present`: the tables warehouse_inputs found (else they are looked up here)."""
     sources = [OPEN_DATA_SOURCES[c] for c in sorted(on) if c in OPEN_DATA_SOURCES]
-    if not sources or not db.table_exists(con, OPEN_DATA_TABLE) or not db.table_exists(con, OPEN_DATA_FINGERPRINTS):
+    if not sources:
+        return TABLE
+    present = present if present is not None else _present(con, [OPEN_DATA_TABLE, OPEN_DATA_FINGERPRINTS])
+    if OPEN_DATA_TABLE not in present or OPEN_DATA_FINGERPRINTS not in present:
         return TABLE
     built = con.execute(
         f"SELECT source, sirens, fingerprint FROM {OPEN_DATA_FINGERPRINTS} "
@@ -384,8 +396,9 @@ def _preview_query(inputs: WarehouseInputs, icp: ResolvedIcp) -> str:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Check core.prospects is there and create the text macros on this connection."""
+    present = _present(con, [TABLE, NAF_TABLE, ROLE_SETS_TABLE])
     for table in (TABLE, NAF_TABLE, ROLE_SETS_TABLE):
-        if not db.table_exists(con, table):
+        if table not in present:
             raise RuntimeError(
                 f"{table} does not exist: build it first (asset core/prospects, "
                 "or firmo.icp.build_prospects after core.signals)"
