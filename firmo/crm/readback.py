@@ -445,7 +445,8 @@ def _mark_owners_and_gone(
     now: datetime,
 ) -> None:
     """Inside `store`'s transaction, after the upsert: the owners' names, the deletions, the
-    survivors, and the id map of a push without upsert cleared of dead ids."""
+    survivors (every pull: a survivor may get its SIREN after the merge), and the id map of a
+    push without upsert cleared of dead ids."""
     if owner_names:
         frame = pl.DataFrame(
             [{"owner": k, "owner_name": o.name, "owner_email": o.email} for k, o in sorted(owner_names.items())],
@@ -453,17 +454,16 @@ def _mark_owners_and_gone(
         )
         with registered(con, "__crm_owner_rows", frame):
             con.execute(load_sql("crm/readback_owner_names"), {"crm": crm})
-    if not gone:
-        return
-    frame = pl.DataFrame(
-        [{"kind": g.kind, "crm_id": g.crm_id, "deleted_at": g.deleted_at} for g in gone],
-        schema={"kind": pl.String, "crm_id": pl.String, "deleted_at": pl.Datetime("us")},
-    )
-    with registered(con, "__crm_gone_rows", frame):
-        con.execute(load_sql("crm/readback_deleted_accounts"), {"crm": crm})
-        con.execute(load_sql("crm/readback_deleted_contacts"), {"crm": crm})
+    if gone:
+        frame = pl.DataFrame(
+            [{"kind": g.kind, "crm_id": g.crm_id, "deleted_at": g.deleted_at} for g in gone],
+            schema={"kind": pl.String, "crm_id": pl.String, "deleted_at": pl.Datetime("us")},
+        )
+        with registered(con, "__crm_gone_rows", frame):
+            con.execute(load_sql("crm/readback_deleted_accounts"), {"crm": crm})
+            con.execute(load_sql("crm/readback_deleted_contacts"), {"crm": crm})
     con.execute(load_sql("crm/readback_survivors"), {"crm": crm})
-    if id_map is not None and db.table_exists(con, "exports.crm_ids"):
+    if gone and id_map is not None and db.table_exists(con, "exports.crm_ids"):
         con.execute(load_sql("crm/crm_ids_to_survivors"), {"crm": crm, "map_crm": id_map, "now": now})
         con.execute(load_sql("crm/crm_ids_forget_gone"), {"crm": crm, "map_crm": id_map})
 

@@ -296,3 +296,6 @@ def test_the_survivor_is_the_live_record_of_the_same_kind_with_the_siren_and_ale
     ]
     assert crm_company_ids(con, "pipedrive") == {"552100554": "18"}
     assert known_sirens(con, "pipedrive") == {"552100554"}
+    # sales give 19's SIREN to the record they merged it into, later: the next pull links them
+    store(con, "pipedrive", [account("20", "732829320")], [], [], {}, now=NOW)
+    assert _rows(con, "SELECT merged_into FROM exports.crm_accounts WHERE crm_id = '19'") == [("20",)]
