@@ -35,11 +35,10 @@ live account of the same CRM holding the deleted one's SIREN in its own SIREN fi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from firmo.crm.hubspot_api import HubSpotClient, epoch_ms
 from firmo.crm.salesforce_api import SalesforceClient
@@ -61,18 +60,6 @@ def _time(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.utcfromtimestamp(ms / 1000)  # noqa: DTZ004 (naive UTC)
 
 
-def _hubspot_archived(client: HubSpotClient, object_type: str) -> Iterator[dict[str, Any]]:
-    after: str | None = None
-    while True:
-        params = {"limit": "100", "archived": "true", **({"after": after} if after else {})}
-        path = f"/crm/v3/objects/{object_type}?{urlencode(params)}"
-        page = client._request("GET", path).json()  # noqa: SLF001 (the clients are being reworked: firmo/crm/owners.py)
-        yield from page.get("results") or []
-        after = ((page.get("paging") or {}).get("next") or {}).get("after")
-        if not after:
-            return
-
-
 def hubspot_gone(client: HubSpotClient, since: Mapping[str, int]) -> tuple[list[Gone], dict[str, int]]:
     """Companies and contacts archived at or after their cursor (all of them the first time), and
     the cursors moved to the last `archivedAt` seen."""
@@ -81,7 +68,7 @@ def hubspot_gone(client: HubSpotClient, since: Mapping[str, int]) -> tuple[list[
     for object_type, kind in HUBSPOT_KINDS.items():
         key = f"{object_type}_archived"
         last = since.get(key)
-        for record in _hubspot_archived(client, object_type):
+        for record in client.archived(object_type):
             at = epoch_ms(record.get("archivedAt"))
             if last is not None and at is not None and at < last:
                 continue

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -261,6 +262,26 @@ class HubSpotClient:
                 if more:
                     todo.append((key, more))
         return out
+
+    def _pages(self, path: str, params: Mapping[str, str]) -> Iterator[dict[str, Any]]:
+        """Every result of a GET list with forward paging (`paging.next.after`)."""
+        after: str | None = None
+        while True:
+            query = urlencode({**params, **({"after": after} if after else {})})
+            page = self._request("GET", f"{path}?{query}").json()
+            yield from page.get("results") or []
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+
+    def owners(self, *, archived: bool = False) -> Iterator[dict[str, Any]]:
+        """`GET /crm/v3/owners/` (§1.7), 100 a page: the active owners, or the deactivated ones."""
+        return self._pages("/crm/v3/owners/", {"limit": "100", "archived": "true" if archived else "false"})
+
+    def archived(self, object_type: str) -> Iterator[dict[str, Any]]:
+        """`GET /crm/v3/objects/<type>?archived=true` (§1.7), 100 a page: the records sales deleted
+        (search never returns them), each with `archivedAt`; the list has no modified-since filter."""
+        return self._pages(f"/crm/v3/objects/{object_type}", {"limit": "100", "archived": "true"})
 
     def create_note(self, company_id: str, body: str, timestamp: str) -> str:
         """`POST /crm/v3/objects/notes` associated with the company (HUBSPOT_DEFINED type 190,

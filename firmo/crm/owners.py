@@ -13,24 +13,18 @@ of the owners it met, through each CRM's documented directory of users (crm_sync
 Only the owners of the records a pull read are looked up, and nothing is asked when it read none
 with an owner, so an incremental pull of nothing changed costs no extra call. The names are read,
 never written (the push sends no owner).
-
-The calls go through each client's transport (`_request`: retries, throttling, token budget), not
-through new client methods, while the clients' throughput work is under way; they are one call
-each and can move into the clients unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from firmo.crm.hubspot_api import HubSpotClient
 from firmo.crm.pipedrive_api import PipedriveClient
 from firmo.crm.salesforce_api import SalesforceClient, soql_quote
 
-USERS_COST = 20  # Pipedrive `GET /v1/users` (crm_sync.md §3.6 token table)
 SOQL_IDS = 100  # owner ids per User query
 
 
@@ -45,19 +39,6 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _hubspot_pages(client: HubSpotClient, archived: bool) -> Iterator[dict[str, Any]]:
-    after: str | None = None
-    while True:
-        params: dict[str, str] = {"limit": "100", "archived": "true" if archived else "false"}
-        if after:
-            params["after"] = after
-        page = client._request("GET", f"/crm/v3/owners/?{urlencode(params)}").json()  # noqa: SLF001 (see module)
-        yield from page.get("results") or []
-        after = ((page.get("paging") or {}).get("next") or {}).get("after")
-        if not after:
-            return
-
-
 def hubspot_owners(client: HubSpotClient, ids: Collection[str]) -> dict[str, Owner]:
     """owner id -> name and email, for the `ids` HubSpot lists (active first, then deactivated)."""
     wanted = {str(i) for i in ids if i}
@@ -65,7 +46,7 @@ def hubspot_owners(client: HubSpotClient, ids: Collection[str]) -> dict[str, Own
     for archived in (False, True):
         if not wanted - set(out):
             break
-        for o in _hubspot_pages(client, archived):
+        for o in client.owners(archived=archived):
             oid = str(o.get("id"))
             if oid in wanted and oid not in out:
                 name = " ".join(p for p in (_text(o.get("firstName")), _text(o.get("lastName"))) if p)
@@ -89,8 +70,8 @@ def pipedrive_owners(client: PipedriveClient, ids: Collection[str]) -> dict[str,
     wanted = {str(i) for i in ids if i}
     if not wanted:
         return {}
-    payload = client._request("GET", "/v1/users", cost=USERS_COST)  # noqa: SLF001 (see module)
-    users: list[Mapping[str, Any]] = [u for u in payload.get("data") or [] if isinstance(u, Mapping)]
     return {
-        str(u["id"]): Owner(_text(u.get("name")), _text(u.get("email"))) for u in users if str(u.get("id")) in wanted
+        str(u["id"]): Owner(_text(u.get("name")), _text(u.get("email")))
+        for u in client.users()
+        if str(u.get("id")) in wanted
     }

@@ -55,6 +55,7 @@ COST = {
     "list": 10,  # v2 persons / organizations / deals list (read-back)
     "archived_lead_list": 40,
     "lead_labels": 20,  # a v1 list (its cost is not in crm_sync.md: the v1 list price is assumed)
+    "users": 20,  # v1 users list (§3.6)
 }
 LIST_PATHS = {"organization": "organizations", "person": "persons", "deal": "deals"}
 LIST_LIMIT = 500  # v2 lists: default 100, max 500 (§3.5)
@@ -313,6 +314,11 @@ class PipedriveClient:
         """label id -> name (`GET /v1/leadLabels`)."""
         payload = self._request("GET", "/v1/leadLabels", cost=COST["lead_labels"])
         return {str(x["id"]): str(x["name"]) for x in payload.get("data") or []}
+
+    def users(self) -> list[dict[str, Any]]:
+        """The company's users, who own its records (`GET /v1/users`, §3.5): id, name, email, ..."""
+        payload = self._request("GET", "/v1/users", cost=COST["users"])
+        return [u for u in payload.get("data") or [] if isinstance(u, dict)]
 
 
 def _seconds(value: str | None) -> float | None:
