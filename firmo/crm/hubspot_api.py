@@ -49,6 +49,10 @@ BURST_WINDOW = 10.0
 class HubSpotError(RuntimeError):
     """A call HubSpot refused for good (message holds status and HubSpot's message only)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 @dataclass
 class UpsertResult:
@@ -134,7 +138,9 @@ class HubSpotClient:
             rolling = response.status_code == 429 and "Retry-After" not in response.headers
             self._sleep(self._window_wait() if rolling else _retry_after(response, attempt))
         if response.status_code >= 400:
-            raise HubSpotError(f"HubSpot {method} {path} -> {response.status_code}: {_message(response)}")
+            raise HubSpotError(
+                f"HubSpot {method} {path} -> {response.status_code}: {_message(response)}", response.status_code
+            )
         return response
 
     # ------------------------------------------------------------------ API

@@ -17,13 +17,16 @@ never written (the push sends no owner).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from firmo.crm.hubspot_api import HubSpotClient
+from firmo.crm.hubspot_api import HubSpotClient, HubSpotError
 from firmo.crm.pipedrive_api import PipedriveClient
 from firmo.crm.salesforce_api import SalesforceClient, soql_quote
+
+log = logging.getLogger(__name__)
 
 SOQL_IDS = 100  # owner ids per User query
 
@@ -40,17 +43,29 @@ def _text(value: Any) -> str | None:
 
 
 def hubspot_owners(client: HubSpotClient, ids: Collection[str]) -> dict[str, Owner]:
-    """owner id -> name and email, for the `ids` HubSpot lists (active first, then deactivated)."""
+    """owner id -> name and email, for the `ids` HubSpot lists (active first, then deactivated).
+
+    A token without the `crm.objects.owners.read` scope gets a 403 here: the names are a
+    convenience, so the pull goes on with the owner ids alone and says so once, rather than
+    failing the read-back that keeps sales' accounts from being duplicated."""
     wanted = {str(i) for i in ids if i}
     out: dict[str, Owner] = {}
     for archived in (False, True):
         if not wanted - set(out):
             break
-        for o in client.owners(archived=archived):
-            oid = str(o.get("id"))
-            if oid in wanted and oid not in out:
-                name = " ".join(p for p in (_text(o.get("firstName")), _text(o.get("lastName"))) if p)
-                out[oid] = Owner(name or None, _text(o.get("email")))
+        try:
+            for o in client.owners(archived=archived):
+                oid = str(o.get("id"))
+                if oid in wanted and oid not in out:
+                    name = " ".join(p for p in (_text(o.get("firstName")), _text(o.get("lastName"))) if p)
+                    out[oid] = Owner(name or None, _text(o.get("email")))
+        except HubSpotError as exc:
+            if exc.status != 403:
+                raise
+            log.warning(
+                "HubSpot owners not readable (403; the token needs crm.objects.owners.read): owner names left empty"
+            )
+            break
     return out
 
 

@@ -59,6 +59,7 @@ class FakeHubSpot:
         self.links: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (from, to) -> [(from id, to id)]
         self.notes: list[dict[str, Any]] = []  # note create bodies accepted
         self.owners: list[dict[str, Any]] = []  # GET /crm/v3/owners/ results (public owner shape)
+        self.owners_forbidden = False  # True: the token lacks crm.objects.owners.read (403 MISSING_SCOPES)
         self.archived: dict[str, list[dict[str, Any]]] = {"companies": [], "contacts": []}  # archived records
         self.page_size = 100  # owners and archived-list pages (`limit` caps it)
         # custom property definitions the portal has (GET /crm/v3/properties/<type>/<name>: 200, else 404)
@@ -416,6 +417,10 @@ class FakeHubSpot:
                         return self._reply(*fake._note(body))
                     path, _, qs = self.path.partition("?")
                     query = dict(parse_qsl(qs))
+                    if path == "/crm/v3/owners/" and self.command == "GET" and fake.owners_forbidden:
+                        return self._reply(403, {"status": "error", "category": "MISSING_SCOPES",
+                                                 "message": "This app hasn't been granted all required scopes "
+                                                            "to make this call."})
                     if path == "/crm/v3/owners/" and self.command == "GET":
                         archived = query.get("archived", "false") == "true"
                         return self._reply(200, fake._paged([o for o in fake.owners

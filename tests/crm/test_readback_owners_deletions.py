@@ -96,6 +96,21 @@ def test_hubspot_owner_renamed_is_renamed_on_every_account_and_no_owner_costs_no
         assert [p for m, p, _ in fake.requests if p.startswith("/crm/v3/owners/")] == []
 
 
+def test_hubspot_token_without_the_owners_scope_still_reads_back_the_accounts(con, caplog):
+    with FakeHubSpot() as fake, HubSpotClient(TOKEN, base_url=fake.url) as hs:
+        fake.owners_forbidden = True
+        a = fake.seed("companies", {"name": "A", "siren": "732829320", "hubspot_owner_id": "123"}, modified_ms=MAR_1)
+        with caplog.at_level("WARNING", logger="firmo.crm.owners"):
+            pull_hubspot(con, hs, now=NOW)
+        owner_calls = [p for m, p, _ in fake.requests if p.startswith("/crm/v3/owners/")]
+    assert owner_calls == ["/crm/v3/owners/?limit=100&archived=false"]  # asked once, not again for archived
+    assert _rows(con, "SELECT crm_id, siren, owner, owner_name, owner_email FROM exports.crm_accounts") == [
+        (a, "732829320", "123", None, None)]
+    assert [r.getMessage() for r in caplog.records] == [
+        "HubSpot owners not readable (403; the token needs crm.objects.owners.read): owner names left empty"]
+    assert TOKEN not in caplog.text
+
+
 def test_hubspot_archived_company_is_marked_and_the_push_does_not_patch_it(con):
     """Sales created ACME without the SIREN (matched by its domain): firmo would write the SIREN
     onto it. Sales delete it first: the read-back lists it archived, marks it, and the push creates
