@@ -20,7 +20,9 @@ Warehouse run (each phase in its own process, so each reports its own peak RSS):
   preview     the 15 ICPs x repeats (in-process `preview()`), p50 / p95 of wall and CPU seconds overall
               and for the 4 new ones, apart the first run of each ICP on the connection and its repeats,
               then one preview per ICP on a connection of its own (what the workspace server does per
-              request), every run's figures, the table each read (core.prospects or core.prospects_open_data),
+              request), alone and beside a connection held open (as the server holds one on the
+              published snapshot), every run's figures, the table each read (core.prospects or
+              core.prospects_open_data),
               EXPLAIN ANALYZE of the preview statement of each open-data ICP (bench/out/open_data/explain_*.txt);
   radius      bench_geoloc.query: establishments_near at 10 / 30 / 50 km around 20 sampled points.
 Loads (--loads): each real loader in its own process on a generated file of real size, rows/s and
@@ -398,6 +400,17 @@ def preview_phase(db_file: Path, repeats: int) -> dict:
             preview(con, icp, as_of=AS_OF)
         fresh[name] = [time.perf_counter() - started]
         fresh_cpu[name] = [_cpu_seconds(exact=True) - cpu_started]
+    # The same beside a connection held open, as the server holds one on the published snapshot
+    # (firmo.workspace.snapshot._Warm): the per-request connections share its buffer pool.
+    held, held_cpu = {}, {}
+    with db.connection(db_file, read_only=True) as anchor:
+        preview(anchor, icps["saas_tech_pme"], as_of=AS_OF)
+        for name, icp in icps.items():
+            started, cpu_started = time.perf_counter(), _cpu_seconds(exact=True)
+            with db.connection(db_file, read_only=True) as con:
+                preview(con, icp, as_of=AS_OF)
+            held[name] = [time.perf_counter() - started]
+            held_cpu[name] = [_cpu_seconds(exact=True) - cpu_started]
     with db.connection(db_file, read_only=True) as con:
         prepare(con)  # the text macros the lead columns use
         explained = {}
@@ -433,6 +446,7 @@ def preview_phase(db_file: Path, repeats: int) -> dict:
         "first_runs": stats(first, first, first_cpu),
         "repeat_runs": stats(again, again, again_cpu) if repeats > 1 else None,
         "fresh_connection": stats(fresh, fresh, fresh_cpu),
+        "fresh_connection_beside_a_held_one": stats(held, held, held_cpu),
         "warmup_s_cpu_s": warmup,
         "runs_s_cpu_s": {
             n: [[round(w, 3), round(c, 3)] for w, c in zip(timings[n], cpu[n], strict=True)] for n in timings
