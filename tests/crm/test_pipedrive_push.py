@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 import httpx
@@ -348,7 +349,25 @@ def test_retry_delay_and_burst_window():
     ):
         for _ in range(3):
             client.find_by_field("organization", PRESET_FIELD["field_code"], "552100554")
-    assert len(sleeps) == 1 and 1.6 < sleeps[0] <= 2.1  # the third search waits for the 2-s window (+ margin)
+    assert len(sleeps) == 1 and 1.6 < sleeps[0] <= 2.0  # the third search waits for the 2-s window
+
+
+def test_burst_window_stamped_at_the_response_is_never_overrun():
+    """The client counts a request from its response, never earlier than Pipedrive (here the fake,
+    on arrival) counted it: full 2-s windows back to back, no margin, no 429."""
+    with (
+        FakePipedrive(burst=(20, 4), page_size=500) as fake,
+        PipedriveClient(TOKEN, base_url=fake.url, requests_per_2s=20, searches_per_2s=4, max_retries=0) as client,
+    ):
+        started = time.monotonic()
+        for i in range(61):
+            if i % 5:
+                client.list_fields("organization")
+            else:
+                client.find_by_field("organization", PRESET_FIELD["field_code"], "552100554")
+        elapsed = time.monotonic() - started
+    assert fake.throttled == 0 and len(fake.requests) == 61
+    assert 6.0 <= elapsed < 9.0  # 3 full windows of 20 after the first: at least 3 x 2 s
 
 
 def test_forget_erases_the_remembered_crm_ids(con):
