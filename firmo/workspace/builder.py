@@ -8,13 +8,20 @@ controls by the same rules as `from_form` here, so what the preview and the save
 ICP the form shows. What the form has no control for (the alert rules, a key a later version
 adds) rides along unchanged in the `rest` field (JSON), so opening a file and saving it back
 changes nothing it says: the round trip is lossless for every value (`from_form(to_form(d))`
-parses to the same ICP as `d`; comments inside the YAML are not kept, the file's leading comment
-block is).
+parses to the same ICP as `d`).
+
+The save keeps the file as the analyst wrote it, not only its values: an existing file is loaded
+round-trip (ruamel.yaml) and edited in place (`_edited`), so only the lines of what changed move;
+every comment, quote, flow or block style and key order of the rest stays, and a save that changes
+no value changes no byte ("no change"). A new file, or an edit whose text would not read back
+(PyYAML, as `firmo icp check` reads it) to exactly the ICP, is written by `dump`: plain block YAML
+after the file's leading comment block.
 """
 
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import tempfile
@@ -22,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from firmo.files import fsync_dir
 from firmo.icp.config import (
@@ -291,16 +300,136 @@ def read_file(icp_dir: Path, name: str) -> tuple[str, dict]:
 
 def proposed(icp_dir: Path, name: str, data: dict) -> tuple[str, str, str]:
     """(old text, new text, unified diff) of saving `data` as icps/<name>.yaml. The file's own
-    `name:` is dropped when it equals the file name (the default), as in the shipped files."""
+    `name:` is dropped when it equals the file name (the default), as in the shipped files; an
+    existing file keeps its `name:` line when it says the file name, and everything else it says
+    the way it says it (`_edited`)."""
     old, _ = read_file(icp_dir, name)
-    data = {k: v for k, v in data.items() if not (k == "name" and v == name)}
-    new = dump(_ordered(data), header_of(old))
+    data = _ordered({k: v for k, v in data.items() if not (k == "name" and v == name)})
+    new = (_edited(old, name, data) if old else None) or dump(data, header_of(old))
     diff = "".join(
         difflib.unified_diff(
             old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}.yaml", f"b/{name}.yaml"
         )
     )
     return old, new, diff
+
+
+_SEQUENCE_INDENTS = ((2, 0), (4, 2))  # `key:\n- item` and `key:\n  - item`, the two layouts in use
+
+
+def _roundtrip(sequence: int, offset: int) -> YAML:
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 110
+    rt.indent(mapping=2, sequence=sequence, offset=offset)
+    return rt
+
+
+def _rt_dump(rt: YAML, node: object) -> str:
+    out = io.StringIO()
+    rt.dump(node, out)
+    return out.getvalue()
+
+
+def _moved(old: str, rt: YAML) -> int:
+    """How many lines a load and dump with `rt`'s layout changes in a file that nothing edits."""
+    again = _rt_dump(rt, rt.load(old))
+    return sum(
+        1 for line in difflib.unified_diff(old.splitlines(), again.splitlines(), lineterm="") if line[:1] in "+-"
+    )
+
+
+def _edited(old: str, name: str, data: dict) -> str | None:
+    """The old file's text with only what changed rewritten: loaded round-trip (ruamel.yaml), its
+    mapping updated in place to equal `data`, dumped again, so a key left alone keeps its comments,
+    quotes, flow or block style and place. The sequence layout is the one that re-dumps the file
+    closest to itself. None (write the plain dump) when the file cannot be loaded so, or when the
+    text would not parse back (PyYAML, YAML 1.1, as `firmo icp check` reads it) to exactly `data`:
+    ruamel reads YAML 1.2, where `yes` is a string."""
+    target = dict(data)
+    parsed = load_yaml_text(old)
+    if "name" not in target and isinstance(parsed, dict) and parsed.get("name") == name:
+        target["name"] = name  # the file says its own name: keep the line
+    if same(parsed, target):
+        return old  # nothing changed: not even the layout
+    try:
+        rt = min((_roundtrip(*indents) for indents in _SEQUENCE_INDENTS), key=lambda rt: _moved(old, rt))
+        tree = rt.load(old)
+    except Exception:  # noqa: BLE001 - what ruamel cannot round-trip gets the plain dump
+        return None
+    if not isinstance(tree, CommentedMap):
+        return None
+    _update(tree, target)
+    text = _kept_comments(old, _rt_dump(rt, tree))
+    try:
+        parsed = load_yaml_text(text)
+    except Exception:  # noqa: BLE001 - same as above
+        return None
+    return text if same(parsed, target) else None
+
+
+def _kept_comments(old: str, new: str) -> str:
+    """`new` with the full-line comments ruamel dropped along with a deleted key put back when
+    they sat below it, above a key that stays: ruamel files the comment lines between two keys
+    under the first one (under the last item of its value, when that is a list), but an analyst
+    writes them about the second. The comments just above a deleted key go with it."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        out.extend(new_lines[j1:j2])
+        if op in ("delete", "replace") and i2 < len(old_lines):
+            gone = old_lines[i1:i2]
+            tail = len(gone)
+            while tail > 0 and gone[tail - 1].lstrip().startswith("#"):
+                tail -= 1
+            trailing = gone[tail:]
+            if trailing and trailing != new_lines[j2 - len(trailing) : j2]:
+                out.extend(trailing)
+    return "".join(out)
+
+
+def same(a: object, b: object) -> bool:
+    """Equal values of the same YAML kind: `True` is not `1`, `5` is not `5.0`, as a file says them."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return _kind(a) == _kind(b) and a == b
+
+
+def _kind(value: object) -> type:
+    for kind in (bool, int, float, str, dict, list):
+        if isinstance(value, kind):
+            return kind
+    return type(value)
+
+
+def _update(node: CommentedMap, data: dict) -> None:
+    """Make `node` equal `data` in place: removed keys deleted, changed values set (mappings and
+    sequences edited item by item, so their style stays), new keys appended."""
+    for key in [k for k in node if k not in data]:
+        del node[key]
+    for key, value in data.items():
+        if key in node:
+            node[key] = _merged(node[key], value)
+        else:
+            node[key] = value
+
+
+def _merged(old: object, new: object) -> object:
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        _update(old, new)
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        del old[len(new) :]
+        for i, value in enumerate(new):
+            if i < len(old):
+                old[i] = _merged(old[i], value)
+            else:
+                old.append(value)
+        return old
+    return old if same(old, new) else new
 
 
 def write_atomic(path: Path, text: str) -> None:
