@@ -171,7 +171,7 @@ def export_cmd(
     push: bool = typer.Option(
         False,
         "--push-hubspot",
-        help="Also upsert the new or changed leads into HubSpot through its batch API (token: $HUBSPOT_ACCESS_TOKEN).",
+        help="Deprecated alias of --push hubspot (kept for existing scripts).",
     ),
     push_to: list[str] = typer.Option([], "--push", help=_PUSH_HELP),
     dry_run: bool = typer.Option(
@@ -182,7 +182,8 @@ def export_cmd(
     db_file: Path | None = DB_OPTION,
 ) -> None:
     """Write CRM import files for new or changed leads (incremental through exports.ledger);
-    with --push-hubspot, also upsert them into HubSpot (companies by SIREN, contacts by email)."""
+    with --push hubspot / pipedrive / salesforce, also upsert them through that CRM's API
+    (companies by SIREN, contacts by email; --dry-run prints what would change)."""
     import httpx
 
     from firmo import db

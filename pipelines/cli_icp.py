@@ -210,25 +210,56 @@ def score_cmd(
     icp_name: str = typer.Option(..., "--icp", help="ICP file, or its name in the ICP folder (FIRMO_ICP_DIR)."),
     from_crm: str | None = typer.Option(None, "--from-crm", help="Score the accounts a CRM holds (read back)."),
     out: Path | None = typer.Option(None, "--out", help="Output CSV (default <data dir>/scored/<list>_<icp>.csv)."),
+    enrich: bool = typer.Option(
+        False, "--enrich", help="Run the contact waterfall on the scored rows (lead list leads.<icp>__<list>)."
+    ),
+    push_to: list[str] = typer.Option(
+        [], "--push", help="Push the scored (and enriched) rows through a CRM's API: hubspot, pipedrive, salesforce."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="With --push: print what would change; no write call."),
     db_file: Path | None = DB_OPTION,
     as_of: str | None = AS_OF_OPTION,
 ) -> None:
     """Match each account to a SIREN, then score and tier it with the ICP's rules (reasons included);
-    rows not scored say why (no SIREN found, ambiguous, inactive, not prospectable, outside the ICP)."""
+    rows not scored say why (no SIREN found, ambiguous, inactive, not prospectable, outside the ICP).
+    With --enrich and --push, the scored rows are enriched and pushed as a lead list is
+    (pipelines/cli_score.py); the others never are."""
+    import contextlib
+
     from firmo import db
+    from firmo.crm.leads import lead_frame, with_contact_columns
     from firmo.errors import InputError
     from firmo.icp import byol
+    from pipelines.cli_score import enrich_list, push_clients, push_leads
 
     if (accounts is None) == (from_crm is None):
         raise InputError("firmo score: give a CSV of accounts or --from-crm <crm> (one of them)")
+    if dry_run and (not push_to or enrich):
+        raise InputError("--dry-run goes with --push and without --enrich (it makes no paid call)")
     settings = Settings.from_env()
     icp = _load(_icp_file(icp_name, settings))
     day = _as_of(as_of)
     rows = byol.read_accounts(accounts) if accounts is not None else None
-    with db.connection(db_file, settings=settings) as con:
+    clients = push_clients(settings, push_to, dry_run=dry_run)  # before anything is written
+    stem = accounts.stem if accounts is not None else str(from_crm)
+    with contextlib.ExitStack() as stack, db.connection(db_file, settings=settings) as con:
+        for client in clients.values():
+            if client is not None:
+                stack.enter_context(client)
         if rows is None:
             rows = byol.crm_accounts(con, str(from_crm))
         result = byol.score_accounts(con, icp, rows, as_of=day, disqualified_days=settings.crm_disqualified_days)
-    stem = accounts.stem if accounts is not None else str(from_crm)
-    path = byol.write_result(result, out or settings.data_dir / "scored" / f"{stem}_{icp.name}.csv")
-    typer.echo("\n".join([*byol.summary(result), str(path)]))
+        path = byol.write_result(result, out or settings.data_dir / "scored" / f"{stem}_{icp.name}.csv")
+        typer.echo("\n".join([*byol.summary(result), str(path)]))
+        if not (enrich or push_to):
+            return
+        if result.leads is None:
+            raise InputError(f"--{'enrich' if enrich else 'push'}: no scored row in {stem} (see {path})")
+        leads = with_contact_columns(result.leads)
+        if enrich:
+            name = byol.list_name(icp.name, stem)
+            byol.publish_list(con, result, name)
+            typer.echo(enrich_list(con, name, icp, settings))
+            leads = lead_frame(con, [name])  # leads.<name>_enriched, which the waterfall just wrote
+        if clients:
+            typer.echo("\n".join(push_leads(leads, con, clients, settings, dry_run=dry_run)))

@@ -32,14 +32,18 @@ def source_table(con: duckdb.DuckDBPyConnection, icp: str) -> str:
     return plain
 
 
+def with_contact_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with every contact column present (NULL where the lead list was not enriched)."""
+    missing = [pl.lit(None, dtype=pl.String).alias(c) for c in CONTACT_COLUMNS if c not in frame.columns]
+    return frame.with_columns(missing) if missing else frame
+
+
 def lead_frame(con: duckdb.DuckDBPyConnection, icps: Sequence[str]) -> pl.DataFrame:
     """The leads of `icps`, one frame, with every contact column present (NULL when not enriched)."""
     frames = []
     for icp in icps:
         arrow = con.sql(f"SELECT * FROM {source_table(con, icp)} ORDER BY rank").to_arrow_table()
-        frame = cast(pl.DataFrame, pl.from_arrow(arrow))  # a table gives a frame, never a Series
-        missing = [pl.lit(None, dtype=pl.String).alias(c) for c in CONTACT_COLUMNS if c not in frame.columns]
-        frames.append(frame.with_columns(missing) if missing else frame)
+        frames.append(with_contact_columns(cast(pl.DataFrame, pl.from_arrow(arrow))))  # a table: never a Series
     if not frames:
         return pl.DataFrame()
     return pl.concat(frames, how="diagonal_relaxed")

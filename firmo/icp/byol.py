@@ -41,10 +41,11 @@ from firmo.crm.export import registry_refusals
 from firmo.crm.layouts import CRMS
 from firmo.db import registered
 from firmo.errors import InputError, reading
+from firmo.icp.leads import leads_table
 from firmo.icp.score import leads_statement, prepare
 from firmo.icp.validate import ResolvedIcp
 from firmo.identifiers import is_valid_siren, is_valid_siret
-from firmo.sqlfiles import load_sql
+from firmo.sqlfiles import load_sql, quote_ident
 
 # status of an output row, in the order the summary lists them
 STATUSES = ("scored", "outside_icp", "not_prospectable", "inactive", "ambiguous", "unmatched")
@@ -153,6 +154,9 @@ class ScoredAccount:
 class ScoreResult:
     icp: str
     rows: list[ScoredAccount]
+    # the scored rows as leads.<icp> rows (its very columns, ranked among them): what --enrich
+    # publishes as a lead list and --push delivers; None when no row is scored
+    leads: pl.DataFrame | None = None
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for r in self.rows if r.status == s) for s in STATUSES}
@@ -339,7 +343,8 @@ def score_accounts(
         r.status = "inactive" if reason == prospecting.CLOSED_REASON else "not_prospectable"
         r.reason = reason
     wanted = sorted({str(r.siren) for r in matched if r.reason is None})
-    leads = _leads(con, icp, wanted, as_of) if wanted else {}
+    frame = _leads(con, icp, wanted, as_of) if wanted else None
+    leads = {row["siren"]: row for row in frame.iter_rows(named=True)} if frame is not None else {}
     for r in matched:
         if r.reason is not None:
             continue
@@ -347,16 +352,15 @@ def score_accounts(
             r.status, r.lead = "scored", leads[str(r.siren)]
         else:
             r.status, r.reason = "outside_icp", f"outside the criteria of ICP {icp.name}"
-    return ScoreResult(icp.name, rows)
+    return ScoreResult(icp.name, rows, frame if frame is not None and not frame.is_empty() else None)
 
 
-def _leads(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, sirens: list[str], as_of: date) -> dict[str, dict]:
-    """SIREN -> its leads.<icp> row, for the SIRENs the ICP selects (ranked among them)."""
+def _leads(con: duckdb.DuckDBPyConnection, icp: ResolvedIcp, sirens: list[str], as_of: date) -> pl.DataFrame:
+    """The leads.<icp> rows of the SIRENs the ICP selects (ranked among them)."""
     frame = pl.DataFrame({"siren": sirens}, schema={"siren": pl.String})
     with registered(con, "__byol_sirens", frame):
         sql, params = leads_statement(con, icp, as_of, limit=len(sirens), listed="__byol_sirens")
-        found = cast(pl.DataFrame, pl.from_arrow(con.sql(sql, params=params).to_arrow_table()))
-    return {row["siren"]: row for row in found.iter_rows(named=True)}
+        return cast(pl.DataFrame, pl.from_arrow(con.sql(sql, params=params).to_arrow_table()))
 
 
 def write_result(result: ScoreResult, path: str | Path) -> Path:
@@ -382,3 +386,25 @@ def summary(result: ScoreResult) -> list[str]:
             extra = f" ({', '.join(f'{t} {n}' for t, n in sorted(tiers.items()))})" if status == "scored" else ""
             lines.append(f"  {status:<17}{counts[status]:>7,}{extra}")
     return lines
+
+
+def list_name(icp: str, stem: str) -> str:
+    """The lead-list name a scored list is published under: `<icp>__<list stem>` (lower case,
+    anything but letters and digits as `_`), so `leads.<that>` is a plain identifier and the
+    waterfall enriches it as it enriches leads.<icp>."""
+    slug = re.sub(r"[^a-z0-9]+", "_", fold_header(stem)).strip("_") or "list"
+    return f"{icp}__{slug}"
+
+
+def publish_list(con: duckdb.DuckDBPyConnection, result: ScoreResult, name: str) -> str:
+    """Write the scored rows as the lead table leads.<name> (the leads.<icp> columns, built as
+    staging then swapped), for the waterfall (`--enrich`) to read like any lead list; returns it."""
+    if result.leads is None or result.leads.is_empty():
+        raise InputError(f"{result.icp}: no scored row to publish")
+    table = leads_table(name)
+    con.execute("CREATE SCHEMA IF NOT EXISTS leads")
+    db.drop_staging(con, table)
+    with registered(con, "__byol_leads", result.leads):
+        con.execute(f"CREATE TABLE {quote_ident(db.staging_name(table))} AS SELECT * FROM __byol_leads")
+        db.publish(con, [table])
+    return table
