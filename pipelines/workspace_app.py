@@ -404,6 +404,27 @@ def create_app(
 
         return await _guarded(run)
 
+    async def api_delete(request: Request) -> Response:
+        name = request.path_params["name"]
+        if not _json_request(request):
+            return _error("send the delete as JSON (Content-Type: application/json)", 415)
+        try:
+            builder.icp_path(ws.icp_dir, name)
+        except ValueError as exc:
+            return _json({"errors": [{"field": "name", "message": str(exc)}]}, 422)
+
+        def run() -> Response:
+            try:
+                moved = builder.delete_file(ws.icp_dir, name)
+            except FileNotFoundError as exc:
+                return _error(str(exc), 404)
+            log.info("ICP %s deleted by %s: moved to %s", name, ws.who, moved)
+            return _json(
+                {"file": f"{name}.yaml", "deleted": True, "moved_to": moved.relative_to(ws.icp_dir).as_posix()}
+            )
+
+        return await _guarded(run)
+
     async def login(request: Request) -> Response:
         target = request.query_params.get("next", "/")
         if not target.startswith("/") or target.startswith("//"):
@@ -436,6 +457,7 @@ def create_app(
         Route("/icp/{name}", builder_page, methods=["GET"]),
         Route("/api/naf", api_naf, methods=["GET"]),
         Route("/api/icps/{name}", api_save, methods=["POST"]),
+        Route("/api/icps/{name}", api_delete, methods=["DELETE"]),
         Route("/api/companies/{siren}/{action}", api_action, methods=["POST"]),
         Route("/api/leads/{icp}/export", api_export, methods=["POST"]),
         Route("/api/leads/{icp}/push", api_push, methods=["POST"]),

@@ -77,7 +77,22 @@ SCHEMA: dict = {
                     "422": {"description": "the errors of `firmo icp check`, each with its field"},
                     "401": _error("token required"),
                 },
-            }
+            },
+            "delete": {
+                "summary": "Delete icps/<name>.yaml: moved to icps/.deleted/<name>.<UTC stamp>.yaml, to restore by hand",
+                "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {
+                    "200": {
+                        "description": "file, deleted (true), moved_to (the path under the ICP folder)",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "404": _error("no such ICP file"),
+                    "415": _error("not sent as JSON"),
+                    "422": {"description": "a bad ICP name"},
+                    "401": _error("token required"),
+                },
+            },
         },
         "/api/companies/{siren}/{action}": {
             "post": {

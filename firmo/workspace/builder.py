@@ -16,6 +16,8 @@ every comment, quote, flow or block style and key order of the rest stays, and a
 no value changes no byte ("no change"). A new file, or an edit whose text would not read back
 (PyYAML, as `firmo icp check` reads it) to exactly the ICP, is written by `dump`: plain block YAML
 after the file's leading comment block.
+
+A delete (`delete_file`) moves the file into `<icp dir>/.deleted/`, stamped, so it can be restored.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -447,6 +450,30 @@ def write_atomic(path: Path, text: str) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
+
+
+DELETED = ".deleted"  # the sensor and `firmo icp build` read only the folder's own *.yaml, not below
+
+
+def delete_file(icp_dir: Path, name: str, now: datetime | None = None) -> Path:
+    """Move icps/<name>.yaml to icps/.deleted/<name>.<UTC stamp>.yaml (a rename, never an unlink),
+    so a delete from the page can be undone by moving the file back. Returns where it went;
+    raises FileNotFoundError when there is no such file."""
+    path = icp_path(icp_dir, name)
+    if not path.is_file():
+        raise FileNotFoundError(f"no ICP file {path.name} in {icp_dir}")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    folder = icp_dir / DELETED
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{name}.{stamp}.yaml"
+    n = 1
+    while target.exists():  # two deletes of the same name within a second keep both files
+        target = folder / f"{name}.{stamp}.{n}.yaml"
+        n += 1
+    os.rename(path, target)
+    fsync_dir(folder)
+    fsync_dir(icp_dir)
+    return target
 
 
 def naf_search(query: str, limit: int = NAF_HITS) -> list[dict[str, str]]:

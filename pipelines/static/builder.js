@@ -237,5 +237,23 @@
   document.getElementById("confirm").addEventListener("click", () => save(true));
   document.getElementById("cancel").addEventListener("click", () => dialog.close());
 
+  // Delete: asked first; the server moves the file to icps/.deleted/, from where it can be restored
+  const del = document.getElementById("delete");
+  if (del) {
+    del.addEventListener("click", async () => {
+      const name = del.dataset.name;
+      if (!window.confirm(`Delete icps/${name}.yaml? It is moved to icps/.deleted/ and its lead list stops being built.`)) return;
+      const answer = await fetch(`/api/icps/${encodeURIComponent(name)}`, {
+        method: "DELETE", headers: { "Content-Type": "application/json" }, body: "{}",
+      });
+      const body = await answer.json();
+      if (!answer.ok) {
+        showErrors([{ field: "name", message: body.error || (body.errors && body.errors[0].message) || answer.statusText }]);
+        return;
+      }
+      window.location.href = "/";
+    });
+  }
+
   refresh();
 })();

@@ -1,14 +1,21 @@
 """The builder's save keeps what the file says beyond its values: comments inside the YAML,
-quotes, flow or block style, key order; only the lines of what changed move."""
+quotes, flow or block style, key order; only the lines of what changed move. And its delete,
+which moves the file aside instead of removing it."""
 
 from __future__ import annotations
 
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from firmo.icp.config import load_yaml_text
 from firmo.workspace import builder
+from pipelines.workspace_app import create_app
+from tests.icp.warehouse import AS_OF
+from tests.workspace.conftest import settings_for
 
 SHIPPED = sorted((Path(__file__).resolve().parents[2] / "icps").glob("*.yaml"))
 
@@ -105,3 +112,48 @@ def test_what_yaml_1_1_reads_otherwise_falls_back_to_the_plain_dump(tmp_path):
     new, _ = _save(tmp_path, data)
     assert new == builder.dump(builder._ordered(data), "# Tech PME\n# owner: sales\n")
     assert "description: 'yes'\n" in new
+
+
+def test_delete_moves_the_file_under_deleted_with_its_utc_stamp(tmp_path):
+    (tmp_path / "tech.yaml").write_text(TECH, encoding="utf-8")
+    now = datetime(2026, 12, 1, 20, 5, 9, tzinfo=UTC)
+    assert builder.delete_file(tmp_path, "tech", now) == tmp_path / ".deleted" / "tech.20261201T200509Z.yaml"
+    assert not (tmp_path / "tech.yaml").exists()
+    (tmp_path / "tech.yaml").write_text("criteria: {}\n", encoding="utf-8")
+    assert builder.delete_file(tmp_path, "tech", now) == tmp_path / ".deleted" / "tech.20261201T200509Z.1.yaml"
+    assert [(p.name, p.read_text()) for p in sorted((tmp_path / ".deleted").iterdir())] == [
+        ("tech.20261201T200509Z.1.yaml", "criteria: {}\n"),
+        ("tech.20261201T200509Z.yaml", TECH),
+    ]
+    with pytest.raises(FileNotFoundError, match="no ICP file tech.yaml in"):
+        builder.delete_file(tmp_path, "tech", now)
+
+
+def test_delete_from_the_page_asks_json_then_moves_the_file(warehouse):
+    icps = warehouse / "icps"
+    (icps / "to_delete.yaml").write_text(TECH, encoding="utf-8")
+    try:
+        with TestClient(create_app(settings_for(warehouse), as_of=AS_OF)) as c:
+            assert 'id="delete" data-name="to_delete"' in c.get("/icp/to_delete").text
+            assert 'id="delete"' not in c.get("/icp/new").text
+            form_post = c.request("DELETE", "/api/icps/to_delete", content=b"x=1")
+            assert (form_post.status_code, (icps / "to_delete.yaml").exists()) == (415, True)
+            bad = c.request("DELETE", "/api/icps/Bad-Name", json={})
+            assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "name")
+            before = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            done = c.request("DELETE", "/api/icps/to_delete", json={})
+            after = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            assert done.status_code == 200
+            body = done.json()
+            assert body in [
+                {"file": "to_delete.yaml", "deleted": True, "moved_to": f".deleted/to_delete.{stamp}.yaml"}
+                for stamp in (before, after)
+            ]
+            assert not (icps / "to_delete.yaml").exists()
+            assert (icps / body["moved_to"]).read_text(encoding="utf-8") == TECH
+            assert "to_delete" not in [i["name"] for i in c.get("/api/icps").json()["icps"]]
+            again = c.request("DELETE", "/api/icps/to_delete", json={})
+            assert (again.status_code, again.json()["error"]) == (404, f"no ICP file to_delete.yaml in {icps}")
+    finally:
+        shutil.rmtree(icps / ".deleted", ignore_errors=True)
+        (icps / "to_delete.yaml").unlink(missing_ok=True)
