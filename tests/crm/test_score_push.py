@@ -87,3 +87,56 @@ def test_push_refusals_are_one_line(listed, tmp_path, monkeypatch):
     assert out.output.splitlines()[-1] == (
         f"firmo: --push: no scored row in outside (see {tmp_path / 'data' / 'scored' / 'outside_saas.csv'})"
     )
+
+
+def test_enrich_runs_the_waterfall_on_the_scored_rows_then_pushes_them(listed, data_env, monkeypatch):
+    from waterfall.fake.config import FakeConfig
+    from waterfall.fake.dns import FakeDnsServer
+    from waterfall.fake.server import FakeServer
+
+    vendors = FakeConfig.demo()
+    with (
+        FakeServer(vendors) as server,
+        FakeDnsServer(lambda domain: [(10, f"mx.{domain}")]) as dns,
+        FakeHubSpot() as fake,
+    ):
+        for var, key in vendors.env().items():
+            monkeypatch.setenv(var, key)
+        for name in vendors.providers:
+            monkeypatch.setenv(f"FIRMO_{name.upper()}_BASE_URL", server.base_url(name))
+        monkeypatch.setenv("FIRMO_WATERFALL_CONFIG", "waterfall/demo.yaml")
+        monkeypatch.setenv("FIRMO_DNS_RESOLVER", dns.address)
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+        monkeypatch.setenv("FIRMO_HUBSPOT_BASE_URL", fake.url)
+        runner = CliRunner()
+        out = runner.invoke(app, [*listed, "--enrich", "--push", "hubspot"])
+        assert out.exit_code == 0, out.output
+        assert out.stdout.splitlines()[5:] == [
+            "enriched leads.saas__accounts_enriched: 1 leads, 1 not blocked, 1 emails (0 valid), 0 phones; 14 credits",
+            "hubspot API: 1 companies, 1 contacts upserted, 1 associations; 0 unchanged, 0 without email "
+            "(company only), 0 failed",
+        ]
+        with db.connection(read_only=True) as con:
+            rows = con.execute(
+                "SELECT siren, tier, email, email_status, email_source FROM leads.saas__accounts_enriched ORDER BY rank"
+            ).fetchall()
+            asked = {s for (s,) in con.execute("SELECT DISTINCT siren FROM waterfall.provenance").fetchall()}
+        # only the scored row was enriched: G (outside the ICP) and the unmatched row cost nothing
+        assert rows == [(A, "warm", "jeanne.martin@acme-logiciels.fr", "risky", "pattern")]
+        assert asked == {A}
+        assert sorted(fake.objects["companies"]) == [A]
+        contact = fake.objects["contacts"]["jeanne.martin@acme-logiciels.fr"]
+        assert (contact["company"], contact["firmo_icp"], contact["firmo_tier"], contact["firmo_email_source"]) == (
+            "ACME LOGICIELS",
+            "saas",
+            "warm",
+            "pattern",
+        )
+        out = runner.invoke(app, [*listed, "--enrich", "--push", "hubspot"])  # cache and ledger: free, nothing sent
+        assert out.exit_code == 0, out.output
+        assert out.stdout.splitlines()[5:] == [
+            "enriched leads.saas__accounts_enriched: 1 leads, 1 not blocked, 1 emails (0 valid), 0 phones; 0 credits",
+            "hubspot API: 0 companies, 0 contacts upserted, 0 associations; 1 unchanged, 0 without email "
+            "(company only), 0 failed",
+        ]
+        assert sorted(fake.objects["contacts"]) == ["jeanne.martin@acme-logiciels.fr"]
