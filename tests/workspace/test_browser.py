@@ -1,7 +1,8 @@
 """The workspace in a real browser: Selenium driving Debian's headless chromium (`.ci/run`
 installs it) against the app served by uvicorn on a free loopback port, over a copy of the small
 generated warehouse of conftest.py. It builds an ICP from an empty form, watches the count change,
-sees an error beside its field, saves the ICP (the diff first), reopens it, and opens a lead.
+sees an error beside its field, saves the ICP (the diff first), reopens it, opens a lead, and at the
+end deletes the ICP from its page (the file moved to icps/.deleted/).
 
 The screenshots of the builder, of a lead page and of the lead explorer (with a push preview) are taken on every run (into the test's
 folder); with FIRMO_TEST_SCREENSHOTS=docs/screenshots they are also written there for the README.
@@ -36,6 +37,7 @@ pytestmark = [
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.expected_conditions import alert_is_present  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
@@ -241,3 +243,17 @@ def test_build_an_icp_from_an_empty_form_save_reopen_open_a_lead(site, browser, 
     _click(browser, "#push-button")
     _wait(browser, lambda d: _text(d, "#push-result") == (
         "hubspot: 1 companies, 0 contacts pushed, 0 failed · 0 unchanged, 0 suppressed, 0 customers"))
+
+    # delete the ICP from its page: asked first (cancel keeps it), then moved to icps/.deleted/
+    browser.get(f"{base}/icp/browser_tech")
+    browser.find_element(By.ID, "delete").click()
+    assert _wait(browser, alert_is_present()).text.startswith("Delete icps/browser_tech.yaml?")
+    browser.switch_to.alert.dismiss()
+    assert (root / "icps" / "browser_tech.yaml").exists()
+    browser.find_element(By.ID, "delete").click()
+    _wait(browser, alert_is_present()).accept()
+    _wait(browser, lambda d: d.current_url == f"{base}/")
+    assert not (root / "icps" / "browser_tech.yaml").exists()
+    assert [p.read_text(encoding="utf-8") for p in (root / "icps" / ".deleted").glob("browser_tech.*.yaml")] == [
+        "criteria:\n  naf:\n    include: ['62']\n  regions: [Île-de-France]\nscoring:\n  tiers: {hot: 60}\n"
+    ]
