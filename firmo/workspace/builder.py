@@ -375,12 +375,16 @@ def _kept_comments(old: str, new: str) -> str:
     """`new` with the full-line comments ruamel dropped along with a deleted key put back when
     they sat below it, above a key that stays: ruamel files the comment lines between two keys
     under the first one (under the last item of its value, when that is a list), but an analyst
-    writes them about the second. The comments just above a deleted key go with it."""
+    writes them about the second. The comments just above a deleted key go with it. An edited
+    line keeps the gap before its end-of-line comment (`_comment_gap`)."""
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     out: list[str] = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        out.extend(new_lines[j1:j2])
+        if op == "replace" and i2 - i1 == j2 - j1:
+            out.extend(_comment_gap(o, n) for o, n in zip(old_lines[i1:i2], new_lines[j1:j2], strict=True))
+        else:
+            out.extend(new_lines[j1:j2])
         if op in ("delete", "replace") and i2 < len(old_lines):
             gone = old_lines[i1:i2]
             tail = len(gone)
@@ -390,6 +394,19 @@ def _kept_comments(old: str, new: str) -> str:
             if trailing and trailing != new_lines[j2 - len(trailing) : j2]:
                 out.extend(trailing)
     return "".join(out)
+
+
+def _comment_gap(old: str, new: str) -> str:
+    """`new` (an edited line) with the gap before its end-of-line comment the old line had, when
+    ruamel shrank it to one space because the longer value reached the comment's column. (A `#`
+    inside a quoted value would change the value: the read-back check then refuses the edit.)"""
+    for i, char in enumerate(old):
+        if char == "#" and old[i - 1 : i] == " ":
+            comment = old[i:]
+            gap = len(old[:i]) - len(old[:i].rstrip(" "))
+            if gap > 1 and new.endswith(" " + comment) and not new.endswith("  " + comment):
+                return new[: -len(comment)].rstrip(" ") + " " * gap + comment
+    return new
 
 
 def same(a: object, b: object) -> bool:

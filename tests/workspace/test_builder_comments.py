@@ -89,7 +89,7 @@ def test_lists_keep_their_style_and_new_keys_come_last(tmp_path):
     data["scoring"] = {"fit_share": 0.5}
     new, _ = _save(tmp_path, data)
     assert new == (
-        TECH.replace("['62', '63']  #", "['62', '63', '58'] #").replace("  - Normandie\n", "")
+        TECH.replace("['62', '63']  #", "['62', '63', '58']  #").replace("  - Normandie\n", "")
         + "scoring:\n  fit_share: 0.5\n"
     )
 
@@ -157,3 +157,15 @@ def test_delete_from_the_page_asks_json_then_moves_the_file(warehouse):
     finally:
         shutil.rmtree(icps / ".deleted", ignore_errors=True)
         (icps / "to_delete.yaml").unlink(missing_ok=True)
+
+
+def test_an_edited_line_keeps_the_gap_before_its_comment_and_a_hash_in_a_value_is_not_one(tmp_path):
+    text = "criteria:\n  regions: [Bretagne]    # west\n  communes: ['a #b']  # odd name\n"
+    data = load_yaml_text(text)
+    data["criteria"]["regions"] = ["Bretagne", "Normandie"]
+    new, _ = _save(tmp_path, data, text)
+    assert new == text.replace("[Bretagne]    # west", "[Bretagne, Normandie]    # west")
+    data = load_yaml_text(text)
+    data["criteria"]["communes"] = ["a #b", "Nantes"]
+    new, _ = _save(tmp_path, data, text)
+    assert new == text.replace("['a #b']  # odd", "['a #b', Nantes]  # odd")
