@@ -145,6 +145,17 @@ async def _body(request: Request) -> bytes:
     return bytes(out)
 
 
+async def _json_body(request: Request, what: str) -> object | Response:
+    """A write's JSON body (`{}` when empty), or the refusal to send back: 415 when it is not sent
+    as JSON (`_json_request`), 422 when it does not parse. The shape each route needs is its own check."""
+    if not _json_request(request):
+        return _error(f"send the {what} as JSON (Content-Type: application/json)", 415)
+    try:
+        return json.loads((await _body(request)).decode("utf-8") or "{}")
+    except ValueError as exc:
+        return _error(f"not JSON: {exc}", 422)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -307,12 +318,9 @@ def create_app(
 
     async def api_action(request: Request) -> Response:
         siren, action = request.path_params["siren"], request.path_params["action"]
-        if not _json_request(request):
-            return _error("send the action as JSON (Content-Type: application/json)", 415)
-        try:
-            body = json.loads((await _body(request)).decode("utf-8") or "{}")
-        except ValueError as exc:
-            return _error(f"not JSON: {exc}", 422)
+        body = await _json_body(request, "action")
+        if isinstance(body, Response):
+            return body
         reason = body.get("reason") if isinstance(body, dict) else None
 
         def run() -> Response:
@@ -324,12 +332,9 @@ def create_app(
 
     async def api_export(request: Request) -> Response:
         icp = request.path_params["icp"]
-        if not _json_request(request):
-            return _error("send the export as JSON (Content-Type: application/json)", 415)
-        try:
-            body = json.loads((await _body(request)).decode("utf-8") or "{}")
-        except ValueError as exc:
-            return _error(f"not JSON: {exc}", 422)
+        body = await _json_body(request, "export")
+        if isinstance(body, Response):
+            return body
         if not isinstance(body, dict):
             return _error("the body must be a JSON object", 422)
         crms = body.get("crm") or []
@@ -348,12 +353,9 @@ def create_app(
 
     async def api_push(request: Request) -> Response:
         icp = request.path_params["icp"]
-        if not _json_request(request):
-            return _error("send the push as JSON (Content-Type: application/json)", 415)
-        try:
-            body = json.loads((await _body(request)).decode("utf-8") or "{}")
-        except ValueError as exc:
-            return _error(f"not JSON: {exc}", 422)
+        body = await _json_body(request, "push")
+        if isinstance(body, Response):
+            return body
         if not isinstance(body, dict) or not isinstance(body.get("crm"), str):
             return _error("the body must be a JSON object with crm: hubspot, pipedrive or salesforce", 422)
         crm, dry_run, full = body["crm"], bool(body.get("dry_run")), bool(body.get("full"))
