@@ -248,43 +248,17 @@ CRM_RECORDS = {
 
 
 def _crm_client(settings: Settings, crm: str) -> Any:
-    """The CRM-sync client the settings configure (None: not configured); an unusable setting is
-    one line naming the variable, the secret never shown."""
-    s = settings
-    if crm == "hubspot":
-        from firmo.crm.hubspot_api import HubSpotClient
+    """The CRM-sync client the settings configure (None: not configured), built as every push
+    builds it (`firmo.crm.api_push.api_client`); an unusable setting is one line naming the
+    variable, the secret never shown."""
+    from firmo.crm import api_push
 
-        token = s.hubspot_token()
-        return HubSpotClient(token, base_url=s.hubspot_base_url) if token else None
-    if crm == "pipedrive":
-        from firmo.crm.pipedrive_api import PipedriveClient
-
-        if s.pipedrive_api_token is None:
-            return None
-        return PipedriveClient(
-            s.pipedrive_api_token.get_secret_value(),
-            base_url=s.pipedrive_api_url,
-            token_budget=s.pipedrive_token_budget,
-        )
-    from firmo.crm.salesforce_api import SalesforceClient, SalesforceError
-
-    if not (s.salesforce_client_id and (s.salesforce_private_key or s.salesforce_client_secret)):
+    if crm not in api_push.configured(settings):
         return None
     try:
-        return SalesforceClient(
-            client_id=s.salesforce_client_id,
-            username=s.salesforce_username,
-            private_key=s.salesforce_private_key.get_secret_value() if s.salesforce_private_key else None,
-            client_secret=s.salesforce_client_secret.get_secret_value() if s.salesforce_client_secret else None,
-            login_url=s.salesforce_login_url,
-            instance_url=s.salesforce_instance_url,
-        )
-    except SalesforceError as exc:
+        return api_push.api_client(settings, crm)
+    except api_push.NotConfigured as exc:
         raise InputError(str(exc)) from None
-    except (OSError, ValueError):  # the key's text is never shown
-        raise InputError(
-            "FIRMO_SALESFORCE_PRIVATE_KEY: not a readable PEM RSA private key (a file path or the PEM itself)"
-        ) from None
 
 
 def _crm_channel(crm: str, client: Any, ids: dict[str, str]) -> Any:
